@@ -1,0 +1,111 @@
+//! The `duban` command as a user runs it: real process, real files, exit codes and output.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const YINGTAN: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../data/plans/yingtan-2024-education-work-plan.txt"
+);
+
+fn duban(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_duban"))
+        .args(args)
+        .output()
+        .expect("duban runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn parse_json_is_one_object_of_the_documented_shape() {
+    let o = duban(&["plan", "parse", YINGTAN, "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value =
+        serde_json::from_slice(&o.stdout).expect("stdout is exactly one JSON value");
+    assert_eq!(v["title"], "2024年鹰潭市教育工作要点");
+    assert_eq!(v["meta"]["date"], "2024-03-11");
+    assert_eq!(v["meta"]["year"], 2024);
+    assert_eq!(v["sections"].as_array().map(Vec::len), Some(8));
+    assert_eq!(v["items"].as_array().map(Vec::len), Some(29));
+    let item8 = &v["items"][7];
+    assert_eq!(item8["number"], 8);
+    assert_eq!(item8["label"], "8.");
+    assert_eq!(item8["section"], 3);
+    assert_eq!(item8["title"], "推进学前教育普及普惠");
+    assert_eq!(item8["units"][2]["name"], "市直各学校");
+    assert_eq!(item8["units"][2]["role"], "responsible");
+    assert_eq!(item8["targets"][1]["comparator"], "~");
+    assert_eq!(item8["targets"][1]["max"], serde_json::Value::Null);
+    assert!(item8["measures"][0]["kind"].is_string());
+    assert!(v["warnings"].as_array().is_some_and(|w| {
+        w.iter()
+            .any(|w| w["code"] == "unclosed_bracket" && w["item"] == 15)
+    }));
+}
+
+#[test]
+fn parse_text_outline_is_readable() {
+    let o = duban(&["plan", "parse", YINGTAN]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8(o.stdout).expect("utf-8");
+    assert!(out.starts_with("《2024年鹰潭市教育工作要点》"));
+    assert!(out.contains("八、筑牢安全防线,维护教育系统安全稳定"));
+    assert!(out.contains("29. 持续维护全市教育系统安全稳定"));
+    assert!(out.contains("目标:全市公办在园幼儿数占比 >= 57%"));
+    assert!(out.contains("[第4条] 单位“直各学校”按“市直各学校”识别"));
+}
+
+fn assert_refused(path: &Path, reason: &str) {
+    let o = duban(&[
+        "plan",
+        "parse",
+        path.to_str().expect("utf-8 path"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(o.stdout.is_empty(), "nothing on stdout");
+    let err = stderr(&o);
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    assert!(err.contains(reason), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn bad_input_exits_2_with_one_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let empty = dir.path().join("empty.txt");
+    std::fs::write(&empty, b"").expect("write");
+    assert_refused(&empty, "文件为空");
+
+    let binary = dir.path().join("photo.txt");
+    std::fs::write(
+        &binary,
+        [0u8, 1, 2, 3, 255, 254, 0, 0, 7, 8, 9, 0].repeat(100),
+    )
+    .expect("write");
+    assert_refused(&binary, "二进制");
+
+    let big = dir.path().join("big.txt");
+    let f = std::fs::File::create(&big).expect("create");
+    f.set_len(20 * 1024 * 1024 + 1).expect("sparse file");
+    assert_refused(&big, "过大");
+
+    let prose = dir.path().join("prose.txt");
+    std::fs::write(&prose, "这是一封没有任何编号的普通信件。\n祝好。\n").expect("write");
+    assert_refused(&prose, "未能识别出工作要点的结构");
+
+    assert_refused(&dir.path().join("missing.docx"), "文件不存在");
+    assert_refused(dir.path(), "是目录");
+}
+
+#[test]
+fn demo_prints_the_outline() {
+    let o = duban(&["demo"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8(o.stdout).expect("utf-8");
+    assert!(out.contains("部分:8  条目:29  量化目标:16"), "{out}");
+}

@@ -1,0 +1,159 @@
+//! The unit directory the parser normalises responsible-unit names against. It is data (a
+//! TOML file such as `data/units/yingtan.toml`), not code: each authority has its own.
+
+use serde::Deserialize;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DirectoryUnit {
+    pub name: String,
+    /// "group", "district", "department", "school", ...
+    pub kind: String,
+    /// Other correct names for the unit, matched without a warning.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Wrong forms seen in real documents, matched with a warning.
+    #[serde(default)]
+    pub misspellings: Vec<String>,
+    /// For groups: the names of the units the group expands to.
+    #[serde(default)]
+    pub members: Vec<String>,
+}
+
+impl DirectoryUnit {
+    pub fn is_group(&self) -> bool {
+        self.kind == "group"
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+struct DirectoryFile {
+    #[serde(default)]
+    authority: Option<String>,
+    #[serde(default)]
+    unit: Vec<DirectoryUnit>,
+}
+
+/// How a written name matched the directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Match {
+    Exact,
+    Alias,
+    Misspelling,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Directory {
+    pub authority: Option<String>,
+    pub units: Vec<DirectoryUnit>,
+    /// Lookup key (see [`key`]) → (index into `units`, how it matched).
+    index: HashMap<String, (usize, Match)>,
+}
+
+/// The form names are compared in: no whitespace, ASCII parentheses.
+pub fn key(name: &str) -> String {
+    name.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '（' => '(',
+            '）' => ')',
+            _ => c,
+        })
+        .collect()
+}
+
+impl Directory {
+    /// An empty directory: every name is kept as written (with an "unknown unit" warning).
+    pub fn empty() -> Self {
+        Self::default()
+    }
+
+    pub fn from_toml(text: &str) -> Result<Self, String> {
+        let file: DirectoryFile = toml::from_str(text).map_err(|e| e.to_string())?;
+        Ok(Self::from_units(file.authority, file.unit))
+    }
+
+    pub fn from_units(authority: Option<String>, units: Vec<DirectoryUnit>) -> Self {
+        let mut index = HashMap::new();
+        for (i, u) in units.iter().enumerate() {
+            index.insert(key(&u.name), (i, Match::Exact));
+            for a in &u.aliases {
+                index.entry(key(a)).or_insert((i, Match::Alias));
+            }
+            for m in &u.misspellings {
+                index.entry(key(m)).or_insert((i, Match::Misspelling));
+            }
+        }
+        Directory {
+            authority,
+            units,
+            index,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.units.is_empty()
+    }
+
+    pub fn lookup(&self, name: &str) -> Option<(&DirectoryUnit, Match)> {
+        self.index
+            .get(&key(name))
+            .map(|&(i, m)| (&self.units[i], m))
+    }
+
+    /// Splits a run of names written without separators ("各区(市)安稳办") into known names,
+    /// preferring the fewest pieces. `None` unless every piece is known.
+    pub fn split_run(&self, name: &str) -> Option<Vec<String>> {
+        let chars: Vec<char> = key(name).chars().collect();
+        let n = chars.len();
+        if n == 0 || n > 120 {
+            return None;
+        }
+        // best[i] = fewest pieces covering chars[..i], with the split point before it.
+        let mut best: Vec<Option<(usize, usize)>> = vec![None; n + 1];
+        best[0] = Some((0, 0));
+        for end in 1..=n {
+            for start in 0..end {
+                let Some((count, _)) = best[start] else {
+                    continue;
+                };
+                let piece: String = chars[start..end].iter().collect();
+                if self.index.contains_key(&piece) && best[end].is_none_or(|(c, _)| count + 1 < c) {
+                    best[end] = Some((count + 1, start));
+                }
+            }
+        }
+        let (count, _) = best[n]?;
+        if count < 2 {
+            return None;
+        }
+        let mut pieces = Vec::new();
+        let mut end = n;
+        while end > 0 {
+            let (_, start) = best[end]?;
+            pieces.push(chars[start..end].iter().collect());
+            end = start;
+        }
+        pieces.reverse();
+        Some(pieces)
+    }
+
+    /// The known name closest to `name`, if any is reasonably close.
+    pub fn nearest(&self, name: &str) -> Option<&str> {
+        let k = key(name);
+        let mut best: Option<(f64, &str)> = None;
+        for (candidate, &(i, _)) in &self.index {
+            let mut score = strsim::normalized_levenshtein(&k, candidate);
+            // A name that is a fragment of a known one ("直各学校") is very likely that one.
+            if candidate.contains(k.as_str()) || k.contains(candidate.as_str()) {
+                score = score.max(0.75);
+            }
+            let name = self.units[i].name.as_str();
+            // Ties go to the alphabetically first name so the suggestion is deterministic.
+            if best.is_none_or(|(s, n)| score > s || (score == s && name < n)) {
+                best = Some((score, name));
+            }
+        }
+        best.filter(|(s, _)| *s >= 0.5).map(|(_, n)| n)
+    }
+}

@@ -1,0 +1,395 @@
+//! Reads a 工作要点 (annual work plan) document into a structured [`Plan`]: metadata,
+//! sections, items with their responsible units, measures and quantitative targets, and a
+//! warning for every repair the parser made.
+//!
+//! Pure: bytes in, `Plan` out — no files, clock or network, so every rule can be tested on
+//! strings. The stages, each in its own module:
+//! `docread` (format → paragraphs and tables) → [`structure`] (outline) → [`units`],
+//! [`targets`], [`measures`] per item; [`ledger`] for task tables; [`meta`] for metadata.
+
+pub mod directory;
+mod error;
+pub mod ledger;
+pub mod measures;
+pub mod meta;
+pub mod model;
+pub mod numerals;
+pub mod structure;
+pub mod targets;
+pub mod text;
+pub mod units;
+
+pub use directory::Directory;
+pub use error::{MAX_INPUT_BYTES, ParseError};
+pub use model::*;
+
+use docread::{Block, ReadError};
+use structure::RawItem;
+
+/// Parses a document given as the bytes of a txt, docx, html, xlsx or csv file.
+pub fn parse(bytes: &[u8], directory: &Directory) -> Result<Plan, ParseError> {
+    if bytes.len() > MAX_INPUT_BYTES {
+        return Err(ParseError::TooLarge { size: bytes.len() });
+    }
+    let extracted = docread::extract(bytes).map_err(|e| match e {
+        ReadError::Empty => ParseError::Empty,
+        ReadError::Binary => ParseError::Binary,
+        ReadError::Unsupported(s) => ParseError::Unsupported(s),
+        ReadError::Corrupt(s) => ParseError::Corrupt(s),
+    })?;
+    let mut plan = parse_blocks(&extracted.blocks, directory)?;
+    plan.format = extracted.format.as_str().to_string();
+    plan.encoding = extracted.encoding.map(str::to_string);
+    Ok(plan)
+}
+
+/// The paragraphs of a document as the parser reads them (cleaned, blank ones dropped): the
+/// text that [`Plan::parts`] must reproduce.
+pub fn content_lines(blocks: &[Block]) -> Vec<String> {
+    blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Para(p) => Some(
+                p.split('\n')
+                    .filter_map(text::clean_line)
+                    .collect::<Vec<_>>(),
+            ),
+            Block::Table(_) => None,
+        })
+        .flatten()
+        .collect()
+}
+
+/// Parses already-extracted blocks. Numbered paragraphs make the plan; a task table makes it
+/// when the paragraphs have no items, and otherwise lends its units to items that name none.
+pub fn parse_blocks(blocks: &[Block], directory: &Directory) -> Result<Plan, ParseError> {
+    let lines = content_lines(blocks);
+    let tables: Vec<&Vec<Vec<String>>> = blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Table(t) => Some(t),
+            Block::Para(_) => None,
+        })
+        .collect();
+    let mut warnings = Vec::new();
+    let mut plan = match structure::outline(&lines, &mut warnings) {
+        Some(outline) => from_outline(outline, directory, &mut warnings),
+        None => {
+            let table = tables
+                .iter()
+                .find_map(|t| ledger::layout(t).map(|l| (t.as_slice(), l)));
+            let Some((table, layout)) = table else {
+                return Err(ParseError::NoStructure);
+            };
+            let mut plan = from_ledger(table, &layout, directory, &mut warnings);
+            if plan.items.is_empty() {
+                return Err(ParseError::NoStructure);
+            }
+            // The title: a short paragraph before the table, or a title row above its header.
+            let above_header: Vec<String> = table[..layout.header_row]
+                .iter()
+                .filter_map(|row| {
+                    row.iter()
+                        .find(|c| !c.trim().is_empty())
+                        .map(|c| c.trim().to_string())
+                })
+                .collect();
+            let title = lines
+                .iter()
+                .chain(&above_header)
+                .find(|l| !l.contains(['。', ':', '：']) && l.chars().count() <= 60);
+            plan.title = title
+                .map(|t| {
+                    t.trim_start_matches('《')
+                        .trim_end_matches('》')
+                        .to_string()
+                })
+                .unwrap_or_default();
+            plan.heading = title.cloned();
+            let rest: Vec<&String> = lines.iter().filter(|l| Some(*l) != title).collect();
+            plan.preamble = (!rest.is_empty()).then(|| {
+                rest.iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+            let src = meta::MetaSource {
+                header: &lines,
+                notice: &[],
+                closing: &[],
+                title: &plan.title,
+            };
+            plan.meta = meta::extract(&src, &mut warnings);
+            plan
+        }
+    };
+    if plan.items.iter().all(|i| i.units.is_empty()) {
+        lend_table_units(&mut plan, &tables, directory, &mut warnings);
+    }
+    for item in plan.items.iter().filter(|i| i.units.is_empty()) {
+        warnings.push(Warning {
+            item: Some(item.number),
+            code: "no_units".into(),
+            message: "该条目未写明责任单位,请在发布前指定".into(),
+        });
+    }
+    plan.warnings = warnings;
+    Ok(plan)
+}
+
+fn joined(lines: &[String]) -> Option<String> {
+    (!lines.is_empty()).then(|| lines.join("\n"))
+}
+
+fn from_outline(
+    outline: structure::Outline,
+    directory: &Directory,
+    warnings: &mut Vec<Warning>,
+) -> Plan {
+    let src = meta::MetaSource {
+        header: &outline.header,
+        notice: &outline.notice,
+        closing: &outline.closing,
+        title: &outline.title,
+    };
+    let meta = meta::extract(&src, warnings);
+    let mut carried: Option<Vec<(String, model::Role)>> = None;
+    let items = outline
+        .items
+        .into_iter()
+        .map(|raw| build_item(raw, directory, &mut carried, warnings))
+        .collect();
+    Plan {
+        title: outline.title,
+        meta,
+        preamble: joined(&outline.preamble),
+        sections: outline.sections,
+        subsections: outline.subsections,
+        items,
+        warnings: Vec::new(),
+        format: "txt".into(),
+        encoding: None,
+        header: joined(&outline.header),
+        notice: joined(&outline.notice),
+        heading: outline.heading,
+        closing: joined(&outline.closing),
+    }
+}
+
+/// Reads units, title, measures and targets from an item's text.
+fn build_item(
+    raw: RawItem,
+    directory: &Directory,
+    carried: &mut Option<Vec<(String, model::Role)>>,
+    warnings: &mut Vec<Warning>,
+) -> Item {
+    let text = raw.text.as_str();
+    let (main, units_text, names) = match units::find_clause(text) {
+        Some(clause) => {
+            if clause.unclosed {
+                warnings.push(Warning {
+                    item: Some(raw.number),
+                    code: "unclosed_bracket".into(),
+                    message: "责任单位的括号“〔”没有闭合,已读到条目末尾".into(),
+                });
+            }
+            *carried = clause.carry_over.then(|| clause.names.clone());
+            (
+                &text[..clause.start],
+                text[clause.start..].trim().to_string(),
+                clause.names,
+            )
+        }
+        None => {
+            let names = carried.clone().unwrap_or_default();
+            if !names.is_empty() {
+                warnings.push(Warning {
+                    item: Some(raw.number),
+                    code: "units_carried_over".into(),
+                    message: "本条目沿用前文“下同”所注明的责任单位".into(),
+                });
+            }
+            (text, String::new(), names)
+        }
+    };
+    let (title, title_end, body) = split_title(main);
+    if title.chars().count() > 80 {
+        warnings.push(Warning {
+            item: Some(raw.number),
+            code: "long_title".into(),
+            message: "条目标题超过 80 字,可能缺少句号,请核对".into(),
+        });
+    }
+    let units = units::resolve(&names, directory, Some(raw.number), warnings);
+    let mut targets = targets::find_targets(title);
+    let measures = measures::split(body, |s| !targets::find_targets(s).is_empty());
+    for m in &measures {
+        targets.extend(targets::find_targets(&m.text));
+    }
+    Item {
+        order: raw.order,
+        number: raw.number,
+        label: raw.label,
+        section: raw.section,
+        subsection: raw.subsection,
+        title: title.to_string(),
+        title_end: title_end.to_string(),
+        body: body.trim().to_string(),
+        units_text,
+        units,
+        measures,
+        targets,
+        deadline: None,
+        extra: Default::default(),
+    }
+}
+
+/// Splits an item's text (unit clause removed) into its title sentence, the mark that ended
+/// it, and the rest.
+pub fn split_title(main: &str) -> (&str, &str, &str) {
+    let main = main.trim();
+    let first_line_end = main.find('\n').unwrap_or(main.len());
+    let first_line = &main[..first_line_end];
+    if let Some((i, c)) = first_line
+        .char_indices()
+        .find(|(_, c)| matches!(c, '。' | '!' | '！' | '?' | '？'))
+    {
+        let end = i + c.len_utf8();
+        return (main[..i].trim(), &main[i..end], main[end..].trim());
+    }
+    // "1.坚持党建引领  深入学习…": a wide gap after a short heading.
+    if let Some(i) = first_line.find("  ").or_else(|| first_line.find('\t'))
+        && first_line[..i].chars().count() <= 40
+    {
+        let gap_end = i + first_line[i..].len() - first_line[i..].trim_start().len();
+        return (main[..i].trim(), "", main[gap_end..].trim());
+    }
+    if first_line_end < main.len() {
+        return (first_line.trim(), "", main[first_line_end..].trim());
+    }
+    (main, "", "")
+}
+
+fn from_ledger(
+    rows: &[Vec<String>],
+    layout: &ledger::Layout,
+    directory: &Directory,
+    warnings: &mut Vec<Warning>,
+) -> Plan {
+    let mut plan = Plan {
+        format: "xlsx".into(),
+        ..Plan::default()
+    };
+    let mut section = 0u32;
+    let mut section_names: Vec<String> = Vec::new();
+    let mut next_number = 1u32;
+    for (r, cells) in rows.iter().enumerate().skip(layout.header_row + 1) {
+        let order = r as u32;
+        match ledger::read_row(layout, cells) {
+            ledger::RowKind::Blank => {}
+            ledger::RowKind::Section(heading) => {
+                section += 1;
+                let label_end = heading.find(['、', '.', '．']).map_or(0, |i| {
+                    i + heading[i..].chars().next().map_or(0, char::len_utf8)
+                });
+                plan.sections.push(Section {
+                    order,
+                    number: section,
+                    label: heading[..label_end].to_string(),
+                    title: heading[label_end..].trim().to_string(),
+                    intro: None,
+                });
+                section_names.push(heading);
+            }
+            ledger::RowKind::Task(row) => {
+                // A section column: a new value opens a new section.
+                if let Some(name) = &row.section
+                    && section_names.last() != Some(name)
+                {
+                    section += 1;
+                    plan.sections.push(Section {
+                        order,
+                        number: section,
+                        label: String::new(),
+                        title: name.clone(),
+                        intro: None,
+                    });
+                    section_names.push(name.clone());
+                }
+                let number = row.number.unwrap_or(next_number);
+                next_number = number + 1;
+                let (title, title_end, body) = split_title(&row.task);
+                let mut item_warnings = Vec::new();
+                let units = units::resolve(&row.units, directory, Some(number), &mut item_warnings);
+                warnings.extend(item_warnings);
+                let mut targets = targets::find_targets(title);
+                let measures = measures::split(body, |s| !targets::find_targets(s).is_empty());
+                for m in &measures {
+                    targets.extend(targets::find_targets(&m.text));
+                }
+                if let Some(t) = &row.target {
+                    targets.extend(targets::find_targets(t));
+                }
+                plan.items.push(Item {
+                    order,
+                    number,
+                    label: row.label.clone(),
+                    section,
+                    subsection: None,
+                    title: title.to_string(),
+                    title_end: title_end.to_string(),
+                    body: body.to_string(),
+                    units_text: String::new(),
+                    units,
+                    measures,
+                    targets,
+                    deadline: row.deadline.clone(),
+                    extra: row.extra.into_iter().collect(),
+                });
+            }
+        }
+    }
+    plan
+}
+
+/// A Word plan whose items name no units but which annexes a 任务分工表: match table rows to
+/// items by number (or by title) and take their units and deadlines.
+fn lend_table_units(
+    plan: &mut Plan,
+    tables: &[&Vec<Vec<String>>],
+    directory: &Directory,
+    warnings: &mut Vec<Warning>,
+) {
+    for table in tables {
+        let Some(layout) = ledger::layout(table) else {
+            continue;
+        };
+        for cells in table.iter().skip(layout.header_row + 1) {
+            let ledger::RowKind::Task(row) = ledger::read_row(&layout, cells) else {
+                continue;
+            };
+            let (row_title, _, _) = split_title(&row.task);
+            let item = plan.items.iter_mut().find(|i| {
+                i.units.is_empty()
+                    && (row.number == Some(i.number)
+                        && (row_title.is_empty()
+                            || text::squeeze(row_title) == text::squeeze(&i.title)
+                            || row.number.is_some())
+                        || text::squeeze(row_title) == text::squeeze(&i.title))
+            });
+            if let Some(item) = item {
+                item.units = units::resolve(&row.units, directory, Some(item.number), warnings);
+                item.deadline = row.deadline.clone();
+            }
+        }
+    }
+}
+
+/// Parses plain text that is already decoded (one paragraph per line).
+pub fn parse_text(text: &str, directory: &Directory) -> Result<Plan, ParseError> {
+    if text.trim().is_empty() {
+        return Err(ParseError::Empty);
+    }
+    let blocks: Vec<Block> = text.lines().map(|l| Block::Para(l.to_string())).collect();
+    parse_blocks(&blocks, directory)
+}
