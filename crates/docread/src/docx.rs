@@ -137,6 +137,7 @@ impl Table {
         self.finish_row();
         self.rows
             .into_iter()
+            .filter(|r| !r.is_empty())
             .map(|r| r.into_iter().map(|(_, t)| t).collect())
             .collect()
     }
@@ -265,7 +266,7 @@ impl Body {
             }
             "t" => self.in_text = self.run_depth > 0,
             "vanish" if self.in_rpr && self.run_depth > 0 => self.run_hidden = xml::is_on(e),
-            "tab" if self.run_depth > 0 && !self.in_rpr => self.push_text("\t"),
+            "tab" | "ptab" if self.run_depth > 0 && !self.in_rpr => self.push_text("\t"),
             "br" | "cr" if self.run_depth > 0 && !self.in_rpr => self.push_text("\n"),
             "noBreakHyphen" if self.run_depth > 0 => self.push_text("-"),
             "pStyle" if self.in_ppr => {

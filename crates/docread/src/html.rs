@@ -173,7 +173,7 @@ impl Collector {
                         Node::Text(t) => self.push_text(t, pre_depth > 0),
                         Node::Element(e) => {
                             let name = e.name();
-                            if SKIPPED.contains(&name) || e.attr("hidden").is_some() {
+                            if SKIPPED.contains(&name) || is_hidden(e) {
                                 skip_until = Some(node.id());
                                 continue;
                             }
@@ -319,6 +319,16 @@ impl Collector {
             self.blocks.push(Block::Table(rows));
         }
     }
+}
+
+/// Elements a browser does not show: the `hidden` attribute or an inline `display: none`
+/// (share widgets, print-only copies of the article).
+fn is_hidden(e: &scraper::node::Element) -> bool {
+    e.attr("hidden").is_some()
+        || e.attr("style").is_some_and(|style| {
+            let compact: String = style.chars().filter(|c| !c.is_whitespace()).collect();
+            compact.to_ascii_lowercase().contains("display:none")
+        })
 }
 
 fn span(value: Option<&str>, max: usize) -> usize {

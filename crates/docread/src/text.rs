@@ -193,6 +193,8 @@ fn display_name(enc: &'static Encoding) -> &'static str {
 /// ASCII-compatible encoding.
 pub(crate) fn declared_charset(bytes: &[u8]) -> Option<&'static Encoding> {
     let head = bytes.get(..4096).unwrap_or(bytes).to_ascii_lowercase();
+    // Only a page declares its charset; "charset=" in other text is just words.
+    find(&head, b"<meta")?;
     let mut from = 0;
     while let Some(pos) = find(head.get(from..)?, b"charset") {
         let after = from + pos + b"charset".len();
@@ -314,7 +316,7 @@ mod tests {
         let http = b"<META http-equiv=Content-Type content='text/html; charset=gb2312'>";
         assert_eq!(declared_charset(http), Some(encoding_rs::GBK));
         assert_eq!(declared_charset(b"<p>charset is a word</p>"), None);
-        assert_eq!(declared_charset(b"charset"), None);
+        assert_eq!(declared_charset(b"<meta>charset"), None);
     }
 
     #[test]

@@ -72,7 +72,26 @@ pub fn parse_blocks(blocks: &[Block], directory: &Directory) -> Result<Plan, Par
         })
         .collect();
     let mut warnings = Vec::new();
-    let mut plan = match structure::outline(&lines, &mut warnings) {
+    let mut outline = structure::outline(&lines, &mut warnings);
+    // Items run together in long paragraphs: split them when that finds far more items.
+    let split = structure::split_inline_labels(&lines);
+    if split.len() > lines.len() {
+        let mut split_warnings = Vec::new();
+        if let Some(o) = structure::outline(&split, &mut split_warnings)
+            && outline
+                .as_ref()
+                .is_none_or(|old| o.items.len() >= 2 * old.items.len().max(2))
+        {
+            outline = Some(o);
+            warnings = split_warnings;
+            warnings.push(Warning {
+                item: None,
+                code: "items_run_together".into(),
+                message: "原文多个条目连在同一段中,已按编号拆分,请核对".into(),
+            });
+        }
+    }
+    let mut plan = match outline {
         Some(outline) => from_outline(outline, directory, &mut warnings),
         None => {
             let table = tables

@@ -68,6 +68,30 @@ fn numbered(line: &str) -> Option<Numbered> {
     None
 }
 
+static INLINE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:[。;；〕)）]|\s)\s*((?:[一二三四五六七八九十]{1,3}、)|(?:[(（][一二三四五六七八九十]{1,3}[)）])|(?:[0-9]{1,3}[.．、][^0-9]))")
+        .expect("valid regex")
+});
+
+/// Splits paragraphs that run several numbered items together ("…。2.加强…。3.推进…"), as
+/// happens when a page loses its line breaks. Used only when that finds far more items.
+pub fn split_inline_labels(lines: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in lines {
+        let mut start = 0;
+        for c in INLINE_LABEL.captures_iter(line) {
+            let at = c.get(1).expect("group").start();
+            if at > start {
+                out.push(line[start..at].trim().to_string());
+                start = at;
+            }
+        }
+        out.push(line[start..].trim().to_string());
+    }
+    out.retain(|l| !l.is_empty());
+    out
+}
+
 /// An item's lines, before units, title and measures are read from them.
 #[derive(Debug, Clone)]
 pub struct RawItem {
@@ -388,6 +412,34 @@ fn is_catalogue_line(line: &str) -> bool {
         || line.starts_with('>')
 }
 
+/// The footer of a saved web page: print/close links, the site's sponsor, its licence number.
+fn is_page_furniture(line: &str) -> bool {
+    line.chars().count() <= 80
+        && [
+            "打印本页",
+            "关闭窗口",
+            "【打印】",
+            "【关闭】",
+            "主办单位",
+            "承办单位",
+            "网站标识码",
+            "ICP备",
+            "备案号",
+            "版权所有",
+            "联系我们",
+            "扫一扫",
+            "返回顶部",
+            "网站地图",
+            "分享到",
+            "【字体",
+            "相关链接",
+            "公网安备",
+            "技术支持",
+        ]
+        .iter()
+        .any(|w| line.contains(w))
+}
+
 /// Moves the signature, date and 抄送/附件 lines at the end of the last item into `closing`.
 fn take_closing(out: &mut Outline) {
     let Some(last) = out.items.last_mut() else {
@@ -399,6 +451,7 @@ fn take_closing(out: &mut Outline) {
         let l = lines[lines.len() - 1].trim();
         let closes = is_date_line(l)
             || looks_like_signature(l)
+            || is_page_furniture(l)
             || l.starts_with("抄送")
             || l.starts_with("附件")
             || l.starts_with("(此件")
@@ -461,6 +514,39 @@ mod tests {
         outline(&doc, &mut w).expect("outline");
         let codes: Vec<_> = w.iter().map(|w| w.code.as_str()).collect();
         assert_eq!(codes, vec!["numbering_gap", "numbering_order"]);
+    }
+
+    #[test]
+    fn web_page_footer_is_not_part_of_the_last_item() {
+        let doc = lines(
+            "一、总体
+1.甲。(牵头单位:办公室)
+【打印本页】【关闭窗口】
+主办单位:某市人民政府办公室 网站标识码:3600000001
+赣ICP备05004152号",
+        );
+        let mut w = Vec::new();
+        let o = outline(&doc, &mut w).expect("outline");
+        assert_eq!(o.items[0].text, "甲。(牵头单位:办公室)");
+        assert_eq!(o.closing.len(), 3);
+    }
+
+    #[test]
+    fn run_together_items_are_split() {
+        let doc = lines(
+            "一、总体要求 1.甲事项。(牵头单位:办公室)2.乙事项。3.5万人参加。二、保障 3.丙事项。",
+        );
+        let split = split_inline_labels(&doc);
+        assert_eq!(
+            split,
+            vec![
+                "一、总体要求",
+                "1.甲事项。(牵头单位:办公室)",
+                "2.乙事项。3.5万人参加。",
+                "二、保障",
+                "3.丙事项。"
+            ]
+        );
     }
 
     #[test]

@@ -178,6 +178,10 @@ pub fn read_clause(inner: &str) -> (Vec<(String, Role)>, bool) {
     let mut names = Vec::new();
     let labels: Vec<_> = LABEL.captures_iter(inner).collect();
     if !labels.is_empty() {
+        // "牵头单位:A;责任单位:B": beside a lead, the responsible units are the co-operating ones.
+        let has_lead = labels
+            .iter()
+            .any(|c| c[1].starts_with("牵头") && !c[1].ends_with("领导"));
         // Text before the first label (rare) counts as responsible.
         let first = labels[0].get(0).expect("match").start();
         push_names(&mut names, &inner[..first], Role::Responsible);
@@ -192,6 +196,7 @@ pub fn read_clause(inner: &str) -> (Vec<(String, Role)>, bool) {
                     Some(Role::Co)
                 }
                 l if l.ends_with("领导") => None, // people, not units
+                _ if has_lead => Some(Role::Co),
                 _ => Some(Role::Responsible),
             };
             if let Some(role) = role {
@@ -439,6 +444,14 @@ mod tests {
         assert_eq!(
             roles("做好工作。(办公室负责)"),
             vec![n("办公室", Role::Responsible)]
+        );
+    }
+
+    #[test]
+    fn responsible_beside_a_lead_is_co() {
+        assert_eq!(
+            roles("做好工作。（牵头单位：市教育局；责任单位：市财政局）"),
+            vec![n("市教育局", Role::Lead), n("市财政局", Role::Co)]
         );
     }
 

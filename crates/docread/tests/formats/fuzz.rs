@@ -7,16 +7,33 @@ use rust_xlsxwriter::Workbook;
 
 use crate::support::{docx_with, numbered, p, tbl, tc, tr};
 
+const NUMBERING: &str = r#"<w:abstractNum w:abstractNumId="0"><w:lvl w:ilvl="0"><w:start w:val="3"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl><w:lvl w:ilvl="1"><w:numFmt w:val="decimal"/><w:lvlText w:val="%1.%2"/></w:lvl></w:abstractNum><w:num w:numId="1"><w:abstractNumId w:val="0"/><w:lvlOverride w:ilvl="1"><w:startOverride w:val="4294967295"/></w:lvlOverride></w:num>"#;
+
+fn docx_body() -> String {
+    [
+        p("一、总体要求"),
+        numbered(1, 0, "任务"),
+        numbered(1, 1, "子任务"),
+        numbered(1, 1, "子任务"),
+        tbl(&[
+            tr(&[
+                tc("", &["a"]),
+                tc(
+                    r#"<w:vMerge w:val="restart"/><w:gridSpan w:val="2"/>"#,
+                    &["b"],
+                ),
+            ]),
+            tr(&[tc("", &["c"]), tc("<w:vMerge/>", &[])]),
+        ]),
+    ]
+    .concat()
+}
+
 fn seeds() -> &'static [Vec<u8>] {
     static SEEDS: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
     SEEDS.get_or_init(|| {
-        let body = [
-            p("一、总体要求"),
-            numbered(1, 0, "任务"),
-            tbl(&[tr(&[tc("", &["a"]), tc(r#"<w:vMerge w:val="restart"/>"#, &["b"])]), tr(&[tc("", &["c"]), tc("<w:vMerge/>", &[])])]),
-        ]
-        .concat();
-        let numbering = r#"<w:abstractNum w:abstractNumId="0"><w:lvl w:ilvl="0"><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl></w:abstractNum><w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num>"#;
+        let body = docx_body();
+        let numbering = NUMBERING;
         let mut wb = Workbook::new();
         let ws = wb.add_worksheet();
         ws.write_string(0, 0, "序号").unwrap();
@@ -31,9 +48,8 @@ fn seeds() -> &'static [Vec<u8>] {
     })
 }
 
+// 256 cases each (proptest's default; PROPTEST_CASES raises it for a longer run).
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
-
     #[test]
     fn arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
         let _ = docread::extract(&bytes);
@@ -58,6 +74,29 @@ proptest! {
         if let Some(cut) = cut {
             bytes.truncate(cut.index(bytes.len() + 1));
         }
+        let _ = docread::extract(&bytes);
+    }
+}
+
+proptest! {
+    /// Mutations that keep the zip valid, so that the XML readers see the damage.
+    #[test]
+    fn mutated_docx_xml(
+        edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6),
+        numbering_edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..3),
+    ) {
+        let mut document =
+            format!(r#"<w:document xmlns:w="w"><w:body>{}</w:body></w:document>"#, docx_body()).into_bytes();
+        let mut numbering = format!(r#"<w:numbering xmlns:w="w">{NUMBERING}</w:numbering>"#).into_bytes();
+        for (at, value) in edits {
+            let i = at.index(document.len());
+            document[i] = value;
+        }
+        for (at, value) in numbering_edits {
+            let i = at.index(numbering.len());
+            numbering[i] = value;
+        }
+        let bytes = crate::support::zip(&[("word/document.xml", &document), ("word/numbering.xml", &numbering)]);
         let _ = docread::extract(&bytes);
     }
 }

@@ -14,7 +14,7 @@ fn article_in_one_div_with_br() {
   一、总体要求<br>
   （一）<span style="font-weight:bold">加强</span>党的建设。<br/><br/>
   &nbsp;&nbsp;二、主要任务<br>
-</div><noscript>请启用脚本</noscript><template><p>模板</p></template></body></html>"#;
+</div><div style="DISPLAY: none">分享到微信</div><p hidden>隐藏</p><noscript>请启用脚本</noscript><template><p>模板</p></template></body></html>"#;
     let got = extract(page.as_bytes()).unwrap();
     assert_eq!((got.format, got.encoding), (Format::Html, Some("UTF-8")));
     assert_eq!(
