@@ -165,8 +165,14 @@ fn from_outline(
     directory: &Directory,
     warnings: &mut Vec<Warning>,
 ) -> Plan {
+    let catalogue: Vec<String> = outline
+        .header
+        .iter()
+        .chain(&outline.byline)
+        .cloned()
+        .collect();
     let src = meta::MetaSource {
-        header: &outline.header,
+        header: &catalogue,
         notice: &outline.notice,
         closing: &outline.closing,
         title: &outline.title,
@@ -191,6 +197,7 @@ fn from_outline(
         header: joined(&outline.header),
         notice: joined(&outline.notice),
         heading: outline.heading,
+        byline: joined(&outline.byline),
         closing: joined(&outline.closing),
     }
 }

@@ -102,7 +102,7 @@ pub fn is_date_line(s: &str) -> bool {
 
 static FIELD: LazyLock<Regex> = LazyLock::new(|| {
     // Labels of a disclosure catalogue block; the labels are often padded with spaces.
-    Regex::new(r"(索\s*引\s*号|发\s*文\s*机\s*关|发布机构|文\s*号|成\s*文\s*日\s*期|发\s*布\s*日\s*期|组配分类|废止日期|有\s*效\s*性|主题分类|信息分类)\s*[:：]")
+    Regex::new(r"(索\s*引\s*号|发\s*文\s*机\s*关|发布机构|文\s*号|成\s*文\s*日\s*期|发\s*布\s*日\s*期|组配分类|废止日期|有\s*效\s*性|主题分类|信息分类|来\s*源)\s*[:：]")
         .expect("valid regex")
 });
 static DOC_NO: LazyLock<Regex> = LazyLock::new(|| {
@@ -206,7 +206,13 @@ pub fn extract(src: &MetaSource<'_>, warnings: &mut Vec<Warning>) -> Meta {
         }
     }
     if meta.issuer.is_none() {
-        meta.issuer = meta.signature.clone();
+        meta.issuer = meta.signature.clone().or_else(|| field("来源"));
+    }
+    // A web page's publication date is the last resort: it is usually days after signing.
+    if meta.date.is_none() {
+        meta.date = field("发布日期")
+            .and_then(|v| parse_date(&v))
+            .map(|d| d.0.iso());
     }
     if meta.doc_no.is_none() {
         meta.doc_no = src

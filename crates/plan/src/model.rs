@@ -26,6 +26,8 @@ pub struct Plan {
     pub notice: Option<String>,
     /// The plan's own heading line as written, when the document has one.
     pub heading: Option<String>,
+    /// A web page's publication line under the heading ("发布日期:… 来源:…").
+    pub byline: Option<String>,
     /// Text after the last item (signature, date, 抄送 line).
     pub closing: Option<String>,
 }
@@ -216,6 +218,7 @@ impl Plan {
             ("header", self.header.as_deref()),
             ("notice", self.notice.as_deref()),
             ("heading", self.heading.as_deref()),
+            ("byline", self.byline.as_deref()),
             ("preamble", self.preamble.as_deref()),
         ] {
             if let Some(text) = text {

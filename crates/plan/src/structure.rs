@@ -109,6 +109,8 @@ pub struct Outline {
     pub header: Vec<String>,
     pub notice: Vec<String>,
     pub heading: Option<String>,
+    /// A web page's publication line under the heading ("发布日期:… 来源:…").
+    pub byline: Vec<String>,
     pub title: String,
     pub preamble: Vec<String>,
     pub sections: Vec<Section>,
@@ -384,7 +386,10 @@ fn front_matter(lines: &[String], out: &mut Outline) {
             end
         }
     };
-    out.preamble = lines[body_from.min(lines.len())..].to_vec();
+    let rest = &lines[body_from.min(lines.len())..];
+    let byline_len = rest.iter().take_while(|l| is_catalogue_line(l)).count();
+    out.byline = rest[..byline_len].to_vec();
+    out.preamble = rest[byline_len..].to_vec();
 }
 
 fn is_heading_like(line: &str) -> bool {

@@ -332,3 +332,42 @@ fn gbk_csv_task_ledger() {
     assert_eq!(p.encoding.as_deref(), Some("GB18030"));
     check_ledger(&p);
 }
+
+#[test]
+fn web_page_with_br_lines_full_width_marks_and_a_footer() {
+    let html = sample("web-page-br.html");
+    let p = plan::parse(html.as_bytes(), &yingtan_directory()).expect("parses");
+    covers_blocks(&p, html.as_bytes());
+    assert_eq!(p.title, "XX市教育局2025年工作要点");
+    assert_eq!(
+        p.meta.date.as_deref(),
+        Some("2025-02-20"),
+        "the page's publication date"
+    );
+    assert_eq!(p.meta.issuer.as_deref(), Some("市教育局"));
+    assert_eq!(p.items.len(), 3);
+    assert_eq!(p.items[0].label, "1．");
+    assert_eq!(
+        unit_names(&p, 0),
+        vec![
+            ("思政科".into(), Role::Lead),
+            ("基教科".into(), Role::Co),
+            ("各县（市、区）教育局".into(), Role::Co)
+        ]
+    );
+    assert!(p.items[0].units[2].group);
+    assert_eq!(unit_names(&p, 1), vec![("体卫艺科".into(), Role::Lead)]);
+    assert!(
+        p.closing
+            .as_deref()
+            .is_some_and(|c| c.contains("网站标识码")),
+        "the footer is not item 3's text"
+    );
+    let t: Vec<_> = p
+        .items
+        .iter()
+        .flat_map(|i| &i.targets)
+        .map(|t| (t.value, t.unit.as_str()))
+        .collect();
+    assert_eq!(t, vec![(92.0, "%"), (5.0, "所"), (6000.0, "个")]);
+}
