@@ -31,12 +31,7 @@ pub fn parse(bytes: &[u8], directory: &Directory) -> Result<Plan, ParseError> {
     if bytes.len() > MAX_INPUT_BYTES {
         return Err(ParseError::TooLarge { size: bytes.len() });
     }
-    let extracted = docread::extract(bytes).map_err(|e| match e {
-        ReadError::Empty => ParseError::Empty,
-        ReadError::Binary => ParseError::Binary,
-        ReadError::Unsupported(s) => ParseError::Unsupported(s),
-        ReadError::Corrupt(s) => ParseError::Corrupt(s),
-    })?;
+    let extracted = docread::extract(bytes)?;
     let mut plan = parse_blocks(&extracted.blocks, directory)?;
     plan.format = extracted.format.as_str().to_string();
     plan.encoding = extracted.encoding.map(str::to_string);
@@ -247,11 +242,7 @@ fn build_item(
         });
     }
     let units = units::resolve(&names, directory, Some(raw.number), warnings);
-    let mut targets = targets::find_targets(title);
-    let measures = measures::split(body, |s| !targets::find_targets(s).is_empty());
-    for m in &measures {
-        targets.extend(targets::find_targets(&m.text));
-    }
+    let (measures, targets) = measures::read(title, body);
     Item {
         order: raw.order,
         number: raw.number,
@@ -348,11 +339,7 @@ fn from_ledger(
                 let mut item_warnings = Vec::new();
                 let units = units::resolve(&row.units, directory, Some(number), &mut item_warnings);
                 warnings.extend(item_warnings);
-                let mut targets = targets::find_targets(title);
-                let measures = measures::split(body, |s| !targets::find_targets(s).is_empty());
-                for m in &measures {
-                    targets.extend(targets::find_targets(&m.text));
-                }
+                let (measures, mut targets) = measures::read(title, body);
                 if let Some(t) = &row.target {
                     targets.extend(targets::find_targets(t));
                 }
@@ -414,7 +401,7 @@ fn lend_table_units(
 /// Parses plain text that is already decoded (one paragraph per line).
 pub fn parse_text(text: &str, directory: &Directory) -> Result<Plan, ParseError> {
     if text.trim().is_empty() {
-        return Err(ParseError::Empty);
+        return Err(ParseError::Read(ReadError::Empty));
     }
     let blocks: Vec<Block> = text.lines().map(|l| Block::Para(l.to_string())).collect();
     parse_blocks(&blocks, directory)

@@ -1,7 +1,8 @@
 //! Measures: an item's body split into sentences, each classified by what kind of work it
 //! describes. They become milestone candidates when the plan is published.
 
-use crate::model::{Measure, MeasureKind};
+use crate::model::{Measure, MeasureKind, Target};
+use crate::targets::find_targets;
 use crate::text::sentences;
 
 const DOCUMENT_WORDS: &[&str] = &[
@@ -68,17 +69,21 @@ pub fn classify(sentence: &str, has_target: bool) -> MeasureKind {
     }
 }
 
-/// The body's sentences as measures; their texts concatenated give back the body (blank
+/// Reads an item: its body's sentences as measures, each classified, and the quantitative
+/// targets of its title and body. The measures' texts concatenated give back the body (blank
 /// sentences aside).
-pub fn split(body: &str, has_target: impl Fn(&str) -> bool) -> Vec<Measure> {
-    sentences(body)
-        .into_iter()
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| Measure {
-            text: s.trim().to_string(),
-            kind: classify(s, has_target(s)),
-        })
-        .collect()
+pub fn read(title: &str, body: &str) -> (Vec<Measure>, Vec<Target>) {
+    let mut targets = find_targets(title);
+    let mut measures = Vec::new();
+    for sentence in sentences(body).into_iter().filter(|s| !s.trim().is_empty()) {
+        let found = find_targets(sentence);
+        measures.push(Measure {
+            text: sentence.trim().to_string(),
+            kind: classify(sentence, !found.is_empty()),
+        });
+        targets.extend(found);
+    }
+    (measures, targets)
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! reads, its parts put back together are exactly the input text.
 
 use crate::common::*;
+use docread::ReadError;
 use proptest::prelude::*;
 
 /// Pieces real plans are made of, so that mutations produce plausible documents rather than
@@ -119,11 +120,17 @@ proptest! {
 #[test]
 fn bad_input_is_refused_with_a_reason() {
     let dir = yingtan_directory();
-    assert_eq!(plan::parse(b"", &dir), Err(plan::ParseError::Empty));
-    assert_eq!(plan::parse(b"  \n\t\n", &dir), Err(plan::ParseError::Empty));
+    assert_eq!(
+        plan::parse(b"", &dir),
+        Err(plan::ParseError::Read(ReadError::Empty))
+    );
+    assert_eq!(
+        plan::parse(b"  \n\t\n", &dir),
+        Err(plan::ParseError::Read(ReadError::Empty))
+    );
     assert_eq!(
         plan::parse(&[0u8, 159, 146, 150, 0, 0, 1, 2, 3, 0], &dir),
-        Err(plan::ParseError::Binary)
+        Err(plan::ParseError::Read(ReadError::Binary))
     );
     let big = vec![b'a'; plan::MAX_INPUT_BYTES + 1];
     assert!(matches!(
@@ -135,9 +142,9 @@ fn bad_input_is_refused_with_a_reason() {
         Err(plan::ParseError::NoStructure)
     );
     for e in [
-        plan::ParseError::Empty,
+        plan::ParseError::Read(ReadError::Empty),
         plan::ParseError::NoStructure,
-        plan::ParseError::Binary,
+        plan::ParseError::Read(ReadError::Binary),
     ] {
         assert!(!e.to_string().contains('\n'), "one line");
     }
