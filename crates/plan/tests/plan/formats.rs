@@ -151,6 +151,8 @@ fn word_plan_with_an_annexed_task_table() {
         ]),
     );
     let p = plan::parse(&bytes, &Directory::empty()).expect("docx parses");
+    covers_blocks(&p, &bytes);
+    assert_eq!(p.closing.as_deref(), Some("附件:重点任务分工表"));
     assert_eq!(p.items.len(), 3);
     assert_eq!(
         unit_names(&p, 0),
