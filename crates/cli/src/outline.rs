@@ -58,20 +58,30 @@ pub fn render(plan: &Plan) -> String {
         }
         let _ = writeln!(s, "  {} {}", item.label, item.title);
         if !item.units.is_empty() {
-            let units: Vec<String> = item
-                .units
-                .iter()
-                .map(|u| {
-                    let role = match u.role {
-                        Role::Lead => "牵头:",
-                        Role::Co => "配合:",
-                        Role::Responsible => "",
-                    };
-                    let group = if u.group { "(组)" } else { "" };
-                    format!("{role}{}{group}", u.name)
-                })
-                .collect();
-            let _ = writeln!(s, "      责任单位:{}", units.join("、"));
+            // One line per role, in the order a 任务分工表 lists them.
+            let mut parts = Vec::new();
+            for (role, label) in [
+                (Role::Responsible, "责任单位"),
+                (Role::Lead, "牵头单位"),
+                (Role::Co, "配合单位"),
+            ] {
+                let names: Vec<String> = item
+                    .units
+                    .iter()
+                    .filter(|u| u.role == role)
+                    .map(|u| {
+                        if u.group {
+                            format!("{}(组)", u.name)
+                        } else {
+                            u.name.clone()
+                        }
+                    })
+                    .collect();
+                if !names.is_empty() {
+                    parts.push(format!("{label}:{}", names.join("、")));
+                }
+            }
+            let _ = writeln!(s, "      {}", parts.join(";"));
         }
         for t in &item.targets {
             let value = match t.max {
