@@ -1,17 +1,22 @@
 //! The `duban` command.
 
+mod demo;
 mod outline;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use anyhow::{Context, anyhow};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use plan::{Directory, ParseError};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use store::Store;
+use store::users::{NewUser, Role};
 
 /// The Yingtan bureau's unit directory, shipped with the program so a fresh machine needs
 /// nothing else; `--units FILE` reads another authority's.
-const DEFAULT_UNITS: &str = include_str!("../../../data/units/yingtan.toml");
+pub const DEFAULT_UNITS: &str = include_str!("../../../data/units/yingtan.toml");
 /// The demo plan: 《2024年鹰潭市教育工作要点》 as published.
-const DEMO_PLAN: &[u8] = include_bytes!("../../../data/plans/yingtan-2024-education-work-plan.txt");
+pub const DEMO_PLAN: &[u8] =
+    include_bytes!("../../../data/plans/yingtan-2024-education-work-plan.txt");
 
 #[derive(Parser)]
 #[command(
@@ -24,14 +29,90 @@ struct Cli {
     command: Command,
 }
 
+/// Where the data lives; every command that touches data takes the same options.
+#[derive(Args, Clone)]
+pub struct DataArgs {
+    /// 数据目录(SQLite 数据库与附件)
+    #[arg(long, env = "DUBAN_DATA_DIR", default_value = "duban-data")]
+    pub data_dir: PathBuf,
+    /// 数据库地址,如 postgres://user@host/db;缺省为数据目录中的 SQLite 数据库
+    #[arg(long, env = "DUBAN_DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+impl DataArgs {
+    pub async fn open(&self) -> anyhow::Result<Store> {
+        let url = match &self.database_url {
+            Some(u) => u.clone(),
+            None => {
+                std::fs::create_dir_all(&self.data_dir)
+                    .with_context(|| format!("无法创建数据目录 {}", self.data_dir.display()))?;
+                format!("sqlite://{}", self.data_dir.join("duban.db").display())
+            }
+        };
+        let store = Store::open(&url)
+            .await
+            .map_err(|e| anyhow!("无法打开数据库:{e}"))?;
+        // A new database starts with the shipped unit directory, so plans published into it
+        // find their units (and groups their members).
+        if store.units().await?.is_empty() {
+            let directory = Directory::from_toml(DEFAULT_UNITS).map_err(|e| anyhow!(e))?;
+            store.load_directory(&directory).await?;
+        }
+        Ok(store)
+    }
+}
+
+#[derive(Args, Clone)]
+pub struct ServeArgs {
+    /// 监听地址
+    #[arg(long, env = "DUBAN_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: String,
+    /// 固定“今天”的日期(仅用于演示和测试),如 2024-11-10
+    #[arg(long, env = "DUBAN_TODAY")]
+    pub today: Option<chrono::NaiveDate>,
+    /// 每月报送截止日
+    #[arg(long, env = "DUBAN_DUE_DAY", default_value_t = 25)]
+    pub due_day: u32,
+}
+
 #[derive(Subcommand)]
 enum Command {
-    /// 演示:解析内置的《2024年鹰潭市教育工作要点》并打印提纲
-    Demo,
+    /// 启动督办服务
+    Serve {
+        #[command(flatten)]
+        data: DataArgs,
+        #[command(flatten)]
+        serve: ServeArgs,
+    },
+    /// 演示:首次运行时建立 SQLite 数据库、载入鹰潭市工作要点与演示数据,然后启动服务
+    Demo {
+        #[command(flatten)]
+        data: DataArgs,
+        /// 监听地址
+        #[arg(long, env = "DUBAN_ADDR", default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// 演示所用的“今天”
+        #[arg(long, env = "DUBAN_TODAY", default_value = "2024-11-10")]
+        today: chrono::NaiveDate,
+        /// 只准备数据,不启动服务
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// 将数据库结构升级到当前版本
+    Migrate {
+        #[command(flatten)]
+        data: DataArgs,
+    },
     /// 工作要点文件
     Plan {
         #[command(subcommand)]
         command: PlanCommand,
+    },
+    /// 用户管理
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
     },
 }
 
@@ -48,6 +129,41 @@ enum PlanCommand {
         #[arg(long)]
         units: Option<PathBuf>,
     },
+    /// 导入工作要点文件为草稿(可加 --publish 直接发布)
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        publish: bool,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// 新增用户
+    Add {
+        username: String,
+        /// 角色:admin、supervisor、reporter、unit_head、leader(或中文名)
+        #[arg(long)]
+        role: String,
+        /// 所属单位(填报员、单位负责人必填)
+        #[arg(long)]
+        unit: Option<String>,
+        /// 显示名称
+        #[arg(long)]
+        name: Option<String>,
+        /// 初始密码(也可用环境变量 DUBAN_PASSWORD)
+        #[arg(long, env = "DUBAN_PASSWORD")]
+        password: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// 列出用户
+    List {
+        #[command(flatten)]
+        data: DataArgs,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -62,7 +178,6 @@ const BAD_INPUT: u8 = 2;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Demo => demo(),
         Command::Plan {
             command:
                 PlanCommand::Parse {
@@ -71,6 +186,7 @@ fn main() -> ExitCode {
                     units,
                 },
         } => parse_file(&file, format, units.as_deref()),
+        other => run_async(other).map_err(|e| e.to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -79,6 +195,134 @@ fn main() -> ExitCode {
             ExitCode::from(BAD_INPUT)
         }
     }
+}
+
+fn run_async(command: Command) -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env("DUBAN_LOG"))
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async move {
+        match command {
+            Command::Serve { data, serve } => {
+                let store = data.open().await?;
+                serve_on(store, &serve).await
+            }
+            Command::Demo {
+                data,
+                addr,
+                today,
+                no_serve,
+            } => demo::run(&data, &addr, today, no_serve).await,
+            Command::Migrate { data } => {
+                data.open().await?;
+                println!("数据库结构已是最新版本");
+                Ok(())
+            }
+            Command::Plan {
+                command:
+                    PlanCommand::Import {
+                        file,
+                        publish,
+                        data,
+                    },
+            } => {
+                let store = data.open().await?;
+                let bytes = std::fs::read(&file)
+                    .with_context(|| format!("无法读取文件 {}", file.display()))?;
+                let parsed = plan::parse(&bytes, &store.directory().await?)
+                    .map_err(|e| anyhow!("{}:{e}", file.display()))?;
+                let name = file
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let id = store.import_plan(&name, &bytes, &parsed, None).await?;
+                println!(
+                    "已导入草稿 {id}:《{}》,{} 条,{} 条提示",
+                    parsed.title,
+                    parsed.items.len(),
+                    parsed.warnings.len()
+                );
+                if publish {
+                    let p = store.publish_plan(id).await?;
+                    println!(
+                        "已发布:{} 项任务,{} 个责任单位分工,{} 个指标,{} 个节点",
+                        p.tasks, p.assignments, p.indicators, p.milestones
+                    );
+                }
+                Ok(())
+            }
+            Command::User {
+                command:
+                    UserCommand::Add {
+                        username,
+                        role,
+                        unit,
+                        name,
+                        password,
+                        data,
+                    },
+            } => {
+                let role = Role::parse(&role).ok_or_else(|| {
+                    anyhow!("未知角色“{role}”,可用:admin、supervisor、reporter、unit_head、leader")
+                })?;
+                let store = data.open().await?;
+                let display = name.unwrap_or_else(|| username.clone());
+                let u = store
+                    .add_user(&NewUser {
+                        username: &username,
+                        display_name: &display,
+                        password: &password,
+                        role,
+                        unit: unit.as_deref(),
+                    })
+                    .await?;
+                println!("已新增用户 {}({})", u.username, u.role.label());
+                Ok(())
+            }
+            Command::User {
+                command: UserCommand::List { data },
+            } => {
+                let store = data.open().await?;
+                for u in store.users().await? {
+                    println!(
+                        "{}\t{}\t{}\t{}",
+                        u.username,
+                        u.display_name,
+                        u.role.label(),
+                        u.unit_name.unwrap_or_default()
+                    );
+                }
+                Ok(())
+            }
+            Command::Plan {
+                command:
+                    PlanCommand::Parse {
+                        file,
+                        format,
+                        units,
+                    },
+            } => parse_file(&file, format, units.as_deref()).map_err(anyhow::Error::msg),
+        }
+    })
+}
+
+pub async fn serve_on(store: Store, serve: &ServeArgs) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(&serve.addr)
+        .await
+        .with_context(|| format!("无法监听 {}", serve.addr))?;
+    let local = listener.local_addr()?;
+    println!(
+        "督办服务已启动:http://{local}/  (健康检查 /healthz,API /api/v1,接口文档 /api/v1/openapi.json)"
+    );
+    let config = web::Config {
+        today: serve.today,
+        due_day: serve.due_day,
+        ..web::Config::default()
+    };
+    web::serve(web::AppState { store, config }, listener).await?;
+    Ok(())
 }
 
 fn load_directory(path: Option<&Path>) -> Result<Directory, String> {
@@ -124,13 +368,4 @@ fn io_reason(e: &std::io::Error) -> String {
         std::io::ErrorKind::PermissionDenied => "没有读取权限".into(),
         _ => e.to_string(),
     }
-}
-
-fn demo() -> Result<(), String> {
-    let directory = load_directory(None)?;
-    let plan = plan::parse(DEMO_PLAN, &directory).map_err(|e| e.to_string())?;
-    print!("{}", outline::render(&plan));
-    println!();
-    println!("(督办服务尚在建设中:目前 demo 打印内置工作要点的解析提纲。)");
-    Ok(())
 }

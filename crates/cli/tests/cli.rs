@@ -103,9 +103,113 @@ fn bad_input_exits_2_with_one_line() {
 }
 
 #[test]
-fn demo_prints_the_outline() {
-    let o = duban(&["demo"]);
+fn demo_prepares_data_once_and_lists_the_users() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().to_str().expect("utf-8");
+    let o = duban(&["demo", "--no-serve", "--data-dir", data]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = String::from_utf8(o.stdout).expect("utf-8");
-    assert!(out.contains("部分:8  条目:29  量化目标:16"), "{out}");
+    assert!(
+        out.contains("已发布《2024年鹰潭市教育工作要点》:29 项任务"),
+        "{out}"
+    );
+    for user in ["admin", "supervisor", "leader", "yujiang"] {
+        assert!(
+            out.lines().any(|l| l.trim_start().starts_with(user)),
+            "{user} listed: {out}"
+        );
+    }
+    assert!(out.contains("Duban@2024"), "the password is printed");
+    // The second run reuses the data instead of loading it twice.
+    let o = duban(&["demo", "--no-serve", "--data-dir", data]);
+    let out = String::from_utf8(o.stdout).expect("utf-8");
+    assert!(out.contains("使用已有的演示数据"), "{out}");
+    let o = duban(&["user", "list", "--data-dir", data]);
+    let out = String::from_utf8(o.stdout).expect("utf-8");
+    assert_eq!(out.lines().count(), 12, "{out}");
+}
+
+#[test]
+fn import_publish_and_add_users_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().to_str().expect("utf-8");
+    let o = duban(&["plan", "import", YINGTAN, "--publish", "--data-dir", data]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8(o.stdout).expect("utf-8");
+    assert!(out.contains("29 项任务"), "{out}");
+    let o = Command::new(env!("CARGO_BIN_EXE_duban"))
+        .args([
+            "user",
+            "add",
+            "yj",
+            "--role",
+            "reporter",
+            "--unit",
+            "余江区",
+            "--data-dir",
+            data,
+        ])
+        .env("DUBAN_PASSWORD", "Secret@2024")
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = Command::new(env!("CARGO_BIN_EXE_duban"))
+        .args([
+            "user",
+            "add",
+            "x",
+            "--role",
+            "reporter",
+            "--unit",
+            "不存在的单位",
+            "--data-dir",
+            data,
+        ])
+        .env("DUBAN_PASSWORD", "Secret@2024")
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("不存在"), "{}", stderr(&o));
+    let o = Command::new(env!("CARGO_BIN_EXE_duban"))
+        .args(["user", "add", "x", "--role", "boss", "--data-dir", data])
+        .env("DUBAN_PASSWORD", "x")
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("未知角色"), "{}", stderr(&o));
+}
+
+#[test]
+fn serve_answers_health_checks() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_duban"))
+        .args([
+            "serve",
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+            dir.path().to_str().expect("utf-8"),
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("starts");
+    let mut answer = String::new();
+    for _ in 0..100 {
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            use std::io::{Read, Write};
+            let _ = s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            let _ = s.read_to_string(&mut answer);
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }

@@ -18,6 +18,18 @@ pub struct DirectoryUnit {
     /// For groups: the names of the units the group expands to.
     #[serde(default)]
     pub members: Vec<String>,
+    /// For schools: 幼儿园, 小学, 初中, 九年一贯制, 高中, 完全中学, 中职, 高校.
+    #[serde(default)]
+    pub stage: Option<String>,
+    /// For schools: 公办 or 民办.
+    #[serde(default)]
+    pub ownership: Option<String>,
+    /// For private kindergartens: certified as 普惠 (inclusive).
+    #[serde(default)]
+    pub inclusive: bool,
+    /// The district a school belongs to (a district unit's name), if not city-run.
+    #[serde(default)]
+    pub district: Option<String>,
 }
 
 impl DirectoryUnit {

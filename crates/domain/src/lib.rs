@@ -1,0 +1,18 @@
+//! duban's rules, free of I/O so they can be tested exhaustively: reporting periods, pace
+//! (序时进度), progress towards a target, ratio roll-up, and status (已完成 / 超序时 /
+//! 序时推进 / 滞后 / 未启动 / 逾期). Every figure a user sees is computed by one function here.
+
+pub mod pace;
+pub mod period;
+pub mod ratio;
+pub mod status;
+pub mod target;
+
+pub use pace::{linear_pace, milestone_pace};
+pub use period::{Period, PeriodError};
+pub use ratio::Ratio;
+pub use status::{
+    Assessment, AssignmentFacts, Colour, Milestone, Status, StatusCounts, TargetFact, Thresholds,
+    assess, roll_up,
+};
+pub use target::{Comparator, TargetSpec, progress, reached, validate_value};

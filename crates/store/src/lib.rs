@@ -1,0 +1,179 @@
+//! Persistence for duban: SQLite (the embedded default, in WAL mode) and PostgreSQL (for
+//! scale), from one code path through sqlx's `Any` driver. Handlers never write SQL: they
+//! call the operations here, which return plain structs.
+
+/// SQL assembled from constant fragments (column lists, shared SELECTs) — never from input,
+/// which always goes through bound parameters.
+macro_rules! sql {
+    ($($t:tt)*) => {
+        sqlx::AssertSqlSafe(format!($($t)*))
+    };
+}
+
+pub mod directory;
+pub mod password;
+pub mod plans;
+pub mod reports;
+pub mod schema;
+pub mod seed;
+pub mod status;
+/// Fresh databases for the integration tests of this and dependent crates.
+pub mod testing;
+pub mod users;
+
+use schema::Backend;
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor, Row};
+use std::time::Duration;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// The object does not exist, or the caller may not see it (never say which).
+    #[error("未找到")]
+    NotFound,
+    /// The request conflicts with the current state (e.g. a stale version).
+    #[error("{0}")]
+    Conflict(String),
+    /// A value is not acceptable; `field` names it for the form or the problem JSON.
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    #[error("数据库错误:{0}")]
+    Db(#[from] sqlx::Error),
+}
+
+impl StoreError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        StoreError::Invalid {
+            field: field.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The handle every operation goes through. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub pool: AnyPool,
+    pub backend: Backend,
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://path` or `postgres://…`) and brings the schema up to date.
+    pub async fn open(url: &str) -> Result<Store> {
+        install_default_drivers();
+        let backend = if url.starts_with("postgres") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        };
+        let url = match backend {
+            // Create the file on first use.
+            Backend::Sqlite if !url.contains("mode=") => {
+                format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' })
+            }
+            // Through the Any driver, a statement first run with a NULL parameter is cached
+            // with that parameter's type guessed, and a later non-NULL value of another type
+            // (a REAL after a NULL) is then rejected by the server. Unnamed statements avoid
+            // it, at the cost of a parse per query.
+            Backend::Postgres if !url.contains("statement-cache-capacity") => {
+                format!(
+                    "{url}{}statement-cache-capacity=0",
+                    if url.contains('?') { '&' } else { '?' }
+                )
+            }
+            _ => url.to_string(),
+        };
+        let options = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 16 })
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers run beside the writer; FULL sync makes an
+                        // acknowledged commit survive a power cut; the busy timeout lets a
+                        // second process (a CLI beside a server) wait instead of failing.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = FULL").await?;
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                    }
+                    Ok(())
+                })
+            });
+        let pool = options.connect(&url).await?;
+        let store = Store { pool, backend };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Applies the migrations not yet applied, each in its own transaction.
+    pub async fn migrate(&self) -> Result<()> {
+        self.pool
+            .execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+            .await?;
+        for (name, script) in schema::MIGRATIONS {
+            let mut tx = self.pool.begin().await?;
+            let done = sqlx::query("SELECT name FROM schema_migrations WHERE name = $1")
+                .bind(*name)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if done.is_some() {
+                continue;
+            }
+            let script = schema::ddl(script, self.backend);
+            for statement in schema::statements(&script) {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(statement.to_string()))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query("INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)")
+                .bind(*name)
+                .bind(now())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// Whether the database answers (for /healthz).
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").fetch_one(&self.pool).await.is_ok()
+    }
+
+    pub async fn setting(&self, key: &str) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT value FROM settings WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.get::<String, _>(0)))
+    }
+
+    pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM settings WHERE key = $1")
+            .bind(key)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2)")
+            .bind(key)
+            .bind(value)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// The current time as stored: RFC 3339 in UTC, which sorts as text on both databases.
+pub fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Booleans are stored as 0/1 integers: the one representation both drivers read back alike.
+pub(crate) fn flag(b: bool) -> i64 {
+    i64::from(b)
+}

@@ -1,0 +1,486 @@
+//! Plans: an imported document (the original kept) with its parsed structure, published into
+//! tasks (one per item), assignments (one per responsible unit, groups expanded), indicators
+//! (the item's quantitative targets) and milestones (its events, documents and targets).
+
+use crate::{Result, Store, StoreError, now};
+use plan::{MeasureKind, Plan, Role as UnitRole};
+use serde::Serialize;
+use sqlx::Row;
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct PlanRow {
+    pub id: i64,
+    pub title: String,
+    pub year: Option<i64>,
+    /// draft → published → archived
+    pub status: String,
+    pub source_name: String,
+    pub created_at: String,
+    pub published_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct Task {
+    pub id: i64,
+    pub plan_id: i64,
+    pub section: i64,
+    pub section_title: String,
+    pub item_number: i64,
+    pub item_label: String,
+    pub title: String,
+    pub body: String,
+    pub start_date: String,
+    pub deadline: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct Assignment {
+    pub id: i64,
+    pub task_id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    /// responsible, lead or co
+    pub role: String,
+    /// The group the unit was reached through ("各区(市)"), if any.
+    pub via_group: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct Indicator {
+    pub id: i64,
+    pub task_id: i64,
+    pub subject: String,
+    pub value: f64,
+    pub max_value: Option<f64>,
+    pub unit: String,
+    pub comparator: String,
+    /// The value at the start of the plan, when known: progress counts from it.
+    pub baseline: Option<f64>,
+    pub per_scope: Option<String>,
+    pub deadline: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct Milestone {
+    pub id: i64,
+    pub task_id: i64,
+    pub text: String,
+    pub kind: String,
+    pub due_date: String,
+}
+
+/// What publishing made.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct Published {
+    pub tasks: usize,
+    pub assignments: usize,
+    pub indicators: usize,
+    pub milestones: usize,
+}
+
+fn role_key(r: UnitRole) -> &'static str {
+    match r {
+        UnitRole::Responsible => "responsible",
+        UnitRole::Lead => "lead",
+        UnitRole::Co => "co",
+    }
+}
+
+/// A deadline written as "2024年底" / "2024年6月底" → an ISO date; the plan's year end when
+/// nothing more precise is written.
+pub fn deadline_date(written: Option<&str>, year: i32) -> String {
+    let year_end = format!("{year:04}-12-31");
+    let Some(w) = written else { return year_end };
+    let digits: Vec<u32> = w
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|p| p.parse().ok())
+        .collect();
+    match digits.as_slice() {
+        [y, m, ..] if (1..=12).contains(m) => {
+            let last = chrono::NaiveDate::from_ymd_opt(*y as i32, *m, 1)
+                .and_then(|d| d.checked_add_months(chrono::Months::new(1)))
+                .and_then(|d| d.pred_opt());
+            last.map_or(year_end, |d| d.format("%Y-%m-%d").to_string())
+        }
+        [y, ..] if (2000..=2100).contains(y) => format!("{y:04}-12-31"),
+        _ => year_end,
+    }
+}
+
+const PLAN_COLUMNS: &str = "id, title, year, status, source_name, created_at, published_at";
+
+fn plan_from_row(r: &sqlx::any::AnyRow) -> PlanRow {
+    PlanRow {
+        id: r.get("id"),
+        title: r.get("title"),
+        year: r.get("year"),
+        status: r.get("status"),
+        source_name: r.get("source_name"),
+        created_at: r.get("created_at"),
+        published_at: r.get("published_at"),
+    }
+}
+
+impl Store {
+    /// Stores an imported document and its parsed plan as a draft.
+    pub async fn import_plan(
+        &self,
+        source_name: &str,
+        bytes: &[u8],
+        parsed: &Plan,
+        user_id: Option<i64>,
+    ) -> Result<i64> {
+        let json = serde_json::to_string(parsed)
+            .map_err(|e| StoreError::invalid("plan", e.to_string()))?;
+        let row = sqlx::query(
+            "INSERT INTO plans (title, year, status, source_name, source_format, source_bytes, parsed_json, created_at, created_by) \
+             VALUES ($1, $2, 'draft', $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(&parsed.title)
+        .bind(parsed.meta.year.map(i64::from))
+        .bind(source_name)
+        .bind(&parsed.format)
+        .bind(bytes.to_vec())
+        .bind(json)
+        .bind(now())
+        .bind(user_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.get(0))
+    }
+
+    pub async fn plans(&self) -> Result<Vec<PlanRow>> {
+        let rows = sqlx::query(sql!("SELECT {PLAN_COLUMNS} FROM plans ORDER BY id"))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(plan_from_row).collect())
+    }
+
+    pub async fn plan(&self, id: i64) -> Result<PlanRow> {
+        let row = sqlx::query(sql!("SELECT {PLAN_COLUMNS} FROM plans WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(plan_from_row).ok_or(StoreError::NotFound)
+    }
+
+    /// The parsed structure of a plan, with the edits made before publishing.
+    pub async fn parsed_plan(&self, id: i64) -> Result<Plan> {
+        let row = sqlx::query("SELECT parsed_json FROM plans WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        let json: String = row.ok_or(StoreError::NotFound)?.get(0);
+        serde_json::from_str(&json).map_err(|e| StoreError::invalid("plan", e.to_string()))
+    }
+
+    /// Replaces a draft's parsed structure (a reviewer's edits).
+    pub async fn update_draft(&self, id: i64, parsed: &Plan) -> Result<()> {
+        let json = serde_json::to_string(parsed)
+            .map_err(|e| StoreError::invalid("plan", e.to_string()))?;
+        let done = sqlx::query(
+            "UPDATE plans SET parsed_json = $1, title = $2 WHERE id = $3 AND status = 'draft'",
+        )
+        .bind(json)
+        .bind(&parsed.title)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            self.plan(id).await?;
+            return Err(StoreError::Conflict(
+                "只有草稿状态的工作要点可以修改".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Publishes a draft: every item becomes a task; every responsible unit (each member of
+    /// a group) an assignment; targets become indicators and measures milestones, due at the
+    /// plan's year end unless the text says otherwise. All or nothing.
+    pub async fn publish_plan(&self, id: i64) -> Result<Published> {
+        let row = self.plan(id).await?;
+        if row.status != "draft" {
+            return Err(StoreError::Conflict("该工作要点已发布,不能重复发布".into()));
+        }
+        let parsed = self.parsed_plan(id).await?;
+        let year = parsed
+            .meta
+            .year
+            .unwrap_or_else(|| chrono::Datelike::year(&chrono::Utc::now()));
+        let start = format!("{year:04}-01-01");
+        let year_end = format!("{year:04}-12-31");
+        let mut out = Published {
+            tasks: 0,
+            assignments: 0,
+            indicators: 0,
+            milestones: 0,
+        };
+        let mut tx = self.pool.begin().await?;
+        for (position, item) in parsed.items.iter().enumerate() {
+            let section_title = parsed
+                .sections
+                .iter()
+                .find(|s| s.number == item.section)
+                .map(|s| s.title.clone())
+                .unwrap_or_default();
+            let deadline = item
+                .deadline
+                .as_deref()
+                .map_or(year_end.clone(), |d| deadline_date(Some(d), year));
+            let task_id: i64 = sqlx::query(
+                "INSERT INTO tasks (plan_id, section, section_title, item_number, item_label, title, body, start_date, deadline, position) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            )
+            .bind(id)
+            .bind(i64::from(item.section))
+            .bind(section_title)
+            .bind(i64::from(item.number))
+            .bind(&item.label)
+            .bind(&item.title)
+            .bind(&item.body)
+            .bind(&start)
+            .bind(&deadline)
+            .bind(position as i64)
+            .fetch_one(&mut *tx)
+            .await?
+            .get(0);
+            out.tasks += 1;
+
+            for unit in &item.units {
+                // Resolve by name or alias; a name unknown to the directory becomes a unit of
+                // its own (kind "other") so that no responsibility is silently dropped.
+                let found = sqlx::query(
+                    "SELECT id, kind FROM units WHERE name = $1 OR id = (SELECT unit_id FROM unit_aliases WHERE alias = $1)",
+                )
+                .bind(&unit.name)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let (unit_id, kind): (i64, String) = match found {
+                    Some(r) => (r.get(0), r.get(1)),
+                    None => {
+                        let kind = if unit.group { "group" } else { "other" };
+                        let id: i64 = sqlx::query(
+                            "INSERT INTO units (name, kind) VALUES ($1, $2) RETURNING id",
+                        )
+                        .bind(&unit.name)
+                        .bind(kind)
+                        .fetch_one(&mut *tx)
+                        .await?
+                        .get(0);
+                        (id, kind.to_string())
+                    }
+                };
+                let members: Vec<i64> = if kind == "group" {
+                    sqlx::query("SELECT member_id FROM group_members WHERE group_id = $1 ORDER BY member_id")
+                        .bind(unit_id)
+                        .fetch_all(&mut *tx)
+                        .await?
+                        .iter()
+                        .map(|r| r.get(0))
+                        .collect()
+                } else {
+                    vec![unit_id]
+                };
+                let via = (kind == "group").then(|| unit.name.clone());
+                for member in members {
+                    // A unit named twice (directly and through a group) is assigned once,
+                    // keeping the first, most specific role.
+                    let exists = sqlx::query(
+                        "SELECT id FROM assignments WHERE task_id = $1 AND unit_id = $2",
+                    )
+                    .bind(task_id)
+                    .bind(member)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    if exists.is_some() {
+                        continue;
+                    }
+                    sqlx::query("INSERT INTO assignments (task_id, unit_id, role, via_group) VALUES ($1, $2, $3, $4)")
+                        .bind(task_id)
+                        .bind(member)
+                        .bind(role_key(unit.role))
+                        .bind(via.clone())
+                        .execute(&mut *tx)
+                        .await?;
+                    out.assignments += 1;
+                }
+            }
+
+            for t in &item.targets {
+                sqlx::query(
+                    "INSERT INTO indicators (task_id, subject, value, max_value, unit, comparator, per_scope, deadline, source_text) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(task_id)
+                .bind(&t.subject)
+                .bind(t.value)
+                .bind(t.max)
+                .bind(&t.unit)
+                .bind(t.comparator.as_str())
+                .bind(t.per.clone())
+                .bind(deadline_date(t.deadline.as_deref(), year))
+                .bind(&t.text)
+                .execute(&mut *tx)
+                .await?;
+                out.indicators += 1;
+            }
+
+            for m in item.measures.iter().filter(|m| {
+                matches!(
+                    m.kind,
+                    MeasureKind::Event | MeasureKind::Document | MeasureKind::Target
+                )
+            }) {
+                let kind = match m.kind {
+                    MeasureKind::Event => "event",
+                    MeasureKind::Document => "document",
+                    _ => "target",
+                };
+                sqlx::query("INSERT INTO milestones (task_id, text, kind, due_date) VALUES ($1, $2, $3, $4)")
+                    .bind(task_id)
+                    .bind(&m.text)
+                    .bind(kind)
+                    .bind(&deadline)
+                    .execute(&mut *tx)
+                    .await?;
+                out.milestones += 1;
+            }
+        }
+        sqlx::query(
+            "UPDATE plans SET status = 'published', published_at = $1, year = $2 WHERE id = $3",
+        )
+        .bind(now())
+        .bind(i64::from(year))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    pub async fn tasks(&self, plan_id: i64) -> Result<Vec<Task>> {
+        let rows = sqlx::query(
+            "SELECT id, plan_id, section, section_title, item_number, item_label, title, body, start_date, deadline \
+             FROM tasks WHERE plan_id = $1 ORDER BY position",
+        )
+        .bind(plan_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| Task {
+                id: r.get("id"),
+                plan_id: r.get("plan_id"),
+                section: r.get("section"),
+                section_title: r.get("section_title"),
+                item_number: r.get("item_number"),
+                item_label: r.get("item_label"),
+                title: r.get("title"),
+                body: r.get("body"),
+                start_date: r.get("start_date"),
+                deadline: r.get("deadline"),
+            })
+            .collect())
+    }
+
+    /// Assignments of a plan's tasks, optionally only those of one unit.
+    pub async fn assignments(&self, plan_id: i64, unit_id: Option<i64>) -> Result<Vec<Assignment>> {
+        let rows = sqlx::query(
+            "SELECT a.id, a.task_id, a.unit_id, u.name, a.role, a.via_group FROM assignments a \
+             JOIN tasks t ON t.id = a.task_id JOIN units u ON u.id = a.unit_id \
+             WHERE t.plan_id = $1 AND ($2 IS NULL OR a.unit_id = $2) ORDER BY t.position, a.id",
+        )
+        .bind(plan_id)
+        .bind(unit_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| Assignment {
+                id: r.get(0),
+                task_id: r.get(1),
+                unit_id: r.get(2),
+                unit_name: r.get(3),
+                role: r.get(4),
+                via_group: r.get(5),
+            })
+            .collect())
+    }
+
+    pub async fn indicators(&self, task_id: i64) -> Result<Vec<Indicator>> {
+        let rows = sqlx::query(
+            "SELECT id, task_id, subject, value, max_value, unit, comparator, baseline, per_scope, deadline FROM indicators WHERE task_id = $1 ORDER BY id",
+        )
+        .bind(task_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| Indicator {
+                id: r.get("id"),
+                task_id: r.get("task_id"),
+                subject: r.get("subject"),
+                value: r.get("value"),
+                max_value: r.get("max_value"),
+                unit: r.get("unit"),
+                comparator: r.get("comparator"),
+                baseline: r.get("baseline"),
+                per_scope: r.get("per_scope"),
+                deadline: r.get("deadline"),
+            })
+            .collect())
+    }
+
+    /// Records where an indicator stood when the plan began.
+    pub async fn set_indicator_baseline(
+        &self,
+        indicator_id: i64,
+        baseline: Option<f64>,
+    ) -> Result<()> {
+        if baseline.is_some_and(|b| !b.is_finite() || b < 0.0) {
+            return Err(StoreError::invalid("baseline", "基数须为非负数"));
+        }
+        let done = sqlx::query("UPDATE indicators SET baseline = $1 WHERE id = $2")
+            .bind(baseline)
+            .bind(indicator_id)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    pub async fn milestones(&self, task_id: i64) -> Result<Vec<Milestone>> {
+        let rows = sqlx::query("SELECT id, task_id, text, kind, due_date FROM milestones WHERE task_id = $1 ORDER BY id")
+            .bind(task_id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| Milestone {
+                id: r.get(0),
+                task_id: r.get(1),
+                text: r.get(2),
+                kind: r.get(3),
+                due_date: r.get(4),
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::deadline_date;
+
+    #[test]
+    fn deadlines() {
+        assert_eq!(deadline_date(None, 2024), "2024-12-31");
+        assert_eq!(deadline_date(Some("2024年底"), 2024), "2024-12-31");
+        assert_eq!(deadline_date(Some("2024年6月底"), 2024), "2024-06-30");
+        assert_eq!(deadline_date(Some("2024年2月"), 2024), "2024-02-29");
+        assert_eq!(deadline_date(Some("2025-03-31"), 2025), "2025-03-31");
+        assert_eq!(deadline_date(Some("年内"), 2024), "2024-12-31");
+    }
+}

@@ -1,0 +1,526 @@
+//! Monthly reports and their workflow: draft → submitted → approved, or returned with a
+//! comment → resubmitted. Every change is recorded in `report_events` with a snapshot; an
+//! approved report is locked; a late submission and text unchanged from last month are flagged
+//! for the reviewer. A new form starts from last month's report (最多报一次).
+
+use crate::{Result, Store, StoreError, flag, now};
+use domain::Period;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use std::collections::BTreeMap;
+
+/// Longest text accepted in one field of a report.
+pub const MAX_TEXT_CHARS: usize = 5000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportState {
+    /// Not saved yet: a form pre-filled from last month.
+    New,
+    Draft,
+    Submitted,
+    Returned,
+    Approved,
+}
+
+impl ReportState {
+    pub fn key(self) -> &'static str {
+        match self {
+            ReportState::New => "new",
+            ReportState::Draft => "draft",
+            ReportState::Submitted => "submitted",
+            ReportState::Returned => "returned",
+            ReportState::Approved => "approved",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ReportState::New => "未填报",
+            ReportState::Draft => "草稿",
+            ReportState::Submitted => "已提交",
+            ReportState::Returned => "已退回",
+            ReportState::Approved => "已审核",
+        }
+    }
+
+    pub fn parse(s: &str) -> ReportState {
+        match s {
+            "draft" => ReportState::Draft,
+            "submitted" => ReportState::Submitted,
+            "returned" => ReportState::Returned,
+            "approved" => ReportState::Approved,
+            _ => ReportState::New,
+        }
+    }
+}
+
+/// What a reporter writes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ReportInput {
+    /// 本月进展
+    #[serde(default)]
+    pub progress: String,
+    /// 累计完成
+    #[serde(default)]
+    pub cumulative: String,
+    /// Self-assessed status key (see `domain::Status`), optional.
+    #[serde(default)]
+    pub self_status: Option<String>,
+    /// 存在问题
+    #[serde(default)]
+    pub problems: String,
+    /// 下步措施
+    #[serde(default)]
+    pub next_steps: String,
+    /// Indicator id → value.
+    #[serde(default)]
+    pub values: BTreeMap<i64, f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Report {
+    pub id: Option<i64>,
+    pub assignment_id: i64,
+    pub period: String,
+    pub state: ReportState,
+    pub state_label: &'static str,
+    #[serde(flatten)]
+    pub input: ReportInput,
+    /// Incremented by every save; a save must name the version it edits.
+    pub version: i64,
+    pub late: bool,
+    pub unchanged: bool,
+    pub review_comment: Option<String>,
+    pub submitted_at: Option<String>,
+    pub updated_at: Option<String>,
+    /// For a new form: the period it was pre-filled from.
+    pub prefilled_from: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ReportEvent {
+    pub at: String,
+    pub user_id: Option<i64>,
+    pub action: String,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Approve,
+    Return,
+}
+
+fn check_text(field: &str, label: &str, text: &str) -> Result<()> {
+    if text.chars().count() > MAX_TEXT_CHARS {
+        return Err(StoreError::invalid(
+            field,
+            format!("{label}不能超过 {MAX_TEXT_CHARS} 个字"),
+        ));
+    }
+    Ok(())
+}
+
+impl Store {
+    async fn load_report(&self, assignment_id: i64, period: &str) -> Result<Option<Report>> {
+        let row = sqlx::query(
+            "SELECT id, state, progress, cumulative, self_status, problems, next_steps, version, late, unchanged, \
+             review_comment, submitted_at, updated_at FROM reports WHERE assignment_id = $1 AND period = $2",
+        )
+        .bind(assignment_id)
+        .bind(period)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        let id: i64 = r.get("id");
+        let values =
+            sqlx::query("SELECT indicator_id, value FROM report_values WHERE report_id = $1")
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|v| (v.get::<i64, _>(0), v.get::<f64, _>(1)))
+                .collect();
+        let state = ReportState::parse(&r.get::<String, _>("state"));
+        Ok(Some(Report {
+            id: Some(id),
+            assignment_id,
+            period: period.to_string(),
+            state,
+            state_label: state.label(),
+            input: ReportInput {
+                progress: r.get("progress"),
+                cumulative: r.get("cumulative"),
+                self_status: r.get("self_status"),
+                problems: r.get("problems"),
+                next_steps: r.get("next_steps"),
+                values,
+            },
+            version: r.get("version"),
+            late: r.get::<i64, _>("late") != 0,
+            unchanged: r.get::<i64, _>("unchanged") != 0,
+            review_comment: r.get("review_comment"),
+            submitted_at: r.get("submitted_at"),
+            updated_at: r.get("updated_at"),
+            prefilled_from: None,
+        }))
+    }
+
+    /// The report of an assignment for a period: the stored one, or a new form pre-filled
+    /// from the latest earlier report (so no figure is asked twice).
+    pub async fn report(&self, assignment_id: i64, period: Period) -> Result<Report> {
+        let key = period.to_string();
+        if let Some(r) = self.load_report(assignment_id, &key).await? {
+            return Ok(r);
+        }
+        let previous = sqlx::query(
+            "SELECT period FROM reports WHERE assignment_id = $1 AND period < $2 ORDER BY period DESC LIMIT 1",
+        )
+        .bind(assignment_id)
+        .bind(&key)
+        .fetch_optional(&self.pool)
+        .await?;
+        let (input, from) = match previous {
+            Some(p) => {
+                let from: String = p.get(0);
+                let prev = self
+                    .load_report(assignment_id, &from)
+                    .await?
+                    .map(|r| r.input)
+                    .unwrap_or_default();
+                // Last month's 本月进展 is this month's starting point for 累计完成; the new
+                // month's progress is for the reporter to write.
+                let input = ReportInput {
+                    progress: String::new(),
+                    ..prev
+                };
+                (input, Some(from))
+            }
+            None => (ReportInput::default(), None),
+        };
+        Ok(Report {
+            id: None,
+            assignment_id,
+            period: key,
+            state: ReportState::New,
+            state_label: ReportState::New.label(),
+            input,
+            version: 0,
+            late: false,
+            unchanged: false,
+            review_comment: None,
+            submitted_at: None,
+            updated_at: None,
+            prefilled_from: from,
+        })
+    }
+
+    /// Saves a draft. `version` must be the version the caller read (0 for a new form);
+    /// a stale one is a conflict, never a silent overwrite. `open` is the latest period open
+    /// for reporting: later periods are refused.
+    pub async fn save_report(
+        &self,
+        assignment_id: i64,
+        period: Period,
+        input: &ReportInput,
+        version: i64,
+        open: Period,
+        user_id: Option<i64>,
+    ) -> Result<Report> {
+        if period > open {
+            return Err(StoreError::invalid(
+                "period",
+                format!("{period} 尚未开放填报"),
+            ));
+        }
+        check_text("progress", "本月进展", &input.progress)?;
+        check_text("cumulative", "累计完成", &input.cumulative)?;
+        check_text("problems", "存在问题", &input.problems)?;
+        check_text("next_steps", "下步措施", &input.next_steps)?;
+        if let Some(s) = &input.self_status
+            && domain::Status::ALL.iter().all(|st| st.key() != s)
+        {
+            return Err(StoreError::invalid("self_status", "自评状态无效"));
+        }
+        let indicators = self.assignment_indicators(assignment_id).await?;
+        for (id, value) in &input.values {
+            let Some(ind) = indicators.iter().find(|i| i.id == *id) else {
+                return Err(StoreError::invalid(
+                    &format!("values.{id}"),
+                    "该指标不属于本任务",
+                ));
+            };
+            let spec = domain::TargetSpec {
+                value: ind.value,
+                max: ind.max_value,
+                comparator: domain::Comparator::parse(&ind.comparator)
+                    .unwrap_or(domain::Comparator::AtLeast),
+                unit: ind.unit.clone(),
+            };
+            domain::validate_value(&spec, *value)
+                .map_err(|m| StoreError::invalid(&format!("values.{id}"), m))?;
+        }
+
+        let key = period.to_string();
+        let mut tx = self.pool.begin().await?;
+        let current = sqlx::query(
+            "SELECT id, state, version FROM reports WHERE assignment_id = $1 AND period = $2",
+        )
+        .bind(assignment_id)
+        .bind(&key)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let at = now();
+        let report_id: i64 = match current {
+            None => {
+                if version != 0 {
+                    return Err(StoreError::Conflict(
+                        "该报告已被他人修改,请刷新后重试".into(),
+                    ));
+                }
+                sqlx::query(
+                    "INSERT INTO reports (assignment_id, period, state, progress, cumulative, self_status, problems, next_steps, \
+                     version, updated_at) VALUES ($1, $2, 'draft', $3, $4, $5, $6, $7, 1, $8) RETURNING id",
+                )
+                .bind(assignment_id)
+                .bind(&key)
+                .bind(&input.progress)
+                .bind(&input.cumulative)
+                .bind(input.self_status.clone())
+                .bind(&input.problems)
+                .bind(&input.next_steps)
+                .bind(&at)
+                .fetch_one(&mut *tx)
+                .await?
+                .get(0)
+            }
+            Some(row) => {
+                let id: i64 = row.get(0);
+                let state = ReportState::parse(&row.get::<String, _>(1));
+                let stored_version: i64 = row.get(2);
+                match state {
+                    ReportState::Approved => {
+                        return Err(StoreError::Conflict("该报告已审核通过,已锁定".into()));
+                    }
+                    ReportState::Submitted => {
+                        return Err(StoreError::Conflict(
+                            "该报告已提交,等待审核,不能修改".into(),
+                        ));
+                    }
+                    _ => {}
+                }
+                if stored_version != version {
+                    return Err(StoreError::Conflict(format!(
+                        "该报告已被他人修改(当前版本 {stored_version}),请刷新后重试"
+                    )));
+                }
+                // A returned report stays returned until it is resubmitted, so the reviewer's
+                // comment stays visible while it is fixed.
+                sqlx::query(
+                    "UPDATE reports SET progress = $1, cumulative = $2, self_status = $3, problems = $4, next_steps = $5, \
+                     version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8",
+                )
+                .bind(&input.progress)
+                .bind(&input.cumulative)
+                .bind(input.self_status.clone())
+                .bind(&input.problems)
+                .bind(&input.next_steps)
+                .bind(&at)
+                .bind(id)
+                .bind(version)
+                .execute(&mut *tx)
+                .await?;
+                id
+            }
+        };
+        sqlx::query("DELETE FROM report_values WHERE report_id = $1")
+            .bind(report_id)
+            .execute(&mut *tx)
+            .await?;
+        for (id, value) in &input.values {
+            sqlx::query(
+                "INSERT INTO report_values (report_id, indicator_id, value) VALUES ($1, $2, $3)",
+            )
+            .bind(report_id)
+            .bind(*id)
+            .bind(*value)
+            .execute(&mut *tx)
+            .await?;
+        }
+        record_event(&mut tx, report_id, user_id, "save", None, input).await?;
+        tx.commit().await?;
+        self.load_report(assignment_id, &key)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Submits a saved draft (or a returned report) for review. Submitting again what is
+    /// already submitted is a no-op, so a retried request does not duplicate anything.
+    pub async fn submit_report(
+        &self,
+        assignment_id: i64,
+        period: Period,
+        today: chrono::NaiveDate,
+        due_day: u32,
+        user_id: Option<i64>,
+    ) -> Result<Report> {
+        let key = period.to_string();
+        let report = self
+            .load_report(assignment_id, &key)
+            .await?
+            .ok_or_else(|| StoreError::invalid("state", "请先保存报告再提交"))?;
+        match report.state {
+            ReportState::Submitted | ReportState::Approved => return Ok(report),
+            _ => {}
+        }
+        if report.input.progress.trim().is_empty() {
+            return Err(StoreError::invalid("progress", "本月进展不能为空"));
+        }
+        let previous = sqlx::query(
+            "SELECT progress FROM reports WHERE assignment_id = $1 AND period < $2 AND state IN ('submitted', 'approved') \
+             ORDER BY period DESC LIMIT 1",
+        )
+        .bind(assignment_id)
+        .bind(&key)
+        .fetch_optional(&self.pool)
+        .await?;
+        let unchanged =
+            previous.is_some_and(|p| p.get::<String, _>(0).trim() == report.input.progress.trim());
+        let late = period.is_late(today, due_day);
+        let mut tx = self.pool.begin().await?;
+        let at = now();
+        sqlx::query(
+            "UPDATE reports SET state = 'submitted', submitted_at = $1, late = $2, unchanged = $3, version = version + 1, \
+             updated_at = $1 WHERE assignment_id = $4 AND period = $5 AND state IN ('draft', 'returned')",
+        )
+        .bind(&at)
+        .bind(flag(late))
+        .bind(flag(unchanged))
+        .bind(assignment_id)
+        .bind(&key)
+        .execute(&mut *tx)
+        .await?;
+        let id = report.id.ok_or(StoreError::NotFound)?;
+        record_event(&mut tx, id, user_id, "submit", None, &report.input).await?;
+        tx.commit().await?;
+        self.load_report(assignment_id, &key)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Approves or returns a submitted report. A return needs a comment saying what to fix.
+    pub async fn review_report(
+        &self,
+        assignment_id: i64,
+        period: Period,
+        decision: Decision,
+        comment: Option<&str>,
+        user_id: Option<i64>,
+    ) -> Result<Report> {
+        let key = period.to_string();
+        let report = self
+            .load_report(assignment_id, &key)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if report.state != ReportState::Submitted {
+            return Err(StoreError::Conflict(format!(
+                "只能审核已提交的报告(当前状态:{})",
+                report.state.label()
+            )));
+        }
+        let comment = comment.map(str::trim).filter(|c| !c.is_empty());
+        if decision == Decision::Return && comment.is_none() {
+            return Err(StoreError::invalid(
+                "comment",
+                "退回时请写明需要补充或修改的内容",
+            ));
+        }
+        if let Some(c) = comment {
+            check_text("comment", "审核意见", c)?;
+        }
+        let (state, action) = match decision {
+            Decision::Approve => ("approved", "approve"),
+            Decision::Return => ("returned", "return"),
+        };
+        let mut tx = self.pool.begin().await?;
+        let at = now();
+        sqlx::query(
+            "UPDATE reports SET state = $1, review_comment = $2, reviewed_at = $3, version = version + 1, updated_at = $3 \
+             WHERE assignment_id = $4 AND period = $5 AND state = 'submitted'",
+        )
+        .bind(state)
+        .bind(comment.map(str::to_string))
+        .bind(&at)
+        .bind(assignment_id)
+        .bind(&key)
+        .execute(&mut *tx)
+        .await?;
+        let id = report.id.ok_or(StoreError::NotFound)?;
+        record_event(&mut tx, id, user_id, action, comment, &report.input).await?;
+        tx.commit().await?;
+        self.load_report(assignment_id, &key)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// The full history of a report, oldest first.
+    pub async fn report_history(
+        &self,
+        assignment_id: i64,
+        period: Period,
+    ) -> Result<Vec<ReportEvent>> {
+        let rows = sqlx::query(
+            "SELECT e.at, e.user_id, e.action, e.comment FROM report_events e JOIN reports r ON r.id = e.report_id \
+             WHERE r.assignment_id = $1 AND r.period = $2 ORDER BY e.id",
+        )
+        .bind(assignment_id)
+        .bind(period.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| ReportEvent {
+                at: r.get(0),
+                user_id: r.get(1),
+                action: r.get(2),
+                comment: r.get(3),
+            })
+            .collect())
+    }
+
+    /// The indicators of the task an assignment belongs to.
+    pub async fn assignment_indicators(
+        &self,
+        assignment_id: i64,
+    ) -> Result<Vec<crate::plans::Indicator>> {
+        let row = sqlx::query("SELECT task_id FROM assignments WHERE id = $1")
+            .bind(assignment_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        let task_id: i64 = row.ok_or(StoreError::NotFound)?.get(0);
+        self.indicators(task_id).await
+    }
+}
+
+async fn record_event(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    report_id: i64,
+    user_id: Option<i64>,
+    action: &str,
+    comment: Option<&str>,
+    input: &ReportInput,
+) -> Result<()> {
+    let snapshot = serde_json::to_string(input).unwrap_or_default();
+    sqlx::query("INSERT INTO report_events (report_id, at, user_id, action, comment, snapshot) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(report_id)
+        .bind(now())
+        .bind(user_id)
+        .bind(action)
+        .bind(comment.map(str::to_string))
+        .bind(snapshot)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

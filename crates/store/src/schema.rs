@@ -1,0 +1,227 @@
+//! The schema, written once for both databases. DDL differs only in a few type names, which
+//! are written as `{placeholders}` and filled in per backend; every query uses `$n`
+//! parameters, which both drivers accept.
+
+/// Migrations in order; each runs once, in its own transaction, and is recorded in
+/// `schema_migrations`. Never edit a published migration: add a new one.
+pub const MIGRATIONS: &[(&str, &str)] = &[("0001_initial", INITIAL)];
+
+const INITIAL: &str = r#"
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE units (
+    id {id},
+    name TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    parent_id {int} REFERENCES units(id),
+    district TEXT,
+    stage TEXT,
+    ownership TEXT,
+    inclusive {int} NOT NULL DEFAULT 0
+);
+
+CREATE TABLE unit_aliases (
+    alias TEXT PRIMARY KEY,
+    unit_id {int} NOT NULL REFERENCES units(id),
+    misspelling {int} NOT NULL DEFAULT 0
+);
+
+CREATE TABLE group_members (
+    group_id {int} NOT NULL REFERENCES units(id),
+    member_id {int} NOT NULL REFERENCES units(id),
+    PRIMARY KEY (group_id, member_id)
+);
+
+CREATE TABLE users (
+    id {id},
+    username TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    role TEXT NOT NULL,
+    unit_id {int} REFERENCES units(id),
+    must_change_password {int} NOT NULL DEFAULT 0,
+    disabled {int} NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id {int} NOT NULL REFERENCES users(id),
+    kind TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL
+);
+
+CREATE TABLE plans (
+    id {id},
+    title TEXT NOT NULL,
+    year {int},
+    status TEXT NOT NULL,
+    source_name TEXT NOT NULL,
+    source_format TEXT NOT NULL,
+    source_bytes {blob} NOT NULL,
+    parsed_json TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    created_by {int} REFERENCES users(id),
+    published_at TEXT
+);
+
+CREATE TABLE tasks (
+    id {id},
+    plan_id {int} NOT NULL REFERENCES plans(id),
+    section {int} NOT NULL,
+    section_title TEXT NOT NULL,
+    item_number {int} NOT NULL,
+    item_label TEXT NOT NULL,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    start_date TEXT NOT NULL,
+    deadline TEXT NOT NULL,
+    position {int} NOT NULL
+);
+CREATE INDEX tasks_plan ON tasks(plan_id);
+
+CREATE TABLE assignments (
+    id {id},
+    task_id {int} NOT NULL REFERENCES tasks(id),
+    unit_id {int} NOT NULL REFERENCES units(id),
+    role TEXT NOT NULL,
+    via_group TEXT,
+    UNIQUE (task_id, unit_id)
+);
+CREATE INDEX assignments_unit ON assignments(unit_id);
+
+CREATE TABLE indicators (
+    id {id},
+    task_id {int} NOT NULL REFERENCES tasks(id),
+    subject TEXT NOT NULL,
+    value {real} NOT NULL,
+    max_value {real},
+    unit TEXT NOT NULL,
+    comparator TEXT NOT NULL,
+    baseline {real},
+    per_scope TEXT,
+    deadline TEXT NOT NULL,
+    source_text TEXT NOT NULL
+);
+CREATE INDEX indicators_task ON indicators(task_id);
+
+CREATE TABLE milestones (
+    id {id},
+    task_id {int} NOT NULL REFERENCES tasks(id),
+    text TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    due_date TEXT NOT NULL
+);
+CREATE INDEX milestones_task ON milestones(task_id);
+
+CREATE TABLE reports (
+    id {id},
+    assignment_id {int} NOT NULL REFERENCES assignments(id),
+    period TEXT NOT NULL,
+    state TEXT NOT NULL,
+    progress TEXT NOT NULL,
+    cumulative TEXT NOT NULL,
+    self_status TEXT,
+    problems TEXT NOT NULL,
+    next_steps TEXT NOT NULL,
+    version {int} NOT NULL,
+    late {int} NOT NULL DEFAULT 0,
+    unchanged {int} NOT NULL DEFAULT 0,
+    review_comment TEXT,
+    submitted_at TEXT,
+    reviewed_at TEXT,
+    updated_at TEXT NOT NULL,
+    UNIQUE (assignment_id, period)
+);
+CREATE INDEX reports_period ON reports(period, state);
+
+CREATE TABLE report_values (
+    report_id {int} NOT NULL REFERENCES reports(id),
+    indicator_id {int} NOT NULL REFERENCES indicators(id),
+    value {real} NOT NULL,
+    PRIMARY KEY (report_id, indicator_id)
+);
+
+CREATE TABLE report_events (
+    id {id},
+    report_id {int} NOT NULL REFERENCES reports(id),
+    at TEXT NOT NULL,
+    user_id {int} REFERENCES users(id),
+    action TEXT NOT NULL,
+    comment TEXT,
+    snapshot TEXT NOT NULL
+);
+CREATE INDEX report_events_report ON report_events(report_id);
+
+CREATE TABLE evidence (
+    id {id},
+    report_id {int} NOT NULL REFERENCES reports(id),
+    file_name TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size {int} NOT NULL,
+    sha256 TEXT NOT NULL,
+    uploaded_at TEXT NOT NULL
+);
+
+CREATE TABLE idempotency_keys (
+    key TEXT PRIMARY KEY,
+    user_id {int} NOT NULL,
+    response TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE jobs (
+    name TEXT PRIMARY KEY,
+    last_run TEXT,
+    locked_until TEXT,
+    locked_by TEXT
+);
+
+CREATE TABLE instructions (
+    id {id},
+    task_id {int} NOT NULL REFERENCES tasks(id),
+    user_id {int} NOT NULL REFERENCES users(id),
+    text TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+"#;
+
+/// Which database a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Fills the type placeholders of a DDL script for `backend`.
+pub fn ddl(script: &str, backend: Backend) -> String {
+    let (id, int, real, blob) = match backend {
+        Backend::Sqlite => (
+            "INTEGER PRIMARY KEY AUTOINCREMENT",
+            "INTEGER",
+            "REAL",
+            "BLOB",
+        ),
+        Backend::Postgres => (
+            "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
+            "BIGINT",
+            "DOUBLE PRECISION",
+            "BYTEA",
+        ),
+    };
+    script
+        .replace("{id}", id)
+        .replace("{int}", int)
+        .replace("{real}", real)
+        .replace("{blob}", blob)
+}
+
+/// Splits a script into statements (no statement here contains a ';' inside a literal).
+pub fn statements(script: &str) -> impl Iterator<Item = &str> {
+    script.split(';').map(str::trim).filter(|s| !s.is_empty())
+}

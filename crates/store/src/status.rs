@@ -1,0 +1,482 @@
+//! Status as users see it: gathers the facts of every assignment of a plan from the stored
+//! data (a handful of queries, not one per row) and hands them to `domain::assess` — the one
+//! function that computes status — then rolls them up with `domain::roll_up`. Pages, the API
+//! and exports all call this.
+
+use crate::plans::{Indicator, PlanRow, Task};
+use crate::reports::ReportState;
+use crate::{Result, Store, StoreError};
+use chrono::NaiveDate;
+use domain::{
+    Assessment, AssignmentFacts, Period, Status, StatusCounts, TargetFact, TargetSpec, Thresholds,
+};
+use serde::Serialize;
+use sqlx::Row;
+use std::collections::{BTreeMap, HashMap};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StatusView {
+    /// completed, ahead, on_pace, behind, not_started, overdue
+    pub status: String,
+    /// 已完成, 超序时, 序时推进, 滞后, 未启动, 逾期
+    pub label: String,
+    /// green, yellow, red
+    pub colour: String,
+    /// Share of the target achieved, 0–1, when measurable.
+    pub progress: Option<f64>,
+    /// 序时进度: where the work should be by now, 0–1.
+    pub pace: f64,
+}
+
+impl From<&Assessment> for StatusView {
+    fn from(a: &Assessment) -> Self {
+        StatusView {
+            status: a.status.key().to_string(),
+            label: a.status.label().to_string(),
+            colour: a.colour.key().to_string(),
+            progress: a.progress,
+            pace: a.pace,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CountsView {
+    pub total: usize,
+    /// Status key → count, every status present.
+    pub counts: BTreeMap<String, usize>,
+    /// Status key → share of the total, 0–1.
+    pub shares: BTreeMap<String, f64>,
+}
+
+impl From<&StatusCounts> for CountsView {
+    fn from(c: &StatusCounts) -> Self {
+        CountsView {
+            total: c.total(),
+            counts: Status::ALL
+                .iter()
+                .map(|s| (s.key().to_string(), c.count(*s)))
+                .collect(),
+            shares: Status::ALL
+                .iter()
+                .map(|s| (s.key().to_string(), c.share(*s)))
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AssignmentView {
+    pub assignment_id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub role: String,
+    pub via_group: Option<String>,
+    pub status: StatusView,
+    /// The state of this period's report (new, draft, submitted, returned, approved).
+    pub report_state: String,
+    /// Indicator id → the unit's latest reported value.
+    pub values: BTreeMap<i64, f64>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TaskView {
+    #[serde(flatten)]
+    pub task: Task,
+    pub status: StatusView,
+    pub indicators: Vec<Indicator>,
+    pub units: Vec<AssignmentView>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SectionView {
+    pub number: i64,
+    pub title: String,
+    pub status: StatusView,
+    pub counts: CountsView,
+    pub items: Vec<TaskView>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UnitCounts {
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub counts: CountsView,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SectionCounts {
+    pub number: i64,
+    pub title: String,
+    pub counts: CountsView,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Dashboard {
+    pub plan_id: i64,
+    pub period: String,
+    pub as_of: String,
+    /// Items (tasks) by status.
+    pub items: CountsView,
+    /// Assignments by status.
+    pub assignments: CountsView,
+    pub by_section: Vec<SectionCounts>,
+    pub by_unit: Vec<UnitCounts>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PlanView {
+    pub plan: PlanRow,
+    pub period: String,
+    pub as_of: String,
+    pub status: StatusView,
+    pub sections: Vec<SectionView>,
+    pub dashboard: Dashboard,
+}
+
+/// One row of a reporter's (or the bureau's) work list for a period.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct WorkItem {
+    pub assignment_id: i64,
+    pub plan_id: i64,
+    pub task_id: i64,
+    pub item_label: String,
+    pub title: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub role: String,
+    pub period: String,
+    pub due_date: String,
+    pub report_state: String,
+    pub report_state_label: String,
+    pub late: bool,
+    pub review_comment: Option<String>,
+}
+
+/// The latest non-draft report of an assignment up to a period.
+struct Latest {
+    values: BTreeMap<i64, f64>,
+    self_status: Option<String>,
+    count: u32,
+}
+
+impl Store {
+    pub async fn assignment(&self, id: i64) -> Result<crate::plans::Assignment> {
+        let r = sqlx::query(
+            "SELECT a.id, a.task_id, a.unit_id, u.name, a.role, a.via_group FROM assignments a JOIN units u ON u.id = a.unit_id WHERE a.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        Ok(crate::plans::Assignment {
+            id: r.get(0),
+            task_id: r.get(1),
+            unit_id: r.get(2),
+            unit_name: r.get(3),
+            role: r.get(4),
+            via_group: r.get(5),
+        })
+    }
+
+    /// Status of every assignment, item and section of a plan for a period (the current
+    /// month when `None`), as of the period's last day or today, whichever is earlier.
+    pub async fn plan_view(
+        &self,
+        plan_id: i64,
+        period: Option<Period>,
+        today: NaiveDate,
+        th: &Thresholds,
+    ) -> Result<PlanView> {
+        let plan = self.plan(plan_id).await?;
+        let period = period.unwrap_or_else(|| Period::containing(today));
+        let as_of = today.min(period.last_day());
+        let tasks = self.tasks(plan_id).await?;
+        let assignments = self.assignments(plan_id, None).await?;
+        let indicators = self.plan_indicators(plan_id).await?;
+        let latest = self.latest_reports(plan_id, period).await?;
+        let states = self.report_states(plan_id, period).await?;
+
+        let mut section_views: Vec<SectionView> = Vec::new();
+        let mut all_assessments = Vec::new();
+        let mut task_assessments = Vec::new();
+        let mut task_sections = Vec::new();
+        let mut by_unit: BTreeMap<(i64, String), Vec<Status>> = BTreeMap::new();
+        for task in tasks {
+            let inds: Vec<Indicator> = indicators
+                .iter()
+                .filter(|i| i.task_id == task.id)
+                .cloned()
+                .collect();
+            let mut units = Vec::new();
+            let mut assessed = Vec::new();
+            for a in assignments.iter().filter(|a| a.task_id == task.id) {
+                let l = latest.get(&a.id);
+                let facts = facts(&task, &inds, l);
+                let assessment = domain::assess(&facts, as_of, th);
+                by_unit
+                    .entry((a.unit_id, a.unit_name.clone()))
+                    .or_default()
+                    .push(assessment.status);
+                units.push(AssignmentView {
+                    assignment_id: a.id,
+                    unit_id: a.unit_id,
+                    unit_name: a.unit_name.clone(),
+                    role: a.role.clone(),
+                    via_group: a.via_group.clone(),
+                    status: StatusView::from(&assessment),
+                    report_state: states
+                        .get(&a.id)
+                        .cloned()
+                        .unwrap_or_else(|| ReportState::New.key().to_string()),
+                    values: l.map(|l| l.values.clone()).unwrap_or_default(),
+                });
+                assessed.push(assessment);
+            }
+            let task_status = domain::roll_up(&assessed, th);
+            all_assessments.extend(assessed);
+            task_assessments.push(task_status.clone());
+            task_sections.push(task.section);
+            let view = TaskView {
+                task: task.clone(),
+                status: StatusView::from(&task_status),
+                indicators: inds,
+                units,
+            };
+            match section_views.last_mut() {
+                Some(s) if s.number == task.section => s.items.push(view),
+                _ => section_views.push(SectionView {
+                    number: task.section,
+                    title: task.section_title.clone(),
+                    status: StatusView::from(&task_status),
+                    counts: CountsView::from(&StatusCounts::default()),
+                    items: vec![view],
+                }),
+            }
+        }
+        for s in &mut section_views {
+            let children: Vec<Assessment> = task_assessments
+                .iter()
+                .zip(&task_sections)
+                .filter(|(_, n)| **n == s.number)
+                .map(|(a, _)| a.clone())
+                .collect();
+            s.status = StatusView::from(&domain::roll_up(&children, th));
+            s.counts =
+                CountsView::from(&children.iter().map(|a| a.status).collect::<StatusCounts>());
+        }
+        let plan_status = domain::roll_up(&task_assessments, th);
+        let dashboard = Dashboard {
+            plan_id,
+            period: period.to_string(),
+            as_of: as_of.to_string(),
+            items: CountsView::from(
+                &task_assessments
+                    .iter()
+                    .map(|a| a.status)
+                    .collect::<StatusCounts>(),
+            ),
+            assignments: CountsView::from(
+                &all_assessments
+                    .iter()
+                    .map(|a| a.status)
+                    .collect::<StatusCounts>(),
+            ),
+            by_section: section_views
+                .iter()
+                .map(|s| SectionCounts {
+                    number: s.number,
+                    title: s.title.clone(),
+                    counts: s.counts.clone(),
+                })
+                .collect(),
+            by_unit: by_unit
+                .into_iter()
+                .map(|((unit_id, unit_name), statuses)| UnitCounts {
+                    unit_id,
+                    unit_name,
+                    counts: CountsView::from(&statuses.into_iter().collect::<StatusCounts>()),
+                })
+                .collect(),
+        };
+        Ok(PlanView {
+            plan,
+            period: period.to_string(),
+            as_of: as_of.to_string(),
+            status: StatusView::from(&plan_status),
+            sections: section_views,
+            dashboard,
+        })
+    }
+
+    async fn plan_indicators(&self, plan_id: i64) -> Result<Vec<Indicator>> {
+        let rows = sqlx::query(
+            "SELECT i.id, i.task_id, i.subject, i.value, i.max_value, i.unit, i.comparator, i.baseline, i.per_scope, i.deadline \
+             FROM indicators i JOIN tasks t ON t.id = i.task_id WHERE t.plan_id = $1 ORDER BY i.id",
+        )
+        .bind(plan_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| Indicator {
+                id: r.get(0),
+                task_id: r.get(1),
+                subject: r.get(2),
+                value: r.get(3),
+                max_value: r.get(4),
+                unit: r.get(5),
+                comparator: r.get(6),
+                baseline: r.get(7),
+                per_scope: r.get(8),
+                deadline: r.get(9),
+            })
+            .collect())
+    }
+
+    /// Per assignment: the latest approved report up to `period`, its values, and how many
+    /// approved reports there are. Status counts reviewed data only: what a unit submitted
+    /// moves its status once the supervision office has accepted it.
+    async fn latest_reports(&self, plan_id: i64, period: Period) -> Result<HashMap<i64, Latest>> {
+        let rows = sqlx::query(
+            "SELECT r.id, r.assignment_id, r.self_status FROM reports r JOIN assignments a ON a.id = r.assignment_id \
+             JOIN tasks t ON t.id = a.task_id WHERE t.plan_id = $1 AND r.period <= $2 AND r.state = 'approved' \
+             ORDER BY r.period",
+        )
+        .bind(plan_id)
+        .bind(period.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let values = sqlx::query(
+            "SELECT v.report_id, v.indicator_id, v.value FROM report_values v JOIN reports r ON r.id = v.report_id \
+             JOIN assignments a ON a.id = r.assignment_id JOIN tasks t ON t.id = a.task_id \
+             WHERE t.plan_id = $1 AND r.period <= $2 AND r.state = 'approved'",
+        )
+        .bind(plan_id)
+        .bind(period.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut by_report: HashMap<i64, BTreeMap<i64, f64>> = HashMap::new();
+        for v in &values {
+            by_report
+                .entry(v.get(0))
+                .or_default()
+                .insert(v.get(1), v.get(2));
+        }
+        let mut out: HashMap<i64, Latest> = HashMap::new();
+        for r in &rows {
+            let report_id: i64 = r.get(0);
+            let entry = out.entry(r.get(1)).or_insert(Latest {
+                values: BTreeMap::new(),
+                self_status: None,
+                count: 0,
+            });
+            entry.count += 1;
+            entry.self_status = r.get(2);
+            // Values carry forward: a month that does not restate a figure keeps the last one.
+            for (k, v) in by_report.get(&report_id).into_iter().flatten() {
+                entry.values.insert(*k, *v);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn report_states(&self, plan_id: i64, period: Period) -> Result<HashMap<i64, String>> {
+        let rows = sqlx::query(
+            "SELECT r.assignment_id, r.state FROM reports r JOIN assignments a ON a.id = r.assignment_id \
+             JOIN tasks t ON t.id = a.task_id WHERE t.plan_id = $1 AND r.period = $2",
+        )
+        .bind(plan_id)
+        .bind(period.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    /// The work list for a period: one row per assignment of published plans (of one unit,
+    /// or all), returned reports first, then the rest in plan order.
+    pub async fn worklist(
+        &self,
+        unit_id: Option<i64>,
+        period: Period,
+        _today: NaiveDate,
+        due_day: u32,
+    ) -> Result<Vec<WorkItem>> {
+        let rows = sqlx::query(
+            "SELECT a.id, t.plan_id, t.id, t.item_label, t.title, a.unit_id, u.name, a.role, r.state, r.late, r.review_comment \
+             FROM assignments a JOIN tasks t ON t.id = a.task_id JOIN plans p ON p.id = t.plan_id JOIN units u ON u.id = a.unit_id \
+             LEFT JOIN reports r ON r.assignment_id = a.id AND r.period = $1 \
+             WHERE p.status = 'published' AND ($2 IS NULL OR a.unit_id = $2) ORDER BY t.plan_id, t.position, a.id",
+        )
+        .bind(period.to_string())
+        .bind(unit_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let due = period.due_date(due_day).to_string();
+        let mut items: Vec<WorkItem> = rows
+            .iter()
+            .map(|r| {
+                let state: Option<String> = r.get(8);
+                let state = state
+                    .as_deref()
+                    .map_or(ReportState::New, ReportState::parse);
+                WorkItem {
+                    assignment_id: r.get(0),
+                    plan_id: r.get(1),
+                    task_id: r.get(2),
+                    item_label: r.get(3),
+                    title: r.get(4),
+                    unit_id: r.get(5),
+                    unit_name: r.get(6),
+                    role: r.get(7),
+                    period: period.to_string(),
+                    due_date: due.clone(),
+                    report_state: state.key().to_string(),
+                    report_state_label: state.label().to_string(),
+                    late: r.get::<Option<i64>, _>(9).is_some_and(|l| l != 0),
+                    review_comment: r.get(10),
+                }
+            })
+            .collect();
+        items.sort_by_key(|w| w.report_state != "returned");
+        Ok(items)
+    }
+}
+
+fn facts(task: &Task, indicators: &[Indicator], latest: Option<&Latest>) -> AssignmentFacts {
+    let parse = |s: &str, fallback: &str| {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .or_else(|_| NaiveDate::parse_from_str(fallback, "%Y-%m-%d"))
+    };
+    let start = parse(&task.start_date, "2000-01-01").unwrap_or_default();
+    let deadline = parse(&task.deadline, &task.start_date).unwrap_or(start);
+    let targets = indicators
+        .iter()
+        .map(|i| TargetFact {
+            spec: TargetSpec {
+                value: i.value,
+                max: i.max_value,
+                comparator: domain::Comparator::parse(&i.comparator)
+                    .unwrap_or(domain::Comparator::AtLeast),
+                unit: i.unit.clone(),
+            },
+            baseline: i.baseline,
+            actual: latest.and_then(|l| l.values.get(&i.id).copied()),
+        })
+        .collect();
+    let self_assessed = latest
+        .and_then(|l| l.self_status.as_deref())
+        .and_then(|s| Status::ALL.iter().copied().find(|st| st.key() == s));
+    AssignmentFacts {
+        start,
+        deadline,
+        targets,
+        // Milestone completion is not recorded yet; until it is, milestones do not drive
+        // pace (they would make every assignment look late).
+        milestones: Vec::new(),
+        reports: latest.map_or(0, |l| l.count),
+        self_assessed,
+        declared_complete: self_assessed == Some(Status::Completed),
+    }
+}

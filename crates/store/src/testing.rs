@@ -1,0 +1,80 @@
+//! Test support: a fresh database of each kind this machine offers.
+//! Under CI=true a missing PostgreSQL is a failure; elsewhere its half of a test is skipped
+//! with a "SKIPPED:" line, which CI also refuses.
+
+use crate::Store;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// The PostgreSQL server used for tests; DUBAN_TEST_PG overrides it.
+fn pg_admin_url() -> String {
+    std::env::var("DUBAN_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// A fresh, empty database of each kind available, with a guard that removes it.
+pub struct TestDb {
+    pub name: &'static str,
+    pub store: Store,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub async fn sqlite() -> TestDb {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}", dir.path().join("duban.db").display());
+    TestDb {
+        name: "sqlite",
+        store: Store::open(&url).await.expect("sqlite opens"),
+        _dir: Some(dir),
+    }
+}
+
+pub async fn postgres() -> Option<TestDb> {
+    let admin = pg_admin_url();
+    let db = format!(
+        "duban_test_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    );
+    sqlx::any::install_default_drivers();
+    let conn = sqlx::AnyPool::connect(&admin).await;
+    let pool = match conn {
+        Ok(p) => p,
+        Err(e) => {
+            if std::env::var("CI").is_ok_and(|v| v == "true") {
+                panic!("PostgreSQL is required under CI but {admin} is unreachable: {e}");
+            }
+            println!("SKIPPED: PostgreSQL tests ({admin} unreachable: {e})");
+            return None;
+        }
+    };
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {db}")))
+        .execute(&pool)
+        .await
+        .expect("drop");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
+        .execute(&pool)
+        .await
+        .expect("create");
+    pool.close().await;
+    let base = admin
+        .rsplit_once('/')
+        .map_or(admin.as_str(), |(b, _)| b)
+        .to_string();
+    let store = Store::open(&format!("{base}/{db}"))
+        .await
+        .expect("postgres opens");
+    Some(TestDb {
+        name: "postgres",
+        store,
+        _dir: None,
+    })
+}
+
+/// Every backend this machine offers.
+pub async fn all() -> Vec<TestDb> {
+    let mut v = vec![sqlite().await];
+    v.extend(postgres().await);
+    v
+}

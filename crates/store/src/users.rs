@@ -1,0 +1,230 @@
+//! Users, roles and sign-in tokens (browser sessions and API tokens alike live here, so
+//! several server processes share them).
+
+use crate::{Result, Store, StoreError, flag, now, password};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+/// What a user may do. Stored as the English key; shown by `label()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 系统管理员: users and settings.
+    Admin,
+    /// 督办管理员: plans, assignments, review.
+    Supervisor,
+    /// 单位填报员: their own unit's reports only.
+    Reporter,
+    /// 单位负责人: signs off their unit's reports.
+    UnitHead,
+    /// 领导: reads everything, leaves 批示.
+    Leader,
+}
+
+impl Role {
+    pub fn key(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Supervisor => "supervisor",
+            Role::Reporter => "reporter",
+            Role::UnitHead => "unit_head",
+            Role::Leader => "leader",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Admin => "系统管理员",
+            Role::Supervisor => "督办管理员",
+            Role::Reporter => "单位填报员",
+            Role::UnitHead => "单位负责人",
+            Role::Leader => "领导",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        [
+            Role::Admin,
+            Role::Supervisor,
+            Role::Reporter,
+            Role::UnitHead,
+            Role::Leader,
+        ]
+        .into_iter()
+        .find(|r| r.key() == s || r.label() == s)
+    }
+
+    /// Roles that belong to a unit and see only its work.
+    pub fn is_unit_bound(self) -> bool {
+        matches!(self, Role::Reporter | Role::UnitHead)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub unit_id: Option<i64>,
+    pub unit_name: Option<String>,
+    pub must_change_password: bool,
+}
+
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub password: &'a str,
+    pub role: Role,
+    pub unit: Option<&'a str>,
+}
+
+const USER_SELECT: &str = "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, n.name AS unit_name, \
+     u.must_change_password, u.password_hash, u.disabled FROM users u LEFT JOIN units n ON n.id = u.unit_id";
+
+fn user_from_row(r: &sqlx::any::AnyRow) -> User {
+    User {
+        id: r.get("id"),
+        username: r.get("username"),
+        display_name: r.get("display_name"),
+        role: Role::parse(&r.get::<String, _>("role")).unwrap_or(Role::Reporter),
+        unit_id: r.get("unit_id"),
+        unit_name: r.get("unit_name"),
+        must_change_password: r.get::<i64, _>("must_change_password") != 0,
+    }
+}
+
+/// A sign-in token is stored only as its SHA-256, so a leaked table grants nothing.
+fn token_hash(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+impl Store {
+    pub async fn add_user(&self, new: &NewUser<'_>) -> Result<User> {
+        let username = new.username.trim();
+        if username.is_empty() || username.chars().count() > 64 {
+            return Err(StoreError::invalid(
+                "username",
+                "用户名不能为空,且不超过 64 个字符",
+            ));
+        }
+        let unit_id = match new.unit {
+            Some(name) => Some(
+                self.unit_by_name(name)
+                    .await?
+                    .ok_or_else(|| StoreError::invalid("unit", format!("单位“{name}”不存在")))?
+                    .id,
+            ),
+            None if new.role.is_unit_bound() => {
+                return Err(StoreError::invalid(
+                    "unit",
+                    "单位填报员和单位负责人必须属于一个单位",
+                ));
+            }
+            None => None,
+        };
+        if sqlx::query("SELECT id FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?
+            .is_some()
+        {
+            return Err(StoreError::Conflict(format!("用户名“{username}”已存在")));
+        }
+        sqlx::query(
+            "INSERT INTO users (username, display_name, password_hash, role, unit_id, must_change_password, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(username)
+        .bind(new.display_name)
+        .bind(password::hash(new.password))
+        .bind(new.role.key())
+        .bind(unit_id)
+        .bind(flag(false))
+        .bind(now())
+        .execute(&self.pool)
+        .await?;
+        self.user_by_name(username)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    pub async fn user_by_name(&self, username: &str) -> Result<Option<User>> {
+        let row = sqlx::query(sql!("{USER_SELECT} WHERE u.username = $1"))
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(user_from_row))
+    }
+
+    pub async fn users(&self) -> Result<Vec<User>> {
+        let rows = sqlx::query(sql!("{USER_SELECT} ORDER BY u.id"))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(user_from_row).collect())
+    }
+
+    /// The user if the password is right and the account enabled; `None` otherwise, without
+    /// saying which (a wrong name and a wrong password look the same to the caller).
+    pub async fn check_password(
+        &self,
+        username: &str,
+        password_given: &str,
+    ) -> Result<Option<User>> {
+        let row = sqlx::query(sql!("{USER_SELECT} WHERE u.username = $1"))
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else {
+            // Spend the same time as a real check so timing does not reveal which names exist.
+            let _ = password::verify(password_given, &password::hash("timing"));
+            return Ok(None);
+        };
+        let stored: String = row.get("password_hash");
+        let disabled = row.get::<i64, _>("disabled") != 0;
+        Ok((password::verify(password_given, &stored) && !disabled).then(|| user_from_row(&row)))
+    }
+
+    /// Issues a sign-in token valid for `hours`; returns the token (shown once, never stored).
+    pub async fn create_token(&self, user_id: i64, kind: &str, hours: i64) -> Result<String> {
+        use rand::RngExt;
+        let bytes: [u8; 32] = rand::rng().random();
+        let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let created = now();
+        let expires = (chrono::Utc::now() + chrono::Duration::hours(hours))
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, kind, created_at, expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $4)")
+            .bind(token_hash(&token))
+            .bind(user_id)
+            .bind(kind)
+            .bind(&created)
+            .bind(expires)
+            .execute(&self.pool)
+            .await?;
+        Ok(token)
+    }
+
+    /// The user a live token belongs to.
+    pub async fn user_by_token(&self, token: &str) -> Result<Option<User>> {
+        let row = sqlx::query(sql!(
+            "{USER_SELECT} JOIN sessions s ON s.user_id = u.id WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0"
+        ))
+        .bind(token_hash(token))
+        .bind(now())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.as_ref().map(user_from_row))
+    }
+
+    pub async fn revoke_token(&self, token: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash(token))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

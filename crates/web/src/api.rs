@@ -1,0 +1,471 @@
+//! The JSON API under `/api/v1`. Each handler says who may call it; objects of another unit
+//! are answered with 404, so their existence does not leak.
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::{ApiError, ApiResult, Problem};
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use domain::Period;
+use serde::{Deserialize, Serialize};
+use store::plans::{Assignment, PlanRow, Published};
+use store::reports::{Decision, Report, ReportInput};
+use store::status::{Dashboard, PlanView, WorkItem};
+use store::users::{Role, User};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+const BUREAU: &[Role] = &[Role::Admin, Role::Supervisor, Role::Leader];
+const SUPERVISION: &[Role] = &[Role::Supervisor];
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "duban 督办 API", version = "1", description = "工作要点督办系统的 JSON API。错误均为 RFC 9457 problem JSON。"),
+    paths(healthz, login, logout, me, users, plans, import_plan, plan_detail, publish_plan, tasks, get_report, save_report,
+          submit_report, review_report, dashboard),
+    components(schemas(Problem, LoginRequest, LoginResponse, ReviewRequest, SaveReportRequest, ImportResponse)),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+pub async fn not_found() -> ApiError {
+    ApiError::not_found()
+}
+
+fn parse_period(s: &str) -> ApiResult<Period> {
+    s.parse()
+        .map_err(|_| ApiError::invalid("period", format!("期间“{s}”格式应为 YYYY-MM")))
+}
+
+/// 200 when the database answers.
+#[utoipa::path(get, path = "/healthz", responses((status = 200, description = "数据库可用"), (status = 503, description = "数据库不可用")))]
+pub async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    if state.store.ping().await {
+        (StatusCode::OK, "ok")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LoginResponse {
+    pub token: String,
+    pub user: User,
+}
+
+/// Signs in; the token goes in `Authorization: Bearer …` on later calls.
+#[utoipa::path(post, path = "/api/v1/auth/login", request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse), (status = 401, body = Problem), (status = 422, body = Problem)))]
+pub async fn login(
+    State(state): State<AppState>,
+    body: Result<Json<LoginRequest>, JsonRejection>,
+) -> ApiResult<Json<LoginResponse>> {
+    let Json(req) = body?;
+    let user = state
+        .store
+        .check_password(req.username.trim(), &req.password)
+        .await?
+        // The same answer for an unknown name and a wrong password.
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "bad_credentials",
+                "用户名或密码错误",
+            )
+        })?;
+    let token = state.store.create_token(user.id, "api", 8).await?;
+    Ok(Json(LoginResponse { token, user }))
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/logout", security(("bearer" = [])), responses((status = 204)))]
+pub async fn logout(State(state): State<AppState>, who: CurrentUser) -> ApiResult<StatusCode> {
+    state.store.revoke_token(&who.token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/me", security(("bearer" = [])), responses((status = 200, body = User), (status = 401, body = Problem)))]
+pub async fn me(who: CurrentUser) -> Json<User> {
+    Json(who.user)
+}
+
+/// Every user with role and unit (系统管理员 only).
+#[utoipa::path(get, path = "/api/v1/users", security(("bearer" = [])), responses((status = 200, body = Vec<User>), (status = 403, body = Problem)))]
+pub async fn users(State(state): State<AppState>, who: CurrentUser) -> ApiResult<Json<Vec<User>>> {
+    who.require(&[Role::Admin])?;
+    Ok(Json(state.store.users().await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/plans", security(("bearer" = [])), responses((status = 200, body = Vec<PlanRow>)))]
+pub async fn plans(
+    State(state): State<AppState>,
+    who: CurrentUser,
+) -> ApiResult<Json<Vec<PlanRow>>> {
+    let all = state.store.plans().await?;
+    // Units see published plans only; drafts are the supervision office's work in progress.
+    Ok(Json(if who.sees_all_units() {
+        all
+    } else {
+        all.into_iter().filter(|p| p.status != "draft").collect()
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct PeriodQuery {
+    /// YYYY-MM; the current month when omitted.
+    pub period: Option<String>,
+}
+
+/// A plan with its sections, items, units, targets and computed status.
+#[utoipa::path(get, path = "/api/v1/plans/{id}", params(("id" = i64, Path), PeriodQuery), security(("bearer" = [])),
+    responses((status = 200, body = PlanView), (status = 404, body = Problem)))]
+pub async fn plan_detail(
+    State(state): State<AppState>,
+    who: CurrentUser,
+    Path(id): Path<i64>,
+    Query(q): Query<PeriodQuery>,
+) -> ApiResult<Json<PlanView>> {
+    let row = state.store.plan(id).await?;
+    if row.status == "draft" && !who.sees_all_units() {
+        return Err(ApiError::not_found());
+    }
+    let period = q.period.as_deref().map(parse_period).transpose()?;
+    let view = state
+        .store
+        .plan_view(id, period, state.config.today(), &Default::default())
+        .await?;
+    Ok(Json(view))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportResponse {
+    pub id: i64,
+    pub title: String,
+    pub sections: usize,
+    pub items: usize,
+    pub targets: usize,
+    pub warnings: Vec<ImportWarning>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportWarning {
+    pub item: Option<u32>,
+    pub code: String,
+    pub message: String,
+}
+
+/// Uploads a plan document (multipart field `file`) and stores it as a draft.
+#[utoipa::path(post, path = "/api/v1/plans/import", security(("bearer" = [])),
+    responses((status = 201, body = ImportResponse), (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
+pub async fn import_plan(
+    State(state): State<AppState>,
+    who: CurrentUser,
+    mut form: Multipart,
+) -> ApiResult<(StatusCode, Json<ImportResponse>)> {
+    who.require(SUPERVISION)?;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    loop {
+        let field = form
+            .next_field()
+            .await
+            .map_err(|e| multipart_error(&e.body_text(), e.status()))?;
+        let Some(field) = field else { break };
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("plan").to_string();
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| multipart_error(&e.body_text(), e.status()))?;
+            file = Some((name, bytes.to_vec()));
+        }
+    }
+    let (name, bytes) =
+        file.ok_or_else(|| ApiError::invalid("file", "请选择要导入的文件(表单字段 file)"))?;
+    let directory = state.store.directory().await?;
+    let parsed = plan::parse(&bytes, &directory).map_err(|e| match e {
+        plan::ParseError::TooLarge { .. } => {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", e.to_string())
+        }
+        plan::ParseError::Read(docread::ReadError::Binary | docread::ReadError::Unsupported(_)) => {
+            ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                e.to_string(),
+            )
+        }
+        other => ApiError::invalid("file", other.to_string()),
+    })?;
+    let id = state
+        .store
+        .import_plan(&name, &bytes, &parsed, Some(who.user.id))
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ImportResponse {
+            id,
+            title: parsed.title.clone(),
+            sections: parsed.sections.len(),
+            items: parsed.items.len(),
+            targets: parsed.items.iter().map(|i| i.targets.len()).sum(),
+            warnings: parsed
+                .warnings
+                .iter()
+                .map(|w| ImportWarning {
+                    item: w.item,
+                    code: w.code.clone(),
+                    message: w.message.clone(),
+                })
+                .collect(),
+        }),
+    ))
+}
+
+fn multipart_error(text: &str, status: StatusCode) -> ApiError {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            "上传的文件超过 20 MB 上限",
+        )
+    } else {
+        ApiError::bad_request(format!("上传内容无法读取:{text}"))
+    }
+}
+
+/// Publishes a draft: tasks, assignments (groups expanded), indicators and milestones.
+#[utoipa::path(post, path = "/api/v1/plans/{id}/publish", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Published), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn publish_plan(
+    State(state): State<AppState>,
+    who: CurrentUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Published>> {
+    who.require(SUPERVISION)?;
+    Ok(Json(state.store.publish_plan(id).await?))
+}
+
+/// The caller's work for a period: a unit's assignments for its reporter, all for the bureau.
+#[utoipa::path(get, path = "/api/v1/tasks", params(PeriodQuery), security(("bearer" = [])),
+    responses((status = 200, body = Vec<WorkItem>), (status = 422, body = Problem)))]
+pub async fn tasks(
+    State(state): State<AppState>,
+    who: CurrentUser,
+    Query(q): Query<PeriodQuery>,
+) -> ApiResult<Json<Vec<WorkItem>>> {
+    let today = state.config.today();
+    let period = match q.period.as_deref() {
+        Some(p) => parse_period(p)?,
+        None => Period::containing(today),
+    };
+    let unit = if who.sees_all_units() {
+        None
+    } else {
+        who.user.unit_id
+    };
+    Ok(Json(
+        state
+            .store
+            .worklist(unit, period, today, state.config.due_day)
+            .await?,
+    ))
+}
+
+/// The assignment if the caller may see it; 404 otherwise (also for another unit's).
+async fn visible_assignment(state: &AppState, who: &CurrentUser, id: i64) -> ApiResult<Assignment> {
+    let a = state.store.assignment(id).await?;
+    if !who.sees_all_units() && who.user.unit_id != Some(a.unit_id) {
+        return Err(ApiError::not_found());
+    }
+    Ok(a)
+}
+
+#[utoipa::path(get, path = "/api/v1/assignments/{id}/reports/{period}", params(("id" = i64, Path), ("period" = String, Path)),
+    security(("bearer" = [])), responses((status = 200, body = Report), (status = 404, body = Problem)))]
+pub async fn get_report(
+    State(state): State<AppState>,
+    who: CurrentUser,
+    Path((id, period)): Path<(i64, String)>,
+) -> ApiResult<Json<Report>> {
+    visible_assignment(&state, &who, id).await?;
+    let period = parse_period(&period)?;
+    Ok(Json(state.store.report(id, period).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SaveReportRequest {
+    /// The version read (0 for a new report); a stale one gets 409.
+    pub version: i64,
+    /// 本月进展
+    #[serde(default)]
+    pub progress: String,
+    /// 累计完成
+    #[serde(default)]
+    pub cumulative: String,
+    /// Self-assessed status key, optional.
+    #[serde(default)]
+    pub self_status: Option<String>,
+    /// 存在问题
+    #[serde(default)]
+    pub problems: String,
+    /// 下步措施
+    #[serde(default)]
+    pub next_steps: String,
+    /// Indicator id → value.
+    #[serde(default)]
+    pub values: std::collections::BTreeMap<i64, f64>,
+}
+
+impl From<SaveReportRequest> for ReportInput {
+    fn from(r: SaveReportRequest) -> Self {
+        ReportInput {
+            progress: r.progress,
+            cumulative: r.cumulative,
+            self_status: r.self_status,
+            problems: r.problems,
+            next_steps: r.next_steps,
+            values: r.values,
+        }
+    }
+}
+
+/// Saves a draft (reporters of the assignment's unit).
+#[utoipa::path(put, path = "/api/v1/assignments/{id}/reports/{period}", params(("id" = i64, Path), ("period" = String, Path)),
+    request_body = SaveReportRequest, security(("bearer" = [])),
+    responses((status = 200, body = Report), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn save_report(
+    State(state): State<AppState>,
+    who: CurrentUser,
+    Path((id, period)): Path<(i64, String)>,
+    body: Result<Json<SaveReportRequest>, JsonRejection>,
+) -> ApiResult<Json<Report>> {
+    who.require(&[Role::Reporter, Role::UnitHead])?;
+    visible_assignment(&state, &who, id).await?;
+    let period = parse_period(&period)?;
+    let Json(req) = body?;
+    let version = req.version;
+    let open = Period::containing(state.config.today());
+    Ok(Json(
+        state
+            .store
+            .save_report(id, period, &req.into(), version, open, Some(who.user.id))
+            .await?,
+    ))
+}
+
+/// Submits the saved report for review; repeating it is harmless.
+#[utoipa::path(post, path = "/api/v1/assignments/{id}/reports/{period}/submit", params(("id" = i64, Path), ("period" = String, Path)),
+    security(("bearer" = [])), responses((status = 200, body = Report), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn submit_report(
+    State(state): State<AppState>,
+    who: CurrentUser,
+    Path((id, period)): Path<(i64, String)>,
+) -> ApiResult<Json<Report>> {
+    who.require(&[Role::Reporter, Role::UnitHead])?;
+    visible_assignment(&state, &who, id).await?;
+    let period = parse_period(&period)?;
+    Ok(Json(
+        state
+            .store
+            .submit_report(
+                id,
+                period,
+                state.config.today(),
+                state.config.due_day,
+                Some(who.user.id),
+            )
+            .await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ReviewRequest {
+    pub decision: Decision,
+    pub comment: Option<String>,
+}
+
+/// Approves or returns a submitted report (督办管理员).
+#[utoipa::path(post, path = "/api/v1/assignments/{id}/reports/{period}/review", params(("id" = i64, Path), ("period" = String, Path)),
+    request_body = ReviewRequest, security(("bearer" = [])),
+    responses((status = 200, body = Report), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn review_report(
+    State(state): State<AppState>,
+    who: CurrentUser,
+    Path((id, period)): Path<(i64, String)>,
+    body: Result<Json<ReviewRequest>, JsonRejection>,
+) -> ApiResult<Json<Report>> {
+    who.require(SUPERVISION)?;
+    visible_assignment(&state, &who, id).await?;
+    let period = parse_period(&period)?;
+    let Json(req) = body?;
+    Ok(Json(
+        state
+            .store
+            .review_report(
+                id,
+                period,
+                req.decision,
+                req.comment.as_deref(),
+                Some(who.user.id),
+            )
+            .await?,
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct DashboardQuery {
+    /// YYYY-MM; the current month when omitted.
+    pub period: Option<String>,
+    /// The plan; the latest published one when omitted.
+    pub plan: Option<i64>,
+}
+
+/// Counts by status overall, by section and by unit (the bureau's roles).
+#[utoipa::path(get, path = "/api/v1/dashboard", params(DashboardQuery), security(("bearer" = [])),
+    responses((status = 200, body = Dashboard), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn dashboard(
+    State(state): State<AppState>,
+    who: CurrentUser,
+    Query(q): Query<DashboardQuery>,
+) -> ApiResult<Json<Dashboard>> {
+    who.require(BUREAU)?;
+    let period = q.period.as_deref().map(parse_period).transpose()?;
+    let plan_id = match q.plan {
+        Some(id) => id,
+        None => state
+            .store
+            .plans()
+            .await?
+            .into_iter()
+            .filter(|p| p.status == "published")
+            .map(|p| p.id)
+            .max()
+            .ok_or_else(ApiError::not_found)?,
+    };
+    let view = state
+        .store
+        .plan_view(plan_id, period, state.config.today(), &Default::default())
+        .await?;
+    Ok(Json(view.dashboard))
+}

@@ -1,0 +1,61 @@
+//! Who is calling: a Bearer token (from `POST /api/v1/auth/login`) names a user; every
+//! handler states which roles may call it.
+
+use crate::AppState;
+use crate::error::ApiError;
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use store::users::{Role, User};
+
+/// The signed-in user, or a 401 problem.
+pub struct CurrentUser {
+    pub user: User,
+    pub token: String,
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(ApiError::unauthorized)?;
+        let user = state
+            .store
+            .user_by_token(token)
+            .await?
+            .ok_or_else(ApiError::unauthorized)?;
+        Ok(CurrentUser {
+            user,
+            token: token.to_string(),
+        })
+    }
+}
+
+impl CurrentUser {
+    /// Refuses the call unless the user has one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> Result<(), ApiError> {
+        if roles.contains(&self.user.role) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden())
+        }
+    }
+
+    /// Whether the user sees every unit's work (the bureau's roles) or only their unit's.
+    pub fn sees_all_units(&self) -> bool {
+        !self.user.role.is_unit_bound()
+    }
+}

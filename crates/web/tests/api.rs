@@ -1,0 +1,492 @@
+//! The whole cycle through the HTTP API, on a real server per backend: import → publish →
+//! assignments for expanded groups → reporter saves and submits → supervisor returns →
+//! resubmit → approve → dashboard and status change; and the bad inputs along the way.
+
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+use store::Store;
+use store::users::{NewUser, Role};
+
+const YINGTAN: &[u8] = include_bytes!("../../../data/plans/yingtan-2024-education-work-plan.txt");
+const UNITS: &str = include_str!("../../../data/units/yingtan.toml");
+const PASSWORD: &str = "Test@2024";
+
+struct Server {
+    base: String,
+    http: Client,
+}
+
+async fn start(store: Store) -> Server {
+    store
+        .load_directory(&plan::Directory::from_toml(UNITS).expect("units"))
+        .await
+        .expect("directory");
+    for (u, role, unit) in [
+        ("admin", Role::Admin, None),
+        ("supervisor", Role::Supervisor, Some("督导室")),
+        ("leader", Role::Leader, None),
+        ("yujiang", Role::Reporter, Some("余江区")),
+        ("yuehu", Role::Reporter, Some("月湖区")),
+    ] {
+        store
+            .add_user(&NewUser {
+                username: u,
+                display_name: u,
+                password: PASSWORD,
+                role,
+                unit,
+            })
+            .await
+            .expect("user");
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let config = web::Config {
+        today: chrono::NaiveDate::from_ymd_opt(2024, 3, 20),
+        ..web::Config::default()
+    };
+    tokio::spawn(web::serve(web::AppState { store, config }, listener));
+    Server {
+        base,
+        http: Client::new(),
+    }
+}
+
+impl Server {
+    async fn login(&self, user: &str) -> String {
+        let r = self
+            .http
+            .post(format!("{}/api/v1/auth/login", self.base))
+            .json(&json!({"username": user, "password": PASSWORD}))
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(r.status(), StatusCode::OK);
+        r.json::<Value>().await.expect("json")["token"]
+            .as_str()
+            .expect("token")
+            .to_string()
+    }
+
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let r = req.send().await.expect("request");
+        let status = r.status();
+        let ct = r
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap_or("").to_string())
+            .unwrap_or_default();
+        let v = r.json::<Value>().await.unwrap_or(Value::Null);
+        if status.is_client_error() {
+            assert_eq!(ct, "application/problem+json", "{path}: {v}");
+            assert_eq!(v["status"], status.as_u16(), "{v}");
+        }
+        (status, v)
+    }
+}
+
+use reqwest::Method as M;
+
+#[tokio::test]
+async fn whole_cycle_through_the_api() {
+    for db in store::testing::all().await {
+        let name = db.name;
+        let s = start(db.store.clone()).await;
+
+        // Bad credentials: 401, nothing revealed.
+        let r = s
+            .http
+            .post(format!("{}/api/v1/auth/login", s.base))
+            .json(&json!({"username": "yujiang", "password": "wrong"}))
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        let v: Value = r.json().await.expect("json");
+        assert_eq!(v["detail"], "用户名或密码错误");
+        let r = s
+            .http
+            .post(format!("{}/api/v1/auth/login", s.base))
+            .json(&json!({"username": "nobody", "password": "wrong"}))
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(
+            r.json::<Value>().await.expect("json")["detail"],
+            "用户名或密码错误"
+        );
+        let (st, _) = s.call(M::GET, "/api/v1/me", "not-a-token", None).await;
+        assert_eq!(st, StatusCode::UNAUTHORIZED);
+
+        let sup = s.login("supervisor").await;
+        let rep = s.login("yujiang").await;
+        let other = s.login("yuehu").await;
+        let admin = s.login("admin").await;
+
+        // Import (multipart) and publish.
+        let form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(YINGTAN.to_vec()).file_name("yingtan.txt"),
+        );
+        let r = s
+            .http
+            .post(format!("{}/api/v1/plans/import", s.base))
+            .bearer_auth(&rep)
+            .multipart(form)
+            .send()
+            .await
+            .expect("import");
+        assert_eq!(
+            r.status(),
+            StatusCode::FORBIDDEN,
+            "a reporter cannot import"
+        );
+        let form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(YINGTAN.to_vec()).file_name("yingtan.txt"),
+        );
+        let r = s
+            .http
+            .post(format!("{}/api/v1/plans/import", s.base))
+            .bearer_auth(&sup)
+            .multipart(form)
+            .send()
+            .await
+            .expect("import");
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let imported: Value = r.json().await.expect("json");
+        assert_eq!(
+            (imported["items"].as_u64(), imported["targets"].as_u64()),
+            (Some(29), Some(16))
+        );
+        let plan_id = imported["id"].as_i64().expect("id");
+        let bad = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(vec![0u8, 1, 2, 0, 255, 0]).file_name("x.txt"),
+        );
+        let r = s
+            .http
+            .post(format!("{}/api/v1/plans/import", s.base))
+            .bearer_auth(&sup)
+            .multipart(bad)
+            .send()
+            .await
+            .expect("import");
+        assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+
+        let (st, published) = s
+            .call(
+                M::POST,
+                &format!("/api/v1/plans/{plan_id}/publish"),
+                &sup,
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{published}");
+        assert_eq!(published["tasks"], 29);
+        let (st, _) = s
+            .call(
+                M::POST,
+                &format!("/api/v1/plans/{plan_id}/publish"),
+                &sup,
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::CONFLICT);
+
+        // The reporter's work list: 29 items through 各区(市).
+        let (st, tasks) = s
+            .call(M::GET, "/api/v1/tasks?period=2024-03", &rep, None)
+            .await;
+        assert_eq!(st, StatusCode::OK);
+        let tasks = tasks.as_array().expect("list").clone();
+        assert_eq!(tasks.len(), 29, "{name}");
+        assert!(
+            tasks
+                .iter()
+                .all(|t| t["unit_name"] == "余江区" && t["report_state"] == "new")
+        );
+        let item8 = tasks
+            .iter()
+            .find(|t| t["item_label"] == "8.")
+            .expect("item 8")
+            .clone();
+        let aid = item8["assignment_id"].as_i64().expect("id");
+        let (_, all) = s
+            .call(M::GET, "/api/v1/tasks?period=2024-03", &sup, None)
+            .await;
+        assert!(
+            all.as_array().expect("list").len() > 400,
+            "the bureau sees every assignment"
+        );
+
+        // Another unit's reporter gets 404, not 403.
+        let path = format!("/api/v1/assignments/{aid}/reports/2024-03");
+        let (st, _) = s.call(M::GET, &path, &other, None).await;
+        assert_eq!(st, StatusCode::NOT_FOUND, "{name}");
+        let (st, _) = s
+            .call(
+                M::PUT,
+                &path,
+                &other,
+                Some(json!({"version": 0, "progress": "x"})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+
+        // The indicator of 公办在园幼儿数占比.
+        let (_, plan) = s
+            .call(
+                M::GET,
+                &format!("/api/v1/plans/{plan_id}?period=2024-03"),
+                &sup,
+                None,
+            )
+            .await;
+        let item = plan["sections"][2]["items"][0].clone();
+        assert_eq!(item["title"], "推进学前教育普及普惠");
+        let share = item["indicators"][2]["id"].as_i64().expect("indicator");
+
+        // Bad values: 422 naming the field, nothing written.
+        for (body, field) in [
+            (
+                json!({"version": 0, "progress": "x", "values": {share.to_string(): 180.0}}),
+                format!("values.{share}"),
+            ),
+            (
+                json!({"version": 0, "progress": "x", "values": {share.to_string(): -3}}),
+                format!("values.{share}"),
+            ),
+            (
+                json!({"version": 0, "progress": "字".repeat(5001)}),
+                "progress".to_string(),
+            ),
+        ] {
+            let (st, v) = s.call(M::PUT, &path, &rep, Some(body)).await;
+            assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+            assert_eq!(v["errors"][0]["field"], field.as_str());
+        }
+        let (st, v) = s
+            .call(
+                M::PUT,
+                &format!("/api/v1/assignments/{aid}/reports/2024-04"),
+                &rep,
+                Some(json!({"version": 0, "progress": "x"})),
+            )
+            .await;
+        assert_eq!(
+            (st, v["errors"][0]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("period")),
+            "April is not open on March 20"
+        );
+        let (st, _) = s
+            .call(
+                M::PUT,
+                &format!("/api/v1/assignments/{aid}/reports/2024-13"),
+                &rep,
+                Some(json!({"version": 0})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        let (st, v) = s
+            .call(M::PUT, &path, &rep, Some(json!({"version": "one"})))
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        let (_, fresh) = s.call(M::GET, &path, &rep, None).await;
+        assert_eq!(
+            (fresh["state"].as_str(), fresh["version"].as_i64()),
+            (Some("new"), Some(0))
+        );
+
+        // Save, submit.
+        let (st, saved) = s.call(M::PUT, &path, &rep, Some(json!({"version": 0, "progress": "完成选址。", "values": {share.to_string(): 55.8}}))).await;
+        assert_eq!(st, StatusCode::OK, "{saved}");
+        assert_eq!(saved["state"], "draft");
+        let (st, _) = s
+            .call(
+                M::PUT,
+                &path,
+                &rep,
+                Some(json!({"version": 0, "progress": "覆盖"})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CONFLICT, "a stale version");
+        let (st, submitted) = s.call(M::POST, &format!("{path}/submit"), &rep, None).await;
+        assert_eq!(
+            (st, submitted["state"].as_str()),
+            (StatusCode::OK, Some("submitted"))
+        );
+        let (st, again) = s.call(M::POST, &format!("{path}/submit"), &rep, None).await;
+        assert_eq!(
+            (st, again["version"].clone()),
+            (StatusCode::OK, submitted["version"].clone()),
+            "a retried submit changes nothing"
+        );
+
+        // Review: reporters may not; a return needs a comment.
+        let (st, _) = s
+            .call(
+                M::POST,
+                &format!("{path}/review"),
+                &rep,
+                Some(json!({"decision": "approve"})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let (st, _) = s
+            .call(
+                M::POST,
+                &format!("{path}/review"),
+                &sup,
+                Some(json!({"decision": "return"})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        let (st, _) = s
+            .call(
+                M::POST,
+                &format!("{path}/review"),
+                &sup,
+                Some(json!({"decision": "maybe"})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        let (st, returned) = s
+            .call(
+                M::POST,
+                &format!("{path}/review"),
+                &sup,
+                Some(json!({"decision": "return", "comment": "请补充本月具体进展"})),
+            )
+            .await;
+        assert_eq!(
+            (st, returned["state"].as_str()),
+            (StatusCode::OK, Some("returned"))
+        );
+
+        // The reporter sees the comment first in the list, fixes and resubmits.
+        let (_, tasks) = s
+            .call(M::GET, "/api/v1/tasks?period=2024-03", &rep, None)
+            .await;
+        assert_eq!(tasks[0]["assignment_id"], aid);
+        assert_eq!(tasks[0]["review_comment"], "请补充本月具体进展");
+        let v = returned["version"].as_i64().expect("version");
+        let (st, _) = s.call(M::PUT, &path, &rep, Some(json!({"version": v, "progress": "完成选址,2所已开工。", "values": {share.to_string(): 55.8}}))).await;
+        assert_eq!(st, StatusCode::OK);
+        s.call(M::POST, &format!("{path}/submit"), &rep, None).await;
+
+        let (_, before) = s
+            .call(M::GET, "/api/v1/dashboard?period=2024-03", &sup, None)
+            .await;
+        let (st, approved) = s
+            .call(
+                M::POST,
+                &format!("{path}/review"),
+                &sup,
+                Some(json!({"decision": "approve"})),
+            )
+            .await;
+        assert_eq!(
+            (st, approved["state"].as_str()),
+            (StatusCode::OK, Some("approved"))
+        );
+        let (_, after) = s
+            .call(M::GET, "/api/v1/dashboard?period=2024-03", &sup, None)
+            .await;
+        // The approved report moved 余江区's item 8 out of 未启动.
+        let not_started = |d: &Value| {
+            d["assignments"]["counts"]["not_started"]
+                .as_u64()
+                .unwrap_or(0)
+        };
+        assert_eq!(not_started(&after) + 1, not_started(&before), "{name}");
+        let (_, plan) = s
+            .call(
+                M::GET,
+                &format!("/api/v1/plans/{plan_id}?period=2024-03"),
+                &sup,
+                None,
+            )
+            .await;
+        let unit = plan["sections"][2]["items"][0]["units"]
+            .as_array()
+            .expect("units")
+            .iter()
+            .find(|u| u["unit_name"] == "余江区")
+            .expect("余江区")
+            .clone();
+        assert_eq!(unit["report_state"], "approved");
+        assert_ne!(unit["status"]["status"], "not_started");
+        assert!(unit["status"]["progress"].as_f64().is_some());
+
+        // Roles.
+        let (st, users) = s.call(M::GET, "/api/v1/users", &admin, None).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(
+            users
+                .as_array()
+                .expect("users")
+                .iter()
+                .any(|u| u["username"] == "leader" && u["role"] == "leader")
+        );
+        let (st, _) = s.call(M::GET, "/api/v1/users", &sup, None).await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let (st, _) = s.call(M::GET, "/api/v1/dashboard", &rep, None).await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let (st, _) = s.call(M::GET, "/api/v1/nothing-here", &rep, None).await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+    }
+}
+
+#[tokio::test]
+async fn health_and_openapi() {
+    let db = store::testing::sqlite().await;
+    let s = start(db.store.clone()).await;
+    let r = s
+        .http
+        .get(format!("{}/healthz", s.base))
+        .send()
+        .await
+        .expect("healthz");
+    assert_eq!(r.status(), StatusCode::OK);
+    let doc: Value = s
+        .http
+        .get(format!("{}/api/v1/openapi.json", s.base))
+        .send()
+        .await
+        .expect("openapi")
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        doc["openapi"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("3.1")),
+        "{}",
+        doc["openapi"]
+    );
+    for p in [
+        "/api/v1/auth/login",
+        "/api/v1/plans/{id}",
+        "/api/v1/assignments/{id}/reports/{period}/review",
+        "/api/v1/dashboard",
+        "/api/v1/tasks",
+    ] {
+        assert!(doc["paths"].get(p).is_some(), "{p} documented");
+    }
+}
