@@ -13,59 +13,23 @@ use store::users::{NewUser, Role};
 /// The demo users: (username, display name, role, unit).
 pub const DEMO_USERS: &[(&str, &str, Role, Option<&str>)] = &[
     ("admin", "系统管理员", Role::Admin, None),
-    (
-        "supervisor",
-        "督导室督办员",
-        Role::Supervisor,
-        Some("督导室"),
-    ),
+    ("supervisor", "督导室督办员", Role::Supervisor, Some("督导室")),
     ("leader", "分管副局长", Role::Leader, None),
     ("yuehu", "月湖区填报员", Role::Reporter, Some("月湖区")),
     ("yujiang", "余江区填报员", Role::Reporter, Some("余江区")),
-    (
-        "yujiang_head",
-        "余江区教体局负责人",
-        Role::UnitHead,
-        Some("余江区"),
-    ),
+    ("yujiang_head", "余江区教体局负责人", Role::UnitHead, Some("余江区")),
     ("guixi", "贵溪市填报员", Role::Reporter, Some("贵溪市")),
-    (
-        "longhushan",
-        "龙虎山风景名胜区填报员",
-        Role::Reporter,
-        Some("龙虎山风景名胜区"),
-    ),
-    (
-        "gaoxin",
-        "高新区填报员",
-        Role::Reporter,
-        Some("鹰潭高新技术产业开发区"),
-    ),
-    (
-        "xinjiang",
-        "信江新区填报员",
-        Role::Reporter,
-        Some("信江新区"),
-    ),
+    ("longhushan", "龙虎山风景名胜区填报员", Role::Reporter, Some("龙虎山风景名胜区")),
+    ("gaoxin", "高新区填报员", Role::Reporter, Some("鹰潭高新技术产业开发区")),
+    ("xinjiang", "信江新区填报员", Role::Reporter, Some("信江新区")),
     ("jijiao", "基教科填报员", Role::Reporter, Some("基教科")),
-    (
-        "yizhong",
-        "鹰潭一中填报员",
-        Role::Reporter,
-        Some("鹰潭市第一中学"),
-    ),
+    ("yizhong", "鹰潭一中填报员", Role::Reporter, Some("鹰潭市第一中学")),
 ];
 
 pub const DEFAULT_PASSWORD: &str = "Duban@2024";
 
-pub async fn run(
-    data: &DataArgs,
-    addr: &str,
-    today: chrono::NaiveDate,
-    no_serve: bool,
-) -> anyhow::Result<()> {
-    let password =
-        std::env::var("DUBAN_DEMO_PASSWORD").unwrap_or_else(|_| DEFAULT_PASSWORD.to_string());
+pub async fn run(data: &DataArgs, addr: &str, today: chrono::NaiveDate, no_serve: bool) -> anyhow::Result<()> {
+    let password = std::env::var("DUBAN_DEMO_PASSWORD").unwrap_or_else(|_| DEFAULT_PASSWORD.to_string());
     let store = data.open().await?;
     if store.plans().await?.is_empty() {
         println!("首次运行:正在准备演示数据……");
@@ -76,25 +40,13 @@ pub async fn run(
     println!();
     println!("演示用户(密码均为 {password}):");
     for (username, name, role, unit) in DEMO_USERS {
-        println!(
-            "  {username:<14} {}  {name}{}",
-            role.label(),
-            unit.map(|u| format!("({u})")).unwrap_or_default()
-        );
+        println!("  {username:<14} {}  {name}{}", role.label(), unit.map(|u| format!("({u})")).unwrap_or_default());
     }
     println!("演示日期:{today}(11 月报送期开放)");
     if no_serve {
         return Ok(());
     }
-    serve_on(
-        store,
-        &ServeArgs {
-            addr: addr.to_string(),
-            today: Some(today),
-            due_day: 25,
-        },
-    )
-    .await
+    serve_on(store, &ServeArgs { addr: addr.to_string(), today: Some(today), due_day: 25 }).await
 }
 
 /// Loads everything the demo shows. Deterministic: the same data on every machine.
@@ -102,26 +54,13 @@ pub async fn prepare(store: &Store, password: &str) -> anyhow::Result<()> {
     let directory = plan::Directory::from_toml(DEFAULT_UNITS).map_err(|e| anyhow!(e))?;
     store.load_directory(&directory).await?;
     for (username, name, role, unit) in DEMO_USERS {
-        store
-            .add_user(&NewUser {
-                username,
-                display_name: name,
-                password,
-                role: *role,
-                unit: *unit,
-            })
-            .await?;
+        store.add_user(&NewUser { username, display_name: name, password, role: *role, unit: *unit }).await?;
     }
     let parsed = plan::parse(DEMO_PLAN, &store.directory().await?).map_err(|e| anyhow!("{e}"))?;
-    let plan_id = store
-        .import_plan("2024年鹰潭市教育工作要点.txt", DEMO_PLAN, &parsed, None)
-        .await?;
+    let plan_id = store.import_plan("2024年鹰潭市教育工作要点.txt", DEMO_PLAN, &parsed, None).await?;
     let published = store.publish_plan(plan_id).await?;
     let history = synthetic_history(store, plan_id).await?;
-    let n = store
-        .import_report_history(&history)
-        .await
-        .context("写入演示报告")?;
+    let n = store.import_report_history(&history).await.context("写入演示报告")?;
     println!(
         "已发布《{}》:{} 项任务,{} 个责任单位分工,{} 个量化指标;已生成 2024 年 1—10 月报告 {n} 份",
         parsed.title, published.tasks, published.assignments, published.indicators
@@ -174,15 +113,8 @@ async fn synthetic_history(store: &Store, plan_id: i64) -> anyhow::Result<Vec<Hi
     }
     let mut out = Vec::new();
     for a in &assignments {
-        let task = tasks
-            .iter()
-            .find(|t| t.id == a.task_id)
-            .ok_or_else(|| anyhow!("task"))?;
-        let inds = indicators
-            .iter()
-            .find(|(id, _)| *id == a.task_id)
-            .map(|(_, v)| v.as_slice())
-            .unwrap_or(&[]);
+        let task = tasks.iter().find(|t| t.id == a.task_id).ok_or_else(|| anyhow!("task"))?;
+        let inds = indicators.iter().find(|(id, _)| *id == a.task_id).map(|(_, v)| v.as_slice()).unwrap_or(&[]);
         let prof = profile(a.unit_id);
         let factor = match prof {
             Profile::Ahead => 1.25,
@@ -209,12 +141,7 @@ async fn synthetic_history(store: &Store, plan_id: i64) -> anyhow::Result<Vec<Hi
             let progress = if unchanged {
                 last_progress.clone()
             } else {
-                format!(
-                    "{month}月,{}围绕“{}”推进各项工作,完成本月计划任务的{}。",
-                    a.unit_name,
-                    task.title,
-                    pct(share)
-                )
+                format!("{month}月,{}围绕“{}”推进各项工作,完成本月计划任务的{}。", a.unit_name, task.title, pct(share))
             };
             last_progress = progress.clone();
             let lagging = matches!(prof, Profile::Lagging);

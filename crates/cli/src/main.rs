@@ -15,15 +15,10 @@ use store::users::{NewUser, Role};
 /// nothing else; `--units FILE` reads another authority's.
 pub const DEFAULT_UNITS: &str = include_str!("../../../data/units/yingtan.toml");
 /// The demo plan: 《2024年鹰潭市教育工作要点》 as published.
-pub const DEMO_PLAN: &[u8] =
-    include_bytes!("../../../data/plans/yingtan-2024-education-work-plan.txt");
+pub const DEMO_PLAN: &[u8] = include_bytes!("../../../data/plans/yingtan-2024-education-work-plan.txt");
 
 #[derive(Parser)]
-#[command(
-    name = "duban",
-    version,
-    about = "督办:工作要点从印发到年终考评的全程督办系统"
-)]
+#[command(name = "duban", version, about = "督办:工作要点从印发到年终考评的全程督办系统")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -50,9 +45,8 @@ impl DataArgs {
                 format!("sqlite://{}", self.data_dir.join("duban.db").display())
             }
         };
-        let store = Store::open(&url)
-            .await
-            .map_err(|e| anyhow!("无法打开数据库:{e}"))?;
+        let store =
+            Store::open(&url).await.map_err(|e| anyhow!("无法打开数据库:{e}"))?.with_files(self.data_dir.join("files"));
         // A new database starts with the shipped unit directory, so plans published into it
         // find their units (and groups their members).
         if store.units().await?.is_empty() {
@@ -178,14 +172,9 @@ const BAD_INPUT: u8 = 2;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Plan {
-            command:
-                PlanCommand::Parse {
-                    file,
-                    format,
-                    units,
-                },
-        } => parse_file(&file, format, units.as_deref()),
+        Command::Plan { command: PlanCommand::Parse { file, format, units } } => {
+            parse_file(&file, format, units.as_deref())
+        }
         other => run_async(other).map_err(|e| e.to_string()),
     };
     match result {
@@ -209,34 +198,18 @@ fn run_async(command: Command) -> anyhow::Result<()> {
                 let store = data.open().await?;
                 serve_on(store, &serve).await
             }
-            Command::Demo {
-                data,
-                addr,
-                today,
-                no_serve,
-            } => demo::run(&data, &addr, today, no_serve).await,
+            Command::Demo { data, addr, today, no_serve } => demo::run(&data, &addr, today, no_serve).await,
             Command::Migrate { data } => {
                 data.open().await?;
                 println!("数据库结构已是最新版本");
                 Ok(())
             }
-            Command::Plan {
-                command:
-                    PlanCommand::Import {
-                        file,
-                        publish,
-                        data,
-                    },
-            } => {
+            Command::Plan { command: PlanCommand::Import { file, publish, data } } => {
                 let store = data.open().await?;
-                let bytes = std::fs::read(&file)
-                    .with_context(|| format!("无法读取文件 {}", file.display()))?;
-                let parsed = plan::parse(&bytes, &store.directory().await?)
-                    .map_err(|e| anyhow!("{}:{e}", file.display()))?;
-                let name = file
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
+                let bytes = std::fs::read(&file).with_context(|| format!("无法读取文件 {}", file.display()))?;
+                let parsed =
+                    plan::parse(&bytes, &store.directory().await?).map_err(|e| anyhow!("{}:{e}", file.display()))?;
+                let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
                 let id = store.import_plan(&name, &bytes, &parsed, None).await?;
                 println!(
                     "已导入草稿 {id}:《{}》,{} 条,{} 条提示",
@@ -253,20 +226,9 @@ fn run_async(command: Command) -> anyhow::Result<()> {
                 }
                 Ok(())
             }
-            Command::User {
-                command:
-                    UserCommand::Add {
-                        username,
-                        role,
-                        unit,
-                        name,
-                        password,
-                        data,
-                    },
-            } => {
-                let role = Role::parse(&role).ok_or_else(|| {
-                    anyhow!("未知角色“{role}”,可用:admin、supervisor、reporter、unit_head、leader")
-                })?;
+            Command::User { command: UserCommand::Add { username, role, unit, name, password, data } } => {
+                let role = Role::parse(&role)
+                    .ok_or_else(|| anyhow!("未知角色“{role}”,可用:admin、supervisor、reporter、unit_head、leader"))?;
                 let store = data.open().await?;
                 let display = name.unwrap_or_else(|| username.clone());
                 let u = store
@@ -281,9 +243,7 @@ fn run_async(command: Command) -> anyhow::Result<()> {
                 println!("已新增用户 {}({})", u.username, u.role.label());
                 Ok(())
             }
-            Command::User {
-                command: UserCommand::List { data },
-            } => {
+            Command::User { command: UserCommand::List { data } } => {
                 let store = data.open().await?;
                 for u in store.users().await? {
                     println!(
@@ -296,61 +256,42 @@ fn run_async(command: Command) -> anyhow::Result<()> {
                 }
                 Ok(())
             }
-            Command::Plan {
-                command:
-                    PlanCommand::Parse {
-                        file,
-                        format,
-                        units,
-                    },
-            } => parse_file(&file, format, units.as_deref()).map_err(anyhow::Error::msg),
+            Command::Plan { command: PlanCommand::Parse { file, format, units } } => {
+                parse_file(&file, format, units.as_deref()).map_err(anyhow::Error::msg)
+            }
         }
     })
 }
 
 pub async fn serve_on(store: Store, serve: &ServeArgs) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(&serve.addr)
-        .await
-        .with_context(|| format!("无法监听 {}", serve.addr))?;
+    let listener =
+        tokio::net::TcpListener::bind(&serve.addr).await.with_context(|| format!("无法监听 {}", serve.addr))?;
     let local = listener.local_addr()?;
-    println!(
-        "督办服务已启动:http://{local}/  (健康检查 /healthz,API /api/v1,接口文档 /api/v1/openapi.json)"
-    );
-    let config = web::Config {
-        today: serve.today,
-        due_day: serve.due_day,
-        ..web::Config::default()
-    };
+    println!("督办服务已启动:http://{local}/  (健康检查 /healthz,API /api/v1,接口文档 /api/v1/openapi.json)");
+    let config = web::Config { today: serve.today, due_day: serve.due_day, ..web::Config::default() };
     web::serve(web::AppState { store, config }, listener).await?;
     Ok(())
 }
 
 fn load_directory(path: Option<&Path>) -> Result<Directory, String> {
     let text = match path {
-        Some(p) => std::fs::read_to_string(p)
-            .map_err(|e| format!("无法读取单位目录 {}:{e}", p.display()))?,
+        Some(p) => std::fs::read_to_string(p).map_err(|e| format!("无法读取单位目录 {}:{e}", p.display()))?,
         None => DEFAULT_UNITS.to_string(),
     };
-    Directory::from_toml(&text)
-        .map_err(|e| format!("单位目录格式错误:{}", e.lines().next().unwrap_or("")))
+    Directory::from_toml(&text).map_err(|e| format!("单位目录格式错误:{}", e.lines().next().unwrap_or("")))
 }
 
 fn parse_file(path: &Path, format: OutputFormat, units: Option<&Path>) -> Result<(), String> {
     let directory = load_directory(units)?;
-    let meta = std::fs::metadata(path)
-        .map_err(|e| format!("无法读取文件 {}:{}", path.display(), io_reason(&e)))?;
+    let meta = std::fs::metadata(path).map_err(|e| format!("无法读取文件 {}:{}", path.display(), io_reason(&e)))?;
     if meta.is_dir() {
         return Err(format!("{} 是目录,不是文件", path.display()));
     }
     // Refuse oversized files before reading them into memory.
     if meta.len() > plan::MAX_INPUT_BYTES as u64 {
-        return Err(ParseError::TooLarge {
-            size: meta.len() as usize,
-        }
-        .to_string());
+        return Err(ParseError::TooLarge { size: meta.len() as usize }.to_string());
     }
-    let bytes = std::fs::read(path)
-        .map_err(|e| format!("无法读取文件 {}:{}", path.display(), io_reason(&e)))?;
+    let bytes = std::fs::read(path).map_err(|e| format!("无法读取文件 {}:{}", path.display(), io_reason(&e)))?;
     let plan = plan::parse(&bytes, &directory).map_err(|e| format!("{}:{e}", path.display()))?;
     match format {
         OutputFormat::Json => {

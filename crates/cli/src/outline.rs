@@ -4,24 +4,12 @@ use plan::{Plan, Role};
 use std::fmt::Write;
 
 fn fmt_number(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v}")
-    }
+    if v.fract() == 0.0 && v.abs() < 1e15 { format!("{}", v as i64) } else { format!("{v}") }
 }
 
 pub fn render(plan: &Plan) -> String {
     let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "《{}》",
-        if plan.title.is_empty() {
-            "(未识别标题)"
-        } else {
-            &plan.title
-        }
-    );
+    let _ = writeln!(s, "《{}》", if plan.title.is_empty() { "(未识别标题)" } else { &plan.title });
     let m = &plan.meta;
     let mut meta = Vec::new();
     for (label, value) in [
@@ -60,22 +48,13 @@ pub fn render(plan: &Plan) -> String {
         if !item.units.is_empty() {
             // One line per role, in the order a 任务分工表 lists them.
             let mut parts = Vec::new();
-            for (role, label) in [
-                (Role::Responsible, "责任单位"),
-                (Role::Lead, "牵头单位"),
-                (Role::Co, "配合单位"),
-            ] {
+            for (role, label) in [(Role::Responsible, "责任单位"), (Role::Lead, "牵头单位"), (Role::Co, "配合单位")]
+            {
                 let names: Vec<String> = item
                     .units
                     .iter()
                     .filter(|u| u.role == role)
-                    .map(|u| {
-                        if u.group {
-                            format!("{}(组)", u.name)
-                        } else {
-                            u.name.clone()
-                        }
-                    })
+                    .map(|u| if u.group { format!("{}(组)", u.name) } else { u.name.clone() })
                     .collect();
                 if !names.is_empty() {
                     parts.push(format!("{label}:{}", names.join("、")));
@@ -88,13 +67,7 @@ pub fn render(plan: &Plan) -> String {
                 Some(max) => format!("{}-{}", fmt_number(t.value), fmt_number(max)),
                 None => fmt_number(t.value),
             };
-            let mut line = format!(
-                "      目标:{} {} {}{}",
-                t.subject,
-                t.comparator.as_str(),
-                value,
-                t.unit
-            );
+            let mut line = format!("      目标:{} {} {}{}", t.subject, t.comparator.as_str(), value, t.unit);
             if let Some(p) = &t.per {
                 let _ = write!(line, "(按{p})");
             }

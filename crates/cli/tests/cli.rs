@@ -3,16 +3,10 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-const YINGTAN: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../data/plans/yingtan-2024-education-work-plan.txt"
-);
+const YINGTAN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/plans/yingtan-2024-education-work-plan.txt");
 
 fn duban(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_duban"))
-        .args(args)
-        .output()
-        .expect("duban runs")
+    Command::new(env!("CARGO_BIN_EXE_duban")).args(args).output().expect("duban runs")
 }
 
 fn stderr(o: &Output) -> String {
@@ -23,8 +17,7 @@ fn stderr(o: &Output) -> String {
 fn parse_json_is_one_object_of_the_documented_shape() {
     let o = duban(&["plan", "parse", YINGTAN, "--format", "json"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let v: serde_json::Value =
-        serde_json::from_slice(&o.stdout).expect("stdout is exactly one JSON value");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("stdout is exactly one JSON value");
     assert_eq!(v["title"], "2024年鹰潭市教育工作要点");
     assert_eq!(v["meta"]["date"], "2024-03-11");
     assert_eq!(v["meta"]["year"], 2024);
@@ -40,10 +33,11 @@ fn parse_json_is_one_object_of_the_documented_shape() {
     assert_eq!(item8["targets"][1]["comparator"], "~");
     assert_eq!(item8["targets"][1]["max"], serde_json::Value::Null);
     assert!(item8["measures"][0]["kind"].is_string());
-    assert!(v["warnings"].as_array().is_some_and(|w| {
-        w.iter()
-            .any(|w| w["code"] == "unclosed_bracket" && w["item"] == 15)
-    }));
+    assert!(
+        v["warnings"]
+            .as_array()
+            .is_some_and(|w| { w.iter().any(|w| w["code"] == "unclosed_bracket" && w["item"] == 15) })
+    );
 }
 
 #[test]
@@ -59,13 +53,7 @@ fn parse_text_outline_is_readable() {
 }
 
 fn assert_refused(path: &Path, reason: &str) {
-    let o = duban(&[
-        "plan",
-        "parse",
-        path.to_str().expect("utf-8 path"),
-        "--format",
-        "json",
-    ]);
+    let o = duban(&["plan", "parse", path.to_str().expect("utf-8 path"), "--format", "json"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(o.stdout.is_empty(), "nothing on stdout");
     let err = stderr(&o);
@@ -82,11 +70,7 @@ fn bad_input_exits_2_with_one_line() {
     assert_refused(&empty, "文件为空");
 
     let binary = dir.path().join("photo.txt");
-    std::fs::write(
-        &binary,
-        [0u8, 1, 2, 3, 255, 254, 0, 0, 7, 8, 9, 0].repeat(100),
-    )
-    .expect("write");
+    std::fs::write(&binary, [0u8, 1, 2, 3, 255, 254, 0, 0, 7, 8, 9, 0].repeat(100)).expect("write");
     assert_refused(&binary, "二进制");
 
     let big = dir.path().join("big.txt");
@@ -109,15 +93,9 @@ fn demo_prepares_data_once_and_lists_the_users() {
     let o = duban(&["demo", "--no-serve", "--data-dir", data]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = String::from_utf8(o.stdout).expect("utf-8");
-    assert!(
-        out.contains("已发布《2024年鹰潭市教育工作要点》:29 项任务"),
-        "{out}"
-    );
+    assert!(out.contains("已发布《2024年鹰潭市教育工作要点》:29 项任务"), "{out}");
     for user in ["admin", "supervisor", "leader", "yujiang"] {
-        assert!(
-            out.lines().any(|l| l.trim_start().starts_with(user)),
-            "{user} listed: {out}"
-        );
+        assert!(out.lines().any(|l| l.trim_start().starts_with(user)), "{user} listed: {out}");
     }
     assert!(out.contains("Duban@2024"), "the password is printed");
     // The second run reuses the data instead of loading it twice.
@@ -138,33 +116,13 @@ fn import_publish_and_add_users_from_the_command_line() {
     let out = String::from_utf8(o.stdout).expect("utf-8");
     assert!(out.contains("29 项任务"), "{out}");
     let o = Command::new(env!("CARGO_BIN_EXE_duban"))
-        .args([
-            "user",
-            "add",
-            "yj",
-            "--role",
-            "reporter",
-            "--unit",
-            "余江区",
-            "--data-dir",
-            data,
-        ])
+        .args(["user", "add", "yj", "--role", "reporter", "--unit", "余江区", "--data-dir", data])
         .env("DUBAN_PASSWORD", "Secret@2024")
         .output()
         .expect("runs");
     assert!(o.status.success(), "{}", stderr(&o));
     let o = Command::new(env!("CARGO_BIN_EXE_duban"))
-        .args([
-            "user",
-            "add",
-            "x",
-            "--role",
-            "reporter",
-            "--unit",
-            "不存在的单位",
-            "--data-dir",
-            data,
-        ])
+        .args(["user", "add", "x", "--role", "reporter", "--unit", "不存在的单位", "--data-dir", data])
         .env("DUBAN_PASSWORD", "Secret@2024")
         .output()
         .expect("runs");
@@ -182,19 +140,9 @@ fn import_publish_and_add_users_from_the_command_line() {
 #[test]
 fn serve_answers_health_checks() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("port")
-        .local_addr()
-        .expect("addr")
-        .port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_duban"))
-        .args([
-            "serve",
-            "--addr",
-            &format!("127.0.0.1:{port}"),
-            "--data-dir",
-            dir.path().to_str().expect("utf-8"),
-        ])
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--data-dir", dir.path().to_str().expect("utf-8")])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()

@@ -39,10 +39,7 @@ impl<'a> Archive<'a> {
     pub fn open(bytes: &'a [u8]) -> Result<Self, ReadError> {
         let zip = ZipArchive::new(Cursor::new(bytes)).map_err(zip_error)?;
         if zip.len() > MAX_ZIP_ENTRIES {
-            return Err(ReadError::Corrupt(format!(
-                "压缩包内文件过多({} 个,上限 {MAX_ZIP_ENTRIES} 个)",
-                zip.len()
-            )));
+            return Err(ReadError::Corrupt(format!("压缩包内文件过多({} 个,上限 {MAX_ZIP_ENTRIES} 个)", zip.len())));
         }
         Ok(Archive { zip, read_total: 0 })
     }
@@ -113,9 +110,7 @@ fn zip_error(e: ZipError) -> ReadError {
             ReadError::Unsupported("文件已加密,请去除密码后再导入".into())
         }
         ZipError::InvalidPassword => ReadError::Unsupported("文件已加密,请去除密码后再导入".into()),
-        ZipError::CompressionMethodNotSupported(m) => {
-            ReadError::Corrupt(format!("不支持的压缩方式({m})"))
-        }
+        ZipError::CompressionMethodNotSupported(m) => ReadError::Corrupt(format!("不支持的压缩方式({m})")),
         other => ReadError::Corrupt(format!("zip 结构损坏:{other}")),
     }
 }

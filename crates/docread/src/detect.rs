@@ -43,11 +43,7 @@ pub(crate) enum TextKind {
 const SNIFF_CHARS: usize = 4096;
 
 pub(crate) fn text_kind(text: &str) -> TextKind {
-    let head: String = text
-        .chars()
-        .take(SNIFF_CHARS)
-        .collect::<String>()
-        .to_lowercase();
+    let head: String = text.chars().take(SNIFF_CHARS).collect::<String>().to_lowercase();
     let start = head.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
     if start.starts_with("mime-version:") && head.contains("multipart/related") {
         return TextKind::Unsupported("MHT 网页归档文件,请另存为 .html 或 .docx 后再导入");
@@ -112,19 +108,13 @@ const HEADER_SEARCH_LINES: usize = 5;
 /// Prose with ASCII commas ("以……为指导,深入学习……") fails both: its fields are long, and
 /// its lines do not share a field count.
 pub(crate) fn csv_delimiter(text: &str) -> Option<u8> {
-    let lines: Vec<&str> = text
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .take(SNIFF_LINES)
-        .collect();
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(SNIFF_LINES).collect();
     let first = lines.first()?;
     let mut best: Option<(usize, u8)> = None;
     for d in [b',', b'\t', b';'] {
         let records = parse_records(&lines, d);
-        let has_ledger_header = records
-            .iter()
-            .take(HEADER_SEARCH_LINES)
-            .any(|r| is_short(r) && r.len() >= 2 && ledger_words(r) >= 2);
+        let has_ledger_header =
+            records.iter().take(HEADER_SEARCH_LINES).any(|r| is_short(r) && r.len() >= 2 && ledger_words(r) >= 2);
         let fields = records.first().map_or(0, Vec::len);
         let consistent = first.contains(char::from(d))
             && fields >= 3
@@ -144,22 +134,13 @@ pub(crate) fn csv_delimiter(text: &str) -> Option<u8> {
 
 fn parse_records(lines: &[&str], delimiter: u8) -> Vec<Vec<String>> {
     let joined = lines.join("\n");
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(joined.as_bytes());
-    reader
-        .records()
-        .map_while(Result::ok)
-        .map(|r| r.iter().map(|f| f.trim().to_owned()).collect())
-        .collect()
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(joined.as_bytes());
+    reader.records().map_while(Result::ok).map(|r| r.iter().map(|f| f.trim().to_owned()).collect()).collect()
 }
 
 fn is_short(fields: &[String]) -> bool {
-    fields
-        .iter()
-        .all(|f| f.chars().count() <= MAX_HEADER_FIELD_CHARS)
+    fields.iter().all(|f| f.chars().count() <= MAX_HEADER_FIELD_CHARS)
 }
 
 /// How many fields are ledger column names: the name itself or the name with a short
@@ -169,10 +150,9 @@ fn ledger_words(fields: &[String]) -> usize {
         .iter()
         .filter(|f| {
             !f.contains([':', '：'])
-                && LEDGER_HEADERS.iter().any(|w| {
-                    (f.starts_with(w) || f.ends_with(w))
-                        && f.chars().count() <= w.chars().count() + 6
-                })
+                && LEDGER_HEADERS
+                    .iter()
+                    .any(|w| (f.starts_with(w) || f.ends_with(w)) && f.chars().count() <= w.chars().count() + 6)
         })
         .count()
 }
@@ -205,26 +185,14 @@ mod tests {
 
     #[test]
     fn csv_headers() {
-        assert_eq!(
-            text_kind("序号,工作任务,牵头单位\n1,甲,乙\n"),
-            TextKind::Csv(b',')
-        );
-        assert_eq!(
-            text_kind("序号\t工作任务\t牵头单位\n1\t甲\t乙\n"),
-            TextKind::Csv(b'\t')
-        );
-        assert_eq!(
-            text_kind("name;age;city\nA;1;B\nC;2;D\n"),
-            TextKind::Csv(b';')
-        );
+        assert_eq!(text_kind("序号,工作任务,牵头单位\n1,甲,乙\n"), TextKind::Csv(b','));
+        assert_eq!(text_kind("序号\t工作任务\t牵头单位\n1\t甲\t乙\n"), TextKind::Csv(b'\t'));
+        assert_eq!(text_kind("name;age;city\nA;1;B\nC;2;D\n"), TextKind::Csv(b';'));
         assert_eq!(
             text_kind("2024年重点工作任务台账\n序号,工作任务,完成时限（2024年）\n1,甲,6月\n"),
             TextKind::Csv(b',')
         );
-        assert_eq!(
-            text_kind("标题,,,\n序号,任务,单位,时间\n1,a,b,c\n2,a,b,c\n"),
-            TextKind::Csv(b',')
-        );
+        assert_eq!(text_kind("标题,,,\n序号,任务,单位,时间\n1,a,b,c\n2,a,b,c\n"), TextKind::Csv(b','));
     }
 
     #[test]
@@ -239,10 +207,7 @@ mod tests {
     fn magic_numbers() {
         assert_eq!(magic(b"PK\x03\x04rest"), Magic::Zip);
         assert!(matches!(magic(b"%PDF-1.7"), Magic::Unsupported(_)));
-        assert!(matches!(
-            magic(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1]),
-            Magic::Unsupported(_)
-        ));
+        assert!(matches!(magic(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1]), Magic::Unsupported(_)));
         assert_eq!(magic(b"plain"), Magic::None);
     }
 }

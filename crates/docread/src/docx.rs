@@ -19,12 +19,8 @@ const DOCUMENT: &str = "word/document.xml";
 
 pub(crate) fn extract(archive: &mut Archive<'_>) -> Result<Vec<Block>, ReadError> {
     archive.check_declared_sizes()?;
-    let document = archive
-        .read(DOCUMENT)?
-        .ok_or_else(|| ReadError::Corrupt(format!("缺少 {DOCUMENT}")))?;
-    let numbering = archive
-        .read("word/numbering.xml")?
-        .map(|b| xml::part_text(&b));
+    let document = archive.read(DOCUMENT)?.ok_or_else(|| ReadError::Corrupt(format!("缺少 {DOCUMENT}")))?;
+    let numbering = archive.read("word/numbering.xml")?.map(|b| xml::part_text(&b));
     let styles = match numbering {
         // Styles only matter for numbering attached to paragraph styles.
         Some(_) => archive.read("word/styles.xml")?.map(|b| xml::part_text(&b)),
@@ -98,29 +94,20 @@ impl Table {
             self.row = Some(Vec::new());
             self.next_grid = 0;
         }
-        self.cell = Some(Cell {
-            grid_start: self.next_grid,
-            span: 1,
-            ..Cell::default()
-        });
+        self.cell = Some(Cell { grid_start: self.next_grid, span: 1, ..Cell::default() });
     }
 
     fn finish_cell(&mut self) {
         let Some(cell) = self.cell.take() else { return };
         let mut text = cell.paras.join("\n");
         if cell.continues_above {
-            let above = self
-                .rows
-                .last()
-                .and_then(|r| r.iter().find(|(g, _)| *g == cell.grid_start));
+            let above = self.rows.last().and_then(|r| r.iter().find(|(g, _)| *g == cell.grid_start));
             if let Some((_, t)) = above {
                 text.clone_from(t);
             }
         }
         self.next_grid = cell.grid_start.saturating_add(cell.span.max(1));
-        self.row
-            .get_or_insert_with(Vec::new)
-            .push((cell.grid_start, text));
+        self.row.get_or_insert_with(Vec::new).push((cell.grid_start, text));
     }
 
     /// Adds a paragraph to the current cell (a stray paragraph outside cells starts one).
@@ -135,11 +122,7 @@ impl Table {
 
     fn finish(mut self) -> Vec<Vec<String>> {
         self.finish_row();
-        self.rows
-            .into_iter()
-            .filter(|r| !r.is_empty())
-            .map(|r| r.into_iter().map(|(_, t)| t).collect())
-            .collect()
+        self.rows.into_iter().filter(|r| !r.is_empty()).map(|r| r.into_iter().map(|(_, t)| t).collect()).collect()
     }
 }
 
@@ -176,9 +159,7 @@ pub(crate) fn body_blocks(text: &str, numbering: Numbering) -> Result<Vec<Block>
     };
     let mut reader = xml::reader(text);
     loop {
-        let event = reader
-            .read_event()
-            .map_err(|_| xml::malformed(DOCUMENT, reader.error_position()))?;
+        let event = reader.read_event().map_err(|_| xml::malformed(DOCUMENT, reader.error_position()))?;
         match event {
             Event::Start(e) => body.start(&e, false),
             Event::Empty(e) => {
@@ -376,11 +357,7 @@ impl Body {
             return;
         }
         // A table inside a cell or a text box: flattened into text.
-        let text = rows
-            .iter()
-            .map(|r| r.join("\t"))
-            .collect::<Vec<_>>()
-            .join("\n");
+        let text = rows.iter().map(|r| r.join("\t")).collect::<Vec<_>>().join("\n");
         self.emit_text(text);
     }
 

@@ -20,8 +20,8 @@ use crate::{Block, ReadError};
 
 /// Elements whose content is never page text.
 const SKIPPED: &[&str] = &[
-    "script", "style", "noscript", "head", "template", "title", "svg", "math", "iframe", "object",
-    "canvas", "select", "textarea", "button",
+    "script", "style", "noscript", "head", "template", "title", "svg", "math", "iframe", "object", "canvas", "select",
+    "textarea", "button",
 ];
 
 /// Elements that start and end a paragraph.
@@ -84,9 +84,7 @@ const MAX_COLSPAN: usize = 1000;
 
 pub(crate) fn extract(text: &str) -> Result<Vec<Block>, ReadError> {
     if nesting_depth(text) > MAX_NESTING {
-        return Err(ReadError::Corrupt(format!(
-            "网页标签嵌套超过 {MAX_NESTING} 层,无法读取"
-        )));
+        return Err(ReadError::Corrupt(format!("网页标签嵌套超过 {MAX_NESTING} 层,无法读取")));
     }
     let doc = Html::parse_document(text);
     let mut collector = Collector::default();
@@ -104,9 +102,9 @@ const MAX_NESTING: usize = 2000;
 /// siblings (`<p>`, `<li>`, `<td>`, …); they do not deepen the parser's stack of open
 /// elements however often they appear unclosed.
 const NOT_NESTING: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
-    "track", "wbr", "p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "thead",
-    "tbody", "tfoot", "a", "rp", "rt", "html", "head", "body",
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr", "p",
+    "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "thead", "tbody", "tfoot", "a", "rp", "rt", "html",
+    "head", "body",
 ];
 
 /// An estimate of the deepest element nesting from the tags alone (cheap, linear).
@@ -118,13 +116,8 @@ fn nesting_depth(text: &str) -> usize {
             Some(rest) => (true, rest),
             None => (false, part),
         };
-        let name_len = rest
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '!'))
-            .unwrap_or(rest.len());
-        let name = rest
-            .get(..name_len)
-            .unwrap_or_default()
-            .to_ascii_lowercase();
+        let name_len = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '!')).unwrap_or(rest.len());
+        let name = rest.get(..name_len).unwrap_or_default().to_ascii_lowercase();
         // Comments, doctypes and stray "<" in text.
         if name.is_empty() || name.starts_with('!') || NOT_NESTING.contains(&name.as_str()) {
             continue;
@@ -250,16 +243,10 @@ impl Collector {
         // column starts the spanning cell (and so repeats its text) or is covered by its
         // colspan (and adds nothing).
         let mut spans: Vec<Option<(usize, bool, String)>> = Vec::new();
-        for tr in table
-            .descendants()
-            .filter(|n| element_name(n) == Some("tr"))
-        {
+        for tr in table.descendants().filter(|n| element_name(n) == Some("tr")) {
             let mut row = Vec::new();
             let mut col = 0usize;
-            let mut cells = tr
-                .children()
-                .filter(|n| matches!(element_name(n), Some("td" | "th")))
-                .peekable();
+            let mut cells = tr.children().filter(|n| matches!(element_name(n), Some("td" | "th"))).peekable();
             loop {
                 if let Some(slot) = spans.get_mut(col)
                     && let Some((remaining, starts, text)) = slot.take()
@@ -285,10 +272,7 @@ impl Collector {
                 };
                 let text = cell_text(cell);
                 let (rowspan, colspan) = match cell.value() {
-                    Node::Element(e) => (
-                        span(e.attr("rowspan"), MAX_ROWSPAN),
-                        span(e.attr("colspan"), MAX_COLSPAN),
-                    ),
+                    Node::Element(e) => (span(e.attr("rowspan"), MAX_ROWSPAN), span(e.attr("colspan"), MAX_COLSPAN)),
                     _ => (1, 1),
                 };
                 if rowspan > 1 {
@@ -306,9 +290,7 @@ impl Collector {
                 rows.push(row);
             }
         }
-        let captions = table
-            .children()
-            .filter(|n| element_name(n) == Some("caption"));
+        let captions = table.children().filter(|n| element_name(n) == Some("caption"));
         for caption in captions {
             let text = cell_text(caption);
             if !text.trim().is_empty() {
@@ -332,10 +314,7 @@ fn is_hidden(e: &scraper::node::Element) -> bool {
 }
 
 fn span(value: Option<&str>, max: usize) -> usize {
-    value
-        .and_then(|v| v.trim().parse::<usize>().ok())
-        .unwrap_or(1)
-        .clamp(1, max)
+    value.and_then(|v| v.trim().parse::<usize>().ok()).unwrap_or(1).clamp(1, max)
 }
 
 /// A cell's paragraphs joined by '\n'.
@@ -348,11 +327,7 @@ fn cell_text(cell: NodeRef<'_, Node>) -> String {
         .into_iter()
         .map(|b| match b {
             Block::Para(p) => p,
-            Block::Table(rows) => rows
-                .iter()
-                .map(|r| r.join("\t"))
-                .collect::<Vec<_>>()
-                .join("\n"),
+            Block::Table(rows) => rows.iter().map(|r| r.join("\t")).collect::<Vec<_>>().join("\n"),
         })
         .collect();
     lines.join("\n")
@@ -368,10 +343,8 @@ fn is_layout_table(table: NodeRef<'_, Node>) -> bool {
         match element_name(&node) {
             Some("table" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6") => return true,
             Some("tr") => {
-                let cells: Vec<NodeRef<'_, Node>> = node
-                    .children()
-                    .filter(|n| matches!(element_name(n), Some("td" | "th")))
-                    .collect();
+                let cells: Vec<NodeRef<'_, Node>> =
+                    node.children().filter(|n| matches!(element_name(n), Some("td" | "th"))).collect();
                 max_cols = max_cols.max(cells.len());
                 if cells.iter().any(|c| holds_article(*c)) {
                     return true;
@@ -419,14 +392,7 @@ mod tests {
         let blocks = extract(
             "<html><head><title>标题</title><script>var a=1;</script></head><body><div>一、总体要求<br>  （一）加强\n  <b>党的</b>建设<br/><br>&nbsp;&nbsp;二、主要任务</div><!-- 注释 --></body></html>",
         );
-        assert_eq!(
-            paras(&blocks),
-            [
-                "一、总体要求",
-                "（一）加强 党的建设",
-                "\u{a0}\u{a0}二、主要任务"
-            ]
-        );
+        assert_eq!(paras(&blocks), ["一、总体要求", "（一）加强 党的建设", "\u{a0}\u{a0}二、主要任务"]);
     }
 
     #[test]
@@ -451,21 +417,15 @@ mod tests {
 
     #[test]
     fn rowspan_in_last_column_fills_short_rows() {
-        let blocks = extract(
-            "<table><tr><td>a</td><td rowspan=3>L</td></tr><tr><td>b</td></tr><tr><td>c</td></tr></table>",
-        );
-        let Some(Block::Table(rows)) = blocks.first() else {
-            panic!("{blocks:?}")
-        };
+        let blocks =
+            extract("<table><tr><td>a</td><td rowspan=3>L</td></tr><tr><td>b</td></tr><tr><td>c</td></tr></table>");
+        let Some(Block::Table(rows)) = blocks.first() else { panic!("{blocks:?}") };
         assert_eq!(rows[2], ["c", "L"]);
     }
 
     #[test]
     fn nesting_estimate() {
-        assert_eq!(
-            nesting_depth("<div><p>a<p>b<br><span>c</span></div><div/>"),
-            2
-        );
+        assert_eq!(nesting_depth("<div><p>a<p>b<br><span>c</span></div><div/>"), 2);
         assert_eq!(nesting_depth("<!DOCTYPE html>a < b and <!-- x -->"), 0);
         let deep = "<div>".repeat(MAX_NESTING + 1);
         assert!(matches!(super::extract(&deep), Err(ReadError::Corrupt(_))));

@@ -102,11 +102,7 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted, ReadError> {
         TextKind::Csv(delimiter) => (Format::Csv, sheet::csv(&decoded.text, delimiter)?),
         TextKind::Unsupported(what) => return Err(ReadError::Unsupported(what.into())),
     };
-    Ok(Extracted {
-        format,
-        encoding,
-        blocks,
-    })
+    Ok(Extracted { format, encoding, blocks })
 }
 
 fn text_blocks(text: &str) -> Vec<Block> {
@@ -119,14 +115,8 @@ fn extract_zip(bytes: &[u8]) -> Result<Extracted, ReadError> {
         ZipKind::Docx => (Format::Docx, docx::extract(&mut archive)?),
         ZipKind::Xlsx => (Format::Xlsx, sheet::xlsx(bytes, &mut archive)?),
         ZipKind::Other => {
-            return Err(ReadError::Unsupported(
-                "zip 压缩包,不是 docx 或 xlsx".into(),
-            ));
+            return Err(ReadError::Unsupported("zip 压缩包,不是 docx 或 xlsx".into()));
         }
     };
-    Ok(Extracted {
-        format,
-        encoding: None,
-        blocks,
-    })
+    Ok(Extracted { format, encoding: None, blocks })
 }

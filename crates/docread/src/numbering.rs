@@ -99,9 +99,7 @@ impl Numbering {
         let mut level: Option<(usize, Level)> = None;
         let mut skip_depth = 0usize;
         loop {
-            let event = reader
-                .read_event()
-                .map_err(|_| xml::malformed(PART, reader.error_position()))?;
+            let event = reader.read_event().map_err(|_| xml::malformed(PART, reader.error_position()))?;
             let (e, empty) = match event {
                 Event::Start(e) => (e, false),
                 Event::Empty(e) => (e, true),
@@ -113,8 +111,7 @@ impl Numbering {
                     match e.local_name().as_ref() {
                         "abstractNum" => {
                             if let Some(id) = abstract_id.take() {
-                                self.abstracts
-                                    .insert(id, std::mem::take(&mut abstract_levels));
+                                self.abstracts.insert(id, std::mem::take(&mut abstract_levels));
                             }
                         }
                         "num" => {
@@ -125,13 +122,7 @@ impl Numbering {
                         "lvlOverride" => override_level = None,
                         "lvl" => {
                             if let Some((ilvl, lvl)) = level.take() {
-                                store_level(
-                                    ilvl,
-                                    lvl,
-                                    &mut abstract_levels,
-                                    num.as_mut(),
-                                    override_level,
-                                );
+                                store_level(ilvl, lvl, &mut abstract_levels, num.as_mut(), override_level);
                             }
                         }
                         _ => {}
@@ -186,9 +177,7 @@ impl Numbering {
         let mut current: Option<(String, Style)> = None;
         let mut skip_depth = 0usize;
         loop {
-            let event = reader
-                .read_event()
-                .map_err(|_| xml::malformed(PART, reader.error_position()))?;
+            let event = reader.read_event().map_err(|_| xml::malformed(PART, reader.error_position()))?;
             let (e, empty) = match event {
                 Event::Start(e) => (e, false),
                 Event::Empty(e) => (e, true),
@@ -253,8 +242,7 @@ impl Numbering {
         let effective: Vec<(Level, u32)> = (0..LEVELS)
             .map(|i| {
                 let base = levels.get(i).cloned().unwrap_or_default();
-                let (start_override, replacement) =
-                    inst.overrides.get(&i).cloned().unwrap_or_default();
+                let (start_override, replacement) = inst.overrides.get(&i).cloned().unwrap_or_default();
                 let lvl = replacement.unwrap_or(base);
                 let start = start_override.unwrap_or_else(|| lvl.start());
                 (lvl, start)
@@ -295,11 +283,7 @@ impl Numbering {
                 continue;
             };
             let value = counters.get(i).copied().flatten().unwrap_or(*lvl_start);
-            let fmt = if current.legal {
-                "decimal"
-            } else {
-                lvl.format.as_deref().unwrap_or("decimal")
-            };
+            let fmt = if current.legal { "decimal" } else { lvl.format.as_deref().unwrap_or("decimal") };
             label.push_str(&format_number(value, fmt));
         }
         if label.trim().is_empty() {
@@ -342,9 +326,7 @@ impl Numbering {
                 .and_then(|sid| {
                     let inst = self.instances.get(&num_id)?;
                     let levels = self.abstracts.get(&inst.abstract_id)?;
-                    levels
-                        .iter()
-                        .position(|l| l.style.as_deref() == Some(sid.as_str()))
+                    levels.iter().position(|l| l.style.as_deref() == Some(sid.as_str()))
                 })
                 .unwrap_or(0),
         };
@@ -353,9 +335,7 @@ impl Numbering {
 }
 
 fn level_index(e: &BytesStart<'_>) -> Option<usize> {
-    xml::attr(e, "ilvl")
-        .and_then(|v| v.trim().parse::<usize>().ok())
-        .filter(|&i| i < LEVELS)
+    xml::attr(e, "ilvl").and_then(|v| v.trim().parse::<usize>().ok()).filter(|&i| i < LEVELS)
 }
 
 fn store_level(
@@ -406,34 +386,17 @@ pub(crate) fn format_number(n: u32, format: &str) -> String {
         "ideographDigital" | "taiwaneseDigital" | "japaneseDigitalTenThousand" => n
             .to_string()
             .chars()
-            .map(|d| {
-                d.to_digit(10)
-                    .and_then(|d| LOWER_DIGITS.get(d as usize))
-                    .copied()
-                    .unwrap_or(d)
-            })
+            .map(|d| d.to_digit(10).and_then(|d| LOWER_DIGITS.get(d as usize)).copied().unwrap_or(d))
             .collect(),
-        "ideographTraditional" => cyclic(
-            n,
-            &['甲', '乙', '丙', '丁', '戊', '己', '庚', '辛', '壬', '癸'],
-        ),
-        "ideographZodiac" => cyclic(
-            n,
-            &[
-                '子', '丑', '寅', '卯', '辰', '巳', '午', '未', '申', '酉', '戌', '亥',
-            ],
-        ),
+        "ideographTraditional" => cyclic(n, &['甲', '乙', '丙', '丁', '戊', '己', '庚', '辛', '壬', '癸']),
+        "ideographZodiac" => cyclic(n, &['子', '丑', '寅', '卯', '辰', '巳', '午', '未', '申', '酉', '戌', '亥']),
         "decimalEnclosedCircle" | "decimalEnclosedCircleChinese" => enclosed(n, 0x2460, 20),
         "decimalEnclosedParen" => enclosed(n, 0x2474, 20),
         "decimalEnclosedFullstop" => enclosed(n, 0x2488, 20),
         "decimalFullWidth" | "decimalFullWidth2" => n
             .to_string()
             .chars()
-            .map(|d| {
-                d.to_digit(10)
-                    .and_then(|d| char::from_u32(0xff10 + d))
-                    .unwrap_or(d)
-            })
+            .map(|d| d.to_digit(10).and_then(|d| char::from_u32(0xff10 + d)).unwrap_or(d))
             .collect(),
         _ => n.to_string(),
     }
@@ -450,11 +413,7 @@ fn chinese(n: u32, digits: &[char; 10], units: &[char; 3]) -> String {
         return n.to_string();
     }
     let digit = |d: u32| digits.get(d as usize).copied().unwrap_or('?');
-    let zero = if digits == &LOWER_DIGITS {
-        '零'
-    } else {
-        digit(0)
-    };
+    let zero = if digits == &LOWER_DIGITS { '零' } else { digit(0) };
     let places = [(n / 1000) % 10, (n / 100) % 10, (n / 10) % 10, n % 10];
     let place_units = [units.get(2), units.get(1), units.first(), None];
     let mut out = String::new();
@@ -529,9 +488,7 @@ fn cyclic(n: u32, symbols: &[char]) -> String {
 /// ①②③…: `count` consecutive code points from `first`; beyond them, decimal.
 fn enclosed(n: u32, first: u32, count: u32) -> String {
     if (1..=count).contains(&n) {
-        char::from_u32(first + n - 1)
-            .map(String::from)
-            .unwrap_or_else(|| n.to_string())
+        char::from_u32(first + n - 1).map(String::from).unwrap_or_else(|| n.to_string())
     } else {
         n.to_string()
     }
@@ -543,12 +500,10 @@ mod tests {
 
     #[test]
     fn chinese_counting() {
-        let got: Vec<String> = [
-            1, 9, 10, 11, 19, 20, 21, 99, 100, 101, 110, 1000, 1005, 10_000,
-        ]
-        .iter()
-        .map(|&n| format_number(n, "chineseCounting"))
-        .collect();
+        let got: Vec<String> = [1, 9, 10, 11, 19, 20, 21, 99, 100, 101, 110, 1000, 1005, 10_000]
+            .iter()
+            .map(|&n| format_number(n, "chineseCounting"))
+            .collect();
         assert_eq!(
             got,
             [
@@ -606,10 +561,7 @@ mod tests {
     </w:styles>"#;
 
     fn num(id: u32, lvl: u32) -> NumRef {
-        NumRef {
-            num_id: Some(id),
-            level: Some(lvl),
-        }
+        NumRef { num_id: Some(id), level: Some(lvl) }
     }
 
     #[test]
@@ -620,10 +572,7 @@ mod tests {
         assert_eq!(n.label(num(1, 1), None).as_deref(), Some("（二）"));
         assert_eq!(n.label(num(1, 2), None).as_deref(), Some("一.1 "));
         // Another instance of the same list continues it; the style gives level 0.
-        assert_eq!(
-            n.label(NumRef::default(), Some("H1b")).as_deref(),
-            Some("二、")
-        );
+        assert_eq!(n.label(NumRef::default(), Some("H1b")).as_deref(), Some("二、"));
         assert_eq!(n.label(num(2, 1), None).as_deref(), Some("（一）"));
         // An instance with a start override has its own counter.
         assert_eq!(n.label(num(3, 0), None).as_deref(), Some("五、"));

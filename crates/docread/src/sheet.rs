@@ -33,8 +33,8 @@ pub(crate) fn xlsx(bytes: &[u8], archive: &mut Archive<'_>) -> Result<Vec<Block>
 }
 
 fn read_workbook(bytes: &[u8]) -> Result<Vec<Block>, ReadError> {
-    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
-        .map_err(|e| ReadError::Corrupt(format!("xlsx 无法打开:{e}")))?;
+    let mut workbook: Xlsx<_> =
+        Xlsx::new(Cursor::new(bytes)).map_err(|e| ReadError::Corrupt(format!("xlsx 无法打开:{e}")))?;
     let sheets: Vec<(String, bool)> = workbook
         .sheets_metadata()
         .iter()
@@ -58,12 +58,8 @@ fn read_workbook(bytes: &[u8]) -> Result<Vec<Block>, ReadError> {
     Ok(if visible.is_empty() { hidden } else { visible })
 }
 
-fn read_sheet(
-    workbook: &mut Xlsx<Cursor<&[u8]>>,
-    name: &str,
-) -> Result<Option<Vec<Vec<String>>>, ReadError> {
-    let sheet_error =
-        |e: calamine::XlsxError| ReadError::Corrupt(format!("工作表“{name}”无法读取:{e}"));
+fn read_sheet(workbook: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Result<Option<Vec<Vec<String>>>, ReadError> {
+    let sheet_error = |e: calamine::XlsxError| ReadError::Corrupt(format!("工作表“{name}”无法读取:{e}"));
     // Merge information is a nicety: a sheet whose merge list cannot be read is still read.
     let merges = workbook.merge_cells_by_sheet_name(name).unwrap_or_default();
     let mut cells: BTreeMap<(u32, u32), String> = BTreeMap::new();
@@ -104,9 +100,7 @@ fn to_rows(cells: BTreeMap<(u32, u32), String>) -> Vec<Vec<String>> {
         return Vec::new();
     };
     let max_col = cells.keys().map(|&(_, c)| c).max().unwrap_or(min_col);
-    let width = usize::try_from(max_col - min_col)
-        .unwrap_or(usize::MAX)
-        .saturating_add(1);
+    let width = usize::try_from(max_col - min_col).unwrap_or(usize::MAX).saturating_add(1);
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut current_row = None;
     for ((r, c), text) in cells {
@@ -166,11 +160,7 @@ fn datetime(dt: &ExcelDateTime) -> String {
         return number(dt.as_f64());
     }
     let (y, mo, d, h, mi, s, _) = dt.to_ymd_hms_milli();
-    let time = if s == 0 {
-        format!("{h:02}:{mi:02}")
-    } else {
-        format!("{h:02}:{mi:02}:{s:02}")
-    };
+    let time = if s == 0 { format!("{h:02}:{mi:02}") } else { format!("{h:02}:{mi:02}:{s:02}") };
     let value = dt.as_f64();
     if (0.0..1.0).contains(&value) {
         time
@@ -183,11 +173,8 @@ fn datetime(dt: &ExcelDateTime) -> String {
 
 /// A CSV text (already decoded) as one table; blank records are left out.
 pub(crate) fn csv(text: &str, delimiter: u8) -> Result<Vec<Block>, ReadError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| {
@@ -199,11 +186,7 @@ pub(crate) fn csv(text: &str, delimiter: u8) -> Result<Vec<Block>, ReadError> {
             rows.push(row);
         }
     }
-    Ok(if rows.is_empty() {
-        Vec::new()
-    } else {
-        vec![Block::Table(rows)]
-    })
+    Ok(if rows.is_empty() { Vec::new() } else { vec![Block::Table(rows)] })
 }
 
 #[cfg(test)]

@@ -47,10 +47,7 @@ pub fn decode_text(bytes: &[u8]) -> (String, &'static str) {
 
 /// Decodes text for extraction: like [`decode_text`] but binary data (NUL bytes, too many
 /// malformed sequences or control characters) is an error.
-pub(crate) fn decode_checked(
-    bytes: &[u8],
-    declared: Option<&'static Encoding>,
-) -> Result<Decoded, ReadError> {
+pub(crate) fn decode_checked(bytes: &[u8], declared: Option<&'static Encoding>) -> Result<Decoded, ReadError> {
     let has_utf16_bom = matches!(Encoding::for_bom(bytes), Some((e, _)) if e != UTF_8);
     if !has_utf16_bom && bytes.contains(&0) {
         return Err(ReadError::Binary);
@@ -84,66 +81,38 @@ fn decode(bytes: &[u8], declared: Option<&'static Encoding>) -> Decoded {
     if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
         let rest = bytes.get(bom_len..).unwrap_or_default();
         let (text, malformed) = decode_lossy(enc, rest);
-        return Decoded {
-            text,
-            encoding: display_name(enc),
-            malformed,
-        };
+        return Decoded { text, encoding: display_name(enc), malformed };
     }
     match std::str::from_utf8(bytes) {
         Ok(s) => {
-            return Decoded {
-                text: s.to_owned(),
-                encoding: "UTF-8",
-                malformed: 0,
-            };
+            return Decoded { text: s.to_owned(), encoding: "UTF-8", malformed: 0 };
         }
         // Only an incomplete character at the very end: a truncated but otherwise valid file.
         Err(e) if e.error_len().is_none() => {
             let valid = bytes.get(..e.valid_up_to()).unwrap_or_default();
             let text = String::from_utf8_lossy(valid).into_owned();
-            return Decoded {
-                text,
-                encoding: "UTF-8",
-                malformed: 0,
-            };
+            return Decoded { text, encoding: "UTF-8", malformed: 0 };
         }
         Err(_) => {}
     }
     if let Some(enc) = declared.filter(|e| ![UTF_8, UTF_16LE, UTF_16BE].contains(e)) {
         let (text, malformed) = decode_lossy(enc, bytes);
-        return Decoded {
-            text,
-            encoding: display_name(enc),
-            malformed,
-        };
+        return Decoded { text, encoding: display_name(enc), malformed };
     }
     let utf8 = utf8_stats(bytes);
     if let Some(text) = GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
         let mostly_utf8 = utf8.multibyte >= utf8.malformed.saturating_mul(20)
             && utf8.malformed <= tolerated(bytes.len(), TOLERATED_MALFORMED_PER);
         if !mostly_utf8 {
-            return Decoded {
-                text: text.into_owned(),
-                encoding: "GB18030",
-                malformed: 0,
-            };
+            return Decoded { text: text.into_owned(), encoding: "GB18030", malformed: 0 };
         }
     }
     let (gb_text, gb_malformed) = decode_lossy(GB18030, bytes);
     if gb_malformed < utf8.malformed {
-        Decoded {
-            text: gb_text,
-            encoding: "GB18030",
-            malformed: gb_malformed,
-        }
+        Decoded { text: gb_text, encoding: "GB18030", malformed: gb_malformed }
     } else {
         let text = String::from_utf8_lossy(bytes).into_owned();
-        Decoded {
-            text,
-            encoding: "UTF-8",
-            malformed: utf8.malformed,
-        }
+        Decoded { text, encoding: "UTF-8", malformed: utf8.malformed }
     }
 }
 
@@ -165,10 +134,7 @@ struct Utf8Stats {
 }
 
 fn utf8_stats(bytes: &[u8]) -> Utf8Stats {
-    let mut stats = Utf8Stats {
-        malformed: 0,
-        multibyte: 0,
-    };
+    let mut stats = Utf8Stats { malformed: 0, multibyte: 0 };
     for chunk in bytes.utf8_chunks() {
         stats.multibyte += chunk.valid().chars().filter(|c| c.len_utf8() > 1).count();
         if !chunk.invalid().is_empty() {
@@ -180,11 +146,7 @@ fn utf8_stats(bytes: &[u8]) -> Utf8Stats {
 
 /// encoding_rs spells GB18030 in lower case; everything else keeps its WHATWG name.
 fn display_name(enc: &'static Encoding) -> &'static str {
-    if enc == GB18030 {
-        "GB18030"
-    } else {
-        enc.name()
-    }
+    if enc == GB18030 { "GB18030" } else { enc.name() }
 }
 
 /// Finds a charset declared in the first bytes of an HTML page: `<meta charset="gbk">` or
@@ -205,10 +167,7 @@ pub(crate) fn declared_charset(bytes: &[u8]) -> Option<&'static Encoding> {
             continue;
         };
         let rest = trim_ascii_start(rest);
-        let rest = rest
-            .strip_prefix(b"\"")
-            .or_else(|| rest.strip_prefix(b"'"))
-            .unwrap_or(rest);
+        let rest = rest.strip_prefix(b"\"").or_else(|| rest.strip_prefix(b"'")).unwrap_or(rest);
         let end = rest
             .iter()
             .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':')))
@@ -225,10 +184,7 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 fn trim_ascii_start(b: &[u8]) -> &[u8] {
-    let start = b
-        .iter()
-        .position(|c| !c.is_ascii_whitespace())
-        .unwrap_or(b.len());
+    let start = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
     b.get(start..).unwrap_or_default()
 }
 
@@ -294,25 +250,14 @@ mod tests {
 
     #[test]
     fn binary_is_rejected() {
-        assert_eq!(
-            decode_checked(b"abc\0def", None).unwrap_err(),
-            ReadError::Binary
-        );
-        let controls: Vec<u8> = (0..200u8)
-            .map(|i| if i % 3 == 0 { 0x01 } else { b'a' })
-            .collect();
-        assert_eq!(
-            decode_checked(&controls, None).unwrap_err(),
-            ReadError::Binary
-        );
+        assert_eq!(decode_checked(b"abc\0def", None).unwrap_err(), ReadError::Binary);
+        let controls: Vec<u8> = (0..200u8).map(|i| if i % 3 == 0 { 0x01 } else { b'a' }).collect();
+        assert_eq!(decode_checked(&controls, None).unwrap_err(), ReadError::Binary);
     }
 
     #[test]
     fn meta_charset() {
-        assert_eq!(
-            declared_charset(b"<meta charset=\"GBK\">"),
-            Some(encoding_rs::GBK)
-        );
+        assert_eq!(declared_charset(b"<meta charset=\"GBK\">"), Some(encoding_rs::GBK));
         let http = b"<META http-equiv=Content-Type content='text/html; charset=gb2312'>";
         assert_eq!(declared_charset(http), Some(encoding_rs::GBK));
         assert_eq!(declared_charset(b"<p>charset is a word</p>"), None);

@@ -12,7 +12,6 @@ pub use pace::{linear_pace, milestone_pace};
 pub use period::{Period, PeriodError};
 pub use ratio::Ratio;
 pub use status::{
-    Assessment, AssignmentFacts, Colour, Milestone, Status, StatusCounts, TargetFact, Thresholds,
-    assess, roll_up,
+    Assessment, AssignmentFacts, Colour, Milestone, Status, StatusCounts, TargetFact, Thresholds, assess, roll_up,
 };
 pub use target::{Comparator, TargetSpec, progress, reached, validate_value};

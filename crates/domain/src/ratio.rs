@@ -12,17 +12,14 @@ pub struct Ratio {
 
 impl Ratio {
     pub fn new(numerator: f64, denominator: f64) -> Ratio {
-        Ratio {
-            numerator,
-            denominator,
-        }
+        Ratio { numerator, denominator }
     }
 
     /// The pooled ratio of the parts.
     pub fn sum<I: IntoIterator<Item = Ratio>>(parts: I) -> Ratio {
-        parts.into_iter().fold(Ratio::default(), |acc, r| {
-            Ratio::new(acc.numerator + r.numerator, acc.denominator + r.denominator)
-        })
+        parts
+            .into_iter()
+            .fold(Ratio::default(), |acc, r| Ratio::new(acc.numerator + r.numerator, acc.denominator + r.denominator))
     }
 
     /// numerator / denominator; `None` when there is nothing to divide by.
@@ -46,18 +43,8 @@ mod tests {
 
     #[test]
     fn published_check_figures() {
-        assert_eq!(
-            round2(Ratio::new(10301.0, 25113.0).percent().expect("value")),
-            41.02
-        );
-        assert_eq!(
-            round2(
-                Ratio::new(10301.0 + 7629.0, 25113.0)
-                    .percent()
-                    .expect("value")
-            ),
-            71.40
-        );
+        assert_eq!(round2(Ratio::new(10301.0, 25113.0).percent().expect("value")), 41.02);
+        assert_eq!(round2(Ratio::new(10301.0 + 7629.0, 25113.0).percent().expect("value")), 71.40);
     }
 
     #[test]

@@ -34,14 +34,8 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 6] = [
-        Status::Completed,
-        Status::Ahead,
-        Status::OnPace,
-        Status::Behind,
-        Status::NotStarted,
-        Status::Overdue,
-    ];
+    pub const ALL: [Status; 6] =
+        [Status::Completed, Status::Ahead, Status::OnPace, Status::Behind, Status::NotStarted, Status::Overdue];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -66,9 +60,7 @@ impl Status {
     }
 
     pub fn parse(s: &str) -> Option<Status> {
-        Status::ALL
-            .into_iter()
-            .find(|st| st.key() == s || st.label() == s)
+        Status::ALL.into_iter().find(|st| st.key() == s || st.label() == s)
     }
 }
 
@@ -100,11 +92,7 @@ pub struct Thresholds {
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Thresholds {
-            ahead_margin: 0.10,
-            yellow_gap: 0.0,
-            red_gap: 0.30,
-        }
+        Thresholds { ahead_margin: 0.10, yellow_gap: 0.0, red_gap: 0.30 }
     }
 }
 
@@ -166,26 +154,14 @@ fn colour(status: Status, progress: Option<f64>, pace: f64, th: &Thresholds) -> 
 }
 
 fn finish(status: Status, progress: Option<f64>, pace: f64, th: &Thresholds) -> Assessment {
-    Assessment {
-        status,
-        progress,
-        pace,
-        colour: colour(status, progress, pace, th),
-    }
+    Assessment { status, progress, pace, colour: colour(status, progress, pace, th) }
 }
 
 /// The status of one unit's assignment on `as_of` (see the module's rules).
 pub fn assess(f: &AssignmentFacts, as_of: NaiveDate, th: &Thresholds) -> Assessment {
-    let measured: Vec<f64> = f
-        .targets
-        .iter()
-        .filter_map(|t| t.actual.map(|a| progress(&t.spec, t.baseline, a)))
-        .collect();
-    let milestones_done = f
-        .milestones
-        .iter()
-        .filter(|m| m.done_on.is_some_and(|d| d <= as_of))
-        .count();
+    let measured: Vec<f64> =
+        f.targets.iter().filter_map(|t| t.actual.map(|a| progress(&t.spec, t.baseline, a))).collect();
+    let milestones_done = f.milestones.iter().filter(|m| m.done_on.is_some_and(|d| d <= as_of)).count();
     let progress = if !measured.is_empty() {
         Some(measured.iter().sum::<f64>() / measured.len() as f64)
     } else if !f.milestones.is_empty() {
@@ -196,16 +172,10 @@ pub fn assess(f: &AssignmentFacts, as_of: NaiveDate, th: &Thresholds) -> Assessm
     let pace = if f.milestones.is_empty() {
         linear_pace(f.start, f.deadline, as_of)
     } else {
-        milestone_pace(
-            &f.milestones.iter().map(|m| m.due).collect::<Vec<_>>(),
-            as_of,
-        )
+        milestone_pace(&f.milestones.iter().map(|m| m.due).collect::<Vec<_>>(), as_of)
     };
 
-    let targets_met = f
-        .targets
-        .iter()
-        .all(|t| t.actual.is_some_and(|a| reached(&t.spec, a)));
+    let targets_met = f.targets.iter().all(|t| t.actual.is_some_and(|a| reached(&t.spec, a)));
     let milestones_met = milestones_done == f.milestones.len();
     let complete = if f.targets.is_empty() && f.milestones.is_empty() {
         f.declared_complete
@@ -249,11 +219,7 @@ impl StatusCounts {
     /// The share of `s` in the total, 0 when there is nothing to count.
     pub fn share(&self, s: Status) -> f64 {
         let total = self.total();
-        if total == 0 {
-            0.0
-        } else {
-            self.count(s) as f64 / total as f64
-        }
+        if total == 0 { 0.0 } else { self.count(s) as f64 / total as f64 }
     }
 
     pub fn add(&mut self, s: Status) {
@@ -282,8 +248,7 @@ pub fn roll_up(children: &[Assessment], th: &Thresholds) -> Assessment {
     }
     let pace = children.iter().map(|c| c.pace).sum::<f64>() / children.len() as f64;
     let with_progress: Vec<f64> = children.iter().filter_map(|c| c.progress).collect();
-    let progress = (!with_progress.is_empty())
-        .then(|| with_progress.iter().sum::<f64>() / with_progress.len() as f64);
+    let progress = (!with_progress.is_empty()).then(|| with_progress.iter().sum::<f64>() / with_progress.len() as f64);
     let status = if children.iter().all(|c| c.status == Status::Completed) {
         Status::Completed
     } else if children.iter().any(|c| c.status == Status::Overdue) {
@@ -295,20 +260,12 @@ pub fn roll_up(children: &[Assessment], th: &Thresholds) -> Assessment {
             Some(p) => compare(p, pace, th),
             // No numbers: the most common status of the children that have started.
             None => {
-                let counts: StatusCounts = children
-                    .iter()
-                    .map(|c| c.status)
-                    .filter(|s| *s != Status::NotStarted)
-                    .collect();
-                [
-                    Status::Behind,
-                    Status::OnPace,
-                    Status::Ahead,
-                    Status::Completed,
-                ]
-                .into_iter()
-                .max_by_key(|s| counts.count(*s))
-                .unwrap_or(Status::OnPace)
+                let counts: StatusCounts =
+                    children.iter().map(|c| c.status).filter(|s| *s != Status::NotStarted).collect();
+                [Status::Behind, Status::OnPace, Status::Ahead, Status::Completed]
+                    .into_iter()
+                    .max_by_key(|s| counts.count(*s))
+                    .unwrap_or(Status::OnPace)
             }
         }
     };
@@ -329,12 +286,7 @@ mod tests {
             start: d(1, 1),
             deadline: d(12, 31),
             targets: vec![TargetFact {
-                spec: TargetSpec {
-                    value: 100.0,
-                    max: None,
-                    comparator: Comparator::AtLeast,
-                    unit: "个".into(),
-                },
+                spec: TargetSpec { value: 100.0, max: None, comparator: Comparator::AtLeast, unit: "个".into() },
                 baseline: None,
                 actual,
             }],
@@ -357,20 +309,8 @@ mod tests {
         assert_eq!(status(&facts(Some(70.0), 3), mid), Status::Ahead);
         assert_eq!(status(&facts(Some(52.0), 3), mid), Status::OnPace);
         assert_eq!(status(&facts(Some(30.0), 3), mid), Status::Behind);
-        assert_eq!(
-            status(
-                &facts(Some(30.0), 3),
-                NaiveDate::from_ymd_opt(2025, 1, 2).expect("d")
-            ),
-            Status::Overdue
-        );
-        assert_eq!(
-            status(
-                &facts(Some(100.0), 3),
-                NaiveDate::from_ymd_opt(2025, 1, 2).expect("d")
-            ),
-            Status::Completed
-        );
+        assert_eq!(status(&facts(Some(30.0), 3), NaiveDate::from_ymd_opt(2025, 1, 2).expect("d")), Status::Overdue);
+        assert_eq!(status(&facts(Some(100.0), 3), NaiveDate::from_ymd_opt(2025, 1, 2).expect("d")), Status::Completed);
         // A report without figures: not "not started" any more.
         assert_eq!(status(&facts(None, 1), mid), Status::OnPace);
     }
@@ -383,11 +323,7 @@ mod tests {
         f.self_assessed = Some(Status::Behind);
         assert_eq!(status(&f, d(6, 30)), Status::Behind);
         f.self_assessed = Some(Status::Completed);
-        assert_eq!(
-            status(&f, d(6, 30)),
-            Status::OnPace,
-            "completion needs a declaration"
-        );
+        assert_eq!(status(&f, d(6, 30)), Status::OnPace, "completion needs a declaration");
         f.declared_complete = true;
         assert_eq!(status(&f, d(6, 30)), Status::Completed);
     }
@@ -396,21 +332,10 @@ mod tests {
     fn milestones_set_pace_and_progress() {
         let mut f = facts(None, 2);
         f.targets.clear();
-        f.milestones = vec![
-            Milestone {
-                due: d(3, 31),
-                done_on: Some(d(3, 20)),
-            },
-            Milestone {
-                due: d(6, 30),
-                done_on: None,
-            },
-        ];
+        f.milestones =
+            vec![Milestone { due: d(3, 31), done_on: Some(d(3, 20)) }, Milestone { due: d(6, 30), done_on: None }];
         let a = assess(&f, d(7, 1), &Thresholds::default());
-        assert_eq!(
-            (a.progress, a.pace, a.status),
-            (Some(0.5), 1.0, Status::Behind)
-        );
+        assert_eq!((a.progress, a.pace, a.status), (Some(0.5), 1.0, Status::Behind));
         assert_eq!(a.colour, Colour::Red, "0.5 behind is beyond the red gap");
         let a = assess(&f, d(4, 1), &Thresholds::default());
         assert_eq!(a.status, Status::OnPace);
@@ -435,60 +360,25 @@ mod tests {
         let th = Thresholds::default();
         let a = |status, progress, pace| finish(status, progress, pace, &th);
         assert_eq!(
-            roll_up(
-                &[
-                    a(Status::Completed, Some(1.0), 0.5),
-                    a(Status::Completed, Some(1.0), 0.5)
-                ],
-                &th
-            )
-            .status,
+            roll_up(&[a(Status::Completed, Some(1.0), 0.5), a(Status::Completed, Some(1.0), 0.5)], &th).status,
             Status::Completed
         );
         assert_eq!(
-            roll_up(
-                &[
-                    a(Status::Completed, Some(1.0), 1.0),
-                    a(Status::Overdue, Some(0.2), 1.0)
-                ],
-                &th
-            )
-            .status,
+            roll_up(&[a(Status::Completed, Some(1.0), 1.0), a(Status::Overdue, Some(0.2), 1.0)], &th).status,
             Status::Overdue
         );
         assert_eq!(
-            roll_up(
-                &[
-                    a(Status::NotStarted, None, 0.5),
-                    a(Status::NotStarted, None, 0.5)
-                ],
-                &th
-            )
-            .status,
+            roll_up(&[a(Status::NotStarted, None, 0.5), a(Status::NotStarted, None, 0.5)], &th).status,
             Status::NotStarted
         );
         let mixed = roll_up(
-            &[
-                a(Status::Ahead, Some(0.9), 0.5),
-                a(Status::Behind, Some(0.1), 0.5),
-                a(Status::NotStarted, None, 0.5),
-            ],
+            &[a(Status::Ahead, Some(0.9), 0.5), a(Status::Behind, Some(0.1), 0.5), a(Status::NotStarted, None, 0.5)],
             &th,
         );
         assert_eq!((mixed.status, mixed.progress), (Status::OnPace, Some(0.5)));
         assert_eq!(roll_up(&[], &th).status, Status::NotStarted);
-        let c: StatusCounts = [
-            Status::OnPace,
-            Status::OnPace,
-            Status::Behind,
-            Status::Completed,
-        ]
-        .into_iter()
-        .collect();
-        assert_eq!(
-            (c.total(), c.count(Status::OnPace), c.share(Status::Behind)),
-            (4, 2, 0.25)
-        );
+        let c: StatusCounts = [Status::OnPace, Status::OnPace, Status::Behind, Status::Completed].into_iter().collect();
+        assert_eq!((c.total(), c.count(Status::OnPace), c.share(Status::Behind)), (4, 2, 0.25));
         assert_eq!(StatusCounts::default().share(Status::Behind), 0.0);
         assert_eq!(Status::parse("滞后"), Some(Status::Behind));
         assert_eq!(Status::parse("on_pace"), Some(Status::OnPace));

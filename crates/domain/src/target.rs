@@ -75,11 +75,7 @@ pub fn progress(spec: &TargetSpec, baseline: Option<f64>, actual: f64) -> f64 {
         (_, _) if goal > 0.0 => actual / goal,
         _ => 0.0,
     };
-    if share.is_finite() {
-        share.clamp(0.0, 1.0)
-    } else {
-        0.0
-    }
+    if share.is_finite() { share.clamp(0.0, 1.0) } else { 0.0 }
 }
 
 /// Refuses values no report should carry: negative or non-finite numbers, and percentages
@@ -102,12 +98,7 @@ mod tests {
     use super::*;
 
     fn spec(value: f64, comparator: Comparator) -> TargetSpec {
-        TargetSpec {
-            value,
-            max: None,
-            comparator,
-            unit: "所".into(),
-        }
+        TargetSpec { value, max: None, comparator, unit: "所".into() }
     }
 
     #[test]
@@ -118,12 +109,7 @@ mod tests {
         assert!(reached(&spec(800.0, Comparator::About), 770.0));
         assert_eq!(
             progress(
-                &TargetSpec {
-                    value: 1.0,
-                    max: Some(2.0),
-                    comparator: Comparator::Range,
-                    unit: "所".into()
-                },
+                &TargetSpec { value: 1.0, max: Some(2.0), comparator: Comparator::Range, unit: "所".into() },
                 None,
                 1.0
             ),
@@ -137,12 +123,7 @@ mod tests {
 
     #[test]
     fn baselines() {
-        let s = TargetSpec {
-            value: 57.0,
-            max: None,
-            comparator: Comparator::AtLeast,
-            unit: "%".into(),
-        };
+        let s = TargetSpec { value: 57.0, max: None, comparator: Comparator::AtLeast, unit: "%".into() };
         assert_eq!(progress(&s, Some(50.0), 50.0), 0.0);
         assert!((progress(&s, Some(50.0), 53.5) - 0.5).abs() < 1e-12);
         assert_eq!(progress(&s, Some(50.0), 45.0), 0.0);
@@ -153,20 +134,9 @@ mod tests {
     fn degenerate_inputs() {
         assert_eq!(progress(&spec(0.0, Comparator::AtLeast), None, 0.0), 1.0);
         assert_eq!(progress(&spec(-5.0, Comparator::AtLeast), None, -10.0), 0.0);
-        assert_eq!(
-            progress(&spec(3.0, Comparator::AtLeast), None, f64::NAN),
-            0.0
-        );
-        assert_eq!(
-            progress(&spec(3.0, Comparator::AtLeast), Some(3.0), 2.0),
-            2.0 / 3.0
-        );
-        let pct = TargetSpec {
-            value: 57.0,
-            max: None,
-            comparator: Comparator::AtLeast,
-            unit: "%".into(),
-        };
+        assert_eq!(progress(&spec(3.0, Comparator::AtLeast), None, f64::NAN), 0.0);
+        assert_eq!(progress(&spec(3.0, Comparator::AtLeast), Some(3.0), 2.0), 2.0 / 3.0);
+        let pct = TargetSpec { value: 57.0, max: None, comparator: Comparator::AtLeast, unit: "%".into() };
         assert!(validate_value(&pct, 102.3).is_ok());
         assert!(validate_value(&pct, 180.0).is_err());
         assert!(validate_value(&pct, -1.0).is_err());

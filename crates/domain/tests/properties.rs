@@ -5,9 +5,7 @@ use domain::*;
 use proptest::prelude::*;
 
 fn date() -> impl Strategy<Value = NaiveDate> {
-    (0i64..800).prop_map(|d| {
-        NaiveDate::from_ymd_opt(2024, 1, 1).expect("date") + chrono::Duration::days(d)
-    })
+    (0i64..800).prop_map(|d| NaiveDate::from_ymd_opt(2024, 1, 1).expect("date") + chrono::Duration::days(d))
 }
 
 fn comparator() -> impl Strategy<Value = Comparator> {

@@ -7,8 +7,7 @@ use std::hint::black_box;
 const YINGTAN: &[u8] = include_bytes!("../../../data/plans/yingtan-2024-education-work-plan.txt");
 
 fn parse_yingtan(c: &mut Criterion) {
-    let directory = plan::Directory::from_toml(include_str!("../../../data/units/yingtan.toml"))
-        .expect("directory");
+    let directory = plan::Directory::from_toml(include_str!("../../../data/units/yingtan.toml")).expect("directory");
     let mut group = c.benchmark_group("parse");
     group.throughput(Throughput::Bytes(YINGTAN.len() as u64));
     group.bench_function("yingtan_2024_txt", |b| {

@@ -96,11 +96,7 @@ impl Directory {
                 index.entry(key(m)).or_insert((i, Match::Misspelling));
             }
         }
-        Directory {
-            authority,
-            units,
-            index,
-        }
+        Directory { authority, units, index }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -108,9 +104,7 @@ impl Directory {
     }
 
     pub fn lookup(&self, name: &str) -> Option<(&DirectoryUnit, Match)> {
-        self.index
-            .get(&key(name))
-            .map(|&(i, m)| (&self.units[i], m))
+        self.index.get(&key(name)).map(|&(i, m)| (&self.units[i], m))
     }
 
     /// Splits a run of names written without separators ("各区(市)安稳办") into known names,

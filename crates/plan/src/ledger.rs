@@ -42,46 +42,16 @@ fn column_of(header: &str) -> Option<Column> {
     ]) || is(&["任务", "内容", "事项"])
     {
         Column::Task
-    } else if has(&[
-        "牵头单位",
-        "牵头部门",
-        "牵头科室",
-        "牵头处室",
-        "主责单位",
-        "主办单位",
-    ]) {
+    } else if has(&["牵头单位", "牵头部门", "牵头科室", "牵头处室", "主责单位", "主办单位"]) {
         Column::Lead
-    } else if has(&[
-        "配合单位",
-        "配合部门",
-        "配合科室",
-        "协同单位",
-        "协办单位",
-        "参与单位",
-    ]) {
+    } else if has(&["配合单位", "配合部门", "配合科室", "协同单位", "协办单位", "参与单位"]) {
         Column::Co
     } else if has(&["责任单位", "责任部门", "责任科室", "责任处室"]) {
         Column::Responsible
-    } else if has(&[
-        "完成时限",
-        "时间节点",
-        "完成时间",
-        "时限要求",
-        "完成期限",
-        "时限",
-        "截止时间",
-    ]) {
+    } else if has(&["完成时限", "时间节点", "完成时间", "时限要求", "完成期限", "时限", "截止时间"])
+    {
         Column::Deadline
-    } else if is(&[
-        "类别",
-        "领域",
-        "板块",
-        "分类",
-        "工作类别",
-        "项目类别",
-        "任务类别",
-        "序列",
-    ]) {
+    } else if is(&["类别", "领域", "板块", "分类", "工作类别", "项目类别", "任务类别", "序列"]) {
         Column::Section
     } else if has(&["量化目标", "预期目标", "目标值", "工作目标"]) {
         Column::Target
@@ -104,16 +74,10 @@ pub fn layout(rows: &[Vec<String>]) -> Option<Layout> {
         let cols: Vec<Option<Column>> = row.iter().map(|c| column_of(c)).collect();
         let has = |k: Column| cols.contains(&Some(k));
         if has(Column::Task)
-            && (has(Column::Lead)
-                || has(Column::Co)
-                || has(Column::Responsible)
-                || has(Column::Number))
+            && (has(Column::Lead) || has(Column::Co) || has(Column::Responsible) || has(Column::Number))
         {
-            let mut columns: Vec<(Column, String)> = row
-                .iter()
-                .zip(&cols)
-                .map(|(h, c)| (c.unwrap_or(Column::Extra), h.trim().to_string()))
-                .collect();
+            let mut columns: Vec<(Column, String)> =
+                row.iter().zip(&cols).map(|(h, c)| (c.unwrap_or(Column::Extra), h.trim().to_string())).collect();
             // 责任单位 beside a 牵头单位 column names the co-operating units.
             if has(Column::Lead) {
                 for c in &mut columns {
@@ -122,10 +86,7 @@ pub fn layout(rows: &[Vec<String>]) -> Option<Layout> {
                     }
                 }
             }
-            return Some(Layout {
-                header_row: r,
-                columns,
-            });
+            return Some(Layout { header_row: r, columns });
         }
     }
     None
@@ -174,8 +135,7 @@ pub fn read_row(layout: &Layout, cells: &[String]) -> RowKind {
         match kind {
             Column::Number => {
                 row.label = v.to_string();
-                row.number = any_number(v.trim_end_matches(['.', '、', '．']))
-                    .and_then(|n| u32::try_from(n).ok());
+                row.number = any_number(v.trim_end_matches(['.', '、', '．'])).and_then(|n| u32::try_from(n).ok());
             }
             Column::Task => {
                 if !row.task.is_empty() {
@@ -183,18 +143,8 @@ pub fn read_row(layout: &Layout, cells: &[String]) -> RowKind {
                 }
                 row.task.push_str(v);
             }
-            Column::Lead => row.units.extend(
-                crate::units::read_clause(v)
-                    .0
-                    .into_iter()
-                    .map(|(n, _)| (n, Role::Lead)),
-            ),
-            Column::Co => row.units.extend(
-                crate::units::read_clause(v)
-                    .0
-                    .into_iter()
-                    .map(|(n, _)| (n, Role::Co)),
-            ),
+            Column::Lead => row.units.extend(crate::units::read_clause(v).0.into_iter().map(|(n, _)| (n, Role::Lead))),
+            Column::Co => row.units.extend(crate::units::read_clause(v).0.into_iter().map(|(n, _)| (n, Role::Co))),
             Column::Responsible => row.units.extend(crate::units::read_clause(v).0),
             Column::Deadline => row.deadline = Some(v.to_string()),
             Column::Section => row.section = Some(v.to_string()),
@@ -225,27 +175,13 @@ mod tests {
         let l = layout(&rows).expect("layout");
         assert_eq!(l.header_row, 1);
         let kinds: Vec<Column> = l.columns.iter().map(|c| c.0).collect();
-        assert_eq!(
-            kinds,
-            vec![
-                Column::Deadline,
-                Column::Lead,
-                Column::Task,
-                Column::Number,
-                Column::Extra
-            ]
-        );
-        let RowKind::Task(r) = read_row(
-            &l,
-            &row(&["2024年6月", "办公室、人事科", "完善制度。", "3", "新增"]),
-        ) else {
+        assert_eq!(kinds, vec![Column::Deadline, Column::Lead, Column::Task, Column::Number, Column::Extra]);
+        let RowKind::Task(r) = read_row(&l, &row(&["2024年6月", "办公室、人事科", "完善制度。", "3", "新增"]))
+        else {
             panic!("task row")
         };
         assert_eq!(r.number, Some(3));
-        assert_eq!(
-            r.units,
-            vec![("办公室".into(), Role::Lead), ("人事科".into(), Role::Lead)]
-        );
+        assert_eq!(r.units, vec![("办公室".into(), Role::Lead), ("人事科".into(), Role::Lead)]);
         assert_eq!(r.extra, vec![("备注".into(), "新增".into())]);
     }
 

@@ -44,11 +44,7 @@ pub fn content_lines(blocks: &[Block]) -> Vec<String> {
     blocks
         .iter()
         .filter_map(|b| match b {
-            Block::Para(p) => Some(
-                p.split('\n')
-                    .filter_map(text::clean_line)
-                    .collect::<Vec<_>>(),
-            ),
+            Block::Para(p) => Some(p.split('\n').filter_map(text::clean_line).collect::<Vec<_>>()),
             Block::Table(_) => None,
         })
         .flatten()
@@ -73,9 +69,7 @@ pub fn parse_blocks(blocks: &[Block], directory: &Directory) -> Result<Plan, Par
     if split.len() > lines.len() {
         let mut split_warnings = Vec::new();
         if let Some(o) = structure::outline(&split, &mut split_warnings)
-            && outline
-                .as_ref()
-                .is_none_or(|old| o.items.len() >= 2 * old.items.len().max(2))
+            && outline.as_ref().is_none_or(|old| o.items.len() >= 2 * old.items.len().max(2))
         {
             outline = Some(o);
             warnings = split_warnings;
@@ -89,9 +83,7 @@ pub fn parse_blocks(blocks: &[Block], directory: &Directory) -> Result<Plan, Par
     let mut plan = match outline {
         Some(outline) => from_outline(outline, directory, &mut warnings),
         None => {
-            let table = tables
-                .iter()
-                .find_map(|t| ledger::layout(t).map(|l| (t.as_slice(), l)));
+            let table = tables.iter().find_map(|t| ledger::layout(t).map(|l| (t.as_slice(), l)));
             let Some((table, layout)) = table else {
                 return Err(ParseError::NoStructure);
             };
@@ -102,37 +94,16 @@ pub fn parse_blocks(blocks: &[Block], directory: &Directory) -> Result<Plan, Par
             // The title: a short paragraph before the table, or a title row above its header.
             let above_header: Vec<String> = table[..layout.header_row]
                 .iter()
-                .filter_map(|row| {
-                    row.iter()
-                        .find(|c| !c.trim().is_empty())
-                        .map(|c| c.trim().to_string())
-                })
+                .filter_map(|row| row.iter().find(|c| !c.trim().is_empty()).map(|c| c.trim().to_string()))
                 .collect();
-            let title = lines
-                .iter()
-                .chain(&above_header)
-                .find(|l| !l.contains(['。', ':', '：']) && l.chars().count() <= 60);
-            plan.title = title
-                .map(|t| {
-                    t.trim_start_matches('《')
-                        .trim_end_matches('》')
-                        .to_string()
-                })
-                .unwrap_or_default();
+            let title =
+                lines.iter().chain(&above_header).find(|l| !l.contains(['。', ':', '：']) && l.chars().count() <= 60);
+            plan.title =
+                title.map(|t| t.trim_start_matches('《').trim_end_matches('》').to_string()).unwrap_or_default();
             plan.heading = title.cloned();
             let rest: Vec<&String> = lines.iter().filter(|l| Some(*l) != title).collect();
-            plan.preamble = (!rest.is_empty()).then(|| {
-                rest.iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            });
-            let src = meta::MetaSource {
-                header: &lines,
-                notice: &[],
-                closing: &[],
-                title: &plan.title,
-            };
+            plan.preamble = (!rest.is_empty()).then(|| rest.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n"));
+            let src = meta::MetaSource { header: &lines, notice: &[], closing: &[], title: &plan.title };
             plan.meta = meta::extract(&src, &mut warnings);
             plan
         }
@@ -155,17 +126,8 @@ fn joined(lines: &[String]) -> Option<String> {
     (!lines.is_empty()).then(|| lines.join("\n"))
 }
 
-fn from_outline(
-    outline: structure::Outline,
-    directory: &Directory,
-    warnings: &mut Vec<Warning>,
-) -> Plan {
-    let catalogue: Vec<String> = outline
-        .header
-        .iter()
-        .chain(&outline.byline)
-        .cloned()
-        .collect();
+fn from_outline(outline: structure::Outline, directory: &Directory, warnings: &mut Vec<Warning>) -> Plan {
+    let catalogue: Vec<String> = outline.header.iter().chain(&outline.byline).cloned().collect();
     let src = meta::MetaSource {
         header: &catalogue,
         notice: &outline.notice,
@@ -174,11 +136,7 @@ fn from_outline(
     };
     let meta = meta::extract(&src, warnings);
     let mut carried: Option<Vec<(String, model::Role)>> = None;
-    let items = outline
-        .items
-        .into_iter()
-        .map(|raw| build_item(raw, directory, &mut carried, warnings))
-        .collect();
+    let items = outline.items.into_iter().map(|raw| build_item(raw, directory, &mut carried, warnings)).collect();
     Plan {
         title: outline.title,
         meta,
@@ -215,11 +173,7 @@ fn build_item(
                 });
             }
             *carried = clause.carry_over.then(|| clause.names.clone());
-            (
-                &text[..clause.start],
-                text[clause.start..].trim().to_string(),
-                clause.names,
-            )
+            (&text[..clause.start], text[clause.start..].trim().to_string(), clause.names)
         }
         None => {
             let names = carried.clone().unwrap_or_default();
@@ -267,10 +221,7 @@ pub fn split_title(main: &str) -> (&str, &str, &str) {
     let main = main.trim();
     let first_line_end = main.find('\n').unwrap_or(main.len());
     let first_line = &main[..first_line_end];
-    if let Some((i, c)) = first_line
-        .char_indices()
-        .find(|(_, c)| matches!(c, '。' | '!' | '！' | '?' | '？'))
-    {
+    if let Some((i, c)) = first_line.char_indices().find(|(_, c)| matches!(c, '。' | '!' | '！' | '?' | '？')) {
         let end = i + c.len_utf8();
         return (main[..i].trim(), &main[i..end], main[end..].trim());
     }
@@ -293,10 +244,7 @@ fn from_ledger(
     directory: &Directory,
     warnings: &mut Vec<Warning>,
 ) -> Plan {
-    let mut plan = Plan {
-        format: "xlsx".into(),
-        ..Plan::default()
-    };
+    let mut plan = Plan { format: "xlsx".into(), ..Plan::default() };
     let mut section = 0u32;
     let mut section_names: Vec<String> = Vec::new();
     let mut next_number = 1u32;
@@ -306,9 +254,9 @@ fn from_ledger(
             ledger::RowKind::Blank => {}
             ledger::RowKind::Section(heading) => {
                 section += 1;
-                let label_end = heading.find(['、', '.', '．']).map_or(0, |i| {
-                    i + heading[i..].chars().next().map_or(0, char::len_utf8)
-                });
+                let label_end = heading
+                    .find(['、', '.', '．'])
+                    .map_or(0, |i| i + heading[i..].chars().next().map_or(0, char::len_utf8));
                 plan.sections.push(Section {
                     order,
                     number: section,
@@ -367,12 +315,7 @@ fn from_ledger(
 
 /// A Word plan whose items name no units but which annexes a 任务分工表: match table rows to
 /// items by number (or by title) and take their units and deadlines.
-fn lend_table_units(
-    plan: &mut Plan,
-    tables: &[&Vec<Vec<String>>],
-    directory: &Directory,
-    warnings: &mut Vec<Warning>,
-) {
+fn lend_table_units(plan: &mut Plan, tables: &[&Vec<Vec<String>>], directory: &Directory, warnings: &mut Vec<Warning>) {
     for table in tables {
         let Some(layout) = ledger::layout(table) else {
             continue;

@@ -5,45 +5,13 @@ use crate::model::{Measure, MeasureKind, Target};
 use crate::targets::find_targets;
 use crate::text::sentences;
 
-const DOCUMENT_WORDS: &[&str] = &[
-    "出台",
-    "制定",
-    "印发",
-    "研究印发",
-    "修订",
-    "编制",
-    "发布",
-    "颁布",
-    "起草",
-];
-const EVENT_WORDS: &[&str] = &[
-    "召开",
-    "举办",
-    "举行",
-    "承办",
-    "组织开展",
-    "开展第",
-    "迎接",
-    "启动",
-];
-const EVENT_NOUNS: &[&str] = &[
-    "活动",
-    "比赛",
-    "竞赛",
-    "大赛",
-    "论坛",
-    "会议",
-    "大会",
-    "运动会",
-    "锦标赛",
-    "周",
-    "节",
-    "评选",
-    "展演",
-];
+const DOCUMENT_WORDS: &[&str] = &["出台", "制定", "印发", "研究印发", "修订", "编制", "发布", "颁布", "起草"];
+const EVENT_WORDS: &[&str] = &["召开", "举办", "举行", "承办", "组织开展", "开展第", "迎接", "启动"];
+const EVENT_NOUNS: &[&str] =
+    &["活动", "比赛", "竞赛", "大赛", "论坛", "会议", "大会", "运动会", "锦标赛", "周", "节", "评选", "展演"];
 const ONGOING_WORDS: &[&str] = &[
-    "持续", "深化", "加强", "坚持", "巩固", "健全", "完善", "推进", "推动", "强化", "落实", "深入",
-    "常态", "不断", "继续", "加快", "提升", "提高", "优化", "扎实", "严格", "切实", "全面", "规范",
+    "持续", "深化", "加强", "坚持", "巩固", "健全", "完善", "推进", "推动", "强化", "落实", "深入", "常态", "不断",
+    "继续", "加快", "提升", "提高", "优化", "扎实", "严格", "切实", "全面", "规范",
 ];
 
 /// Classifies one sentence; `has_target` when the sentence states a quantitative target.
@@ -77,10 +45,7 @@ pub fn read(title: &str, body: &str) -> (Vec<Measure>, Vec<Target>) {
     let mut measures = Vec::new();
     for sentence in sentences(body).into_iter().filter(|s| !s.trim().is_empty()) {
         let found = find_targets(sentence);
-        measures.push(Measure {
-            text: sentence.trim().to_string(),
-            kind: classify(sentence, !found.is_empty()),
-        });
+        measures.push(Measure { text: sentence.trim().to_string(), kind: classify(sentence, !found.is_empty()) });
         targets.extend(found);
     }
     (measures, targets)
@@ -92,35 +57,14 @@ mod tests {
 
     #[test]
     fn kinds() {
-        assert_eq!(
-            classify("召开全市中小学思政德育工作会议。", false),
-            MeasureKind::Event
-        );
-        assert_eq!(
-            classify("举办全市中小学生花样跳绳比赛。", false),
-            MeasureKind::Event
-        );
-        assert_eq!(
-            classify("研究印发《2024年评价方案》。", false),
-            MeasureKind::Document
-        );
-        assert_eq!(
-            classify("出台中小学作业设计与实施指导意见。", false),
-            MeasureKind::Document
-        );
-        assert_eq!(
-            classify("持续开展红色基因传承示范学校创建工作。", false),
-            MeasureKind::Ongoing
-        );
+        assert_eq!(classify("召开全市中小学思政德育工作会议。", false), MeasureKind::Event);
+        assert_eq!(classify("举办全市中小学生花样跳绳比赛。", false), MeasureKind::Event);
+        assert_eq!(classify("研究印发《2024年评价方案》。", false), MeasureKind::Document);
+        assert_eq!(classify("出台中小学作业设计与实施指导意见。", false), MeasureKind::Document);
+        assert_eq!(classify("持续开展红色基因传承示范学校创建工作。", false), MeasureKind::Ongoing);
         assert_eq!(classify("新建幼儿园3所。", true), MeasureKind::Target);
         assert_eq!(classify("抓好教育普法工作。", false), MeasureKind::Other);
-        assert_eq!(
-            classify("深化改革,开展教师集体备课及教学研讨活动。", false),
-            MeasureKind::Ongoing
-        );
-        assert_eq!(
-            classify("开展教师集体备课及教学研讨活动。", false),
-            MeasureKind::Event
-        );
+        assert_eq!(classify("深化改革,开展教师集体备课及教学研讨活动。", false), MeasureKind::Ongoing);
+        assert_eq!(classify("开展教师集体备课及教学研讨活动。", false), MeasureKind::Event);
     }
 }

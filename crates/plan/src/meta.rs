@@ -43,15 +43,15 @@ pub enum DateForm {
     Repaired,
 }
 
-static DATE_NUMERIC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?").expect("valid regex")
-});
+static DATE_NUMERIC: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?").expect("valid regex"));
 static DATE_CHINESE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"([〇零一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日")
-        .expect("valid regex")
+    Regex::new(
+        r"([〇零一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日",
+    )
+    .expect("valid regex")
 });
-static DATE_RUN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(\d{4})(\d{2,4})$").expect("valid regex"));
+static DATE_RUN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d{4})(\d{2,4})$").expect("valid regex"));
 
 /// Reads a date anywhere in `s`; for a line that is only digits ("2024311") tries the
 /// readings of the month/day digits and takes the first valid one.
@@ -64,11 +64,7 @@ pub fn parse_date(s: &str) -> Option<(Date, DateForm)> {
     }
     if let Some(c) = DATE_CHINESE.captures(s) {
         let y = chinese_number(&c[1])? as i32;
-        let d = Date::new(
-            y,
-            chinese_number(&c[2])? as u32,
-            chinese_number(&c[3])? as u32,
-        )?;
+        let d = Date::new(y, chinese_number(&c[2])? as u32, chinese_number(&c[3])? as u32)?;
         return Some((d, DateForm::Regular));
     }
     let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
@@ -95,9 +91,7 @@ pub fn is_date_line(s: &str) -> bool {
     if t.chars().count() > 16 {
         return false;
     }
-    parse_date(&t).is_some()
-        && t.chars()
-            .all(|c| c.is_ascii_digit() || "年月日-./〇零一二三四五六七八九十".contains(c))
+    parse_date(&t).is_some() && t.chars().all(|c| c.is_ascii_digit() || "年月日-./〇零一二三四五六七八九十".contains(c))
 }
 
 static FIELD: LazyLock<Regex> = LazyLock::new(|| {
@@ -106,11 +100,9 @@ static FIELD: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 static DOC_NO: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[\p{Han}]{1,12}\s*[〔\[【(（]\s*\d{4}\s*[〕\]】)）]\s*\d{1,4}\s*号")
-        .expect("valid regex")
+    Regex::new(r"[\p{Han}]{1,12}\s*[〔\[【(（]\s*\d{4}\s*[〕\]】)）]\s*\d{1,4}\s*号").expect("valid regex")
 });
-static TITLE_IN_QUOTES: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"《([^《》]{2,80})》").expect("valid regex"));
+static TITLE_IN_QUOTES: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"《([^《》]{2,80})》").expect("valid regex"));
 static YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\d{4})\s*年").expect("valid regex"));
 
 /// The fields of a disclosure catalogue block ("索引号: …  发文机关: …"), label → value, with
@@ -121,14 +113,9 @@ pub fn catalogue_fields(lines: &[String]) -> Vec<(String, String)> {
         let labels: Vec<_> = FIELD.captures_iter(line).collect();
         for (i, c) in labels.iter().enumerate() {
             let whole = c.get(0).expect("match");
-            let until = labels
-                .get(i + 1)
-                .map_or(line.len(), |n| n.get(0).expect("match").start());
+            let until = labels.get(i + 1).map_or(line.len(), |n| n.get(0).expect("match").start());
             let label: String = c[1].chars().filter(|c| !c.is_whitespace()).collect();
-            let value = line[whole.end()..until]
-                .split_whitespace()
-                .next()
-                .unwrap_or("");
+            let value = line[whole.end()..until].split_whitespace().next().unwrap_or("");
             if !value.is_empty() && !out.iter().any(|(l, _)| *l == label) {
                 out.push((label, value.to_string()));
             }
@@ -139,9 +126,7 @@ pub fn catalogue_fields(lines: &[String]) -> Vec<(String, String)> {
 
 /// The title written inside 《》 in a line such as 关于印发《…》的通知.
 pub fn title_in_notice(line: &str) -> Option<String> {
-    TITLE_IN_QUOTES
-        .captures(line)
-        .map(|c| c[1].trim().to_string())
+    TITLE_IN_QUOTES.captures(line).map(|c| c[1].trim().to_string())
 }
 
 /// Issuers sign with an organisation name; this tells such a line from a sentence.
@@ -150,11 +135,9 @@ pub fn looks_like_signature(line: &str) -> bool {
     let n = t.chars().count();
     (2..=30).contains(&n)
         && !t.contains(['。', ',', ',', ':', ':', '《'])
-        && [
-            "局", "委", "厅", "办", "政府", "部", "室", "中心", "会", "院", "处", "组", "校",
-        ]
-        .iter()
-        .any(|s| t.ends_with(s))
+        && ["局", "委", "厅", "办", "政府", "部", "室", "中心", "会", "院", "处", "组", "校"]
+            .iter()
+            .any(|s| t.ends_with(s))
 }
 
 /// Everything the metadata needs to look at, cut from the document by the structure stage.
@@ -168,12 +151,7 @@ pub struct MetaSource<'a> {
 pub fn extract(src: &MetaSource<'_>, warnings: &mut Vec<Warning>) -> Meta {
     let mut meta = Meta::default();
     let fields = catalogue_fields(src.header);
-    let field = |name: &str| {
-        fields
-            .iter()
-            .find(|(l, _)| l == name)
-            .map(|(_, v)| v.clone())
-    };
+    let field = |name: &str| fields.iter().find(|(l, _)| l == name).map(|(_, v)| v.clone());
     meta.index_no = field("索引号");
     meta.issuer = field("发文机关").or_else(|| field("发布机构"));
     meta.doc_no = field("文号");
@@ -193,11 +171,7 @@ pub fn extract(src: &MetaSource<'_>, warnings: &mut Vec<Warning>) -> Meta {
                 warnings.push(Warning {
                     item: None,
                     code: "date_repaired".into(),
-                    message: format!(
-                        "落款日期“{}”缺少年月日,已按 {} 读取,请核对",
-                        lines[pos].trim(),
-                        date.iso()
-                    ),
+                    message: format!("落款日期“{}”缺少年月日,已按 {} 读取,请核对", lines[pos].trim(), date.iso()),
                 });
             }
             if pos > 0 && looks_like_signature(&lines[pos - 1]) && meta.signature.is_none() {
@@ -210,16 +184,10 @@ pub fn extract(src: &MetaSource<'_>, warnings: &mut Vec<Warning>) -> Meta {
     }
     // A web page's publication date is the last resort: it is usually days after signing.
     if meta.date.is_none() {
-        meta.date = field("发布日期")
-            .and_then(|v| parse_date(&v))
-            .map(|d| d.0.iso());
+        meta.date = field("发布日期").and_then(|v| parse_date(&v)).map(|d| d.0.iso());
     }
     if meta.doc_no.is_none() {
-        meta.doc_no = src
-            .header
-            .iter()
-            .chain(src.notice)
-            .find_map(|l| DOC_NO.find(l).map(|m| m.as_str().to_string()));
+        meta.doc_no = src.header.iter().chain(src.notice).find_map(|l| DOC_NO.find(l).map(|m| m.as_str().to_string()));
     }
     meta.year = YEAR
         .captures(src.title)

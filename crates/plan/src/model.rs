@@ -227,40 +227,20 @@ impl Plan {
         }
         let mut nodes: Vec<(u32, Vec<Part<'_>>)> = Vec::new();
         for s in &self.sections {
-            let mut p = vec![
-                Part {
-                    kind: "section_label",
-                    text: &s.label,
-                },
-                Part {
-                    kind: "section_title",
-                    text: &s.title,
-                },
-            ];
+            let mut p =
+                vec![Part { kind: "section_label", text: &s.label }, Part { kind: "section_title", text: &s.title }];
             if let Some(i) = &s.intro {
-                p.push(Part {
-                    kind: "section_intro",
-                    text: i,
-                });
+                p.push(Part { kind: "section_intro", text: i });
             }
             nodes.push((s.order, p));
         }
         for s in &self.subsections {
             let mut p = vec![
-                Part {
-                    kind: "subsection_label",
-                    text: &s.label,
-                },
-                Part {
-                    kind: "subsection_title",
-                    text: &s.title,
-                },
+                Part { kind: "subsection_label", text: &s.label },
+                Part { kind: "subsection_title", text: &s.title },
             ];
             if let Some(i) = &s.intro {
-                p.push(Part {
-                    kind: "subsection_intro",
-                    text: i,
-                });
+                p.push(Part { kind: "subsection_intro", text: i });
             }
             nodes.push((s.order, p));
         }
@@ -268,36 +248,18 @@ impl Plan {
             nodes.push((
                 item.order,
                 vec![
-                    Part {
-                        kind: "item_label",
-                        text: &item.label,
-                    },
-                    Part {
-                        kind: "item_title",
-                        text: &item.title,
-                    },
-                    Part {
-                        kind: "item_title_end",
-                        text: &item.title_end,
-                    },
-                    Part {
-                        kind: "item_body",
-                        text: &item.body,
-                    },
-                    Part {
-                        kind: "item_units",
-                        text: &item.units_text,
-                    },
+                    Part { kind: "item_label", text: &item.label },
+                    Part { kind: "item_title", text: &item.title },
+                    Part { kind: "item_title_end", text: &item.title_end },
+                    Part { kind: "item_body", text: &item.body },
+                    Part { kind: "item_units", text: &item.units_text },
                 ],
             ));
         }
         nodes.sort_by_key(|(order, _)| *order);
         out.extend(nodes.into_iter().flat_map(|(_, p)| p));
         if let Some(text) = self.closing.as_deref() {
-            out.push(Part {
-                kind: "closing",
-                text,
-            });
+            out.push(Part { kind: "closing", text });
         }
         out
     }

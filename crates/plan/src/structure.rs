@@ -10,11 +10,9 @@ use std::sync::LazyLock;
 
 static SECTION: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^([一二三四五六七八九十]{1,3})\s*[、.．]").expect("valid regex"));
-static SUB: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^[(（]\s*([一二三四五六七八九十]{1,3})\s*[)）]\s*[、.．]?").expect("valid regex")
-});
-static ARABIC: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^([0-9０-９]{1,3})\s*[.．、]").expect("valid regex"));
+static SUB: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[(（]\s*([一二三四五六七八九十]{1,3})\s*[)）]\s*[、.．]?").expect("valid regex"));
+static ARABIC: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^([0-9０-９]{1,3})\s*[.．、]").expect("valid regex"));
 /// Words that end a plan's own heading line.
 static HEADING_WORDS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(工作要点|要点|工作计划|计划|实施方案|方案|任务分工|任务清单|工作安排|安排|实施意见|工作任务)[)）]?$")
@@ -39,19 +37,11 @@ struct Numbered {
 fn numbered(line: &str) -> Option<Numbered> {
     if let Some(c) = SECTION.captures(line) {
         let number = chinese_number(&c[1])? as u32;
-        return Some(Numbered {
-            level: Level::Section,
-            number,
-            label_len: c[0].len(),
-        });
+        return Some(Numbered { level: Level::Section, number, label_len: c[0].len() });
     }
     if let Some(c) = SUB.captures(line) {
         let number = chinese_number(&c[1])? as u32;
-        return Some(Numbered {
-            level: Level::Sub,
-            number,
-            label_len: c[0].len(),
-        });
+        return Some(Numbered { level: Level::Sub, number, label_len: c[0].len() });
     }
     if let Some(c) = ARABIC.captures(line) {
         // "2.0版本" and "3.5万人" are numbers, not labels.
@@ -59,11 +49,7 @@ fn numbered(line: &str) -> Option<Numbered> {
             return None;
         }
         let number = arabic_number(&c[1])? as u32;
-        return Some(Numbered {
-            level: Level::Arabic,
-            number,
-            label_len: c[0].len(),
-        });
+        return Some(Numbered { level: Level::Arabic, number, label_len: c[0].len() });
     }
     None
 }
@@ -130,41 +116,13 @@ fn choose_levels(found: &[Level]) -> Option<Levels> {
     let has = |l| found.contains(&l);
     let (s, b, a) = (has(Level::Section), has(Level::Sub), has(Level::Arabic));
     Some(match (s, b, a) {
-        (true, true, true) => Levels {
-            section: Some(Level::Section),
-            sub: Some(Level::Sub),
-            item: Level::Arabic,
-        },
-        (true, false, true) => Levels {
-            section: Some(Level::Section),
-            sub: None,
-            item: Level::Arabic,
-        },
-        (false, true, true) => Levels {
-            section: Some(Level::Sub),
-            sub: None,
-            item: Level::Arabic,
-        },
-        (true, true, false) => Levels {
-            section: Some(Level::Section),
-            sub: None,
-            item: Level::Sub,
-        },
-        (false, false, true) => Levels {
-            section: None,
-            sub: None,
-            item: Level::Arabic,
-        },
-        (false, true, false) => Levels {
-            section: None,
-            sub: None,
-            item: Level::Sub,
-        },
-        (true, false, false) => Levels {
-            section: None,
-            sub: None,
-            item: Level::Section,
-        },
+        (true, true, true) => Levels { section: Some(Level::Section), sub: Some(Level::Sub), item: Level::Arabic },
+        (true, false, true) => Levels { section: Some(Level::Section), sub: None, item: Level::Arabic },
+        (false, true, true) => Levels { section: Some(Level::Sub), sub: None, item: Level::Arabic },
+        (true, true, false) => Levels { section: Some(Level::Section), sub: None, item: Level::Sub },
+        (false, false, true) => Levels { section: None, sub: None, item: Level::Arabic },
+        (false, true, false) => Levels { section: None, sub: None, item: Level::Sub },
+        (true, false, false) => Levels { section: None, sub: None, item: Level::Section },
         (false, false, false) => return None,
     })
 }
@@ -186,9 +144,7 @@ pub fn outline(lines: &[String], warnings: &mut Vec<Warning>) -> Option<Outline>
             None
         }
     };
-    let first = numbered_lines
-        .iter()
-        .position(|n| n.as_ref().and_then(role).is_some())?;
+    let first = numbered_lines.iter().position(|n| n.as_ref().and_then(role).is_some())?;
 
     let mut out = Outline::default();
     front_matter(&lines[..first], &mut out);
@@ -206,9 +162,7 @@ pub fn outline(lines: &[String], warnings: &mut Vec<Warning>) -> Option<Outline>
     let mut last_section: Option<u32> = None;
     for (i, line) in lines.iter().enumerate().skip(first) {
         let order = i as u32;
-        let node = numbered_lines[i]
-            .as_ref()
-            .and_then(|n| role(n).map(|r| (r, *n)));
+        let node = numbered_lines[i].as_ref().and_then(|n| role(n).map(|r| (r, *n)));
         match node {
             Some((Level::Section, n)) => {
                 check_sequence("一、", last_section, n.number, false, None, warnings);
@@ -237,16 +191,8 @@ pub fn outline(lines: &[String], warnings: &mut Vec<Warning>) -> Option<Outline>
                 open = Some(Open::Sub(out.subsections.len() - 1));
             }
             Some((_, n)) => {
-                let restarted =
-                    out.items.last().is_some_and(|it| it.section != section) && n.number == 1;
-                check_sequence(
-                    "条目",
-                    last_item,
-                    n.number,
-                    restarted,
-                    Some(n.number),
-                    warnings,
-                );
+                let restarted = out.items.last().is_some_and(|it| it.section != section) && n.number == 1;
+                check_sequence("条目", last_item, n.number, restarted, Some(n.number), warnings);
                 last_item = Some(n.number);
                 out.items.push(RawItem {
                     number: n.number,
@@ -301,27 +247,11 @@ fn check_sequence(
         return;
     }
     let (code, message) = if last.is_some_and(|l| n <= l) {
-        (
-            "numbering_order",
-            format!(
-                "{what}编号 {n} 出现在 {} 之后,编号重复或顺序颠倒,请核对",
-                last.unwrap_or(0)
-            ),
-        )
+        ("numbering_order", format!("{what}编号 {n} 出现在 {} 之后,编号重复或顺序颠倒,请核对", last.unwrap_or(0)))
     } else {
-        (
-            "numbering_gap",
-            format!(
-                "{what}编号从 {} 跳到 {n},中间可能缺少内容,请核对",
-                expected.saturating_sub(1)
-            ),
-        )
+        ("numbering_gap", format!("{what}编号从 {} 跳到 {n},中间可能缺少内容,请核对", expected.saturating_sub(1)))
     };
-    warnings.push(Warning {
-        item,
-        code: code.into(),
-        message,
-    });
+    warnings.push(Warning { item, code: code.into(), message });
 }
 
 /// Splits the lines before the first section or item into header, notice, heading and
@@ -342,19 +272,14 @@ fn front_matter(lines: &[String], out: &mut Outline) {
         if !out.title.is_empty() {
             let squeeze: String = l.chars().filter(|c| !c.is_whitespace()).collect();
             let title: String = out.title.chars().filter(|c| !c.is_whitespace()).collect();
-            return squeeze == title
-                || squeeze.trim_start_matches('《').trim_end_matches('》') == title;
+            return squeeze == title || squeeze.trim_start_matches('《').trim_end_matches('》') == title;
         }
         is_heading_like(l)
     });
     if out.title.is_empty()
         && let Some(h) = heading_at
     {
-        out.title = lines[h]
-            .trim()
-            .trim_start_matches('《')
-            .trim_end_matches('》')
-            .to_string();
+        out.title = lines[h].trim().trim_start_matches('《').trim_end_matches('》').to_string();
     }
     let body_from = match (notice_start, heading_at) {
         (Some(ns), Some(h)) => {
@@ -365,9 +290,7 @@ fn front_matter(lines: &[String], out: &mut Outline) {
         }
         (Some(ns), None) => {
             // No heading line: the notice ends at its signature date.
-            let end = (ns..lines.len())
-                .find(|&i| is_date_line(&lines[i]))
-                .map_or(ns + 1, |i| i + 1);
+            let end = (ns..lines.len()).find(|&i| is_date_line(&lines[i])).map_or(ns + 1, |i| i + 1);
             out.header = lines[..ns].to_vec();
             out.notice = lines[ns..end].to_vec();
             end
@@ -378,10 +301,7 @@ fn front_matter(lines: &[String], out: &mut Outline) {
             h + 1
         }
         (None, None) => {
-            let end = lines
-                .iter()
-                .rposition(|l| is_catalogue_line(l))
-                .map_or(0, |i| i + 1);
+            let end = lines.iter().rposition(|l| is_catalogue_line(l)).map_or(0, |i| i + 1);
             out.header = lines[..end].to_vec();
             end
         }
@@ -394,26 +314,13 @@ fn front_matter(lines: &[String], out: &mut Outline) {
 
 fn is_heading_like(line: &str) -> bool {
     let n = line.chars().count();
-    (4..=60).contains(&n)
-        && !line.contains(['。', ':', '：', ',', '，'])
-        && HEADING_WORDS.is_match(line.trim())
+    (4..=60).contains(&n) && !line.contains(['。', ':', '：', ',', '，']) && HEADING_WORDS.is_match(line.trim())
 }
 
 fn is_catalogue_line(line: &str) -> bool {
-    [
-        "索引号",
-        "索  引  号",
-        "发文机关",
-        "成文日期",
-        "发布日期",
-        "组配分类",
-        "有效性",
-        "首页",
-        "当前位置",
-        "字号",
-    ]
-    .iter()
-    .any(|w| line.contains(w))
+    ["索引号", "索  引  号", "发文机关", "成文日期", "发布日期", "组配分类", "有效性", "首页", "当前位置", "字号"]
+        .iter()
+        .any(|w| line.contains(w))
         || line.starts_with('>')
 }
 
@@ -479,10 +386,7 @@ mod tests {
     use super::*;
 
     fn lines(s: &str) -> Vec<String> {
-        s.lines()
-            .map(|l| l.trim().to_string())
-            .filter(|l| !l.is_empty())
-            .collect()
+        s.lines().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect()
     }
 
     #[test]
@@ -538,19 +442,11 @@ mod tests {
 
     #[test]
     fn run_together_items_are_split() {
-        let doc = lines(
-            "一、总体要求 1.甲事项。(牵头单位:办公室)2.乙事项。3.5万人参加。二、保障 3.丙事项。",
-        );
+        let doc = lines("一、总体要求 1.甲事项。(牵头单位:办公室)2.乙事项。3.5万人参加。二、保障 3.丙事项。");
         let split = split_inline_labels(&doc);
         assert_eq!(
             split,
-            vec![
-                "一、总体要求",
-                "1.甲事项。(牵头单位:办公室)",
-                "2.乙事项。3.5万人参加。",
-                "二、保障",
-                "3.丙事项。"
-            ]
+            vec!["一、总体要求", "1.甲事项。(牵头单位:办公室)", "2.乙事项。3.5万人参加。", "二、保障", "3.丙事项。"]
         );
     }
 

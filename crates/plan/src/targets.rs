@@ -27,8 +27,7 @@ static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
 /// Units that also measure time or frequency ("24小时值班", "每年两次"): counted only with a
 /// comparator or a verb of achievement before them.
 const WEAK_UNITS: &[&str] = &[
-    "小时", "天", "次", "期", "节", "门", "部", "处", "条", "篇", "位", "种", "本", "册", "件",
-    "支", "班", "场", "户",
+    "小时", "天", "次", "期", "节", "门", "部", "处", "条", "篇", "位", "种", "本", "册", "件", "支", "班", "场", "户",
 ];
 
 /// Comparators written before the number, longest first.
@@ -97,42 +96,26 @@ const TARGET_VERBS: &[&str] = &[
 ];
 
 /// Words that start a clause without belonging to its subject.
-const LEADING_NOISE: &[&str] = &[
-    "力争",
-    "确保",
-    "实现",
-    "持续",
-    "争取",
-    "全面",
-    "努力",
-    "进一步",
-    "要",
-    "使",
-];
+const LEADING_NOISE: &[&str] = &["力争", "确保", "实现", "持续", "争取", "全面", "努力", "进一步", "要", "使"];
 
 /// Subject endings that name a measured quantity ("…率", "…占比", "…人数").
-const METRIC_ENDINGS: &[&str] = &[
-    "率", "比", "比例", "占比", "人数", "数", "面积", "总量", "规模", "水平", "学位",
-];
+const METRIC_ENDINGS: &[&str] = &["率", "比", "比例", "占比", "人数", "数", "面积", "总量", "规模", "水平", "学位"];
 
 /// Words after which the text following a number stops naming what is counted.
-const PREDICATES: &[&str] = &[
-    "基本", "全部", "全面", "建设", "优化", "升格", "达到", "完成", "实现", "纳入",
-];
+const PREDICATES: &[&str] = &["基本", "全部", "全面", "建设", "优化", "升格", "达到", "完成", "实现", "纳入"];
 
 static PER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(每[个所一]?|各)[\p{Han}]{0,6}?(职业学校|专业点|学校|幼儿园|园|校|县|区|县区|单位|院校|专业|班级|乡镇)").expect("valid regex")
+    Regex::new(
+        r"(每[个所一]?|各)[\p{Han}]{0,6}?(职业学校|专业点|学校|幼儿园|园|校|县|区|县区|单位|院校|专业|班级|乡镇)",
+    )
+    .expect("valid regex")
 });
 static DEADLINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"((?:到|至|于)?\d{4}年(?:底|末|年底|上半年|下半年|前|\d{1,2}月(?:底|前|末)?)?)")
-        .expect("valid regex")
+    Regex::new(r"((?:到|至|于)?\d{4}年(?:底|末|年底|上半年|下半年|前|\d{1,2}月(?:底|前|末)?)?)").expect("valid regex")
 });
 
 fn is_clause_break(c: char) -> bool {
-    matches!(
-        c,
-        ',' | '，' | ';' | '；' | '。' | ':' | '：' | '!' | '！' | '?' | '？' | '\n'
-    )
+    matches!(c, ',' | '，' | ';' | '；' | '。' | ':' | '：' | '!' | '！' | '?' | '？' | '\n')
 }
 
 fn parse_value(s: &str) -> Option<f64> {
@@ -182,19 +165,11 @@ pub fn find_targets(sentence: &str) -> Vec<Target> {
             Some(_) => Comparator::About,
             None => prefix.map_or(Comparator::Exactly, |p| p.1),
         };
-        let clause_start = before
-            .rfind(is_clause_break)
-            .map_or(0, |i| i + char_len_at(before, i));
+        let clause_start = before.rfind(is_clause_break).map_or(0, |i| i + char_len_at(before, i));
         let rest = &sentence[whole.end()..];
-        let clause_end = rest
-            .find(is_clause_break)
-            .map_or(sentence.len(), |i| whole.end() + i);
+        let clause_end = rest.find(is_clause_break).map_or(sentence.len(), |i| whole.end() + i);
         out.push(Target {
-            subject: subject(
-                &sentence[clause_start..whole.start()],
-                prefix.map(|p| p.0),
-                "",
-            ),
+            subject: subject(&sentence[clause_start..whole.start()], prefix.map(|p| p.0), ""),
             value,
             max: None,
             unit: "%".into(),
@@ -214,9 +189,7 @@ pub fn find_targets(sentence: &str) -> Vec<Target> {
         let prev = before.chars().last();
 
         // Ordinals, formulas, codes and versions.
-        if matches!(prev, Some('第' | '+' | '.' | '．'))
-            || prev.is_some_and(|p| p.is_ascii_alphanumeric())
-        {
+        if matches!(prev, Some('第' | '+' | '.' | '．')) || prev.is_some_and(|p| p.is_ascii_alphanumeric()) {
             continue;
         }
         if after.starts_with(['+', '.']) {
@@ -227,18 +200,11 @@ pub fn find_targets(sentence: &str) -> Vec<Target> {
             continue;
         }
         // "至少建成1个": a comparator may stand before the verb.
-        let before_verb = TARGET_VERBS
-            .iter()
-            .find_map(|v| before.strip_suffix(v))
-            .unwrap_or(before);
-        let prefix = PREFIXES
-            .iter()
-            .find(|(p, _)| before.ends_with(p) || before_verb.ends_with(p));
+        let before_verb = TARGET_VERBS.iter().find_map(|v| before.strip_suffix(v)).unwrap_or(before);
+        let prefix = PREFIXES.iter().find(|(p, _)| before.ends_with(p) || before_verb.ends_with(p));
         let post = c.name("post").map(|m| m.as_str());
         let verb_before = TARGET_VERBS.iter().any(|v| before.ends_with(v))
-            || TARGET_VERBS
-                .iter()
-                .any(|v| tail_chars(before, 6).contains(v));
+            || TARGET_VERBS.iter().any(|v| tail_chars(before, 6).contains(v));
         let has_comparator = prefix.is_some() || post.is_some() || c.name("dash").is_some();
         if chinese {
             // Slogans: "一校一品", "一乡一策", "四个意识", "五比五看".
@@ -273,18 +239,11 @@ pub fn find_targets(sentence: &str) -> Vec<Target> {
             Comparator::Exactly
         };
 
-        let clause_start = before
-            .rfind(is_clause_break)
-            .map_or(0, |i| i + char_len_at(before, i));
-        let clause_end = after
-            .find(is_clause_break)
-            .map_or(sentence.len(), |i| whole.end() + i);
+        let clause_start = before.rfind(is_clause_break).map_or(0, |i| i + char_len_at(before, i));
+        let clause_end = after.find(is_clause_break).map_or(sentence.len(), |i| whole.end() + i);
         let clause = sentence[clause_start..clause_end].trim();
-        let subject = subject(
-            &sentence[clause_start..num.start()],
-            prefix.map(|p| p.0),
-            &after[..clause_end - whole.end()],
-        );
+        let subject =
+            subject(&sentence[clause_start..num.start()], prefix.map(|p| p.0), &after[..clause_end - whole.end()]);
         let scope_text = &sentence[..num.start()];
         let per = PER
             .find_iter(&sentence[clause_start..num.start()])
@@ -321,11 +280,7 @@ fn char_len_at(s: &str, i: usize) -> usize {
 }
 
 fn tail_chars(s: &str, n: usize) -> &str {
-    let start = s
-        .char_indices()
-        .rev()
-        .nth(n.saturating_sub(1))
-        .map_or(0, |(i, _)| i);
+    let start = s.char_indices().rev().nth(n.saturating_sub(1)).map_or(0, |(i, _)| i);
     &s[start..]
 }
 
@@ -334,8 +289,7 @@ fn tail_chars(s: &str, n: usize) -> &str {
 fn is_slogan(num: &str, before: &str, after: &str) -> bool {
     let next_two: String = after.chars().take(3).collect();
     let prev_two: String = before.chars().rev().take(2).collect();
-    next_two.contains(['一', '二', '两', '三', '四', '五'])
-        || prev_two.contains('一') && num == "一"
+    next_two.contains(['一', '二', '两', '三', '四', '五']) || prev_two.contains('一') && num == "一"
 }
 
 /// What the target counts: the words before the number when they name a quantity
@@ -360,25 +314,16 @@ fn subject(before: &str, prefix: Option<&str>, after: &str) -> String {
         b = &b[m.end()..];
     }
     let after = after.trim();
-    let verb_ending = TARGET_VERBS.iter().any(|v| b.ends_with(v))
-        || b.ends_with(['的', '有'])
-        || b.ends_with("达到");
+    let verb_ending = TARGET_VERBS.iter().any(|v| b.ends_with(v)) || b.ends_with(['的', '有']) || b.ends_with("达到");
     let use_before = !b.is_empty()
         && !b.contains('、')
         && (!verb_ending || after.is_empty())
-        && (METRIC_ENDINGS.iter().any(|e| b.ends_with(e))
-            || after.is_empty()
-            || b.chars().count() <= 12);
+        && (METRIC_ENDINGS.iter().any(|e| b.ends_with(e)) || after.is_empty() || b.chars().count() <= 12);
     if use_before {
         b.to_string()
     } else if !after.is_empty() {
         // "89所小规模学校基本优化到位": the noun, without what is to happen to it.
-        let cut = PREDICATES
-            .iter()
-            .filter_map(|p| after.find(p))
-            .filter(|&i| i > 0)
-            .min()
-            .unwrap_or(after.len());
+        let cut = PREDICATES.iter().filter_map(|p| after.find(p)).filter(|&i| i > 0).min().unwrap_or(after.len());
         after[..cut].to_string()
     } else {
         b.to_string()
@@ -403,37 +348,22 @@ mod tests {
             (3.0, "所", Comparator::Exactly, "新建幼儿园")
         );
         let t = one("新增学位800个左右");
-        assert_eq!(
-            (t.value, t.unit.as_str(), t.comparator),
-            (800.0, "个", Comparator::About)
-        );
+        assert_eq!((t.value, t.unit.as_str(), t.comparator), (800.0, "个", Comparator::About));
         let t = one("全市公办在园幼儿数占比达到57%");
         assert_eq!(
             (t.value, t.unit.as_str(), t.comparator, t.subject.as_str()),
             (57.0, "%", Comparator::AtLeast, "全市公办在园幼儿数占比")
         );
         let t = one("力争2024年底高中阶段教育毛入学率达到95.5%");
-        assert_eq!(
-            (t.value, t.comparator, t.deadline.as_deref()),
-            (95.5, Comparator::AtLeast, Some("2024年底"))
-        );
+        assert_eq!((t.value, t.comparator, t.deadline.as_deref()), (95.5, Comparator::AtLeast, Some("2024年底")));
         assert_eq!(t.subject, "高中阶段教育毛入学率");
         let t = one("推动1-2所中职学校升格为省级B档学校");
-        assert_eq!(
-            (t.value, t.max, t.unit.as_str(), t.comparator),
-            (1.0, Some(2.0), "所", Comparator::Range)
-        );
+        assert_eq!((t.value, t.max, t.unit.as_str(), t.comparator), (1.0, Some(2.0), "所", Comparator::Range));
         let t = one("每个职业学校要打造3个以上特色专业或特色专业群");
-        assert_eq!(
-            (t.value, t.comparator, t.per.as_deref()),
-            (3.0, Comparator::AtLeast, Some("每个职业学校"))
-        );
+        assert_eq!((t.value, t.comparator, t.per.as_deref()), (3.0, Comparator::AtLeast, Some("每个职业学校")));
         assert_eq!(t.subject, "特色专业或特色专业群");
         let t = one("各专业点企业兼职教师聘用人数不少于2人");
-        assert_eq!(
-            (t.value, t.unit.as_str(), t.comparator),
-            (2.0, "人", Comparator::AtLeast)
-        );
+        assert_eq!((t.value, t.unit.as_str(), t.comparator), (2.0, "人", Comparator::AtLeast));
         let t = one("每年取得技能等级证书学生人数1400人以上");
         assert_eq!((t.value, t.comparator), (1400.0, Comparator::AtLeast));
         let t = one("班额控制在45人以内");

@@ -4,16 +4,7 @@
 /// space, ideographic space, zero-width characters and a stray byte-order mark.
 fn is_blank(c: char) -> bool {
     c.is_whitespace()
-        || matches!(
-            c,
-            '\u{00A0}'
-                | '\u{3000}'
-                | '\u{200B}'
-                | '\u{200C}'
-                | '\u{200D}'
-                | '\u{FEFF}'
-                | '\u{2060}'
-        )
+        || matches!(c, '\u{00A0}' | '\u{3000}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}' | '\u{2060}')
 }
 
 /// A paragraph as the parser sees it: blank characters at either end removed, inner no-break
@@ -21,12 +12,7 @@ fn is_blank(c: char) -> bool {
 pub fn clean_line(raw: &str) -> Option<String> {
     let s: String = raw
         .chars()
-        .filter(|c| {
-            !matches!(
-                c,
-                '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}' | '\u{2060}'
-            )
-        })
+        .filter(|c| !matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}' | '\u{2060}'))
         .map(|c| if is_blank(c) { ' ' } else { c })
         .collect();
     let t = s.trim();
@@ -83,15 +69,9 @@ mod tests {
 
     #[test]
     fn clean_line_turns_odd_spaces_into_plain_ones() {
-        assert_eq!(
-            clean_line("\u{00A0}\u{3000}一、总体要求\u{00A0}"),
-            Some("一、总体要求".into())
-        );
+        assert_eq!(clean_line("\u{00A0}\u{3000}一、总体要求\u{00A0}"), Some("一、总体要求".into()));
         assert_eq!(clean_line(" \u{00A0} "), None);
-        assert_eq!(
-            clean_line("鹰潭市教育局\u{00A0}\u{00A0}x"),
-            Some("鹰潭市教育局  x".into())
-        );
+        assert_eq!(clean_line("鹰潭市教育局\u{00A0}\u{00A0}x"), Some("鹰潭市教育局  x".into()));
     }
 
     #[test]

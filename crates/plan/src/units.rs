@@ -12,15 +12,12 @@ const ROLE_LABELS: &str = r"责任单位|责任科室|责任部门|责任处室|
 static LABEL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(&format!(r"({ROLE_LABELS})\s*[:：]?")).expect("valid regex"));
 /// An opening bracket immediately followed by a role label: the start of a bracketed clause.
-static BRACKETED_START: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"[〔【\[（(]\s*(?:{ROLE_LABELS})\s*[:：]?")).expect("valid regex")
-});
+static BRACKETED_START: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!(r"[〔【\[（(]\s*(?:{ROLE_LABELS})\s*[:：]?")).expect("valid regex"));
 /// A role label with a colon at the start of a line or after a sentence: an unbracketed clause.
-static BARE_START: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"(?:^|[\n。;；\s])((?:{ROLE_LABELS})\s*[:：])")).expect("valid regex")
-});
-static CARRY_OVER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[,，;；、]?\s*(?:以下|下)同").expect("valid regex"));
+static BARE_START: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!(r"(?:^|[\n。;；\s])((?:{ROLE_LABELS})\s*[:：])")).expect("valid regex"));
+static CARRY_OVER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[,，;；、]?\s*(?:以下|下)同").expect("valid regex"));
 
 /// The unit clause found at the end of an item's text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,8 +64,7 @@ fn bracket_end(text: &str, open_at: usize) -> Option<usize> {
 
 /// Only punctuation and blanks follow: the clause closes the item.
 fn only_trailing_punct(s: &str) -> bool {
-    s.chars()
-        .all(|c| c.is_whitespace() || matches!(c, '。' | '.' | ';' | '；' | ',' | '，' | '\u{a0}'))
+    s.chars().all(|c| c.is_whitespace() || matches!(c, '。' | '.' | ';' | '；' | ',' | '，' | '\u{a0}'))
 }
 
 /// Finds the unit clause that ends `text`, if any.
@@ -79,23 +75,13 @@ pub fn find_clause(text: &str) -> Option<Clause> {
             Some(end) if only_trailing_punct(&text[end..]) => {
                 let inner = inner_text(&text[m.start()..end]);
                 let (names, carry_over) = read_clause(inner);
-                return Some(Clause {
-                    start: m.start(),
-                    names,
-                    carry_over,
-                    unclosed: false,
-                });
+                return Some(Clause { start: m.start(), names, carry_over, unclosed: false });
             }
             Some(_) => {} // a clause in mid-text: it belongs to one measure, not the item
             None => {
                 let inner = &text[m.start() + first_char_len(&text[m.start()..])..];
                 let (names, carry_over) = read_clause(inner);
-                return Some(Clause {
-                    start: m.start(),
-                    names,
-                    carry_over,
-                    unclosed: true,
-                });
+                return Some(Clause { start: m.start(), names, carry_over, unclosed: true });
             }
         }
     }
@@ -105,12 +91,7 @@ pub fn find_clause(text: &str) -> Option<Clause> {
         let rest = &text[g.start()..];
         if !rest.trim_end_matches(['。', ' ', '\n']).contains('。') {
             let (names, carry_over) = read_clause(rest);
-            return Some(Clause {
-                start: g.start(),
-                names,
-                carry_over,
-                unclosed: false,
-            });
+            return Some(Clause { start: g.start(), names, carry_over, unclosed: false });
         }
     }
     // 3. "(A牵头,B、C按职责分工负责)" / "(A负责)" closing the item.
@@ -124,12 +105,7 @@ pub fn find_clause(text: &str) -> Option<Clause> {
         {
             let (names, carry_over) = read_clause(inner);
             if !names.is_empty() {
-                return Some(Clause {
-                    start: open,
-                    names,
-                    carry_over,
-                    unclosed: false,
-                });
+                return Some(Clause { start: open, names, carry_over, unclosed: false });
             }
         }
     }
@@ -144,11 +120,7 @@ fn first_char_len(s: &str) -> usize {
 fn inner_text(clause: &str) -> &str {
     let open = first_char_len(clause);
     let last = clause.chars().last().map_or(0, char::len_utf8);
-    if clause.len() >= open + last {
-        &clause[open..clause.len() - last]
-    } else {
-        ""
-    }
+    if clause.len() >= open + last { &clause[open..clause.len() - last] } else { "" }
 }
 
 /// The position of the round bracket that the final ')' of `s` closes.
@@ -179,22 +151,16 @@ pub fn read_clause(inner: &str) -> (Vec<(String, Role)>, bool) {
     let labels: Vec<_> = LABEL.captures_iter(inner).collect();
     if !labels.is_empty() {
         // "牵头单位:A;责任单位:B": beside a lead, the responsible units are the co-operating ones.
-        let has_lead = labels
-            .iter()
-            .any(|c| c[1].starts_with("牵头") && !c[1].ends_with("领导"));
+        let has_lead = labels.iter().any(|c| c[1].starts_with("牵头") && !c[1].ends_with("领导"));
         // Text before the first label (rare) counts as responsible.
         let first = labels[0].get(0).expect("match").start();
         push_names(&mut names, &inner[..first], Role::Responsible);
         for (i, c) in labels.iter().enumerate() {
             let whole = c.get(0).expect("match");
-            let until = labels
-                .get(i + 1)
-                .map_or(inner.len(), |n| n.get(0).expect("match").start());
+            let until = labels.get(i + 1).map_or(inner.len(), |n| n.get(0).expect("match").start());
             let role = match &c[1] {
                 l if l.starts_with("牵头") && !l.ends_with("领导") => Some(Role::Lead),
-                l if l.starts_with("配合") || l.starts_with("协") || l.starts_with("参与") => {
-                    Some(Role::Co)
-                }
+                l if l.starts_with("配合") || l.starts_with("协") || l.starts_with("参与") => Some(Role::Co),
                 l if l.ends_with("领导") => None, // people, not units
                 _ if has_lead => Some(Role::Co),
                 _ => Some(Role::Responsible),
@@ -210,10 +176,7 @@ pub fn read_clause(inner: &str) -> (Vec<(String, Role)>, bool) {
     let pieces: Vec<&str> = inner.split([',', '，', ';', '；']).collect();
     for piece in &pieces {
         let p = piece.trim();
-        if let Some(lead) = p
-            .strip_suffix("牵头")
-            .or_else(|| p.strip_suffix("牵头负责"))
-        {
+        if let Some(lead) = p.strip_suffix("牵头").or_else(|| p.strip_suffix("牵头负责")) {
             has_lead = true;
             push_names(&mut names, lead, Role::Lead);
         }
@@ -223,28 +186,11 @@ pub fn read_clause(inner: &str) -> (Vec<(String, Role)>, bool) {
         if p.ends_with("牵头") || p.ends_with("牵头负责") {
             continue;
         }
-        let p = [
-            "按职责分工负责",
-            "按职责分工落实",
-            "按职责负责",
-            "配合",
-            "参与",
-            "协同",
-            "共同负责",
-            "负责",
-        ]
-        .iter()
-        .find_map(|s| p.strip_suffix(s))
-        .unwrap_or(p);
-        push_names(
-            &mut names,
-            p,
-            if has_lead {
-                Role::Co
-            } else {
-                Role::Responsible
-            },
-        );
+        let p = ["按职责分工负责", "按职责分工落实", "按职责负责", "配合", "参与", "协同", "共同负责", "负责"]
+            .iter()
+            .find_map(|s| p.strip_suffix(s))
+            .unwrap_or(p);
+        push_names(&mut names, p, if has_lead { Role::Co } else { Role::Responsible });
     }
     (names, carry_over)
 }
@@ -342,13 +288,7 @@ pub fn resolve(
                 },
             });
         }
-        push(UnitRef {
-            name: raw.clone(),
-            raw: raw.clone(),
-            role: *role,
-            group: looks_like_group(raw),
-            known: false,
-        });
+        push(UnitRef { name: raw.clone(), raw: raw.clone(), role: *role, group: looks_like_group(raw), known: false });
     }
     out
 }
@@ -359,9 +299,7 @@ pub fn looks_like_group(name: &str) -> bool {
         || name.contains("直各")
         || name.contains("属各")
         || (name.contains('各')
-            && ["单位", "学校", "科室", "院校", "部门", "处室", "园"]
-                .iter()
-                .any(|s| name.ends_with(s)))
+            && ["单位", "学校", "科室", "院校", "部门", "处室", "园"].iter().any(|s| name.ends_with(s)))
         || name.starts_with("相关")
         || name.starts_with("有关")
 }
@@ -382,10 +320,7 @@ mod tests {
     fn yingtan_form() {
         let t = "加强国防教育。〔责任单位:各区(市)、基教科、人事科、直各学校〕";
         let c = find_clause(t).expect("clause");
-        assert_eq!(
-            &t[c.start..],
-            "〔责任单位:各区(市)、基教科、人事科、直各学校〕"
-        );
+        assert_eq!(&t[c.start..], "〔责任单位:各区(市)、基教科、人事科、直各学校〕");
         assert!(!c.unclosed);
         assert_eq!(c.names.len(), 4);
         assert_eq!(c.names[0], n("各区(市)", Role::Responsible));
@@ -396,55 +331,29 @@ mod tests {
     fn unclosed_bracket_runs_to_the_end() {
         let c = find_clause("做好工作。〔责任单位:各区(市)、人事科").expect("clause");
         assert!(c.unclosed);
-        assert_eq!(
-            c.names,
-            vec![
-                n("各区(市)", Role::Responsible),
-                n("人事科", Role::Responsible)
-            ]
-        );
+        assert_eq!(c.names, vec![n("各区(市)", Role::Responsible), n("人事科", Role::Responsible)]);
     }
 
     #[test]
     fn lead_and_co_forms() {
         assert_eq!(
             roles("做好工作。(牵头单位:市教育局;配合单位:市财政局、市人社局)"),
-            vec![
-                n("市教育局", Role::Lead),
-                n("市财政局", Role::Co),
-                n("市人社局", Role::Co)
-            ]
+            vec![n("市教育局", Role::Lead), n("市财政局", Role::Co), n("市人社局", Role::Co)]
         );
         assert_eq!(
             roles("做好工作。（市发展改革委牵头，市财政局、市统计局按职责分工负责）"),
-            vec![
-                n("市发展改革委", Role::Lead),
-                n("市财政局", Role::Co),
-                n("市统计局", Role::Co)
-            ]
+            vec![n("市发展改革委", Role::Lead), n("市财政局", Role::Co), n("市统计局", Role::Co)]
         );
         assert_eq!(
             roles("做好工作。(责任科室:基教科、督导室)"),
-            vec![
-                n("基教科", Role::Responsible),
-                n("督导室", Role::Responsible)
-            ]
+            vec![n("基教科", Role::Responsible), n("督导室", Role::Responsible)]
         );
         assert_eq!(
             roles("做好工作。\n责任单位:办公室、人事科"),
-            vec![
-                n("办公室", Role::Responsible),
-                n("人事科", Role::Responsible)
-            ]
+            vec![n("办公室", Role::Responsible), n("人事科", Role::Responsible)]
         );
-        assert_eq!(
-            roles("做好工作(牵头单位:各县(市、区)教育局)。"),
-            vec![n("各县(市、区)教育局", Role::Lead)]
-        );
-        assert_eq!(
-            roles("做好工作。(办公室负责)"),
-            vec![n("办公室", Role::Responsible)]
-        );
+        assert_eq!(roles("做好工作(牵头单位:各县(市、区)教育局)。"), vec![n("各县(市、区)教育局", Role::Lead)]);
+        assert_eq!(roles("做好工作。(办公室负责)"), vec![n("办公室", Role::Responsible)]);
     }
 
     #[test]

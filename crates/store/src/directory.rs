@@ -37,10 +37,8 @@ impl Store {
     pub async fn load_directory(&self, directory: &Directory) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         for u in &directory.units {
-            let exists = sqlx::query("SELECT id FROM units WHERE name = $1")
-                .bind(&u.name)
-                .fetch_optional(&mut *tx)
-                .await?;
+            let exists =
+                sqlx::query("SELECT id FROM units WHERE name = $1").bind(&u.name).fetch_optional(&mut *tx).await?;
             if exists.is_none() {
                 sqlx::query(
                     "INSERT INTO units (name, kind, district, stage, ownership, inclusive) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -56,35 +54,21 @@ impl Store {
             }
         }
         for u in &directory.units {
-            let id: i64 = sqlx::query("SELECT id FROM units WHERE name = $1")
-                .bind(&u.name)
-                .fetch_one(&mut *tx)
-                .await?
-                .get(0);
-            let aliases = u
-                .aliases
-                .iter()
-                .map(|a| (a, false))
-                .chain(u.misspellings.iter().map(|m| (m, true)));
+            let id: i64 =
+                sqlx::query("SELECT id FROM units WHERE name = $1").bind(&u.name).fetch_one(&mut *tx).await?.get(0);
+            let aliases = u.aliases.iter().map(|a| (a, false)).chain(u.misspellings.iter().map(|m| (m, true)));
             for (alias, misspelling) in aliases {
-                sqlx::query("DELETE FROM unit_aliases WHERE alias = $1")
+                sqlx::query("DELETE FROM unit_aliases WHERE alias = $1").bind(alias).execute(&mut *tx).await?;
+                sqlx::query("INSERT INTO unit_aliases (alias, unit_id, misspelling) VALUES ($1, $2, $3)")
                     .bind(alias)
+                    .bind(id)
+                    .bind(flag(misspelling))
                     .execute(&mut *tx)
                     .await?;
-                sqlx::query(
-                    "INSERT INTO unit_aliases (alias, unit_id, misspelling) VALUES ($1, $2, $3)",
-                )
-                .bind(alias)
-                .bind(id)
-                .bind(flag(misspelling))
-                .execute(&mut *tx)
-                .await?;
             }
             for member in &u.members {
-                let Some(row) = sqlx::query("SELECT id FROM units WHERE name = $1")
-                    .bind(member)
-                    .fetch_optional(&mut *tx)
-                    .await?
+                let Some(row) =
+                    sqlx::query("SELECT id FROM units WHERE name = $1").bind(member).fetch_optional(&mut *tx).await?
                 else {
                     return Err(StoreError::invalid(
                         "members",
@@ -109,9 +93,7 @@ impl Store {
     }
 
     pub async fn units(&self) -> Result<Vec<Unit>> {
-        let rows = sqlx::query(sql!("SELECT {UNIT_COLUMNS} FROM units ORDER BY id"))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(sql!("SELECT {UNIT_COLUMNS} FROM units ORDER BY id")).fetch_all(&self.pool).await?;
         Ok(rows.iter().map(unit_from_row).collect())
     }
 
@@ -140,19 +122,9 @@ impl Store {
     /// The directory as stored, for the parser (names, aliases, misspellings, groups).
     pub async fn directory(&self) -> Result<Directory> {
         let units = self.units().await?;
-        let aliases = sqlx::query("SELECT alias, unit_id, misspelling FROM unit_aliases")
-            .fetch_all(&self.pool)
-            .await?;
-        let members = sqlx::query("SELECT group_id, member_id FROM group_members")
-            .fetch_all(&self.pool)
-            .await?;
-        let name_of = |id: i64| {
-            units
-                .iter()
-                .find(|u| u.id == id)
-                .map(|u| u.name.clone())
-                .unwrap_or_default()
-        };
+        let aliases = sqlx::query("SELECT alias, unit_id, misspelling FROM unit_aliases").fetch_all(&self.pool).await?;
+        let members = sqlx::query("SELECT group_id, member_id FROM group_members").fetch_all(&self.pool).await?;
+        let name_of = |id: i64| units.iter().find(|u| u.id == id).map(|u| u.name.clone()).unwrap_or_default();
         let list = units
             .iter()
             .map(|u| plan::directory::DirectoryUnit {
@@ -168,11 +140,7 @@ impl Store {
                     .filter(|a| a.get::<i64, _>(1) == u.id && a.get::<i64, _>(2) != 0)
                     .map(|a| a.get(0))
                     .collect(),
-                members: members
-                    .iter()
-                    .filter(|m| m.get::<i64, _>(0) == u.id)
-                    .map(|m| name_of(m.get(1)))
-                    .collect(),
+                members: members.iter().filter(|m| m.get::<i64, _>(0) == u.id).map(|m| name_of(m.get(1))).collect(),
                 stage: u.stage.clone(),
                 ownership: u.ownership.clone(),
                 inclusive: u.inclusive,

@@ -11,10 +11,12 @@ macro_rules! sql {
 }
 
 pub mod directory;
+pub mod evidence;
 pub mod password;
 pub mod plans;
 pub mod reports;
 pub mod schema;
+pub mod search;
 pub mod seed;
 pub mod status;
 /// Fresh databases for the integration tests of this and dependent crates.
@@ -44,10 +46,7 @@ pub enum StoreError {
 
 impl StoreError {
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        StoreError::Invalid {
-            field: field.to_string(),
-            message: message.into(),
-        }
+        StoreError::Invalid { field: field.to_string(), message: message.into() }
     }
 }
 
@@ -58,17 +57,15 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct Store {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// Where evidence files are kept (content-addressed); `None` for a store without files.
+    pub files: Option<std::path::PathBuf>,
 }
 
 impl Store {
     /// Connects to `url` (`sqlite://path` or `postgres://…`) and brings the schema up to date.
     pub async fn open(url: &str) -> Result<Store> {
         install_default_drivers();
-        let backend = if url.starts_with("postgres") {
-            Backend::Postgres
-        } else {
-            Backend::Sqlite
-        };
+        let backend = if url.starts_with("postgres") { Backend::Postgres } else { Backend::Sqlite };
         let url = match backend {
             // Create the file on first use.
             Backend::Sqlite if !url.contains("mode=") => {
@@ -79,10 +76,7 @@ impl Store {
             // (a REAL after a NULL) is then rejected by the server. Unnamed statements avoid
             // it, at the cost of a parse per query.
             Backend::Postgres if !url.contains("statement-cache-capacity") => {
-                format!(
-                    "{url}{}statement-cache-capacity=0",
-                    if url.contains('?') { '&' } else { '?' }
-                )
+                format!("{url}{}statement-cache-capacity=0", if url.contains('?') { '&' } else { '?' })
             }
             _ => url.to_string(),
         };
@@ -104,9 +98,15 @@ impl Store {
                 })
             });
         let pool = options.connect(&url).await?;
-        let store = Store { pool, backend };
+        let store = Store { pool, backend, files: None };
         store.migrate().await?;
         Ok(store)
+    }
+
+    /// Keeps evidence files under `dir` (created when needed).
+    pub fn with_files(mut self, dir: impl Into<std::path::PathBuf>) -> Store {
+        self.files = Some(dir.into());
+        self
     }
 
     /// Applies the migrations not yet applied, each in its own transaction.
@@ -125,9 +125,7 @@ impl Store {
             }
             let script = schema::ddl(script, self.backend);
             for statement in schema::statements(&script) {
-                sqlx::raw_sql(sqlx::AssertSqlSafe(statement.to_string()))
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::raw_sql(sqlx::AssertSqlSafe(statement.to_string())).execute(&mut *tx).await?;
             }
             sqlx::query("INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)")
                 .bind(*name)
@@ -145,19 +143,13 @@ impl Store {
     }
 
     pub async fn setting(&self, key: &str) -> Result<Option<String>> {
-        let row = sqlx::query("SELECT value FROM settings WHERE key = $1")
-            .bind(key)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(&self.pool).await?;
         Ok(row.map(|r| r.get::<String, _>(0)))
     }
 
     pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM settings WHERE key = $1")
-            .bind(key)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("DELETE FROM settings WHERE key = $1").bind(key).execute(&mut *tx).await?;
         sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2)")
             .bind(key)
             .bind(value)

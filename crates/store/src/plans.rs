@@ -91,10 +91,7 @@ fn role_key(r: UnitRole) -> &'static str {
 pub fn deadline_date(written: Option<&str>, year: i32) -> String {
     let year_end = format!("{year:04}-12-31");
     let Some(w) = written else { return year_end };
-    let digits: Vec<u32> = w
-        .split(|c: char| !c.is_ascii_digit())
-        .filter_map(|p| p.parse().ok())
-        .collect();
+    let digits: Vec<u32> = w.split(|c: char| !c.is_ascii_digit()).filter_map(|p| p.parse().ok()).collect();
     match digits.as_slice() {
         [y, m, ..] if (1..=12).contains(m) => {
             let last = chrono::NaiveDate::from_ymd_opt(*y as i32, *m, 1)
@@ -130,8 +127,7 @@ impl Store {
         parsed: &Plan,
         user_id: Option<i64>,
     ) -> Result<i64> {
-        let json = serde_json::to_string(parsed)
-            .map_err(|e| StoreError::invalid("plan", e.to_string()))?;
+        let json = serde_json::to_string(parsed).map_err(|e| StoreError::invalid("plan", e.to_string()))?;
         let row = sqlx::query(
             "INSERT INTO plans (title, year, status, source_name, source_format, source_bytes, parsed_json, created_at, created_by) \
              VALUES ($1, $2, 'draft', $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -150,9 +146,7 @@ impl Store {
     }
 
     pub async fn plans(&self) -> Result<Vec<PlanRow>> {
-        let rows = sqlx::query(sql!("SELECT {PLAN_COLUMNS} FROM plans ORDER BY id"))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(sql!("SELECT {PLAN_COLUMNS} FROM plans ORDER BY id")).fetch_all(&self.pool).await?;
         Ok(rows.iter().map(plan_from_row).collect())
     }
 
@@ -166,31 +160,24 @@ impl Store {
 
     /// The parsed structure of a plan, with the edits made before publishing.
     pub async fn parsed_plan(&self, id: i64) -> Result<Plan> {
-        let row = sqlx::query("SELECT parsed_json FROM plans WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT parsed_json FROM plans WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
         let json: String = row.ok_or(StoreError::NotFound)?.get(0);
         serde_json::from_str(&json).map_err(|e| StoreError::invalid("plan", e.to_string()))
     }
 
     /// Replaces a draft's parsed structure (a reviewer's edits).
     pub async fn update_draft(&self, id: i64, parsed: &Plan) -> Result<()> {
-        let json = serde_json::to_string(parsed)
-            .map_err(|e| StoreError::invalid("plan", e.to_string()))?;
-        let done = sqlx::query(
-            "UPDATE plans SET parsed_json = $1, title = $2 WHERE id = $3 AND status = 'draft'",
-        )
-        .bind(json)
-        .bind(&parsed.title)
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
+        let json = serde_json::to_string(parsed).map_err(|e| StoreError::invalid("plan", e.to_string()))?;
+        let done = sqlx::query("UPDATE plans SET parsed_json = $1, title = $2 WHERE id = $3 AND status = 'draft'")
+            .bind(json)
+            .bind(&parsed.title)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
         if done.rows_affected() == 0 {
             self.plan(id).await?;
-            return Err(StoreError::Conflict(
-                "只有草稿状态的工作要点可以修改".into(),
-            ));
+            return Err(StoreError::Conflict("只有草稿状态的工作要点可以修改".into()));
         }
         Ok(())
     }
@@ -204,30 +191,15 @@ impl Store {
             return Err(StoreError::Conflict("该工作要点已发布,不能重复发布".into()));
         }
         let parsed = self.parsed_plan(id).await?;
-        let year = parsed
-            .meta
-            .year
-            .unwrap_or_else(|| chrono::Datelike::year(&chrono::Utc::now()));
+        let year = parsed.meta.year.unwrap_or_else(|| chrono::Datelike::year(&chrono::Utc::now()));
         let start = format!("{year:04}-01-01");
         let year_end = format!("{year:04}-12-31");
-        let mut out = Published {
-            tasks: 0,
-            assignments: 0,
-            indicators: 0,
-            milestones: 0,
-        };
+        let mut out = Published { tasks: 0, assignments: 0, indicators: 0, milestones: 0 };
         let mut tx = self.pool.begin().await?;
         for (position, item) in parsed.items.iter().enumerate() {
-            let section_title = parsed
-                .sections
-                .iter()
-                .find(|s| s.number == item.section)
-                .map(|s| s.title.clone())
-                .unwrap_or_default();
-            let deadline = item
-                .deadline
-                .as_deref()
-                .map_or(year_end.clone(), |d| deadline_date(Some(d), year));
+            let section_title =
+                parsed.sections.iter().find(|s| s.number == item.section).map(|s| s.title.clone()).unwrap_or_default();
+            let deadline = item.deadline.as_deref().map_or(year_end.clone(), |d| deadline_date(Some(d), year));
             let task_id: i64 = sqlx::query(
                 "INSERT INTO tasks (plan_id, section, section_title, item_number, item_label, title, body, start_date, deadline, position) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
@@ -260,14 +232,12 @@ impl Store {
                     Some(r) => (r.get(0), r.get(1)),
                     None => {
                         let kind = if unit.group { "group" } else { "other" };
-                        let id: i64 = sqlx::query(
-                            "INSERT INTO units (name, kind) VALUES ($1, $2) RETURNING id",
-                        )
-                        .bind(&unit.name)
-                        .bind(kind)
-                        .fetch_one(&mut *tx)
-                        .await?
-                        .get(0);
+                        let id: i64 = sqlx::query("INSERT INTO units (name, kind) VALUES ($1, $2) RETURNING id")
+                            .bind(&unit.name)
+                            .bind(kind)
+                            .fetch_one(&mut *tx)
+                            .await?
+                            .get(0);
                         (id, kind.to_string())
                     }
                 };
@@ -286,13 +256,11 @@ impl Store {
                 for member in members {
                     // A unit named twice (directly and through a group) is assigned once,
                     // keeping the first, most specific role.
-                    let exists = sqlx::query(
-                        "SELECT id FROM assignments WHERE task_id = $1 AND unit_id = $2",
-                    )
-                    .bind(task_id)
-                    .bind(member)
-                    .fetch_optional(&mut *tx)
-                    .await?;
+                    let exists = sqlx::query("SELECT id FROM assignments WHERE task_id = $1 AND unit_id = $2")
+                        .bind(task_id)
+                        .bind(member)
+                        .fetch_optional(&mut *tx)
+                        .await?;
                     if exists.is_some() {
                         continue;
                     }
@@ -326,35 +294,61 @@ impl Store {
                 out.indicators += 1;
             }
 
-            for m in item.measures.iter().filter(|m| {
-                matches!(
-                    m.kind,
-                    MeasureKind::Event | MeasureKind::Document | MeasureKind::Target
-                )
-            }) {
+            let link = format!("/api/v1/plans/{id}#task-{task_id}");
+            let text = format!("{}{}", item.title, item.body);
+            crate::search::index(
+                &mut tx,
+                &crate::search::Doc {
+                    kind: "item",
+                    ref_id: task_id,
+                    title: &format!("{}{}", item.label, item.title),
+                    body: &text,
+                    link: &link,
+                    unit_id: None,
+                },
+            )
+            .await?;
+            for m in item
+                .measures
+                .iter()
+                .filter(|m| matches!(m.kind, MeasureKind::Event | MeasureKind::Document | MeasureKind::Target))
+            {
                 let kind = match m.kind {
                     MeasureKind::Event => "event",
                     MeasureKind::Document => "document",
                     _ => "target",
                 };
-                sqlx::query("INSERT INTO milestones (task_id, text, kind, due_date) VALUES ($1, $2, $3, $4)")
-                    .bind(task_id)
-                    .bind(&m.text)
-                    .bind(kind)
-                    .bind(&deadline)
-                    .execute(&mut *tx)
-                    .await?;
+                let milestone_id: i64 = sqlx::query(
+                    "INSERT INTO milestones (task_id, text, kind, due_date) VALUES ($1, $2, $3, $4) RETURNING id",
+                )
+                .bind(task_id)
+                .bind(&m.text)
+                .bind(kind)
+                .bind(&deadline)
+                .fetch_one(&mut *tx)
+                .await?
+                .get(0);
+                crate::search::index(
+                    &mut tx,
+                    &crate::search::Doc {
+                        kind: "measure",
+                        ref_id: milestone_id,
+                        title: &format!("{}{}", item.label, item.title),
+                        body: &m.text,
+                        link: &link,
+                        unit_id: None,
+                    },
+                )
+                .await?;
                 out.milestones += 1;
             }
         }
-        sqlx::query(
-            "UPDATE plans SET status = 'published', published_at = $1, year = $2 WHERE id = $3",
-        )
-        .bind(now())
-        .bind(i64::from(year))
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query("UPDATE plans SET status = 'published', published_at = $1, year = $2 WHERE id = $3")
+            .bind(now())
+            .bind(i64::from(year))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -433,11 +427,7 @@ impl Store {
     }
 
     /// Records where an indicator stood when the plan began.
-    pub async fn set_indicator_baseline(
-        &self,
-        indicator_id: i64,
-        baseline: Option<f64>,
-    ) -> Result<()> {
+    pub async fn set_indicator_baseline(&self, indicator_id: i64, baseline: Option<f64>) -> Result<()> {
         if baseline.is_some_and(|b| !b.is_finite() || b < 0.0) {
             return Err(StoreError::invalid("baseline", "基数须为非负数"));
         }
@@ -453,19 +443,14 @@ impl Store {
     }
 
     pub async fn milestones(&self, task_id: i64) -> Result<Vec<Milestone>> {
-        let rows = sqlx::query("SELECT id, task_id, text, kind, due_date FROM milestones WHERE task_id = $1 ORDER BY id")
-            .bind(task_id)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT id, task_id, text, kind, due_date FROM milestones WHERE task_id = $1 ORDER BY id")
+                .bind(task_id)
+                .fetch_all(&self.pool)
+                .await?;
         Ok(rows
             .iter()
-            .map(|r| Milestone {
-                id: r.get(0),
-                task_id: r.get(1),
-                text: r.get(2),
-                kind: r.get(3),
-                due_date: r.get(4),
-            })
+            .map(|r| Milestone { id: r.get(0), task_id: r.get(1), text: r.get(2), kind: r.get(3), due_date: r.get(4) })
             .collect())
     }
 }

@@ -96,6 +96,8 @@ pub struct Report {
     pub updated_at: Option<String>,
     /// For a new form: the period it was pre-filled from.
     pub prefilled_from: Option<String>,
+    /// Files attached as evidence (optional: no report needs any).
+    pub evidence: Vec<crate::evidence::Evidence>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -115,10 +117,7 @@ pub enum Decision {
 
 fn check_text(field: &str, label: &str, text: &str) -> Result<()> {
     if text.chars().count() > MAX_TEXT_CHARS {
-        return Err(StoreError::invalid(
-            field,
-            format!("{label}不能超过 {MAX_TEXT_CHARS} 个字"),
-        ));
+        return Err(StoreError::invalid(field, format!("{label}不能超过 {MAX_TEXT_CHARS} 个字")));
     }
     Ok(())
 }
@@ -135,15 +134,18 @@ impl Store {
         .await?;
         let Some(r) = row else { return Ok(None) };
         let id: i64 = r.get("id");
-        let values =
-            sqlx::query("SELECT indicator_id, value FROM report_values WHERE report_id = $1")
-                .bind(id)
-                .fetch_all(&self.pool)
-                .await?
-                .iter()
-                .map(|v| (v.get::<i64, _>(0), v.get::<f64, _>(1)))
-                .collect();
+        let values = sqlx::query("SELECT indicator_id, value FROM report_values WHERE report_id = $1")
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|v| (v.get::<i64, _>(0), v.get::<f64, _>(1)))
+            .collect();
         let state = ReportState::parse(&r.get::<String, _>("state"));
+        let evidence = match period.parse::<Period>() {
+            Ok(p) => self.report_evidence(assignment_id, p).await?,
+            Err(_) => Vec::new(),
+        };
         Ok(Some(Report {
             id: Some(id),
             assignment_id,
@@ -165,6 +167,7 @@ impl Store {
             submitted_at: r.get("submitted_at"),
             updated_at: r.get("updated_at"),
             prefilled_from: None,
+            evidence,
         }))
     }
 
@@ -185,17 +188,10 @@ impl Store {
         let (input, from) = match previous {
             Some(p) => {
                 let from: String = p.get(0);
-                let prev = self
-                    .load_report(assignment_id, &from)
-                    .await?
-                    .map(|r| r.input)
-                    .unwrap_or_default();
+                let prev = self.load_report(assignment_id, &from).await?.map(|r| r.input).unwrap_or_default();
                 // Last month's 本月进展 is this month's starting point for 累计完成; the new
                 // month's progress is for the reporter to write.
-                let input = ReportInput {
-                    progress: String::new(),
-                    ..prev
-                };
+                let input = ReportInput { progress: String::new(), ..prev };
                 (input, Some(from))
             }
             None => (ReportInput::default(), None),
@@ -214,6 +210,7 @@ impl Store {
             submitted_at: None,
             updated_at: None,
             prefilled_from: from,
+            evidence: Vec::new(),
         })
     }
 
@@ -230,10 +227,7 @@ impl Store {
         user_id: Option<i64>,
     ) -> Result<Report> {
         if period > open {
-            return Err(StoreError::invalid(
-                "period",
-                format!("{period} 尚未开放填报"),
-            ));
+            return Err(StoreError::invalid("period", format!("{period} 尚未开放填报")));
         }
         check_text("progress", "本月进展", &input.progress)?;
         check_text("cumulative", "累计完成", &input.cumulative)?;
@@ -247,38 +241,29 @@ impl Store {
         let indicators = self.assignment_indicators(assignment_id).await?;
         for (id, value) in &input.values {
             let Some(ind) = indicators.iter().find(|i| i.id == *id) else {
-                return Err(StoreError::invalid(
-                    &format!("values.{id}"),
-                    "该指标不属于本任务",
-                ));
+                return Err(StoreError::invalid(&format!("values.{id}"), "该指标不属于本任务"));
             };
             let spec = domain::TargetSpec {
                 value: ind.value,
                 max: ind.max_value,
-                comparator: domain::Comparator::parse(&ind.comparator)
-                    .unwrap_or(domain::Comparator::AtLeast),
+                comparator: domain::Comparator::parse(&ind.comparator).unwrap_or(domain::Comparator::AtLeast),
                 unit: ind.unit.clone(),
             };
-            domain::validate_value(&spec, *value)
-                .map_err(|m| StoreError::invalid(&format!("values.{id}"), m))?;
+            domain::validate_value(&spec, *value).map_err(|m| StoreError::invalid(&format!("values.{id}"), m))?;
         }
 
         let key = period.to_string();
         let mut tx = self.pool.begin().await?;
-        let current = sqlx::query(
-            "SELECT id, state, version FROM reports WHERE assignment_id = $1 AND period = $2",
-        )
-        .bind(assignment_id)
-        .bind(&key)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let current = sqlx::query("SELECT id, state, version FROM reports WHERE assignment_id = $1 AND period = $2")
+            .bind(assignment_id)
+            .bind(&key)
+            .fetch_optional(&mut *tx)
+            .await?;
         let at = now();
         let report_id: i64 = match current {
             None => {
                 if version != 0 {
-                    return Err(StoreError::Conflict(
-                        "该报告已被他人修改,请刷新后重试".into(),
-                    ));
+                    return Err(StoreError::Conflict("该报告已被他人修改,请刷新后重试".into()));
                 }
                 sqlx::query(
                     "INSERT INTO reports (assignment_id, period, state, progress, cumulative, self_status, problems, next_steps, \
@@ -305,9 +290,7 @@ impl Store {
                         return Err(StoreError::Conflict("该报告已审核通过,已锁定".into()));
                     }
                     ReportState::Submitted => {
-                        return Err(StoreError::Conflict(
-                            "该报告已提交,等待审核,不能修改".into(),
-                        ));
+                        return Err(StoreError::Conflict("该报告已提交,等待审核,不能修改".into()));
                     }
                     _ => {}
                 }
@@ -335,25 +318,19 @@ impl Store {
                 id
             }
         };
-        sqlx::query("DELETE FROM report_values WHERE report_id = $1")
-            .bind(report_id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("DELETE FROM report_values WHERE report_id = $1").bind(report_id).execute(&mut *tx).await?;
         for (id, value) in &input.values {
-            sqlx::query(
-                "INSERT INTO report_values (report_id, indicator_id, value) VALUES ($1, $2, $3)",
-            )
-            .bind(report_id)
-            .bind(*id)
-            .bind(*value)
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query("INSERT INTO report_values (report_id, indicator_id, value) VALUES ($1, $2, $3)")
+                .bind(report_id)
+                .bind(*id)
+                .bind(*value)
+                .execute(&mut *tx)
+                .await?;
         }
         record_event(&mut tx, report_id, user_id, "save", None, input).await?;
+        index_report(&mut tx, report_id, assignment_id, &key, input).await?;
         tx.commit().await?;
-        self.load_report(assignment_id, &key)
-            .await?
-            .ok_or(StoreError::NotFound)
+        self.load_report(assignment_id, &key).await?.ok_or(StoreError::NotFound)
     }
 
     /// Submits a saved draft (or a returned report) for review. Submitting again what is
@@ -386,8 +363,7 @@ impl Store {
         .bind(&key)
         .fetch_optional(&self.pool)
         .await?;
-        let unchanged =
-            previous.is_some_and(|p| p.get::<String, _>(0).trim() == report.input.progress.trim());
+        let unchanged = previous.is_some_and(|p| p.get::<String, _>(0).trim() == report.input.progress.trim());
         let late = period.is_late(today, due_day);
         let mut tx = self.pool.begin().await?;
         let at = now();
@@ -405,9 +381,7 @@ impl Store {
         let id = report.id.ok_or(StoreError::NotFound)?;
         record_event(&mut tx, id, user_id, "submit", None, &report.input).await?;
         tx.commit().await?;
-        self.load_report(assignment_id, &key)
-            .await?
-            .ok_or(StoreError::NotFound)
+        self.load_report(assignment_id, &key).await?.ok_or(StoreError::NotFound)
     }
 
     /// Approves or returns a submitted report. A return needs a comment saying what to fix.
@@ -420,22 +394,13 @@ impl Store {
         user_id: Option<i64>,
     ) -> Result<Report> {
         let key = period.to_string();
-        let report = self
-            .load_report(assignment_id, &key)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let report = self.load_report(assignment_id, &key).await?.ok_or(StoreError::NotFound)?;
         if report.state != ReportState::Submitted {
-            return Err(StoreError::Conflict(format!(
-                "只能审核已提交的报告(当前状态:{})",
-                report.state.label()
-            )));
+            return Err(StoreError::Conflict(format!("只能审核已提交的报告(当前状态:{})", report.state.label())));
         }
         let comment = comment.map(str::trim).filter(|c| !c.is_empty());
         if decision == Decision::Return && comment.is_none() {
-            return Err(StoreError::invalid(
-                "comment",
-                "退回时请写明需要补充或修改的内容",
-            ));
+            return Err(StoreError::invalid("comment", "退回时请写明需要补充或修改的内容"));
         }
         if let Some(c) = comment {
             check_text("comment", "审核意见", c)?;
@@ -460,17 +425,11 @@ impl Store {
         let id = report.id.ok_or(StoreError::NotFound)?;
         record_event(&mut tx, id, user_id, action, comment, &report.input).await?;
         tx.commit().await?;
-        self.load_report(assignment_id, &key)
-            .await?
-            .ok_or(StoreError::NotFound)
+        self.load_report(assignment_id, &key).await?.ok_or(StoreError::NotFound)
     }
 
     /// The full history of a report, oldest first.
-    pub async fn report_history(
-        &self,
-        assignment_id: i64,
-        period: Period,
-    ) -> Result<Vec<ReportEvent>> {
+    pub async fn report_history(&self, assignment_id: i64, period: Period) -> Result<Vec<ReportEvent>> {
         let rows = sqlx::query(
             "SELECT e.at, e.user_id, e.action, e.comment FROM report_events e JOIN reports r ON r.id = e.report_id \
              WHERE r.assignment_id = $1 AND r.period = $2 ORDER BY e.id",
@@ -481,20 +440,12 @@ impl Store {
         .await?;
         Ok(rows
             .iter()
-            .map(|r| ReportEvent {
-                at: r.get(0),
-                user_id: r.get(1),
-                action: r.get(2),
-                comment: r.get(3),
-            })
+            .map(|r| ReportEvent { at: r.get(0), user_id: r.get(1), action: r.get(2), comment: r.get(3) })
             .collect())
     }
 
     /// The indicators of the task an assignment belongs to.
-    pub async fn assignment_indicators(
-        &self,
-        assignment_id: i64,
-    ) -> Result<Vec<crate::plans::Indicator>> {
+    pub async fn assignment_indicators(&self, assignment_id: i64) -> Result<Vec<crate::plans::Indicator>> {
         let row = sqlx::query("SELECT task_id FROM assignments WHERE id = $1")
             .bind(assignment_id)
             .fetch_optional(&self.pool)
@@ -502,6 +453,39 @@ impl Store {
         let task_id: i64 = row.ok_or(StoreError::NotFound)?.get(0);
         self.indicators(task_id).await
     }
+}
+
+/// Makes a report findable by what it says (progress, problems, next steps).
+pub(crate) async fn index_report(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    report_id: i64,
+    assignment_id: i64,
+    period: &str,
+    input: &ReportInput,
+) -> Result<()> {
+    let row = sqlx::query(
+        "SELECT u.id, u.name, t.item_label, t.title FROM assignments a JOIN units u ON u.id = a.unit_id JOIN tasks t ON t.id = a.task_id WHERE a.id = $1",
+    )
+    .bind(assignment_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let (unit_id, unit, label, title): (i64, String, String, String) = (row.get(0), row.get(1), row.get(2), row.get(3));
+    let heading = format!("{unit} · {label}{title} · {period}");
+    let body = [input.progress.as_str(), input.cumulative.as_str(), input.problems.as_str(), input.next_steps.as_str()]
+        .join("\n");
+    let link = format!("/api/v1/assignments/{assignment_id}/reports/{period}");
+    crate::search::index(
+        tx,
+        &crate::search::Doc {
+            kind: "report",
+            ref_id: report_id,
+            title: &heading,
+            body: &body,
+            link: &link,
+            unit_id: Some(unit_id),
+        },
+    )
+    .await
 }
 
 async fn record_event(
@@ -513,14 +497,16 @@ async fn record_event(
     input: &ReportInput,
 ) -> Result<()> {
     let snapshot = serde_json::to_string(input).unwrap_or_default();
-    sqlx::query("INSERT INTO report_events (report_id, at, user_id, action, comment, snapshot) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(report_id)
-        .bind(now())
-        .bind(user_id)
-        .bind(action)
-        .bind(comment.map(str::to_string))
-        .bind(snapshot)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO report_events (report_id, at, user_id, action, comment, snapshot) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(report_id)
+    .bind(now())
+    .bind(user_id)
+    .bind(action)
+    .bind(comment.map(str::to_string))
+    .bind(snapshot)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }

@@ -7,9 +7,7 @@ use crate::plans::{Indicator, PlanRow, Task};
 use crate::reports::ReportState;
 use crate::{Result, Store, StoreError};
 use chrono::NaiveDate;
-use domain::{
-    Assessment, AssignmentFacts, Period, Status, StatusCounts, TargetFact, TargetSpec, Thresholds,
-};
+use domain::{Assessment, AssignmentFacts, Period, Status, StatusCounts, TargetFact, TargetSpec, Thresholds};
 use serde::Serialize;
 use sqlx::Row;
 use std::collections::{BTreeMap, HashMap};
@@ -54,14 +52,8 @@ impl From<&StatusCounts> for CountsView {
     fn from(c: &StatusCounts) -> Self {
         CountsView {
             total: c.total(),
-            counts: Status::ALL
-                .iter()
-                .map(|s| (s.key().to_string(), c.count(*s)))
-                .collect(),
-            shares: Status::ALL
-                .iter()
-                .map(|s| (s.key().to_string(), c.share(*s)))
-                .collect(),
+            counts: Status::ALL.iter().map(|s| (s.key().to_string(), c.count(*s))).collect(),
+            shares: Status::ALL.iter().map(|s| (s.key().to_string(), c.share(*s))).collect(),
         }
     }
 }
@@ -204,21 +196,14 @@ impl Store {
         let mut task_sections = Vec::new();
         let mut by_unit: BTreeMap<(i64, String), Vec<Status>> = BTreeMap::new();
         for task in tasks {
-            let inds: Vec<Indicator> = indicators
-                .iter()
-                .filter(|i| i.task_id == task.id)
-                .cloned()
-                .collect();
+            let inds: Vec<Indicator> = indicators.iter().filter(|i| i.task_id == task.id).cloned().collect();
             let mut units = Vec::new();
             let mut assessed = Vec::new();
             for a in assignments.iter().filter(|a| a.task_id == task.id) {
                 let l = latest.get(&a.id);
                 let facts = facts(&task, &inds, l);
                 let assessment = domain::assess(&facts, as_of, th);
-                by_unit
-                    .entry((a.unit_id, a.unit_name.clone()))
-                    .or_default()
-                    .push(assessment.status);
+                by_unit.entry((a.unit_id, a.unit_name.clone())).or_default().push(assessment.status);
                 units.push(AssignmentView {
                     assignment_id: a.id,
                     unit_id: a.unit_id,
@@ -226,10 +211,7 @@ impl Store {
                     role: a.role.clone(),
                     via_group: a.via_group.clone(),
                     status: StatusView::from(&assessment),
-                    report_state: states
-                        .get(&a.id)
-                        .cloned()
-                        .unwrap_or_else(|| ReportState::New.key().to_string()),
+                    report_state: states.get(&a.id).cloned().unwrap_or_else(|| ReportState::New.key().to_string()),
                     values: l.map(|l| l.values.clone()).unwrap_or_default(),
                 });
                 assessed.push(assessment);
@@ -238,12 +220,7 @@ impl Store {
             all_assessments.extend(assessed);
             task_assessments.push(task_status.clone());
             task_sections.push(task.section);
-            let view = TaskView {
-                task: task.clone(),
-                status: StatusView::from(&task_status),
-                indicators: inds,
-                units,
-            };
+            let view = TaskView { task: task.clone(), status: StatusView::from(&task_status), indicators: inds, units };
             match section_views.last_mut() {
                 Some(s) if s.number == task.section => s.items.push(view),
                 _ => section_views.push(SectionView {
@@ -263,33 +240,18 @@ impl Store {
                 .map(|(a, _)| a.clone())
                 .collect();
             s.status = StatusView::from(&domain::roll_up(&children, th));
-            s.counts =
-                CountsView::from(&children.iter().map(|a| a.status).collect::<StatusCounts>());
+            s.counts = CountsView::from(&children.iter().map(|a| a.status).collect::<StatusCounts>());
         }
         let plan_status = domain::roll_up(&task_assessments, th);
         let dashboard = Dashboard {
             plan_id,
             period: period.to_string(),
             as_of: as_of.to_string(),
-            items: CountsView::from(
-                &task_assessments
-                    .iter()
-                    .map(|a| a.status)
-                    .collect::<StatusCounts>(),
-            ),
-            assignments: CountsView::from(
-                &all_assessments
-                    .iter()
-                    .map(|a| a.status)
-                    .collect::<StatusCounts>(),
-            ),
+            items: CountsView::from(&task_assessments.iter().map(|a| a.status).collect::<StatusCounts>()),
+            assignments: CountsView::from(&all_assessments.iter().map(|a| a.status).collect::<StatusCounts>()),
             by_section: section_views
                 .iter()
-                .map(|s| SectionCounts {
-                    number: s.number,
-                    title: s.title.clone(),
-                    counts: s.counts.clone(),
-                })
+                .map(|s| SectionCounts { number: s.number, title: s.title.clone(), counts: s.counts.clone() })
                 .collect(),
             by_unit: by_unit
                 .into_iter()
@@ -359,19 +321,12 @@ impl Store {
         .await?;
         let mut by_report: HashMap<i64, BTreeMap<i64, f64>> = HashMap::new();
         for v in &values {
-            by_report
-                .entry(v.get(0))
-                .or_default()
-                .insert(v.get(1), v.get(2));
+            by_report.entry(v.get(0)).or_default().insert(v.get(1), v.get(2));
         }
         let mut out: HashMap<i64, Latest> = HashMap::new();
         for r in &rows {
             let report_id: i64 = r.get(0);
-            let entry = out.entry(r.get(1)).or_insert(Latest {
-                values: BTreeMap::new(),
-                self_status: None,
-                count: 0,
-            });
+            let entry = out.entry(r.get(1)).or_insert(Latest { values: BTreeMap::new(), self_status: None, count: 0 });
             entry.count += 1;
             entry.self_status = r.get(2);
             // Values carry forward: a month that does not restate a figure keeps the last one.
@@ -418,9 +373,7 @@ impl Store {
             .iter()
             .map(|r| {
                 let state: Option<String> = r.get(8);
-                let state = state
-                    .as_deref()
-                    .map_or(ReportState::New, ReportState::parse);
+                let state = state.as_deref().map_or(ReportState::New, ReportState::parse);
                 WorkItem {
                     assignment_id: r.get(0),
                     plan_id: r.get(1),
@@ -446,8 +399,7 @@ impl Store {
 
 fn facts(task: &Task, indicators: &[Indicator], latest: Option<&Latest>) -> AssignmentFacts {
     let parse = |s: &str, fallback: &str| {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .or_else(|_| NaiveDate::parse_from_str(fallback, "%Y-%m-%d"))
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").or_else(|_| NaiveDate::parse_from_str(fallback, "%Y-%m-%d"))
     };
     let start = parse(&task.start_date, "2000-01-01").unwrap_or_default();
     let deadline = parse(&task.deadline, &task.start_date).unwrap_or(start);
@@ -457,8 +409,7 @@ fn facts(task: &Task, indicators: &[Indicator], latest: Option<&Latest>) -> Assi
             spec: TargetSpec {
                 value: i.value,
                 max: i.max_value,
-                comparator: domain::Comparator::parse(&i.comparator)
-                    .unwrap_or(domain::Comparator::AtLeast),
+                comparator: domain::Comparator::parse(&i.comparator).unwrap_or(domain::Comparator::AtLeast),
                 unit: i.unit.clone(),
             },
             baseline: i.baseline,

@@ -7,8 +7,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 /// The PostgreSQL server used for tests; DUBAN_TEST_PG overrides it.
 fn pg_admin_url() -> String {
-    std::env::var("DUBAN_TEST_PG")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("DUBAN_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -25,18 +24,14 @@ pub async fn sqlite() -> TestDb {
     let url = format!("sqlite://{}", dir.path().join("duban.db").display());
     TestDb {
         name: "sqlite",
-        store: Store::open(&url).await.expect("sqlite opens"),
+        store: Store::open(&url).await.expect("sqlite opens").with_files(dir.path().join("files")),
         _dir: Some(dir),
     }
 }
 
 pub async fn postgres() -> Option<TestDb> {
     let admin = pg_admin_url();
-    let db = format!(
-        "duban_test_{}_{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::SeqCst)
-    );
+    let db = format!("duban_test_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
     sqlx::any::install_default_drivers();
     let conn = sqlx::AnyPool::connect(&admin).await;
     let pool = match conn {
@@ -49,27 +44,14 @@ pub async fn postgres() -> Option<TestDb> {
             return None;
         }
     };
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {db}")))
-        .execute(&pool)
-        .await
-        .expect("drop");
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
-        .execute(&pool)
-        .await
-        .expect("create");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {db}"))).execute(&pool).await.expect("drop");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}"))).execute(&pool).await.expect("create");
     pool.close().await;
-    let base = admin
-        .rsplit_once('/')
-        .map_or(admin.as_str(), |(b, _)| b)
-        .to_string();
-    let store = Store::open(&format!("{base}/{db}"))
-        .await
-        .expect("postgres opens");
-    Some(TestDb {
-        name: "postgres",
-        store,
-        _dir: None,
-    })
+    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b).to_string();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store =
+        Store::open(&format!("{base}/{db}")).await.expect("postgres opens").with_files(dir.path().join("files"));
+    Some(TestDb { name: "postgres", store, _dir: Some(dir) })
 }
 
 /// Every backend this machine offers.

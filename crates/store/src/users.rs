@@ -43,15 +43,9 @@ impl Role {
     }
 
     pub fn parse(s: &str) -> Option<Role> {
-        [
-            Role::Admin,
-            Role::Supervisor,
-            Role::Reporter,
-            Role::UnitHead,
-            Role::Leader,
-        ]
-        .into_iter()
-        .find(|r| r.key() == s || r.label() == s)
+        [Role::Admin, Role::Supervisor, Role::Reporter, Role::UnitHead, Role::Leader]
+            .into_iter()
+            .find(|r| r.key() == s || r.label() == s)
     }
 
     /// Roles that belong to a unit and see only its work.
@@ -97,20 +91,14 @@ fn user_from_row(r: &sqlx::any::AnyRow) -> User {
 /// A sign-in token is stored only as its SHA-256, so a leaked table grants nothing.
 fn token_hash(token: &str) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl Store {
     pub async fn add_user(&self, new: &NewUser<'_>) -> Result<User> {
         let username = new.username.trim();
         if username.is_empty() || username.chars().count() > 64 {
-            return Err(StoreError::invalid(
-                "username",
-                "用户名不能为空,且不超过 64 个字符",
-            ));
+            return Err(StoreError::invalid("username", "用户名不能为空,且不超过 64 个字符"));
         }
         let unit_id = match new.unit {
             Some(name) => Some(
@@ -120,10 +108,7 @@ impl Store {
                     .id,
             ),
             None if new.role.is_unit_bound() => {
-                return Err(StoreError::invalid(
-                    "unit",
-                    "单位填报员和单位负责人必须属于一个单位",
-                ));
+                return Err(StoreError::invalid("unit", "单位填报员和单位负责人必须属于一个单位"));
             }
             None => None,
         };
@@ -148,37 +133,25 @@ impl Store {
         .bind(now())
         .execute(&self.pool)
         .await?;
-        self.user_by_name(username)
-            .await?
-            .ok_or(StoreError::NotFound)
+        self.user_by_name(username).await?.ok_or(StoreError::NotFound)
     }
 
     pub async fn user_by_name(&self, username: &str) -> Result<Option<User>> {
-        let row = sqlx::query(sql!("{USER_SELECT} WHERE u.username = $1"))
-            .bind(username)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query(sql!("{USER_SELECT} WHERE u.username = $1")).bind(username).fetch_optional(&self.pool).await?;
         Ok(row.as_ref().map(user_from_row))
     }
 
     pub async fn users(&self) -> Result<Vec<User>> {
-        let rows = sqlx::query(sql!("{USER_SELECT} ORDER BY u.id"))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(sql!("{USER_SELECT} ORDER BY u.id")).fetch_all(&self.pool).await?;
         Ok(rows.iter().map(user_from_row).collect())
     }
 
     /// The user if the password is right and the account enabled; `None` otherwise, without
     /// saying which (a wrong name and a wrong password look the same to the caller).
-    pub async fn check_password(
-        &self,
-        username: &str,
-        password_given: &str,
-    ) -> Result<Option<User>> {
-        let row = sqlx::query(sql!("{USER_SELECT} WHERE u.username = $1"))
-            .bind(username)
-            .fetch_optional(&self.pool)
-            .await?;
+    pub async fn check_password(&self, username: &str, password_given: &str) -> Result<Option<User>> {
+        let row =
+            sqlx::query(sql!("{USER_SELECT} WHERE u.username = $1")).bind(username).fetch_optional(&self.pool).await?;
         let Some(row) = row else {
             // Spend the same time as a real check so timing does not reveal which names exist.
             let _ = password::verify(password_given, &password::hash("timing"));
@@ -195,8 +168,8 @@ impl Store {
         let bytes: [u8; 32] = rand::rng().random();
         let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         let created = now();
-        let expires = (chrono::Utc::now() + chrono::Duration::hours(hours))
-            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let expires =
+            (chrono::Utc::now() + chrono::Duration::hours(hours)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         sqlx::query("INSERT INTO sessions (token_hash, user_id, kind, created_at, expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $4)")
             .bind(token_hash(&token))
             .bind(user_id)
@@ -221,10 +194,7 @@ impl Store {
     }
 
     pub async fn revoke_token(&self, token: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(token_hash(token))
-            .execute(&self.pool)
-            .await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(token)).execute(&self.pool).await?;
         Ok(())
     }
 }

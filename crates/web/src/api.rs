@@ -23,7 +23,7 @@ const SUPERVISION: &[Role] = &[Role::Supervisor];
 #[openapi(
     info(title = "duban 督办 API", version = "1", description = "工作要点督办系统的 JSON API。错误均为 RFC 9457 problem JSON。"),
     paths(healthz, login, logout, me, users, plans, import_plan, plan_detail, publish_plan, tasks, get_report, save_report,
-          submit_report, review_report, dashboard),
+          submit_report, review_report, upload_evidence, download_evidence, dashboard, search),
     components(schemas(Problem, LoginRequest, LoginResponse, ReviewRequest, SaveReportRequest, ImportResponse)),
     modifiers(&BearerAuth)
 )]
@@ -50,8 +50,7 @@ pub async fn not_found() -> ApiError {
 }
 
 fn parse_period(s: &str) -> ApiResult<Period> {
-    s.parse()
-        .map_err(|_| ApiError::invalid("period", format!("期间“{s}”格式应为 YYYY-MM")))
+    s.parse().map_err(|_| ApiError::invalid("period", format!("期间“{s}”格式应为 YYYY-MM")))
 }
 
 /// 200 when the database answers.
@@ -89,13 +88,7 @@ pub async fn login(
         .check_password(req.username.trim(), &req.password)
         .await?
         // The same answer for an unknown name and a wrong password.
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "bad_credentials",
-                "用户名或密码错误",
-            )
-        })?;
+        .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "用户名或密码错误"))?;
     let token = state.store.create_token(user.id, "api", 8).await?;
     Ok(Json(LoginResponse { token, user }))
 }
@@ -119,17 +112,10 @@ pub async fn users(State(state): State<AppState>, who: CurrentUser) -> ApiResult
 }
 
 #[utoipa::path(get, path = "/api/v1/plans", security(("bearer" = [])), responses((status = 200, body = Vec<PlanRow>)))]
-pub async fn plans(
-    State(state): State<AppState>,
-    who: CurrentUser,
-) -> ApiResult<Json<Vec<PlanRow>>> {
+pub async fn plans(State(state): State<AppState>, who: CurrentUser) -> ApiResult<Json<Vec<PlanRow>>> {
     let all = state.store.plans().await?;
     // Units see published plans only; drafts are the supervision office's work in progress.
-    Ok(Json(if who.sees_all_units() {
-        all
-    } else {
-        all.into_iter().filter(|p| p.status != "draft").collect()
-    }))
+    Ok(Json(if who.sees_all_units() { all } else { all.into_iter().filter(|p| p.status != "draft").collect() }))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -152,10 +138,7 @@ pub async fn plan_detail(
         return Err(ApiError::not_found());
     }
     let period = q.period.as_deref().map(parse_period).transpose()?;
-    let view = state
-        .store
-        .plan_view(id, period, state.config.today(), &Default::default())
-        .await?;
+    let view = state.store.plan_view(id, period, state.config.today(), &Default::default()).await?;
     Ok(Json(view))
 }
 
@@ -187,40 +170,24 @@ pub async fn import_plan(
     who.require(SUPERVISION)?;
     let mut file: Option<(String, Vec<u8>)> = None;
     loop {
-        let field = form
-            .next_field()
-            .await
-            .map_err(|e| multipart_error(&e.body_text(), e.status()))?;
+        let field = form.next_field().await.map_err(|e| multipart_error(&e.body_text(), e.status()))?;
         let Some(field) = field else { break };
         if field.name() == Some("file") {
             let name = field.file_name().unwrap_or("plan").to_string();
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|e| multipart_error(&e.body_text(), e.status()))?;
+            let bytes = field.bytes().await.map_err(|e| multipart_error(&e.body_text(), e.status()))?;
             file = Some((name, bytes.to_vec()));
         }
     }
-    let (name, bytes) =
-        file.ok_or_else(|| ApiError::invalid("file", "请选择要导入的文件(表单字段 file)"))?;
+    let (name, bytes) = file.ok_or_else(|| ApiError::invalid("file", "请选择要导入的文件(表单字段 file)"))?;
     let directory = state.store.directory().await?;
     let parsed = plan::parse(&bytes, &directory).map_err(|e| match e {
-        plan::ParseError::TooLarge { .. } => {
-            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", e.to_string())
-        }
+        plan::ParseError::TooLarge { .. } => ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", e.to_string()),
         plan::ParseError::Read(docread::ReadError::Binary | docread::ReadError::Unsupported(_)) => {
-            ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                e.to_string(),
-            )
+            ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", e.to_string())
         }
         other => ApiError::invalid("file", other.to_string()),
     })?;
-    let id = state
-        .store
-        .import_plan(&name, &bytes, &parsed, Some(who.user.id))
-        .await?;
+    let id = state.store.import_plan(&name, &bytes, &parsed, Some(who.user.id)).await?;
     Ok((
         StatusCode::CREATED,
         Json(ImportResponse {
@@ -232,11 +199,7 @@ pub async fn import_plan(
             warnings: parsed
                 .warnings
                 .iter()
-                .map(|w| ImportWarning {
-                    item: w.item,
-                    code: w.code.clone(),
-                    message: w.message.clone(),
-                })
+                .map(|w| ImportWarning { item: w.item, code: w.code.clone(), message: w.message.clone() })
                 .collect(),
         }),
     ))
@@ -244,11 +207,7 @@ pub async fn import_plan(
 
 fn multipart_error(text: &str, status: StatusCode) -> ApiError {
     if status == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            "上传的文件超过 20 MB 上限",
-        )
+        ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "上传的文件超过 20 MB 上限")
     } else {
         ApiError::bad_request(format!("上传内容无法读取:{text}"))
     }
@@ -279,17 +238,8 @@ pub async fn tasks(
         Some(p) => parse_period(p)?,
         None => Period::containing(today),
     };
-    let unit = if who.sees_all_units() {
-        None
-    } else {
-        who.user.unit_id
-    };
-    Ok(Json(
-        state
-            .store
-            .worklist(unit, period, today, state.config.due_day)
-            .await?,
-    ))
+    let unit = if who.sees_all_units() { None } else { who.user.unit_id };
+    Ok(Json(state.store.worklist(unit, period, today, state.config.due_day).await?))
 }
 
 /// The assignment if the caller may see it; 404 otherwise (also for another unit's).
@@ -366,12 +316,7 @@ pub async fn save_report(
     let Json(req) = body?;
     let version = req.version;
     let open = Period::containing(state.config.today());
-    Ok(Json(
-        state
-            .store
-            .save_report(id, period, &req.into(), version, open, Some(who.user.id))
-            .await?,
-    ))
+    Ok(Json(state.store.save_report(id, period, &req.into(), version, open, Some(who.user.id)).await?))
 }
 
 /// Submits the saved report for review; repeating it is harmless.
@@ -386,16 +331,7 @@ pub async fn submit_report(
     visible_assignment(&state, &who, id).await?;
     let period = parse_period(&period)?;
     Ok(Json(
-        state
-            .store
-            .submit_report(
-                id,
-                period,
-                state.config.today(),
-                state.config.due_day,
-                Some(who.user.id),
-            )
-            .await?,
+        state.store.submit_report(id, period, state.config.today(), state.config.due_day, Some(who.user.id)).await?,
     ))
 }
 
@@ -419,18 +355,7 @@ pub async fn review_report(
     visible_assignment(&state, &who, id).await?;
     let period = parse_period(&period)?;
     let Json(req) = body?;
-    Ok(Json(
-        state
-            .store
-            .review_report(
-                id,
-                period,
-                req.decision,
-                req.comment.as_deref(),
-                Some(who.user.id),
-            )
-            .await?,
-    ))
+    Ok(Json(state.store.review_report(id, period, req.decision, req.comment.as_deref(), Some(who.user.id)).await?))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -463,9 +388,98 @@ pub async fn dashboard(
             .max()
             .ok_or_else(ApiError::not_found)?,
     };
-    let view = state
-        .store
-        .plan_view(plan_id, period, state.config.today(), &Default::default())
-        .await?;
+    let view = state.store.plan_view(plan_id, period, state.config.today(), &Default::default()).await?;
     Ok(Json(view.dashboard))
+}
+
+/// Attaches an evidence file (multipart field `file`) to a saved report. The type is judged
+/// from the content: PDF, JPEG, PNG, Word, Excel or plain text, at most 20 MB.
+#[utoipa::path(post, path = "/api/v1/assignments/{id}/reports/{period}/evidence", params(("id" = i64, Path), ("period" = String, Path)),
+    security(("bearer" = [])),
+    responses((status = 201, body = store::evidence::Evidence), (status = 404, body = Problem), (status = 413, body = Problem),
+               (status = 415, body = Problem), (status = 422, body = Problem)))]
+pub async fn upload_evidence(
+    State(state): State<AppState>,
+    who: CurrentUser,
+    Path((id, period)): Path<(i64, String)>,
+    mut form: Multipart,
+) -> ApiResult<(StatusCode, Json<store::evidence::Evidence>)> {
+    who.require(&[Role::Reporter, Role::UnitHead])?;
+    visible_assignment(&state, &who, id).await?;
+    let period = parse_period(&period)?;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    loop {
+        let field = form.next_field().await.map_err(|e| multipart_error(&e.body_text(), e.status()))?;
+        let Some(field) = field else { break };
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("附件").to_string();
+            let bytes = field.bytes().await.map_err(|e| multipart_error(&e.body_text(), e.status()))?;
+            file = Some((name, bytes.to_vec()));
+        }
+    }
+    let (name, bytes) = file.ok_or_else(|| ApiError::invalid("file", "请选择要上传的文件(表单字段 file)"))?;
+    use store::evidence::{AddError, Refusal};
+    match state.store.add_evidence(id, period, &name, &bytes).await {
+        Ok(e) => Ok((StatusCode::CREATED, Json(e))),
+        Err(AddError::Refused(Refusal::TooLarge)) => {
+            Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "佐证材料不能超过 20 MB"))
+        }
+        Err(AddError::Refused(Refusal::Type)) => Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "只接受 PDF、JPEG、PNG、Word(docx)、Excel(xlsx)或纯文本文件",
+        )),
+        Err(AddError::Store(e)) => Err(e.into()),
+    }
+}
+
+/// Downloads an evidence file, always as an attachment.
+#[utoipa::path(get, path = "/api/v1/evidence/{id}", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, description = "文件内容"), (status = 404, body = Problem)))]
+pub async fn download_evidence(
+    State(state): State<AppState>,
+    who: CurrentUser,
+    Path(id): Path<i64>,
+) -> ApiResult<axum::response::Response> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let (e, assignment_id) = state.store.evidence(id).await?;
+    visible_assignment(&state, &who, assignment_id).await?;
+    let bytes = state.store.evidence_bytes(&e).await?;
+    // RFC 6266/5987: a UTF-8 file name, percent-encoded.
+    let encoded: String = e
+        .file_name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
+        })
+        .collect();
+    let headers = [
+        (header::CONTENT_TYPE, e.content_type.clone()),
+        (header::CONTENT_DISPOSITION, format!("attachment; filename*=UTF-8''{encoded}")),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+    ];
+    Ok((headers, bytes).into_response())
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct SearchQuery {
+    /// The words to find (Chinese is cut into words).
+    pub q: String,
+}
+
+/// Full-text search over items, measures and reports (a unit's users see their own reports).
+#[utoipa::path(get, path = "/api/v1/search", params(SearchQuery), security(("bearer" = [])),
+    responses((status = 200, body = Vec<store::search::Hit>), (status = 422, body = Problem)))]
+pub async fn search(
+    State(state): State<AppState>,
+    who: CurrentUser,
+    Query(q): Query<SearchQuery>,
+) -> ApiResult<Json<Vec<store::search::Hit>>> {
+    let text = q.q.trim();
+    if text.is_empty() || text.chars().count() > 100 {
+        return Err(ApiError::invalid("q", "请输入 1—100 个字的检索词"));
+    }
+    let unit = if who.sees_all_units() { None } else { who.user.unit_id.or(Some(-1)) };
+    Ok(Json(state.store.search(text, unit, 50).await?))
 }

@@ -17,41 +17,24 @@ pub struct CurrentUser {
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or_else(ApiError::unauthorized)?;
-        let user = state
-            .store
-            .user_by_token(token)
-            .await?
-            .ok_or_else(ApiError::unauthorized)?;
-        Ok(CurrentUser {
-            user,
-            token: token.to_string(),
-        })
+        let user = state.store.user_by_token(token).await?.ok_or_else(ApiError::unauthorized)?;
+        Ok(CurrentUser { user, token: token.to_string() })
     }
 }
 
 impl CurrentUser {
     /// Refuses the call unless the user has one of `roles`.
     pub fn require(&self, roles: &[Role]) -> Result<(), ApiError> {
-        if roles.contains(&self.user.role) {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden())
-        }
+        if roles.contains(&self.user.role) { Ok(()) } else { Err(ApiError::forbidden()) }
     }
 
     /// Whether the user sees every unit's work (the bureau's roles) or only their unit's.

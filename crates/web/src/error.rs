@@ -38,12 +38,7 @@ pub struct FieldError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
-        ApiError {
-            status,
-            code,
-            detail: detail.into(),
-            field: None,
-        }
+        ApiError { status, code, detail: detail.into(), field: None }
     }
     pub fn bad_request(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "bad_request", detail)
@@ -87,12 +82,7 @@ impl IntoResponse for ApiError {
         let errors = self
             .field
             .as_ref()
-            .map(|f| {
-                vec![FieldError {
-                    field: f.clone(),
-                    message: self.detail.clone(),
-                }]
-            })
+            .map(|f| vec![FieldError { field: f.clone(), message: self.detail.clone() }])
             .unwrap_or_default();
         let body = Problem {
             kind: format!("urn:duban:problem:{}", self.code),
@@ -103,10 +93,7 @@ impl IntoResponse for ApiError {
             errors,
         };
         let mut resp = (self.status, Json(body)).into_response();
-        resp.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
-        );
+        resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         resp
     }
 }
@@ -119,11 +106,7 @@ impl From<StoreError> for ApiError {
             StoreError::Invalid { field, message } => ApiError::invalid(&field, message),
             StoreError::Db(e) => {
                 tracing::error!(error = %e, "database error");
-                ApiError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "服务器内部错误,请稍后重试",
-                )
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误,请稍后重试")
             }
         }
     }
@@ -133,11 +116,9 @@ impl From<axum::extract::rejection::JsonRejection> for ApiError {
     fn from(r: axum::extract::rejection::JsonRejection) -> Self {
         use axum::extract::rejection::JsonRejection::*;
         match r {
-            JsonDataError(e) => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid",
-                format!("字段内容有误:{}", e.body_text()),
-            ),
+            JsonDataError(e) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", format!("字段内容有误:{}", e.body_text()))
+            }
             MissingJsonContentType(_) => ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",

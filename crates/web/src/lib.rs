@@ -23,18 +23,13 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config {
-            today: None,
-            due_day: 25,
-            max_upload: plan::MAX_INPUT_BYTES,
-        }
+        Config { today: None, due_day: 25, max_upload: plan::MAX_INPUT_BYTES }
     }
 }
 
 impl Config {
     pub fn today(&self) -> NaiveDate {
-        self.today
-            .unwrap_or_else(|| chrono::Local::now().date_naive())
+        self.today.unwrap_or_else(|| chrono::Local::now().date_naive())
     }
 }
 
@@ -57,19 +52,13 @@ pub fn router(state: AppState) -> Router {
         .route("/plans/{id}", get(api::plan_detail))
         .route("/plans/{id}/publish", post(api::publish_plan))
         .route("/tasks", get(api::tasks))
-        .route(
-            "/assignments/{id}/reports/{period}",
-            get(api::get_report).put(api::save_report),
-        )
-        .route(
-            "/assignments/{id}/reports/{period}/submit",
-            post(api::submit_report),
-        )
-        .route(
-            "/assignments/{id}/reports/{period}/review",
-            post(api::review_report),
-        )
+        .route("/assignments/{id}/reports/{period}", get(api::get_report).put(api::save_report))
+        .route("/assignments/{id}/reports/{period}/submit", post(api::submit_report))
+        .route("/assignments/{id}/reports/{period}/review", post(api::review_report))
+        .route("/assignments/{id}/reports/{period}/evidence", post(api::upload_evidence))
+        .route("/evidence/{id}", get(api::download_evidence))
         .route("/dashboard", get(api::dashboard))
+        .route("/search", get(api::search))
         .route("/openapi.json", get(api::openapi_json))
         .fallback(api::not_found);
     Router::new()

@@ -17,10 +17,7 @@ struct Server {
 }
 
 async fn start(store: Store) -> Server {
-    store
-        .load_directory(&plan::Directory::from_toml(UNITS).expect("units"))
-        .await
-        .expect("directory");
+    store.load_directory(&plan::Directory::from_toml(UNITS).expect("units")).await.expect("directory");
     for (u, role, unit) in [
         ("admin", Role::Admin, None),
         ("supervisor", Role::Supervisor, Some("督导室")),
@@ -28,30 +25,13 @@ async fn start(store: Store) -> Server {
         ("yujiang", Role::Reporter, Some("余江区")),
         ("yuehu", Role::Reporter, Some("月湖区")),
     ] {
-        store
-            .add_user(&NewUser {
-                username: u,
-                display_name: u,
-                password: PASSWORD,
-                role,
-                unit,
-            })
-            .await
-            .expect("user");
+        store.add_user(&NewUser { username: u, display_name: u, password: PASSWORD, role, unit }).await.expect("user");
     }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let config = web::Config {
-        today: chrono::NaiveDate::from_ymd_opt(2024, 3, 20),
-        ..web::Config::default()
-    };
+    let config = web::Config { today: chrono::NaiveDate::from_ymd_opt(2024, 3, 20), ..web::Config::default() };
     tokio::spawn(web::serve(web::AppState { store, config }, listener));
-    Server {
-        base,
-        http: Client::new(),
-    }
+    Server { base, http: Client::new() }
 }
 
 impl Server {
@@ -64,33 +44,17 @@ impl Server {
             .await
             .expect("login");
         assert_eq!(r.status(), StatusCode::OK);
-        r.json::<Value>().await.expect("json")["token"]
-            .as_str()
-            .expect("token")
-            .to_string()
+        r.json::<Value>().await.expect("json")["token"].as_str().expect("token").to_string()
     }
 
-    async fn call(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        token: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let mut req = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(token);
+    async fn call(&self, method: reqwest::Method, path: &str, token: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let mut req = self.http.request(method, format!("{}{path}", self.base)).bearer_auth(token);
         if let Some(b) = body {
             req = req.json(&b);
         }
         let r = req.send().await.expect("request");
         let status = r.status();
-        let ct = r
-            .headers()
-            .get("content-type")
-            .map(|v| v.to_str().unwrap_or("").to_string())
-            .unwrap_or_default();
+        let ct = r.headers().get("content-type").map(|v| v.to_str().unwrap_or("").to_string()).unwrap_or_default();
         let v = r.json::<Value>().await.unwrap_or(Value::Null);
         if status.is_client_error() {
             assert_eq!(ct, "application/problem+json", "{path}: {v}");
@@ -126,10 +90,7 @@ async fn whole_cycle_through_the_api() {
             .send()
             .await
             .expect("login");
-        assert_eq!(
-            r.json::<Value>().await.expect("json")["detail"],
-            "用户名或密码错误"
-        );
+        assert_eq!(r.json::<Value>().await.expect("json")["detail"], "用户名或密码错误");
         let (st, _) = s.call(M::GET, "/api/v1/me", "not-a-token", None).await;
         assert_eq!(st, StatusCode::UNAUTHORIZED);
 
@@ -139,10 +100,8 @@ async fn whole_cycle_through_the_api() {
         let admin = s.login("admin").await;
 
         // Import (multipart) and publish.
-        let form = reqwest::multipart::Form::new().part(
-            "file",
-            reqwest::multipart::Part::bytes(YINGTAN.to_vec()).file_name("yingtan.txt"),
-        );
+        let form = reqwest::multipart::Form::new()
+            .part("file", reqwest::multipart::Part::bytes(YINGTAN.to_vec()).file_name("yingtan.txt"));
         let r = s
             .http
             .post(format!("{}/api/v1/plans/import", s.base))
@@ -151,15 +110,9 @@ async fn whole_cycle_through_the_api() {
             .send()
             .await
             .expect("import");
-        assert_eq!(
-            r.status(),
-            StatusCode::FORBIDDEN,
-            "a reporter cannot import"
-        );
-        let form = reqwest::multipart::Form::new().part(
-            "file",
-            reqwest::multipart::Part::bytes(YINGTAN.to_vec()).file_name("yingtan.txt"),
-        );
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "a reporter cannot import");
+        let form = reqwest::multipart::Form::new()
+            .part("file", reqwest::multipart::Part::bytes(YINGTAN.to_vec()).file_name("yingtan.txt"));
         let r = s
             .http
             .post(format!("{}/api/v1/plans/import", s.base))
@@ -170,15 +123,10 @@ async fn whole_cycle_through_the_api() {
             .expect("import");
         assert_eq!(r.status(), StatusCode::CREATED);
         let imported: Value = r.json().await.expect("json");
-        assert_eq!(
-            (imported["items"].as_u64(), imported["targets"].as_u64()),
-            (Some(29), Some(16))
-        );
+        assert_eq!((imported["items"].as_u64(), imported["targets"].as_u64()), (Some(29), Some(16)));
         let plan_id = imported["id"].as_i64().expect("id");
-        let bad = reqwest::multipart::Form::new().part(
-            "file",
-            reqwest::multipart::Part::bytes(vec![0u8, 1, 2, 0, 255, 0]).file_name("x.txt"),
-        );
+        let bad = reqwest::multipart::Form::new()
+            .part("file", reqwest::multipart::Part::bytes(vec![0u8, 1, 2, 0, 255, 0]).file_name("x.txt"));
         let r = s
             .http
             .post(format!("{}/api/v1/plans/import", s.base))
@@ -189,93 +137,41 @@ async fn whole_cycle_through_the_api() {
             .expect("import");
         assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
 
-        let (st, published) = s
-            .call(
-                M::POST,
-                &format!("/api/v1/plans/{plan_id}/publish"),
-                &sup,
-                None,
-            )
-            .await;
+        let (st, published) = s.call(M::POST, &format!("/api/v1/plans/{plan_id}/publish"), &sup, None).await;
         assert_eq!(st, StatusCode::OK, "{published}");
         assert_eq!(published["tasks"], 29);
-        let (st, _) = s
-            .call(
-                M::POST,
-                &format!("/api/v1/plans/{plan_id}/publish"),
-                &sup,
-                None,
-            )
-            .await;
+        let (st, _) = s.call(M::POST, &format!("/api/v1/plans/{plan_id}/publish"), &sup, None).await;
         assert_eq!(st, StatusCode::CONFLICT);
 
         // The reporter's work list: 29 items through 各区(市).
-        let (st, tasks) = s
-            .call(M::GET, "/api/v1/tasks?period=2024-03", &rep, None)
-            .await;
+        let (st, tasks) = s.call(M::GET, "/api/v1/tasks?period=2024-03", &rep, None).await;
         assert_eq!(st, StatusCode::OK);
         let tasks = tasks.as_array().expect("list").clone();
         assert_eq!(tasks.len(), 29, "{name}");
-        assert!(
-            tasks
-                .iter()
-                .all(|t| t["unit_name"] == "余江区" && t["report_state"] == "new")
-        );
-        let item8 = tasks
-            .iter()
-            .find(|t| t["item_label"] == "8.")
-            .expect("item 8")
-            .clone();
+        assert!(tasks.iter().all(|t| t["unit_name"] == "余江区" && t["report_state"] == "new"));
+        let item8 = tasks.iter().find(|t| t["item_label"] == "8.").expect("item 8").clone();
         let aid = item8["assignment_id"].as_i64().expect("id");
-        let (_, all) = s
-            .call(M::GET, "/api/v1/tasks?period=2024-03", &sup, None)
-            .await;
-        assert!(
-            all.as_array().expect("list").len() > 400,
-            "the bureau sees every assignment"
-        );
+        let (_, all) = s.call(M::GET, "/api/v1/tasks?period=2024-03", &sup, None).await;
+        assert!(all.as_array().expect("list").len() > 400, "the bureau sees every assignment");
 
         // Another unit's reporter gets 404, not 403.
         let path = format!("/api/v1/assignments/{aid}/reports/2024-03");
         let (st, _) = s.call(M::GET, &path, &other, None).await;
         assert_eq!(st, StatusCode::NOT_FOUND, "{name}");
-        let (st, _) = s
-            .call(
-                M::PUT,
-                &path,
-                &other,
-                Some(json!({"version": 0, "progress": "x"})),
-            )
-            .await;
+        let (st, _) = s.call(M::PUT, &path, &other, Some(json!({"version": 0, "progress": "x"}))).await;
         assert_eq!(st, StatusCode::NOT_FOUND);
 
         // The indicator of 公办在园幼儿数占比.
-        let (_, plan) = s
-            .call(
-                M::GET,
-                &format!("/api/v1/plans/{plan_id}?period=2024-03"),
-                &sup,
-                None,
-            )
-            .await;
+        let (_, plan) = s.call(M::GET, &format!("/api/v1/plans/{plan_id}?period=2024-03"), &sup, None).await;
         let item = plan["sections"][2]["items"][0].clone();
         assert_eq!(item["title"], "推进学前教育普及普惠");
         let share = item["indicators"][2]["id"].as_i64().expect("indicator");
 
         // Bad values: 422 naming the field, nothing written.
         for (body, field) in [
-            (
-                json!({"version": 0, "progress": "x", "values": {share.to_string(): 180.0}}),
-                format!("values.{share}"),
-            ),
-            (
-                json!({"version": 0, "progress": "x", "values": {share.to_string(): -3}}),
-                format!("values.{share}"),
-            ),
-            (
-                json!({"version": 0, "progress": "字".repeat(5001)}),
-                "progress".to_string(),
-            ),
+            (json!({"version": 0, "progress": "x", "values": {share.to_string(): 180.0}}), format!("values.{share}")),
+            (json!({"version": 0, "progress": "x", "values": {share.to_string(): -3}}), format!("values.{share}")),
+            (json!({"version": 0, "progress": "字".repeat(5001)}), "progress".to_string()),
         ] {
             let (st, v) = s.call(M::PUT, &path, &rep, Some(body)).await;
             assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
@@ -295,42 +191,66 @@ async fn whole_cycle_through_the_api() {
             "April is not open on March 20"
         );
         let (st, _) = s
-            .call(
-                M::PUT,
-                &format!("/api/v1/assignments/{aid}/reports/2024-13"),
-                &rep,
-                Some(json!({"version": 0})),
-            )
+            .call(M::PUT, &format!("/api/v1/assignments/{aid}/reports/2024-13"), &rep, Some(json!({"version": 0})))
             .await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
-        let (st, v) = s
-            .call(M::PUT, &path, &rep, Some(json!({"version": "one"})))
-            .await;
+        let (st, v) = s.call(M::PUT, &path, &rep, Some(json!({"version": "one"}))).await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
         let (_, fresh) = s.call(M::GET, &path, &rep, None).await;
-        assert_eq!(
-            (fresh["state"].as_str(), fresh["version"].as_i64()),
-            (Some("new"), Some(0))
-        );
+        assert_eq!((fresh["state"].as_str(), fresh["version"].as_i64()), (Some("new"), Some(0)));
 
         // Save, submit.
-        let (st, saved) = s.call(M::PUT, &path, &rep, Some(json!({"version": 0, "progress": "完成选址。", "values": {share.to_string(): 55.8}}))).await;
-        assert_eq!(st, StatusCode::OK, "{saved}");
-        assert_eq!(saved["state"], "draft");
-        let (st, _) = s
+        let (st, saved) = s
             .call(
                 M::PUT,
                 &path,
                 &rep,
-                Some(json!({"version": 0, "progress": "覆盖"})),
+                Some(json!({"version": 0, "progress": "完成选址。", "values": {share.to_string(): 55.8}})),
             )
             .await;
+        assert_eq!(st, StatusCode::OK, "{saved}");
+        assert_eq!(saved["state"], "draft");
+        let (st, _) = s.call(M::PUT, &path, &rep, Some(json!({"version": 0, "progress": "覆盖"}))).await;
         assert_eq!(st, StatusCode::CONFLICT, "a stale version");
+
+        // Evidence: checked by content, limited in size, served as an attachment.
+        let upload = |token: &str, name: &str, bytes: Vec<u8>| {
+            let form = reqwest::multipart::Form::new()
+                .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+            s.http.post(format!("{}{path}/evidence", s.base)).bearer_auth(token.to_string()).multipart(form).send()
+        };
+        let r = upload(&rep, "县督查纪要.pdf", b"%PDF-1.4 minutes of the inspection".to_vec()).await.expect("upload");
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let ev: Value = r.json().await.expect("json");
+        let r = upload(&rep, "photo.pdf", vec![0x4d, 0x5a, 0x90, 0, 3, 0, 0, 0]).await.expect("upload");
+        assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "an executable named .pdf");
+        let r = upload(&rep, "big.txt", vec![b'a'; 20 * 1024 * 1024 + 10]).await.expect("upload");
+        assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        let r = upload(&other, "x.pdf", b"%PDF-1.4".to_vec()).await.expect("upload");
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "another unit's report");
+        let evidence_url = format!("{}/api/v1/evidence/{}", s.base, ev["id"]);
+        let r = s.http.get(&evidence_url).bearer_auth(&rep).send().await.expect("download");
+        assert_eq!(r.status(), StatusCode::OK);
+        let cd = r.headers()["content-disposition"].to_str().expect("ascii").to_string();
+        assert!(cd.starts_with("attachment;"), "{cd}");
+        assert_eq!(r.bytes().await.expect("bytes").as_ref(), b"%PDF-1.4 minutes of the inspection");
+        let r = s.http.get(&evidence_url).bearer_auth(&other).send().await.expect("download");
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let (_, report) = s.call(M::GET, &path, &rep, None).await;
+        assert_eq!(report["evidence"][0]["file_name"], "县督查纪要.pdf");
+
+        // Search: plan text for everyone, a report for its unit and the bureau.
+        let (st, hits) = s.call(M::GET, "/api/v1/search?q=学前教育普及", &rep, None).await;
+        assert_eq!(st, StatusCode::OK);
+        assert_eq!(hits[0]["title"], "8.推进学前教育普及普惠");
+        let (_, hits) = s.call(M::GET, "/api/v1/search?q=完成选址", &other, None).await;
+        assert!(hits.as_array().expect("list").iter().all(|h| h["kind"] != "report"), "{hits}");
+        let (_, hits) = s.call(M::GET, "/api/v1/search?q=完成选址", &sup, None).await;
+        assert!(hits.as_array().expect("list").iter().any(|h| h["kind"] == "report"), "{hits}");
+        let (st, _) = s.call(M::GET, "/api/v1/search?q=", &rep, None).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
         let (st, submitted) = s.call(M::POST, &format!("{path}/submit"), &rep, None).await;
-        assert_eq!(
-            (st, submitted["state"].as_str()),
-            (StatusCode::OK, Some("submitted"))
-        );
+        assert_eq!((st, submitted["state"].as_str()), (StatusCode::OK, Some("submitted")));
         let (st, again) = s.call(M::POST, &format!("{path}/submit"), &rep, None).await;
         assert_eq!(
             (st, again["version"].clone()),
@@ -339,32 +259,11 @@ async fn whole_cycle_through_the_api() {
         );
 
         // Review: reporters may not; a return needs a comment.
-        let (st, _) = s
-            .call(
-                M::POST,
-                &format!("{path}/review"),
-                &rep,
-                Some(json!({"decision": "approve"})),
-            )
-            .await;
+        let (st, _) = s.call(M::POST, &format!("{path}/review"), &rep, Some(json!({"decision": "approve"}))).await;
         assert_eq!(st, StatusCode::FORBIDDEN);
-        let (st, _) = s
-            .call(
-                M::POST,
-                &format!("{path}/review"),
-                &sup,
-                Some(json!({"decision": "return"})),
-            )
-            .await;
+        let (st, _) = s.call(M::POST, &format!("{path}/review"), &sup, Some(json!({"decision": "return"}))).await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
-        let (st, _) = s
-            .call(
-                M::POST,
-                &format!("{path}/review"),
-                &sup,
-                Some(json!({"decision": "maybe"})),
-            )
-            .await;
+        let (st, _) = s.call(M::POST, &format!("{path}/review"), &sup, Some(json!({"decision": "maybe"}))).await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
         let (st, returned) = s
             .call(
@@ -374,55 +273,33 @@ async fn whole_cycle_through_the_api() {
                 Some(json!({"decision": "return", "comment": "请补充本月具体进展"})),
             )
             .await;
-        assert_eq!(
-            (st, returned["state"].as_str()),
-            (StatusCode::OK, Some("returned"))
-        );
+        assert_eq!((st, returned["state"].as_str()), (StatusCode::OK, Some("returned")));
 
         // The reporter sees the comment first in the list, fixes and resubmits.
-        let (_, tasks) = s
-            .call(M::GET, "/api/v1/tasks?period=2024-03", &rep, None)
-            .await;
+        let (_, tasks) = s.call(M::GET, "/api/v1/tasks?period=2024-03", &rep, None).await;
         assert_eq!(tasks[0]["assignment_id"], aid);
         assert_eq!(tasks[0]["review_comment"], "请补充本月具体进展");
         let v = returned["version"].as_i64().expect("version");
-        let (st, _) = s.call(M::PUT, &path, &rep, Some(json!({"version": v, "progress": "完成选址,2所已开工。", "values": {share.to_string(): 55.8}}))).await;
+        let (st, _) = s
+            .call(
+                M::PUT,
+                &path,
+                &rep,
+                Some(json!({"version": v, "progress": "完成选址,2所已开工。", "values": {share.to_string(): 55.8}})),
+            )
+            .await;
         assert_eq!(st, StatusCode::OK);
         s.call(M::POST, &format!("{path}/submit"), &rep, None).await;
 
-        let (_, before) = s
-            .call(M::GET, "/api/v1/dashboard?period=2024-03", &sup, None)
-            .await;
-        let (st, approved) = s
-            .call(
-                M::POST,
-                &format!("{path}/review"),
-                &sup,
-                Some(json!({"decision": "approve"})),
-            )
-            .await;
-        assert_eq!(
-            (st, approved["state"].as_str()),
-            (StatusCode::OK, Some("approved"))
-        );
-        let (_, after) = s
-            .call(M::GET, "/api/v1/dashboard?period=2024-03", &sup, None)
-            .await;
+        let (_, before) = s.call(M::GET, "/api/v1/dashboard?period=2024-03", &sup, None).await;
+        let (st, approved) =
+            s.call(M::POST, &format!("{path}/review"), &sup, Some(json!({"decision": "approve"}))).await;
+        assert_eq!((st, approved["state"].as_str()), (StatusCode::OK, Some("approved")));
+        let (_, after) = s.call(M::GET, "/api/v1/dashboard?period=2024-03", &sup, None).await;
         // The approved report moved 余江区's item 8 out of 未启动.
-        let not_started = |d: &Value| {
-            d["assignments"]["counts"]["not_started"]
-                .as_u64()
-                .unwrap_or(0)
-        };
+        let not_started = |d: &Value| d["assignments"]["counts"]["not_started"].as_u64().unwrap_or(0);
         assert_eq!(not_started(&after) + 1, not_started(&before), "{name}");
-        let (_, plan) = s
-            .call(
-                M::GET,
-                &format!("/api/v1/plans/{plan_id}?period=2024-03"),
-                &sup,
-                None,
-            )
-            .await;
+        let (_, plan) = s.call(M::GET, &format!("/api/v1/plans/{plan_id}?period=2024-03"), &sup, None).await;
         let unit = plan["sections"][2]["items"][0]["units"]
             .as_array()
             .expect("units")
@@ -437,13 +314,7 @@ async fn whole_cycle_through_the_api() {
         // Roles.
         let (st, users) = s.call(M::GET, "/api/v1/users", &admin, None).await;
         assert_eq!(st, StatusCode::OK);
-        assert!(
-            users
-                .as_array()
-                .expect("users")
-                .iter()
-                .any(|u| u["username"] == "leader" && u["role"] == "leader")
-        );
+        assert!(users.as_array().expect("users").iter().any(|u| u["username"] == "leader" && u["role"] == "leader"));
         let (st, _) = s.call(M::GET, "/api/v1/users", &sup, None).await;
         assert_eq!(st, StatusCode::FORBIDDEN);
         let (st, _) = s.call(M::GET, "/api/v1/dashboard", &rep, None).await;
@@ -457,12 +328,7 @@ async fn whole_cycle_through_the_api() {
 async fn health_and_openapi() {
     let db = store::testing::sqlite().await;
     let s = start(db.store.clone()).await;
-    let r = s
-        .http
-        .get(format!("{}/healthz", s.base))
-        .send()
-        .await
-        .expect("healthz");
+    let r = s.http.get(format!("{}/healthz", s.base)).send().await.expect("healthz");
     assert_eq!(r.status(), StatusCode::OK);
     let doc: Value = s
         .http
@@ -473,13 +339,7 @@ async fn health_and_openapi() {
         .json()
         .await
         .expect("json");
-    assert!(
-        doc["openapi"]
-            .as_str()
-            .is_some_and(|v| v.starts_with("3.1")),
-        "{}",
-        doc["openapi"]
-    );
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")), "{}", doc["openapi"]);
     for p in [
         "/api/v1/auth/login",
         "/api/v1/plans/{id}",

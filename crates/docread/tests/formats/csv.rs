@@ -24,13 +24,7 @@ fn tab_separated() {
     let text = "序号\t重点任务\t责任单位\n1\t任务甲\t市教育局\n";
     let got = extract(text.as_bytes()).unwrap();
     assert_eq!(got.format, Format::Csv);
-    assert_eq!(
-        got.blocks,
-        [Block::Table(rows(&[
-            &["序号", "重点任务", "责任单位"],
-            &["1", "任务甲", "市教育局"]
-        ]))]
-    );
+    assert_eq!(got.blocks, [Block::Table(rows(&[&["序号", "重点任务", "责任单位"], &["1", "任务甲", "市教育局"]]))]);
 }
 
 #[test]

@@ -35,14 +35,8 @@ fn empty_inputs() {
     assert_eq!(extract(b"").unwrap_err(), ReadError::Empty);
     assert_eq!(extract(b" \r\n\t ").unwrap_err(), ReadError::Empty);
     assert_eq!(extract(&[0xEF, 0xBB, 0xBF]).unwrap_err(), ReadError::Empty);
-    assert_eq!(
-        extract(&[0xEF, 0xBB, 0xBF, b'\n', b' ']).unwrap_err(),
-        ReadError::Empty
-    );
-    assert_eq!(
-        extract("\u{3000}\n".as_bytes()).unwrap_err(),
-        ReadError::Empty
-    );
+    assert_eq!(extract(&[0xEF, 0xBB, 0xBF, b'\n', b' ']).unwrap_err(), ReadError::Empty);
+    assert_eq!(extract("\u{3000}\n".as_bytes()).unwrap_err(), ReadError::Empty);
     let (gbk_blank, _, _) = encoding_rs::GBK.encode("\u{3000}\u{3000}\r\n");
     assert_eq!(extract(&gbk_blank).unwrap_err(), ReadError::Empty);
 }
@@ -60,15 +54,10 @@ fn binary_inputs() {
         .collect();
     assert_eq!(extract(&random).unwrap_err(), ReadError::Binary);
     // Control characters without NUL.
-    let controls: Vec<u8> = (0..400u32)
-        .map(|i| if i % 5 == 0 { 0x02 } else { b'x' })
-        .collect();
+    let controls: Vec<u8> = (0..400u32).map(|i| if i % 5 == 0 { 0x02 } else { b'x' }).collect();
     assert_eq!(extract(&controls).unwrap_err(), ReadError::Binary);
     // A PNG header.
-    assert_eq!(
-        extract(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap_err(),
-        ReadError::Binary
-    );
+    assert_eq!(extract(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap_err(), ReadError::Binary);
 }
 
 #[test]
@@ -157,34 +146,19 @@ fn zip_bomb_is_refused() {
 #[test]
 fn zip_bomb_spread_over_entries_is_refused() {
     let (data, size) = deflate_run(0, (60 << 20) / 258);
-    let names = [
-        "xl/workbook.xml",
-        "xl/a.xml",
-        "xl/b.xml",
-        "xl/c.xml",
-        "xl/d.xml",
-    ];
-    let entries: Vec<(&str, &[u8], u32, u32)> = names
-        .iter()
-        .map(|n| (*n, data.as_slice(), size as u32, 0))
-        .collect();
+    let names = ["xl/workbook.xml", "xl/a.xml", "xl/b.xml", "xl/c.xml", "xl/d.xml"];
+    let entries: Vec<(&str, &[u8], u32, u32)> = names.iter().map(|n| (*n, data.as_slice(), size as u32, 0)).collect();
     assert_eq!(corrupt(&raw_zip(&entries)), "压缩内容过大,疑似压缩炸弹");
     let mut docx_entries = entries.clone();
     docx_entries[0].0 = "word/document.xml";
-    assert_eq!(
-        corrupt(&raw_zip(&docx_entries)),
-        "压缩内容过大,疑似压缩炸弹"
-    );
+    assert_eq!(corrupt(&raw_zip(&docx_entries)), "压缩内容过大,疑似压缩炸弹");
 }
 
 /// An entry that lies about its size: declared small, inflating to far more. The bytes
 /// actually read are capped too.
 #[test]
 fn lying_entry_size_is_refused() {
-    let body = format!(
-        "<w:document><w:body>{}</w:body></w:document>",
-        p("一、总体要求").repeat(2000)
-    );
+    let body = format!("<w:document><w:body>{}</w:body></w:document>", p("一、总体要求").repeat(2000));
     let mut bytes = zip(&[("word/document.xml", body.as_bytes())]);
     // Patch the uncompressed size (offset 22 in the local header, 24 in the central
     // directory header) down to 100 bytes.
@@ -200,11 +174,7 @@ fn lying_entry_size_is_refused() {
 fn huge_declared_size_is_refused() {
     let mut bytes = docx(&p("一、总体要求"));
     let name = b"word/document.xml";
-    let central = bytes
-        .windows(name.len())
-        .rposition(|w| w == name)
-        .map(|name_at| name_at - 46)
-        .unwrap();
+    let central = bytes.windows(name.len()).rposition(|w| w == name).map(|name_at| name_at - 46).unwrap();
     assert_eq!(&bytes[central..central + 4], b"PK\x01\x02");
     bytes[central + 24..central + 28].copy_from_slice(&(300u32 << 20).to_le_bytes());
     assert_eq!(corrupt(&bytes), "压缩内容过大,疑似压缩炸弹");

@@ -18,25 +18,14 @@ fn paragraphs_and_runs() {
     .concat();
     let got = extract(&docx(&body)).unwrap();
     assert_eq!((got.format, got.encoding), (Format::Docx, None));
-    assert_eq!(
-        paras(&got.blocks),
-        [
-            "2024年工作要点",
-            "一、总体 要求",
-            "链接文字",
-            "甲\t乙 <丙> 丁"
-        ]
-    );
+    assert_eq!(paras(&got.blocks), ["2024年工作要点", "一、总体 要求", "链接文字", "甲\t乙 <丙> 丁"]);
 }
 
 #[test]
 fn line_breaks_split_paragraphs() {
     let body = r#"<w:p><w:r><w:t>一、总体要求</w:t><w:br/><w:t>（一）加强党建</w:t></w:r><w:r><w:cr/><w:t>（二）优化服务</w:t><w:br w:type="page"/></w:r></w:p>"#;
     let got = extract(&docx(body)).unwrap();
-    assert_eq!(
-        paras(&got.blocks),
-        ["一、总体要求", "（一）加强党建", "（二）优化服务"]
-    );
+    assert_eq!(paras(&got.blocks), ["一、总体要求", "（一）加强党建", "（二）优化服务"]);
 }
 
 #[test]
@@ -61,29 +50,10 @@ fn table_with_vertical_and_horizontal_merges() {
     let body = [
         p("表前段落"),
         tbl(&[
-            tr(&[
-                tc("", &["序号"]),
-                tc("", &["工作任务"]),
-                tc("", &["牵头单位"]),
-                tc("", &["完成时限"]),
-            ]),
-            tr(&[
-                tc("", &["1"]),
-                tc("", &["任务甲", "第二段"]),
-                tc(restart, &["市教育局"]),
-                tc("", &["6月底"]),
-            ]),
-            tr(&[
-                tc("", &["2"]),
-                tc("", &["任务乙"]),
-                tc(cont, &[]),
-                tc("", &["9月底"]),
-            ]),
-            tr(&[
-                tc(r#"<w:gridSpan w:val="2"/>"#, &["合计"]),
-                tc(cont, &[]),
-                tc("", &["—"]),
-            ]),
+            tr(&[tc("", &["序号"]), tc("", &["工作任务"]), tc("", &["牵头单位"]), tc("", &["完成时限"])]),
+            tr(&[tc("", &["1"]), tc("", &["任务甲", "第二段"]), tc(restart, &["市教育局"]), tc("", &["6月底"])]),
+            tr(&[tc("", &["2"]), tc("", &["任务乙"]), tc(cont, &[]), tc("", &["9月底"])]),
+            tr(&[tc(r#"<w:gridSpan w:val="2"/>"#, &["合计"]), tc(cont, &[]), tc("", &["—"])]),
         ]),
         p("表后段落"),
     ]
@@ -106,10 +76,7 @@ fn table_with_vertical_and_horizontal_merges() {
 
 #[test]
 fn nested_table_is_flattened_into_its_cell() {
-    let inner = tbl(&[
-        tr(&[tc("", &["a"]), tc("", &["b"])]),
-        tr(&[tc("", &["c"]), tc("", &["d"])]),
-    ]);
+    let inner = tbl(&[tr(&[tc("", &["a"]), tc("", &["b"])]), tr(&[tc("", &["c"]), tc("", &["d"])])]);
     let outer_cell = format!("<w:tc>{}{inner}</w:tc>", p("外层"));
     let body = tbl(&[tr(&[tc("", &["左"]), outer_cell])]);
     let got = extract(&docx(&body)).unwrap();
@@ -171,24 +138,12 @@ fn automatic_numbering_labels() {
         ]
     );
     assert_eq!(lines[16], "（十）某项工作");
-    assert_eq!(
-        lines[17..],
-        [
-            "1、第一项",
-            "2、第二项",
-            "1、重新开始",
-            "项目符号",
-            "不编号"
-        ]
-    );
+    assert_eq!(lines[17..], ["1、第一项", "2、第二项", "1、重新开始", "项目符号", "不编号"]);
 }
 
 #[test]
 fn numbering_in_table_cells_and_without_numbering_part() {
-    let body = tbl(&[tr(&[
-        tc("", &["x"]),
-        format!("<w:tc>{}</w:tc>", numbered(2, 0, "任务")),
-    ])]);
+    let body = tbl(&[tr(&[tc("", &["x"]), format!("<w:tc>{}</w:tc>", numbered(2, 0, "任务"))])]);
     let got = extract(&docx_with(&body, Some(CHINESE_AND_DECIMAL))).unwrap();
     assert_eq!(tables(&got.blocks), [&rows(&[&["x", "1、任务"]])]);
     // A numbering reference without numbering.xml: the text alone.

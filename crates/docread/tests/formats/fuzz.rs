@@ -16,13 +16,7 @@ fn docx_body() -> String {
         numbered(1, 1, "子任务"),
         numbered(1, 1, "子任务"),
         tbl(&[
-            tr(&[
-                tc("", &["a"]),
-                tc(
-                    r#"<w:vMerge w:val="restart"/><w:gridSpan w:val="2"/>"#,
-                    &["b"],
-                ),
-            ]),
+            tr(&[tc("", &["a"]), tc(r#"<w:vMerge w:val="restart"/><w:gridSpan w:val="2"/>"#, &["b"])]),
             tr(&[tc("", &["c"]), tc("<w:vMerge/>", &[])]),
         ]),
     ]

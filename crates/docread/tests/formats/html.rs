@@ -19,12 +19,7 @@ fn article_in_one_div_with_br() {
     assert_eq!((got.format, got.encoding), (Format::Html, Some("UTF-8")));
     assert_eq!(
         paras(&got.blocks),
-        [
-            "首页 > 通知公告",
-            "一、总体要求",
-            "（一）加强党的建设。",
-            "\u{a0}\u{a0}二、主要任务"
-        ]
+        ["首页 > 通知公告", "一、总体要求", "（一）加强党的建设。", "\u{a0}\u{a0}二、主要任务"]
     );
 }
 
@@ -37,16 +32,7 @@ fn article_in_paragraphs_with_spans() {
 <h2>二、主要任务</h2><ul><li>第一条</li><li>第二条</li></ul>
 </div></body></html>"#;
     let got = extract(page.as_bytes()).unwrap();
-    assert_eq!(
-        paras(&got.blocks),
-        [
-            "一、总体 要求",
-            "（一）加强党的建设",
-            "二、主要任务",
-            "第一条",
-            "第二条"
-        ]
-    );
+    assert_eq!(paras(&got.blocks), ["一、总体 要求", "（一）加强党的建设", "二、主要任务", "第一条", "第二条"]);
 }
 
 #[test]
@@ -74,7 +60,11 @@ fn data_table_with_paragraphs_in_cells() {
 #[test]
 fn layout_table_does_not_swallow_the_article() {
     let article: String = (1..=6)
-        .map(|i| format!("<p>（{i}）这是第{i}项工作的具体内容，要求各单位认真贯彻落实，确保取得实效，按时保质完成各项任务。</p>"))
+        .map(|i| {
+            format!(
+                "<p>（{i}）这是第{i}项工作的具体内容，要求各单位认真贯彻落实，确保取得实效，按时保质完成各项任务。</p>"
+            )
+        })
         .collect();
     let page = format!(
         r#"<html><body><table width="100%"><tr><td>网站首页</td><td>政务公开</td></tr>
@@ -95,13 +85,7 @@ fn layout_table_does_not_swallow_the_article() {
     );
     assert_eq!(lines.len(), 11, "{lines:?}");
     // The table nested in the outer layout table is a small data table of its own.
-    assert_eq!(
-        got.blocks[10..],
-        [
-            Block::Table(rows(&[&["甲", "乙"]])),
-            Block::Para("外".into())
-        ]
-    );
+    assert_eq!(got.blocks[10..], [Block::Table(rows(&[&["甲", "乙"]])), Block::Para("外".into())]);
 }
 
 #[test]
@@ -112,19 +96,13 @@ fn gbk_page_with_meta_charset() {
     assert_eq!((got.format, got.encoding), (Format::Html, Some("GBK")));
     assert_eq!(paras(&got.blocks), ["一、总体要求", "二、主要任务"]);
 
-    let short_meta = page.replace(
-        r#"http-equiv="Content-Type" content="text/html; charset=gb2312""#,
-        "charset=gbk",
-    );
+    let short_meta = page.replace(r#"http-equiv="Content-Type" content="text/html; charset=gb2312""#, "charset=gbk");
     let (bytes, _, _) = encoding_rs::GBK.encode(&short_meta);
     let got = extract(&bytes).unwrap();
     assert_eq!(paras(&got.blocks), ["一、总体要求", "二、主要任务"]);
 
     // No declaration at all: GB18030 is guessed.
-    let bare = page.replace(
-        r#"<meta http-equiv="Content-Type" content="text/html; charset=gb2312">"#,
-        "",
-    );
+    let bare = page.replace(r#"<meta http-equiv="Content-Type" content="text/html; charset=gb2312">"#, "");
     let (bytes, _, _) = encoding_rs::GBK.encode(&bare);
     let got = extract(&bytes).unwrap();
     assert_eq!((got.format, got.encoding), (Format::Html, Some("GB18030")));
@@ -141,17 +119,10 @@ fn fragment_without_html_element() {
 #[test]
 fn deep_nesting_is_read_or_refused_quickly() {
     let nested = |depth: usize| {
-        format!(
-            "<html><body>{}正文{}</body></html>",
-            "<div><span>".repeat(depth),
-            "</span></div>".repeat(depth)
-        )
+        format!("<html><body>{}正文{}</body></html>", "<div><span>".repeat(depth), "</span></div>".repeat(depth))
     };
     let got = extract(nested(900).as_bytes()).unwrap();
     assert_eq!(paras(&got.blocks), ["正文"]);
     // The parser's time grows with the square of the depth: refused before parsing.
-    assert!(matches!(
-        extract(nested(50_000).as_bytes()),
-        Err(ReadError::Corrupt(_))
-    ));
+    assert!(matches!(extract(nested(50_000).as_bytes()), Err(ReadError::Corrupt(_))));
 }

@@ -52,17 +52,12 @@ pub fn docx(body: &str) -> Vec<u8> {
 }
 
 pub fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// A paragraph of one run.
 pub fn p(text: &str) -> String {
-    format!(
-        r#"<w:p><w:r><w:t xml:space="preserve">{}</w:t></w:r></w:p>"#,
-        escape(text)
-    )
+    format!(r#"<w:p><w:r><w:t xml:space="preserve">{}</w:t></w:r></w:p>"#, escape(text))
 }
 
 /// A paragraph in list `num_id` at level `ilvl`.
@@ -77,11 +72,7 @@ pub fn numbered(num_id: u32, ilvl: u32, text: &str) -> String {
 pub fn tc(props: &str, paras: &[&str]) -> String {
     let body: String = paras.iter().map(|t| p(t)).collect();
     // A cell must hold at least one paragraph.
-    let body = if body.is_empty() {
-        "<w:p/>".to_owned()
-    } else {
-        body
-    };
+    let body = if body.is_empty() { "<w:p/>".to_owned() } else { body };
     format!("<w:tc><w:tcPr>{props}</w:tcPr>{body}</w:tc>")
 }
 
@@ -90,10 +81,7 @@ pub fn tr(cells: &[String]) -> String {
 }
 
 pub fn tbl(rows: &[String]) -> String {
-    format!(
-        r#"<w:tbl><w:tblPr><w:tblW w:w="0" w:type="auto"/></w:tblPr>{}</w:tbl>"#,
-        rows.concat()
-    )
+    format!(r#"<w:tbl><w:tblPr><w:tblW w:w="0" w:type="auto"/></w:tblPr>{}</w:tbl>"#, rows.concat())
 }
 
 pub fn paras(blocks: &[Block]) -> Vec<&str> {
@@ -117,9 +105,7 @@ pub fn tables(blocks: &[Block]) -> Vec<&Vec<Vec<String>>> {
 }
 
 pub fn rows(rows: &[&[&str]]) -> Vec<Vec<String>> {
-    rows.iter()
-        .map(|r| r.iter().map(|c| c.to_string()).collect())
-        .collect()
+    rows.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
 }
 
 /// CRC-32 (IEEE), bit by bit: only used on small inputs.
@@ -128,11 +114,7 @@ pub fn crc32(data: &[u8]) -> u32 {
     for &b in data {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
         }
     }
     !crc
@@ -164,11 +146,7 @@ pub fn deflate_run(byte: u8, runs: usize) -> (Vec<u8>, u64) {
             self.put(reversed, len);
         }
     }
-    let mut bits = Bits {
-        out: Vec::new(),
-        acc: 0,
-        n: 0,
-    };
+    let mut bits = Bits { out: Vec::new(), acc: 0, n: 0 };
     bits.put(1, 1); // BFINAL
     bits.put(1, 2); // BTYPE = fixed Huffman
     let literal = u32::from(byte);

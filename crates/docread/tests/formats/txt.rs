@@ -5,15 +5,10 @@ use docread::{Block, Format, extract};
 const PLAN: &str = "2024年工作要点\r\n\r\n一、总体要求\r\n  （一）加强党的建设。\r\n二、主要任务\n";
 
 fn expected() -> Vec<Block> {
-    [
-        "2024年工作要点",
-        "一、总体要求",
-        "  （一）加强党的建设。",
-        "二、主要任务",
-    ]
-    .iter()
-    .map(|s| Block::Para(s.to_string()))
-    .collect()
+    ["2024年工作要点", "一、总体要求", "  （一）加强党的建设。", "二、主要任务"]
+        .iter()
+        .map(|s| Block::Para(s.to_string()))
+        .collect()
 }
 
 #[test]
@@ -61,19 +56,11 @@ fn gbk() {
 #[test]
 fn line_separators_and_inner_spaces() {
     let got = extract("甲  乙\r丙\u{2028}丁\u{a0}\n\n\t\n".as_bytes()).unwrap();
-    assert_eq!(
-        got.blocks,
-        ["甲  乙", "丙", "丁\u{a0}"]
-            .map(|s| Block::Para(s.to_owned()))
-            .to_vec()
-    );
+    assert_eq!(got.blocks, ["甲  乙", "丙", "丁\u{a0}"].map(|s| Block::Para(s.to_owned())).to_vec());
 }
 
 #[test]
 fn decode_text_is_public() {
     let (bytes, _, _) = encoding_rs::GBK.encode("工作要点");
-    assert_eq!(
-        docread::decode_text(&bytes),
-        ("工作要点".to_owned(), "GB18030")
-    );
+    assert_eq!(docread::decode_text(&bytes), ("工作要点".to_owned(), "GB18030"));
 }

@@ -13,30 +13,19 @@ fn workbook() -> Vec<u8> {
 
     let ws = wb.add_worksheet();
     ws.set_name("重点任务").unwrap();
-    ws.merge_range(0, 0, 0, 4, "2024年重点工作任务台账", &merged)
-        .unwrap();
-    for (c, h) in ["序号", "工作任务", "牵头单位", "完成时限", "资金（万元）"]
-        .iter()
-        .enumerate()
-    {
+    ws.merge_range(0, 0, 0, 4, "2024年重点工作任务台账", &merged).unwrap();
+    for (c, h) in ["序号", "工作任务", "牵头单位", "完成时限", "资金（万元）"].iter().enumerate() {
         ws.write_string(1, c as u16, *h).unwrap();
     }
     ws.write_number(2, 0, 1).unwrap();
     ws.write_string(2, 1, "任务甲").unwrap();
     // 牵头单位 spanning two task rows.
     ws.merge_range(2, 2, 3, 2, "市教育局", &merged).unwrap();
-    ws.write_datetime_with_format(2, 3, ExcelDateTime::from_ymd(2024, 6, 30).unwrap(), &date)
-        .unwrap();
+    ws.write_datetime_with_format(2, 3, ExcelDateTime::from_ymd(2024, 6, 30).unwrap(), &date).unwrap();
     ws.write_number(2, 4, 1234.5).unwrap();
     ws.write_number(3, 0, 2).unwrap();
     ws.write_string(3, 1, "任务乙").unwrap();
-    ws.write_datetime_with_format(
-        3,
-        3,
-        ExcelDateTime::from_ymd(2024, 12, 31).unwrap(),
-        &cn_date,
-    )
-    .unwrap();
+    ws.write_datetime_with_format(3, 3, ExcelDateTime::from_ymd(2024, 12, 31).unwrap(), &cn_date).unwrap();
     ws.write_boolean(3, 4, true).unwrap();
 
     let ws = wb.add_worksheet();
@@ -91,9 +80,7 @@ fn far_away_cell_does_not_explode() {
     ws.write_string(0, 0, "左上").unwrap();
     ws.write_string(1_048_575, 16_383, "右下").unwrap();
     let got = extract(&wb.save_to_buffer().unwrap()).unwrap();
-    let [Block::Table(t)] = got.blocks.as_slice() else {
-        panic!("{} blocks", got.blocks.len())
-    };
+    let [Block::Table(t)] = got.blocks.as_slice() else { panic!("{} blocks", got.blocks.len()) };
     assert_eq!(t.len(), 2);
     assert_eq!(t[0].first().map(String::as_str), Some("左上"));
     assert_eq!(t[1].last().map(String::as_str), Some("右下"));

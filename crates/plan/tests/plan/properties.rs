@@ -50,15 +50,7 @@ fn mutated_yingtan() -> impl Strategy<Value = String> {
     let lines: Vec<String> = YINGTAN_TEXT.lines().map(str::to_string).collect();
     let n = lines.len();
     (
-        prop::collection::vec(
-            (
-                0..n,
-                prop::sample::select(PIECES),
-                0usize..40,
-                any::<bool>(),
-            ),
-            0..12,
-        ),
+        prop::collection::vec((0..n, prop::sample::select(PIECES), 0usize..40, any::<bool>()), 0..12),
         prop::collection::vec(0..n, 0..4),
     )
         .prop_map(move |(edits, drops)| {
@@ -68,11 +60,7 @@ fn mutated_yingtan() -> impl Strategy<Value = String> {
                 let l = &mut lines[line % count];
                 let chars: Vec<char> = l.chars().collect();
                 let at = at.min(chars.len());
-                let end = if replace {
-                    (at + piece.chars().count()).min(chars.len())
-                } else {
-                    at
-                };
+                let end = if replace { (at + piece.chars().count()).min(chars.len()) } else { at };
                 let mut s: String = chars[..at].iter().collect();
                 s.push_str(piece);
                 s.extend(&chars[end..]);
@@ -120,27 +108,15 @@ proptest! {
 #[test]
 fn bad_input_is_refused_with_a_reason() {
     let dir = yingtan_directory();
-    assert_eq!(
-        plan::parse(b"", &dir),
-        Err(plan::ParseError::Read(ReadError::Empty))
-    );
-    assert_eq!(
-        plan::parse(b"  \n\t\n", &dir),
-        Err(plan::ParseError::Read(ReadError::Empty))
-    );
+    assert_eq!(plan::parse(b"", &dir), Err(plan::ParseError::Read(ReadError::Empty)));
+    assert_eq!(plan::parse(b"  \n\t\n", &dir), Err(plan::ParseError::Read(ReadError::Empty)));
     assert_eq!(
         plan::parse(&[0u8, 159, 146, 150, 0, 0, 1, 2, 3, 0], &dir),
         Err(plan::ParseError::Read(ReadError::Binary))
     );
     let big = vec![b'a'; plan::MAX_INPUT_BYTES + 1];
-    assert!(matches!(
-        plan::parse(&big, &dir),
-        Err(plan::ParseError::TooLarge { .. })
-    ));
-    assert_eq!(
-        plan::parse("这是一段没有任何编号结构的文字。".as_bytes(), &dir),
-        Err(plan::ParseError::NoStructure)
-    );
+    assert!(matches!(plan::parse(&big, &dir), Err(plan::ParseError::TooLarge { .. })));
+    assert_eq!(plan::parse("这是一段没有任何编号结构的文字。".as_bytes(), &dir), Err(plan::ParseError::NoStructure));
     for e in [
         plan::ParseError::Read(ReadError::Empty),
         plan::ParseError::NoStructure,

@@ -16,211 +16,56 @@ const SECTIONS: [&str; 8] = [
 
 /// (title, section, responsible units after normalisation)
 const ITEMS: [(&str, u32, &[&str]); 29] = [
-    (
-        "坚持用党的创新理论凝心铸魂",
-        1,
-        &["各区(市)", "工委组织部", "机关各科室", "市直各学校"],
-    ),
-    (
-        "全面加强教育系统党的建设",
-        1,
-        &["各区(市)", "工委组织部", "机关团委", "妇委会", "市直各学校"],
-    ),
-    (
-        "坚定不移推进全面从严治党",
-        1,
-        &["各区(市)", "工委组织部", "驻局纪检组", "市直各学校"],
-    ),
-    (
-        "推进大中小思政课一体化建设",
-        2,
-        &["各区(市)", "思政科", "基教科", "人事科", "市直各学校"],
-    ),
-    (
-        "加快建设全省思政德育高地",
-        2,
-        &["各区(市)", "思政科", "人事科", "教研室", "市直各学校"],
-    ),
-    (
-        "推动“五育并举”落地见效",
-        2,
-        &["各区(市)", "基教科", "人事科", "市直各学校"],
-    ),
-    (
-        "持续推进“双减”工作",
-        2,
-        &["各区(市)", "基教科", "市直各学校"],
-    ),
-    (
-        "推进学前教育普及普惠",
-        3,
-        &["各区(市)", "基教科", "市直各学校"],
-    ),
-    (
-        "全域一体推进义务教育优质均衡",
-        3,
-        &["各区(市)", "基教科", "发规科", "督导室", "市直各学校"],
-    ),
-    (
-        "推动普通高中特色多元发展",
-        3,
-        &["各区(市)", "考试中心", "基教科", "市直各学校"],
-    ),
-    (
-        "全面提升教育基础办学水平",
-        3,
-        &["各区(市)", "基教科", "安稳办", "市直各学校"],
-    ),
-    (
-        "推进职业教育创新发展",
-        4,
-        &["各区(市)", "职成科", "各大中专院校"],
-    ),
-    (
-        "深化职业教育教学改革",
-        4,
-        &["各区(市)", "职成科", "各大中专院校"],
-    ),
-    (
-        "推进职业教育产教融合",
-        4,
-        &["各区(市)", "职成科", "各大中专院校"],
-    ),
+    ("坚持用党的创新理论凝心铸魂", 1, &["各区(市)", "工委组织部", "机关各科室", "市直各学校"]),
+    ("全面加强教育系统党的建设", 1, &["各区(市)", "工委组织部", "机关团委", "妇委会", "市直各学校"]),
+    ("坚定不移推进全面从严治党", 1, &["各区(市)", "工委组织部", "驻局纪检组", "市直各学校"]),
+    ("推进大中小思政课一体化建设", 2, &["各区(市)", "思政科", "基教科", "人事科", "市直各学校"]),
+    ("加快建设全省思政德育高地", 2, &["各区(市)", "思政科", "人事科", "教研室", "市直各学校"]),
+    ("推动“五育并举”落地见效", 2, &["各区(市)", "基教科", "人事科", "市直各学校"]),
+    ("持续推进“双减”工作", 2, &["各区(市)", "基教科", "市直各学校"]),
+    ("推进学前教育普及普惠", 3, &["各区(市)", "基教科", "市直各学校"]),
+    ("全域一体推进义务教育优质均衡", 3, &["各区(市)", "基教科", "发规科", "督导室", "市直各学校"]),
+    ("推动普通高中特色多元发展", 3, &["各区(市)", "考试中心", "基教科", "市直各学校"]),
+    ("全面提升教育基础办学水平", 3, &["各区(市)", "基教科", "安稳办", "市直各学校"]),
+    ("推进职业教育创新发展", 4, &["各区(市)", "职成科", "各大中专院校"]),
+    ("深化职业教育教学改革", 4, &["各区(市)", "职成科", "各大中专院校"]),
+    ("推进职业教育产教融合", 4, &["各区(市)", "职成科", "各大中专院校"]),
     ("争创全国“县管校聘”改革“先行区”", 5, &["各区(市)", "人事科"]),
-    (
-        "优化县域义务教育资源配置改革",
-        5,
-        &["各区(市)", "基教科", "人事科"],
-    ),
-    (
-        "深化教育督导体制机制改革",
-        5,
-        &["各区(市)", "督导室", "各相关科室"],
-    ),
-    (
-        "深化新时代教育评价改革",
-        5,
-        &["各区(市)", "督导室", "考试中心"],
-    ),
-    (
-        "健全教师培养体系",
-        6,
-        &["各区(市)", "人事科", "教师交流发展中心", "教研室"],
-    ),
+    ("优化县域义务教育资源配置改革", 5, &["各区(市)", "基教科", "人事科"]),
+    ("深化教育督导体制机制改革", 5, &["各区(市)", "督导室", "各相关科室"]),
+    ("深化新时代教育评价改革", 5, &["各区(市)", "督导室", "考试中心"]),
+    ("健全教师培养体系", 6, &["各区(市)", "人事科", "教师交流发展中心", "教研室"]),
     ("强化师德师风建设", 6, &["各区(市)", "人事科", "市直各学校"]),
     ("切实保障教师权益", 6, &["各区(市)", "人事科", "市直各学校"]),
-    (
-        "全面推进依法治教",
-        7,
-        &["各区(市)", "办公室", "安稳办", "基教科", "市直各学校"],
-    ),
-    (
-        "引导规范民办教育发展",
-        7,
-        &["各区(市)", "基教科", "市直各民办学校"],
-    ),
-    (
-        "强化教育科研智力支撑",
-        7,
-        &["各区(市)", "教研室", "思政科", "市直各学校"],
-    ),
-    (
-        "推进教育信息化发展",
-        7,
-        &["各区(市)", "电教馆", "市直各学校"],
-    ),
-    (
-        "全力推进政府实事项目建设",
-        7,
-        &["各区(市)", "发规科", "电教馆", "市直各学校"],
-    ),
-    (
-        "建立健全教育经费保障体系",
-        7,
-        &["各区(市)", "办公室", "资助中心", "市直各学校"],
-    ),
-    (
-        "推进意识形态持续安全稳定",
-        8,
-        &["各区(市)", "工委组织部", "基教科", "思政科", "市直各学校"],
-    ),
+    ("全面推进依法治教", 7, &["各区(市)", "办公室", "安稳办", "基教科", "市直各学校"]),
+    ("引导规范民办教育发展", 7, &["各区(市)", "基教科", "市直各民办学校"]),
+    ("强化教育科研智力支撑", 7, &["各区(市)", "教研室", "思政科", "市直各学校"]),
+    ("推进教育信息化发展", 7, &["各区(市)", "电教馆", "市直各学校"]),
+    ("全力推进政府实事项目建设", 7, &["各区(市)", "发规科", "电教馆", "市直各学校"]),
+    ("建立健全教育经费保障体系", 7, &["各区(市)", "办公室", "资助中心", "市直各学校"]),
+    ("推进意识形态持续安全稳定", 8, &["各区(市)", "工委组织部", "基教科", "思政科", "市直各学校"]),
     (
         "持续维护全市教育系统安全稳定",
         8,
-        &[
-            "各区(市)",
-            "安稳办",
-            "基教科",
-            "职成科",
-            "思政科",
-            "发规科",
-            "考试中心",
-            "市直各学校",
-        ],
+        &["各区(市)", "安稳办", "基教科", "职成科", "思政科", "发规科", "考试中心", "市直各学校"],
     ),
 ];
 
-const GROUPS: [&str; 5] = [
-    "各区(市)",
-    "机关各科室",
-    "市直各学校",
-    "市直各民办学校",
-    "各大中专院校",
-];
+const GROUPS: [&str; 5] = ["各区(市)", "机关各科室", "市直各学校", "市直各民办学校", "各大中专院校"];
 
 /// (item, value, max, unit, comparator, per, deadline): every quantitative target of the plan.
 #[allow(clippy::type_complexity)]
-const TARGETS: [(
-    u32,
-    f64,
-    Option<f64>,
-    &str,
-    Comparator,
-    Option<&str>,
-    Option<&str>,
-); 16] = [
+const TARGETS: [(u32, f64, Option<f64>, &str, Comparator, Option<&str>, Option<&str>); 16] = [
     (5, 10.0, None, "个", Comparator::Exactly, None, None),
     (8, 3.0, None, "所", Comparator::Exactly, None, None),
     (8, 800.0, None, "个", Comparator::About, None, None),
     (8, 57.0, None, "%", Comparator::AtLeast, None, None),
     (8, 94.0, None, "%", Comparator::AtLeast, None, None),
-    (
-        10,
-        95.5,
-        None,
-        "%",
-        Comparator::AtLeast,
-        None,
-        Some("2024年底"),
-    ),
+    (10, 95.5, None, "%", Comparator::AtLeast, None, Some("2024年底")),
     (12, 1.0, Some(2.0), "所", Comparator::Range, None, None),
-    (
-        12,
-        3.0,
-        None,
-        "个",
-        Comparator::AtLeast,
-        Some("每个职业学校"),
-        None,
-    ),
-    (
-        12,
-        3.0,
-        None,
-        "家",
-        Comparator::AtLeast,
-        Some("每个专业点"),
-        None,
-    ),
-    (
-        12,
-        2.0,
-        None,
-        "人",
-        Comparator::AtLeast,
-        Some("各专业点"),
-        None,
-    ),
+    (12, 3.0, None, "个", Comparator::AtLeast, Some("每个职业学校"), None),
+    (12, 3.0, None, "家", Comparator::AtLeast, Some("每个专业点"), None),
+    (12, 2.0, None, "人", Comparator::AtLeast, Some("各专业点"), None),
     (13, 1400.0, None, "人", Comparator::AtLeast, None, None),
     (13, 3.0, None, "个", Comparator::Exactly, None, None),
     (15, 20.0, None, "%", Comparator::AtLeast, None, None),
@@ -253,12 +98,7 @@ fn notice_and_overview_are_kept_apart_from_the_body() {
     let notice = p.notice.as_deref().expect("notice");
     assert!(notice.starts_with("关于印发《2024年鹰潭市教育工作要点》的通知"));
     assert!(notice.ends_with("2024311"));
-    assert!(
-        p.header
-            .as_deref()
-            .expect("header")
-            .contains("YT0005/2024-07745")
-    );
+    assert!(p.header.as_deref().expect("header").contains("YT0005/2024-07745"));
     assert_eq!(p.heading.as_deref(), Some("2024年鹰潭市教育工作要点"));
     let preamble = p.preamble.as_deref().expect("preamble");
     assert!(preamble.starts_with("2024年的工作总体思路:"));
@@ -271,12 +111,7 @@ fn sections_and_items() {
     let titles: Vec<&str> = p.sections.iter().map(|s| s.title.as_str()).collect();
     assert_eq!(titles, SECTIONS);
     let labels: Vec<&str> = p.sections.iter().map(|s| s.label.as_str()).collect();
-    assert_eq!(
-        labels,
-        [
-            "一、", "二、", "三、", "四、", "五、", "六、", "七、", "八、"
-        ]
-    );
+    assert_eq!(labels, ["一、", "二、", "三、", "四、", "五、", "六、", "七、", "八、"]);
     assert_eq!(p.items.len(), 29);
     for (i, (item, (title, section, _))) in p.items.iter().zip(ITEMS).enumerate() {
         assert_eq!(item.number, i as u32 + 1);
@@ -285,11 +120,7 @@ fn sections_and_items() {
         assert_eq!(item.section, section, "item {}", i + 1);
         assert!(!item.body.is_empty(), "item {}", i + 1);
     }
-    assert!(
-        p.items[7]
-            .body
-            .starts_with("制定并实施十四五全市学前教育发展提升计划")
-    );
+    assert!(p.items[7].body.starts_with("制定并实施十四五全市学前教育发展提升计划"));
 }
 
 #[test]
@@ -301,12 +132,7 @@ fn units_are_normalised() {
         for u in &item.units {
             assert_eq!(u.role, Role::Responsible);
             assert!(u.known, "{}", u.name);
-            assert_eq!(
-                u.group,
-                GROUPS.contains(&u.name.as_str()) || u.name == "各相关科室",
-                "{}",
-                u.name
-            );
+            assert_eq!(u.group, GROUPS.contains(&u.name.as_str()) || u.name == "各相关科室", "{}", u.name);
         }
     }
     // The raw forms are kept beside the normalised names.
@@ -322,17 +148,7 @@ fn every_target_and_nothing_else() {
         .items
         .iter()
         .flat_map(|i| i.targets.iter().map(move |t| (i.number, t)))
-        .map(|(n, t)| {
-            (
-                n,
-                t.value,
-                t.max,
-                t.unit.as_str(),
-                t.comparator,
-                t.per.as_deref(),
-                t.deadline.as_deref(),
-            )
-        })
+        .map(|(n, t)| (n, t.value, t.max, t.unit.as_str(), t.comparator, t.per.as_deref(), t.deadline.as_deref()))
         .collect();
     assert_eq!(found, TARGETS);
     let p8 = &p.items[7].targets;
@@ -344,52 +160,26 @@ fn every_target_and_nothing_else() {
 #[test]
 fn warnings_name_every_repair() {
     let p = parsed();
-    let of = |code: &str| -> Vec<Option<u32>> {
-        p.warnings
-            .iter()
-            .filter(|w| w.code == code)
-            .map(|w| w.item)
-            .collect()
-    };
-    assert_eq!(
-        of("unclosed_bracket"),
-        (15..=29).map(Some).collect::<Vec<_>>()
-    );
+    let of =
+        |code: &str| -> Vec<Option<u32>> { p.warnings.iter().filter(|w| w.code == code).map(|w| w.item).collect() };
+    assert_eq!(of("unclosed_bracket"), (15..=29).map(Some).collect::<Vec<_>>());
     assert_eq!(of("alias_applied"), (4..=11).map(Some).collect::<Vec<_>>());
     assert_eq!(of("missing_separator"), vec![Some(29)]);
     assert_eq!(of("date_repaired"), vec![None]);
     assert_eq!(p.warnings.len(), 15 + 8 + 1 + 1, "{:#?}", p.warnings);
     // 教育考试中心 is another correct name for 考试中心: no warning.
-    assert!(
-        p.warnings
-            .iter()
-            .all(|w| !w.message.contains("教育考试中心"))
-    );
+    assert!(p.warnings.iter().all(|w| !w.message.contains("教育考试中心")));
 }
 
 #[test]
 fn measures_partition_each_body_and_are_classified() {
     let p = parsed();
     for item in &p.items {
-        let joined: String = item
-            .measures
-            .iter()
-            .map(|m| plan::text::squeeze(&m.text))
-            .collect();
-        assert_eq!(
-            joined,
-            plan::text::squeeze(&item.body),
-            "item {}",
-            item.number
-        );
+        let joined: String = item.measures.iter().map(|m| plan::text::squeeze(&m.text)).collect();
+        assert_eq!(joined, plan::text::squeeze(&item.body), "item {}", item.number);
     }
     let kind = |item: usize, starts: &str| {
-        p.items[item - 1]
-            .measures
-            .iter()
-            .find(|m| m.text.starts_with(starts))
-            .map(|m| m.kind)
-            .expect(starts)
+        p.items[item - 1].measures.iter().find(|m| m.text.starts_with(starts)).map(|m| m.kind).expect(starts)
     };
     use plan::MeasureKind::*;
     assert_eq!(kind(5, "召开全市中小学思政德育工作会议"), Event);

@@ -7,28 +7,19 @@ use store::users::{NewUser, Role};
 use store::{Store, StoreError};
 
 fn directory() -> plan::Directory {
-    plan::Directory::from_toml(include_str!("../../../../data/units/yingtan.toml"))
-        .expect("directory")
+    plan::Directory::from_toml(include_str!("../../../../data/units/yingtan.toml")).expect("directory")
 }
 
-const YINGTAN: &[u8] =
-    include_bytes!("../../../../data/plans/yingtan-2024-education-work-plan.txt");
+const YINGTAN: &[u8] = include_bytes!("../../../../data/plans/yingtan-2024-education-work-plan.txt");
 
 fn p(s: &str) -> Period {
     s.parse().expect("period")
 }
 
 async fn published(store: &Store) -> i64 {
-    store
-        .load_directory(&directory())
-        .await
-        .expect("directory loads");
-    let parsed =
-        plan::parse(YINGTAN, &store.directory().await.expect("directory reads")).expect("parses");
-    let id = store
-        .import_plan("yingtan.txt", YINGTAN, &parsed, None)
-        .await
-        .expect("imports");
+    store.load_directory(&directory()).await.expect("directory loads");
+    let parsed = plan::parse(YINGTAN, &store.directory().await.expect("directory reads")).expect("parses");
+    let id = store.import_plan("yingtan.txt", YINGTAN, &parsed, None).await.expect("imports");
     store.publish_plan(id).await.expect("publishes");
     id
 }
@@ -38,28 +29,13 @@ async fn directory_users_and_tokens() {
     for db in all().await {
         let s = &db.store;
         s.load_directory(&directory()).await.expect("loads");
-        s.load_directory(&directory())
-            .await
-            .expect("loading twice changes nothing");
+        s.load_directory(&directory()).await.expect("loading twice changes nothing");
         let units = s.units().await.expect("units");
-        assert_eq!(
-            units.iter().filter(|u| u.name == "各区(市)").count(),
-            1,
-            "{}",
-            db.name
-        );
-        let group = s
-            .unit_by_name("直各学校")
-            .await
-            .expect("lookup")
-            .expect("misspelling resolves");
+        assert_eq!(units.iter().filter(|u| u.name == "各区(市)").count(), 1, "{}", db.name);
+        let group = s.unit_by_name("直各学校").await.expect("lookup").expect("misspelling resolves");
         assert_eq!(group.name, "市直各学校");
         assert_eq!(s.group_members(group.id).await.expect("members").len(), 10);
-        let yujiang = s
-            .unit_by_name("余江区")
-            .await
-            .expect("lookup")
-            .expect("exists");
+        let yujiang = s.unit_by_name("余江区").await.expect("lookup").expect("exists");
         assert_eq!(yujiang.kind, "district");
 
         let u = s
@@ -74,47 +50,18 @@ async fn directory_users_and_tokens() {
             .expect("adds");
         assert_eq!(u.unit_name.as_deref(), Some("余江区"));
         let dup = s
-            .add_user(&NewUser {
-                username: "yj",
-                display_name: "x",
-                password: "x",
-                role: Role::Leader,
-                unit: None,
-            })
+            .add_user(&NewUser { username: "yj", display_name: "x", password: "x", role: Role::Leader, unit: None })
             .await;
         assert!(matches!(dup, Err(StoreError::Conflict(_))), "{}", db.name);
         let no_unit = s
-            .add_user(&NewUser {
-                username: "r2",
-                display_name: "x",
-                password: "x",
-                role: Role::Reporter,
-                unit: None,
-            })
+            .add_user(&NewUser { username: "r2", display_name: "x", password: "x", role: Role::Reporter, unit: None })
             .await;
         assert!(matches!(no_unit, Err(StoreError::Invalid { ref field, .. }) if field == "unit"));
-        assert_eq!(
-            s.check_password("yj", "Pass@2024")
-                .await
-                .expect("checks")
-                .map(|u| u.id),
-            Some(u.id)
-        );
+        assert_eq!(s.check_password("yj", "Pass@2024").await.expect("checks").map(|u| u.id), Some(u.id));
         assert_eq!(s.check_password("yj", "wrong").await.expect("checks"), None);
-        assert_eq!(
-            s.check_password("nobody", "Pass@2024")
-                .await
-                .expect("checks"),
-            None
-        );
+        assert_eq!(s.check_password("nobody", "Pass@2024").await.expect("checks"), None);
         let token = s.create_token(u.id, "api", 8).await.expect("token");
-        assert_eq!(
-            s.user_by_token(&token)
-                .await
-                .expect("lookup")
-                .map(|u| u.username),
-            Some("yj".into())
-        );
+        assert_eq!(s.user_by_token(&token).await.expect("lookup").map(|u| u.username), Some("yj".into()));
         s.revoke_token(&token).await.expect("revoke");
         assert_eq!(s.user_by_token(&token).await.expect("lookup"), None);
     }
@@ -126,10 +73,7 @@ async fn publishing_expands_groups() {
         let s = &db.store;
         let plan_id = published(s).await;
         assert_eq!(s.plan(plan_id).await.expect("plan").status, "published");
-        assert!(
-            matches!(s.publish_plan(plan_id).await, Err(StoreError::Conflict(_))),
-            "publishing twice is refused"
-        );
+        assert!(matches!(s.publish_plan(plan_id).await, Err(StoreError::Conflict(_))), "publishing twice is refused");
         let tasks = s.tasks(plan_id).await.expect("tasks");
         assert_eq!(tasks.len(), 29, "{}", db.name);
         assert_eq!(tasks[7].title, "推进学前教育普及普惠");
@@ -138,35 +82,18 @@ async fn publishing_expands_groups() {
         let item1: Vec<_> = all.iter().filter(|a| a.task_id == tasks[0].id).collect();
         // 各区(市) 6 + 工委组织部 + 机关各科室 8 + 市直各学校 10
         assert_eq!(item1.len(), 25, "{}", db.name);
-        assert!(
-            item1
-                .iter()
-                .any(|a| a.unit_name == "余江区" && a.via_group.as_deref() == Some("各区(市)"))
-        );
+        assert!(item1.iter().any(|a| a.unit_name == "余江区" && a.via_group.as_deref() == Some("各区(市)")));
         assert!(item1.iter().all(|a| a.role == "responsible"));
-        let yujiang = s
-            .unit_by_name("余江区")
-            .await
-            .expect("lookup")
-            .expect("exists");
-        let mine = s
-            .assignments(plan_id, Some(yujiang.id))
-            .await
-            .expect("mine");
+        let yujiang = s.unit_by_name("余江区").await.expect("lookup").expect("exists");
+        let mine = s.assignments(plan_id, Some(yujiang.id)).await.expect("mine");
         assert_eq!(mine.len(), 29, "余江区 is in every item through 各区(市)");
         let ind = s.indicators(tasks[7].id).await.expect("indicators");
-        assert_eq!(
-            ind.iter().map(|i| i.value).collect::<Vec<_>>(),
-            vec![3.0, 800.0, 57.0, 94.0]
-        );
+        assert_eq!(ind.iter().map(|i| i.value).collect::<Vec<_>>(), vec![3.0, 800.0, 57.0, 94.0]);
         assert_eq!(ind[2].comparator, ">=");
         let ind10 = s.indicators(tasks[9].id).await.expect("indicators");
         assert_eq!(ind10[0].deadline, "2024-12-31");
         let ms = s.milestones(tasks[4].id).await.expect("milestones");
-        assert!(
-            ms.iter()
-                .any(|m| m.kind == "event" && m.text.starts_with("召开全市中小学思政德育工作会议"))
-        );
+        assert!(ms.iter().any(|m| m.kind == "event" && m.text.starts_with("召开全市中小学思政德育工作会议")));
     }
 }
 
@@ -175,11 +102,7 @@ async fn report_cycle_with_review_and_history() {
     for db in all().await {
         let s = &db.store;
         let plan_id = published(s).await;
-        let yujiang = s
-            .unit_by_name("余江区")
-            .await
-            .expect("lookup")
-            .expect("exists");
+        let yujiang = s.unit_by_name("余江区").await.expect("lookup").expect("exists");
         let tasks = s.tasks(plan_id).await.expect("tasks");
         let a = s
             .assignments(plan_id, Some(yujiang.id))
@@ -192,32 +115,16 @@ async fn report_cycle_with_review_and_history() {
         let open = p("2024-03");
 
         let fresh = s.report(a.id, p("2024-03")).await.expect("reads");
-        assert_eq!(
-            (fresh.state, fresh.version, fresh.prefilled_from.clone()),
-            (ReportState::New, 0, None)
-        );
+        assert_eq!((fresh.state, fresh.version, fresh.prefilled_from.clone()), (ReportState::New, 0, None));
 
-        let mut input = ReportInput {
-            progress: "完成3所幼儿园选址。".into(),
-            ..Default::default()
-        };
+        let mut input = ReportInput { progress: "完成3所幼儿园选址。".into(), ..Default::default() };
         input.values.insert(share, 55.8);
-        let saved = s
-            .save_report(a.id, p("2024-03"), &input, 0, open, None)
-            .await
-            .expect("saves");
-        assert_eq!(
-            (saved.state, saved.version),
-            (ReportState::Draft, 1),
-            "{}",
-            db.name
-        );
+        let saved = s.save_report(a.id, p("2024-03"), &input, 0, open, None).await.expect("saves");
+        assert_eq!((saved.state, saved.version), (ReportState::Draft, 1), "{}", db.name);
         assert_eq!(saved.input.values.get(&share), Some(&55.8));
 
         // A stale version is a conflict, never a silent overwrite.
-        let stale = s
-            .save_report(a.id, p("2024-03"), &input, 0, open, None)
-            .await;
+        let stale = s.save_report(a.id, p("2024-03"), &input, 0, open, None).await;
         assert!(matches!(stale, Err(StoreError::Conflict(_))), "{}", db.name);
 
         // Bad values change nothing.
@@ -227,42 +134,24 @@ async fn report_cycle_with_review_and_history() {
             matches!(s.save_report(a.id, p("2024-03"), &bad, 1, open, None).await, Err(StoreError::Invalid { ref field, .. }) if field == &format!("values.{share}"))
         );
         bad.values.insert(share, -1.0);
-        assert!(
-            s.save_report(a.id, p("2024-03"), &bad, 1, open, None)
-                .await
-                .is_err()
-        );
-        let long = ReportInput {
-            progress: "字".repeat(5001),
-            ..Default::default()
-        };
+        assert!(s.save_report(a.id, p("2024-03"), &bad, 1, open, None).await.is_err());
+        let long = ReportInput { progress: "字".repeat(5001), ..Default::default() };
         assert!(
             matches!(s.save_report(a.id, p("2024-03"), &long, 1, open, None).await, Err(StoreError::Invalid { ref field, .. }) if field == "progress")
         );
         assert!(
             matches!(s.save_report(a.id, p("2024-04"), &input, 0, open, None).await, Err(StoreError::Invalid { ref field, .. }) if field == "period")
         );
-        assert_eq!(
-            s.report(a.id, p("2024-03")).await.expect("reads").version,
-            1,
-            "nothing was written"
-        );
+        assert_eq!(s.report(a.id, p("2024-03")).await.expect("reads").version, 1, "nothing was written");
 
         let today = chrono::NaiveDate::from_ymd_opt(2024, 3, 20).expect("date");
-        let submitted = s
-            .submit_report(a.id, p("2024-03"), today, 25, None)
-            .await
-            .expect("submits");
+        let submitted = s.submit_report(a.id, p("2024-03"), today, 25, None).await.expect("submits");
         assert_eq!(submitted.state, ReportState::Submitted);
         assert!(!submitted.late);
-        let again = s
-            .submit_report(a.id, p("2024-03"), today, 25, None)
-            .await
-            .expect("a retried submit is harmless");
+        let again = s.submit_report(a.id, p("2024-03"), today, 25, None).await.expect("a retried submit is harmless");
         assert_eq!(again.version, submitted.version);
         assert!(matches!(
-            s.save_report(a.id, p("2024-03"), &input, submitted.version, open, None)
-                .await,
+            s.save_report(a.id, p("2024-03"), &input, submitted.version, open, None).await,
             Err(StoreError::Conflict(_))
         ));
 
@@ -270,13 +159,7 @@ async fn report_cycle_with_review_and_history() {
             matches!(s.review_report(a.id, p("2024-03"), Decision::Return, Some("  "), None).await, Err(StoreError::Invalid { ref field, .. }) if field == "comment")
         );
         let returned = s
-            .review_report(
-                a.id,
-                p("2024-03"),
-                Decision::Return,
-                Some("请补充本月具体进展"),
-                None,
-            )
+            .review_report(a.id, p("2024-03"), Decision::Return, Some("请补充本月具体进展"), None)
             .await
             .expect("returns");
         assert_eq!(
@@ -284,47 +167,23 @@ async fn report_cycle_with_review_and_history() {
             (ReportState::Returned, Some("请补充本月具体进展"))
         );
         input.progress = "完成3所幼儿园选址,2所已开工。".into();
-        let fixed = s
-            .save_report(a.id, p("2024-03"), &input, returned.version, open, None)
-            .await
-            .expect("fixes");
-        assert_eq!(
-            fixed.state,
-            ReportState::Returned,
-            "stays returned until resubmitted"
-        );
+        let fixed = s.save_report(a.id, p("2024-03"), &input, returned.version, open, None).await.expect("fixes");
+        assert_eq!(fixed.state, ReportState::Returned, "stays returned until resubmitted");
         let late_day = chrono::NaiveDate::from_ymd_opt(2024, 3, 27).expect("date");
-        let resubmitted = s
-            .submit_report(a.id, p("2024-03"), late_day, 25, None)
-            .await
-            .expect("resubmits");
+        let resubmitted = s.submit_report(a.id, p("2024-03"), late_day, 25, None).await.expect("resubmits");
         assert!(resubmitted.late, "after the 25th");
-        let approved = s
-            .review_report(a.id, p("2024-03"), Decision::Approve, None, None)
-            .await
-            .expect("approves");
+        let approved = s.review_report(a.id, p("2024-03"), Decision::Approve, None, None).await.expect("approves");
         assert_eq!(approved.state, ReportState::Approved);
         assert!(
             matches!(
-                s.save_report(a.id, p("2024-03"), &input, approved.version, open, None)
-                    .await,
+                s.save_report(a.id, p("2024-03"), &input, approved.version, open, None).await,
                 Err(StoreError::Conflict(_))
             ),
             "approved is locked"
         );
-        let actions: Vec<String> = s
-            .report_history(a.id, p("2024-03"))
-            .await
-            .expect("history")
-            .into_iter()
-            .map(|e| e.action)
-            .collect();
-        assert_eq!(
-            actions,
-            vec!["save", "submit", "return", "save", "submit", "approve"],
-            "{}",
-            db.name
-        );
+        let actions: Vec<String> =
+            s.report_history(a.id, p("2024-03")).await.expect("history").into_iter().map(|e| e.action).collect();
+        assert_eq!(actions, vec!["save", "submit", "return", "save", "submit", "approve"], "{}", db.name);
 
         // April starts from March: the figures are there, the month's progress is not.
         let april = s.report(a.id, p("2024-04")).await.expect("reads");
@@ -332,17 +191,54 @@ async fn report_cycle_with_review_and_history() {
         assert_eq!(april.input.values.get(&share), Some(&55.8));
         assert!(april.input.progress.is_empty());
         // The same text as March is flagged to the reviewer.
-        let same = ReportInput {
-            progress: input.progress.clone(),
-            ..april.input.clone()
-        };
-        s.save_report(a.id, p("2024-04"), &same, 0, p("2024-04"), None)
-            .await
-            .expect("saves");
-        let flagged = s
-            .submit_report(a.id, p("2024-04"), today, 25, None)
-            .await
-            .expect("submits");
+        let same = ReportInput { progress: input.progress.clone(), ..april.input.clone() };
+        s.save_report(a.id, p("2024-04"), &same, 0, p("2024-04"), None).await.expect("saves");
+        let flagged = s.submit_report(a.id, p("2024-04"), today, 25, None).await.expect("submits");
         assert!(flagged.unchanged, "{}", db.name);
+    }
+}
+
+#[tokio::test]
+async fn search_and_evidence() {
+    for db in all().await {
+        let s = &db.store;
+        let plan_id = published(s).await;
+        let hits = s.search("学前教育", None, 20).await.expect("searches");
+        assert_eq!(hits.first().map(|h| h.title.as_str()), Some("8.推进学前教育普及普惠"), "{}", db.name);
+        let hits = s.search("花样跳绳", None, 20).await.expect("searches");
+        assert!(hits.iter().any(|h| h.kind == "measure" && h.snippet.contains("花样跳绳")), "{hits:?}");
+        assert!(s.search("不存在的词组合鳄鱼", None, 20).await.expect("searches").is_empty());
+        assert!(s.search("  ,。", None, 20).await.expect("searches").is_empty());
+
+        let yujiang = s.unit_by_name("余江区").await.expect("lookup").expect("exists");
+        let yuehu = s.unit_by_name("月湖区").await.expect("lookup").expect("exists");
+        let tasks = s.tasks(plan_id).await.expect("tasks");
+        let a = s
+            .assignments(plan_id, Some(yujiang.id))
+            .await
+            .expect("mine")
+            .into_iter()
+            .find(|a| a.task_id == tasks[7].id)
+            .expect("item 8");
+        let input =
+            ReportInput { progress: "完成鹰潭市某幼儿园的选址论证。".into(), ..Default::default() };
+        // Evidence needs a saved report.
+        assert!(s.add_evidence(a.id, p("2024-03"), "a.pdf", b"%PDF-1.4 x").await.is_err());
+        s.save_report(a.id, p("2024-03"), &input, 0, p("2024-03"), None).await.expect("saves");
+        let e = s.add_evidence(a.id, p("2024-03"), "../纪要.pdf", b"%PDF-1.4 minutes").await.expect("attaches");
+        assert_eq!((e.file_name.as_str(), e.content_type.as_str()), ("纪要.pdf", "application/pdf"));
+        assert!(matches!(
+            s.add_evidence(a.id, p("2024-03"), "x.pdf", &[0x4d, 0x5a, 0, 0]).await,
+            Err(store::evidence::AddError::Refused(_))
+        ));
+        let report = s.report(a.id, p("2024-03")).await.expect("reads");
+        assert_eq!(report.evidence.len(), 1);
+        assert_eq!(s.evidence_bytes(&report.evidence[0]).await.expect("file"), b"%PDF-1.4 minutes");
+
+        // Reports are found by their words, by their own unit and by the bureau only.
+        let hits = s.search("选址论证", Some(yujiang.id), 20).await.expect("searches");
+        assert!(hits.iter().any(|h| h.kind == "report"), "{}", db.name);
+        assert!(s.search("选址论证", Some(yuehu.id), 20).await.expect("searches").is_empty(), "another unit's report");
+        assert!(!s.search("选址论证", None, 20).await.expect("searches").is_empty());
     }
 }

@@ -1,0 +1,164 @@
+//! Chinese full-text search over items, measures and reports. Text is cut into words with
+//! jieba when it is written; a query is cut the same way and finds the documents holding
+//! every word. See the schema for why this is a plain table rather than FTS5 or tsvector.
+
+use crate::{Result, Store};
+use jieba_rs::Jieba;
+use serde::Serialize;
+use sqlx::Row;
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+use utoipa::ToSchema;
+
+/// Loading the dictionary takes a moment; do it once per process.
+static JIEBA: LazyLock<Jieba> = LazyLock::new(Jieba::new);
+
+/// The words of a text as indexed: jieba's search-mode cut, lower-cased, without
+/// punctuation and blanks.
+pub fn terms(text: &str) -> BTreeSet<String> {
+    JIEBA
+        .cut_for_search(text, true)
+        .into_iter()
+        .map(|w| w.word.trim().to_lowercase())
+        .filter(|w| !w.is_empty() && w.chars().any(|c| c.is_alphanumeric()))
+        .filter(|w| w.chars().count() <= 32)
+        .collect()
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Hit {
+    /// item, measure or report
+    pub kind: String,
+    pub ref_id: i64,
+    pub title: String,
+    /// Up to 120 characters around the first match.
+    pub snippet: String,
+    /// Where the hit lives in the API.
+    pub link: String,
+    /// The query's words, for highlighting.
+    pub terms: Vec<String>,
+}
+
+/// One searchable document.
+pub struct Doc<'a> {
+    pub kind: &'a str,
+    pub ref_id: i64,
+    pub title: &'a str,
+    pub body: &'a str,
+    pub link: &'a str,
+    /// The unit whose document it is (reports), or none (plan text, visible to all).
+    pub unit_id: Option<i64>,
+}
+
+/// (Re)indexes one document inside an open transaction.
+pub async fn index(tx: &mut sqlx::Transaction<'_, sqlx::Any>, doc: &Doc<'_>) -> Result<()> {
+    sqlx::query("DELETE FROM search_terms WHERE kind = $1 AND ref_id = $2")
+        .bind(doc.kind)
+        .bind(doc.ref_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("DELETE FROM search_docs WHERE kind = $1 AND ref_id = $2")
+        .bind(doc.kind)
+        .bind(doc.ref_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("INSERT INTO search_docs (kind, ref_id, title, body, link, unit_id) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(doc.kind)
+        .bind(doc.ref_id)
+        .bind(doc.title)
+        .bind(doc.body)
+        .bind(doc.link)
+        .bind(doc.unit_id)
+        .execute(&mut **tx)
+        .await?;
+    let text = format!("{}\n{}", doc.title, doc.body);
+    for term in terms(&text) {
+        sqlx::query("INSERT INTO search_terms (term, kind, ref_id) VALUES ($1, $2, $3)")
+            .bind(term)
+            .bind(doc.kind)
+            .bind(doc.ref_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+fn snippet(body: &str, terms: &[String]) -> String {
+    let chars: Vec<char> = body.chars().collect();
+    let lower = body.to_lowercase();
+    let first =
+        terms.iter().filter_map(|t| lower.find(t.as_str())).min().map_or(0, |byte| lower[..byte].chars().count());
+    let start = first.saturating_sub(30);
+    let text: String = chars.iter().skip(start).take(120).collect();
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+    }
+    out.push_str(&text);
+    if start + 120 < chars.len() {
+        out.push('…');
+    }
+    out
+}
+
+impl Store {
+    /// Documents holding every word of `query`, visible to `unit` (None: all units), at most
+    /// `limit`, items first.
+    pub async fn search(&self, query: &str, unit: Option<i64>, limit: usize) -> Result<Vec<Hit>> {
+        let words: Vec<String> = terms(query).into_iter().take(16).collect();
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Placeholders only: the words themselves are bound.
+        let placeholders: Vec<String> = (0..words.len()).map(|i| format!("${}", i + 3)).collect();
+        let sql = format!(
+            "SELECT d.kind, d.ref_id, d.title, d.body, d.link FROM search_docs d JOIN \
+             (SELECT kind, ref_id FROM search_terms WHERE term IN ({}) GROUP BY kind, ref_id HAVING COUNT(*) = $1) m \
+             ON m.kind = d.kind AND m.ref_id = d.ref_id \
+             WHERE ($2 IS NULL OR d.unit_id IS NULL OR d.unit_id = $2) \
+             ORDER BY CASE d.kind WHEN 'item' THEN 0 WHEN 'measure' THEN 1 ELSE 2 END, d.ref_id LIMIT {}",
+            placeholders.join(", "),
+            limit.min(200)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(words.len() as i64).bind(unit);
+        for w in &words {
+            q = q.bind(w.clone());
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let body: String = r.get(3);
+                Hit {
+                    kind: r.get(0),
+                    ref_id: r.get(1),
+                    title: r.get(2),
+                    snippet: snippet(&body, &words),
+                    link: r.get(4),
+                    terms: words.clone(),
+                }
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_character_words_are_terms() {
+        let t = terms("推进学前教育普及普惠,新建幼儿园3所。");
+        for w in ["学前", "教育", "普及", "普惠", "幼儿园", "新建"] {
+            assert!(t.contains(w), "{w} in {t:?}");
+        }
+        assert!(!t.contains(","));
+    }
+
+    #[test]
+    fn snippet_centres_on_the_match() {
+        let body = format!("{}普惠性覆盖率达到94%{}", "甲".repeat(100), "乙".repeat(100));
+        let s = snippet(&body, &["普惠".to_string()]);
+        assert!(s.starts_with('…') && s.contains("普惠性覆盖率"), "{s}");
+    }
+}
