@@ -46,7 +46,7 @@ pub async fn run(data: &DataArgs, addr: &str, today: chrono::NaiveDate, no_serve
     if no_serve {
         return Ok(());
     }
-    serve_on(store, &ServeArgs { addr: addr.to_string(), today: Some(today), due_day: 25 }).await
+    serve_on(store, &ServeArgs { addr: addr.to_string(), today: Some(today), due_day: 25, job_interval_secs: 60 }).await
 }
 
 /// Loads everything the demo shows. Deterministic: the same data on every machine.

@@ -68,6 +68,9 @@ pub struct ServeArgs {
     /// 每月报送截止日
     #[arg(long, env = "DUBAN_DUE_DAY", default_value_t = 25)]
     pub due_day: u32,
+    /// 定时任务(开放报送、提醒、逾期通知)的检查间隔,秒
+    #[arg(long, env = "DUBAN_JOB_INTERVAL_SECS", default_value_t = 60)]
+    pub job_interval_secs: u64,
 }
 
 #[derive(Subcommand)]
@@ -268,7 +271,12 @@ pub async fn serve_on(store: Store, serve: &ServeArgs) -> anyhow::Result<()> {
         tokio::net::TcpListener::bind(&serve.addr).await.with_context(|| format!("无法监听 {}", serve.addr))?;
     let local = listener.local_addr()?;
     println!("督办服务已启动:http://{local}/  (健康检查 /healthz,API /api/v1,接口文档 /api/v1/openapi.json)");
-    let config = web::Config { today: serve.today, due_day: serve.due_day, ..web::Config::default() };
+    let config = web::Config {
+        today: serve.today,
+        due_day: serve.due_day,
+        job_interval: std::time::Duration::from_secs(serve.job_interval_secs.max(1)),
+        ..web::Config::default()
+    };
     web::serve(web::AppState { store, config }, listener).await?;
     Ok(())
 }

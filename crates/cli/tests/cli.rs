@@ -161,3 +161,61 @@ fn serve_answers_health_checks() {
     let _ = child.wait();
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
+
+/// Several `duban serve` processes on one PostgreSQL behave as one system: a scheduled job
+/// runs once however many processes are up.
+#[test]
+fn two_servers_on_one_postgres_run_each_job_once() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let Some(db) = rt.block_on(store::testing::postgres()) else { return };
+    let url = db.url.clone();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = Command::new(env!("CARGO_BIN_EXE_duban"))
+        .args([
+            "plan",
+            "import",
+            YINGTAN,
+            "--publish",
+            "--database-url",
+            &url,
+            "--data-dir",
+            dir.path().to_str().expect("utf-8"),
+        ])
+        .output()
+        .expect("imports");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let start = || {
+        Command::new(env!("CARGO_BIN_EXE_duban"))
+            .args([
+                "serve",
+                "--addr",
+                "127.0.0.1:0",
+                "--database-url",
+                &url,
+                "--data-dir",
+                dir.path().to_str().expect("utf-8"),
+            ])
+            .env("DUBAN_TODAY", "2024-11-21")
+            .env("DUBAN_JOB_INTERVAL_SECS", "1")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("starts")
+    };
+    let mut a = start();
+    let mut b = start();
+    std::thread::sleep(std::time::Duration::from_secs(4));
+    let _ = a.kill();
+    let _ = b.kill();
+    let _ = a.wait();
+    let _ = b.wait();
+    rt.block_on(async {
+        let notices = db.store.notifications(None, 100_000).await.expect("notices");
+        let units: std::collections::BTreeSet<i64> = notices.iter().map(|n| n.unit_id).collect();
+        let opened = notices.iter().filter(|n| n.kind == "opened").count();
+        let reminded = notices.iter().filter(|n| n.kind == "reminder").count();
+        assert!(!units.is_empty(), "the jobs ran");
+        assert_eq!(opened, units.len(), "November opened once per unit, not once per process");
+        assert_eq!(reminded, units.len(), "reminded once per unit");
+    });
+}

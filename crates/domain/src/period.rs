@@ -1,10 +1,14 @@
-//! Monthly reporting periods ("2024-03").
+//! Monthly reporting periods ("2024-03"): units report once a month, and a report is due on
+//! a configured day of its period's month.
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::str::FromStr;
 
+/// A reporting month. Ordered chronologically (year, then month). Build it with `new`, `parse`
+/// or `containing`; the fields are public for pattern matching, and a hand-built month outside
+/// 1–12 is not a period the rest of the system will produce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Period {
     pub year: i32,
@@ -16,6 +20,8 @@ pub struct Period {
 pub struct PeriodError(pub String);
 
 impl Period {
+    /// `None` for a month outside 1–12 or a year outside 1900–2200 (typos such as "0224-03",
+    /// not real plans).
     pub fn new(year: i32, month: u32) -> Option<Period> {
         ((1900..=2200).contains(&year) && (1..=12).contains(&month)).then_some(Period { year, month })
     }
@@ -49,7 +55,7 @@ impl Period {
     }
 
     /// The day reports are due: `due_day`, or the month's last day when the month is shorter
-    /// (a due day of 31 means 29 February in a leap year).
+    /// (a due day of 31 means 29 February in a leap year). A due day of 0 means the 1st.
     pub fn due_date(self, due_day: u32) -> NaiveDate {
         let last = self.last_day();
         NaiveDate::from_ymd_opt(self.year, self.month, due_day.clamp(1, last.day())).unwrap_or(last)
@@ -72,6 +78,7 @@ impl fmt::Display for Period {
     }
 }
 
+/// Accepts "YYYY-MM", and a one-digit month ("2024-3") since people type it that way.
 impl FromStr for Period {
     type Err = PeriodError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -118,20 +125,62 @@ mod tests {
     }
 
     #[test]
-    fn days_and_neighbours() {
-        let feb: Period = "2024-02".parse().expect("parses");
-        assert_eq!(feb.last_day(), d(2024, 2, 29));
-        assert_eq!("2023-02".parse::<Period>().expect("p").last_day(), d(2023, 2, 28));
-        assert_eq!(feb.due_date(31), d(2024, 2, 29));
-        assert_eq!(feb.due_date(25), d(2024, 2, 25));
-        assert_eq!("2024-12".parse::<Period>().expect("p").next().to_string(), "2025-01");
-        assert_eq!("2024-01".parse::<Period>().expect("p").prev().to_string(), "2023-12");
-        assert!(feb.is_late(d(2024, 2, 26), 25));
-        assert!(!feb.is_late(d(2024, 2, 25), 25));
+    fn month_ends_and_leap_years() {
+        let p = |s: &str| s.parse::<Period>().expect("period");
+        assert_eq!(p("2024-02").last_day(), d(2024, 2, 29));
+        assert_eq!(p("2023-02").last_day(), d(2023, 2, 28));
+        assert_eq!(p("1900-02").last_day(), d(1900, 2, 28), "centuries are not leap years");
+        assert_eq!(p("2000-02").last_day(), d(2000, 2, 29), "except every fourth");
+        assert_eq!(p("2024-04").last_day(), d(2024, 4, 30));
+        assert_eq!(p("2024-12").last_day(), d(2024, 12, 31));
+        assert_eq!(p("2024-12").first_day(), d(2024, 12, 1));
+    }
+
+    #[test]
+    fn due_dates_clamp_to_the_month() {
+        let p = |s: &str| s.parse::<Period>().expect("period");
+        assert_eq!(p("2024-02").due_date(31), d(2024, 2, 29));
+        assert_eq!(p("2023-02").due_date(31), d(2023, 2, 28));
+        assert_eq!(p("2023-02").due_date(29), d(2023, 2, 28));
+        assert_eq!(p("2024-04").due_date(31), d(2024, 4, 30));
+        assert_eq!(p("2024-05").due_date(31), d(2024, 5, 31));
+        assert_eq!(p("2024-02").due_date(25), d(2024, 2, 25));
+        assert_eq!(p("2024-02").due_date(0), d(2024, 2, 1));
+        assert_eq!(p("2024-02").due_date(u32::MAX), d(2024, 2, 29));
+    }
+
+    #[test]
+    fn lateness() {
+        let feb: Period = "2023-02".parse().expect("period");
+        assert!(!feb.is_late(d(2023, 2, 25), 25), "on the due day is on time");
+        assert!(feb.is_late(d(2023, 2, 26), 25));
+        assert!(!feb.is_late(d(2023, 2, 28), 31), "due day 31 in February is the 28th");
+        assert!(feb.is_late(d(2023, 3, 1), 31));
+        assert!(!feb.is_late(d(2023, 1, 15), 25), "early is not late");
+    }
+
+    #[test]
+    fn neighbours_and_ranges() {
+        let p = |s: &str| s.parse::<Period>().expect("period");
+        assert_eq!(p("2024-12").next(), p("2025-01"));
+        assert_eq!(p("2024-01").prev(), p("2023-12"));
+        assert_eq!(p("2024-06").next().prev(), p("2024-06"));
+        assert_eq!(Period::containing(d(2024, 2, 29)), p("2024-02"));
         assert_eq!(Period::containing(d(2024, 11, 10)).to_string(), "2024-11");
-        let all: Vec<String> = Period::range("2023-11".parse().expect("p"), "2024-02".parse().expect("p"))
-            .map(|p| p.to_string())
-            .collect();
+        let all: Vec<String> = Period::range(p("2023-11"), p("2024-02")).map(|p| p.to_string()).collect();
         assert_eq!(all, ["2023-11", "2023-12", "2024-01", "2024-02"]);
+        assert_eq!(Period::range(p("2024-03"), p("2024-03")).count(), 1);
+        assert_eq!(Period::range(p("2024-03"), p("2024-02")).count(), 0);
+        assert_eq!(Period::range(p("2020-01"), p("2024-12")).count(), 60);
+        assert!(p("2023-12") < p("2024-01") && p("2024-01") < p("2024-02"));
+    }
+
+    #[test]
+    fn serde_is_the_string() {
+        use serde::de::{IntoDeserializer, value::Error};
+        let ok: Result<Period, Error> = Period::deserialize("2024-03".into_deserializer());
+        assert_eq!(ok, Ok(Period { year: 2024, month: 3 }));
+        let bad: Result<Period, Error> = Period::deserialize("2024/03".into_deserializer());
+        assert!(bad.expect_err("rejects").to_string().contains("格式应为 YYYY-MM"));
     }
 }

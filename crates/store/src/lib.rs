@@ -12,6 +12,8 @@ macro_rules! sql {
 
 pub mod directory;
 pub mod evidence;
+pub mod instructions;
+pub mod jobs;
 pub mod password;
 pub mod plans;
 pub mod reports;

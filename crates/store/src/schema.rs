@@ -202,6 +202,18 @@ CREATE TABLE search_docs (
     PRIMARY KEY (kind, ref_id)
 );
 
+-- In-app notices to units (reporting opened, reminders, overdue notices, urges).
+CREATE TABLE notifications (
+    id {id},
+    unit_id {int} NOT NULL REFERENCES units(id),
+    kind TEXT NOT NULL,
+    period TEXT NOT NULL,
+    message TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    read_at TEXT
+);
+CREATE INDEX notifications_unit ON notifications(unit_id, created_at);
+
 CREATE TABLE instructions (
     id {id},
     task_id {int} NOT NULL REFERENCES tasks(id),

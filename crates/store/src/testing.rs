@@ -15,6 +15,8 @@ static COUNTER: AtomicU32 = AtomicU32::new(0);
 /// A fresh, empty database of each kind available, with a guard that removes it.
 pub struct TestDb {
     pub name: &'static str,
+    /// The database's URL, for other processes.
+    pub url: String,
     pub store: Store,
     _dir: Option<tempfile::TempDir>,
 }
@@ -24,6 +26,7 @@ pub async fn sqlite() -> TestDb {
     let url = format!("sqlite://{}", dir.path().join("duban.db").display());
     TestDb {
         name: "sqlite",
+        url: url.clone(),
         store: Store::open(&url).await.expect("sqlite opens").with_files(dir.path().join("files")),
         _dir: Some(dir),
     }
@@ -49,9 +52,9 @@ pub async fn postgres() -> Option<TestDb> {
     pool.close().await;
     let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b).to_string();
     let dir = tempfile::tempdir().expect("tempdir");
-    let store =
-        Store::open(&format!("{base}/{db}")).await.expect("postgres opens").with_files(dir.path().join("files"));
-    Some(TestDb { name: "postgres", store, _dir: Some(dir) })
+    let url = format!("{base}/{db}");
+    let store = Store::open(&url).await.expect("postgres opens").with_files(dir.path().join("files"));
+    Some(TestDb { name: "postgres", url, store, _dir: Some(dir) })
 }
 
 /// Every backend this machine offers.

@@ -23,8 +23,9 @@ const SUPERVISION: &[Role] = &[Role::Supervisor];
 #[openapi(
     info(title = "duban 督办 API", version = "1", description = "工作要点督办系统的 JSON API。错误均为 RFC 9457 problem JSON。"),
     paths(healthz, login, logout, me, users, plans, import_plan, plan_detail, publish_plan, tasks, get_report, save_report,
-          submit_report, review_report, upload_evidence, download_evidence, dashboard, search),
-    components(schemas(Problem, LoginRequest, LoginResponse, ReviewRequest, SaveReportRequest, ImportResponse)),
+          submit_report, review_report, upload_evidence, download_evidence, dashboard, search, notifications, urge,
+          get_draft, put_draft, list_instructions, add_instruction),
+    components(schemas(Problem, LoginRequest, LoginResponse, ReviewRequest, SaveReportRequest, ImportResponse, UrgeRequest, InstructionRequest)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -482,4 +483,115 @@ pub async fn search(
     }
     let unit = if who.sees_all_units() { None } else { who.user.unit_id.or(Some(-1)) };
     Ok(Json(state.store.search(text, unit, 50).await?))
+}
+
+/// The caller's unit's notices (reporting opened, reminders, overdue, urges), newest first;
+/// the bureau sees all.
+#[utoipa::path(get, path = "/api/v1/notifications", security(("bearer" = [])),
+    responses((status = 200, body = Vec<store::jobs::Notification>)))]
+pub async fn notifications(
+    State(state): State<AppState>,
+    who: CurrentUser,
+) -> ApiResult<Json<Vec<store::jobs::Notification>>> {
+    let unit = if who.sees_all_units() { None } else { Some(who.user.unit_id.unwrap_or(-1)) };
+    Ok(Json(state.store.notifications(unit, 100).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct UrgeRequest {
+    /// YYYY-MM
+    pub period: String,
+    pub message: String,
+}
+
+/// Urges (催办) a unit by hand; the urge is recorded as a notice to the unit.
+#[utoipa::path(post, path = "/api/v1/units/{id}/urge", params(("id" = i64, Path)), request_body = UrgeRequest,
+    security(("bearer" = [])), responses((status = 204), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn urge(
+    State(state): State<AppState>,
+    who: CurrentUser,
+    Path(id): Path<i64>,
+    body: Result<Json<UrgeRequest>, JsonRejection>,
+) -> ApiResult<StatusCode> {
+    who.require(SUPERVISION)?;
+    let Json(req) = body?;
+    let period = parse_period(&req.period)?;
+    let message = req.message.trim();
+    if message.is_empty() || message.chars().count() > 500 {
+        return Err(ApiError::invalid("message", "催办内容须为 1—500 字"));
+    }
+    if !state.store.units().await?.iter().any(|u| u.id == id) {
+        return Err(ApiError::not_found());
+    }
+    state.store.urge(id, &period.to_string(), message).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The parsed structure of a plan, as the review page edits it before publishing (the JSON
+/// of `duban plan parse`).
+#[utoipa::path(get, path = "/api/v1/plans/{id}/draft", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, description = "解析结果(与 duban plan parse --format json 相同)"), (status = 404, body = Problem)))]
+pub async fn get_draft(
+    State(state): State<AppState>,
+    who: CurrentUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<plan::Plan>> {
+    who.require(SUPERVISION)?;
+    Ok(Json(state.store.parsed_plan(id).await?))
+}
+
+/// Replaces a draft's structure with a person's edits (titles, units, targets).
+#[utoipa::path(put, path = "/api/v1/plans/{id}/draft", params(("id" = i64, Path)), security(("bearer" = [])),
+    request_body(content = Object, description = "编辑后的解析结果(与 duban plan parse --format json 相同)"),
+    responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn put_draft(
+    State(state): State<AppState>,
+    who: CurrentUser,
+    Path(id): Path<i64>,
+    body: Result<Json<plan::Plan>, JsonRejection>,
+) -> ApiResult<StatusCode> {
+    who.require(SUPERVISION)?;
+    let Json(edited) = body?;
+    if edited.items.is_empty() {
+        return Err(ApiError::invalid("items", "工作要点至少要有一个条目"));
+    }
+    if let Some(item) = edited.items.iter().find(|i| i.title.trim().is_empty()) {
+        return Err(ApiError::invalid(&format!("items.{}.title", item.number), "条目标题不能为空"));
+    }
+    state.store.update_draft(id, &edited).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct InstructionRequest {
+    pub text: String,
+}
+
+/// Leaders' 批示 on a task; a unit's users read those of their own tasks.
+#[utoipa::path(get, path = "/api/v1/tasks/{id}/instructions", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Vec<store::instructions::Instruction>), (status = 404, body = Problem)))]
+pub async fn list_instructions(
+    State(state): State<AppState>,
+    who: CurrentUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<store::instructions::Instruction>>> {
+    if !who.sees_all_units() && !state.store.unit_in_task(who.user.unit_id.unwrap_or(-1), id).await? {
+        return Err(ApiError::not_found());
+    }
+    Ok(Json(state.store.instructions(id).await?))
+}
+
+/// Leaves a 批示 (领导, 督办管理员).
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/instructions", params(("id" = i64, Path)), request_body = InstructionRequest,
+    security(("bearer" = [])),
+    responses((status = 201, body = store::instructions::Instruction), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn add_instruction(
+    State(state): State<AppState>,
+    who: CurrentUser,
+    Path(id): Path<i64>,
+    body: Result<Json<InstructionRequest>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<store::instructions::Instruction>)> {
+    who.require(&[Role::Leader, Role::Supervisor])?;
+    let Json(req) = body?;
+    Ok((StatusCode::CREATED, Json(state.store.add_instruction(id, who.user.id, &req.text).await?)))
 }

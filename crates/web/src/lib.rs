@@ -19,11 +19,18 @@ pub struct Config {
     pub due_day: u32,
     /// Largest accepted upload, in bytes.
     pub max_upload: usize,
+    /// How often the scheduler looks for due jobs.
+    pub job_interval: std::time::Duration,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { today: None, due_day: 25, max_upload: plan::MAX_INPUT_BYTES }
+        Config {
+            today: None,
+            due_day: 25,
+            max_upload: plan::MAX_INPUT_BYTES,
+            job_interval: std::time::Duration::from_secs(60),
+        }
     }
 }
 
@@ -50,6 +57,8 @@ pub fn router(state: AppState) -> Router {
         .route("/plans", get(api::plans))
         .route("/plans/import", post(api::import_plan))
         .route("/plans/{id}", get(api::plan_detail))
+        .route("/plans/{id}/draft", get(api::get_draft).put(api::put_draft))
+        .route("/tasks/{id}/instructions", get(api::list_instructions).post(api::add_instruction))
         .route("/plans/{id}/publish", post(api::publish_plan))
         .route("/tasks", get(api::tasks))
         .route("/assignments/{id}/reports/{period}", get(api::get_report).put(api::save_report))
@@ -59,6 +68,8 @@ pub fn router(state: AppState) -> Router {
         .route("/evidence/{id}", get(api::download_evidence))
         .route("/dashboard", get(api::dashboard))
         .route("/search", get(api::search))
+        .route("/notifications", get(api::notifications))
+        .route("/units/{id}/urge", post(api::urge))
         .route("/openapi.json", get(api::openapi_json))
         .fallback(api::not_found);
     Router::new()
@@ -69,11 +80,34 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves until Ctrl-C / SIGTERM.
+/// Runs the scheduled jobs (period opening, reminders, overdue notices) every
+/// `job_interval`. Each process runs it; the store lets each occurrence run once.
+pub fn spawn_scheduler(state: AppState) -> tokio::task::JoinHandle<()> {
+    let owner = format!("{}:{}", std::env::var("HOSTNAME").unwrap_or_else(|_| "duban".into()), std::process::id());
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(state.config.job_interval);
+        loop {
+            tick.tick().await;
+            match state.store.run_due_jobs(state.config.today(), state.config.due_day, &owner).await {
+                Ok(ran) => {
+                    for job in ran {
+                        tracing::info!(%job, "scheduled job ran");
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "scheduled jobs failed; will retry"),
+            }
+        }
+    })
+}
+
+/// Serves until Ctrl-C / SIGTERM, with the scheduler running beside the server.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    let scheduler = spawn_scheduler(state.clone());
+    let result = axum::serve(listener, router(state))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
-        .await
+        .await;
+    scheduler.abort();
+    result
 }

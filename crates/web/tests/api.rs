@@ -137,6 +137,19 @@ async fn whole_cycle_through_the_api() {
             .expect("import");
         assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
 
+        // The reviewer corrects the draft before publishing.
+        let (st, mut draft) = s.call(M::GET, &format!("/api/v1/plans/{plan_id}/draft"), &sup, None).await;
+        assert_eq!(st, StatusCode::OK);
+        assert_eq!(draft["items"][0]["title"], "坚持用党的创新理论凝心铸魂");
+        draft["items"][0]["title"] = json!("坚持用党的创新理论凝心铸魂(修订)");
+        let (st, _) = s.call(M::PUT, &format!("/api/v1/plans/{plan_id}/draft"), &sup, Some(draft.clone())).await;
+        assert_eq!(st, StatusCode::NO_CONTENT);
+        draft["items"][1]["title"] = json!("  ");
+        let (st, v) = s.call(M::PUT, &format!("/api/v1/plans/{plan_id}/draft"), &sup, Some(draft)).await;
+        assert_eq!((st, v["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("items.2.title")));
+        let (st, _) = s.call(M::GET, &format!("/api/v1/plans/{plan_id}/draft"), &rep, None).await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+
         let (st, published) = s.call(M::POST, &format!("/api/v1/plans/{plan_id}/publish"), &sup, None).await;
         assert_eq!(st, StatusCode::OK, "{published}");
         assert_eq!(published["tasks"], 29);
@@ -310,6 +323,25 @@ async fn whole_cycle_through_the_api() {
         assert_eq!(unit["report_state"], "approved");
         assert_ne!(unit["status"]["status"], "not_started");
         assert!(unit["status"]["progress"].as_f64().is_some());
+
+        // A leader's 批示 reaches the units of the task.
+        let task16 = plan["sections"][4]["items"][1]["id"].as_i64().expect("task 16");
+        let leader = s.login("leader").await;
+        let path16 = format!("/api/v1/tasks/{task16}/instructions");
+        let (st, _) = s.call(M::POST, &path16, &rep, Some(json!({"text": "x"}))).await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let (st, _) = s.call(M::POST, &path16, &leader, Some(json!({"text": "   "}))).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        let (st, _) = s.call(M::POST, &path16, &leader, Some(json!({"text": "请发规科牵头,下周专题调度"}))).await;
+        assert_eq!(st, StatusCode::CREATED);
+        let (_, list) = s.call(M::GET, &path16, &rep, None).await;
+        assert_eq!(list[0]["text"], "请发规科牵头,下周专题调度");
+        let (_, tasks_all) = s.call(M::GET, "/api/v1/tasks?period=2024-03", &sup, None).await;
+        assert_eq!(
+            tasks_all.as_array().expect("list").iter().find(|t| t["task_id"] == task16).map(|t| t["title"].clone()),
+            Some(json!("优化县域义务教育资源配置改革"))
+        );
+        assert_eq!(tasks_all[0]["title"], "坚持用党的创新理论凝心铸魂(修订)", "the draft's edit was published");
 
         // Roles.
         let (st, users) = s.call(M::GET, "/api/v1/users", &admin, None).await;

@@ -242,3 +242,31 @@ async fn search_and_evidence() {
         assert!(!s.search("选址论证", None, 20).await.expect("searches").is_empty());
     }
 }
+
+#[tokio::test]
+async fn jobs_run_once_per_occurrence() {
+    for db in all().await {
+        let s = &db.store;
+        let plan_id = published(s).await;
+        let units: std::collections::BTreeSet<i64> =
+            s.assignments(plan_id, None).await.expect("assignments").iter().map(|a| a.unit_id).collect();
+        let day = |m, d| chrono::NaiveDate::from_ymd_opt(2024, m, d).expect("date");
+        let ran = s.run_due_jobs(day(3, 1), 25, "a").await.expect("runs");
+        assert_eq!(ran.len(), 1, "only the opening on the 1st: {ran:?}");
+        assert!(s.run_due_jobs(day(3, 2), 25, "b").await.expect("runs").is_empty(), "opened once per month");
+        assert!(!s.claim_job("open_period", "2024-03", "c").await.expect("claims"));
+        let opened = s.notifications(None, 10_000).await.expect("notices");
+        assert_eq!(opened.len(), units.len(), "{}", db.name);
+        // From the 20th, units that have not submitted are reminded — once.
+        let ran = s.run_due_jobs(day(3, 21), 25, "a").await.expect("runs");
+        assert_eq!(ran.len(), 1, "{ran:?}");
+        assert!(s.run_due_jobs(day(3, 22), 25, "b").await.expect("runs").is_empty());
+        let ran = s.run_due_jobs(day(3, 26), 25, "a").await.expect("runs");
+        assert_eq!(ran.len(), 1, "overdue notice after the 25th: {ran:?}");
+        let yujiang = s.unit_by_name("余江区").await.expect("lookup").expect("exists");
+        let mine = s.notifications(Some(yujiang.id), 100).await.expect("notices");
+        assert_eq!(mine.iter().map(|n| n.kind.as_str()).collect::<Vec<_>>(), vec!["overdue", "reminder", "opened"]);
+        s.urge(yujiang.id, "2024-03", "请于今日下班前补报").await.expect("urges");
+        assert_eq!(s.notifications(Some(yujiang.id), 1).await.expect("notices")[0].kind, "urge");
+    }
+}
