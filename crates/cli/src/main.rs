@@ -20,6 +20,9 @@ pub const DEMO_PLAN: &[u8] = include_bytes!("../../../data/plans/yingtan-2024-ed
 #[derive(Parser)]
 #[command(name = "duban", version, about = "督办:工作要点从印发到年终考评的全程督办系统")]
 struct Cli {
+    /// 配置文件(TOML;缺省读取当前目录的 duban.toml,或环境变量 DUBAN_CONFIG)
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -172,7 +175,46 @@ enum OutputFormat {
 /// Exit status for bad input, as promised in the CLI's documentation.
 const BAD_INPUT: u8 = 2;
 
+/// Settings a configuration file may hold; each becomes the `DUBAN_*` variable of the same
+/// name unless that is already set, so the order of precedence is: command line, environment,
+/// file, built-in default.
+const CONFIG_KEYS: &[&str] = &["data_dir", "database_url", "addr", "due_day", "job_interval_secs", "today"];
+
+/// Reads `--config FILE`, `DUBAN_CONFIG`, or `./duban.toml` when present.
+fn apply_config_file() -> Result<(), String> {
+    let args: Vec<String> = std::env::args().collect();
+    let from_args = args.iter().position(|a| a == "--config").and_then(|i| args.get(i + 1)).cloned();
+    let explicit = from_args.or_else(|| std::env::var("DUBAN_CONFIG").ok());
+    let path = match explicit {
+        Some(p) => PathBuf::from(p),
+        None if Path::new("duban.toml").exists() => PathBuf::from("duban.toml"),
+        None => return Ok(()),
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("无法读取配置文件 {}:{e}", path.display()))?;
+    let table: toml::Table =
+        text.parse().map_err(|e: toml::de::Error| format!("配置文件 {} 格式错误:{}", path.display(), e.message()))?;
+    for (key, value) in &table {
+        if !CONFIG_KEYS.contains(&key.as_str()) {
+            return Err(format!("配置文件 {} 中有未知的设置项“{key}”,可用:{}", path.display(), CONFIG_KEYS.join("、")));
+        }
+        let var = format!("DUBAN_{}", key.to_uppercase());
+        if std::env::var_os(&var).is_none() {
+            let v = match value {
+                toml::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            // SAFETY: single-threaded here; no other thread reads the environment yet.
+            unsafe { std::env::set_var(var, v) };
+        }
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
+    if let Err(message) = apply_config_file() {
+        eprintln!("错误:{message}");
+        return ExitCode::from(BAD_INPUT);
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Plan { command: PlanCommand::Parse { file, format, units } } => {

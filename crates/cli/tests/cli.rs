@@ -219,3 +219,18 @@ fn two_servers_on_one_postgres_run_each_job_once() {
         assert_eq!(reminded, units.len(), "reminded once per unit");
     });
 }
+
+#[test]
+fn settings_come_from_a_config_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let config = dir.path().join("duban.toml");
+    std::fs::write(&config, format!("data_dir = \"{}\"\ndue_day = 28\n", data.display())).expect("write");
+    let o = duban(&["plan", "import", YINGTAN, "--config", config.to_str().expect("utf-8")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(data.join("duban.db").exists(), "the data dir came from the file");
+    std::fs::write(&config, "colour = \"blue\"\n").expect("write");
+    let o = duban(&["plan", "import", YINGTAN, "--config", config.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("未知的设置项“colour”"), "{}", stderr(&o));
+}

@@ -149,4 +149,3 @@ pub fn validate_value(spec: &TargetSpec, value: f64) -> Result<(), String> {
     }
     Ok(())
 }
-

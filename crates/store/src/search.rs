@@ -72,13 +72,17 @@ pub async fn index(tx: &mut sqlx::Transaction<'_, sqlx::Any>, doc: &Doc<'_>) -> 
         .execute(&mut **tx)
         .await?;
     let text = format!("{}\n{}", doc.title, doc.body);
-    for term in terms(&text) {
-        sqlx::query("INSERT INTO search_terms (term, kind, ref_id) VALUES ($1, $2, $3)")
-            .bind(term)
-            .bind(doc.kind)
-            .bind(doc.ref_id)
-            .execute(&mut **tx)
-            .await?;
+    let words: Vec<String> = terms(&text).into_iter().collect();
+    // One statement per hundred words rather than one per word: indexing a month of reports
+    // is thousands of documents.
+    for chunk in words.chunks(100) {
+        let values: Vec<String> = (0..chunk.len()).map(|i| format!("(${}, $1, $2)", i + 3)).collect();
+        let sql = format!("INSERT INTO search_terms (term, kind, ref_id) VALUES {}", values.join(", "));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(doc.kind).bind(doc.ref_id);
+        for w in chunk {
+            q = q.bind(w.clone());
+        }
+        q.execute(&mut **tx).await?;
     }
     Ok(())
 }
