@@ -6,7 +6,7 @@ use plan::Directory;
 use serde::Serialize;
 use sqlx::Row;
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Unit {
     pub id: i64,
     pub name: String,

@@ -22,7 +22,7 @@ const SUPERVISION: &[Role] = &[Role::Supervisor];
 #[derive(OpenApi)]
 #[openapi(
     info(title = "duban 督办 API", version = "1", description = "工作要点督办系统的 JSON API。错误均为 RFC 9457 problem JSON。"),
-    paths(healthz, login, logout, me, users, plans, import_plan, plan_detail, publish_plan, tasks, get_report, save_report,
+    paths(healthz, login, logout, me, users, units, plans, import_plan, plan_detail, publish_plan, tasks, get_report, save_report,
           submit_report, review_report, upload_evidence, download_evidence, dashboard, search, notifications, urge,
           get_draft, put_draft, list_instructions, add_instruction),
     components(schemas(Problem, LoginRequest, LoginResponse, ReviewRequest, SaveReportRequest, ImportResponse, UrgeRequest, InstructionRequest)),
@@ -594,4 +594,10 @@ pub async fn add_instruction(
     who.require(&[Role::Leader, Role::Supervisor])?;
     let Json(req) = body?;
     Ok((StatusCode::CREATED, Json(state.store.add_instruction(id, who.user.id, &req.text).await?)))
+}
+
+/// The unit directory (every signed-in user: the unit picker needs it).
+#[utoipa::path(get, path = "/api/v1/units", security(("bearer" = [])), responses((status = 200, body = Vec<store::directory::Unit>)))]
+pub async fn units(State(state): State<AppState>, _who: CurrentUser) -> ApiResult<Json<Vec<store::directory::Unit>>> {
+    Ok(Json(state.store.units().await?))
 }

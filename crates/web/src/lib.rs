@@ -54,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/logout", post(api::logout))
         .route("/me", get(api::me))
         .route("/users", get(api::users))
+        .route("/units", get(api::units))
         .route("/plans", get(api::plans))
         .route("/plans/import", post(api::import_plan))
         .route("/plans/{id}", get(api::plan_detail))

@@ -347,6 +347,9 @@ async fn whole_cycle_through_the_api() {
         let (st, users) = s.call(M::GET, "/api/v1/users", &admin, None).await;
         assert_eq!(st, StatusCode::OK);
         assert!(users.as_array().expect("users").iter().any(|u| u["username"] == "leader" && u["role"] == "leader"));
+        let (st, units) = s.call(M::GET, "/api/v1/units", &rep, None).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(units.as_array().expect("units").iter().any(|u| u["name"] == "余江区" && u["kind"] == "district"));
         let (st, _) = s.call(M::GET, "/api/v1/users", &sup, None).await;
         assert_eq!(st, StatusCode::FORBIDDEN);
         let (st, _) = s.call(M::GET, "/api/v1/dashboard", &rep, None).await;
