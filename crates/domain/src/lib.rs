@@ -1,6 +1,7 @@
-//! duban's rules, free of I/O so they can be tested exhaustively: reporting periods, pace
-//! (序时进度), progress towards a target, ratio roll-up, and status (已完成 / 超序时 /
-//! 序时推进 / 滞后 / 未启动 / 逾期). Every figure a user sees is computed by one function here.
+//! duban's rules, free of I/O, clocks and storage so they can be tested exhaustively:
+//! reporting periods, pace (序时进度), progress towards a target, ratio roll-up, and status
+//! (已完成 / 超序时 / 序时推进 / 滞后 / 未启动 / 逾期). "Today" is always a parameter. Every
+//! figure a user sees is computed by one function here.
 
 pub mod pace;
 pub mod period;

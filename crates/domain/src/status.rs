@@ -6,21 +6,45 @@
 //!   share of milestones done; else none (the work is not measurable by numbers).
 //! - **pace** (序时进度): the share of milestones due by now when there are milestones, else
 //!   the share of the time from start to deadline elapsed.
+//!   Milestones weigh the same, for both progress and pace.
 //! - **已完成** when every target is reached and every milestone done (with neither, when the
-//!   unit declares the work complete).
-//! - **逾期** when the deadline has passed and the work is not complete.
-//! - **未启动** when nothing has been reported and nothing achieved.
-//! - Without any measure, the unit's self-assessment stands (never 已完成 without a
-//!   declaration); a unit that reports without one is taken as 序时推进.
+//!   unit declares the work complete). A declaration does not override unmet targets.
+//! - **逾期** when the deadline has passed (as of the day after it) and the work is not
+//!   complete. Only the deadline makes work overdue: a missed milestone shows as pace running
+//!   ahead of progress, i.e. 滞后, usually red.
+//! - **未启动** when nothing has been reported (`reports == 0`) and nothing achieved
+//!   (progress none or 0); 已完成 and 逾期 are decided first.
+//! - Without any measure (no target with a value, no milestones), the unit's self-assessment
+//!   stands, except that it cannot claim 已完成 (only a declaration of completion can) nor
+//!   逾期 before the deadline (a date decides that), both read as 序时推进 and 滞后
+//!   respectively; a unit that reports without a self-assessment is taken as 序时推进.
 //! - Otherwise progress is compared with pace: at least `ahead_margin` ahead is **超序时**;
 //!   no more than `yellow_gap` behind is **序时推进**; further behind is **滞后**.
 //! - Colours: green for 已完成/超序时/序时推进; 滞后 yellow up to `red_gap` behind pace, red
-//!   beyond; 逾期 red; 未启动 yellow while pace is under a quarter, red after.
+//!   beyond (a self-assessed 滞后 with no measure counts as the whole pace behind); 逾期 red;
+//!   未启动 yellow while pace is under a quarter, red after.
+//! - Comparisons at a threshold go the way a person computing by hand would: exactly
+//!   `ahead_margin` ahead is 超序时, exactly `red_gap` behind is yellow.
+//!
+//! Roll-up (task from its units, section from its tasks, plan from its sections):
+//! - 已完成 when every child is (and there is at least one); 逾期 when any child is; 未启动
+//!   when every child is; otherwise the mean progress of the children that have one against
+//!   the mean pace of those same children, compared as above.
+//! - When no child has a progress figure, the most common status among the children that
+//!   have started (已完成 counted as 超序时, since the parent is not complete), ties going to
+//!   the less favourable status so a roll-up never flatters; pace is then the mean of all.
+//! - No children: 未启动 with pace 0.
+//! - Roll-up (task, section, plan): 已完成 when every child is; 逾期 when any child is;
+//!   未启动 when every child is; otherwise the mean progress of the children with a progress
+//!   figure against their mean pace, by the same comparison (see [`roll_up`]).
+//!
+//! The rules are applied in the order listed: 已完成, 逾期, 未启动, then the comparison.
 
 use crate::pace::{linear_pace, milestone_pace};
 use crate::target::{TargetSpec, progress, reached};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -37,6 +61,7 @@ impl Status {
     pub const ALL: [Status; 6] =
         [Status::Completed, Status::Ahead, Status::OnPace, Status::Behind, Status::NotStarted, Status::Overdue];
 
+    /// The label users see.
     pub fn label(self) -> &'static str {
         match self {
             Status::Completed => "已完成",
@@ -48,6 +73,7 @@ impl Status {
         }
     }
 
+    /// The stable key for storage, URLs and CSS; the same as the serde form.
     pub fn key(self) -> &'static str {
         match self {
             Status::Completed => "completed",
@@ -59,12 +85,32 @@ impl Status {
         }
     }
 
+    /// Accepts either the key or the Chinese label (units type labels in spreadsheets).
     pub fn parse(s: &str) -> Option<Status> {
+        let s = s.trim();
         Status::ALL.into_iter().find(|st| st.key() == s || st.label() == s)
+    }
+
+    fn index(self) -> usize {
+        match self {
+            Status::Completed => 0,
+            Status::Ahead => 1,
+            Status::OnPace => 2,
+            Status::Behind => 3,
+            Status::NotStarted => 4,
+            Status::Overdue => 5,
+        }
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Displays the Chinese label.
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Colour {
     Green,
@@ -83,10 +129,15 @@ impl Colour {
 }
 
 /// The tolerances of the status rules; settings, since every city draws them differently.
+/// Missing fields in stored settings take the defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Thresholds {
+    /// Progress at least this far above pace is 超序时 (default 0.10).
     pub ahead_margin: f64,
+    /// Progress more than this far below pace is 滞后 (default 0: any shortfall).
     pub yellow_gap: f64,
+    /// 滞后 by more than this is red, otherwise yellow (default 0.30).
     pub red_gap: f64,
 }
 
@@ -96,13 +147,14 @@ impl Default for Thresholds {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Milestone {
     pub due: NaiveDate,
+    /// When it was done; a date after the assessment date does not count yet.
     pub done_on: Option<NaiveDate>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TargetFact {
     pub spec: TargetSpec,
     pub baseline: Option<f64>,
@@ -110,7 +162,8 @@ pub struct TargetFact {
     pub actual: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// Everything `assess` needs to know about one unit's assignment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AssignmentFacts {
     pub start: NaiveDate,
     pub deadline: NaiveDate,
@@ -118,14 +171,18 @@ pub struct AssignmentFacts {
     pub milestones: Vec<Milestone>,
     /// Submitted or approved reports so far.
     pub reports: u32,
+    /// The status the unit gave itself in its latest report.
     pub self_assessed: Option<Status>,
+    /// The unit has declared the work complete.
     pub declared_complete: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Assessment {
     pub status: Status,
+    /// In [0, 1]; `None` when the work has no measure.
     pub progress: Option<f64>,
+    /// 序时进度, in [0, 1].
     pub pace: f64,
     pub colour: Colour,
 }
@@ -133,6 +190,9 @@ pub struct Assessment {
 /// Shares are computed in floating point; a figure exactly on a threshold (0.8 − 0.5 = 0.3)
 /// must land on the side a person computing by hand would put it.
 const EPS: f64 = 1e-9;
+
+/// Below this pace an assignment nobody has started is only a warning (yellow).
+const NOT_STARTED_RED_PACE: f64 = 0.25;
 
 fn compare(progress: f64, pace: f64, th: &Thresholds) -> Status {
     if progress >= pace + th.ahead_margin - EPS {
@@ -148,13 +208,24 @@ fn colour(status: Status, progress: Option<f64>, pace: f64, th: &Thresholds) -> 
     match status {
         Status::Completed | Status::Ahead | Status::OnPace => Colour::Green,
         Status::Behind if pace - progress.unwrap_or(0.0) <= th.red_gap + EPS => Colour::Yellow,
-        Status::NotStarted if pace < 0.25 => Colour::Yellow,
-        _ => Colour::Red,
+        Status::NotStarted if pace < NOT_STARTED_RED_PACE => Colour::Yellow,
+        Status::Behind | Status::NotStarted | Status::Overdue => Colour::Red,
+    }
+}
+
+impl Assessment {
+    /// An assessment with the colour the rules give `status` at this progress and pace.
+    pub fn new(status: Status, progress: Option<f64>, pace: f64, th: &Thresholds) -> Assessment {
+        Assessment { status, progress, pace, colour: colour(status, progress, pace, th) }
     }
 }
 
 fn finish(status: Status, progress: Option<f64>, pace: f64, th: &Thresholds) -> Assessment {
-    Assessment { status, progress, pace, colour: colour(status, progress, pace, th) }
+    Assessment::new(status, progress, pace, th)
+}
+
+fn mean(values: &[f64]) -> Option<f64> {
+    (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
 }
 
 /// The status of one unit's assignment on `as_of` (see the module's rules).
@@ -162,13 +233,8 @@ pub fn assess(f: &AssignmentFacts, as_of: NaiveDate, th: &Thresholds) -> Assessm
     let measured: Vec<f64> =
         f.targets.iter().filter_map(|t| t.actual.map(|a| progress(&t.spec, t.baseline, a))).collect();
     let milestones_done = f.milestones.iter().filter(|m| m.done_on.is_some_and(|d| d <= as_of)).count();
-    let progress = if !measured.is_empty() {
-        Some(measured.iter().sum::<f64>() / measured.len() as f64)
-    } else if !f.milestones.is_empty() {
-        Some(milestones_done as f64 / f.milestones.len() as f64)
-    } else {
-        None
-    };
+    let progress = mean(&measured)
+        .or_else(|| (!f.milestones.is_empty()).then(|| milestones_done as f64 / f.milestones.len() as f64));
     let pace = if f.milestones.is_empty() {
         linear_pace(f.start, f.deadline, as_of)
     } else {
@@ -195,6 +261,7 @@ pub fn assess(f: &AssignmentFacts, as_of: NaiveDate, th: &Thresholds) -> Assessm
         Some(p) => compare(p, pace, th),
         None => match f.self_assessed {
             Some(Status::Completed) | None => Status::OnPace,
+            Some(Status::Overdue) => Status::Behind,
             Some(s) => s,
         },
     };
@@ -202,30 +269,33 @@ pub fn assess(f: &AssignmentFacts, as_of: NaiveDate, th: &Thresholds) -> Assessm
 }
 
 /// Counts of statuses, for dashboards and bulletins.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StatusCounts {
     counts: [usize; 6],
 }
 
 impl StatusCounts {
     pub fn count(&self, s: Status) -> usize {
-        self.counts[Status::ALL.iter().position(|x| *x == s).unwrap_or(0)]
+        self.counts[s.index()]
     }
 
     pub fn total(&self) -> usize {
         self.counts.iter().sum()
     }
 
-    /// The share of `s` in the total, 0 when there is nothing to count.
+    /// The share of `s` in the total, as a fraction; 0 when there is nothing to count.
     pub fn share(&self, s: Status) -> f64 {
         let total = self.total();
         if total == 0 { 0.0 } else { self.count(s) as f64 / total as f64 }
     }
 
     pub fn add(&mut self, s: Status) {
-        if let Some(i) = Status::ALL.iter().position(|x| *x == s) {
-            self.counts[i] += 1;
-        }
+        self.counts[s.index()] += 1;
+    }
+
+    /// Every status with its count, in `Status::ALL` order (zeros included, so tables line up).
+    pub fn iter(&self) -> impl Iterator<Item = (Status, usize)> + '_ {
+        Status::ALL.into_iter().map(|s| (s, self.count(s)))
     }
 }
 
@@ -239,16 +309,25 @@ impl FromIterator<Status> for StatusCounts {
     }
 }
 
-/// The status of a task (or section, or plan) from its children: complete when all are;
-/// overdue when any is; not started when none has started; otherwise the children's mean
-/// progress against their mean pace.
+impl Extend<Status> for StatusCounts {
+    fn extend<I: IntoIterator<Item = Status>>(&mut self, iter: I) {
+        for s in iter {
+            self.add(s);
+        }
+    }
+}
+
+/// The status of a task (or section, or plan) from its children (see the module's rules).
 pub fn roll_up(children: &[Assessment], th: &Thresholds) -> Assessment {
     if children.is_empty() {
         return finish(Status::NotStarted, None, 0.0, th);
     }
-    let pace = children.iter().map(|c| c.pace).sum::<f64>() / children.len() as f64;
-    let with_progress: Vec<f64> = children.iter().filter_map(|c| c.progress).collect();
-    let progress = (!with_progress.is_empty()).then(|| with_progress.iter().sum::<f64>() / with_progress.len() as f64);
+    // Progress and pace are averaged over the same children, so the comparison is like for
+    // like: a child without a figure must not pull the parent's pace up or down.
+    let measured: Vec<&Assessment> = children.iter().filter(|c| c.progress.is_some()).collect();
+    let progress = mean(&measured.iter().filter_map(|c| c.progress).collect::<Vec<_>>());
+    let pace_over = if measured.is_empty() { children.iter().collect() } else { measured };
+    let pace = mean(&pace_over.iter().map(|c| c.pace).collect::<Vec<_>>()).unwrap_or(0.0);
     let status = if children.iter().all(|c| c.status == Status::Completed) {
         Status::Completed
     } else if children.iter().any(|c| c.status == Status::Overdue) {
@@ -258,11 +337,13 @@ pub fn roll_up(children: &[Assessment], th: &Thresholds) -> Assessment {
     } else {
         match progress {
             Some(p) => compare(p, pace, th),
-            // No numbers: the most common status of the children that have started.
             None => {
-                let counts: StatusCounts =
-                    children.iter().map(|c| c.status).filter(|s| *s != Status::NotStarted).collect();
-                [Status::Behind, Status::OnPace, Status::Ahead, Status::Completed]
+                let counts: StatusCounts = children
+                    .iter()
+                    .map(|c| if c.status == Status::Completed { Status::Ahead } else { c.status })
+                    .collect();
+                // `max_by_key` keeps the last of equal maxima: list from best to worst.
+                [Status::Ahead, Status::OnPace, Status::Behind]
                     .into_iter()
                     .max_by_key(|s| counts.count(*s))
                     .unwrap_or(Status::OnPace)
@@ -281,15 +362,20 @@ mod tests {
         NaiveDate::from_ymd_opt(2024, m, day).expect("date")
     }
 
+    fn target(value: f64, actual: Option<f64>) -> TargetFact {
+        TargetFact {
+            spec: TargetSpec { value, max: None, comparator: Comparator::AtLeast, unit: "个".into() },
+            baseline: None,
+            actual,
+        }
+    }
+
+    /// One ≥100 target over 2024.
     fn facts(actual: Option<f64>, reports: u32) -> AssignmentFacts {
         AssignmentFacts {
             start: d(1, 1),
             deadline: d(12, 31),
-            targets: vec![TargetFact {
-                spec: TargetSpec { value: 100.0, max: None, comparator: Comparator::AtLeast, unit: "个".into() },
-                baseline: None,
-                actual,
-            }],
+            targets: vec![target(100.0, actual)],
             milestones: vec![],
             reports,
             self_assessed: None,
@@ -297,90 +383,293 @@ mod tests {
         }
     }
 
+    fn bare(reports: u32) -> AssignmentFacts {
+        AssignmentFacts { targets: vec![], ..facts(None, reports) }
+    }
+
+    fn ms(due: NaiveDate, done_on: Option<NaiveDate>) -> Milestone {
+        Milestone { due, done_on }
+    }
+
     fn status(f: &AssignmentFacts, as_of: NaiveDate) -> Status {
         assess(f, as_of, &Thresholds::default()).status
     }
 
     #[test]
-    fn every_branch() {
+    fn labels_keys_and_serde() {
+        use serde::de::{IntoDeserializer, value::Error};
+        let labels: Vec<&str> = Status::ALL.iter().map(|s| s.label()).collect();
+        assert_eq!(labels, ["已完成", "超序时", "序时推进", "滞后", "未启动", "逾期"]);
+        for s in Status::ALL {
+            assert_eq!(Status::parse(s.key()), Some(s));
+            assert_eq!(Status::parse(s.label()), Some(s));
+            let back: Result<Status, Error> = Status::deserialize(s.key().into_deserializer());
+            assert_eq!(back, Ok(s));
+        }
+        assert_eq!(Status::parse("done"), None);
+        let c: Result<Colour, Error> = Colour::deserialize("yellow".into_deserializer());
+        assert_eq!(c, Ok(Colour::Yellow));
+        assert_eq!(Colour::Red.key(), "red");
+    }
+
+    #[test]
+    fn every_branch_with_a_target() {
         let mid = d(6, 30); // pace 182/366 ≈ 0.497
+        let after = NaiveDate::from_ymd_opt(2025, 1, 2).expect("d");
         assert_eq!(status(&facts(None, 0), mid), Status::NotStarted);
+        assert_eq!(status(&facts(Some(0.0), 0), mid), Status::NotStarted);
         assert_eq!(status(&facts(Some(100.0), 3), mid), Status::Completed);
         assert_eq!(status(&facts(Some(70.0), 3), mid), Status::Ahead);
         assert_eq!(status(&facts(Some(52.0), 3), mid), Status::OnPace);
         assert_eq!(status(&facts(Some(30.0), 3), mid), Status::Behind);
-        assert_eq!(status(&facts(Some(30.0), 3), NaiveDate::from_ymd_opt(2025, 1, 2).expect("d")), Status::Overdue);
-        assert_eq!(status(&facts(Some(100.0), 3), NaiveDate::from_ymd_opt(2025, 1, 2).expect("d")), Status::Completed);
-        // A report without figures: not "not started" any more.
+        assert_eq!(status(&facts(Some(0.0), 3), mid), Status::Behind, "reported, but nothing to show");
+        assert_eq!(status(&facts(Some(30.0), 3), after), Status::Overdue);
+        assert_eq!(status(&facts(None, 0), after), Status::Overdue, "overdue beats not started");
+        assert_eq!(status(&facts(Some(30.0), 3), d(12, 31)), Status::Behind, "the deadline day is still in time");
+        assert_eq!(status(&facts(Some(100.0), 3), after), Status::Completed);
+        // A report without figures: started, and nothing says it is behind.
         assert_eq!(status(&facts(None, 1), mid), Status::OnPace);
+        // Before the start, pace is 0: any reported progress is ahead.
+        let early = AssignmentFacts { start: d(7, 1), ..facts(Some(20.0), 1) };
+        assert_eq!(assess(&early, mid, &Thresholds::default()).pace, 0.0);
+        assert_eq!(status(&early, mid), Status::Ahead);
+    }
+
+    #[test]
+    fn progress_is_the_mean_of_measured_targets() {
+        let mut f = facts(Some(100.0), 2);
+        f.targets.push(target(10.0, Some(2.0)));
+        f.targets.push(target(10.0, None));
+        let a = assess(&f, d(6, 30), &Thresholds::default());
+        assert_eq!(a.progress, Some(0.6), "(1 + 0.2) / 2; the unreported target is not averaged in");
+        assert_eq!(a.status, Status::Ahead);
+        f.targets[1].actual = Some(10.0);
+        assert_eq!(status(&f, d(6, 30)), Status::Ahead, "one target still unreported: not complete");
+        f.targets[2].actual = Some(12.0);
+        let a = assess(&f, d(6, 30), &Thresholds::default());
+        assert_eq!((a.status, a.progress), (Status::Completed, Some(1.0)));
+    }
+
+    #[test]
+    fn declaration_does_not_override_targets() {
+        let f = AssignmentFacts { declared_complete: true, ..facts(Some(30.0), 3) };
+        assert_eq!(status(&f, d(6, 30)), Status::Behind);
     }
 
     #[test]
     fn without_measures_self_assessment_stands() {
-        let mut f = facts(None, 2);
-        f.targets.clear();
+        let mut f = bare(2);
         assert_eq!(status(&f, d(6, 30)), Status::OnPace);
         f.self_assessed = Some(Status::Behind);
         assert_eq!(status(&f, d(6, 30)), Status::Behind);
+        f.self_assessed = Some(Status::Ahead);
+        assert_eq!(status(&f, d(6, 30)), Status::Ahead);
         f.self_assessed = Some(Status::Completed);
         assert_eq!(status(&f, d(6, 30)), Status::OnPace, "completion needs a declaration");
         f.declared_complete = true;
         assert_eq!(status(&f, d(6, 30)), Status::Completed);
+        assert_eq!(status(&bare(0), d(6, 30)), Status::NotStarted);
+        let a = assess(&bare(2), d(6, 30), &Thresholds::default());
+        assert_eq!(a.progress, None);
     }
 
     #[test]
     fn milestones_set_pace_and_progress() {
-        let mut f = facts(None, 2);
-        f.targets.clear();
-        f.milestones =
-            vec![Milestone { due: d(3, 31), done_on: Some(d(3, 20)) }, Milestone { due: d(6, 30), done_on: None }];
-        let a = assess(&f, d(7, 1), &Thresholds::default());
-        assert_eq!((a.progress, a.pace, a.status), (Some(0.5), 1.0, Status::Behind));
-        assert_eq!(a.colour, Colour::Red, "0.5 behind is beyond the red gap");
+        let mut f = bare(2);
+        f.milestones = vec![ms(d(3, 31), Some(d(3, 20))), ms(d(6, 30), None)];
         let a = assess(&f, d(4, 1), &Thresholds::default());
-        assert_eq!(a.status, Status::OnPace);
+        assert_eq!((a.progress, a.pace, a.status), (Some(0.5), 0.5, Status::OnPace));
+        // On the due day the milestone is due (pace 1) but not yet missed.
+        let a = assess(&f, d(6, 30), &Thresholds::default());
+        assert_eq!((a.progress, a.pace, a.status), (Some(0.5), 1.0, Status::Behind));
+        // A missed milestone is 滞后, not 逾期: only the deadline makes work overdue.
+        let a = assess(&f, d(7, 1), &Thresholds::default());
+        assert_eq!((a.status, a.colour), (Status::Behind, Colour::Red), "0.5 behind is beyond red_gap");
+        let a = assess(&f, d(12, 31), &Thresholds::default());
+        assert_eq!(a.status, Status::Behind, "the deadline day is still in time");
+        let a = assess(&f, NaiveDate::from_ymd_opt(2025, 1, 1).expect("d"), &Thresholds::default());
+        assert_eq!(a.status, Status::Overdue);
+        // Done after `as_of` does not count yet.
+        f.milestones[0].done_on = Some(d(4, 10));
+        assert_eq!(assess(&f, d(4, 1), &Thresholds::default()).progress, Some(0.0));
+        // Done late still counts once done.
+        f.milestones = vec![ms(d(3, 31), Some(d(4, 10))), ms(d(6, 30), Some(d(6, 1)))];
+        assert_eq!(status(&f, d(7, 1)), Status::Completed);
+    }
+
+    #[test]
+    fn targets_measure_progress_and_milestones_set_pace() {
+        // Targets measure progress (0.8); milestones set pace (0.5 once the first is due).
+        let mut f = facts(Some(80.0), 3);
+        f.milestones = vec![ms(d(3, 31), None), ms(d(9, 30), Some(d(3, 1)))];
+        let a = assess(&f, d(4, 1), &Thresholds::default());
+        assert_eq!((a.progress, a.pace, a.status), (Some(0.8), 0.5, Status::Ahead));
+        f.targets[0].actual = Some(20.0);
+        let a = assess(&f, d(4, 1), &Thresholds::default());
+        assert_eq!((a.status, a.colour), (Status::Behind, Colour::Yellow), "exactly 0.3 behind");
+        // Every target reached but a milestone still open: not complete.
+        f.targets[0].actual = Some(100.0);
+        assert_eq!(status(&f, d(4, 1)), Status::Ahead);
+        f.milestones[0].done_on = Some(d(4, 1));
+        assert_eq!(status(&f, d(4, 1)), Status::Completed);
+        // Nothing reported and a milestone missed: still 未启动, and red as pace is past ¼.
+        let mut g = bare(0);
+        g.milestones = vec![ms(d(3, 31), None)];
+        let a = assess(&g, d(4, 1), &Thresholds::default());
+        assert_eq!((a.status, a.colour), (Status::NotStarted, Colour::Red));
+        assert_eq!(status(&g, d(3, 1)), Status::NotStarted);
+    }
+
+    #[test]
+    fn self_assessment_cannot_claim_dates() {
+        let mut f = bare(2);
+        f.self_assessed = Some(Status::Overdue);
+        assert_eq!(status(&f, d(6, 30)), Status::Behind, "before the deadline nothing is overdue");
+        f.self_assessed = Some(Status::NotStarted);
+        assert_eq!(status(&f, d(6, 30)), Status::NotStarted);
+        let after = NaiveDate::from_ymd_opt(2025, 1, 1).expect("d");
+        assert_eq!(status(&f, after), Status::Overdue);
+        f.declared_complete = true;
+        assert_eq!(status(&f, after), Status::Completed);
+        // Measures outrank the self-assessment.
+        let g = AssignmentFacts { self_assessed: Some(Status::Ahead), ..facts(Some(10.0), 2) };
+        assert_eq!(status(&g, d(6, 30)), Status::Behind);
+    }
+
+    #[test]
+    fn thresholds_through_assess() {
+        // 100-day span from 1 January: on day n the pace is n/100.
+        let f = |actual: f64| AssignmentFacts { deadline: d(4, 9), ..facts(Some(actual), 1) };
+        let day = |n: i64| d(1, 1) + chrono::Duration::days(n - 1);
+        let th = Thresholds::default();
+        let at = |actual: f64, n: i64| {
+            let a = assess(&f(actual), day(n), &th);
+            (a.status, a.colour)
+        };
+        assert!((assess(&f(0.0), day(50), &th).pace - 0.5).abs() < 1e-12);
+        assert_eq!(at(60.0, 50), (Status::Ahead, Colour::Green), "exactly ahead_margin ahead");
+        assert_eq!(at(59.0, 50), (Status::OnPace, Colour::Green));
+        assert_eq!(at(50.0, 50), (Status::OnPace, Colour::Green));
+        assert_eq!(at(49.0, 50), (Status::Behind, Colour::Yellow));
+        assert_eq!(at(20.0, 50), (Status::Behind, Colour::Yellow), "exactly red_gap behind");
+        assert_eq!(at(19.0, 50), (Status::Behind, Colour::Red));
+        let lenient = Thresholds { yellow_gap: 0.05, ahead_margin: 0.2, red_gap: 0.1 };
+        let st = |actual: f64| assess(&f(actual), day(50), &lenient);
+        assert_eq!(st(45.0).status, Status::OnPace);
+        assert_eq!(st(44.0).status, Status::Behind);
+        assert_eq!(st(40.0).colour, Colour::Yellow);
+        assert_eq!(st(39.0).colour, Colour::Red);
+        assert_eq!(st(69.0).status, Status::OnPace);
+        assert_eq!(st(70.0).status, Status::Ahead);
+        // Not started: yellow below a quarter of the way, red from it.
+        let idle = AssignmentFacts { deadline: d(4, 9), ..facts(None, 0) };
+        assert_eq!(assess(&idle, day(24), &th).colour, Colour::Yellow);
+        assert_eq!(assess(&idle, day(25), &th).colour, Colour::Red);
+    }
+
+    #[test]
+    fn a_done_milestone_means_started() {
+        let mut f = bare(0);
+        f.milestones = vec![ms(d(3, 31), Some(d(3, 1))), ms(d(9, 30), None)];
+        assert_eq!(status(&f, d(3, 15)), Status::Ahead);
+    }
+
+    #[test]
+    fn comparison_boundaries() {
+        let th = Thresholds::default();
+        assert_eq!(compare(0.6, 0.5, &th), Status::Ahead, "exactly ahead_margin ahead");
+        assert_eq!(compare(0.599, 0.5, &th), Status::OnPace);
+        assert_eq!(compare(0.5, 0.5, &th), Status::OnPace, "exactly on pace");
+        assert_eq!(compare(0.499, 0.5, &th), Status::Behind, "yellow_gap 0: any shortfall");
+        let lenient = Thresholds { yellow_gap: 0.05, ..th };
+        assert_eq!(compare(0.45, 0.5, &lenient), Status::OnPace);
+        assert_eq!(compare(0.449, 0.5, &lenient), Status::Behind);
+        // 0.7 + 0.1 is 0.7999999999999999 in floating point; still ahead.
+        assert_eq!(compare(0.8, 0.7, &th), Status::Ahead);
     }
 
     #[test]
     fn colours_at_the_boundaries() {
         let th = Thresholds::default();
-        assert_eq!(colour(Status::Behind, Some(0.5), 0.8, &th), Colour::Yellow); // exactly 0.30 behind
+        assert_eq!(colour(Status::Behind, Some(0.5), 0.8, &th), Colour::Yellow, "exactly red_gap behind");
         assert_eq!(colour(Status::Behind, Some(0.49), 0.8, &th), Colour::Red);
-        assert_eq!(colour(Status::NotStarted, None, 0.2, &th), Colour::Yellow);
+        assert_eq!(colour(Status::Behind, Some(0.79), 0.8, &th), Colour::Yellow);
+        assert_eq!(colour(Status::Behind, None, 0.3, &th), Colour::Yellow);
+        assert_eq!(colour(Status::Behind, None, 0.31, &th), Colour::Red);
+        assert_eq!(colour(Status::NotStarted, None, 0.0, &th), Colour::Yellow);
+        assert_eq!(colour(Status::NotStarted, None, 0.2499, &th), Colour::Yellow);
         assert_eq!(colour(Status::NotStarted, None, 0.25, &th), Colour::Red);
         assert_eq!(colour(Status::Overdue, Some(0.9), 1.0, &th), Colour::Red);
-        assert_eq!(colour(Status::OnPace, Some(0.5), 0.5, &th), Colour::Green);
-        // Ahead exactly at the margin.
-        assert_eq!(compare(0.6, 0.5, &th), Status::Ahead);
-        assert_eq!(compare(0.5, 0.5, &th), Status::OnPace);
+        for s in [Status::Completed, Status::Ahead, Status::OnPace] {
+            assert_eq!(colour(s, Some(0.0), 1.0, &th), Colour::Green);
+        }
+        let strict = Thresholds { red_gap: 0.1, ..th };
+        assert_eq!(colour(Status::Behind, Some(0.5), 0.65, &strict), Colour::Red);
+        assert_eq!(Assessment::new(Status::Behind, Some(0.5), 0.6, &th).colour, Colour::Yellow);
     }
 
     #[test]
-    fn roll_up_rules_and_counts() {
+    fn assessed_colours_follow_the_rules() {
+        // Linear pace over 2024 on 30 September: 274/366 ≈ 0.749.
         let th = Thresholds::default();
-        let a = |status, progress, pace| finish(status, progress, pace, &th);
-        assert_eq!(
-            roll_up(&[a(Status::Completed, Some(1.0), 0.5), a(Status::Completed, Some(1.0), 0.5)], &th).status,
-            Status::Completed
-        );
-        assert_eq!(
-            roll_up(&[a(Status::Completed, Some(1.0), 1.0), a(Status::Overdue, Some(0.2), 1.0)], &th).status,
-            Status::Overdue
-        );
-        assert_eq!(
-            roll_up(&[a(Status::NotStarted, None, 0.5), a(Status::NotStarted, None, 0.5)], &th).status,
-            Status::NotStarted
-        );
-        let mixed = roll_up(
-            &[a(Status::Ahead, Some(0.9), 0.5), a(Status::Behind, Some(0.1), 0.5), a(Status::NotStarted, None, 0.5)],
-            &th,
-        );
-        assert_eq!((mixed.status, mixed.progress), (Status::OnPace, Some(0.5)));
-        assert_eq!(roll_up(&[], &th).status, Status::NotStarted);
-        let c: StatusCounts = [Status::OnPace, Status::OnPace, Status::Behind, Status::Completed].into_iter().collect();
-        assert_eq!((c.total(), c.count(Status::OnPace), c.share(Status::Behind)), (4, 2, 0.25));
-        assert_eq!(StatusCounts::default().share(Status::Behind), 0.0);
-        assert_eq!(Status::parse("滞后"), Some(Status::Behind));
-        assert_eq!(Status::parse("on_pace"), Some(Status::OnPace));
+        assert_eq!(assess(&facts(Some(50.0), 2), d(9, 30), &th).colour, Colour::Yellow);
+        assert_eq!(assess(&facts(Some(40.0), 2), d(9, 30), &th).colour, Colour::Red);
+        assert_eq!(assess(&facts(None, 0), d(3, 1), &th).colour, Colour::Yellow, "pace ≈ 0.16");
+        assert_eq!(assess(&facts(None, 0), d(4, 30), &th).colour, Colour::Red, "pace ≈ 0.33");
+    }
+
+    fn a(status: Status, progress: Option<f64>, pace: f64) -> Assessment {
+        Assessment::new(status, progress, pace, &Thresholds::default())
+    }
+
+    fn up(children: &[Assessment]) -> Assessment {
+        roll_up(children, &Thresholds::default())
+    }
+
+    #[test]
+    fn roll_up_rules() {
+        use Status::*;
+        assert_eq!(up(&[a(Completed, Some(1.0), 0.5), a(Completed, None, 0.5)]).status, Completed);
+        assert_eq!(up(&[a(Completed, Some(1.0), 1.0), a(Overdue, Some(0.2), 1.0)]).status, Overdue);
+        assert_eq!(up(&[a(Ahead, Some(1.0), 0.5), a(Overdue, Some(0.9), 0.5)]).status, Overdue);
+        assert_eq!(up(&[a(NotStarted, None, 0.5), a(NotStarted, Some(0.0), 0.5)]).status, NotStarted);
+        let empty = up(&[]);
+        assert_eq!((empty.status, empty.progress, empty.pace), (NotStarted, None, 0.0));
+        let mixed = up(&[a(Ahead, Some(0.9), 0.5), a(Behind, Some(0.1), 0.5), a(NotStarted, None, 0.5)]);
+        assert_eq!((mixed.status, mixed.progress, mixed.pace), (OnPace, Some(0.5), 0.5));
+        // Pace is the mean over the children with progress, like progress itself.
+        let r = up(&[a(Ahead, Some(0.6), 0.4), a(OnPace, None, 1.0)]);
+        assert_eq!((r.status, r.progress, r.pace), (Ahead, Some(0.6), 0.4));
+        // A completed child and a behind one: the mean decides, never 已完成.
+        let r = up(&[a(Completed, Some(1.0), 0.5), a(Behind, Some(0.3), 0.9)]);
+        assert_eq!((r.status, r.progress), (Behind, Some(0.65)));
+        assert_eq!(r.colour, Colour::Yellow, "0.05 behind");
+    }
+
+    #[test]
+    fn roll_up_without_figures() {
+        use Status::*;
+        assert_eq!(up(&[a(OnPace, None, 0.5), a(Behind, None, 0.5), a(Behind, None, 0.5)]).status, Behind);
+        assert_eq!(up(&[a(OnPace, None, 0.5), a(Behind, None, 0.5)]).status, Behind, "ties go to the worse");
+        assert_eq!(up(&[a(Completed, None, 0.5), a(NotStarted, None, 0.5)]).status, Ahead);
+        assert_eq!(up(&[a(Completed, None, 0.5), a(OnPace, None, 0.5)]).status, OnPace);
+        let r = up(&[a(OnPace, None, 0.2), a(NotStarted, None, 0.6)]);
+        assert_eq!((r.status, r.progress, r.pace), (OnPace, None, 0.4));
+    }
+
+    #[test]
+    fn counts_and_shares() {
+        use Status::*;
+        let c: StatusCounts = [OnPace, OnPace, Behind, Completed].into_iter().collect();
+        assert_eq!(c.total(), 4);
+        assert_eq!((c.count(OnPace), c.count(Behind), c.count(Completed), c.count(Overdue)), (2, 1, 1, 0));
+        assert_eq!((c.share(OnPace), c.share(Behind), c.share(Overdue)), (0.5, 0.25, 0.0));
+        let sum: f64 = Status::ALL.iter().map(|s| c.share(*s)).sum();
+        assert!((sum - 1.0).abs() < 1e-12);
+        let empty = StatusCounts::default();
+        assert_eq!((empty.total(), empty.share(Behind)), (0, 0.0));
+        let mut c = StatusCounts::from_iter(Status::ALL);
+        c.add(Overdue);
+        assert_eq!((c.total(), c.count(Overdue), c.count(Ahead)), (7, 2, 1));
     }
 }

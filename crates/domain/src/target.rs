@@ -69,10 +69,8 @@ impl fmt::Display for Comparator {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TargetSpec {
     /// The target value; for a range, its lower bound.
-    /// The target, or the lower bound of a range.
     pub value: f64,
     /// The upper bound of a range; informative only, reaching the lower bound meets the target.
-    /// A range's upper bound.
     pub max: Option<f64>,
     pub comparator: Comparator,
     pub unit: String,
@@ -114,8 +112,8 @@ pub fn reached(spec: &TargetSpec, actual: f64) -> bool {
 ///
 /// Degenerate input, decided so no figure is ever NaN or infinite: a non-finite actual or
 /// target is 0; a non-finite baseline, or one already on the far side of the target, is
-///   ignored; a rising target of zero or below that is not reached is 0 (there is no
-///   share of nothing to be partway through).
+/// ignored; a rising target of zero or below that is not reached is 0 (there is no share of
+/// nothing to be partway through).
 pub fn progress(spec: &TargetSpec, baseline: Option<f64>, actual: f64) -> f64 {
     if !actual.is_finite() || !spec.value.is_finite() {
         return 0.0;
@@ -148,4 +146,133 @@ pub fn validate_value(spec: &TargetSpec, value: f64) -> Result<(), String> {
         return Err(format!("百分比数值 {value} 超出合理范围（0—150）"));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(value: f64, comparator: Comparator) -> TargetSpec {
+        TargetSpec { value, max: None, comparator, unit: "所".into() }
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-12
+    }
+
+    #[test]
+    fn comparator_symbols_round_trip() {
+        use serde::de::{IntoDeserializer, value::Error};
+        for c in Comparator::ALL {
+            assert_eq!(Comparator::parse(c.symbol()), Some(c));
+            assert_eq!(c.to_string(), c.symbol());
+            let de: Result<Comparator, Error> = Comparator::deserialize(c.symbol().into_deserializer());
+            assert_eq!(de, Ok(c), "serde uses the same symbol");
+        }
+        assert_eq!(Comparator::parse("≥"), Some(Comparator::AtLeast));
+        assert_eq!(Comparator::parse("≤"), Some(Comparator::AtMost));
+        assert_eq!(Comparator::parse(">"), None);
+        assert_eq!(Comparator::parse("?"), None);
+    }
+
+    #[test]
+    fn at_least_without_and_with_baseline() {
+        let s = spec(3.0, Comparator::AtLeast);
+        assert_eq!(progress(&s, None, 1.5), 0.5);
+        assert_eq!(progress(&s, None, 4.0), 1.0);
+        assert_eq!(progress(&s, None, -1.0), 0.0);
+        let pct = TargetSpec { value: 57.0, max: None, comparator: Comparator::AtLeast, unit: "%".into() };
+        assert_eq!(progress(&pct, Some(50.0), 50.0), 0.0);
+        assert!(close(progress(&pct, Some(50.0), 53.5), 0.5));
+        assert_eq!(progress(&pct, Some(50.0), 45.0), 0.0, "falling below the baseline is no progress");
+        assert_eq!(progress(&pct, Some(50.0), 57.0), 1.0);
+        assert!(close(progress(&pct, None, 28.5), 0.5));
+        assert!(close(progress(&pct, Some(60.0), 28.5), 0.5), "a baseline past the target is ignored");
+    }
+
+    #[test]
+    fn exactly_without_and_with_baseline() {
+        let s = spec(3.0, Comparator::Exactly);
+        assert_eq!(progress(&s, None, 1.5), 0.5);
+        assert_eq!(progress(&s, None, 4.0), 1.0, "more than asked still meets it");
+        assert!(reached(&s, 3.0));
+        assert!(!reached(&s, 2.0));
+        assert!(close(progress(&spec(10.0, Comparator::Exactly), Some(4.0), 7.0), 0.5));
+    }
+
+    #[test]
+    fn about_without_and_with_baseline() {
+        let s = spec(800.0, Comparator::About);
+        assert_eq!(progress(&s, None, 400.0), 0.5);
+        assert!(!reached(&s, 759.0));
+        assert!(reached(&s, 760.0), "95% of 800");
+        assert_eq!(progress(&s, None, 760.0), 1.0);
+        assert!(close(progress(&s, None, 752.0), 0.94));
+        assert!(close(progress(&s, Some(200.0), 500.0), 0.5));
+        // For a negative value the 5% tolerance is taken on its size.
+        assert!(reached(&spec(-100.0, Comparator::About), -105.0));
+        assert!(!reached(&spec(-100.0, Comparator::About), -106.0));
+    }
+
+    #[test]
+    fn range_without_and_with_baseline() {
+        let s = TargetSpec { value: 2000.0, max: Some(3000.0), comparator: Comparator::Range, unit: "个".into() };
+        assert_eq!(progress(&s, None, 1000.0), 0.5);
+        assert_eq!(progress(&s, None, 0.0), 0.0);
+        assert!(reached(&s, 2000.0));
+        assert!(reached(&s, 3500.0), "beyond the upper bound is still reached");
+        assert_eq!(progress(&s, None, 2500.0), 1.0);
+        assert!(close(progress(&s, Some(1000.0), 1500.0), 0.5));
+    }
+
+    #[test]
+    fn at_most_without_and_with_baseline() {
+        let s = spec(45.0, Comparator::AtMost);
+        assert_eq!(progress(&s, None, 44.0), 1.0);
+        assert_eq!(progress(&s, None, 45.0), 1.0);
+        assert_eq!(progress(&s, None, 50.0), 0.0);
+        assert!(close(progress(&s, Some(55.0), 50.0), 0.5));
+        assert_eq!(progress(&s, Some(55.0), 60.0), 0.0, "worse than the baseline");
+        assert_eq!(progress(&s, Some(40.0), 50.0), 0.0, "a baseline already under the ceiling gives no span");
+        assert!(reached(&s, 45.0) && !reached(&s, 45.5));
+    }
+
+    #[test]
+    fn zero_negative_and_non_finite_targets() {
+        assert_eq!(progress(&spec(0.0, Comparator::AtLeast), None, 0.0), 1.0);
+        assert_eq!(progress(&spec(0.0, Comparator::AtLeast), None, -1.0), 0.0);
+        assert_eq!(progress(&spec(0.0, Comparator::AtMost), None, 0.0), 1.0);
+        assert_eq!(progress(&spec(0.0, Comparator::AtMost), None, 1.0), 0.0);
+        assert_eq!(progress(&spec(0.0, Comparator::About), None, 0.0), 1.0);
+        assert_eq!(progress(&spec(-5.0, Comparator::AtLeast), None, -10.0), 0.0);
+        assert_eq!(progress(&spec(f64::NAN, Comparator::AtLeast), None, 1.0), 0.0);
+        assert_eq!(progress(&spec(f64::INFINITY, Comparator::AtLeast), None, 3.0), 0.0);
+        assert_eq!(progress(&spec(f64::INFINITY, Comparator::AtMost), None, 1.0), 0.0);
+        assert!(!reached(&spec(f64::INFINITY, Comparator::AtMost), 1.0));
+    }
+
+    #[test]
+    fn degenerate_actuals_and_baselines() {
+        let s = spec(3.0, Comparator::AtLeast);
+        assert_eq!(progress(&s, None, f64::NAN), 0.0);
+        assert_eq!(progress(&s, None, f64::INFINITY), 0.0);
+        assert!(!reached(&s, f64::INFINITY) && !reached(&s, f64::NAN));
+        assert_eq!(progress(&s, Some(3.0), 2.0), 2.0 / 3.0, "baseline at the target is ignored");
+        assert_eq!(progress(&s, Some(f64::NAN), 1.5), 0.5, "a NaN baseline is ignored");
+        let huge = spec(f64::MAX, Comparator::AtLeast);
+        assert_eq!(progress(&huge, Some(-f64::MAX), 0.0), 0.0, "an overflowing span gives 0, not NaN");
+    }
+
+    #[test]
+    fn validation() {
+        let pct = TargetSpec { value: 57.0, max: None, comparator: Comparator::AtLeast, unit: "%".into() };
+        assert!(validate_value(&pct, 0.0).is_ok());
+        assert!(validate_value(&pct, 102.3).is_ok(), "gross enrolment ratios pass 100");
+        assert!(validate_value(&pct, 150.0).is_ok());
+        assert_eq!(validate_value(&pct, 180.0), Err("百分比数值 180 超出合理范围（0—150）".into()));
+        assert_eq!(validate_value(&pct, -1.0), Err("数值不能为负数".into()));
+        assert_eq!(validate_value(&pct, f64::INFINITY), Err("请填写有效的数字".into()));
+        assert_eq!(validate_value(&pct, f64::NAN), Err("请填写有效的数字".into()));
+        assert!(validate_value(&spec(3.0, Comparator::AtLeast), 180.0).is_ok(), "only percentages are capped");
+    }
 }

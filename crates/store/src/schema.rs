@@ -167,6 +167,7 @@ CREATE TABLE evidence (
     sha256 TEXT NOT NULL,
     uploaded_at TEXT NOT NULL
 );
+CREATE INDEX evidence_report ON evidence(report_id);
 
 CREATE TABLE idempotency_keys (
     key TEXT PRIMARY KEY,
@@ -191,6 +192,8 @@ CREATE TABLE search_terms (
     ref_id {int} NOT NULL,
     PRIMARY KEY (term, kind, ref_id)
 );
+-- Re-indexing a document deletes its words by document, not by word.
+CREATE INDEX search_terms_doc ON search_terms(kind, ref_id);
 
 CREATE TABLE search_docs (
     kind TEXT NOT NULL,

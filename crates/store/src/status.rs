@@ -218,7 +218,7 @@ impl Store {
             }
             let task_status = domain::roll_up(&assessed, th);
             all_assessments.extend(assessed);
-            task_assessments.push(task_status.clone());
+            task_assessments.push(task_status);
             task_sections.push(task.section);
             let view = TaskView { task: task.clone(), status: StatusView::from(&task_status), indicators: inds, units };
             match section_views.last_mut() {
@@ -233,12 +233,8 @@ impl Store {
             }
         }
         for s in &mut section_views {
-            let children: Vec<Assessment> = task_assessments
-                .iter()
-                .zip(&task_sections)
-                .filter(|(_, n)| **n == s.number)
-                .map(|(a, _)| a.clone())
-                .collect();
+            let children: Vec<Assessment> =
+                task_assessments.iter().zip(&task_sections).filter(|(_, n)| **n == s.number).map(|(a, _)| *a).collect();
             s.status = StatusView::from(&domain::roll_up(&children, th));
             s.counts = CountsView::from(&children.iter().map(|a| a.status).collect::<StatusCounts>());
         }
