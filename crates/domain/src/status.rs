@@ -34,9 +34,6 @@
 //!   have started (已完成 counted as 超序时, since the parent is not complete), ties going to
 //!   the less favourable status so a roll-up never flatters; pace is then the mean of all.
 //! - No children: 未启动 with pace 0.
-//! - Roll-up (task, section, plan): 已完成 when every child is; 逾期 when any child is;
-//!   未启动 when every child is; otherwise the mean progress of the children with a progress
-//!   figure against their mean pace, by the same comparison (see [`roll_up`]).
 //!
 //! The rules are applied in the order listed: 已完成, 逾期, 未启动, then the comparison.
 
