@@ -67,7 +67,7 @@ pub fn render(plan: &Plan) -> String {
                 Some(max) => format!("{}-{}", fmt_number(t.value), fmt_number(max)),
                 None => fmt_number(t.value),
             };
-            let mut line = format!("      目标:{} {} {}{}", t.subject, t.comparator.as_str(), value, t.unit);
+            let mut line = format!("      目标:{} {} {}{}", t.subject, t.comparator.symbol(), value, t.unit);
             if let Some(p) = &t.per {
                 let _ = write!(line, "(按{p})");
             }

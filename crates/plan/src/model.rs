@@ -147,31 +147,9 @@ pub struct Measure {
     pub kind: MeasureKind,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Comparator {
-    #[serde(rename = ">=")]
-    AtLeast,
-    #[serde(rename = "<=")]
-    AtMost,
-    #[serde(rename = "=")]
-    Exactly,
-    #[serde(rename = "~")]
-    About,
-    #[serde(rename = "range")]
-    Range,
-}
-
-impl Comparator {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Comparator::AtLeast => ">=",
-            Comparator::AtMost => "<=",
-            Comparator::Exactly => "=",
-            Comparator::About => "~",
-            Comparator::Range => "range",
-        }
-    }
-}
+/// How a target compares (>=, <=, =, ~, range): the domain's type, so a parsed target and
+/// the status computed from it can never read the sign differently.
+pub use domain::Comparator;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Target {

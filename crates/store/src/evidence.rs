@@ -137,17 +137,7 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?
         .ok_or(StoreError::NotFound)?;
-        Ok((
-            Evidence {
-                id: r.get(0),
-                file_name: r.get(1),
-                content_type: r.get(2),
-                size: r.get(3),
-                sha256: r.get(4),
-                uploaded_at: r.get(5),
-            },
-            r.get(6),
-        ))
+        Ok((evidence_from_row(&r), r.get(6)))
     }
 
     pub async fn evidence_bytes(&self, e: &Evidence) -> Result<Vec<u8>> {
@@ -164,17 +154,20 @@ impl Store {
         .bind(period.to_string())
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .iter()
-            .map(|r| Evidence {
-                id: r.get(0),
-                file_name: r.get(1),
-                content_type: r.get(2),
-                size: r.get(3),
-                sha256: r.get(4),
-                uploaded_at: r.get(5),
-            })
-            .collect())
+        Ok(rows.iter().map(evidence_from_row).collect())
+    }
+}
+
+/// An evidence row whose first six columns are id, file_name, content_type, size, sha256,
+/// uploaded_at.
+fn evidence_from_row(r: &sqlx::any::AnyRow) -> Evidence {
+    Evidence {
+        id: r.get(0),
+        file_name: r.get(1),
+        content_type: r.get(2),
+        size: r.get(3),
+        sha256: r.get(4),
+        uploaded_at: r.get(5),
     }
 }
 

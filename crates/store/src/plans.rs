@@ -285,7 +285,7 @@ impl Store {
                 .bind(t.value)
                 .bind(t.max)
                 .bind(&t.unit)
-                .bind(t.comparator.as_str())
+                .bind(t.comparator.symbol())
                 .bind(t.per.clone())
                 .bind(deadline_date(t.deadline.as_deref(), year))
                 .bind(&t.text)

@@ -169,17 +169,7 @@ pub async fn import_plan(
     mut form: Multipart,
 ) -> ApiResult<(StatusCode, Json<ImportResponse>)> {
     who.require(SUPERVISION)?;
-    let mut file: Option<(String, Vec<u8>)> = None;
-    loop {
-        let field = form.next_field().await.map_err(|e| multipart_error(&e.body_text(), e.status()))?;
-        let Some(field) = field else { break };
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("plan").to_string();
-            let bytes = field.bytes().await.map_err(|e| multipart_error(&e.body_text(), e.status()))?;
-            file = Some((name, bytes.to_vec()));
-        }
-    }
-    let (name, bytes) = file.ok_or_else(|| ApiError::invalid("file", "请选择要导入的文件(表单字段 file)"))?;
+    let (name, bytes) = file_field(&mut form, "plan").await?;
     let directory = state.store.directory().await?;
     let parsed = plan::parse(&bytes, &directory).map_err(|e| match e {
         plan::ParseError::TooLarge { .. } => ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", e.to_string()),
@@ -204,6 +194,19 @@ pub async fn import_plan(
                 .collect(),
         }),
     ))
+}
+
+/// The `file` field of a multipart form: its name (or `default_name`) and bytes.
+async fn file_field(form: &mut Multipart, default_name: &str) -> ApiResult<(String, Vec<u8>)> {
+    let mut file = None;
+    while let Some(field) = form.next_field().await.map_err(|e| multipart_error(&e.body_text(), e.status()))? {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or(default_name).to_string();
+            let bytes = field.bytes().await.map_err(|e| multipart_error(&e.body_text(), e.status()))?;
+            file = Some((name, bytes.to_vec()));
+        }
+    }
+    file.ok_or_else(|| ApiError::invalid("file", "请选择要上传的文件(表单字段 file)"))
 }
 
 fn multipart_error(text: &str, status: StatusCode) -> ApiError {
@@ -408,17 +411,7 @@ pub async fn upload_evidence(
     who.require(&[Role::Reporter, Role::UnitHead])?;
     visible_assignment(&state, &who, id).await?;
     let period = parse_period(&period)?;
-    let mut file: Option<(String, Vec<u8>)> = None;
-    loop {
-        let field = form.next_field().await.map_err(|e| multipart_error(&e.body_text(), e.status()))?;
-        let Some(field) = field else { break };
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("附件").to_string();
-            let bytes = field.bytes().await.map_err(|e| multipart_error(&e.body_text(), e.status()))?;
-            file = Some((name, bytes.to_vec()));
-        }
-    }
-    let (name, bytes) = file.ok_or_else(|| ApiError::invalid("file", "请选择要上传的文件(表单字段 file)"))?;
+    let (name, bytes) = file_field(&mut form, "附件").await?;
     use store::evidence::{AddError, Refusal};
     match state.store.add_evidence(id, period, &name, &bytes).await {
         Ok(e) => Ok((StatusCode::CREATED, Json(e))),
