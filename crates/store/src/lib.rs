@@ -139,6 +139,31 @@ impl Store {
         Ok(())
     }
 
+    /// The stored answer to a request already made with this idempotency key by this user.
+    pub async fn idempotent_response(&self, user_id: i64, key: &str) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT response FROM idempotency_keys WHERE key = $1 AND user_id = $2")
+            .bind(key)
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    /// Remembers the answer to a request made with an idempotency key, so a retry gets it
+    /// again instead of repeating the request.
+    pub async fn remember_response(&self, user_id: i64, key: &str, response: &str) -> Result<()> {
+        // A concurrent retry may have stored it first; either answer is the same request's.
+        let _ =
+            sqlx::query("INSERT INTO idempotency_keys (key, user_id, response, created_at) VALUES ($1, $2, $3, $4)")
+                .bind(key)
+                .bind(user_id)
+                .bind(response)
+                .bind(now())
+                .execute(&self.pool)
+                .await;
+        Ok(())
+    }
+
     /// Whether the database answers (for /healthz).
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").fetch_one(&self.pool).await.is_ok()

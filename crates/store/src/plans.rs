@@ -353,6 +353,19 @@ impl Store {
         Ok(out)
     }
 
+    /// Archives a published plan: it stays readable, leaves work lists and reminders.
+    pub async fn archive_plan(&self, id: i64) -> Result<PlanRow> {
+        let done = sqlx::query("UPDATE plans SET status = 'archived' WHERE id = $1 AND status = 'published'")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            let row = self.plan(id).await?;
+            return Err(StoreError::Conflict(format!("只有已发布的工作要点可以归档(当前状态:{})", row.status)));
+        }
+        self.plan(id).await
+    }
+
     pub async fn tasks(&self, plan_id: i64) -> Result<Vec<Task>> {
         let rows = sqlx::query(
             "SELECT id, plan_id, section, section_title, item_number, item_label, title, body, start_date, deadline \

@@ -24,7 +24,7 @@ const SUPERVISION: &[Role] = &[Role::Supervisor];
     info(title = "duban 督办 API", version = "1", description = "工作要点督办系统的 JSON API。错误均为 RFC 9457 problem JSON。"),
     paths(healthz, login, logout, me, users, units, plans, import_plan, plan_detail, publish_plan, tasks, get_report, save_report,
           submit_report, review_report, upload_evidence, download_evidence, dashboard, search, notifications, urge,
-          get_draft, put_draft, list_instructions, add_instruction),
+          get_draft, put_draft, archive_plan, list_instructions, add_instruction),
     components(schemas(Problem, LoginRequest, LoginResponse, ReviewRequest, SaveReportRequest, ImportResponse, UrgeRequest, InstructionRequest)),
     modifiers(&BearerAuth)
 )]
@@ -312,15 +312,19 @@ pub async fn save_report(
     State(state): State<AppState>,
     who: CurrentUser,
     Path((id, period)): Path<(i64, String)>,
+    key: IdempotencyKey,
     body: Result<Json<SaveReportRequest>, JsonRejection>,
-) -> ApiResult<Json<Report>> {
+) -> ApiResult<Json<serde_json::Value>> {
     who.require(&[Role::Reporter, Role::UnitHead])?;
     visible_assignment(&state, &who, id).await?;
     let period = parse_period(&period)?;
     let Json(req) = body?;
     let version = req.version;
     let open = Period::containing(state.config.today());
-    Ok(Json(state.store.save_report(id, period, &req.into(), version, open, Some(who.user.id)).await?))
+    idempotent(&state, &who, &key, async {
+        Ok(state.store.save_report(id, period, &req.into(), version, open, Some(who.user.id)).await?)
+    })
+    .await
 }
 
 /// Submits the saved report for review; repeating it is harmless.
@@ -330,13 +334,15 @@ pub async fn submit_report(
     State(state): State<AppState>,
     who: CurrentUser,
     Path((id, period)): Path<(i64, String)>,
-) -> ApiResult<Json<Report>> {
+    key: IdempotencyKey,
+) -> ApiResult<Json<serde_json::Value>> {
     who.require(&[Role::Reporter, Role::UnitHead])?;
     visible_assignment(&state, &who, id).await?;
     let period = parse_period(&period)?;
-    Ok(Json(
-        state.store.submit_report(id, period, state.config.today(), state.config.due_day, Some(who.user.id)).await?,
-    ))
+    idempotent(&state, &who, &key, async {
+        Ok(state.store.submit_report(id, period, state.config.today(), state.config.due_day, Some(who.user.id)).await?)
+    })
+    .await
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -593,4 +599,60 @@ pub async fn add_instruction(
 #[utoipa::path(get, path = "/api/v1/units", security(("bearer" = [])), responses((status = 200, body = Vec<store::directory::Unit>)))]
 pub async fn units(State(state): State<AppState>, _who: CurrentUser) -> ApiResult<Json<Vec<store::directory::Unit>>> {
     Ok(Json(state.store.units().await?))
+}
+
+/// The optional `Idempotency-Key` header of a write: a retry with the same key gets the first
+/// answer again instead of repeating the write.
+pub struct IdempotencyKey(Option<String>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for IdempotencyKey {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        match parts.headers.get("idempotency-key") {
+            None => Ok(IdempotencyKey(None)),
+            Some(v) => {
+                let key = v.to_str().map_err(|_| ApiError::bad_request("Idempotency-Key 须为可见 ASCII 字符"))?.trim();
+                if key.is_empty() || key.len() > 200 {
+                    return Err(ApiError::bad_request("Idempotency-Key 长度须为 1—200"));
+                }
+                Ok(IdempotencyKey(Some(key.to_string())))
+            }
+        }
+    }
+}
+
+/// Runs `write` once per idempotency key and user; without a key, just runs it. Only
+/// successful answers are remembered, so a request that failed can be retried.
+async fn idempotent(
+    state: &AppState,
+    who: &CurrentUser,
+    key: &IdempotencyKey,
+    write: impl std::future::Future<Output = ApiResult<Report>>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let Some(key) = &key.0 else {
+        let report = write.await?;
+        return serde_json::to_value(&report).map(Json).map_err(|_| ApiError::bad_request("无法生成应答"));
+    };
+    if let Some(stored) = state.store.idempotent_response(who.user.id, key).await? {
+        let value: serde_json::Value =
+            serde_json::from_str(&stored).map_err(|_| ApiError::bad_request("Idempotency-Key 已用于其他请求"))?;
+        return Ok(Json(value));
+    }
+    let report = write.await?;
+    let value = serde_json::to_value(&report).map_err(|_| ApiError::bad_request("无法保存应答"))?;
+    state.store.remember_response(who.user.id, key, &value.to_string()).await?;
+    Ok(Json(value))
+}
+
+/// Archives a published plan (督办管理员).
+#[utoipa::path(post, path = "/api/v1/plans/{id}/archive", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = PlanRow), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn archive_plan(
+    State(state): State<AppState>,
+    who: CurrentUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<PlanRow>> {
+    who.require(SUPERVISION)?;
+    Ok(Json(state.store.archive_plan(id).await?))
 }

@@ -61,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .route("/plans/{id}/draft", get(api::get_draft).put(api::put_draft))
         .route("/tasks/{id}/instructions", get(api::list_instructions).post(api::add_instruction))
         .route("/plans/{id}/publish", post(api::publish_plan))
+        .route("/plans/{id}/archive", post(api::archive_plan))
         .route("/tasks", get(api::tasks))
         .route("/assignments/{id}/reports/{period}", get(api::get_report).put(api::save_report))
         .route("/assignments/{id}/reports/{period}/submit", post(api::submit_report))

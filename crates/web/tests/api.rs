@@ -343,6 +343,26 @@ async fn whole_cycle_through_the_api() {
         );
         assert_eq!(tasks_all[0]["title"], "坚持用党的创新理论凝心铸魂(修订)", "the draft's edit was published");
 
+        // A retried write with the same Idempotency-Key gets the first answer, not a 409.
+        let may = format!("/api/v1/assignments/{aid}/reports/2024-03");
+        let (_, current) = s.call(M::GET, &may, &rep, None).await;
+        assert_eq!(current["state"], "approved");
+        let put = |key: &'static str, version: i64| {
+            s.http
+                .put(format!("{}/api/v1/assignments/{}/reports/2024-03", s.base, tasks[1]["assignment_id"]))
+                .bearer_auth(rep.clone())
+                .header("Idempotency-Key", key)
+                .json(&json!({"version": version, "progress": "开展专题学习。"}))
+                .send()
+        };
+        let first: Value = put("save-1", 0).await.expect("put").json().await.expect("json");
+        let again = put("save-1", 0).await.expect("put");
+        assert_eq!(again.status(), StatusCode::OK, "the retry is answered, not refused as stale");
+        let again: Value = again.json().await.expect("json");
+        assert_eq!((first["version"].clone(), again["version"].clone()), (json!(1), json!(1)));
+        let fresh = put("save-2", 0).await.expect("put");
+        assert_eq!(fresh.status(), StatusCode::CONFLICT, "a new key with a stale version is a real conflict");
+
         // Roles.
         let (st, users) = s.call(M::GET, "/api/v1/users", &admin, None).await;
         assert_eq!(st, StatusCode::OK);
@@ -356,6 +376,16 @@ async fn whole_cycle_through_the_api() {
         assert_eq!(st, StatusCode::FORBIDDEN);
         let (st, _) = s.call(M::GET, "/api/v1/nothing-here", &rep, None).await;
         assert_eq!(st, StatusCode::NOT_FOUND);
+
+        // Archiving takes a plan out of the work lists.
+        let (st, _) = s.call(M::POST, &format!("/api/v1/plans/{plan_id}/archive"), &rep, None).await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let (st, archived) = s.call(M::POST, &format!("/api/v1/plans/{plan_id}/archive"), &sup, None).await;
+        assert_eq!((st, archived["status"].as_str()), (StatusCode::OK, Some("archived")));
+        let (st, _) = s.call(M::POST, &format!("/api/v1/plans/{plan_id}/archive"), &sup, None).await;
+        assert_eq!(st, StatusCode::CONFLICT);
+        let (_, left) = s.call(M::GET, "/api/v1/tasks?period=2024-03", &rep, None).await;
+        assert_eq!(left.as_array().map(Vec::len), Some(0));
     }
 }
 
