@@ -2,6 +2,7 @@
 
 mod demo;
 mod outline;
+mod units;
 
 use anyhow::{Context, anyhow};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -109,6 +110,11 @@ enum Command {
         #[command(subcommand)]
         command: PlanCommand,
     },
+    /// 单位目录:导入、导出(csv 或 xlsx)
+    Units {
+        #[command(subcommand)]
+        command: UnitsCommand,
+    },
     /// 用户管理
     User {
         #[command(subcommand)]
@@ -134,6 +140,22 @@ enum PlanCommand {
         file: PathBuf,
         #[arg(long)]
         publish: bool,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum UnitsCommand {
+    /// 从表格导入单位(列:名称、类别、学段、办别、普惠、区县、别名、成员);有错误时不导入
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// 导出单位目录为 csv
+    Export {
+        file: PathBuf,
         #[command(flatten)]
         data: DataArgs,
     },
@@ -286,6 +308,18 @@ fn run_async(command: Command) -> anyhow::Result<()> {
                     })
                     .await?;
                 println!("已新增用户 {}({})", u.username, u.role.label());
+                Ok(())
+            }
+            Command::Units { command: UnitsCommand::Import { file, data } } => {
+                let store = data.open().await?;
+                let n = units::import(&store, &file).await?;
+                println!("已导入 {n} 个单位");
+                Ok(())
+            }
+            Command::Units { command: UnitsCommand::Export { file, data } } => {
+                let store = data.open().await?;
+                let n = units::export(&store, &file).await?;
+                println!("已导出 {n} 个单位到 {}", file.display());
                 Ok(())
             }
             Command::User { command: UserCommand::List { data } } => {

@@ -234,3 +234,32 @@ fn settings_come_from_a_config_file() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("未知的设置项“colour”"), "{}", stderr(&o));
 }
+
+#[test]
+fn unit_directory_round_trips_through_a_spreadsheet() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let data = data.to_str().expect("utf-8");
+    let sheet = dir.path().join("units.csv");
+    let o = duban(&["units", "export", sheet.to_str().expect("utf-8"), "--data-dir", data]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&sheet).expect("csv");
+    assert!(text.starts_with("\u{feff}名称,类别,学段"), "{}", &text[..40]);
+    assert!(text.contains("各区(市),单位组"), "groups are exported with their members");
+    // A new school, with a bad row beside it: nothing is imported.
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "名称,类别,学段\n鹰潭市第三小学,学校,小学\n,学校,小学\n某校,食堂,\n").expect("write");
+    let o = duban(&["units", "import", bad.to_str().expect("utf-8"), "--data-dir", data]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("第 3 行:名称为空") && err.contains("第 4 行:类别“食堂”无效"), "{err}");
+    let good = dir.path().join("good.csv");
+    std::fs::write(&good, "类别,名称,学段,办别\n学校,鹰潭市第三小学,小学,公办\n").expect("write");
+    let o = duban(&["units", "import", good.to_str().expect("utf-8"), "--data-dir", data]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = duban(&["units", "export", sheet.to_str().expect("utf-8"), "--data-dir", data]);
+    assert!(o.status.success());
+    let text = std::fs::read_to_string(&sheet).expect("csv");
+    assert!(text.contains("鹰潭市第三小学,学校,小学,公办"), "{text}");
+    assert!(!text.contains("某校"));
+}
