@@ -18,6 +18,8 @@ pub enum ReportState {
     /// Not saved yet: a form pre-filled from last month.
     New,
     Draft,
+    /// Submitted by the reporter, waiting for the unit head's sign-off (where enabled).
+    PendingSignoff,
     Submitted,
     Returned,
     Approved,
@@ -28,6 +30,7 @@ impl ReportState {
         match self {
             ReportState::New => "new",
             ReportState::Draft => "draft",
+            ReportState::PendingSignoff => "pending_signoff",
             ReportState::Submitted => "submitted",
             ReportState::Returned => "returned",
             ReportState::Approved => "approved",
@@ -38,6 +41,7 @@ impl ReportState {
         match self {
             ReportState::New => "未填报",
             ReportState::Draft => "草稿",
+            ReportState::PendingSignoff => "待单位负责人审核",
             ReportState::Submitted => "已提交",
             ReportState::Returned => "已退回",
             ReportState::Approved => "已审核",
@@ -47,6 +51,7 @@ impl ReportState {
     pub fn parse(s: &str) -> ReportState {
         match s {
             "draft" => ReportState::Draft,
+            "pending_signoff" => ReportState::PendingSignoff,
             "submitted" => ReportState::Submitted,
             "returned" => ReportState::Returned,
             "approved" => ReportState::Approved,
@@ -289,7 +294,7 @@ impl Store {
                     ReportState::Approved => {
                         return Err(StoreError::Conflict("该报告已审核通过,已锁定".into()));
                     }
-                    ReportState::Submitted => {
+                    ReportState::Submitted | ReportState::PendingSignoff => {
                         return Err(StoreError::Conflict("该报告已提交,等待审核,不能修改".into()));
                     }
                     _ => {}
@@ -333,8 +338,9 @@ impl Store {
         self.load_report(assignment_id, &key).await?.ok_or(StoreError::NotFound)
     }
 
-    /// Submits a saved draft (or a returned report) for review. Submitting again what is
-    /// already submitted is a no-op, so a retried request does not duplicate anything.
+    /// Submits a saved draft (or a returned report) for review — to the unit head first when
+    /// `needs_signoff`, else to the bureau. Submitting again what is already submitted is a
+    /// no-op, so a retried request does not duplicate anything.
     pub async fn submit_report(
         &self,
         assignment_id: i64,
@@ -342,6 +348,7 @@ impl Store {
         today: chrono::NaiveDate,
         due_day: u32,
         user_id: Option<i64>,
+        needs_signoff: bool,
     ) -> Result<Report> {
         let key = period.to_string();
         let report = self
@@ -349,7 +356,7 @@ impl Store {
             .await?
             .ok_or_else(|| StoreError::invalid("state", "请先保存报告再提交"))?;
         match report.state {
-            ReportState::Submitted | ReportState::Approved => return Ok(report),
+            ReportState::Submitted | ReportState::Approved | ReportState::PendingSignoff => return Ok(report),
             _ => {}
         }
         if report.input.progress.trim().is_empty() {
@@ -368,7 +375,7 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let at = now();
         sqlx::query(
-            "UPDATE reports SET state = 'submitted', submitted_at = $1, late = $2, unchanged = $3, version = version + 1, \
+            "UPDATE reports SET state = $6, submitted_at = $1, late = $2, unchanged = $3, version = version + 1, \
              updated_at = $1 WHERE assignment_id = $4 AND period = $5 AND state IN ('draft', 'returned')",
         )
         .bind(&at)
@@ -376,6 +383,7 @@ impl Store {
         .bind(flag(unchanged))
         .bind(assignment_id)
         .bind(&key)
+        .bind(if needs_signoff { "pending_signoff" } else { "submitted" })
         .execute(&mut *tx)
         .await?;
         let id = report.id.ok_or(StoreError::NotFound)?;
@@ -418,6 +426,46 @@ impl Store {
         .bind(state)
         .bind(comment.map(str::to_string))
         .bind(&at)
+        .bind(assignment_id)
+        .bind(&key)
+        .execute(&mut *tx)
+        .await?;
+        let id = report.id.ok_or(StoreError::NotFound)?;
+        record_event(&mut tx, id, user_id, action, comment, &report.input).await?;
+        tx.commit().await?;
+        self.load_report(assignment_id, &key).await?.ok_or(StoreError::NotFound)
+    }
+
+    /// The unit head passes a report on to the bureau, or returns it to the reporter.
+    pub async fn signoff_report(
+        &self,
+        assignment_id: i64,
+        period: Period,
+        decision: Decision,
+        comment: Option<&str>,
+        user_id: Option<i64>,
+    ) -> Result<Report> {
+        let key = period.to_string();
+        let report = self.load_report(assignment_id, &key).await?.ok_or(StoreError::NotFound)?;
+        if report.state != ReportState::PendingSignoff {
+            return Err(StoreError::Conflict(format!("只能审核待负责人审核的报告(当前状态:{})", report.state.label())));
+        }
+        let comment = comment.map(str::trim).filter(|c| !c.is_empty());
+        if decision == Decision::Return && comment.is_none() {
+            return Err(StoreError::invalid("comment", "退回时请写明需要补充或修改的内容"));
+        }
+        let (state, action) = match decision {
+            Decision::Approve => ("submitted", "signoff"),
+            Decision::Return => ("returned", "signoff_return"),
+        };
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "UPDATE reports SET state = $1, review_comment = $2, version = version + 1, updated_at = $3 \
+             WHERE assignment_id = $4 AND period = $5 AND state = 'pending_signoff'",
+        )
+        .bind(state)
+        .bind(comment.map(str::to_string))
+        .bind(now())
         .bind(assignment_id)
         .bind(&key)
         .execute(&mut *tx)

@@ -24,8 +24,8 @@ const SUPERVISION: &[Role] = &[Role::Supervisor];
     info(title = "duban 督办 API", version = "1", description = "工作要点督办系统的 JSON API。错误均为 RFC 9457 problem JSON。"),
     paths(healthz, login, logout, me, users, units, plans, import_plan, plan_detail, publish_plan, tasks, get_report, save_report,
           submit_report, review_report, upload_evidence, download_evidence, dashboard, search, notifications, urge,
-          get_draft, put_draft, archive_plan, list_instructions, add_instruction),
-    components(schemas(Problem, LoginRequest, LoginResponse, ReviewRequest, SaveReportRequest, ImportResponse, UrgeRequest, InstructionRequest)),
+          get_draft, put_draft, archive_plan, signoff_report, get_settings, put_settings, list_instructions, add_instruction),
+    components(schemas(Problem, LoginRequest, LoginResponse, ReviewRequest, SaveReportRequest, ImportResponse, UrgeRequest, InstructionRequest, Settings)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -340,7 +340,13 @@ pub async fn submit_report(
     visible_assignment(&state, &who, id).await?;
     let period = parse_period(&period)?;
     idempotent(&state, &who, &key, async {
-        Ok(state.store.submit_report(id, period, state.config.today(), state.config.due_day, Some(who.user.id)).await?)
+        // Where the bureau asks for it, a reporter's submission goes to the unit head first.
+        let needs_signoff =
+            who.user.role == Role::Reporter && state.store.setting("require_signoff").await?.as_deref() == Some("true");
+        Ok(state
+            .store
+            .submit_report(id, period, state.config.today(), state.config.due_day, Some(who.user.id), needs_signoff)
+            .await?)
     })
     .await
 }
@@ -655,4 +661,48 @@ pub async fn archive_plan(
 ) -> ApiResult<Json<PlanRow>> {
     who.require(SUPERVISION)?;
     Ok(Json(state.store.archive_plan(id).await?))
+}
+
+/// The unit head passes a reporter's report on to the bureau, or returns it (单位负责人 of the
+/// assignment's unit).
+#[utoipa::path(post, path = "/api/v1/assignments/{id}/reports/{period}/signoff", params(("id" = i64, Path), ("period" = String, Path)),
+    request_body = ReviewRequest, security(("bearer" = [])),
+    responses((status = 200, body = Report), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn signoff_report(
+    State(state): State<AppState>,
+    who: CurrentUser,
+    Path((id, period)): Path<(i64, String)>,
+    body: Result<Json<ReviewRequest>, JsonRejection>,
+) -> ApiResult<Json<Report>> {
+    who.require(&[Role::UnitHead])?;
+    visible_assignment(&state, &who, id).await?;
+    let period = parse_period(&period)?;
+    let Json(req) = body?;
+    Ok(Json(state.store.signoff_report(id, period, req.decision, req.comment.as_deref(), Some(who.user.id)).await?))
+}
+
+/// System settings a 系统管理员 may change.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct Settings {
+    /// Reports of 单位填报员 go to their 单位负责人 before the bureau.
+    pub require_signoff: bool,
+}
+
+#[utoipa::path(get, path = "/api/v1/settings", security(("bearer" = [])), responses((status = 200, body = Settings), (status = 403, body = Problem)))]
+pub async fn get_settings(State(state): State<AppState>, who: CurrentUser) -> ApiResult<Json<Settings>> {
+    who.require(&[Role::Admin])?;
+    Ok(Json(Settings { require_signoff: state.store.setting("require_signoff").await?.as_deref() == Some("true") }))
+}
+
+#[utoipa::path(put, path = "/api/v1/settings", request_body = Settings, security(("bearer" = [])),
+    responses((status = 200, body = Settings), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn put_settings(
+    State(state): State<AppState>,
+    who: CurrentUser,
+    body: Result<Json<Settings>, JsonRejection>,
+) -> ApiResult<Json<Settings>> {
+    who.require(&[Role::Admin])?;
+    let Json(settings) = body?;
+    state.store.set_setting("require_signoff", if settings.require_signoff { "true" } else { "false" }).await?;
+    Ok(Json(settings))
 }

@@ -67,6 +67,8 @@ pub fn router(state: AppState) -> Router {
         .route("/assignments/{id}/reports/{period}/submit", post(api::submit_report))
         .route("/assignments/{id}/reports/{period}/review", post(api::review_report))
         .route("/assignments/{id}/reports/{period}/evidence", post(api::upload_evidence))
+        .route("/assignments/{id}/reports/{period}/signoff", post(api::signoff_report))
+        .route("/settings", get(api::get_settings).put(api::put_settings))
         .route("/evidence/{id}", get(api::download_evidence))
         .route("/dashboard", get(api::dashboard))
         .route("/search", get(api::search))

@@ -23,6 +23,7 @@ async fn start(store: Store) -> Server {
         ("supervisor", Role::Supervisor, Some("督导室")),
         ("leader", Role::Leader, None),
         ("yujiang", Role::Reporter, Some("余江区")),
+        ("yujiang_head", Role::UnitHead, Some("余江区")),
         ("yuehu", Role::Reporter, Some("月湖区")),
     ] {
         store.add_user(&NewUser { username: u, display_name: u, password: PASSWORD, role, unit }).await.expect("user");
@@ -376,6 +377,25 @@ async fn whole_cycle_through_the_api() {
         assert_eq!(st, StatusCode::FORBIDDEN);
         let (st, _) = s.call(M::GET, "/api/v1/nothing-here", &rep, None).await;
         assert_eq!(st, StatusCode::NOT_FOUND);
+
+        // Where sign-off is required, a reporter's report reaches the bureau through the head.
+        let (st, _) = s.call(M::PUT, "/api/v1/settings", &sup, Some(json!({"require_signoff": true}))).await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let (st, _) = s.call(M::PUT, "/api/v1/settings", &admin, Some(json!({"require_signoff": true}))).await;
+        assert_eq!(st, StatusCode::OK);
+        let head = s.login("yujiang_head").await;
+        let p3 = format!("/api/v1/assignments/{}/reports/2024-03", tasks[2]["assignment_id"]);
+        s.call(M::PUT, &p3, &rep, Some(json!({"version": 0, "progress": "制定工作方案。"}))).await;
+        let (_, pending) = s.call(M::POST, &format!("{p3}/submit"), &rep, None).await;
+        assert_eq!(pending["state"], "pending_signoff", "{pending}");
+        let (st, _) = s.call(M::POST, &format!("{p3}/review"), &sup, Some(json!({"decision": "approve"}))).await;
+        assert_eq!(st, StatusCode::CONFLICT, "not yet the bureau's");
+        let (st, _) = s.call(M::POST, &format!("{p3}/signoff"), &rep, Some(json!({"decision": "approve"}))).await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let (st, signed) = s.call(M::POST, &format!("{p3}/signoff"), &head, Some(json!({"decision": "approve"}))).await;
+        assert_eq!((st, signed["state"].as_str()), (StatusCode::OK, Some("submitted")));
+        let (st, _) = s.call(M::POST, &format!("{p3}/review"), &sup, Some(json!({"decision": "approve"}))).await;
+        assert_eq!(st, StatusCode::OK);
 
         // Archiving takes a plan out of the work lists.
         let (st, _) = s.call(M::POST, &format!("/api/v1/plans/{plan_id}/archive"), &rep, None).await;

@@ -145,10 +145,11 @@ async fn report_cycle_with_review_and_history() {
         assert_eq!(s.report(a.id, p("2024-03")).await.expect("reads").version, 1, "nothing was written");
 
         let today = chrono::NaiveDate::from_ymd_opt(2024, 3, 20).expect("date");
-        let submitted = s.submit_report(a.id, p("2024-03"), today, 25, None).await.expect("submits");
+        let submitted = s.submit_report(a.id, p("2024-03"), today, 25, None, false).await.expect("submits");
         assert_eq!(submitted.state, ReportState::Submitted);
         assert!(!submitted.late);
-        let again = s.submit_report(a.id, p("2024-03"), today, 25, None).await.expect("a retried submit is harmless");
+        let again =
+            s.submit_report(a.id, p("2024-03"), today, 25, None, false).await.expect("a retried submit is harmless");
         assert_eq!(again.version, submitted.version);
         assert!(matches!(
             s.save_report(a.id, p("2024-03"), &input, submitted.version, open, None).await,
@@ -170,7 +171,7 @@ async fn report_cycle_with_review_and_history() {
         let fixed = s.save_report(a.id, p("2024-03"), &input, returned.version, open, None).await.expect("fixes");
         assert_eq!(fixed.state, ReportState::Returned, "stays returned until resubmitted");
         let late_day = chrono::NaiveDate::from_ymd_opt(2024, 3, 27).expect("date");
-        let resubmitted = s.submit_report(a.id, p("2024-03"), late_day, 25, None).await.expect("resubmits");
+        let resubmitted = s.submit_report(a.id, p("2024-03"), late_day, 25, None, false).await.expect("resubmits");
         assert!(resubmitted.late, "after the 25th");
         let approved = s.review_report(a.id, p("2024-03"), Decision::Approve, None, None).await.expect("approves");
         assert_eq!(approved.state, ReportState::Approved);
@@ -193,7 +194,7 @@ async fn report_cycle_with_review_and_history() {
         // The same text as March is flagged to the reviewer.
         let same = ReportInput { progress: input.progress.clone(), ..april.input.clone() };
         s.save_report(a.id, p("2024-04"), &same, 0, p("2024-04"), None).await.expect("saves");
-        let flagged = s.submit_report(a.id, p("2024-04"), today, 25, None).await.expect("submits");
+        let flagged = s.submit_report(a.id, p("2024-04"), today, 25, None, false).await.expect("submits");
         assert!(flagged.unchanged, "{}", db.name);
     }
 }
