@@ -113,6 +113,15 @@ pub struct ReportEvent {
     pub comment: Option<String>,
 }
 
+/// A reviewing step of the workflow: the bureau's review, or the unit head's sign-off.
+struct Step {
+    from: ReportState,
+    approved: ReportState,
+    /// The history's action names for approving and returning.
+    actions: (&'static str, &'static str),
+    refusal: &'static str,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Decision {
@@ -392,7 +401,8 @@ impl Store {
         self.load_report(assignment_id, &key).await?.ok_or(StoreError::NotFound)
     }
 
-    /// Approves or returns a submitted report. A return needs a comment saying what to fix.
+    /// Approves or returns a submitted report (the bureau). A return needs a comment saying
+    /// what to fix.
     pub async fn review_report(
         &self,
         assignment_id: i64,
@@ -401,10 +411,48 @@ impl Store {
         comment: Option<&str>,
         user_id: Option<i64>,
     ) -> Result<Report> {
+        let step = Step {
+            from: ReportState::Submitted,
+            approved: ReportState::Approved,
+            actions: ("approve", "return"),
+            refusal: "只能审核已提交的报告",
+        };
+        self.decide(assignment_id, period, &step, decision, comment, user_id).await
+    }
+
+    /// The unit head passes a reporter's report on to the bureau, or returns it.
+    pub async fn signoff_report(
+        &self,
+        assignment_id: i64,
+        period: Period,
+        decision: Decision,
+        comment: Option<&str>,
+        user_id: Option<i64>,
+    ) -> Result<Report> {
+        let step = Step {
+            from: ReportState::PendingSignoff,
+            approved: ReportState::Submitted,
+            actions: ("signoff", "signoff_return"),
+            refusal: "只能审核待负责人审核的报告",
+        };
+        self.decide(assignment_id, period, &step, decision, comment, user_id).await
+    }
+
+    /// One reviewing step: moves a report from `step.from` to `step.approved`, or back to the
+    /// reporter as returned, recording the decision.
+    async fn decide(
+        &self,
+        assignment_id: i64,
+        period: Period,
+        step: &Step,
+        decision: Decision,
+        comment: Option<&str>,
+        user_id: Option<i64>,
+    ) -> Result<Report> {
         let key = period.to_string();
         let report = self.load_report(assignment_id, &key).await?.ok_or(StoreError::NotFound)?;
-        if report.state != ReportState::Submitted {
-            return Err(StoreError::Conflict(format!("只能审核已提交的报告(当前状态:{})", report.state.label())));
+        if report.state != step.from {
+            return Err(StoreError::Conflict(format!("{}(当前状态:{})", step.refusal, report.state.label())));
         }
         let comment = comment.map(str::trim).filter(|c| !c.is_empty());
         if decision == Decision::Return && comment.is_none() {
@@ -414,60 +462,21 @@ impl Store {
             check_text("comment", "审核意见", c)?;
         }
         let (state, action) = match decision {
-            Decision::Approve => ("approved", "approve"),
-            Decision::Return => ("returned", "return"),
+            Decision::Approve => (step.approved, step.actions.0),
+            Decision::Return => (ReportState::Returned, step.actions.1),
         };
         let mut tx = self.pool.begin().await?;
         let at = now();
         sqlx::query(
             "UPDATE reports SET state = $1, review_comment = $2, reviewed_at = $3, version = version + 1, updated_at = $3 \
-             WHERE assignment_id = $4 AND period = $5 AND state = 'submitted'",
+             WHERE assignment_id = $4 AND period = $5 AND state = $6",
         )
-        .bind(state)
+        .bind(state.key())
         .bind(comment.map(str::to_string))
         .bind(&at)
         .bind(assignment_id)
         .bind(&key)
-        .execute(&mut *tx)
-        .await?;
-        let id = report.id.ok_or(StoreError::NotFound)?;
-        record_event(&mut tx, id, user_id, action, comment, &report.input).await?;
-        tx.commit().await?;
-        self.load_report(assignment_id, &key).await?.ok_or(StoreError::NotFound)
-    }
-
-    /// The unit head passes a report on to the bureau, or returns it to the reporter.
-    pub async fn signoff_report(
-        &self,
-        assignment_id: i64,
-        period: Period,
-        decision: Decision,
-        comment: Option<&str>,
-        user_id: Option<i64>,
-    ) -> Result<Report> {
-        let key = period.to_string();
-        let report = self.load_report(assignment_id, &key).await?.ok_or(StoreError::NotFound)?;
-        if report.state != ReportState::PendingSignoff {
-            return Err(StoreError::Conflict(format!("只能审核待负责人审核的报告(当前状态:{})", report.state.label())));
-        }
-        let comment = comment.map(str::trim).filter(|c| !c.is_empty());
-        if decision == Decision::Return && comment.is_none() {
-            return Err(StoreError::invalid("comment", "退回时请写明需要补充或修改的内容"));
-        }
-        let (state, action) = match decision {
-            Decision::Approve => ("submitted", "signoff"),
-            Decision::Return => ("returned", "signoff_return"),
-        };
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "UPDATE reports SET state = $1, review_comment = $2, version = version + 1, updated_at = $3 \
-             WHERE assignment_id = $4 AND period = $5 AND state = 'pending_signoff'",
-        )
-        .bind(state)
-        .bind(comment.map(str::to_string))
-        .bind(now())
-        .bind(assignment_id)
-        .bind(&key)
+        .bind(step.from.key())
         .execute(&mut *tx)
         .await?;
         let id = report.id.ok_or(StoreError::NotFound)?;
