@@ -347,13 +347,7 @@ impl Store {
 
     /// The work list for a period: one row per assignment of published plans (of one unit,
     /// or all), returned reports first, then the rest in plan order.
-    pub async fn worklist(
-        &self,
-        unit_id: Option<i64>,
-        period: Period,
-        _today: NaiveDate,
-        due_day: u32,
-    ) -> Result<Vec<WorkItem>> {
+    pub async fn worklist(&self, unit_id: Option<i64>, period: Period, due_day: u32) -> Result<Vec<WorkItem>> {
         let rows = sqlx::query(
             "SELECT a.id, t.plan_id, t.id, t.item_label, t.title, a.unit_id, u.name, a.role, r.state, r.late, r.review_comment \
              FROM assignments a JOIN tasks t ON t.id = a.task_id JOIN plans p ON p.id = t.plan_id JOIN units u ON u.id = a.unit_id \

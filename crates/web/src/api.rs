@@ -242,8 +242,9 @@ pub async fn tasks(
         Some(p) => parse_period(p)?,
         None => Period::containing(today),
     };
-    let unit = if who.sees_all_units() { None } else { who.user.unit_id };
-    Ok(Json(state.store.worklist(unit, period, today, state.config.due_day).await?))
+    // A unit-bound account always has a unit; if one ever did not, it must see nothing.
+    let unit = if who.sees_all_units() { None } else { Some(who.user.unit_id.unwrap_or(-1)) };
+    Ok(Json(state.store.worklist(unit, period, state.config.due_day).await?))
 }
 
 /// The assignment if the caller may see it; 404 otherwise (also for another unit's).
