@@ -1,0 +1,1 @@
+//! The national county assessments computed from school data.

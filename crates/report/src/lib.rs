@@ -1,0 +1,1 @@
+//! Documents from duban's models: model in, bytes out.
