@@ -174,6 +174,7 @@ async fn synthetic_history(store: &Store, plan_id: i64) -> anyhow::Result<Vec<Hi
                     },
                     next_steps: "按序时进度抓好落实,加强调度。".into(),
                     values,
+                    milestones: Default::default(),
                 },
                 submitted_at: format!("2024-{month:02}-{day:02}T09:00:00.000Z"),
                 late,

@@ -6,23 +6,10 @@ use docread::Block;
 use plan::directory::DirectoryUnit;
 use std::path::Path;
 use store::Store;
+use store::directory::{kind_key, kind_label};
 
 /// Columns, in the order written; on import they may come in any order.
 pub const COLUMNS: [&str; 8] = ["名称", "类别", "学段", "办别", "普惠", "区县", "别名", "成员"];
-
-/// Kinds a unit may have: (as written in the sheet, as stored).
-const KINDS: [(&str, &str); 5] =
-    [("单位组", "group"), ("区县", "district"), ("科室", "department"), ("学校", "school"), ("其他", "other")];
-
-/// The stored kind for a kind as written, in Chinese or as the stored key.
-fn kind_key(written: &str) -> Option<&'static str> {
-    let w = written.trim();
-    KINDS.iter().find(|(label, key)| *label == w || *key == w).map(|(_, key)| *key)
-}
-
-fn kind_label(key: &str) -> &str {
-    KINDS.iter().find(|(_, k)| *k == key).map_or(key, |(label, _)| label)
-}
 
 fn list(cell: &str) -> Vec<String> {
     cell.split(['、', ';', ';', '\n']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()

@@ -81,6 +81,10 @@ pub struct ReportInput {
     /// Indicator id → value.
     #[serde(default)]
     pub values: BTreeMap<i64, f64>,
+    /// Milestone id → the day it was done (YYYY-MM-DD). Once done, a milestone stays done in
+    /// later months' forms, which start from this one.
+    #[serde(default)]
+    pub milestones: BTreeMap<i64, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -155,6 +159,13 @@ impl Store {
             .iter()
             .map(|v| (v.get::<i64, _>(0), v.get::<f64, _>(1)))
             .collect();
+        let milestones = sqlx::query("SELECT milestone_id, done_on FROM report_milestones WHERE report_id = $1")
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|v| (v.get::<i64, _>(0), v.get::<String, _>(1)))
+            .collect();
         let state = ReportState::parse(&r.get::<String, _>("state"));
         let evidence = match period.parse::<Period>() {
             Ok(p) => self.report_evidence(assignment_id, p).await?,
@@ -173,6 +184,7 @@ impl Store {
                 problems: r.get("problems"),
                 next_steps: r.get("next_steps"),
                 values,
+                milestones,
             },
             version: r.get("version"),
             late: r.get::<i64, _>("late") != 0,
@@ -252,18 +264,27 @@ impl Store {
         {
             return Err(StoreError::invalid("self_status", "自评状态无效"));
         }
-        let indicators = self.assignment_indicators(assignment_id).await?;
+        let assignment = self.assignment(assignment_id).await?;
+        let indicators = self.indicators(assignment.task_id).await?;
         for (id, value) in &input.values {
             let Some(ind) = indicators.iter().find(|i| i.id == *id) else {
                 return Err(StoreError::invalid(&format!("values.{id}"), "该指标不属于本任务"));
             };
-            let spec = domain::TargetSpec {
-                value: ind.value,
-                max: ind.max_value,
-                comparator: domain::Comparator::parse(&ind.comparator).unwrap_or(domain::Comparator::AtLeast),
-                unit: ind.unit.clone(),
+            domain::validate_value(&ind.spec_for(assignment.unit_id), *value)
+                .map_err(|m| StoreError::invalid(&format!("values.{id}"), m))?;
+        }
+        let milestones = self.milestones(assignment.task_id).await?;
+        for (id, done_on) in &input.milestones {
+            let field = format!("milestones.{id}");
+            if !milestones.iter().any(|m| m.id == *id) {
+                return Err(StoreError::invalid(&field, "该节点不属于本任务"));
+            }
+            let Ok(day) = chrono::NaiveDate::parse_from_str(done_on, "%Y-%m-%d") else {
+                return Err(StoreError::invalid(&field, "完成日期格式应为 YYYY-MM-DD"));
             };
-            domain::validate_value(&spec, *value).map_err(|m| StoreError::invalid(&format!("values.{id}"), m))?;
+            if day > period.last_day() {
+                return Err(StoreError::invalid(&field, format!("完成日期不能晚于 {period} 月底")));
+            }
         }
 
         let key = period.to_string();
@@ -338,6 +359,15 @@ impl Store {
                 .bind(report_id)
                 .bind(*id)
                 .bind(*value)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("DELETE FROM report_milestones WHERE report_id = $1").bind(report_id).execute(&mut *tx).await?;
+        for (id, done_on) in &input.milestones {
+            sqlx::query("INSERT INTO report_milestones (report_id, milestone_id, done_on) VALUES ($1, $2, $3)")
+                .bind(report_id)
+                .bind(*id)
+                .bind(done_on)
                 .execute(&mut *tx)
                 .await?;
         }
@@ -499,16 +529,6 @@ impl Store {
             .iter()
             .map(|r| ReportEvent { at: r.get(0), user_id: r.get(1), action: r.get(2), comment: r.get(3) })
             .collect())
-    }
-
-    /// The indicators of the task an assignment belongs to.
-    pub async fn assignment_indicators(&self, assignment_id: i64) -> Result<Vec<crate::plans::Indicator>> {
-        let row = sqlx::query("SELECT task_id FROM assignments WHERE id = $1")
-            .bind(assignment_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        let task_id: i64 = row.ok_or(StoreError::NotFound)?.get(0);
-        self.indicators(task_id).await
     }
 }
 

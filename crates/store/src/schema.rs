@@ -4,7 +4,8 @@
 
 /// Migrations in order; each runs once, in its own transaction, and is recorded in
 /// `schema_migrations`. Never edit a published migration: add a new one.
-pub const MIGRATIONS: &[(&str, &str)] = &[("0001_initial", INITIAL)];
+pub const MIGRATIONS: &[(&str, &str)] =
+    &[("0001_initial", INITIAL), ("0002_milestones_and_breakdowns", MILESTONES_AND_BREAKDOWNS)];
 
 const INITIAL: &str = r#"
 CREATE TABLE settings (
@@ -224,6 +225,26 @@ CREATE TABLE instructions (
     text TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
+"#;
+
+/// Milestones the office has scheduled (given a real due date) drive pace; units record when
+/// they finished one in their report. A target may be broken down into a value per unit.
+const MILESTONES_AND_BREAKDOWNS: &str = r#"
+ALTER TABLE milestones ADD COLUMN scheduled {int} NOT NULL DEFAULT 0;
+
+CREATE TABLE report_milestones (
+    report_id {int} NOT NULL REFERENCES reports(id),
+    milestone_id {int} NOT NULL REFERENCES milestones(id),
+    done_on TEXT NOT NULL,
+    PRIMARY KEY (report_id, milestone_id)
+);
+
+CREATE TABLE indicator_shares (
+    indicator_id {int} NOT NULL REFERENCES indicators(id),
+    unit_id {int} NOT NULL REFERENCES units(id),
+    value {real} NOT NULL,
+    PRIMARY KEY (indicator_id, unit_id)
+)
 "#;
 
 /// Which database a store runs on.

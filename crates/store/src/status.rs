@@ -3,11 +3,11 @@
 //! function that computes status — then rolls them up with `domain::roll_up`. Pages, the API
 //! and exports all call this.
 
-use crate::plans::{Indicator, PlanRow, Task};
+use crate::plans::{Indicator, Milestone, PlanRow, Task};
 use crate::reports::ReportState;
 use crate::{Result, Store, StoreError};
 use chrono::NaiveDate;
-use domain::{Assessment, AssignmentFacts, Period, Status, StatusCounts, TargetFact, TargetSpec, Thresholds};
+use domain::{Assessment, AssignmentFacts, Period, Status, StatusCounts, TargetFact, Thresholds};
 use serde::Serialize;
 use sqlx::Row;
 use std::collections::{BTreeMap, HashMap};
@@ -70,6 +70,8 @@ pub struct AssignmentView {
     pub report_state: String,
     /// Indicator id → the unit's latest reported value.
     pub values: BTreeMap<i64, f64>,
+    /// Milestone id → the day the unit finished it (approved reports only).
+    pub milestones_done: BTreeMap<i64, String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -78,6 +80,7 @@ pub struct TaskView {
     pub task: Task,
     pub status: StatusView,
     pub indicators: Vec<Indicator>,
+    pub milestones: Vec<Milestone>,
     pub units: Vec<AssignmentView>,
 }
 
@@ -147,8 +150,11 @@ pub struct WorkItem {
 }
 
 /// The latest non-draft report of an assignment up to a period.
+#[derive(Default)]
 struct Latest {
     values: BTreeMap<i64, f64>,
+    /// Milestone id → the earliest day an approved report said it was done.
+    milestones_done: BTreeMap<i64, NaiveDate>,
     self_status: Option<String>,
     count: u32,
 }
@@ -187,6 +193,7 @@ impl Store {
         let tasks = self.tasks(plan_id).await?;
         let assignments = self.assignments(plan_id, None).await?;
         let indicators = self.plan_indicators(plan_id).await?;
+        let milestones = self.plan_milestones(plan_id).await?;
         let latest = self.latest_reports(plan_id, period).await?;
         let states = self.report_states(plan_id, period).await?;
 
@@ -197,11 +204,12 @@ impl Store {
         let mut by_unit: BTreeMap<(i64, String), Vec<Status>> = BTreeMap::new();
         for task in tasks {
             let inds: Vec<Indicator> = indicators.iter().filter(|i| i.task_id == task.id).cloned().collect();
+            let marks: Vec<Milestone> = milestones.iter().filter(|m| m.task_id == task.id).cloned().collect();
             let mut units = Vec::new();
             let mut assessed = Vec::new();
             for a in assignments.iter().filter(|a| a.task_id == task.id) {
                 let l = latest.get(&a.id);
-                let facts = facts(&task, &inds, l);
+                let facts = facts(&task, a.unit_id, &inds, &marks, l);
                 let assessment = domain::assess(&facts, as_of, th);
                 by_unit.entry((a.unit_id, a.unit_name.clone())).or_default().push(assessment.status);
                 units.push(AssignmentView {
@@ -213,6 +221,9 @@ impl Store {
                     status: StatusView::from(&assessment),
                     report_state: states.get(&a.id).cloned().unwrap_or_else(|| ReportState::New.key().to_string()),
                     values: l.map(|l| l.values.clone()).unwrap_or_default(),
+                    milestones_done: l
+                        .map(|l| l.milestones_done.iter().map(|(id, day)| (*id, day.to_string())).collect())
+                        .unwrap_or_default(),
                 });
                 assessed.push(assessment);
             }
@@ -220,7 +231,13 @@ impl Store {
             all_assessments.extend(assessed);
             task_assessments.push(task_status);
             task_sections.push(task.section);
-            let view = TaskView { task: task.clone(), status: StatusView::from(&task_status), indicators: inds, units };
+            let view = TaskView {
+                task: task.clone(),
+                status: StatusView::from(&task_status),
+                indicators: inds,
+                milestones: marks,
+                units,
+            };
             match section_views.last_mut() {
                 Some(s) if s.number == task.section => s.items.push(view),
                 _ => section_views.push(SectionView {
@@ -268,31 +285,6 @@ impl Store {
         })
     }
 
-    async fn plan_indicators(&self, plan_id: i64) -> Result<Vec<Indicator>> {
-        let rows = sqlx::query(
-            "SELECT i.id, i.task_id, i.subject, i.value, i.max_value, i.unit, i.comparator, i.baseline, i.per_scope, i.deadline \
-             FROM indicators i JOIN tasks t ON t.id = i.task_id WHERE t.plan_id = $1 ORDER BY i.id",
-        )
-        .bind(plan_id)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .iter()
-            .map(|r| Indicator {
-                id: r.get(0),
-                task_id: r.get(1),
-                subject: r.get(2),
-                value: r.get(3),
-                max_value: r.get(4),
-                unit: r.get(5),
-                comparator: r.get(6),
-                baseline: r.get(7),
-                per_scope: r.get(8),
-                deadline: r.get(9),
-            })
-            .collect())
-    }
-
     /// Per assignment: the latest approved report up to `period`, its values, and how many
     /// approved reports there are. Status counts reviewed data only: what a unit submitted
     /// moves its status once the supervision office has accepted it.
@@ -319,16 +311,31 @@ impl Store {
         for v in &values {
             by_report.entry(v.get(0)).or_default().insert(v.get(1), v.get(2));
         }
+        let done = sqlx::query(
+            "SELECT r.assignment_id, m.milestone_id, m.done_on FROM report_milestones m JOIN reports r ON r.id = m.report_id \
+             JOIN assignments a ON a.id = r.assignment_id JOIN tasks t ON t.id = a.task_id \
+             WHERE t.plan_id = $1 AND r.period <= $2 AND r.state = 'approved'",
+        )
+        .bind(plan_id)
+        .bind(period.to_string())
+        .fetch_all(&self.pool)
+        .await?;
         let mut out: HashMap<i64, Latest> = HashMap::new();
         for r in &rows {
             let report_id: i64 = r.get(0);
-            let entry = out.entry(r.get(1)).or_insert(Latest { values: BTreeMap::new(), self_status: None, count: 0 });
+            let entry = out.entry(r.get(1)).or_default();
             entry.count += 1;
             entry.self_status = r.get(2);
             // Values carry forward: a month that does not restate a figure keeps the last one.
             for (k, v) in by_report.get(&report_id).into_iter().flatten() {
                 entry.values.insert(*k, *v);
             }
+        }
+        for d in &done {
+            let Ok(day) = NaiveDate::parse_from_str(&d.get::<String, _>(2), "%Y-%m-%d") else { continue };
+            let entry = out.entry(d.get(0)).or_default();
+            let slot = entry.milestones_done.entry(d.get(1)).or_insert(day);
+            *slot = (*slot).min(day);
         }
         Ok(out)
     }
@@ -387,7 +394,13 @@ impl Store {
     }
 }
 
-fn facts(task: &Task, indicators: &[Indicator], latest: Option<&Latest>) -> AssignmentFacts {
+fn facts(
+    task: &Task,
+    unit_id: i64,
+    indicators: &[Indicator],
+    milestones: &[Milestone],
+    latest: Option<&Latest>,
+) -> AssignmentFacts {
     let parse = |s: &str, fallback: &str| {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").or_else(|_| NaiveDate::parse_from_str(fallback, "%Y-%m-%d"))
     };
@@ -396,12 +409,7 @@ fn facts(task: &Task, indicators: &[Indicator], latest: Option<&Latest>) -> Assi
     let targets = indicators
         .iter()
         .map(|i| TargetFact {
-            spec: TargetSpec {
-                value: i.value,
-                max: i.max_value,
-                comparator: domain::Comparator::parse(&i.comparator).unwrap_or(domain::Comparator::AtLeast),
-                unit: i.unit.clone(),
-            },
+            spec: i.spec_for(unit_id),
             baseline: i.baseline,
             actual: latest.and_then(|l| l.values.get(&i.id).copied()),
         })
@@ -413,9 +421,18 @@ fn facts(task: &Task, indicators: &[Indicator], latest: Option<&Latest>) -> Assi
         start,
         deadline,
         targets,
-        // Milestone completion is not recorded yet; until it is, milestones do not drive
-        // pace (they would make every assignment look late).
-        milestones: Vec::new(),
+        // Only milestones the office has scheduled count: publishing dates every measure at
+        // the plan's year end, and such dates would hold pace at zero until December.
+        milestones: milestones
+            .iter()
+            .filter(|m| m.scheduled)
+            .filter_map(|m| {
+                Some(domain::Milestone {
+                    due: NaiveDate::parse_from_str(&m.due_date, "%Y-%m-%d").ok()?,
+                    done_on: latest.and_then(|l| l.milestones_done.get(&m.id).copied()),
+                })
+            })
+            .collect(),
         reports: latest.map_or(0, |l| l.count),
         self_assessed,
         declared_complete: self_assessed == Some(Status::Completed),

@@ -24,7 +24,9 @@ const SUPERVISION: &[Role] = &[Role::Supervisor];
     info(title = "duban 督办 API", version = "1", description = "工作要点督办系统的 JSON API。错误均为 RFC 9457 problem JSON。"),
     paths(healthz, login, logout, me, users, units, plans, import_plan, plan_detail, publish_plan, tasks, get_report, save_report,
           submit_report, review_report, upload_evidence, download_evidence, dashboard, search, notifications, urge,
-          get_draft, put_draft, archive_plan, signoff_report, get_settings, put_settings, list_instructions, add_instruction),
+          get_draft, put_draft, archive_plan, signoff_report, get_settings, put_settings, list_instructions, add_instruction,
+          crate::api_editing::schedule_milestone, crate::api_editing::update_indicator, crate::api_editing::unit_detail,
+          crate::api_editing::create_unit, crate::api_editing::update_unit),
     components(schemas(Problem, LoginRequest, LoginResponse, ReviewRequest, SaveReportRequest, ImportResponse, UrgeRequest, InstructionRequest, Settings)),
     modifiers(&BearerAuth)
 )]
@@ -290,8 +292,13 @@ pub struct SaveReportRequest {
     /// Indicator id → value.
     #[serde(default)]
     pub values: std::collections::BTreeMap<i64, f64>,
+    /// Milestone id → the day it was done (YYYY-MM-DD).
+    #[serde(default)]
+    pub milestones: std::collections::BTreeMap<i64, String>,
 }
 
+// Not `#[serde(flatten)]` over `ReportInput`: flattening loses serde_json's handling of
+// integer map keys ("12": 55.8), so the fields are listed again.
 impl From<SaveReportRequest> for ReportInput {
     fn from(r: SaveReportRequest) -> Self {
         ReportInput {
@@ -301,6 +308,7 @@ impl From<SaveReportRequest> for ReportInput {
             problems: r.problems,
             next_steps: r.next_steps,
             values: r.values,
+            milestones: r.milestones,
         }
     }
 }

@@ -2,11 +2,12 @@
 //! every computed figure) and render JSON; no SQL and no rules live here.
 
 pub mod api;
+pub mod api_editing;
 pub mod auth;
 pub mod error;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use chrono::NaiveDate;
 use store::Store;
 
@@ -54,7 +55,10 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/logout", post(api::logout))
         .route("/me", get(api::me))
         .route("/users", get(api::users))
-        .route("/units", get(api::units))
+        .route("/units", get(api::units).post(api_editing::create_unit))
+        .route("/units/{id}", get(api_editing::unit_detail).put(api_editing::update_unit))
+        .route("/milestones/{id}", put(api_editing::schedule_milestone))
+        .route("/indicators/{id}", put(api_editing::update_indicator))
         .route("/plans", get(api::plans))
         .route("/plans/import", post(api::import_plan))
         .route("/plans/{id}", get(api::plan_detail))

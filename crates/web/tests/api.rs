@@ -409,6 +409,201 @@ async fn whole_cycle_through_the_api() {
     }
 }
 
+/// Publishes the Yingtan plan through the store, for tests about what follows publishing.
+async fn published(store: &Store) -> i64 {
+    let directory = store.directory().await.expect("directory");
+    let parsed = plan::parse(YINGTAN, &directory).expect("parse");
+    let id = store.import_plan("yingtan.txt", YINGTAN, &parsed, None).await.expect("import");
+    store.publish_plan(id).await.expect("publish");
+    id
+}
+
+fn unit_status<'a>(item: &'a Value, unit: &str) -> &'a Value {
+    &item["units"].as_array().expect("units").iter().find(|u| u["unit_name"] == unit).expect("unit")["status"]
+}
+
+#[tokio::test]
+async fn milestones_breakdowns_and_the_directory_are_editable() {
+    for db in store::testing::all().await {
+        let name = db.name;
+        let s = start(db.store.clone()).await;
+        let plan_id = published(&db.store).await;
+        let sup = s.login("supervisor").await;
+        let rep = s.login("yujiang").await;
+        let admin = s.login("admin").await;
+        let (_, plan) = s.call(M::GET, &format!("/api/v1/plans/{plan_id}?period=2024-03"), &sup, None).await;
+        let items: Vec<Value> = plan["sections"]
+            .as_array()
+            .expect("sections")
+            .iter()
+            .flat_map(|s| s["items"].as_array().cloned().unwrap())
+            .collect();
+
+        // A milestone scheduled for mid-March: only scheduled milestones set the pace.
+        let item = items
+            .iter()
+            .find(|i| {
+                i["indicators"].as_array().is_some_and(|v| v.is_empty())
+                    && i["milestones"].as_array().is_some_and(|m| !m.is_empty())
+                    && i["units"].as_array().expect("units").iter().any(|u| u["unit_name"] == "余江区")
+                    && i["units"].as_array().expect("units").iter().any(|u| u["unit_name"] == "月湖区")
+            })
+            .expect("an item with milestones and no targets, for both districts");
+        assert!(item["milestones"].as_array().unwrap().iter().all(|m| m["scheduled"] == false));
+        assert!(unit_status(item, "余江区")["pace"].as_f64().unwrap() < 0.3, "linear pace in March: {name}");
+        let mid = item["milestones"][0]["id"].as_i64().expect("milestone");
+        let path = format!("/api/v1/milestones/{mid}");
+        for (body, field) in [
+            (json!({"due_date": "2026-01-01"}), "due_date"),
+            (json!({"due_date": "3月15日"}), "due_date"),
+            (json!({"due_date": "2024-03-15", "text": " "}), "text"),
+        ] {
+            let (st, v) = s.call(M::PUT, &path, &sup, Some(body)).await;
+            assert_eq!((st, v["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some(field)), "{v}");
+        }
+        let (st, _) = s.call(M::PUT, &path, &rep, Some(json!({"due_date": "2024-03-15"}))).await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let (st, m) = s.call(M::PUT, &path, &sup, Some(json!({"due_date": "2024-03-15"}))).await;
+        assert_eq!(
+            (st, m["scheduled"].as_bool(), m["due_date"].as_str()),
+            (StatusCode::OK, Some(true), Some("2024-03-15"))
+        );
+
+        // 余江区 reports it done; once approved, its work is complete and 月湖区's is late.
+        let aid =
+            item["units"].as_array().unwrap().iter().find(|u| u["unit_name"] == "余江区").unwrap()["assignment_id"]
+                .as_i64()
+                .unwrap();
+        let report = format!("/api/v1/assignments/{aid}/reports/2024-03");
+        let (st, v) = s
+            .call(
+                M::PUT,
+                &report,
+                &rep,
+                Some(json!({"version": 0, "progress": "已完成", "milestones": {mid.to_string(): "2024-04-02"}})),
+            )
+            .await;
+        assert_eq!(
+            (st, v["errors"][0]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some(format!("milestones.{mid}").as_str()))
+        );
+        let (st, v) = s
+            .call(
+                M::PUT,
+                &report,
+                &rep,
+                Some(json!({"version": 0, "progress": "已完成", "milestones": {mid.to_string(): "2024-03-12"}})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        assert_eq!(v["milestones"][mid.to_string()], "2024-03-12");
+        s.call(M::POST, &format!("{report}/submit"), &rep, None).await;
+        let (st, _) = s.call(M::POST, &format!("{report}/review"), &sup, Some(json!({"decision": "approve"}))).await;
+        assert_eq!(st, StatusCode::OK);
+        let (_, plan) = s.call(M::GET, &format!("/api/v1/plans/{plan_id}?period=2024-03"), &sup, None).await;
+        let item = plan["sections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|s| s["items"].as_array().cloned().unwrap())
+            .find(|i| i["id"] == item["id"])
+            .unwrap();
+        assert_eq!(unit_status(&item, "余江区")["status"], "completed", "{name}");
+        let yuehu = unit_status(&item, "月湖区");
+        assert_eq!((yuehu["status"].as_str(), yuehu["pace"].as_f64()), (Some("not_started"), Some(1.0)));
+        assert_eq!(yuehu["colour"], "red");
+
+        // A target broken down per unit: 余江区 is measured against its own 60%.
+        let item8 = items.iter().find(|i| i["title"] == "推进学前教育普及普惠").expect("item 8");
+        let share = item8["indicators"][2]["id"].as_i64().expect("indicator");
+        let unit_id = |n: &str| {
+            item8["units"].as_array().unwrap().iter().find(|u| u["unit_name"] == n).unwrap()["unit_id"]
+                .as_i64()
+                .unwrap()
+        };
+        let yujiang = unit_id("余江区");
+        let path = format!("/api/v1/indicators/{share}");
+        let (st, v) =
+            s.call(M::PUT, &path, &sup, Some(json!({"baseline": 40, "breakdown": {yujiang.to_string(): 60}}))).await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        assert_eq!((v["baseline"].as_f64(), v["breakdown"][yujiang.to_string()].as_f64()), (Some(40.0), Some(60.0)));
+        let outsider = db.store.unit_by_name("督导室").await.unwrap().unwrap().id;
+        for (body, field) in [
+            (json!({"baseline": 10, "breakdown": {outsider.to_string(): 50}}), format!("shares.{outsider}")),
+            (json!({"baseline": 10, "breakdown": {yujiang.to_string(): 170}}), format!("shares.{yujiang}")),
+            (json!({"baseline": -1}), "baseline".to_string()),
+        ] {
+            let (st, v) = s.call(M::PUT, &path, &sup, Some(body)).await;
+            assert_eq!(
+                (st, v["errors"][0]["field"].as_str()),
+                (StatusCode::UNPROCESSABLE_ENTITY, Some(field.as_str()))
+            );
+        }
+        let ind = db.store.indicator(share).await.unwrap();
+        assert_eq!((ind.baseline, ind.breakdown.get(&yujiang).copied()), (Some(40.0), Some(60.0)), "nothing changed");
+        let aid8 =
+            item8["units"].as_array().unwrap().iter().find(|u| u["unit_name"] == "余江区").unwrap()["assignment_id"]
+                .as_i64()
+                .unwrap();
+        let report = format!("/api/v1/assignments/{aid8}/reports/2024-03");
+        let (st, v) = s
+            .call(
+                M::PUT,
+                &report,
+                &rep,
+                Some(json!({"version": 0, "progress": "新增公办园", "values": {share.to_string(): 58}})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        s.call(M::POST, &format!("{report}/submit"), &rep, None).await;
+        s.call(M::POST, &format!("{report}/review"), &sup, Some(json!({"decision": "approve"}))).await;
+        let (_, plan) = s.call(M::GET, &format!("/api/v1/plans/{plan_id}?period=2024-03"), &sup, None).await;
+        let item8 = &plan["sections"][2]["items"][0];
+        let progress = unit_status(item8, "余江区")["progress"].as_f64().expect("progress");
+        assert!((progress - 0.9).abs() < 1e-9, "(58 − 40) / (60 − 40), not against 57%: {progress}");
+
+        // The directory: one unit at a time, by the administrator or the office.
+        let school = json!({"name": "鹰潭市第九中学", "kind": "学校", "stage": "初中", "ownership": "公办",
+                            "district": "月湖区", "aliases": ["鹰潭九中"]});
+        let (st, _) = s.call(M::POST, "/api/v1/units", &rep, Some(school.clone())).await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let (st, created) = s.call(M::POST, "/api/v1/units", &admin, Some(school.clone())).await;
+        assert_eq!(st, StatusCode::CREATED, "{created}");
+        assert_eq!((created["kind"].as_str(), created["aliases"][0].as_str()), (Some("school"), Some("鹰潭九中")));
+        let uid = created["id"].as_i64().unwrap();
+        for (body, field) in [
+            (school.clone(), "name"),
+            (json!({"name": "新学校", "kind": "学校", "stage": "大学"}), "stage"),
+            (json!({"name": "新学校", "kind": "部门"}), "kind"),
+            (json!({"name": "新学校", "kind": "学校", "aliases": ["余江区"]}), "aliases"),
+            (json!({"name": "新学校", "kind": "学校", "members": [uid]}), "members"),
+            (json!({"name": "", "kind": "学校"}), "name"),
+        ] {
+            let (st, v) = s.call(M::POST, "/api/v1/units", &sup, Some(body)).await;
+            assert_eq!((st, v["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some(field)), "{v}");
+        }
+        let renamed = json!({"name": "鹰潭市第九中学(鹰潭市实验学校)", "kind": "school", "stage": "九年一贯制",
+                             "ownership": "公办", "district": "月湖区", "aliases": ["鹰潭九中"]});
+        let (st, v) = s.call(M::PUT, &format!("/api/v1/units/{uid}"), &sup, Some(renamed)).await;
+        assert_eq!((st, v["stage"].as_str()), (StatusCode::OK, Some("九年一贯制")), "{v}");
+        let found = db.store.unit_by_name("鹰潭市第九中学").await.unwrap().expect("the old name stays an alias");
+        assert_eq!(found.id, uid);
+        let (st, group) = s
+            .call(
+                M::POST,
+                "/api/v1/units",
+                &sup,
+                Some(json!({"name": "月湖区新建学校", "kind": "单位组", "members": [uid]})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED);
+        let (_, detail) = s.call(M::GET, &format!("/api/v1/units/{}", group["id"]), &rep, None).await;
+        assert_eq!(detail["members"][0]["id"], uid);
+        let (st, _) = s.call(M::PUT, "/api/v1/units/999999", &sup, Some(json!({"name": "x", "kind": "学校"}))).await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+    }
+}
+
 #[tokio::test]
 async fn health_and_openapi() {
     let db = store::testing::sqlite().await;
