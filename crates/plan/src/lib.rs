@@ -349,3 +349,52 @@ pub fn parse_text(text: &str, directory: &Directory) -> Result<Plan, ParseError>
     let blocks: Vec<Block> = text.lines().map(|l| Block::Para(l.to_string())).collect();
     parse_blocks(&blocks, directory)
 }
+
+/// A reviewer's correction of an item's units: the names typed (separated by 、 , ; or
+/// spaces) replace the item's units, normalised against the directory like the parser does.
+/// The item's earlier unit warnings are replaced by the warnings for the new names; a role
+/// the item already gave a unit is kept, and new units are 责任单位.
+pub fn set_item_units(plan: &mut Plan, item_index: usize, typed: &str, directory: &Directory) {
+    let Some(item) = plan.items.get(item_index) else { return };
+    let number = item.number;
+    let names: Vec<(String, Role)> = typed
+        .split(['、', ',', ',', ';', ';', ' ', '\u{3000}'])
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(|n| {
+            let role = item.units.iter().find(|u| u.name == n || u.raw == n).map_or(Role::Responsible, |u| u.role);
+            (n.to_string(), role)
+        })
+        .collect();
+    let mut warnings = Vec::new();
+    let units = units::resolve(&names, directory, Some(number), &mut warnings);
+    const UNIT_WARNINGS: [&str; 3] = ["unknown_unit", "alias_applied", "missing_separator"];
+    // Items are numbered per section in some documents; the warnings of this item are the
+    // ones carrying its number, which is what the parser wrote.
+    plan.warnings.retain(|w| !(w.item == Some(number) && UNIT_WARNINGS.contains(&w.code.as_str())));
+    plan.warnings.extend(warnings);
+    plan.items[item_index].units = units;
+}
+
+#[cfg(test)]
+mod edit_tests {
+    use super::*;
+
+    #[test]
+    fn corrected_units_replace_the_warning() {
+        let directory = Directory::from_toml(
+            "[[unit]]\nname = \"基教科\"\nkind = \"department\"\n[[unit]]\nname = \"余江区\"\nkind = \"district\"\n",
+        )
+        .expect("directory");
+        let text = "一、重点工作\n1.推进课后服务。全面开展课后服务。(责任单位:余江区、不存在科)\n";
+        let mut plan = parse_text(text, &directory).expect("parse");
+        assert!(plan.warnings.iter().any(|w| w.code == "unknown_unit" && w.message.contains("不存在科")));
+        set_item_units(&mut plan, 0, "余江区、基教科", &directory);
+        let names: Vec<&str> = plan.items[0].units.iter().map(|u| u.name.as_str()).collect();
+        assert_eq!(names, ["余江区", "基教科"]);
+        assert!(plan.items[0].units.iter().all(|u| u.known));
+        assert!(!plan.warnings.iter().any(|w| w.code == "unknown_unit"), "{:?}", plan.warnings);
+        set_item_units(&mut plan, 0, "余江区 新单位", &directory);
+        assert!(plan.warnings.iter().any(|w| w.code == "unknown_unit" && w.message.contains("新单位")));
+    }
+}

@@ -387,28 +387,30 @@ impl Store {
     }
 
     pub async fn tasks(&self, plan_id: i64) -> Result<Vec<Task>> {
-        let rows = sqlx::query(
-            "SELECT id, plan_id, section, section_title, item_number, item_label, title, body, start_date, deadline \
-             FROM tasks WHERE plan_id = $1 ORDER BY position",
-        )
-        .bind(plan_id)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .iter()
-            .map(|r| Task {
-                id: r.get("id"),
-                plan_id: r.get("plan_id"),
-                section: r.get("section"),
-                section_title: r.get("section_title"),
-                item_number: r.get("item_number"),
-                item_label: r.get("item_label"),
-                title: r.get("title"),
-                body: r.get("body"),
-                start_date: r.get("start_date"),
-                deadline: r.get("deadline"),
-            })
-            .collect())
+        let rows = sqlx::query(sql!("SELECT {TASK_COLUMNS} FROM tasks WHERE plan_id = $1 ORDER BY position"))
+            .bind(plan_id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(task_from_row).collect())
+    }
+
+    /// The document a plan was imported from, as uploaded.
+    pub async fn plan_source(&self, id: i64) -> Result<Vec<u8>> {
+        let row = sqlx::query("SELECT source_bytes FROM plans WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(row.get(0))
+    }
+
+    pub async fn task(&self, id: i64) -> Result<Task> {
+        let row = sqlx::query(sql!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(task_from_row(&row))
     }
 
     /// Assignments of a plan's tasks, optionally only those of one unit.
@@ -605,6 +607,24 @@ impl Store {
             }
         }
         Ok(())
+    }
+}
+
+const TASK_COLUMNS: &str =
+    "id, plan_id, section, section_title, item_number, item_label, title, body, start_date, deadline";
+
+fn task_from_row(r: &sqlx::any::AnyRow) -> Task {
+    Task {
+        id: r.get("id"),
+        plan_id: r.get("plan_id"),
+        section: r.get("section"),
+        section_title: r.get("section_title"),
+        item_number: r.get("item_number"),
+        item_label: r.get("item_label"),
+        title: r.get("title"),
+        body: r.get("body"),
+        start_date: r.get("start_date"),
+        deadline: r.get("deadline"),
     }
 }
 

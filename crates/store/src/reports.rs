@@ -60,6 +60,21 @@ impl ReportState {
     }
 }
 
+/// One report in a task's timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct TaskReport {
+    pub assignment_id: i64,
+    pub unit_name: String,
+    pub period: String,
+    pub state: ReportState,
+    pub state_label: &'static str,
+    pub progress: String,
+    pub late: bool,
+    pub submitted_at: Option<String>,
+    pub values: BTreeMap<i64, f64>,
+    pub evidence: i64,
+}
+
 /// What a reporter writes.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReportInput {
@@ -528,6 +543,50 @@ impl Store {
         Ok(rows
             .iter()
             .map(|r| ReportEvent { at: r.get(0), user_id: r.get(1), action: r.get(2), comment: r.get(3) })
+            .collect())
+    }
+}
+
+impl Store {
+    /// Every unit's reports on a task, newest period first, for the task's timeline.
+    pub async fn task_reports(&self, task_id: i64) -> Result<Vec<TaskReport>> {
+        let rows = sqlx::query(
+            "SELECT r.id, r.assignment_id, u.name, r.period, r.state, r.progress, r.late, r.submitted_at, \
+             (SELECT COUNT(*) FROM evidence e WHERE e.report_id = r.id) \
+             FROM reports r JOIN assignments a ON a.id = r.assignment_id JOIN units u ON u.id = a.unit_id \
+             WHERE a.task_id = $1 ORDER BY r.period DESC, u.name",
+        )
+        .bind(task_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let values = sqlx::query(
+            "SELECT v.report_id, v.indicator_id, v.value FROM report_values v JOIN reports r ON r.id = v.report_id \
+             JOIN assignments a ON a.id = r.assignment_id WHERE a.task_id = $1",
+        )
+        .bind(task_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut by_report: std::collections::HashMap<i64, BTreeMap<i64, f64>> = Default::default();
+        for v in &values {
+            by_report.entry(v.get(0)).or_default().insert(v.get(1), v.get(2));
+        }
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let state = ReportState::parse(&r.get::<String, _>(4));
+                TaskReport {
+                    assignment_id: r.get(1),
+                    unit_name: r.get(2),
+                    period: r.get(3),
+                    state,
+                    state_label: state.label(),
+                    progress: r.get(5),
+                    late: r.get::<i64, _>(6) != 0,
+                    submitted_at: r.get(7),
+                    values: by_report.remove(&r.get::<i64, _>(0)).unwrap_or_default(),
+                    evidence: r.get(8),
+                }
+            })
             .collect())
     }
 }

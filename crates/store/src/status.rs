@@ -27,6 +27,18 @@ pub struct StatusView {
     pub pace: f64,
 }
 
+impl StatusView {
+    /// Progress for people ("41.0%", or "—" when the work has no measure).
+    pub fn progress_pct(&self) -> String {
+        self.progress.map_or_else(|| "—".to_string(), |p| format!("{:.1}%", p * 100.0))
+    }
+
+    /// 序时进度 for people.
+    pub fn pace_pct(&self) -> String {
+        format!("{:.1}%", self.pace * 100.0)
+    }
+}
+
 impl From<&Assessment> for StatusView {
     fn from(a: &Assessment) -> Self {
         StatusView {

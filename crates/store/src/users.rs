@@ -193,6 +193,39 @@ impl Store {
         Ok(row.as_ref().map(user_from_row))
     }
 
+    /// The user of a browser session that has been used within `idle_minutes`; each use
+    /// keeps it alive (written at most once a minute, so reading pages stays read-only).
+    pub async fn user_by_session(&self, token: &str, idle_minutes: i64) -> Result<Option<User>> {
+        let now_at = chrono::Utc::now();
+        let fmt = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let idle_since = fmt(now_at - chrono::Duration::minutes(idle_minutes));
+        let session = sqlx::query(
+            "SELECT user_id, last_seen_at FROM sessions WHERE token_hash = $1 AND kind = 'web' AND expires_at > $2 \
+             AND last_seen_at > $3",
+        )
+        .bind(token_hash(token))
+        .bind(fmt(now_at))
+        .bind(&idle_since)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(session) = session else { return Ok(None) };
+        let user_id: i64 = session.get(0);
+        let last_seen: String = session.get(1);
+        let row = sqlx::query(sql!("{USER_SELECT} WHERE u.id = $1 AND u.disabled = 0"))
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        if last_seen < fmt(now_at - chrono::Duration::minutes(1)) {
+            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                .bind(fmt(now_at))
+                .bind(token_hash(token))
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(Some(user_from_row(&row)))
+    }
+
     pub async fn revoke_token(&self, token: &str) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(token)).execute(&self.pool).await?;
         Ok(())

@@ -349,15 +349,18 @@ pub async fn submit_report(
     visible_assignment(&state, &who, id).await?;
     let period = parse_period(&period)?;
     idempotent(&state, &who, &key, async {
-        // Where the bureau asks for it, a reporter's submission goes to the unit head first.
-        let needs_signoff =
-            who.user.role == Role::Reporter && state.store.setting("require_signoff").await?.as_deref() == Some("true");
+        let needs_signoff = needs_signoff(&state, &who.user).await?;
         Ok(state
             .store
             .submit_report(id, period, state.config.today(), state.config.due_day, Some(who.user.id), needs_signoff)
             .await?)
     })
     .await
+}
+
+/// Where the bureau asks for it, a reporter's submission goes to the unit head first.
+pub(crate) async fn needs_signoff(state: &AppState, user: &User) -> Result<bool, store::StoreError> {
+    Ok(user.role == Role::Reporter && state.store.setting("require_signoff").await?.as_deref() == Some("true"))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -456,11 +459,16 @@ pub async fn download_evidence(
     who: CurrentUser,
     Path(id): Path<i64>,
 ) -> ApiResult<axum::response::Response> {
-    use axum::http::header;
-    use axum::response::IntoResponse;
     let (e, assignment_id) = state.store.evidence(id).await?;
     visible_assignment(&state, &who, assignment_id).await?;
     let bytes = state.store.evidence_bytes(&e).await?;
+    Ok(attachment(&e, bytes))
+}
+
+/// An evidence file as a download: always an attachment, never rendered by the browser.
+pub(crate) fn attachment(e: &store::evidence::Evidence, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
     // RFC 6266/5987: a UTF-8 file name, percent-encoded.
     let encoded: String = e
         .file_name
@@ -474,7 +482,7 @@ pub async fn download_evidence(
         (header::CONTENT_DISPOSITION, format!("attachment; filename*=UTF-8''{encoded}")),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
     ];
-    Ok((headers, bytes).into_response())
+    (headers, bytes).into_response()
 }
 
 #[derive(Deserialize, IntoParams)]

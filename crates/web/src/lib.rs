@@ -5,6 +5,7 @@ pub mod api;
 pub mod api_editing;
 pub mod auth;
 pub mod error;
+pub mod pages;
 
 use axum::Router;
 use axum::routing::{get, post, put};
@@ -22,6 +23,8 @@ pub struct Config {
     pub max_upload: usize,
     /// How often the scheduler looks for due jobs.
     pub job_interval: std::time::Duration,
+    /// Mark the session cookie Secure (when served over TLS).
+    pub secure_cookies: bool,
 }
 
 impl Default for Config {
@@ -31,6 +34,7 @@ impl Default for Config {
             due_day: 25,
             max_upload: plan::MAX_INPUT_BYTES,
             job_interval: std::time::Duration::from_secs(60),
+            secure_cookies: false,
         }
     }
 }
@@ -83,6 +87,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(api::healthz))
         .nest("/api/v1", api)
+        .merge(pages::router())
+        .fallback(|| async { pages::PageError::NotFound })
         // Room for the largest document plus multipart framing.
         .layer(axum::extract::DefaultBodyLimit::max(max_upload + 64 * 1024))
         .with_state(state)

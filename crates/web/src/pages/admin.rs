@@ -1,0 +1,263 @@
+//! The unit directory and the users: kept by the system administrator (and, for the
+//! directory, the supervision office).
+
+use super::{PageResult, Viewer, redirect_with, render, render_status};
+use crate::AppState;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use std::collections::BTreeMap;
+use store::StoreError;
+use store::directory::{KINDS, OWNERSHIPS, STAGES, Unit, UnitInput};
+use store::users::{NewUser, Role, User};
+
+const KEEPERS: &[Role] = &[Role::Admin, Role::Supervisor];
+
+pub struct UnitRow {
+    pub unit: Unit,
+    pub kind_label: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "units.html")]
+struct UnitsPage {
+    ctx: super::Ctx,
+    units: Vec<UnitRow>,
+    form: UnitForm,
+}
+
+/// The unit form, as typed or as stored.
+#[derive(Default)]
+pub struct UnitForm {
+    pub id: Option<i64>,
+    pub name: String,
+    pub kind: String,
+    pub district: String,
+    pub stage: String,
+    pub ownership: String,
+    pub inclusive: bool,
+    pub aliases: String,
+    pub members: Vec<i64>,
+    pub errors: BTreeMap<String, String>,
+    pub kinds: Vec<(&'static str, &'static str)>,
+    pub stages: Vec<&'static str>,
+    pub ownerships: Vec<&'static str>,
+    pub candidates: Vec<Unit>,
+}
+
+impl UnitForm {
+    fn blank(candidates: Vec<Unit>) -> Self {
+        UnitForm {
+            kind: "school".into(),
+            kinds: KINDS.iter().map(|(label, key)| (*key, *label)).collect(),
+            stages: STAGES.to_vec(),
+            ownerships: OWNERSHIPS.to_vec(),
+            candidates,
+            ..Default::default()
+        }
+    }
+
+    pub fn err(&self, field: &str) -> Option<&String> {
+        self.errors.get(field)
+    }
+
+    pub fn is_member(&self, id: &i64) -> bool {
+        self.members.contains(id)
+    }
+}
+
+fn kind_label(kind: &str) -> &'static str {
+    KINDS.iter().find(|(_, k)| *k == kind).map_or("其他", |(l, _)| l)
+}
+
+async fn candidates(state: &AppState) -> Result<Vec<Unit>, super::PageError> {
+    Ok(state.store.units().await?.into_iter().filter(|u| u.kind != "group").collect())
+}
+
+async fn units_page(state: &AppState, viewer: Viewer, form: UnitForm) -> Result<UnitsPage, super::PageError> {
+    let units =
+        state.store.units().await?.into_iter().map(|u| UnitRow { kind_label: kind_label(&u.kind), unit: u }).collect();
+    Ok(UnitsPage { ctx: viewer.ctx, units, form })
+}
+
+pub async fn units(State(state): State<AppState>, viewer: Viewer) -> PageResult {
+    viewer.require(KEEPERS)?;
+    let form = UnitForm::blank(candidates(&state).await?);
+    render(&units_page(&state, viewer, form).await?)
+}
+
+fn read_form(fields: &[(String, String)], candidates: Vec<Unit>) -> (UnitForm, UnitInput) {
+    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+    let members: Vec<i64> = fields.iter().filter(|(k, _)| k == "members").filter_map(|(_, v)| v.parse().ok()).collect();
+    let mut form = UnitForm::blank(candidates);
+    form.name = get("name");
+    form.kind = get("kind");
+    form.district = get("district");
+    form.stage = get("stage");
+    form.ownership = get("ownership");
+    form.inclusive = get("inclusive") == "on";
+    form.aliases = get("aliases");
+    form.members = members.clone();
+    let opt = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
+    let input = UnitInput {
+        name: form.name.clone(),
+        kind: form.kind.clone(),
+        district: opt(&form.district),
+        stage: opt(&form.stage),
+        ownership: opt(&form.ownership),
+        inclusive: form.inclusive,
+        aliases: form.aliases.split(['、', ',', ',']).map(|a| a.trim().to_string()).filter(|a| !a.is_empty()).collect(),
+        members,
+    };
+    (form, input)
+}
+
+pub async fn create_unit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> PageResult {
+    viewer.require(KEEPERS)?;
+    let csrf = fields.iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v.as_str()).unwrap_or("");
+    viewer.check_csrf(csrf)?;
+    let (mut form, input) = read_form(&fields, candidates(&state).await?);
+    match state.store.create_unit(&input).await {
+        Ok(u) => Ok(redirect_with("/admin/units", &format!("已添加单位“{}”", u.unit.name))),
+        Err(StoreError::Invalid { field, message }) => {
+            form.errors.insert(field, message);
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &units_page(&state, viewer, form).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "unit.html")]
+struct UnitPage {
+    ctx: super::Ctx,
+    form: UnitForm,
+}
+
+pub async fn unit_form(State(state): State<AppState>, viewer: Viewer, Path(id): Path<i64>) -> PageResult {
+    viewer.require(KEEPERS)?;
+    let d = state.store.unit_detail(id).await?;
+    let mut form = UnitForm::blank(candidates(&state).await?);
+    form.id = Some(id);
+    form.name = d.unit.name;
+    form.kind = d.unit.kind;
+    form.district = d.unit.district.unwrap_or_default();
+    form.stage = d.unit.stage.unwrap_or_default();
+    form.ownership = d.unit.ownership.unwrap_or_default();
+    form.inclusive = d.unit.inclusive;
+    form.aliases = d.aliases.join("、");
+    form.members = d.members.iter().map(|m| m.id).collect();
+    render(&UnitPage { ctx: viewer.ctx, form })
+}
+
+pub async fn update_unit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> PageResult {
+    viewer.require(KEEPERS)?;
+    let csrf = fields.iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v.as_str()).unwrap_or("");
+    viewer.check_csrf(csrf)?;
+    let (mut form, input) = read_form(&fields, candidates(&state).await?);
+    form.id = Some(id);
+    match state.store.update_unit(id, &input).await {
+        Ok(u) => Ok(redirect_with(&format!("/admin/units/{id}"), &format!("已保存“{}”", u.unit.name))),
+        Err(StoreError::Invalid { field, message }) => {
+            form.errors.insert(field, message);
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &UnitPage { ctx: viewer.ctx, form })
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    ctx: super::Ctx,
+    users: Vec<User>,
+    roles: Vec<(&'static str, &'static str)>,
+    units: Vec<Unit>,
+    typed: BTreeMap<String, String>,
+    errors: BTreeMap<String, String>,
+}
+
+impl UsersPage {
+    fn typed(&self, k: &str) -> String {
+        self.typed.get(k).cloned().unwrap_or_default()
+    }
+    fn err(&self, k: &str) -> Option<&String> {
+        self.errors.get(k)
+    }
+}
+
+const ROLES: [Role; 5] = [Role::Reporter, Role::UnitHead, Role::Supervisor, Role::Leader, Role::Admin];
+
+async fn users_page(
+    state: &AppState,
+    viewer: Viewer,
+    typed: BTreeMap<String, String>,
+    errors: BTreeMap<String, String>,
+) -> Result<UsersPage, super::PageError> {
+    Ok(UsersPage {
+        ctx: viewer.ctx,
+        users: state.store.users().await?,
+        roles: ROLES.iter().map(|r| (r.key(), r.label())).collect(),
+        units: state.store.units().await?.into_iter().filter(|u| u.kind != "group").collect(),
+        typed,
+        errors,
+    })
+}
+
+pub async fn users(State(state): State<AppState>, viewer: Viewer) -> PageResult {
+    viewer.require(&[Role::Admin])?;
+    render(&users_page(&state, viewer, BTreeMap::new(), BTreeMap::new()).await?)
+}
+
+pub async fn add_user(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> PageResult {
+    viewer.require(&[Role::Admin])?;
+    let typed: BTreeMap<String, String> = fields.iter().cloned().collect();
+    viewer.check_csrf(typed.get("_csrf").map(String::as_str).unwrap_or(""))?;
+    let get = |k: &str| typed.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
+    let mut errors = BTreeMap::new();
+    let role = Role::parse(&get("role"));
+    if role.is_none() {
+        errors.insert("role".to_string(), "请选择角色".to_string());
+    }
+    let password = typed.get("password").cloned().unwrap_or_default();
+    if password.chars().count() < 8 {
+        errors.insert("password".to_string(), "初始密码至少 8 位".to_string());
+    }
+    if let (Some(role), true) = (role, errors.is_empty()) {
+        let unit = get("unit");
+        let new = NewUser {
+            username: &get("username"),
+            display_name: &get("display_name"),
+            password: &password,
+            role,
+            unit: Some(unit.as_str()).filter(|u| !u.is_empty()),
+        };
+        match state.store.add_user(&new).await {
+            Ok(u) => return Ok(redirect_with("/admin/users", &format!("已添加用户“{}”", u.username))),
+            Err(StoreError::Invalid { field, message }) => {
+                errors.insert(field, message);
+            }
+            Err(StoreError::Conflict(message)) => {
+                errors.insert("username".to_string(), message);
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let mut typed = typed;
+    typed.remove("password");
+    render_status(StatusCode::UNPROCESSABLE_ENTITY, &users_page(&state, viewer, typed, errors).await?)
+}

@@ -1,0 +1,111 @@
+//! Signing in and out. The session token lives in an HttpOnly, SameSite=Strict cookie; the
+//! database keeps only its hash, with an idle timeout and an absolute lifetime.
+
+use super::{PageError, PageResult, SESSION_COOKIE, SESSION_HOURS, Viewer, render, render_status};
+use crate::AppState;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect};
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    username: String,
+    next: String,
+    error: Option<String>,
+    notice: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    #[serde(default)]
+    next: Option<String>,
+    #[serde(default)]
+    flash: Option<String>,
+}
+
+/// Only paths on this site: `//evil.example` or `https://…` would make the login form an
+/// open redirect.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_string(),
+        _ => "/home".to_string(),
+    }
+}
+
+pub async fn login_form(Query(q): Query<LoginQuery>) -> PageResult {
+    render(&LoginPage { username: String::new(), next: safe_next(q.next.as_deref()), error: None, notice: q.flash })
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+/// A cross-site form cannot sign a browser in: when the browser says where the form came
+/// from, it must be this site.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return true };
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    origin == "null" && host.is_empty()
+        || origin.split_once("://").is_some_and(|(_, rest)| rest.trim_end_matches('/') == host)
+}
+
+pub async fn login(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<LoginForm>) -> PageResult {
+    if !same_origin(&headers) {
+        return Err(PageError::Csrf);
+    }
+    let next = safe_next(f.next.as_deref());
+    let fail = |message: &str| {
+        render_status(
+            StatusCode::UNAUTHORIZED,
+            &LoginPage {
+                username: f.username.clone(),
+                next: next.clone(),
+                error: Some(message.to_string()),
+                notice: None,
+            },
+        )
+    };
+    if f.username.trim().is_empty() || f.password.is_empty() {
+        return fail("请输入用户名和密码");
+    }
+    let Some(user) = state.store.check_password(f.username.trim(), &f.password).await? else {
+        // The same answer for an unknown name and a wrong password.
+        return fail("用户名或密码错误");
+    };
+    let token = state.store.create_token(user.id, "web", SESSION_HOURS).await?;
+    let cookie = format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+        SESSION_HOURS * 3600,
+        if state.config.secure_cookies { "; Secure" } else { "" }
+    );
+    let mut r = Redirect::to(&next).into_response();
+    r.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|_| PageError::Internal)?);
+    Ok(r)
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+}
+
+pub async fn logout(State(state): State<AppState>, viewer: Viewer, Form(f): Form<CsrfForm>) -> PageResult {
+    viewer.check_csrf(&f.csrf)?;
+    state.store.revoke_token(&viewer.token).await?;
+    let mut r = super::redirect_with("/login", "您已退出登录");
+    r.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static("duban_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
+    );
+    Ok(r)
+}

@@ -1,0 +1,356 @@
+//! The HTML pages people work in: server-rendered Chinese pages (askama templates under
+//! `templates/`), plain forms that work without JavaScript, a session cookie, and a CSRF token
+//! on every form. Handlers call the same `store` operations as the JSON API, so a page and an
+//! API response can never disagree about a figure.
+//!
+//! Page contract relied on by the browser tests (`crates/cli/tests/browser.rs`): every page
+//! has `<main id="main">`; flash messages in `.flash`; a form's overall error in `.form-error`;
+//! a field's error in `#error-<field>`; a signed-in page has `form#logout-form`.
+
+mod admin;
+mod auth;
+mod charts;
+mod dashboard;
+mod home;
+mod plans;
+mod reports;
+mod search;
+
+use crate::AppState;
+use askama::Template;
+use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use sha2::{Digest, Sha256};
+use store::StoreError;
+use store::users::{Role, User};
+
+/// The session cookie's name. The cookie holds a token; the database holds its hash.
+pub const SESSION_COOKIE: &str = "duban_session";
+/// How long a signed-in browser may stay idle before it has to sign in again.
+pub const IDLE_MINUTES: i64 = 30;
+/// The longest a session lives, however active.
+pub const SESSION_HOURS: i64 = 12;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/home") }))
+        .route("/login", get(auth::login_form).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/home", get(home::home))
+        .route("/plans", get(plans::list))
+        .route("/plans/import", get(plans::import_form).post(plans::import))
+        .route("/plans/{id}", get(plans::show))
+        .route("/plans/{id}/review", get(plans::review).post(plans::save_draft))
+        .route("/plans/{id}/publish", post(plans::publish))
+        .route("/tasks/{id}", get(plans::task))
+        .route("/tasks/{id}/instructions", post(plans::add_instruction))
+        .route("/milestones/{id}", post(plans::schedule_milestone))
+        .route("/assignments/{id}/reports/{period}", get(reports::form).post(reports::save))
+        .route("/assignments/{id}/reports/{period}/evidence", post(reports::upload))
+        .route("/evidence/{id}", get(reports::download))
+        .route("/review", get(reports::queue))
+        .route("/review/{id}/{period}", get(reports::review_page).post(reports::decide))
+        .route("/dashboard", get(dashboard::dashboard))
+        .route("/search", get(search::search))
+        .route("/admin/units", get(admin::units).post(admin::create_unit))
+        .route("/admin/units/{id}", get(admin::unit_form).post(admin::update_unit))
+        .route("/admin/users", get(admin::users).post(admin::add_user))
+        .route("/static/app.css", get(css))
+        .route("/static/app.js", get(js))
+}
+
+async fn css() -> impl IntoResponse {
+    static_asset("text/css; charset=utf-8", include_str!("../../static/app.css"))
+}
+
+async fn js() -> impl IntoResponse {
+    static_asset("text/javascript; charset=utf-8", include_str!("../../static/app.js"))
+}
+
+fn static_asset(content_type: &'static str, body: &'static str) -> Response {
+    let mut r = body.into_response();
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    r
+}
+
+/// The CSRF token of a session: derived from the session token, which only the browser's
+/// HttpOnly cookie holds, so another site can neither read nor forge it.
+pub fn csrf_token(session: &str) -> String {
+    let digest = Sha256::digest(format!("duban-csrf:{session}").as_bytes());
+    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// What every page's frame needs: who is signed in, the CSRF token, a flash message.
+pub struct Ctx {
+    pub user: User,
+    pub csrf: String,
+    pub flash: Option<String>,
+    /// The period reports are open for (the current month).
+    pub period: String,
+}
+
+impl Ctx {
+    pub fn role_label(&self) -> &'static str {
+        self.user.role.label()
+    }
+    pub fn unit_label(&self) -> String {
+        self.user.unit_name.clone().unwrap_or_default()
+    }
+    pub fn is(&self, role: &str) -> bool {
+        self.user.role.key() == role
+    }
+    /// The bureau's roles see every unit; units see their own.
+    pub fn bureau(&self) -> bool {
+        !self.user.role.is_unit_bound()
+    }
+}
+
+/// A signed-in browser. Without a live session, pages redirect to the login form.
+pub struct Viewer {
+    pub ctx: Ctx,
+    pub token: String,
+}
+
+impl Viewer {
+    pub fn user(&self) -> &User {
+        &self.ctx.user
+    }
+
+    pub fn require(&self, roles: &[Role]) -> Result<(), PageError> {
+        if roles.contains(&self.ctx.user.role) { Ok(()) } else { Err(PageError::Forbidden) }
+    }
+
+    pub fn check_csrf(&self, given: &str) -> Result<(), PageError> {
+        if given == self.ctx.csrf { Ok(()) } else { Err(PageError::Csrf) }
+    }
+
+    pub fn with_flash(mut self, flash: Option<String>) -> Self {
+        self.ctx.flash = flash;
+        self
+    }
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let to_login = || {
+            let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/home");
+            let next: String = url_encode(next);
+            Redirect::to(&format!("/login?next={next}")).into_response()
+        };
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else { return Err(to_login()) };
+        let user = match state.store.user_by_session(&token, IDLE_MINUTES).await {
+            Ok(Some(u)) => u,
+            Ok(None) => return Err(to_login()),
+            Err(e) => return Err(PageError::from(e).into_response()),
+        };
+        let flash = parts.uri.query().and_then(|q| {
+            q.split('&').find_map(|kv| kv.strip_prefix("flash=")).map(url_decode).filter(|s| !s.is_empty())
+        });
+        let period = domain::Period::containing(state.config.today()).to_string();
+        Ok(Viewer { ctx: Ctx { user, csrf: csrf_token(&token), flash, period }, token })
+    }
+}
+
+pub fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+pub fn url_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                match u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                    Ok(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Redirects after a successful form (POST → redirect → GET), with a message to show.
+pub fn redirect_with(path: &str, flash: &str) -> Response {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    Redirect::to(&format!("{path}{sep}flash={}", url_encode(flash))).into_response()
+}
+
+/// Why a page could not be shown. Each renders as a Chinese page with the right status.
+#[derive(Debug)]
+pub enum PageError {
+    NotFound,
+    Forbidden,
+    Csrf,
+    BadRequest(String),
+    Internal,
+}
+
+impl From<StoreError> for PageError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => PageError::NotFound,
+            StoreError::Conflict(m) => PageError::BadRequest(m),
+            StoreError::Invalid { message, .. } => PageError::BadRequest(message),
+            StoreError::Db(e) => {
+                tracing::error!(error = %e, "database error");
+                PageError::Internal
+            }
+        }
+    }
+}
+
+impl From<askama::Error> for PageError {
+    fn from(e: askama::Error) -> Self {
+        tracing::error!(error = %e, "template error");
+        PageError::Internal
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    status: u16,
+    title: &'static str,
+    message: String,
+    server_error: bool,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (status, title, message) = match self {
+            PageError::NotFound => (StatusCode::NOT_FOUND, "未找到", "您要找的页面不存在,或您无权查看。".to_string()),
+            PageError::Forbidden => (StatusCode::FORBIDDEN, "无权访问", "您的角色不能使用此功能。".to_string()),
+            PageError::Csrf => {
+                (StatusCode::FORBIDDEN, "页面已过期", "表单已过期或来源不明,请返回上一页刷新后重试。".to_string())
+            }
+            PageError::BadRequest(m) => (StatusCode::UNPROCESSABLE_ENTITY, "无法完成操作", m),
+            PageError::Internal => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "服务器错误", "服务器内部错误,请稍后重试。".to_string())
+            }
+        };
+        let page = ErrorPage {
+            status: status.as_u16(),
+            title,
+            message,
+            server_error: status == StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        let body = page.render().unwrap_or_else(|_| title.to_string());
+        (status, Html(body)).into_response()
+    }
+}
+
+pub type PageResult = Result<Response, PageError>;
+
+/// Renders a template as a page.
+pub fn render<T: Template>(t: &T) -> PageResult {
+    Ok(Html(t.render()?).into_response())
+}
+
+/// Renders a template with a status (e.g. 422 for a form sent back with errors).
+pub fn render_status<T: Template>(status: StatusCode, t: &T) -> PageResult {
+    Ok((status, Html(t.render()?)).into_response())
+}
+
+/// Formats a fraction as a percentage for people: 0.4102 → "41.0%".
+pub fn pct(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+/// Formats a number without needless decimals: 57 → "57", 55.8 → "55.8".
+pub fn num(x: f64) -> String {
+    if (x - x.round()).abs() < 1e-9 {
+        format!("{}", x.round() as i64)
+    } else {
+        format!("{:.2}", x).trim_end_matches('0').to_string()
+    }
+}
+
+/// The newest published plan, which pages show by default.
+pub async fn current_plan(state: &AppState) -> Result<Option<i64>, PageError> {
+    Ok(state.store.plans().await?.into_iter().filter(|p| p.status == "published").map(|p| p.id).max())
+}
+
+/// One status with its count and share, in the order statuses are always shown.
+pub struct CountCell {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub colour: &'static str,
+    pub count: usize,
+    pub share: String,
+}
+
+/// The cells of a count summary, every status present so tables line up month to month.
+pub fn count_cells(c: &store::status::CountsView) -> Vec<CountCell> {
+    domain::Status::ALL
+        .iter()
+        .map(|s| CountCell {
+            key: s.key(),
+            label: s.label(),
+            colour: status_colour(*s),
+            count: c.counts.get(s.key()).copied().unwrap_or(0),
+            share: pct(c.shares.get(s.key()).copied().unwrap_or(0.0)),
+        })
+        .collect()
+}
+
+/// The colour a status is usually shown in, where no assessment says otherwise (legends,
+/// count cells): the colour rules of `domain::status` for the typical case.
+pub fn status_colour(s: domain::Status) -> &'static str {
+    use domain::Status::*;
+    match s {
+        Completed | Ahead | OnPace => "green",
+        Behind | NotStarted => "yellow",
+        Overdue => "red",
+    }
+}
+
+/// The badge colour of a report state.
+pub fn state_colour(state: &str) -> &'static str {
+    match state {
+        "approved" => "green",
+        "returned" => "red",
+        "submitted" | "pending_signoff" => "yellow",
+        _ => "grey",
+    }
+}
+
+/// A unit's role in an item, as people say it.
+pub fn role_label(role: &str) -> &'static str {
+    match role {
+        "lead" => "牵头单位",
+        "co" => "配合单位",
+        _ => "责任单位",
+    }
+}
