@@ -630,3 +630,173 @@ async fn health_and_openapi() {
         assert!(doc["paths"].get(p).is_some(), "{p} documented");
     }
 }
+
+/// A browser without JavaScript: a cookie jar by hand, forms posted as a browser posts them.
+struct Browser<'a> {
+    s: &'a Server,
+    http: Client,
+    cookie: String,
+}
+
+impl<'a> Browser<'a> {
+    fn new(s: &'a Server) -> Self {
+        let http = Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+        Browser { s, http, cookie: String::new() }
+    }
+
+    async fn login(&mut self, user: &str, password: &str) -> reqwest::Response {
+        let r = self
+            .http
+            .post(format!("{}/login", self.s.base))
+            .form(&[("username", user), ("password", password), ("next", "/home")])
+            .send()
+            .await
+            .expect("login");
+        if let Some(c) = r.headers().get("set-cookie") {
+            let c = c.to_str().expect("ascii").to_string();
+            assert!(c.contains("HttpOnly") && c.contains("SameSite=Strict"), "{c}");
+            self.cookie = c.split(';').next().unwrap_or("").to_string();
+        }
+        r
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, String, reqwest::header::HeaderMap) {
+        let r =
+            self.http.get(format!("{}{path}", self.s.base)).header("cookie", &self.cookie).send().await.expect("get");
+        let (st, h) = (r.status(), r.headers().clone());
+        (st, r.text().await.unwrap_or_default(), h)
+    }
+
+    async fn post(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String, Option<String>) {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.s.base))
+            .header("cookie", &self.cookie)
+            .form(form)
+            .send()
+            .await
+            .expect("post");
+        let location = r.headers().get("location").map(|l| l.to_str().unwrap_or("").to_string());
+        (r.status(), r.text().await.unwrap_or_default(), location)
+    }
+
+    /// The CSRF token the pages carry for this session.
+    async fn csrf(&self) -> String {
+        let (_, body, _) = self.get("/home").await;
+        let at = body.find("name=\"_csrf\" value=\"").expect("csrf field") + 20;
+        body[at..at + 32].to_string()
+    }
+}
+
+#[tokio::test]
+async fn pages_sign_in_protect_forms_and_escape_text() {
+    for db in store::testing::all().await {
+        let name = db.name;
+        let s = start(db.store.clone()).await;
+        let plan_id = published(&db.store).await;
+        let mut rep = Browser::new(&s);
+
+        // Signed out: every page sends the browser to the login form, and back afterwards.
+        let r = rep.http.get(format!("{}/plans/{plan_id}", s.base)).send().await.expect("get");
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(r.headers()["location"], format!("/login?next=/plans/{plan_id}").as_str());
+        let r = rep.login("yujiang", "wrong").await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        assert!(r.text().await.expect("body").contains("用户名或密码错误"));
+        let r = rep.login("yujiang", PASSWORD).await;
+        assert_eq!((r.status(), r.headers()["location"].to_str().ok()), (StatusCode::SEE_OTHER, Some("/home")));
+        let (st, home, headers) = rep.get("/home").await;
+        assert_eq!(st, StatusCode::OK, "{name}");
+        let csp = headers["content-security-policy"].to_str().expect("csp");
+        assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        assert!(home.contains("id=\"worklist\"") && home.contains("余江区"), "{home}");
+        assert!(!home.contains("<script>") && !home.contains(" style="), "no inline script or style");
+
+        // The report form: a save without the page's CSRF token is refused and changes nothing.
+        let aid = db
+            .store
+            .worklist(db.store.unit_by_name("余江区").await.unwrap().map(|u| u.id), "2024-03".parse().unwrap(), 25)
+            .await
+            .unwrap()[0]
+            .assignment_id;
+        let path = format!("/assignments/{aid}/reports/2024-03");
+        let hostile = "<script>alert('x')</script>本月完成调研";
+        let (st, _, _) =
+            rep.post(&path, &[("version", "0"), ("progress", hostile), ("action", "save"), ("_csrf", "forged")]).await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        assert_eq!(db.store.report(aid, "2024-03".parse().unwrap()).await.unwrap().version, 0, "nothing saved");
+        let csrf = rep.csrf().await;
+        let (st, body, _) =
+            rep.post(&path, &[("version", "0"), ("progress", ""), ("action", "submit"), ("_csrf", &csrf)]).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("id=\"error-progress\""), "{body}");
+        let (st, _, location) =
+            rep.post(&path, &[("version", "0"), ("progress", hostile), ("action", "save"), ("_csrf", &csrf)]).await;
+        assert_eq!((st, location.as_deref().map(|l| l.starts_with(&path))), (StatusCode::SEE_OTHER, Some(true)));
+        let (_, form, _) = rep.get(&path).await;
+        assert!(form.contains("&#60;script&#62;alert(&#39;x&#39;)&#60;/script&#62;本月完成调研"), "{form}");
+        assert!(!form.contains("<script>alert"), "user text is escaped");
+        assert!(form.contains("草稿"));
+
+        // Another unit's reporter: not found, and nothing of the report shown.
+        let mut other = Browser::new(&s);
+        other.login("yuehu", PASSWORD).await;
+        let (st, body, _) = other.get(&path).await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+        assert!(body.contains("未找到") && !body.contains("report-form") && !body.contains("本月完成调研"));
+
+        // Submit; the supervisor must give a reason to return it; the reporter sees it.
+        let (_, form, _) = rep.get(&path).await;
+        let at = form.find("name=\"version\" value=\"").unwrap() + 22;
+        let version: String = form[at..].chars().take_while(|c| c.is_ascii_digit()).collect();
+        let (st, _, _) = rep
+            .post(&path, &[("version", &version), ("progress", "完成调研"), ("action", "submit"), ("_csrf", &csrf)])
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        let mut sup = Browser::new(&s);
+        sup.login("supervisor", PASSWORD).await;
+        let (st, queue, _) = sup.get("/review").await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(queue.contains(&format!("href=\"/review/{aid}/2024-03\"")), "{queue}");
+        let sup_csrf = sup.csrf().await;
+        let review = format!("/review/{aid}/2024-03");
+        let (st, body, _) = sup.post(&review, &[("decision", "return"), ("comment", " "), ("_csrf", &sup_csrf)]).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(body.contains("id=\"error-comment\""));
+        let (st, _, location) =
+            sup.post(&review, &[("decision", "return"), ("comment", "请写明<具体>进展"), ("_csrf", &sup_csrf)]).await;
+        assert_eq!((st, location.as_deref().map(|l| l.starts_with("/review"))), (StatusCode::SEE_OTHER, Some(true)));
+        let (_, home, _) = rep.get("/home").await;
+        assert!(home.contains("请写明&#60;具体&#62;进展"), "{home}");
+        let (st, _, _) = rep.post(&review, &[("decision", "approve"), ("_csrf", &csrf)]).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "a reporter cannot review");
+
+        // Pages of the bureau are closed to units; the plan and the dashboard are not.
+        for (page, status) in [
+            ("/admin/users", StatusCode::FORBIDDEN),
+            ("/plans/import", StatusCode::FORBIDDEN),
+            (&format!("/plans/{plan_id}") as &str, StatusCode::OK),
+            ("/dashboard", StatusCode::OK),
+            ("/search?q=学前教育", StatusCode::OK),
+            ("/no/such/page", StatusCode::NOT_FOUND),
+        ] {
+            let (st, _, _) = rep.get(page).await;
+            assert_eq!(st, status, "{page}");
+        }
+
+        // Signing out ends the session for good; a login form never redirects off the site.
+        let (st, _, _) = rep.post("/logout", &[("_csrf", &csrf)]).await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        let (st, _, _) = rep.get("/home").await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        let r = rep
+            .http
+            .post(format!("{}/login", s.base))
+            .form(&[("username", "yujiang"), ("password", PASSWORD), ("next", "//evil.example/")])
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(r.headers()["location"], "/home");
+    }
+}
