@@ -59,6 +59,22 @@ impl Comparator {
     }
 }
 
+impl Comparator {
+    /// How a target reads to people: "≥ 57%", "约 800个", "1—2所".
+    pub fn describe(self, value: f64, max: Option<f64>, unit: &str) -> String {
+        let n = |x: f64| {
+            if (x - x.round()).abs() < 1e-9 { format!("{}", x.round() as i64) } else { format!("{x}") }
+        };
+        match (self, max) {
+            (Comparator::Range, Some(m)) => format!("{}—{}{unit}", n(value), n(m)),
+            (Comparator::AtLeast, _) => format!("≥ {}{unit}", n(value)),
+            (Comparator::AtMost, _) => format!("≤ {}{unit}", n(value)),
+            (Comparator::About, _) => format!("约 {}{unit}", n(value)),
+            _ => format!("{}{unit}", n(value)),
+        }
+    }
+}
+
 impl fmt::Display for Comparator {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.symbol())
@@ -150,6 +166,16 @@ pub fn validate_value(spec: &TargetSpec, value: f64) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn targets_read_as_people_write_them() {
+        assert_eq!(Comparator::AtLeast.describe(57.0, None, "%"), "≥ 57%");
+        assert_eq!(Comparator::About.describe(800.0, None, "个"), "约 800个");
+        assert_eq!(Comparator::Range.describe(1.0, Some(2.0), "所"), "1—2所");
+        assert_eq!(Comparator::AtMost.describe(0.5, None, ""), "≤ 0.5");
+        assert_eq!(Comparator::Exactly.describe(3.0, None, "所"), "3所");
+    }
+
     use super::*;
 
     fn spec(value: f64, comparator: Comparator) -> TargetSpec {

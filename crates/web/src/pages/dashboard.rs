@@ -56,7 +56,7 @@ struct DashboardPage {
 }
 
 /// District ranking rule, on outcomes only: the share of a district's assignments that are
-/// 已完成, 超序时 or 序时推进; ties go to fewer 滞后 and 逾期.
+/// 已完成, 超序时 or 序时推进; ties go to fewer 滞后, 逾期 and 未启动.
 fn rank(lines: &mut [UnitLine]) {
     lines.sort_by(|a, b| {
         let share = |l: &UnitLine| if l.total == 0 { 0.0 } else { l.good as f64 / l.total as f64 };
@@ -131,7 +131,7 @@ pub async fn dashboard(State(state): State<AppState>, viewer: Viewer, Query(q): 
                 name: u.unit_name.clone(),
                 total: u.counts.total,
                 good,
-                lagging: get("behind") + get("overdue"),
+                lagging: get("behind") + get("overdue") + get("not_started"),
                 share: super::pct(if u.counts.total == 0 { 0.0 } else { good as f64 / u.counts.total as f64 }),
             }
         })

@@ -61,6 +61,8 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users", get(admin::users).post(admin::add_user))
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
+        .route("/static/favicon.svg", get(favicon))
+        .route("/favicon.ico", get(favicon))
 }
 
 async fn css() -> impl IntoResponse {
@@ -69,6 +71,10 @@ async fn css() -> impl IntoResponse {
 
 async fn js() -> impl IntoResponse {
     static_asset("text/javascript; charset=utf-8", include_str!("../../static/app.js"))
+}
+
+async fn favicon() -> impl IntoResponse {
+    static_asset("image/svg+xml", include_str!("../../static/favicon.svg"))
 }
 
 fn static_asset(content_type: &'static str, body: &'static str) -> Response {
@@ -353,4 +359,9 @@ pub fn role_label(role: &str) -> &'static str {
         "co" => "配合单位",
         _ => "责任单位",
     }
+}
+
+/// A target as people read it, e.g. "≥ 57%".
+pub fn target_text(comparator: &str, value: f64, max: Option<f64>, unit: &str) -> String {
+    domain::Comparator::parse(comparator).unwrap_or(domain::Comparator::Exactly).describe(value, max, unit)
 }

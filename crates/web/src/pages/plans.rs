@@ -8,7 +8,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
-use domain::{Comparator, Period};
+use domain::Period;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use store::StoreError;
@@ -98,11 +98,6 @@ struct PlanPage {
     shown: usize,
 }
 
-fn target_text(comparator: &str, value: f64, unit: &str) -> String {
-    let symbol = Comparator::parse(comparator).map_or("", |c| c.symbol());
-    format!("{symbol} {}{unit}", super::num(value))
-}
-
 fn parse_period(s: Option<&str>, state: &AppState) -> Result<Period, PageError> {
     match s.filter(|s| !s.is_empty()) {
         Some(s) => s.parse().map_err(|_| PageError::BadRequest(format!("期间“{s}”格式应为 YYYY-MM"))),
@@ -186,7 +181,11 @@ fn item_row(i: &TaskView) -> ItemRow {
                 })
                 .collect();
             TargetLine {
-                text: format!("{} {}", ind.subject, target_text(&ind.comparator, ind.value, &ind.unit)),
+                text: format!(
+                    "{} {}",
+                    ind.subject,
+                    super::target_text(&ind.comparator, ind.value, ind.max_value, &ind.unit)
+                ),
                 unit_values: reported.join(";"),
             }
         })
@@ -303,7 +302,7 @@ async fn review_page(
             targets: i
                 .targets
                 .iter()
-                .map(|t| format!("{} {}{}{}", t.subject, t.comparator.symbol(), super::num(t.value), t.unit))
+                .map(|t| format!("{} {}", t.subject, t.comparator.describe(t.value, t.max, &t.unit)))
                 .collect(),
             measures: i.measures.len(),
             warnings: parsed.warnings.iter().filter(|w| w.item == Some(i.number)).map(|w| w.message.clone()).collect(),
@@ -469,7 +468,7 @@ pub async fn task(
                 })
                 .filter(|(_, v): &(String, Vec<Option<f64>>)| v.iter().any(Option::is_some))
                 .collect();
-            let target = target_text(&ind.comparator, ind.value, &ind.unit);
+            let target = super::target_text(&ind.comparator, ind.value, ind.max_value, &ind.unit);
             IndicatorPanel {
                 subject: ind.subject.clone(),
                 gauge: charts::gauge(

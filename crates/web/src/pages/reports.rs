@@ -8,7 +8,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
-use domain::{Comparator, Period, Status};
+use domain::{Period, Status};
 use std::collections::BTreeMap;
 use store::StoreError;
 use store::plans::{Assignment, Task};
@@ -96,11 +96,6 @@ impl ReportPage {
     }
 }
 
-fn target_text(comparator: &str, value: f64, unit: &str) -> String {
-    let symbol = Comparator::parse(comparator).map_or("", |c| c.symbol());
-    format!("{symbol} {}{unit}", super::num(value))
-}
-
 async fn report_page(
     state: &AppState,
     viewer: Viewer,
@@ -139,7 +134,7 @@ async fn report_page(
             IndicatorRow {
                 id: i.id,
                 subject: i.subject.clone(),
-                target: target_text(&i.comparator, spec.value, &i.unit),
+                target: super::target_text(&i.comparator, spec.value, i.max_value, &i.unit),
                 target_value: super::num(spec.value),
                 unit: i.unit.clone(),
                 value: match &typed_values {
@@ -476,7 +471,11 @@ async fn review_view(
                 .map(|v| super::num(*v))
                 .unwrap_or_else(|| "—".into());
             (
-                format!("{}({})", i.subject, target_text(&i.comparator, i.spec_for(a.unit_id).value, &i.unit)),
+                format!(
+                    "{}({})",
+                    i.subject,
+                    super::target_text(&i.comparator, i.spec_for(a.unit_id).value, i.max_value, &i.unit)
+                ),
                 before,
                 now,
             )
