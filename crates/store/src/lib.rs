@@ -11,6 +11,7 @@ macro_rules! sql {
 }
 
 pub mod directory;
+pub mod directory_sheet;
 pub mod evidence;
 pub mod instructions;
 pub mod jobs;

@@ -798,5 +798,35 @@ async fn pages_sign_in_protect_forms_and_escape_text() {
             .await
             .expect("login");
         assert_eq!(r.headers()["location"], "/home");
+
+        // The directory page: export as csv, and a sheet with a bad row is refused whole.
+        let mut admin = Browser::new(&s);
+        admin.login("admin", PASSWORD).await;
+        let (st, csv, headers) = admin.get("/admin/units/export.csv").await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(headers["content-disposition"].to_str().unwrap().starts_with("attachment"));
+        assert!(
+            csv.starts_with("\u{feff}名称,类别,学段,办别,普惠,区县,别名,成员") && csv.contains("余江区,区县"),
+            "{csv}"
+        );
+        let before = db.store.units().await.unwrap().len();
+        let admin_csrf = admin.csrf().await;
+        let sheet = "名称,类别,学段,办别,普惠,区县,别名,成员\n鹰潭市第十中学,学校,初中,公办,,月湖区,,\n\
+                     鹰潭市第十一中学,大学,高中,公办,,月湖区,,\n";
+        let form = reqwest::multipart::Form::new()
+            .text("_csrf", admin_csrf.clone())
+            .part("file", reqwest::multipart::Part::bytes(sheet.as_bytes().to_vec()).file_name("units.csv"));
+        let r = admin
+            .http
+            .post(format!("{}/admin/units/import", s.base))
+            .header("cookie", &admin.cookie)
+            .multipart(form)
+            .send()
+            .await
+            .expect("import");
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = r.text().await.unwrap();
+        assert!(body.contains("第 3 行"), "the bad line is named: {body}");
+        assert_eq!(db.store.units().await.unwrap().len(), before, "nothing imported");
     }
 }

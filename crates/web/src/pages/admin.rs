@@ -5,8 +5,9 @@ use super::{PageResult, Viewer, redirect_with, render, render_status};
 use crate::AppState;
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use std::collections::BTreeMap;
 use store::StoreError;
 use store::directory::{KINDS, OWNERSHIPS, STAGES, Unit, UnitInput};
@@ -129,6 +130,57 @@ pub async fn create_unit(
             render_status(StatusCode::UNPROCESSABLE_ENTITY, &units_page(&state, viewer, form).await?)
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// The whole directory as a csv file, to edit in a spreadsheet and import again.
+pub async fn export_units(State(state): State<AppState>, viewer: Viewer) -> PageResult {
+    viewer.require(KEEPERS)?;
+    let csv = store::directory_sheet::to_csv(&state.store.directory().await?);
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename*=UTF-8''%E5%8D%95%E4%BD%8D%E7%9B%AE%E5%BD%95.csv",
+            ),
+        ],
+        csv,
+    )
+        .into_response())
+}
+
+/// Imports a directory sheet: new units are added, existing ones keep their records; a sheet
+/// with any bad row is refused whole, each error named with its line.
+pub async fn import_units(State(state): State<AppState>, viewer: Viewer, mut multipart: Multipart) -> PageResult {
+    viewer.require(KEEPERS)?;
+    let mut csrf = String::new();
+    let mut bytes = Vec::new();
+    let unreadable = || super::PageError::BadRequest("上传内容无法读取".into());
+    while let Some(field) = multipart.next_field().await.map_err(|_| unreadable())? {
+        match field.name() {
+            Some("_csrf") => csrf = field.text().await.map_err(|_| unreadable())?,
+            Some("file") => bytes = field.bytes().await.map_err(|_| unreadable())?.to_vec(),
+            _ => {}
+        }
+    }
+    viewer.check_csrf(&csrf)?;
+    let result = if bytes.is_empty() {
+        Err("请选择要导入的 csv 或 xlsx 文件".to_string())
+    } else {
+        store::directory_sheet::read(&bytes)
+    };
+    match result {
+        Ok(units) => {
+            let n = units.len();
+            state.store.load_directory(&plan::Directory::from_units(None, units)).await?;
+            Ok(redirect_with("/admin/units", &format!("已导入 {n} 个单位")))
+        }
+        Err(message) => {
+            let mut form = UnitForm::blank(candidates(&state).await?);
+            form.errors.insert("file".into(), message);
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &units_page(&state, viewer, form).await?)
+        }
     }
 }
 

@@ -57,6 +57,8 @@ pub fn router() -> Router<AppState> {
         .route("/dashboard", get(dashboard::dashboard))
         .route("/search", get(search::search))
         .route("/admin/units", get(admin::units).post(admin::create_unit))
+        .route("/admin/units/export.csv", get(admin::export_units))
+        .route("/admin/units/import", post(admin::import_units))
         .route("/admin/units/{id}", get(admin::unit_form).post(admin::update_unit))
         .route("/admin/users", get(admin::users).post(admin::add_user))
         .route("/static/app.css", get(css))
