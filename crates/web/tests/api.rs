@@ -830,3 +830,82 @@ async fn pages_sign_in_protect_forms_and_escape_text() {
         assert_eq!(db.store.units().await.unwrap().len(), before, "nothing imported");
     }
 }
+
+#[tokio::test]
+async fn a_plan_is_imported_corrected_and_published_through_the_pages() {
+    for db in store::testing::all().await {
+        let s = start(db.store.clone()).await;
+        let mut sup = Browser::new(&s);
+        sup.login("supervisor", PASSWORD).await;
+        let csrf = sup.csrf().await;
+        let doc = "《2025年鹰潭市教育工作要点》\n一、加强党的建设\n1.推进清廉学校建设。年内建成示范校10所。(责任单位:余江区、不存在的科室)\n";
+        let form = reqwest::multipart::Form::new()
+            .text("_csrf", csrf.clone())
+            .part("file", reqwest::multipart::Part::bytes(doc.as_bytes().to_vec()).file_name("要点.txt"));
+        let r = sup
+            .http
+            .post(format!("{}/plans/import", s.base))
+            .header("cookie", &sup.cookie)
+            .multipart(form)
+            .send()
+            .await
+            .expect("import");
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let review = r.headers()["location"].to_str().unwrap().split('?').next().unwrap().to_string();
+        let plan_id: i64 = review.trim_start_matches("/plans/").trim_end_matches("/review").parse().expect("id");
+        let (st, page, _) = sup.get(&review).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(page.contains("class=\"warning\">单位“不存在的科室”不在单位目录中"), "{page}");
+        assert!(page.contains("id=\"original\"") && page.contains("年内建成示范校10所"));
+
+        // A bad target value is refused with the field named, and nothing is saved.
+        let (st, page, _) = sup
+            .post(
+                &review,
+                &[
+                    ("_csrf", &csrf),
+                    ("title_0", "推进清廉学校建设"),
+                    ("units_0", "余江区、基教科"),
+                    ("target_0_0", "很多"),
+                ],
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("id=\"error-target_0_0\""), "{page}");
+        assert!(db.store.parsed_plan(plan_id).await.unwrap().items[0].units.iter().any(|u| !u.known));
+        let (st, _, _) = sup
+            .post(
+                &review,
+                &[
+                    ("_csrf", &csrf),
+                    ("title_0", "推进清廉学校建设"),
+                    ("units_0", "余江区、基教科"),
+                    ("target_0_0", "12"),
+                ],
+            )
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        let (_, page, _) = sup.get(&review).await;
+        assert!(!page.contains("单位“不存在的科室”不在单位目录中"), "the warning is gone");
+        let saved = db.store.parsed_plan(plan_id).await.unwrap();
+        assert_eq!(saved.items[0].targets[0].value, 12.0);
+
+        let (st, _, location) = sup.post(&format!("/plans/{plan_id}/publish"), &[("_csrf", &csrf)]).await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        assert!(location.unwrap().starts_with(&format!("/plans/{plan_id}?flash=")));
+        let mut jijiao = Browser::new(&s);
+        db.store
+            .add_user(&NewUser {
+                username: "jijiao",
+                display_name: "基教科",
+                password: PASSWORD,
+                role: Role::Reporter,
+                unit: Some("基教科"),
+            })
+            .await
+            .unwrap();
+        jijiao.login("jijiao", PASSWORD).await;
+        let (_, home, _) = jijiao.get("/home").await;
+        assert!(home.contains("推进清廉学校建设"), "the new task reaches the unit: {home}");
+    }
+}

@@ -252,7 +252,8 @@ pub struct DraftItem {
     pub title: String,
     pub body: String,
     pub units: String,
-    pub targets: Vec<String>,
+    /// (index, subject, value as typed, how it reads, error)
+    pub targets: Vec<(usize, String, String, String, Option<String>)>,
     pub measures: usize,
     pub warnings: Vec<String>,
     pub title_error: Option<String>,
@@ -275,7 +276,7 @@ async fn review_page(
     viewer: Viewer,
     id: i64,
     parsed: &plan::Plan,
-    title_errors: BTreeMap<usize, String>,
+    errors: BTreeMap<String, String>,
     form_error: Option<String>,
 ) -> Result<ReviewPage, PageError> {
     let row = state.store.plan(id).await?;
@@ -302,11 +303,20 @@ async fn review_page(
             targets: i
                 .targets
                 .iter()
-                .map(|t| format!("{} {}", t.subject, t.comparator.describe(t.value, t.max, &t.unit)))
+                .enumerate()
+                .map(|(k, t)| {
+                    (
+                        k,
+                        t.subject.clone(),
+                        super::num(t.value),
+                        t.comparator.describe(t.value, t.max, &t.unit),
+                        errors.get(&format!("target_{index}_{k}")).cloned(),
+                    )
+                })
                 .collect(),
             measures: i.measures.len(),
             warnings: parsed.warnings.iter().filter(|w| w.item == Some(i.number)).map(|w| w.message.clone()).collect(),
-            title_error: title_errors.get(&index).cloned(),
+            title_error: errors.get(&format!("title_{index}")).cloned(),
         })
         .collect();
     let unit_names = state.store.units().await?.into_iter().map(|u| u.name).collect();
@@ -343,16 +353,26 @@ pub async fn save_draft(
     viewer.check_csrf(&get("_csrf").unwrap_or_default())?;
     let mut parsed = state.store.parsed_plan(id).await?;
     let directory = state.store.directory().await?;
-    let mut title_errors = BTreeMap::new();
+    // Errors by form field name.
+    let mut errors = BTreeMap::new();
     for index in 0..parsed.items.len() {
         if let Some(title) = get(&format!("title_{index}")) {
             let title = title.trim().to_string();
             if title.is_empty() {
-                title_errors.insert(index, "条目标题不能为空".to_string());
+                errors.insert(format!("title_{index}"), "条目标题不能为空".to_string());
             } else if title.chars().count() > 500 {
-                title_errors.insert(index, "条目标题不能超过 500 字".to_string());
+                errors.insert(format!("title_{index}"), "条目标题不能超过 500 字".to_string());
             } else {
                 parsed.items[index].title = title;
+            }
+        }
+        for k in 0..parsed.items[index].targets.len() {
+            let Some(typed) = get(&format!("target_{index}_{k}")) else { continue };
+            match typed.trim().parse::<f64>() {
+                Ok(v) if v.is_finite() && v >= 0.0 => parsed.items[index].targets[k].value = v,
+                _ => {
+                    errors.insert(format!("target_{index}_{k}"), "目标值须为非负数".to_string());
+                }
             }
         }
         if let Some(units) = get(&format!("units_{index}")) {
@@ -362,8 +382,8 @@ pub async fn save_draft(
             }
         }
     }
-    if !title_errors.is_empty() {
-        let page = review_page(&state, viewer, id, &parsed, title_errors, Some("有填写错误,未保存。".into())).await?;
+    if !errors.is_empty() {
+        let page = review_page(&state, viewer, id, &parsed, errors, Some("有填写错误,未保存。".into())).await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     match state.store.update_draft(id, &parsed).await {
