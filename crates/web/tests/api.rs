@@ -772,6 +772,26 @@ async fn pages_sign_in_protect_forms_and_escape_text() {
         let (st, _, _) = rep.post(&review, &[("decision", "approve"), ("_csrf", &csrf)]).await;
         assert_eq!(st, StatusCode::FORBIDDEN, "a reporter cannot review");
 
+        // The public page: closed until the office opens it; then approved data only, nothing
+        // internal.
+        let anonymous = Browser::new(&s);
+        let (st, _, _) = anonymous.get(&format!("/public/plans/{plan_id}")).await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+        let (st, _, _) = rep.post(&format!("/plans/{plan_id}/public"), &[("_csrf", &csrf), ("public", "on")]).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "only the office publishes");
+        let (st, _, _) = sup.post(&format!("/plans/{plan_id}/public"), &[("_csrf", &sup_csrf), ("public", "on")]).await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        let (st, public, _) = anonymous.get(&format!("/public/plans/{plan_id}")).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(public.contains("推进学前教育普及普惠") && public.contains("公办在园幼儿数占比 ≥ 57%"), "{public}");
+        assert!(public.contains("索引号") && public.contains("发文机关"), "the plan's metadata");
+        for internal in ["具体", "完成调研", "yujiang", "supervisor", "/evidence/"] {
+            assert!(!public.contains(internal), "{internal} must not be public");
+        }
+        let (st, csv, _) = anonymous.get(&format!("/public/plans/{plan_id}/progress.csv")).await;
+        assert_eq!(st, StatusCode::OK);
+        assert_eq!(csv.lines().count(), 30, "a header and 29 items");
+
         // Pages of the bureau are closed to units; the plan and the dashboard are not.
         for (page, status) in [
             ("/admin/users", StatusCode::FORBIDDEN),

@@ -13,6 +13,7 @@ mod charts;
 mod dashboard;
 mod home;
 mod plans;
+mod public;
 mod reports;
 mod search;
 
@@ -46,6 +47,9 @@ pub fn router() -> Router<AppState> {
         .route("/plans/{id}", get(plans::show))
         .route("/plans/{id}/review", get(plans::review).post(plans::save_draft))
         .route("/plans/{id}/publish", post(plans::publish))
+        .route("/plans/{id}/public", post(public::set))
+        .route("/public/plans/{id}", get(public::page))
+        .route("/public/plans/{id}/progress.csv", get(public::csv))
         .route("/tasks/{id}", get(plans::task))
         .route("/tasks/{id}/instructions", post(plans::add_instruction))
         .route("/milestones/{id}", post(plans::schedule_milestone))

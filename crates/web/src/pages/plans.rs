@@ -96,6 +96,7 @@ struct PlanPage {
     status_choices: Vec<(&'static str, &'static str)>,
     filter: (String, String, String),
     shown: usize,
+    public: bool,
 }
 
 fn parse_period(s: Option<&str>, state: &AppState) -> Result<Period, PageError> {
@@ -165,6 +166,7 @@ pub async fn show(
         status_choices: domain::Status::ALL.iter().map(|s| (s.key(), s.label())).collect(),
         filter: (f_section.unwrap_or_default(), f_unit.unwrap_or_default(), f_status.unwrap_or_default()),
         shown,
+        public: super::public::is_public(&state, id).await?,
     })
 }
 
