@@ -15,6 +15,8 @@ pub struct Unit {
     pub stage: Option<String>,
     pub ownership: Option<String>,
     pub inclusive: bool,
+    /// Where e-mailed notices go.
+    pub email: Option<String>,
 }
 
 fn unit_from_row(r: &sqlx::any::AnyRow) -> Unit {
@@ -26,6 +28,7 @@ fn unit_from_row(r: &sqlx::any::AnyRow) -> Unit {
         stage: r.get("stage"),
         ownership: r.get("ownership"),
         inclusive: r.get::<i64, _>("inclusive") != 0,
+        email: r.get("email"),
     }
 }
 
@@ -70,6 +73,9 @@ pub struct UnitInput {
     /// For a group: the ids of its members.
     #[serde(default)]
     pub members: Vec<i64>,
+    /// Where e-mailed notices go, optional.
+    #[serde(default)]
+    pub email: Option<String>,
 }
 
 /// A unit with its aliases and, for a group, its members: what the editing form shows.
@@ -87,7 +93,7 @@ fn blank_to_none(v: &Option<String>) -> Option<String> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
 }
 
-const UNIT_COLUMNS: &str = "id, name, kind, district, stage, ownership, inclusive";
+const UNIT_COLUMNS: &str = "id, name, kind, district, stage, ownership, inclusive, email";
 
 impl Store {
     /// Adds the directory's units, aliases and group memberships; existing units (by name)
@@ -263,6 +269,12 @@ impl Store {
         {
             return Err(StoreError::invalid("ownership", "办别应为 公办 或 民办"));
         }
+        let email = blank_to_none(&input.email);
+        if let Some(e) = &email
+            && (e.chars().count() > 200 || !e.contains('@') || e.contains(char::is_whitespace))
+        {
+            return Err(StoreError::invalid("email", "邮箱地址格式不正确"));
+        }
         if kind != "group" && !input.members.is_empty() {
             return Err(StoreError::invalid("members", "只有单位组可以有成员"));
         }
@@ -301,8 +313,8 @@ impl Store {
         }
         let id = match id {
             None => sqlx::query(
-                "INSERT INTO units (name, kind, district, stage, ownership, inclusive) VALUES ($1, $2, $3, $4, $5, $6) \
-                 RETURNING id",
+                "INSERT INTO units (name, kind, district, stage, ownership, inclusive, email) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             )
             .bind(name)
             .bind(kind)
@@ -310,6 +322,7 @@ impl Store {
             .bind(stage)
             .bind(ownership)
             .bind(flag(input.inclusive))
+            .bind(email.clone())
             .fetch_one(&mut *tx)
             .await?
             .get(0),
@@ -317,8 +330,8 @@ impl Store {
                 let old: String =
                     sqlx::query("SELECT name FROM units WHERE id = $1").bind(id).fetch_one(&mut *tx).await?.get(0);
                 sqlx::query(
-                    "UPDATE units SET name = $1, kind = $2, district = $3, stage = $4, ownership = $5, inclusive = $6 \
-                     WHERE id = $7",
+                    "UPDATE units SET name = $1, kind = $2, district = $3, stage = $4, ownership = $5, inclusive = $6, \
+                     email = $7 WHERE id = $8",
                 )
                 .bind(name)
                 .bind(kind)
@@ -326,6 +339,7 @@ impl Store {
                 .bind(stage)
                 .bind(ownership)
                 .bind(flag(input.inclusive))
+                .bind(email.clone())
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;

@@ -162,4 +162,76 @@ impl Store {
             })
             .collect())
     }
+
+    /// Claims up to `limit` recent notices not yet delivered by e-mail or webhook, for this
+    /// process alone (a conditional UPDATE, as with jobs). Notices older than two days are
+    /// left alone: turning channels on must not flood units with last year's reminders.
+    pub async fn claim_deliveries(&self, owner: &str, limit: i64) -> Result<Vec<Delivery>> {
+        let since =
+            (chrono::Utc::now() - chrono::Duration::days(2)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        sqlx::query(
+            "UPDATE notifications SET claimed_by = $1, attempts = attempts + 1 WHERE id IN (SELECT id FROM notifications \
+             WHERE delivered_at IS NULL AND claimed_by IS NULL AND attempts < $2 AND created_at > $3 ORDER BY id LIMIT $4) \
+             AND claimed_by IS NULL",
+        )
+        .bind(owner)
+        .bind(MAX_DELIVERY_ATTEMPTS)
+        .bind(&since)
+        .bind(limit)
+        .execute(&self.pool)
+        .await?;
+        let rows = sqlx::query(
+            "SELECT n.id, u.name, u.email, n.kind, n.period, n.message FROM notifications n JOIN units u ON u.id = n.unit_id \
+             WHERE n.claimed_by = $1 AND n.delivered_at IS NULL ORDER BY n.id",
+        )
+        .bind(owner)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| Delivery {
+                id: r.get(0),
+                unit: r.get(1),
+                email: r.get(2),
+                kind: r.get(3),
+                period: r.get(4),
+                message: r.get(5),
+            })
+            .collect())
+    }
+
+    /// Records how a delivery went. A failure releases the claim so a later round retries,
+    /// up to `MAX_DELIVERY_ATTEMPTS`; the note keeps the reason.
+    pub async fn finish_delivery(&self, id: i64, delivered: bool, note: &str) -> Result<()> {
+        sqlx::query("UPDATE notifications SET delivered_at = $1, delivery_note = $2, claimed_by = NULL WHERE id = $3")
+            .bind(delivered.then(now))
+            .bind(note)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// How a notice's delivery stands: (delivered at, note, attempts).
+    pub async fn delivery_state(&self, id: i64) -> Result<(Option<String>, Option<String>, i64)> {
+        let r = sqlx::query("SELECT delivered_at, delivery_note, attempts FROM notifications WHERE id = $1")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok((r.get(0), r.get(1), r.get(2)))
+    }
+}
+
+/// How many times a notice is tried before it is left with its error.
+pub const MAX_DELIVERY_ATTEMPTS: i64 = 5;
+
+/// A notice claimed for delivery, with where it goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    pub id: i64,
+    pub unit: String,
+    pub email: Option<String>,
+    pub kind: String,
+    pub period: String,
+    pub message: String,
 }

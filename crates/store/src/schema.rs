@@ -4,8 +4,11 @@
 
 /// Migrations in order; each runs once, in its own transaction, and is recorded in
 /// `schema_migrations`. Never edit a published migration: add a new one.
-pub const MIGRATIONS: &[(&str, &str)] =
-    &[("0001_initial", INITIAL), ("0002_milestones_and_breakdowns", MILESTONES_AND_BREAKDOWNS)];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_initial", INITIAL),
+    ("0002_milestones_and_breakdowns", MILESTONES_AND_BREAKDOWNS),
+    ("0003_notice_delivery", NOTICE_DELIVERY),
+];
 
 const INITIAL: &str = r#"
 CREATE TABLE settings (
@@ -245,6 +248,16 @@ CREATE TABLE indicator_shares (
     value {real} NOT NULL,
     PRIMARY KEY (indicator_id, unit_id)
 )
+"#;
+
+/// Notices also go out by e-mail (to the unit's address) and webhook; each is claimed by one
+/// process, tried a few times, and its outcome kept.
+const NOTICE_DELIVERY: &str = r#"
+ALTER TABLE units ADD COLUMN email TEXT;
+ALTER TABLE notifications ADD COLUMN claimed_by TEXT;
+ALTER TABLE notifications ADD COLUMN attempts {int} NOT NULL DEFAULT 0;
+ALTER TABLE notifications ADD COLUMN delivered_at TEXT;
+ALTER TABLE notifications ADD COLUMN delivery_note TEXT
 "#;
 
 /// Which database a store runs on.

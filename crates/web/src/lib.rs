@@ -26,6 +26,8 @@ pub struct Config {
     pub job_interval: std::time::Duration,
     /// Mark the session cookie Secure (when served over TLS).
     pub secure_cookies: bool,
+    /// Where notices go besides the app (e-mail, webhook).
+    pub channels: notify::Channels,
 }
 
 impl Default for Config {
@@ -36,6 +38,7 @@ impl Default for Config {
             max_upload: plan::MAX_INPUT_BYTES,
             job_interval: std::time::Duration::from_secs(60),
             secure_cookies: false,
+            channels: notify::Channels::default(),
         }
     }
 }
@@ -126,8 +129,55 @@ pub fn spawn_scheduler(state: AppState) -> tokio::task::JoinHandle<()> {
                 }
                 Err(e) => tracing::warn!(error = %e, "scheduled jobs failed; will retry"),
             }
+            if !state.config.channels.is_empty() {
+                match deliver_notices(&state.store, &state.config.channels, &owner).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(notices = n, "notices delivered"),
+                    Err(e) => tracing::warn!(error = %e, "notice delivery failed; will retry"),
+                }
+            }
         }
     })
+}
+
+/// Sends the notices this process claims through the configured channels and records each
+/// outcome; returns how many were handled. A notice counts as delivered when every channel
+/// that applies to it took it; otherwise a later round tries again.
+pub async fn deliver_notices(store: &Store, channels: &notify::Channels, owner: &str) -> store::Result<usize> {
+    let batch = store.claim_deliveries(owner, 50).await?;
+    for d in &batch {
+        let notice = notify::Notice {
+            unit: d.unit.clone(),
+            kind: d.kind.clone(),
+            period: d.period.clone(),
+            message: d.message.clone(),
+        };
+        let mut notes = Vec::new();
+        let mut ok = true;
+        if channels.smtp_url.is_some() {
+            match &d.email {
+                None => notes.push("邮件:单位未登记邮箱".to_string()),
+                Some(to) => match channels.email(to, &notice).await {
+                    Ok(()) => notes.push(format!("邮件:已发送至 {to}")),
+                    Err(e) => {
+                        ok = false;
+                        notes.push(e);
+                    }
+                },
+            }
+        }
+        if channels.webhook_url.is_some() {
+            match channels.webhook(&notice).await {
+                Ok(()) => notes.push("webhook:已发送".to_string()),
+                Err(e) => {
+                    ok = false;
+                    notes.push(e);
+                }
+            }
+        }
+        store.finish_delivery(d.id, ok, &notes.join(";")).await?;
+    }
+    Ok(batch.len())
 }
 
 /// Serves until Ctrl-C / SIGTERM, with the scheduler running beside the server.

@@ -929,3 +929,65 @@ async fn a_plan_is_imported_corrected_and_published_through_the_pages() {
         assert!(home.contains("推进清廉学校建设"), "the new task reaches the unit: {home}");
     }
 }
+
+#[tokio::test]
+async fn notices_go_out_by_email_and_webhook_once_each() {
+    use notify::testing::{http_receiver, smtp_sink};
+    for db in store::testing::all().await {
+        let name = db.name;
+        let store = db.store.clone();
+        store.load_directory(&plan::Directory::from_toml(UNITS).expect("units")).await.expect("directory");
+        published(&store).await;
+        let yujiang = store.unit_by_name("余江区").await.unwrap().unwrap();
+        let mut input = store::directory::UnitInput {
+            name: yujiang.name.clone(),
+            kind: yujiang.kind.clone(),
+            district: yujiang.district.clone(),
+            email: Some("yujiang@jyj.example".into()),
+            ..Default::default()
+        };
+        store.update_unit(yujiang.id, &input).await.expect("email");
+        input.email = Some("not-an-address".into());
+        assert!(
+            matches!(store.update_unit(yujiang.id, &input).await, Err(store::StoreError::Invalid { field, .. }) if field == "email")
+        );
+
+        let ran = store.run_due_jobs(chrono::NaiveDate::from_ymd_opt(2024, 3, 1).unwrap(), 25, "a").await.unwrap();
+        assert_eq!(ran.len(), 1, "{ran:?}");
+        let notices = store.notifications(None, 1000).await.unwrap();
+        let (smtp, mails) = smtp_sink().await;
+        let (hook, posts) = http_receiver(200).await;
+        let channels = notify::Channels {
+            smtp_url: Some(format!("smtp://{smtp}")),
+            mail_from: Some("督办系统 <duban@jyj.example>".into()),
+            webhook_url: Some(hook),
+        };
+        // Two processes deliver at once: every notice goes out once.
+        let (a, b) = tokio::join!(
+            web::deliver_notices(&store, &channels, "process-a"),
+            web::deliver_notices(&store, &channels, "process-b")
+        );
+        assert_eq!(a.unwrap() + b.unwrap(), notices.len(), "{name}");
+        assert_eq!(posts.lock().unwrap().len(), notices.len());
+        let mails = mails.lock().unwrap().clone();
+        assert_eq!(mails.len(), 1, "only 余江区 has an address");
+        assert_eq!(mails[0].0, "yujiang@jyj.example");
+        let mine = notices.iter().find(|n| n.unit_id == yujiang.id).unwrap();
+        let (delivered, note, attempts) = store.delivery_state(mine.id).await.unwrap();
+        assert!(delivered.is_some() && note.unwrap().contains("已发送至 yujiang@jyj.example") && attempts == 1);
+        assert_eq!(web::deliver_notices(&store, &channels, "process-a").await.unwrap(), 0, "nothing twice");
+
+        // A receiver that fails: the notice is kept with the reason and tried again later.
+        store.urge(yujiang.id, "2024-03", "请尽快报送").await.unwrap();
+        let (down, _) = http_receiver(503).await;
+        let failing = notify::Channels { webhook_url: Some(down), ..Default::default() };
+        assert_eq!(web::deliver_notices(&store, &failing, "a").await.unwrap(), 1);
+        let urge = store.notifications(Some(yujiang.id), 1).await.unwrap()[0].id;
+        let (delivered, note, _) = store.delivery_state(urge).await.unwrap();
+        assert_eq!((delivered, note.as_deref()), (None, Some("webhook 返回 503")));
+        for _ in 0..10 {
+            web::deliver_notices(&store, &failing, "a").await.unwrap();
+        }
+        assert_eq!(store.delivery_state(urge).await.unwrap().2, store::jobs::MAX_DELIVERY_ATTEMPTS, "then it gives up");
+    }
+}

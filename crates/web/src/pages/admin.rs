@@ -40,6 +40,7 @@ pub struct UnitForm {
     pub inclusive: bool,
     pub aliases: String,
     pub members: Vec<i64>,
+    pub email: String,
     pub errors: BTreeMap<String, String>,
     pub kinds: Vec<(&'static str, &'static str)>,
     pub stages: Vec<&'static str>,
@@ -99,6 +100,7 @@ fn read_form(fields: &[(String, String)], candidates: Vec<Unit>) -> (UnitForm, U
     form.ownership = get("ownership");
     form.inclusive = get("inclusive") == "on";
     form.aliases = get("aliases");
+    form.email = get("email");
     form.members = members.clone();
     let opt = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
     let input = UnitInput {
@@ -110,6 +112,7 @@ fn read_form(fields: &[(String, String)], candidates: Vec<Unit>) -> (UnitForm, U
         inclusive: form.inclusive,
         aliases: form.aliases.split(['、', ',', ',']).map(|a| a.trim().to_string()).filter(|a| !a.is_empty()).collect(),
         members,
+        email: opt(&form.email),
     };
     (form, input)
 }
@@ -203,6 +206,7 @@ pub async fn unit_form(State(state): State<AppState>, viewer: Viewer, Path(id): 
     form.ownership = d.unit.ownership.unwrap_or_default();
     form.inclusive = d.unit.inclusive;
     form.aliases = d.aliases.join("、");
+    form.email = d.unit.email.clone().unwrap_or_default();
     form.members = d.members.iter().map(|m| m.id).collect();
     render(&UnitPage { ctx: viewer.ctx, form })
 }
