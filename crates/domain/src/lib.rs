@@ -3,6 +3,7 @@
 //! (已完成 / 超序时 / 序时推进 / 滞后 / 未启动 / 逾期). "Today" is always a parameter. Every
 //! figure a user sees is computed by one function here.
 
+pub mod bulletin;
 pub mod pace;
 pub mod period;
 pub mod ratio;
