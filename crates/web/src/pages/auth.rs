@@ -23,8 +23,6 @@ struct LoginPage {
 pub struct LoginQuery {
     #[serde(default)]
     next: Option<String>,
-    #[serde(default)]
-    flash: Option<String>,
 }
 
 /// Only paths on this site: `//evil.example` or `https://…` would make the login form an
@@ -36,8 +34,9 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-pub async fn login_form(Query(q): Query<LoginQuery>) -> PageResult {
-    render(&LoginPage { username: String::new(), next: safe_next(q.next.as_deref()), error: None, notice: q.flash })
+pub async fn login_form(headers: HeaderMap, Query(q): Query<LoginQuery>) -> PageResult {
+    let notice = super::flash_of(&headers);
+    render(&LoginPage { username: String::new(), next: safe_next(q.next.as_deref()), error: None, notice })
 }
 
 #[derive(Deserialize)]
@@ -103,7 +102,7 @@ pub async fn logout(State(state): State<AppState>, viewer: Viewer, Form(f): Form
     viewer.check_csrf(&f.csrf)?;
     state.store.revoke_token(&viewer.token).await?;
     let mut r = super::redirect_with("/login", "您已退出登录");
-    r.headers_mut().insert(
+    r.headers_mut().append(
         header::SET_COOKIE,
         HeaderValue::from_static("duban_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
     );

@@ -69,6 +69,7 @@ pub fn router() -> Router<AppState> {
         .route("/static/app.js", get(js))
         .route("/static/favicon.svg", get(favicon))
         .route("/favicon.ico", get(favicon))
+        .layer(axum::middleware::from_fn(clear_flash))
 }
 
 async fn css() -> impl IntoResponse {
@@ -151,11 +152,6 @@ impl Viewer {
     pub fn check_csrf(&self, given: &str) -> Result<(), PageError> {
         if given == self.ctx.csrf { Ok(()) } else { Err(PageError::Csrf) }
     }
-
-    pub fn with_flash(mut self, flash: Option<String>) -> Self {
-        self.ctx.flash = flash;
-        self
-    }
 }
 
 impl FromRequestParts<AppState> for Viewer {
@@ -173,9 +169,7 @@ impl FromRequestParts<AppState> for Viewer {
             Ok(None) => return Err(to_login()),
             Err(e) => return Err(PageError::from(e).into_response()),
         };
-        let flash = parts.uri.query().and_then(|q| {
-            q.split('&').find_map(|kv| kv.strip_prefix("flash=")).map(url_decode).filter(|s| !s.is_empty())
-        });
+        let flash = flash_of(&parts.headers);
         let period = domain::Period::containing(state.config.today()).to_string();
         Ok(Viewer { ctx: Ctx { user, csrf: csrf_token(&token), flash, period }, token })
     }
@@ -213,10 +207,36 @@ pub fn url_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// The cookie carrying a message from a form's redirect to the page after it. A cookie, not
+/// the query string, so nobody can craft a link that shows their text as a system message.
+pub const FLASH_COOKIE: &str = "duban_flash";
+
+/// The message a redirect left for this page, if any.
+pub fn flash_of(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, FLASH_COOKIE).map(|v| url_decode(&v)).filter(|s| !s.is_empty())
+}
+
 /// Redirects after a successful form (POST → redirect → GET), with a message to show.
 pub fn redirect_with(path: &str, flash: &str) -> Response {
-    let sep = if path.contains('?') { '&' } else { '?' };
-    Redirect::to(&format!("{path}{sep}flash={}", url_encode(flash))).into_response()
+    let mut r = Redirect::to(path).into_response();
+    let cookie = format!("{FLASH_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age=60", url_encode(flash));
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    r
+}
+
+/// Clears the flash cookie once a page has shown it.
+pub async fn clear_flash(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let had_flash = cookie(request.headers(), FLASH_COOKIE).is_some();
+    let mut response = next.run(request).await;
+    if had_flash && response.status().is_success() {
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            HeaderValue::from_static("duban_flash=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
+        );
+    }
+    response
 }
 
 /// Why a page could not be shown. Each renders as a Chinese page with the right status.
