@@ -217,6 +217,9 @@ fn two_servers_on_one_postgres_run_each_job_once() {
         assert!(!units.is_empty(), "the jobs ran");
         assert_eq!(opened, units.len(), "November opened once per unit, not once per process");
         assert_eq!(reminded, units.len(), "reminded once per unit");
+        let plan = db.store.plans().await.expect("plans")[0].id;
+        let october = db.store.published_bulletin(plan, "2024-10".parse().expect("period")).await.expect("reads");
+        assert_eq!(october.map(|b| b.version), Some(1), "October's bulletin frozen once, not once per process");
     });
 }
 

@@ -1,5 +1,7 @@
 //! The bulletin as an HTML fragment for the web UI: every text escaped, charts inline SVG,
-//! status cells carrying the status colour as a class (`status-green` …) and a background.
+//! status cells carrying the status colour as classes (`status-green` and `fill-C6EFCE`, the
+//! fill as hex), never as a style attribute: the pages' Content-Security-Policy allows no
+//! inline style.
 
 use crate::chart::escape;
 use crate::outline::{Block, Table, blocks};
@@ -17,7 +19,7 @@ fn table(out: &mut String, t: &Table) {
         for c in row {
             match c.fill {
                 Some(f) => {
-                    let _ = write!(out, "<td style=\"background:#{}\">{}</td>", f.hex(), escape(&c.text));
+                    let _ = write!(out, "<td class=\"fill-{}\">{}</td>", f.hex(), escape(&c.text));
                 }
                 None => {
                     let _ = write!(out, "<td>{}</td>", escape(&c.text));
@@ -79,7 +81,7 @@ pub fn render(b: &Bulletin) -> String {
                 if i == 11 {
                     let _ = write!(
                         out,
-                        "<td class=\"status-{}\" style=\"background:#{}\">{}</td>",
+                        "<td class=\"status-{} fill-{}\">{}</td>",
                         r.assessment.colour.key(),
                         crate::outline::colour_fill(r.assessment.colour).hex(),
                         escape(c)

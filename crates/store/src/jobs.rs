@@ -63,6 +63,20 @@ impl Store {
                 .await?;
             ran.push(format!("open_period {key} ({n})"));
         }
+        // The month before has closed: freeze its bulletin for every published plan that has
+        // none published yet, so what the month looked like is kept as it was.
+        if self.claim_job("snapshot_bulletins", &key, owner).await? {
+            let closed = period.prev();
+            let mut n = 0;
+            for plan in self.plans().await?.into_iter().filter(|p| p.status == "published") {
+                if self.published_bulletin(plan.id, closed).await?.is_none() {
+                    let input = self.bulletin_input(plan.id, closed, today, &Default::default()).await?;
+                    self.publish_bulletin(plan.id, closed, &domain::bulletin::Bulletin::build(&input)).await?;
+                    n += 1;
+                }
+            }
+            ran.push(format!("snapshot_bulletins {closed} ({n})"));
+        }
         let remind_from = due - chrono::Duration::days(i64::from(REMIND_DAYS_BEFORE));
         if today >= remind_from && today <= due && self.claim_job("remind", &key, owner).await? {
             let n = self

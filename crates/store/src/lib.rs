@@ -10,6 +10,7 @@ macro_rules! sql {
     };
 }
 
+pub mod bulletin;
 pub mod directory;
 pub mod directory_sheet;
 pub mod evidence;

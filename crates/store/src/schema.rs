@@ -8,6 +8,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_initial", INITIAL),
     ("0002_milestones_and_breakdowns", MILESTONES_AND_BREAKDOWNS),
     ("0003_notice_delivery", NOTICE_DELIVERY),
+    ("0004_bulletins", BULLETINS),
 ];
 
 const INITIAL: &str = r#"
@@ -258,6 +259,19 @@ ALTER TABLE notifications ADD COLUMN claimed_by TEXT;
 ALTER TABLE notifications ADD COLUMN attempts {int} NOT NULL DEFAULT 0;
 ALTER TABLE notifications ADD COLUMN delivered_at TEXT;
 ALTER TABLE notifications ADD COLUMN delivery_note TEXT
+"#;
+
+/// Published bulletins: frozen content, one row per version.
+const BULLETINS: &str = r#"
+CREATE TABLE bulletins (
+    id {id},
+    plan_id {int} NOT NULL REFERENCES plans(id),
+    period TEXT NOT NULL,
+    version {int} NOT NULL,
+    content TEXT NOT NULL,
+    published_at TEXT NOT NULL,
+    UNIQUE (plan_id, period, version)
+)
 "#;
 
 /// Which database a store runs on.

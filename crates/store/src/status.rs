@@ -84,6 +84,10 @@ pub struct AssignmentView {
     pub values: BTreeMap<i64, f64>,
     /// Milestone id → the day the unit finished it (approved reports only).
     pub milestones_done: BTreeMap<i64, String>,
+    /// The assessment itself, for documents built on the rules (the bulletin).
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub assessment: Assessment,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -236,6 +240,7 @@ impl Store {
                     milestones_done: l
                         .map(|l| l.milestones_done.iter().map(|(id, day)| (*id, day.to_string())).collect())
                         .unwrap_or_default(),
+                    assessment,
                 });
                 assessed.push(assessment);
             }

@@ -26,7 +26,8 @@ const SUPERVISION: &[Role] = &[Role::Supervisor];
           submit_report, review_report, upload_evidence, download_evidence, dashboard, search, notifications, urge,
           get_draft, put_draft, archive_plan, signoff_report, get_settings, put_settings, list_instructions, add_instruction,
           crate::api_editing::schedule_milestone, crate::api_editing::update_indicator, crate::api_editing::unit_detail,
-          crate::api_editing::create_unit, crate::api_editing::update_unit),
+          crate::api_editing::create_unit, crate::api_editing::update_unit,
+          crate::api_bulletin::get_bulletin, crate::api_bulletin::publish_bulletin),
     components(schemas(Problem, LoginRequest, LoginResponse, ReviewRequest, SaveReportRequest, ImportResponse, UrgeRequest, InstructionRequest, Settings)),
     modifiers(&BearerAuth)
 )]

@@ -2,6 +2,7 @@
 //! every computed figure) and render JSON; no SQL and no rules live here.
 
 pub mod api;
+pub mod api_bulletin;
 pub mod api_editing;
 pub mod auth;
 pub mod error;
@@ -74,6 +75,8 @@ pub fn router(state: AppState) -> Router {
         .route("/tasks/{id}/instructions", get(api::list_instructions).post(api::add_instruction))
         .route("/plans/{id}/publish", post(api::publish_plan))
         .route("/plans/{id}/archive", post(api::archive_plan))
+        .route("/plans/{id}/bulletins/{period}", get(api_bulletin::get_bulletin))
+        .route("/plans/{id}/bulletins/{period}/publish", post(api_bulletin::publish_bulletin))
         .route("/tasks", get(api::tasks))
         .route("/assignments/{id}/reports/{period}", get(api::get_report).put(api::save_report))
         .route("/assignments/{id}/reports/{period}/submit", post(api::submit_report))

@@ -953,7 +953,7 @@ async fn notices_go_out_by_email_and_webhook_once_each() {
         );
 
         let ran = store.run_due_jobs(chrono::NaiveDate::from_ymd_opt(2024, 3, 1).unwrap(), 25, "a").await.unwrap();
-        assert_eq!(ran.len(), 1, "{ran:?}");
+        assert_eq!(ran.len(), 2, "{ran:?}");
         let notices = store.notifications(None, 1000).await.unwrap();
         let (smtp, mails) = smtp_sink().await;
         let (hook, posts) = http_receiver(200).await;
@@ -989,5 +989,78 @@ async fn notices_go_out_by_email_and_webhook_once_each() {
             web::deliver_notices(&store, &failing, "a").await.unwrap();
         }
         assert_eq!(store.delivery_state(urge).await.unwrap().2, store::jobs::MAX_DELIVERY_ATTEMPTS, "then it gives up");
+    }
+}
+
+#[tokio::test]
+async fn the_bulletin_agrees_with_the_dashboard_and_stays_as_issued() {
+    for db in store::testing::all().await {
+        let name = db.name;
+        let s = start(db.store.clone()).await;
+        let plan_id = published(&db.store).await;
+        let rep = s.login("yujiang").await;
+        let sup = s.login("supervisor").await;
+        let (_, tasks) = s.call(M::GET, "/api/v1/tasks?period=2024-03", &rep, None).await;
+        let ids: Vec<i64> =
+            tasks.as_array().unwrap().iter().take(2).map(|t| t["assignment_id"].as_i64().unwrap()).collect();
+        for (k, aid) in ids.iter().enumerate() {
+            let path = format!("/api/v1/assignments/{aid}/reports/2024-03");
+            let body =
+                json!({"version": 0, "progress": "按计划推进", "problems": format!("问题{k}"), "self_status": "ahead"});
+            s.call(M::PUT, &path, &rep, Some(body)).await;
+            s.call(M::POST, &format!("{path}/submit"), &rep, None).await;
+        }
+        let review = format!("/api/v1/assignments/{}/reports/2024-03/review", ids[0]);
+        s.call(M::POST, &review, &sup, Some(json!({"decision": "approve"}))).await;
+
+        let url = format!("/api/v1/plans/{plan_id}/bulletins/2024-03");
+        let (st, b) = s.call(M::GET, &url, &sup, None).await;
+        assert_eq!(st, StatusCode::OK, "{b}");
+        let (_, dash) = s.call(M::GET, &format!("/api/v1/dashboard?period=2024-03&plan={plan_id}"), &sup, None).await;
+        let tally = |t: &Value| -> Vec<(String, u64)> {
+            t["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| (r["status"].as_str().unwrap().to_string(), r["count"].as_u64().unwrap()))
+                .collect()
+        };
+        let dash_counts = |c: &Value| -> Vec<(String, u64)> {
+            domain::Status::ALL.iter().map(|s| (s.key().to_string(), c["counts"][s.key()].as_u64().unwrap())).collect()
+        };
+        assert_eq!(tally(&b["overview"]["assignments"]), dash_counts(&dash["assignments"]), "{name}");
+        assert_eq!(tally(&b["overview"]["items"]), dash_counts(&dash["items"]));
+        let reports = &b["overview"]["reports"];
+        assert_eq!(reports["due"], dash["assignments"]["total"]);
+        assert_eq!((reports["on_time"].as_u64(), reports["late"].as_u64()), (Some(2), Some(0)));
+        assert_eq!(reports["missing"].as_u64().unwrap() + 2, reports["due"].as_u64().unwrap());
+        let missing: Vec<&str> =
+            b["problems"]["missing"].as_array().unwrap().iter().map(|u| u["unit"].as_str().unwrap()).collect();
+        assert!(missing.contains(&"月湖区") && !missing.is_empty(), "{missing:?}");
+
+        // Every format, from the same model.
+        for (format, magic) in [("docx", &b"PK"[..]), ("xlsx", b"PK"), ("pdf", b"%PDF"), ("csv", "\u{feff}".as_bytes())]
+        {
+            let r = s.http.get(format!("{}{url}?format={format}", s.base)).bearer_auth(&sup).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::OK, "{format}");
+            assert!(r.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+            assert!(r.bytes().await.unwrap().starts_with(magic), "{format}");
+        }
+        let (st, _) = s.call(M::GET, &format!("{url}?format=doc"), &sup, None).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        let (st, _) = s.call(M::GET, &url, &rep, None).await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+
+        // Issued, it no longer moves with the data; a corrected bulletin is a new version.
+        let (st, snap) = s.call(M::POST, &format!("{url}/publish"), &sup, None).await;
+        assert_eq!((st, snap["version"].as_i64()), (StatusCode::CREATED, Some(1)));
+        let review = format!("/api/v1/assignments/{}/reports/2024-03/review", ids[1]);
+        s.call(M::POST, &review, &sup, Some(json!({"decision": "approve"}))).await;
+        let (_, issued) = s.call(M::GET, &url, &sup, None).await;
+        let (_, live) = s.call(M::GET, &format!("{url}?live=true"), &sup, None).await;
+        assert_eq!(issued, b, "the issued bulletin is what was published");
+        assert_ne!(tally(&live["overview"]["assignments"]), tally(&b["overview"]["assignments"]), "the data moved on");
+        let (_, snap) = s.call(M::POST, &format!("{url}/publish"), &sup, None).await;
+        assert_eq!(snap["version"], 2);
     }
 }

@@ -244,6 +244,10 @@ async fn search_and_evidence() {
     }
 }
 
+async fn units_total(s: &store::Store, plan_id: i64) -> usize {
+    s.assignments(plan_id, None).await.expect("assignments").len()
+}
+
 #[tokio::test]
 async fn jobs_run_once_per_occurrence() {
     for db in all().await {
@@ -253,7 +257,12 @@ async fn jobs_run_once_per_occurrence() {
             s.assignments(plan_id, None).await.expect("assignments").iter().map(|a| a.unit_id).collect();
         let day = |m, d| chrono::NaiveDate::from_ymd_opt(2024, m, d).expect("date");
         let ran = s.run_due_jobs(day(3, 1), 25, "a").await.expect("runs");
-        assert_eq!(ran.len(), 1, "only the opening on the 1st: {ran:?}");
+        assert_eq!(ran.len(), 2, "the opening and February's bulletin on the 1st: {ran:?}");
+        let feb = s.published_bulletin(plan_id, "2024-02".parse().expect("period")).await.expect("reads");
+        assert_eq!(
+            feb.map(|b| (b.version, b.bulletin.overview.assignments.total)),
+            Some((1, units_total(s, plan_id).await))
+        );
         assert!(s.run_due_jobs(day(3, 2), 25, "b").await.expect("runs").is_empty(), "opened once per month");
         assert!(!s.claim_job("open_period", "2024-03", "c").await.expect("claims"));
         let opened = s.notifications(None, 10_000).await.expect("notices");

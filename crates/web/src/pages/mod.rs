@@ -9,6 +9,7 @@
 
 mod admin;
 mod auth;
+mod bulletin;
 mod charts;
 mod dashboard;
 mod home;
@@ -48,6 +49,10 @@ pub fn router() -> Router<AppState> {
         .route("/plans/{id}/review", get(plans::review).post(plans::save_draft))
         .route("/plans/{id}/publish", post(plans::publish))
         .route("/plans/{id}/public", post(public::set))
+        .route("/plans/{id}/bulletins/{period}", get(bulletin::page))
+        .route("/plans/{id}/bulletins/{period}/download", get(bulletin::download))
+        .route("/plans/{id}/bulletins/{period}/requirements", post(bulletin::save_requirements))
+        .route("/plans/{id}/bulletins/{period}/publish", post(bulletin::publish))
         .route("/public/plans/{id}", get(public::page))
         .route("/public/plans/{id}/progress.csv", get(public::csv))
         .route("/tasks/{id}", get(plans::task))

@@ -1,0 +1,308 @@
+//! The monthly bulletin's data: gathers a plan's month from the store into
+//! `domain::bulletin::BulletinInput` (assessments from the same `plan_view` every page uses),
+//! and keeps published bulletins as snapshots, so what was issued never changes even when
+//! data is corrected later; a corrected bulletin is a new version.
+
+use crate::status::{AssignmentView, TaskView};
+use crate::{Result, Store, StoreError, now};
+use chrono::NaiveDate;
+use domain::bulletin::{
+    AssignmentInput, Bulletin, BulletinInput, IndicatorInput, ItemInput, Role, SectionInput, Submission,
+};
+use domain::{Period, Thresholds};
+use serde::Serialize;
+use sqlx::Row;
+use std::collections::HashMap;
+
+/// A published bulletin.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Snapshot {
+    pub version: i64,
+    pub published_at: String,
+    #[schema(value_type = Object)]
+    pub bulletin: Bulletin,
+}
+
+struct MonthReport {
+    state: String,
+    late: bool,
+    unchanged: bool,
+    progress: String,
+    problems: String,
+    next_steps: String,
+    evidence: Vec<String>,
+}
+
+fn chinese_numeral(n: i64) -> String {
+    const DIGITS: [&str; 10] = ["〇", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match n {
+        0..=9 => DIGITS[n as usize].to_string(),
+        10 => "十".to_string(),
+        11..=19 => format!("十{}", DIGITS[(n - 10) as usize]),
+        20..=99 => {
+            format!("{}十{}", DIGITS[(n / 10) as usize], if n % 10 == 0 { "" } else { DIGITS[(n % 10) as usize] })
+        }
+        _ => n.to_string(),
+    }
+}
+
+fn requirements_key(plan_id: i64) -> String {
+    format!("bulletin_requirements_{plan_id}")
+}
+
+impl Store {
+    /// The office's 下步要求, kept between months as a draft.
+    pub async fn bulletin_requirements(&self, plan_id: i64) -> Result<String> {
+        Ok(self.setting(&requirements_key(plan_id)).await?.unwrap_or_default())
+    }
+
+    pub async fn set_bulletin_requirements(&self, plan_id: i64, text: &str) -> Result<()> {
+        if text.chars().count() > 5000 {
+            return Err(StoreError::invalid("requirements", "下步要求不能超过 5000 字"));
+        }
+        self.set_setting(&requirements_key(plan_id), text).await
+    }
+
+    /// The bulletin of a plan for a month, computed from the data as it stands.
+    pub async fn bulletin_input(
+        &self,
+        plan_id: i64,
+        period: Period,
+        today: NaiveDate,
+        th: &Thresholds,
+    ) -> Result<BulletinInput> {
+        let plan = self.plan(plan_id).await?;
+        if plan.status == "draft" {
+            return Err(StoreError::Conflict("工作要点尚未发布,没有通报".into()));
+        }
+        let parsed = self.parsed_plan(plan_id).await?;
+        let view = self.plan_view(plan_id, Some(period), today, th).await?;
+        let year = parsed.meta.year.map(i64::from).or(plan.year);
+        // Last month's figures exist only within the plan's year.
+        let last = match year {
+            Some(y) if i64::from(period.prev().year) == y => {
+                Some(self.plan_view(plan_id, Some(period.prev()), today, th).await?)
+            }
+            _ => None,
+        };
+        let last_by_assignment: HashMap<i64, domain::Assessment> = last
+            .iter()
+            .flat_map(|v| v.sections.iter().flat_map(|s| &s.items).flat_map(|i| &i.units))
+            .map(|a| (a.assignment_id, a.assessment))
+            .collect();
+        let reports = self.month_reports(plan_id, period).await?;
+        let kinds: HashMap<i64, String> = self.units().await?.into_iter().map(|u| (u.id, u.kind)).collect();
+        let requirements = self
+            .bulletin_requirements(plan_id)
+            .await?
+            .split('\n')
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect();
+        let as_of = today.min(period.last_day());
+        let sections = view
+            .sections
+            .iter()
+            .map(|s| SectionInput {
+                number: chinese_numeral(s.number),
+                title: s.title.clone(),
+                items: s
+                    .items
+                    .iter()
+                    .map(|item| item_input(item, &reports, &last_by_assignment, &kinds, as_of))
+                    .collect(),
+            })
+            .collect();
+        Ok(BulletinInput {
+            plan_title: plan.title.clone(),
+            issuer: parsed.meta.issuer.clone().unwrap_or_else(|| "督办办公室".to_string()),
+            title: None,
+            doc_number: None,
+            addressees: self.setting("bulletin_addressees").await?,
+            period,
+            as_of,
+            issued_on: today,
+            thresholds: *th,
+            sections,
+            requirements,
+        })
+    }
+
+    async fn month_reports(&self, plan_id: i64, period: Period) -> Result<HashMap<i64, MonthReport>> {
+        let rows = sqlx::query(
+            "SELECT r.id, r.assignment_id, r.state, r.late, r.unchanged, r.progress, r.problems, r.next_steps \
+             FROM reports r JOIN assignments a ON a.id = r.assignment_id JOIN tasks t ON t.id = a.task_id \
+             WHERE t.plan_id = $1 AND r.period = $2",
+        )
+        .bind(plan_id)
+        .bind(period.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let files = sqlx::query(
+            "SELECT e.report_id, e.file_name FROM evidence e JOIN reports r ON r.id = e.report_id \
+             JOIN assignments a ON a.id = r.assignment_id JOIN tasks t ON t.id = a.task_id \
+             WHERE t.plan_id = $1 AND r.period = $2 ORDER BY e.id",
+        )
+        .bind(plan_id)
+        .bind(period.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut evidence: HashMap<i64, Vec<String>> = HashMap::new();
+        for f in &files {
+            evidence.entry(f.get(0)).or_default().push(f.get(1));
+        }
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let id: i64 = r.get(0);
+                (
+                    r.get(1),
+                    MonthReport {
+                        state: r.get(2),
+                        late: r.get::<i64, _>(3) != 0,
+                        unchanged: r.get::<i64, _>(4) != 0,
+                        progress: r.get(5),
+                        problems: r.get(6),
+                        next_steps: r.get(7),
+                        evidence: evidence.remove(&id).unwrap_or_default(),
+                    },
+                )
+            })
+            .collect())
+    }
+
+    /// Publishes the bulletin of a month as it stands: a new version, frozen.
+    pub async fn publish_bulletin(&self, plan_id: i64, period: Period, bulletin: &Bulletin) -> Result<Snapshot> {
+        let content = serde_json::to_string(bulletin).map_err(|e| StoreError::invalid("bulletin", e.to_string()))?;
+        let mut tx = self.pool.begin().await?;
+        let version: i64 =
+            sqlx::query("SELECT COALESCE(MAX(version), 0) + 1 FROM bulletins WHERE plan_id = $1 AND period = $2")
+                .bind(plan_id)
+                .bind(period.to_string())
+                .fetch_one(&mut *tx)
+                .await?
+                .get(0);
+        let at = now();
+        sqlx::query(
+            "INSERT INTO bulletins (plan_id, period, version, content, published_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(plan_id)
+        .bind(period.to_string())
+        .bind(version)
+        .bind(&content)
+        .bind(&at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Snapshot { version, published_at: at, bulletin: bulletin.clone() })
+    }
+
+    /// The latest published version of a month's bulletin, if any.
+    pub async fn published_bulletin(&self, plan_id: i64, period: Period) -> Result<Option<Snapshot>> {
+        let row = sqlx::query(
+            "SELECT version, published_at, content FROM bulletins WHERE plan_id = $1 AND period = $2 \
+             ORDER BY version DESC LIMIT 1",
+        )
+        .bind(plan_id)
+        .bind(period.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        let bulletin: Bulletin = serde_json::from_str(&r.get::<String, _>(2))
+            .map_err(|e| StoreError::invalid("bulletin", format!("已发布的通报无法读取:{e}")))?;
+        Ok(Some(Snapshot { version: r.get(0), published_at: r.get(1), bulletin }))
+    }
+}
+
+/// The value of a target for the whole item this month. Units report against the target as
+/// it applies to them, so there is no honest way to average them: the figure is the one the
+/// bureau's own department reported (it reports the city's figure); failing that, for a count
+/// broken down per unit, the sum of the units' counts; otherwise none.
+fn current_value(ind: &crate::plans::Indicator, units: &[AssignmentView], kinds: &HashMap<i64, String>) -> Option<f64> {
+    let reported = |a: &&AssignmentView| a.values.contains_key(&ind.id);
+    if let Some(a) = units.iter().filter(reported).find(|a| kinds.get(&a.unit_id).is_some_and(|k| k == "department")) {
+        return a.values.get(&ind.id).copied();
+    }
+    if !ind.breakdown.is_empty() && ind.unit != "%" {
+        let values: Vec<f64> = units.iter().filter_map(|a| a.values.get(&ind.id).copied()).collect();
+        return (!values.is_empty()).then(|| values.iter().sum());
+    }
+    None
+}
+
+fn item_input(
+    item: &TaskView,
+    reports: &HashMap<i64, MonthReport>,
+    last: &HashMap<i64, domain::Assessment>,
+    kinds: &HashMap<i64, String>,
+    as_of: NaiveDate,
+) -> ItemInput {
+    let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or(as_of);
+    let start = date(&item.task.start_date);
+    let deadline = date(&item.task.deadline);
+    let indicators = item
+        .indicators
+        .iter()
+        .map(|ind| IndicatorInput {
+            subject: ind.subject.clone(),
+            spec: domain::TargetSpec {
+                value: ind.value,
+                max: ind.max_value,
+                comparator: domain::Comparator::parse(&ind.comparator).unwrap_or(domain::Comparator::AtLeast),
+                unit: ind.unit.clone(),
+            },
+            baseline: ind.baseline,
+            current: current_value(ind, &item.units, kinds),
+            start,
+            deadline: date(&ind.deadline),
+        })
+        .collect();
+    let assignments = item
+        .units
+        .iter()
+        .map(|a| {
+            let r = reports.get(&a.assignment_id);
+            let submitted = r.is_some_and(|r| matches!(r.state.as_str(), "submitted" | "approved"));
+            let submission = match r {
+                Some(r) if submitted && r.late => Submission::Late,
+                Some(_) if submitted => Submission::OnTime,
+                _ => Submission::Missing,
+            };
+            AssignmentInput {
+                unit: a.unit_name.clone(),
+                district: kinds.get(&a.unit_id).is_some_and(|k| k == "district"),
+                role: if a.role == "co" { Role::Support } else { Role::Lead },
+                person: None,
+                deadline,
+                now: a.assessment,
+                last: last.get(&a.assignment_id).copied(),
+                submission,
+                unchanged: r.is_some_and(|r| submitted && r.unchanged),
+                progress_text: r.filter(|_| submitted).map(|r| r.progress.clone()).unwrap_or_default(),
+                problems: r.filter(|_| submitted).map(|r| r.problems.clone()).unwrap_or_default(),
+                next_steps: r.filter(|_| submitted).map(|r| r.next_steps.clone()).unwrap_or_default(),
+                evidence: r.filter(|_| submitted).map(|r| r.evidence.clone()).unwrap_or_default(),
+                remarks: String::new(),
+            }
+        })
+        .collect();
+    ItemInput {
+        number: item.task.item_label.trim_end_matches(['.', '.', '、']).to_string(),
+        title: item.task.title.clone(),
+        leader: None,
+        indicators,
+        assignments,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::chinese_numeral;
+
+    #[test]
+    fn section_numbers() {
+        let got: Vec<String> = [1, 8, 10, 12, 20, 21].iter().map(|n| chinese_numeral(*n)).collect();
+        assert_eq!(got, ["一", "八", "十", "十二", "二十", "二十一"]);
+    }
+}
