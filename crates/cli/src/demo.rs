@@ -46,7 +46,14 @@ pub async fn run(data: &DataArgs, addr: &str, today: chrono::NaiveDate, no_serve
     if no_serve {
         return Ok(());
     }
-    serve_on(store, &ServeArgs { addr: addr.to_string(), today: Some(today), due_day: 25, job_interval_secs: 60 }).await
+    let serve = ServeArgs {
+        addr: addr.to_string(),
+        today: Some(today),
+        due_day: 25,
+        job_interval_secs: 60,
+        channels: Default::default(),
+    };
+    serve_on(store, &serve).await
 }
 
 /// Loads everything the demo shows. Deterministic: the same data on every machine.
@@ -134,7 +141,9 @@ async fn synthetic_history(store: &Store, plan_id: i64) -> anyhow::Result<Vec<Hi
             for i in inds {
                 let from = i.baseline.unwrap_or(0.0);
                 let v = from + (i.value - from) * share;
-                values.insert(i.id, (v * 10.0).round() / 10.0);
+                // Rates to one decimal; counts (所, 个, 人) are whole.
+                let v = if i.unit == "%" { (v * 10.0).round() / 10.0 } else { v.floor() };
+                values.insert(i.id, v);
             }
             // One report in twenty repeats last month's text word for word.
             let unchanged = month > 1 && h % 20 == 1;

@@ -1,5 +1,7 @@
 //! The `duban` command.
 
+mod assess;
+mod bulletin;
 mod demo;
 mod outline;
 mod units;
@@ -75,6 +77,22 @@ pub struct ServeArgs {
     /// 定时任务(开放报送、提醒、逾期通知)的检查间隔,秒
     #[arg(long, env = "DUBAN_JOB_INTERVAL_SECS", default_value_t = 60)]
     pub job_interval_secs: u64,
+    #[command(flatten)]
+    pub channels: ChannelArgs,
+}
+
+/// Where notices go besides the app.
+#[derive(Args, Clone, Default)]
+pub struct ChannelArgs {
+    /// 发送提醒邮件的 SMTP 服务器,如 smtp://user:pass@mail.example:587?tls=required
+    #[arg(long, env = "DUBAN_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// 邮件发件人,如 "督办系统 <duban@example.gov.cn>"
+    #[arg(long, env = "DUBAN_MAIL_FROM")]
+    pub mail_from: Option<String>,
+    /// 接收提醒的 webhook(JSON POST,如钉钉、企业微信机器人的内网网关地址)
+    #[arg(long, env = "DUBAN_WEBHOOK_URL")]
+    pub webhook_url: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -110,6 +128,13 @@ enum Command {
         #[command(subcommand)]
         command: PlanCommand,
     },
+    /// 县域评估:义务教育优质均衡、学前教育普及普惠(按学校数据计算)
+    Assess {
+        #[command(subcommand)]
+        command: assess::AssessCommand,
+    },
+    /// 月度督查通报:生成 Word、PDF、Excel 台账、CSV 或 HTML
+    Bulletin(bulletin::BulletinArgs),
     /// 单位目录:导入、导出(csv 或 xlsx)
     Units {
         #[command(subcommand)]
@@ -200,7 +225,17 @@ const BAD_INPUT: u8 = 2;
 /// Settings a configuration file may hold; each becomes the `DUBAN_*` variable of the same
 /// name unless that is already set, so the order of precedence is: command line, environment,
 /// file, built-in default.
-const CONFIG_KEYS: &[&str] = &["data_dir", "database_url", "addr", "due_day", "job_interval_secs", "today"];
+const CONFIG_KEYS: &[&str] = &[
+    "data_dir",
+    "database_url",
+    "addr",
+    "due_day",
+    "job_interval_secs",
+    "today",
+    "smtp_url",
+    "mail_from",
+    "webhook_url",
+];
 
 /// Reads `--config FILE`, `DUBAN_CONFIG`, or `./duban.toml` when present.
 fn apply_config_file() -> Result<(), String> {
@@ -266,6 +301,8 @@ fn run_async(command: Command) -> anyhow::Result<()> {
                 serve_on(store, &serve).await
             }
             Command::Demo { data, addr, today, no_serve } => demo::run(&data, &addr, today, no_serve).await,
+            Command::Assess { command } => assess::run(command),
+            Command::Bulletin(args) => bulletin::run(args).await,
             Command::Migrate { data } => {
                 data.open().await?;
                 println!("数据库结构已是最新版本");
@@ -351,6 +388,11 @@ pub async fn serve_on(store: Store, serve: &ServeArgs) -> anyhow::Result<()> {
         today: serve.today,
         due_day: serve.due_day,
         job_interval: std::time::Duration::from_secs(serve.job_interval_secs.max(1)),
+        channels: notify::Channels {
+            smtp_url: serve.channels.smtp_url.clone(),
+            mail_from: serve.channels.mail_from.clone(),
+            webhook_url: serve.channels.webhook_url.clone(),
+        },
         ..web::Config::default()
     };
     web::serve(web::AppState { store, config }, listener).await?;

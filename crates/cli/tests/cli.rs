@@ -105,6 +105,39 @@ fn demo_prepares_data_once_and_lists_the_users() {
     let o = duban(&["user", "list", "--data-dir", data]);
     let out = String::from_utf8(o.stdout).expect("utf-8");
     assert_eq!(out.lines().count(), 12, "{out}");
+
+    // October's bulletin from the demo, in every format, beside the data.
+    let today = ["--today", "2024-11-10"];
+    for (format, magic) in [("docx", &b"PK"[..]), ("pdf", b"%PDF"), ("xlsx", b"PK"), ("csv", b"\xEF\xBB\xBF")] {
+        let file = dir.path().join(format!("bulletin.{format}"));
+        let f = file.to_str().expect("utf-8");
+        let o = duban(
+            &[&["bulletin", "--data-dir", data, "--period", "2024-10", "--format", format, "-o", f][..], &today]
+                .concat(),
+        );
+        assert!(o.status.success(), "{format}: {}", stderr(&o));
+        assert!(std::fs::read(&file).expect("written").starts_with(magic), "{format}");
+    }
+    let file = dir.path().join("bulletin.json");
+    let o = duban(
+        &[
+            &["bulletin", "--data-dir", data, "--period", "2024-10", "--format", "json", "-o"][..],
+            &[file.to_str().unwrap()],
+            &today,
+        ]
+        .concat(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let b: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).expect("json")).expect("parses");
+    let rows: usize =
+        b["ledger"].as_array().expect("ledger").iter().map(|s| s["rows"].as_array().expect("rows").len()).sum();
+    assert_eq!(b["overview"]["assignments"]["total"].as_u64(), Some(rows as u64), "one ledger row per assignment");
+    assert!(b["overview"]["reports"]["missing"].as_u64().expect("missing") > 0, "the demo has silent units");
+    let o = duban(&["bulletin", "--data-dir", data, "--period", "2024-13"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = duban(&["bulletin", "--data-dir", data, "--period", "2024-10", "--format", "doc"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("格式“doc”无效"), "{}", stderr(&o));
 }
 
 #[test]

@@ -1,0 +1,80 @@
+//! `duban bulletin`: a month's supervision bulletin as a file, from the same model the web
+//! page and the API use. Works beside a running server on the same data.
+
+use crate::DataArgs;
+use anyhow::{Context, anyhow, bail};
+use clap::Args;
+use domain::Period;
+use domain::bulletin::Bulletin;
+use std::path::PathBuf;
+
+#[derive(Args)]
+pub struct BulletinArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// 工作要点编号(缺省为最新发布的工作要点)
+    #[arg(long)]
+    pub plan: Option<i64>,
+    /// 月份,如 2024-10
+    #[arg(long)]
+    pub period: String,
+    /// 格式:docx、pdf、xlsx、csv、html 或 json
+    #[arg(long, default_value = "docx")]
+    pub format: String,
+    /// 输出文件(缺省为标准文件名,写在当前目录)
+    #[arg(short = 'o', long)]
+    pub output: Option<PathBuf>,
+    /// 按当前数据重新计算,即使该月已印发
+    #[arg(long)]
+    pub live: bool,
+    /// 按当前数据印发(形成新的固定版本)
+    #[arg(long)]
+    pub publish: bool,
+    /// 计算所用的“今天”(仅用于演示和测试)
+    #[arg(long, env = "DUBAN_TODAY")]
+    pub today: Option<chrono::NaiveDate>,
+}
+
+pub async fn run(args: BulletinArgs) -> anyhow::Result<()> {
+    let period: Period = args.period.parse().map_err(|_| anyhow!("月份“{}”格式应为 YYYY-MM", args.period))?;
+    let store = args.data.open().await?;
+    let plan_id = match args.plan {
+        Some(id) => id,
+        None => store
+            .plans()
+            .await?
+            .into_iter()
+            .filter(|p| p.status == "published")
+            .map(|p| p.id)
+            .max()
+            .ok_or_else(|| anyhow!("还没有发布的工作要点"))?,
+    };
+    let today = args.today.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let published = if args.live || args.publish { None } else { store.published_bulletin(plan_id, period).await? };
+    let bulletin = match published {
+        Some(s) => {
+            eprintln!("使用已印发的第 {} 版({})", s.version, s.published_at);
+            s.bulletin
+        }
+        None => {
+            let input = store.bulletin_input(plan_id, period, today, &Default::default()).await?;
+            Bulletin::build(&input)
+        }
+    };
+    if args.publish {
+        let s = store.publish_bulletin(plan_id, period, &bulletin).await?;
+        eprintln!("已印发第 {} 版", s.version);
+    }
+    let (bytes, name) = if args.format == "json" {
+        (serde_json::to_vec_pretty(&bulletin)?, format!("通报-{period}.json"))
+    } else {
+        let Some(f) = report::Format::parse(&args.format) else {
+            bail!("格式“{}”无效,应为 docx、pdf、xlsx、csv、html 或 json", args.format);
+        };
+        (report::render(&bulletin, f).map_err(|e| anyhow!("通报生成失败:{e}"))?, report::file_name(&bulletin, f))
+    };
+    let path = args.output.unwrap_or_else(|| PathBuf::from(name));
+    std::fs::write(&path, bytes).with_context(|| format!("无法写入 {}", path.display()))?;
+    println!("{}", path.display());
+    Ok(())
+}
