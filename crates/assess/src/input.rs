@@ -280,13 +280,14 @@ fn refuse(what: &'static str, errors: Vec<RowError>) -> InputErrors {
     InputErrors { what, errors }
 }
 
-/// Collects each row's parse: rows with problems become one error naming all of them.
+/// Collects each row's parse: rows with problems become one error naming all of them. The
+/// good rows and the errors both come back; only a file that cannot be read at all is `Err`.
 fn parse_rows<T>(
     what: &'static str,
     bytes: &[u8],
     columns: &[&Column],
     mut parse: impl FnMut(&[String], &mut Vec<String>) -> Option<T>,
-) -> Result<Vec<(usize, T)>, InputErrors> {
+) -> Result<(Vec<(usize, T)>, Vec<RowError>), InputErrors> {
     let rows = data_rows(bytes, columns).map_err(|e| refuse(what, vec![e]))?;
     let mut parsed = Vec::new();
     let mut errors = Vec::new();
@@ -298,7 +299,37 @@ fn parse_rows<T>(
             _ => errors.push(RowError { line: Some(row.line), message: problems.join(";") }),
         }
     }
-    if errors.is_empty() { Ok(parsed) } else { Err(refuse(what, errors)) }
+    Ok((parsed, errors))
+}
+
+/// Rows read from a file that had bad rows: the good ones (each key's first row), and every
+/// error. For the user who accepts the valid rows explicitly.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Partial<T> {
+    pub rows: Vec<T>,
+    pub errors: Vec<RowError>,
+}
+
+impl<T> Partial<T> {
+    /// All or nothing: the rows when there was no error, else every error.
+    pub fn whole(self, what: &'static str) -> Result<Vec<T>, InputErrors> {
+        if self.errors.is_empty() { Ok(self.rows) } else { Err(refuse(what, self.errors)) }
+    }
+}
+
+/// Drops rows whose key repeats an earlier row's, with an error for each; errors in line order.
+fn dedup<T, K: std::hash::Hash + Eq>(
+    rows: Vec<(usize, T)>,
+    mut errors: Vec<RowError>,
+    key: impl Fn(&T) -> K,
+    describe: impl Fn(&K) -> String,
+) -> Partial<T> {
+    let keys: Vec<(usize, K)> = rows.iter().map(|(line, r)| (*line, key(r))).collect();
+    let dup = duplicates(&keys, describe);
+    let dup_lines: Vec<usize> = dup.iter().filter_map(|e| e.line).collect();
+    errors.extend(dup);
+    errors.sort_by_key(|e| e.line);
+    Partial { rows: rows.into_iter().filter(|(l, _)| !dup_lines.contains(l)).map(|(_, r)| r).collect(), errors }
 }
 
 /// Errors for rows whose key repeats an earlier row's.
@@ -320,12 +351,17 @@ fn duplicates<K: std::hash::Hash + Eq>(rows: &[(usize, K)], describe: impl Fn(&K
 /// Reads a school data file for the 优质均衡 assessment: one row per school and stage,
 /// columns [`SCHOOL_COLUMNS`], the last seven as raw totals of the school and stage.
 pub fn read_schools(bytes: &[u8]) -> Result<Vec<School>, InputErrors> {
+    read_schools_partial(bytes)?.whole("学校数据")
+}
+
+/// [`read_schools`], keeping the good rows of a file with bad ones.
+pub fn read_schools_partial(bytes: &[u8]) -> Result<Partial<School>, InputErrors> {
     const WHAT: &str = "学校数据";
     let indicator_columns: Vec<Column> =
         Indicator::ALL.iter().map(|i| Column { name: i.column(), aliases: &[] }).collect();
     let mut columns = vec![&NAME_OF_SCHOOL, &COUNTY, &STAGE, &STUDENTS];
     columns.extend(indicator_columns.iter());
-    let rows = parse_rows(WHAT, bytes, &columns, |cells, problems| {
+    let (rows, errors) = parse_rows(WHAT, bytes, &columns, |cells, problems| {
         let name = text(&cells[0], NAME_OF_SCHOOL.name, problems);
         let county = text(&cells[1], COUNTY.name, problems);
         let stage = Stage::parse(&cells[2]);
@@ -349,22 +385,26 @@ pub fn read_schools(bytes: &[u8]) -> Result<Vec<School>, InputErrors> {
         }
         Some(School { name, county, stage: stage?, students: students?, amounts })
     })?;
-    let keys: Vec<(usize, (String, String, Stage))> =
-        rows.iter().map(|(line, s)| (*line, (s.name.clone(), s.county.clone(), s.stage))).collect();
-    let errors = duplicates(&keys, |(name, county, stage)| format!("{county}{name}的{}", stage.label()));
-    if !errors.is_empty() {
-        return Err(refuse(WHAT, errors));
-    }
-    Ok(rows.into_iter().map(|(_, s)| s).collect())
+    Ok(dedup(
+        rows,
+        errors,
+        |s| (s.name.clone(), s.county.clone(), s.stage),
+        |(name, county, stage)| format!("{county}{name}的{}", stage.label()),
+    ))
 }
 
 /// Reads a kindergarten file for the 普及普惠 assessment, columns [`KINDERGARTEN_COLUMNS`].
 /// 普惠 is 是 or 否; for a public kindergarten it may be left empty (public kindergartens
 /// are inclusive).
 pub fn read_kindergartens(bytes: &[u8]) -> Result<Vec<Kindergarten>, InputErrors> {
+    read_kindergartens_partial(bytes)?.whole("幼儿园数据")
+}
+
+/// [`read_kindergartens`], keeping the good rows of a file with bad ones.
+pub fn read_kindergartens_partial(bytes: &[u8]) -> Result<Partial<Kindergarten>, InputErrors> {
     const WHAT: &str = "幼儿园数据";
     let columns = [&NAME_OF_KINDERGARTEN, &COUNTY, &OWNERSHIP, &INCLUSIVE, &CHILDREN];
-    let rows = parse_rows(WHAT, bytes, &columns, |cells, problems| {
+    let (rows, errors) = parse_rows(WHAT, bytes, &columns, |cells, problems| {
         let name = text(&cells[0], NAME_OF_KINDERGARTEN.name, problems);
         let county = text(&cells[1], COUNTY.name, problems);
         let ownership = Ownership::parse(&cells[2]);
@@ -391,19 +431,18 @@ pub fn read_kindergartens(bytes: &[u8]) -> Result<Vec<Kindergarten>, InputErrors
         let children = count(&cells[4], CHILDREN.name).map_err(|e| problems.push(e)).ok();
         Some(Kindergarten { name, county, ownership: ownership?, inclusive: inclusive?, children: children? })
     })?;
-    let keys: Vec<(usize, (String, String))> =
-        rows.iter().map(|(line, k)| (*line, (k.name.clone(), k.county.clone()))).collect();
-    let errors = duplicates(&keys, |(name, county)| format!("{county}{name}"));
-    if !errors.is_empty() {
-        return Err(refuse(WHAT, errors));
-    }
-    Ok(rows.into_iter().map(|(_, k)| k).collect())
+    Ok(dedup(rows, errors, |k| (k.name.clone(), k.county.clone()), |(name, county)| format!("{county}{name}")))
 }
 
 /// Reads a population file, columns [`POPULATION_COLUMNS`]: one row per county.
 pub fn read_population(bytes: &[u8]) -> Result<Vec<Population>, InputErrors> {
+    read_population_partial(bytes)?.whole("人口数据")
+}
+
+/// [`read_population`], keeping the good rows of a file with bad ones.
+pub fn read_population_partial(bytes: &[u8]) -> Result<Partial<Population>, InputErrors> {
     const WHAT: &str = "人口数据";
-    let rows = parse_rows(WHAT, bytes, &[&COUNTY, &POPULATION], |cells, problems| {
+    let (rows, errors) = parse_rows(WHAT, bytes, &[&COUNTY, &POPULATION], |cells, problems| {
         let county = text(&cells[0], COUNTY.name, problems);
         let aged = count(&cells[1], POPULATION.name).map_err(|e| problems.push(e)).ok();
         if aged == Some(0) {
@@ -411,12 +450,7 @@ pub fn read_population(bytes: &[u8]) -> Result<Vec<Population>, InputErrors> {
         }
         Some(Population { county, aged_3_to_5: aged? })
     })?;
-    let keys: Vec<(usize, String)> = rows.iter().map(|(line, p)| (*line, p.county.clone())).collect();
-    let errors = duplicates(&keys, |county| format!("区县“{county}”"));
-    if !errors.is_empty() {
-        return Err(refuse(WHAT, errors));
-    }
-    Ok(rows.into_iter().map(|(_, p)| p).collect())
+    Ok(dedup(rows, errors, |p| p.county.clone(), |county| format!("区县“{county}”")))
 }
 
 #[cfg(test)]
@@ -450,12 +484,16 @@ mod tests {
         );
         let err = read_schools(csv.as_bytes()).unwrap_err();
         let text = err.to_string();
-        assert!(text.starts_with("学校数据文件有 1 处错误"), "{text}");
+        assert!(text.starts_with("学校数据文件有 2 处错误"), "{text}");
+        assert!(text.contains("第 5 行:甲县一小的小学与第 2 行重复"), "every error at once: {text}");
         assert!(text.contains("第 3 行:学段“高中”无效"), "{text}");
         assert!(text.contains("在校生数应大于 0"), "{text}");
         assert!(text.contains("县级以上骨干教师数“x”不是数字"), "{text}");
         assert!(text.contains("教学仪器设备值“-1”不能为负数"), "{text}");
-        // The duplicate is found once the rows themselves are fine.
+        // Accepting the valid rows keeps the first of duplicates and drops the bad ones.
+        let partial = read_schools_partial(csv.as_bytes()).unwrap();
+        assert_eq!(partial.rows.len(), 1);
+        assert_eq!((partial.rows[0].students, partial.errors.len()), (1000, 2));
         let csv = format!(
             "{HEADER}\n一小,甲县,小学,1000,50,12,10,5000,8000,2100000,24\n\n一小,甲县,小学,900,50,12,10,5000,8000,2100000,24\n"
         );

@@ -18,5 +18,8 @@ pub mod preschool;
 
 pub use balance::{BalanceReport, BalanceStandard, Indicator, School, Stage, StageStandard, Thresholds};
 pub use cv::{Sample, coefficient_of_variation};
-pub use input::{InputErrors, RowError, read_kindergartens, read_population, read_schools};
+pub use input::{
+    InputErrors, Partial, RowError, read_kindergartens, read_kindergartens_partial, read_population,
+    read_population_partial, read_schools, read_schools_partial,
+};
 pub use preschool::{Kindergarten, Ownership, Population, PreschoolReport, PreschoolStandard};

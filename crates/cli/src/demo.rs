@@ -66,13 +66,49 @@ pub async fn prepare(store: &Store, password: &str) -> anyhow::Result<()> {
     let parsed = plan::parse(DEMO_PLAN, &store.directory().await?).map_err(|e| anyhow!("{e}"))?;
     let plan_id = store.import_plan("2024年鹰潭市教育工作要点.txt", DEMO_PLAN, &parsed, None).await?;
     let published = store.publish_plan(plan_id).await?;
+    let bound = load_school_data(store, plan_id).await?;
     let history = synthetic_history(store, plan_id).await?;
     let n = store.import_report_history(&history).await.context("写入演示报告")?;
     println!(
         "已发布《{}》:{} 项任务,{} 个责任单位分工,{} 个量化指标;已生成 2024 年 1—10 月报告 {n} 份",
         parsed.title, published.tasks, published.assignments, published.indicators
     );
+    println!("已导入学校数据(统计时点 2024-09-01),{bound} 个学前教育目标改由学校数据计算");
     Ok(())
+}
+
+/// The demo's school data, as of the autumn term, and the plan's two preschool shares bound
+/// to it: 公办在园幼儿数占比 and 普惠性覆盖率 then come from the kindergartens' figures.
+async fn load_school_data(store: &Store, plan_id: i64) -> anyhow::Result<usize> {
+    use store::schools::DataKind;
+    let as_of = chrono::NaiveDate::from_ymd_opt(2024, 9, 1).ok_or_else(|| anyhow!("date"))?;
+    for (kind, name, bytes) in [
+        (DataKind::Schools, "yingtan-compulsory.csv", &include_bytes!("../../../data/schools/yingtan-compulsory.csv")[..]),
+        (DataKind::Kindergartens, "yingtan-kindergartens.csv", &include_bytes!("../../../data/schools/yingtan-kindergartens.csv")[..]),
+        (DataKind::Population, "yingtan-population.csv", &include_bytes!("../../../data/schools/yingtan-population.csv")[..]),
+    ] {
+        store
+            .import_school_data(kind, as_of, name, bytes, false, "2024年秋季学期初统计")
+            .await?
+            .map_err(|r| anyhow!("演示学校数据有误:{}", r.message))?;
+    }
+    let mut bound = 0;
+    for task in store.tasks(plan_id).await? {
+        for i in store.indicators(task.id).await? {
+            let source = if i.subject.contains("公办在园幼儿") {
+                Some("preschool.public_share")
+            } else if i.subject.contains("普惠性覆盖率") || i.subject.contains("普惠性幼儿园覆盖率") {
+                Some("preschool.inclusive_share")
+            } else {
+                None
+            };
+            if let Some(s) = source {
+                store.bind_indicator(i.id, Some(s)).await?;
+                bound += 1;
+            }
+        }
+    }
+    Ok(bound)
 }
 
 /// A small deterministic hash (FNV-1a) to pick profiles without a random source.
@@ -138,7 +174,8 @@ async fn synthetic_history(store: &Store, plan_id: i64) -> anyhow::Result<Vec<Hi
             }
             let share = (f64::from(month) / 12.0 * factor).min(1.0);
             let mut values = std::collections::BTreeMap::new();
-            for i in inds {
+            // Targets bound to school data are not reported.
+            for i in inds.iter().filter(|i| i.source.is_none()) {
                 let from = i.baseline.unwrap_or(0.0);
                 let v = from + (i.value - from) * share;
                 // Rates to one decimal; counts (所, 个, 人) are whole.

@@ -19,6 +19,7 @@ pub mod jobs;
 pub mod password;
 pub mod plans;
 pub mod reports;
+pub mod schools;
 pub mod schema;
 pub mod search;
 pub mod seed;

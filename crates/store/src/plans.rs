@@ -63,6 +63,9 @@ pub struct Indicator {
     /// The target broken down per unit (unit id → that unit's own target value); a unit
     /// without a share is measured against the whole target.
     pub breakdown: BTreeMap<i64, f64>,
+    /// A figure of the school data the value comes from (see `schools::SOURCES`); units do
+    /// not report a bound target.
+    pub source: Option<String>,
 }
 
 impl Indicator {
@@ -629,7 +632,7 @@ fn task_from_row(r: &sqlx::any::AnyRow) -> Task {
 }
 
 const INDICATOR_COLUMNS: &str =
-    "id, task_id, subject, value, max_value, unit, comparator, baseline, per_scope, deadline";
+    "id, task_id, subject, value, max_value, unit, comparator, baseline, per_scope, deadline, source";
 
 fn indicator_from_row(r: &sqlx::any::AnyRow) -> Indicator {
     Indicator {
@@ -644,6 +647,7 @@ fn indicator_from_row(r: &sqlx::any::AnyRow) -> Indicator {
         per_scope: r.get(8),
         deadline: r.get(9),
         breakdown: BTreeMap::new(),
+        source: r.get(10),
     }
 }
 

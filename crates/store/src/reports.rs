@@ -285,6 +285,9 @@ impl Store {
             let Some(ind) = indicators.iter().find(|i| i.id == *id) else {
                 return Err(StoreError::invalid(&format!("values.{id}"), "该指标不属于本任务"));
             };
+            if ind.source.is_some() {
+                return Err(StoreError::invalid(&format!("values.{id}"), "该指标由学校数据计算,无需填报"));
+            }
             domain::validate_value(&ind.spec_for(assignment.unit_id), *value)
                 .map_err(|m| StoreError::invalid(&format!("values.{id}"), m))?;
         }

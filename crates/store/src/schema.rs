@@ -9,6 +9,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0002_milestones_and_breakdowns", MILESTONES_AND_BREAKDOWNS),
     ("0003_notice_delivery", NOTICE_DELIVERY),
     ("0004_bulletins", BULLETINS),
+    ("0005_school_data", SCHOOL_DATA),
 ];
 
 const INITIAL: &str = r#"
@@ -272,6 +273,24 @@ CREATE TABLE bulletins (
     published_at TEXT NOT NULL,
     UNIQUE (plan_id, period, version)
 )
+"#;
+
+/// School data snapshots, and targets bound to a figure computed from them.
+const SCHOOL_DATA: &str = r#"
+CREATE TABLE school_data (
+    id {id},
+    kind TEXT NOT NULL,
+    as_of TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    source {blob} NOT NULL,
+    rows_json TEXT NOT NULL,
+    rows {int} NOT NULL,
+    skipped {int} NOT NULL,
+    note TEXT NOT NULL,
+    imported_at TEXT NOT NULL
+);
+CREATE INDEX school_data_kind ON school_data(kind, as_of);
+ALTER TABLE indicators ADD COLUMN source TEXT
 "#;
 
 /// Which database a store runs on.

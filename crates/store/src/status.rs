@@ -212,6 +212,14 @@ impl Store {
         let milestones = self.plan_milestones(plan_id).await?;
         let latest = self.latest_reports(plan_id, period).await?;
         let states = self.report_states(plan_id, period).await?;
+        // Targets bound to school data take their value from it, not from reports.
+        let (figures, districts) = if indicators.iter().any(|i| i.source.is_some()) {
+            let districts: std::collections::HashSet<i64> =
+                self.units().await?.into_iter().filter(|u| u.kind == "district").map(|u| u.id).collect();
+            (self.bound_figures(period.last_day()).await?, districts)
+        } else {
+            Default::default()
+        };
 
         let mut section_views: Vec<SectionView> = Vec::new();
         let mut all_assessments = Vec::new();
@@ -225,7 +233,17 @@ impl Store {
             let mut assessed = Vec::new();
             for a in assignments.iter().filter(|a| a.task_id == task.id) {
                 let l = latest.get(&a.id);
-                let facts = facts(&task, a.unit_id, &inds, &marks, l);
+                let mut values = l.map(|l| l.values.clone()).unwrap_or_default();
+                for i in &inds {
+                    if let Some(source) = &i.source {
+                        let bound = crate::schools::bound_value(&figures, source, &a.unit_name, districts.contains(&a.unit_id));
+                        match bound {
+                            Some(v) => values.insert(i.id, v),
+                            None => values.remove(&i.id),
+                        };
+                    }
+                }
+                let facts = facts(&task, a.unit_id, &inds, &marks, l, &values);
                 let assessment = domain::assess(&facts, as_of, th);
                 by_unit.entry((a.unit_id, a.unit_name.clone())).or_default().push(assessment.status);
                 units.push(AssignmentView {
@@ -236,7 +254,7 @@ impl Store {
                     via_group: a.via_group.clone(),
                     status: StatusView::from(&assessment),
                     report_state: states.get(&a.id).cloned().unwrap_or_else(|| ReportState::New.key().to_string()),
-                    values: l.map(|l| l.values.clone()).unwrap_or_default(),
+                    values,
                     milestones_done: l
                         .map(|l| l.milestones_done.iter().map(|(id, day)| (*id, day.to_string())).collect())
                         .unwrap_or_default(),
@@ -417,6 +435,8 @@ fn facts(
     indicators: &[Indicator],
     milestones: &[Milestone],
     latest: Option<&Latest>,
+    // The unit's latest values: reported, or for bound targets, from the school data.
+    values: &BTreeMap<i64, f64>,
 ) -> AssignmentFacts {
     let parse = |s: &str, fallback: &str| {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").or_else(|_| NaiveDate::parse_from_str(fallback, "%Y-%m-%d"))
@@ -428,7 +448,7 @@ fn facts(
         .map(|i| TargetFact {
             spec: i.spec_for(unit_id),
             baseline: i.baseline,
-            actual: latest.and_then(|l| l.values.get(&i.id).copied()),
+            actual: values.get(&i.id).copied(),
         })
         .collect();
     let self_assessed = latest

@@ -27,7 +27,8 @@ const SUPERVISION: &[Role] = &[Role::Supervisor];
           get_draft, put_draft, archive_plan, signoff_report, get_settings, put_settings, list_instructions, add_instruction,
           crate::api_editing::schedule_milestone, crate::api_editing::update_indicator, crate::api_editing::unit_detail,
           crate::api_editing::create_unit, crate::api_editing::update_unit,
-          crate::api_bulletin::get_bulletin, crate::api_bulletin::publish_bulletin),
+          crate::api_bulletin::get_bulletin, crate::api_bulletin::publish_bulletin,
+          crate::api_assess::import, crate::api_assess::history, crate::api_assess::balance, crate::api_assess::preschool),
     components(schemas(Problem, LoginRequest, LoginResponse, ReviewRequest, SaveReportRequest, ImportResponse, UrgeRequest, InstructionRequest, Settings)),
     modifiers(&BearerAuth)
 )]

@@ -54,6 +54,10 @@ pub struct IndicatorRequest {
     /// Unit id → that unit's own target; empty for none.
     #[serde(default)]
     pub breakdown: BTreeMap<i64, f64>,
+    /// Bind the target to a figure of the school data (e.g. `preschool.public_share`); none
+    /// for a target the units report.
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 /// Sets a target's baseline and its breakdown per unit (督办管理员); both are replaced.
@@ -68,7 +72,15 @@ pub async fn update_indicator(
 ) -> ApiResult<Json<Indicator>> {
     who.require(&[Role::Supervisor])?;
     let Json(req) = body?;
-    Ok(Json(state.store.update_indicator(id, req.baseline, &req.breakdown).await?))
+    // The source is checked first: an unknown one changes nothing.
+    if let Some(s) = &req.source
+        && !store::schools::SOURCES.iter().any(|(k, _)| k == s)
+    {
+        return Err(crate::error::ApiError::invalid("source", format!("数据来源“{s}”无效")));
+    }
+    state.store.update_indicator(id, req.baseline, &req.breakdown).await?;
+    state.store.bind_indicator(id, req.source.as_deref()).await?;
+    Ok(Json(state.store.indicator(id).await?))
 }
 
 /// One unit with its aliases and members.

@@ -2,6 +2,7 @@
 //! every computed figure) and render JSON; no SQL and no rules live here.
 
 pub mod api;
+pub mod api_assess;
 pub mod api_bulletin;
 pub mod api_editing;
 pub mod auth;
@@ -75,6 +76,9 @@ pub fn router(state: AppState) -> Router {
         .route("/tasks/{id}/instructions", get(api::list_instructions).post(api::add_instruction))
         .route("/plans/{id}/publish", post(api::publish_plan))
         .route("/plans/{id}/archive", post(api::archive_plan))
+        .route("/school-data", get(api_assess::history).post(api_assess::import))
+        .route("/assess/balance", get(api_assess::balance))
+        .route("/assess/preschool", get(api_assess::preschool))
         .route("/plans/{id}/bulletins/{period}", get(api_bulletin::get_bulletin))
         .route("/plans/{id}/bulletins/{period}/publish", post(api_bulletin::publish_bulletin))
         .route("/tasks", get(api::tasks))

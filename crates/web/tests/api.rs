@@ -1064,3 +1064,117 @@ async fn the_bulletin_agrees_with_the_dashboard_and_stays_as_issued() {
         assert_eq!(snap["version"], 2);
     }
 }
+
+#[tokio::test]
+async fn school_data_drives_the_assessments_and_bound_targets() {
+    const KINDERGARTENS: &[u8] = include_bytes!("../../../data/schools/yingtan-kindergartens.csv");
+    const SCHOOLS: &[u8] = include_bytes!("../../../data/schools/yingtan-compulsory.csv");
+    for db in store::testing::all().await {
+        let name = db.name;
+        let s = start(db.store.clone()).await;
+        let plan_id = published(&db.store).await;
+        let sup = s.login("supervisor").await;
+        let rep = s.login("yujiang").await;
+        let upload = |token: String, kind: &str, as_of: &str, file: Vec<u8>, accept: bool| {
+            let form = reqwest::multipart::Form::new()
+                .text("kind", kind.to_string())
+                .text("as_of", as_of.to_string())
+                .text("accept_valid", accept.to_string())
+                .part("file", reqwest::multipart::Part::bytes(file).file_name("data.csv"));
+            s.http.post(format!("{}/api/v1/school-data", s.base)).bearer_auth(token).multipart(form).send()
+        };
+        // A file with a bad row: refused whole, the row named; accepted explicitly, the rest kept.
+        let mut bad = String::from_utf8(KINDERGARTENS.to_vec()).unwrap();
+        bad.push_str("坏数据幼儿园,余江区,公营,是,120\n");
+        let r = upload(sup.clone(), "kindergartens", "2024-02-01", bad.clone().into_bytes(), false).await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().await.unwrap().contains("办别“公营”无效"));
+        let r = upload(sup.clone(), "kindergartens", "2024-02-01", bad.into_bytes(), true).await.unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let snap: Value = r.json().await.unwrap();
+        assert_eq!((snap["rows"].as_i64(), snap["skipped"].as_i64()), (Some(90), Some(1)), "{name}");
+        let r = upload(rep.clone(), "kindergartens", "2024-03-01", KINDERGARTENS.to_vec(), false).await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        let r = upload(sup.clone(), "kindergartens", "2024-03-01", KINDERGARTENS.to_vec(), false).await.unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let r = upload(sup.clone(), "schools", "2024-03-01", SCHOOLS.to_vec(), false).await.unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let (_, history) = s.call(M::GET, "/api/v1/school-data", &sup, None).await;
+        assert_eq!(history.as_array().unwrap().len(), 3, "every snapshot kept");
+
+        // The shares are totals over totals, computed here independently from the file.
+        let mut by_county: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
+        for line in String::from_utf8(KINDERGARTENS.to_vec()).unwrap().lines().skip(1) {
+            let cells: Vec<&str> = line.split(',').collect();
+            let children: u64 = cells[4].trim().parse().unwrap();
+            let e = by_county.entry(cells[1].to_string()).or_default();
+            e.1 += children;
+            if cells[2] == "公办" {
+                e.0 += children;
+            }
+        }
+        let (public, all) = by_county.values().fold((0, 0), |(p, a), (x, y)| (p + x, a + y));
+        let (st, pre) = s.call(M::GET, "/api/v1/assess/preschool", &sup, None).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!((pre["city"]["public_share"].as_f64().unwrap() - public as f64 / all as f64).abs() < 1e-12);
+        let (st, bal) = s.call(M::GET, "/api/v1/assess/balance", &sup, None).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(bal["counties"].as_array().unwrap().iter().any(|c| c["county"] == "余江区"));
+
+        // A target bound to the data: units no longer report it; their value is their county's.
+        let (_, plan) = s.call(M::GET, &format!("/api/v1/plans/{plan_id}?period=2024-03"), &sup, None).await;
+        let item = plan["sections"][2]["items"][0].clone();
+        let share = item["indicators"][2]["id"].as_i64().unwrap();
+        let (st, _) = s
+            .call(M::PUT, &format!("/api/v1/indicators/{share}"), &sup, Some(json!({"source": "preschool.nonsense"})))
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        let (st, ind) = s
+            .call(
+                M::PUT,
+                &format!("/api/v1/indicators/{share}"),
+                &sup,
+                Some(json!({"source": "preschool.public_share"})),
+            )
+            .await;
+        assert_eq!((st, ind["source"].as_str()), (StatusCode::OK, Some("preschool.public_share")));
+        let aid =
+            item["units"].as_array().unwrap().iter().find(|u| u["unit_name"] == "余江区").unwrap()["assignment_id"]
+                .as_i64()
+                .unwrap();
+        let body = json!({"version": 0, "progress": "x", "values": {share.to_string(): 60}});
+        let (st, v) = s.call(M::PUT, &format!("/api/v1/assignments/{aid}/reports/2024-03"), &rep, Some(body)).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(v["detail"].as_str().unwrap().contains("由学校数据计算"), "{v}");
+        let (_, plan) = s.call(M::GET, &format!("/api/v1/plans/{plan_id}?period=2024-03"), &sup, None).await;
+        let unit = plan["sections"][2]["items"][0]["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["unit_name"] == "余江区")
+            .unwrap()
+            .clone();
+        let (p, a) = by_county["余江区"];
+        let expected = (p as f64 / a as f64 * 1000.0).round() / 10.0;
+        assert_eq!(unit["values"][share.to_string()].as_f64(), Some(expected), "{unit}");
+        // Before the data's date there is no figure.
+        let (_, plan) = s.call(M::GET, &format!("/api/v1/plans/{plan_id}?period=2024-01"), &sup, None).await;
+        let unit = plan["sections"][2]["items"][0]["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["unit_name"] == "余江区")
+            .unwrap()
+            .clone();
+        assert!(unit["values"].get(share.to_string()).is_none(), "{unit}");
+
+        let mut page = Browser::new(&s);
+        page.login("supervisor", PASSWORD).await;
+        let (st, html, _) = page.get("/assess").await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(html.contains("id=\"balance\"") && html.contains("id=\"preschool\"") && html.contains("<svg"));
+        let mut reporter = Browser::new(&s);
+        reporter.login("yujiang", PASSWORD).await;
+        assert_eq!(reporter.get("/assess").await.0, StatusCode::FORBIDDEN);
+    }
+}

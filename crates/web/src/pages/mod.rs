@@ -8,6 +8,7 @@
 //! a field's error in `#error-<field>`; a signed-in page has `form#logout-form`.
 
 mod admin;
+mod assess;
 mod auth;
 mod bulletin;
 mod charts;
@@ -64,6 +65,8 @@ pub fn router() -> Router<AppState> {
         .route("/review", get(reports::queue))
         .route("/review/{id}/{period}", get(reports::review_page).post(reports::decide))
         .route("/dashboard", get(dashboard::dashboard))
+        .route("/assess", get(assess::show))
+        .route("/assess/import", post(assess::import))
         .route("/search", get(search::search))
         .route("/admin/units", get(admin::units).post(admin::create_unit))
         .route("/admin/units/export.csv", get(admin::export_units))

@@ -40,6 +40,8 @@ pub struct IndicatorRow {
     pub unit: String,
     pub value: String,
     pub error: Option<String>,
+    /// Where a target bound to school data gets its value; the unit does not report it.
+    pub source: Option<&'static str>,
 }
 
 pub struct MilestoneRow {
@@ -142,6 +144,10 @@ async fn report_page(
                     None => report.input.values.get(&i.id).map(|v| super::num(*v)).unwrap_or_default(),
                 },
                 error: errors.get(&key).cloned(),
+                source: i
+                    .source
+                    .as_deref()
+                    .and_then(|s| store::schools::SOURCES.iter().find(|(k, _)| *k == s).map(|(_, label)| *label)),
             }
         })
         .collect();

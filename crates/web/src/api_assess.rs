@@ -1,0 +1,111 @@
+//! School data and the county assessments in the API: importing a data file as a snapshot,
+//! its history, and the 优质均衡 / 普及普惠 results from the latest data.
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::{ApiError, ApiResult, Problem};
+use axum::Json;
+use axum::extract::{Multipart, State};
+use axum::http::StatusCode;
+use store::schools::{DataKind, Snapshot};
+use store::users::Role;
+
+const BUREAU: &[Role] = &[Role::Admin, Role::Supervisor, Role::Leader];
+
+/// The fields of an import form, read from multipart.
+pub struct ImportForm {
+    pub kind: Option<DataKind>,
+    pub as_of: Option<chrono::NaiveDate>,
+    pub accept_valid: bool,
+    pub note: String,
+    pub csrf: String,
+    pub file: Option<(String, Vec<u8>)>,
+}
+
+pub async fn read_import_form(form: &mut Multipart) -> Result<ImportForm, String> {
+    let mut out = ImportForm {
+        kind: None,
+        as_of: None,
+        accept_valid: false,
+        note: String::new(),
+        csrf: String::new(),
+        file: None,
+    };
+    while let Some(field) = form.next_field().await.map_err(|e| format!("上传内容无法读取:{}", e.body_text()))?
+    {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            let file_name = field.file_name().unwrap_or("data").to_string();
+            let bytes = field.bytes().await.map_err(|e| format!("上传内容无法读取:{}", e.body_text()))?;
+            if !bytes.is_empty() {
+                out.file = Some((file_name, bytes.to_vec()));
+            }
+            continue;
+        }
+        let text = field.text().await.map_err(|e| format!("上传内容无法读取:{}", e.body_text()))?;
+        match name.as_str() {
+            "kind" => out.kind = DataKind::parse(text.trim()),
+            "as_of" => out.as_of = chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok(),
+            "accept_valid" => out.accept_valid = matches!(text.trim(), "true" | "on" | "1"),
+            "note" => out.note = text.trim().to_string(),
+            "_csrf" => out.csrf = text,
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// Imports a school data file (multipart: `kind` schools|kindergartens|population, `as_of`
+/// YYYY-MM-DD, `file`, optional `accept_valid` and `note`) as a new snapshot (督办管理员).
+/// A file with bad rows is refused whole (422, every row named) unless `accept_valid`.
+#[utoipa::path(post, path = "/api/v1/school-data", security(("bearer" = [])),
+    responses((status = 201, body = Snapshot), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn import(
+    State(state): State<AppState>,
+    who: CurrentUser,
+    mut form: Multipart,
+) -> ApiResult<(StatusCode, Json<Snapshot>)> {
+    who.require(&[Role::Supervisor])?;
+    let f = read_import_form(&mut form).await.map_err(ApiError::bad_request)?;
+    let kind = f.kind.ok_or_else(|| ApiError::invalid("kind", "数据类别应为 schools、kindergartens 或 population"))?;
+    let as_of = f.as_of.ok_or_else(|| ApiError::invalid("as_of", "统计时点格式应为 YYYY-MM-DD"))?;
+    let (name, bytes) = f.file.ok_or_else(|| ApiError::invalid("file", "请选择要导入的文件"))?;
+    match state.store.import_school_data(kind, as_of, &name, &bytes, f.accept_valid, &f.note).await? {
+        Ok(s) => Ok((StatusCode::CREATED, Json(s))),
+        Err(refused) => Err(ApiError::invalid("file", refused.message)),
+    }
+}
+
+/// Every school data snapshot, newest first.
+#[utoipa::path(get, path = "/api/v1/school-data", security(("bearer" = [])), responses((status = 200, body = Vec<Snapshot>)))]
+pub async fn history(State(state): State<AppState>, who: CurrentUser) -> ApiResult<Json<Vec<Snapshot>>> {
+    who.require(BUREAU)?;
+    Ok(Json(state.store.school_data_history(None).await?))
+}
+
+/// 优质均衡 (compulsory education) from the latest school data: the same JSON as
+/// `duban assess balance`.
+#[utoipa::path(get, path = "/api/v1/assess/balance", security(("bearer" = [])),
+    responses((status = 200, description = "评估结果"), (status = 404, body = Problem)))]
+pub async fn balance(State(state): State<AppState>, who: CurrentUser) -> ApiResult<Json<serde_json::Value>> {
+    who.require(BUREAU)?;
+    let report = state
+        .store
+        .balance_report()
+        .await?
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "no_data", "尚未导入义务教育学校数据"))?;
+    serde_json::to_value(report).map(Json).map_err(|_| ApiError::bad_request("无法生成结果"))
+}
+
+/// 普及普惠 (preschool) from the latest kindergarten and population data.
+#[utoipa::path(get, path = "/api/v1/assess/preschool", security(("bearer" = [])),
+    responses((status = 200, description = "评估结果"), (status = 404, body = Problem)))]
+pub async fn preschool(State(state): State<AppState>, who: CurrentUser) -> ApiResult<Json<serde_json::Value>> {
+    who.require(BUREAU)?;
+    let report = state
+        .store
+        .preschool_report(None)
+        .await?
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "no_data", "尚未导入幼儿园数据"))?;
+    serde_json::to_value(report).map(Json).map_err(|_| ApiError::bad_request("无法生成结果"))
+}
