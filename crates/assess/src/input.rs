@@ -280,6 +280,9 @@ fn refuse(what: &'static str, errors: Vec<RowError>) -> InputErrors {
     InputErrors { what, errors }
 }
 
+/// The rows parsed (with their line numbers) and the errors of the rest.
+type Rows<T> = (Vec<(usize, T)>, Vec<RowError>);
+
 /// Collects each row's parse: rows with problems become one error naming all of them. The
 /// good rows and the errors both come back; only a file that cannot be read at all is `Err`.
 fn parse_rows<T>(
@@ -287,7 +290,7 @@ fn parse_rows<T>(
     bytes: &[u8],
     columns: &[&Column],
     mut parse: impl FnMut(&[String], &mut Vec<String>) -> Option<T>,
-) -> Result<(Vec<(usize, T)>, Vec<RowError>), InputErrors> {
+) -> Result<Rows<T>, InputErrors> {
     let rows = data_rows(bytes, columns).map_err(|e| refuse(what, vec![e]))?;
     let mut parsed = Vec::new();
     let mut errors = Vec::new();

@@ -83,9 +83,21 @@ async fn load_school_data(store: &Store, plan_id: i64) -> anyhow::Result<usize> 
     use store::schools::DataKind;
     let as_of = chrono::NaiveDate::from_ymd_opt(2024, 9, 1).ok_or_else(|| anyhow!("date"))?;
     for (kind, name, bytes) in [
-        (DataKind::Schools, "yingtan-compulsory.csv", &include_bytes!("../../../data/schools/yingtan-compulsory.csv")[..]),
-        (DataKind::Kindergartens, "yingtan-kindergartens.csv", &include_bytes!("../../../data/schools/yingtan-kindergartens.csv")[..]),
-        (DataKind::Population, "yingtan-population.csv", &include_bytes!("../../../data/schools/yingtan-population.csv")[..]),
+        (
+            DataKind::Schools,
+            "yingtan-compulsory.csv",
+            &include_bytes!("../../../data/schools/yingtan-compulsory.csv")[..],
+        ),
+        (
+            DataKind::Kindergartens,
+            "yingtan-kindergartens.csv",
+            &include_bytes!("../../../data/schools/yingtan-kindergartens.csv")[..],
+        ),
+        (
+            DataKind::Population,
+            "yingtan-population.csv",
+            &include_bytes!("../../../data/schools/yingtan-population.csv")[..],
+        ),
     ] {
         store
             .import_school_data(kind, as_of, name, bytes, false, "2024年秋季学期初统计")

@@ -7,6 +7,7 @@ pub mod bulletin;
 pub mod pace;
 pub mod period;
 pub mod ratio;
+pub mod scoring;
 pub mod status;
 pub mod target;
 

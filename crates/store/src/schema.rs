@@ -10,6 +10,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0003_notice_delivery", NOTICE_DELIVERY),
     ("0004_bulletins", BULLETINS),
     ("0005_school_data", SCHOOL_DATA),
+    ("0008_scoring", SCORING),
 ];
 
 const INITIAL: &str = r#"
@@ -291,6 +292,37 @@ CREATE TABLE school_data (
 );
 CREATE INDEX school_data_kind ON school_data(kind, as_of);
 ALTER TABLE indicators ADD COLUMN source TEXT
+"#;
+
+/// Year-end scoring: versioned schemes, the office's adjustments, frozen results.
+const SCORING: &str = r#"
+CREATE TABLE scoring_schemes (
+    id {id},
+    plan_id {int} NOT NULL REFERENCES plans(id),
+    version {int} NOT NULL,
+    content TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (plan_id, version)
+);
+CREATE TABLE score_adjustments (
+    id {id},
+    plan_id {int} NOT NULL REFERENCES plans(id),
+    unit_id {int} NOT NULL REFERENCES units(id),
+    kind TEXT NOT NULL,
+    points {real} NOT NULL,
+    reason TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    created_by {int}
+);
+CREATE TABLE score_results (
+    id {id},
+    plan_id {int} NOT NULL REFERENCES plans(id),
+    version {int} NOT NULL,
+    period TEXT NOT NULL,
+    content TEXT NOT NULL,
+    published_at TEXT NOT NULL,
+    UNIQUE (plan_id, version)
+)
 "#;
 
 /// Which database a store runs on.

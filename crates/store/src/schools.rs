@@ -151,7 +151,12 @@ impl Store {
         .fetch_one(&self.pool)
         .await?
         .get(0);
-        Ok(Ok(self.school_data_history(Some(kind)).await?.into_iter().find(|s| s.id == id).ok_or(StoreError::NotFound)?))
+        Ok(Ok(self
+            .school_data_history(Some(kind))
+            .await?
+            .into_iter()
+            .find(|s| s.id == id)
+            .ok_or(StoreError::NotFound)?))
     }
 
     /// Every snapshot, newest first (of one kind, or all).
@@ -213,8 +218,7 @@ impl Store {
         let Some(kgs) = self.latest_rows::<assess::Kindergarten>(DataKind::Kindergartens, until).await? else {
             return Ok(None);
         };
-        let population =
-            self.latest_rows::<assess::Population>(DataKind::Population, until).await?.unwrap_or_default();
+        let population = self.latest_rows::<assess::Population>(DataKind::Population, until).await?.unwrap_or_default();
         Ok(Some(assess::preschool::assess(&kgs, &population, &assess::PreschoolStandard::default())))
     }
 

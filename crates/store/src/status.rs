@@ -236,7 +236,8 @@ impl Store {
                 let mut values = l.map(|l| l.values.clone()).unwrap_or_default();
                 for i in &inds {
                     if let Some(source) = &i.source {
-                        let bound = crate::schools::bound_value(&figures, source, &a.unit_name, districts.contains(&a.unit_id));
+                        let bound =
+                            crate::schools::bound_value(&figures, source, &a.unit_name, districts.contains(&a.unit_id));
                         match bound {
                             Some(v) => values.insert(i.id, v),
                             None => values.remove(&i.id),
@@ -445,11 +446,7 @@ fn facts(
     let deadline = parse(&task.deadline, &task.start_date).unwrap_or(start);
     let targets = indicators
         .iter()
-        .map(|i| TargetFact {
-            spec: i.spec_for(unit_id),
-            baseline: i.baseline,
-            actual: values.get(&i.id).copied(),
-        })
+        .map(|i| TargetFact { spec: i.spec_for(unit_id), baseline: i.baseline, actual: values.get(&i.id).copied() })
         .collect();
     let self_assessed = latest
         .and_then(|l| l.self_status.as_deref())

@@ -5,6 +5,7 @@ pub mod api;
 pub mod api_assess;
 pub mod api_bulletin;
 pub mod api_editing;
+pub mod api_scoring;
 pub mod auth;
 pub mod error;
 pub mod pages;
@@ -77,6 +78,10 @@ pub fn router(state: AppState) -> Router {
         .route("/plans/{id}/publish", post(api::publish_plan))
         .route("/plans/{id}/archive", post(api::archive_plan))
         .route("/school-data", get(api_assess::history).post(api_assess::import))
+        .route("/plans/{id}/scores", get(api_scoring::scores))
+        .route("/plans/{id}/scores/publish", post(api_scoring::publish))
+        .route("/plans/{id}/scoring-scheme", put(api_scoring::put_scheme))
+        .route("/plans/{id}/score-adjustments", post(api_scoring::add_adjustment))
         .route("/assess/balance", get(api_assess::balance))
         .route("/assess/preschool", get(api_assess::preschool))
         .route("/plans/{id}/bulletins/{period}", get(api_bulletin::get_bulletin))

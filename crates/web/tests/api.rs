@@ -1178,3 +1178,139 @@ async fn school_data_drives_the_assessments_and_bound_targets() {
         assert_eq!(reporter.get("/assess").await.0, StatusCode::FORBIDDEN);
     }
 }
+
+#[tokio::test]
+async fn year_end_scores_come_from_the_data_and_stay_as_published() {
+    for db in store::testing::all().await {
+        let name = db.name;
+        let st = &db.store;
+        let s = start(st.clone()).await;
+        let plan_id = published(st).await;
+        let sup = s.login("supervisor").await;
+        let yujiang = st.unit_by_name("余江区").await.unwrap().unwrap();
+        let yuehu = st.unit_by_name("月湖区").await.unwrap().unwrap();
+        let feb: domain::Period = "2024-02".parse().unwrap();
+        let work = st.worklist(Some(yujiang.id), feb, 25).await.unwrap();
+        let day = |d| chrono::NaiveDate::from_ymd_opt(2024, 2, d).unwrap();
+        // Three reports on time (one returned once), one late.
+        for (k, w) in work.iter().take(4).enumerate() {
+            let input = store::reports::ReportInput { progress: format!("进展{k}"), ..Default::default() };
+            st.save_report(w.assignment_id, feb, &input, 0, feb, None).await.unwrap();
+            st.submit_report(w.assignment_id, feb, if k == 3 { day(27) } else { day(20) }, 25, None, false)
+                .await
+                .unwrap();
+        }
+        use store::reports::Decision::{Approve, Return};
+        st.review_report(work[0].assignment_id, feb, Approve, None, None).await.unwrap();
+        st.review_report(work[1].assignment_id, feb, Approve, None, None).await.unwrap();
+        st.review_report(work[2].assignment_id, feb, Return, Some("补充数据"), None).await.unwrap();
+        let v = st.report(work[2].assignment_id, feb).await.unwrap().version;
+        st.save_report(
+            work[2].assignment_id,
+            feb,
+            &store::reports::ReportInput { progress: "补充".into(), ..Default::default() },
+            v,
+            feb,
+            None,
+        )
+        .await
+        .unwrap();
+        st.submit_report(work[2].assignment_id, feb, day(24), 25, None, false).await.unwrap();
+        st.review_report(work[2].assignment_id, feb, Approve, None, None).await.unwrap();
+
+        let url = format!("/api/v1/plans/{plan_id}/scores?period=2024-03");
+        let (code, scores) = s.call(M::GET, &url, &sup, None).await;
+        assert_eq!(code, StatusCode::OK, "{scores}");
+        let district = |scores: &Value, unit: &str| -> Value {
+            scores["districts"].as_array().unwrap().iter().find(|d| d["unit"] == unit).unwrap().clone()
+        };
+        let y = district(&scores, "余江区");
+        let component = |d: &Value, c: &str| {
+            d["components"].as_array().unwrap().iter().find(|x| x["component"] == c).unwrap().clone()
+        };
+        // January and February were due by March 20: 29 tasks × 2 months.
+        let on_time = component(&y, "reports_on_time");
+        assert_eq!(
+            (on_time["measure"]["done"].as_f64(), on_time["measure"]["of"].as_f64()),
+            (Some(3.0), Some(58.0)),
+            "{name}"
+        );
+        let first = component(&y, "first_pass");
+        assert_eq!((first["measure"]["done"].as_f64(), first["measure"]["of"].as_f64()), (Some(2.0), Some(3.0)));
+        let points = first["points"].as_f64().unwrap();
+        assert!((points - (first["effective_weight"].as_f64().unwrap() * 2.0 / 3.0)).abs() < 0.01, "{first}");
+
+        // The office's items: a reason is required; a veto puts a district last with 0.
+        let adj = format!("/api/v1/plans/{plan_id}/score-adjustments");
+        let (code, _) = s
+            .call(
+                M::POST,
+                &adj,
+                &sup,
+                Some(json!({"unit_id": yujiang.id, "kind": "bonus", "points": 3, "reason": " "})),
+            )
+            .await;
+        assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
+        let (code, _) = s
+            .call(
+                M::POST,
+                &adj,
+                &sup,
+                Some(json!({"unit_id": yuehu.id, "kind": "veto", "points": 0, "reason": "发生重大安全责任事故"})),
+            )
+            .await;
+        assert_eq!(code, StatusCode::CREATED);
+        let (_, scores) = s.call(M::GET, &url, &sup, None).await;
+        let last = scores["districts"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!(
+            (last["unit"].as_str(), last["total"].as_f64(), last["vetoed"].as_bool()),
+            (Some("月湖区"), Some(0.0), Some(true))
+        );
+
+        // Published results do not move with the data or the scheme.
+        let (code, published) = s
+            .call(
+                M::POST,
+                &format!("/api/v1/plans/{plan_id}/scores/publish"),
+                &sup,
+                Some(json!({"period": "2024-03", "appeal_days": 7})),
+            )
+            .await;
+        assert_eq!(code, StatusCode::CREATED);
+        assert_eq!(published["published"]["appeal_until"], "2024-03-27");
+        let (code, _) = s
+            .call(
+                M::PUT,
+                &format!("/api/v1/plans/{plan_id}/scoring-scheme"),
+                &sup,
+                Some(json!({"max": 100, "weights": [["targets", 50], ["milestones", 10]], "bonus_cap": 5})),
+            )
+            .await;
+        assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "weights must add up to full marks");
+        let (code, v) = s.call(M::PUT, &format!("/api/v1/plans/{plan_id}/scoring-scheme"), &sup, Some(json!({"max": 100, "weights": [["targets", 100], ["milestones", 0], ["reports_on_time", 0], ["first_pass", 0]], "bonus_cap": 0}))).await;
+        assert_eq!((code, v["version"].as_i64()), (StatusCode::OK, Some(1)));
+        s.call(
+            M::POST,
+            &adj,
+            &sup,
+            Some(json!({"unit_id": yujiang.id, "kind": "deduction", "points": 5, "reason": "数据不实"})),
+        )
+        .await;
+        let (_, now) = s.call(M::GET, &url, &sup, None).await;
+        assert_eq!(now, published, "what was published stays");
+        let (_, live) = s.call(M::GET, &format!("{url}&live=true"), &sup, None).await;
+        assert_eq!(live["scheme_version"], 1);
+        assert_ne!(district(&live, "余江区")["total"], district(&published, "余江区")["total"]);
+        let rep = s.login("yujiang").await;
+        assert_eq!(s.call(M::GET, &url, &rep, None).await.0, StatusCode::FORBIDDEN);
+
+        let mut page = Browser::new(&s);
+        page.login("supervisor", PASSWORD).await;
+        let (code, html, _) = page.get(&format!("/plans/{plan_id}/scores")).await;
+        assert_eq!(code, StatusCode::OK);
+        assert!(
+            html.contains("id=\"scores\"") && html.contains("一票否决") && html.contains("申诉期至 2024-03-27"),
+            "{html}"
+        );
+    }
+}

@@ -17,6 +17,7 @@ mod home;
 mod plans;
 mod public;
 mod reports;
+mod scores;
 mod search;
 
 use crate::AppState;
@@ -66,6 +67,9 @@ pub fn router() -> Router<AppState> {
         .route("/review/{id}/{period}", get(reports::review_page).post(reports::decide))
         .route("/dashboard", get(dashboard::dashboard))
         .route("/assess", get(assess::show))
+        .route("/plans/{id}/scores", get(scores::show))
+        .route("/plans/{id}/scores/adjustments", post(scores::add_adjustment))
+        .route("/plans/{id}/scores/publish", post(scores::publish))
         .route("/assess/import", post(assess::import))
         .route("/search", get(search::search))
         .route("/admin/units", get(admin::units).post(admin::create_unit))
