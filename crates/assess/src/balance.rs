@@ -459,6 +459,18 @@ pub struct BalanceReport {
 pub const SCOPE: &str =
     "仅评估资源配置(7 项指标、学校达标与差异系数);政府保障程度、教育质量、社会认可度不在学校数据中,未纳入本结论";
 
+/// An indicator over an area as a ratio of sums: the total of the schools' raw amounts over
+/// their total students, scaled (per student, or per 100 students) — for one county, or all
+/// the schools given when `county` is `None`. Never an average of the schools' ratios.
+/// `None` when the area has no students of that stage.
+pub fn pooled(schools: &[School], stage: Stage, indicator: Indicator, county: Option<&str>) -> Option<f64> {
+    let (amount, students) = schools
+        .iter()
+        .filter(|s| s.stage == stage && county.is_none_or(|c| s.county == c))
+        .fold((0.0, 0u64), |(a, n), s| (a + s.amount(indicator), n + s.students));
+    (students > 0).then(|| amount / students as f64 * indicator.scale())
+}
+
 /// Assesses one school against its stage's standard.
 pub fn assess_school(school: &School, standard: &BalanceStandard) -> SchoolResult {
     let stage = standard.stage(school.stage);
@@ -682,6 +694,22 @@ fn assess_county(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn pooled_figures_are_ratios_of_sums() {
+        let school = |county: &str, students: u64, rooms: f64| School {
+            name: format!("{county}{students}"),
+            county: county.into(),
+            stage: Stage::Junior,
+            students,
+            amounts: [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, rooms],
+        };
+        let schools = [school("甲", 100, 3.0), school("甲", 900, 9.0), school("乙", 500, 10.0)];
+        // 甲: (3 + 9) / 1000 × 100 = 1.2, not the mean of 3 and 1.
+        assert_eq!(pooled(&schools, Stage::Junior, Indicator::MultimediaRooms, Some("甲")), Some(1.2));
+        assert_eq!(pooled(&schools, Stage::Junior, Indicator::MultimediaRooms, None), Some(22.0 / 1500.0 * 100.0));
+        assert_eq!(pooled(&schools, Stage::Primary, Indicator::MultimediaRooms, None), None);
+    }
     use super::*;
 
     fn school(name: &str, stage: Stage, students: u64, per: [f64; 7]) -> School {

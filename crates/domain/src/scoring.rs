@@ -8,7 +8,8 @@
 //!   full weight) times its weight; a component with nothing to measure (no targets, no
 //!   milestones scheduled, …) gives its full weight back to the others in proportion, so a
 //!   district is not punished for what the plan did not ask of it;
-//! - 目标达成 (targets): the mean of the district's assignment progress figures;
+//! - 目标达成 (targets): the mean of the district's assignment progress figures, each item
+//!   weighted by its section's weight in the scheme (default 1);
 //! - 节点按时 (milestones on time): milestones done by their due date over milestones due;
 //! - 按时报送 (reports on time): reports submitted by the due day over reports due;
 //! - 一次通过 (reviews passed first time): reports approved without being returned over
@@ -53,6 +54,10 @@ pub struct Scheme {
     pub weights: Vec<(Component, f64)>,
     /// The most bonus points a district can earn in total.
     pub bonus_cap: f64,
+    /// How much each section's items count in 目标达成 (section number → weight; a section
+    /// not listed weighs 1). 0 leaves a section out.
+    #[serde(default)]
+    pub section_weights: Vec<(i64, f64)>,
 }
 
 impl Default for Scheme {
@@ -66,12 +71,18 @@ impl Default for Scheme {
                 (Component::FirstPass, 10.0),
             ],
             bonus_cap: 5.0,
+            section_weights: Vec::new(),
         }
     }
 }
 
 impl Scheme {
     /// Why a scheme cannot be used, in Chinese, or `Ok`.
+    /// The weight of a section's items in 目标达成.
+    pub fn section_weight(&self, section: i64) -> f64 {
+        self.section_weights.iter().find(|(n, _)| *n == section).map_or(1.0, |(_, w)| *w)
+    }
+
     pub fn validate(&self) -> Result<(), String> {
         if !(self.max.is_finite() && self.max > 0.0) {
             return Err("满分须为正数".into());
@@ -82,6 +93,9 @@ impl Scheme {
         let sum: f64 = self.weights.iter().map(|(_, w)| w).sum();
         if (sum - self.max).abs() > 1e-6 {
             return Err(format!("各项权重之和为 {sum},应等于满分 {}", self.max));
+        }
+        if self.section_weights.iter().any(|(_, w)| !w.is_finite() || *w < 0.0) {
+            return Err("部分权重须为非负数".into());
         }
         if !(self.bonus_cap.is_finite() && self.bonus_cap >= 0.0) {
             return Err("加分上限须为非负数".into());
@@ -328,5 +342,12 @@ mod tests {
         let mut bad = Scheme::default();
         bad.weights[0].1 = 50.0;
         assert!(bad.validate().unwrap_err().contains("之和"));
+        let weighted = Scheme { section_weights: vec![(3, 2.0), (8, 0.0)], ..Scheme::default() };
+        assert_eq!(
+            (weighted.section_weight(3), weighted.section_weight(8), weighted.section_weight(1)),
+            (2.0, 0.0, 1.0)
+        );
+        let bad = Scheme { section_weights: vec![(1, -1.0)], ..Scheme::default() };
+        assert!(bad.validate().is_err());
     }
 }

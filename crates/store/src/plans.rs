@@ -63,7 +63,7 @@ pub struct Indicator {
     /// The target broken down per unit (unit id → that unit's own target value); a unit
     /// without a share is measured against the whole target.
     pub breakdown: BTreeMap<i64, f64>,
-    /// A figure of the school data the value comes from (see `schools::SOURCES`); units do
+    /// A figure of the school data the value comes from (see `schools::sources`); units do
     /// not report a bound target.
     pub source: Option<String>,
 }

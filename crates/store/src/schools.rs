@@ -79,13 +79,51 @@ pub struct Refused {
     pub valid_rows: usize,
 }
 
-/// Bound-target sources: a figure of the latest kindergarten (and population) data, as a
-/// percentage, per county and for the city.
-pub const SOURCES: [(&str, &str); 3] = [
-    ("preschool.public_share", "公办园在园幼儿占比(学校数据)"),
-    ("preschool.inclusive_share", "普惠性幼儿园覆盖率(学校数据)"),
-    ("preschool.gross_enrolment", "学前三年毛入园率(学校数据)"),
+/// One figure of the indicator library a target can be bound to: a formula over the school
+/// data (a ratio of sums), scoped to a stage and evaluated per county and for the city.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Source {
+    pub key: String,
+    pub label: String,
+    pub unit: String,
+}
+
+const PRESCHOOL_SOURCES: [(&str, &str); 3] = [
+    ("preschool.public_share", "公办园在园幼儿占比"),
+    ("preschool.inclusive_share", "普惠性幼儿园覆盖率"),
+    ("preschool.gross_enrolment", "学前三年毛入园率"),
 ];
+
+fn stage_key(stage: assess::Stage) -> &'static str {
+    match stage {
+        assess::Stage::Primary => "primary",
+        assess::Stage::Junior => "junior",
+    }
+}
+
+/// The indicator library: the preschool shares (as percentages) and, for each compulsory
+/// stage, the seven resource indicators (per student or per 100 students).
+pub fn sources() -> Vec<Source> {
+    let mut out: Vec<Source> = PRESCHOOL_SOURCES
+        .iter()
+        .map(|(k, l)| Source { key: k.to_string(), label: l.to_string(), unit: "%".into() })
+        .collect();
+    for stage in assess::Stage::ALL {
+        for i in assess::Indicator::ALL {
+            out.push(Source {
+                key: format!("balance.{}.{}", stage_key(stage), i.index()),
+                label: format!("{}{}", stage.label(), i.name()),
+                unit: i.value_unit().to_string(),
+            });
+        }
+    }
+    out
+}
+
+/// The label of a source key, if it is one.
+pub fn source_label(key: &str) -> Option<String> {
+    sources().into_iter().find(|s| s.key == key).map(|s| s.label)
+}
 
 fn parsed_rows(kind: DataKind, bytes: &[u8]) -> std::result::Result<(String, usize, Vec<String>), String> {
     let (json, rows, errors) = match kind {
@@ -225,7 +263,7 @@ impl Store {
     /// Binds a target to a figure of the school data (or unbinds it with `None`).
     pub async fn bind_indicator(&self, indicator_id: i64, source: Option<&str>) -> Result<()> {
         if let Some(s) = source
-            && !SOURCES.iter().any(|(k, _)| *k == s)
+            && source_label(s).is_none()
         {
             return Err(StoreError::invalid("source", format!("数据来源“{s}”无效")));
         }
@@ -244,6 +282,25 @@ impl Store {
     /// area (county name, or 全市) → percentage, to one decimal as reports give them.
     pub async fn bound_figures(&self, until: chrono::NaiveDate) -> Result<BoundFigures> {
         let mut out = BoundFigures::default();
+        if let Some(schools) = self.latest_rows::<assess::School>(DataKind::Schools, Some(until)).await? {
+            let mut counties: Vec<&str> = schools.iter().map(|s| s.county.as_str()).collect();
+            counties.sort_unstable();
+            counties.dedup();
+            for stage in assess::Stage::ALL {
+                for i in assess::Indicator::ALL {
+                    let key = format!("balance.{}.{}", stage_key(stage), i.index());
+                    let by_area = out.entry(key).or_default();
+                    for area in counties.iter().map(|c| Some(*c)).chain(std::iter::once(None)) {
+                        if let Some(v) = assess::balance::pooled(&schools, stage, i, area) {
+                            by_area.insert(
+                                area.unwrap_or(assess::preschool::CITY).to_string(),
+                                (v * 100.0).round() / 100.0,
+                            );
+                        }
+                    }
+                }
+            }
+        }
         let Some(report) = self.preschool_report(Some(until)).await? else { return Ok(out) };
         for area in report.counties.iter().chain(std::iter::once(&report.city)) {
             for (source, value) in [

@@ -137,7 +137,13 @@ impl Store {
     }
 
     /// Each district's year up to `period`, as the scoring rules read it.
-    pub async fn district_facts(&self, plan_id: i64, period: Period, today: NaiveDate) -> Result<Vec<DistrictFacts>> {
+    pub async fn district_facts(
+        &self,
+        plan_id: i64,
+        period: Period,
+        today: NaiveDate,
+        scheme: &Scheme,
+    ) -> Result<Vec<DistrictFacts>> {
         let view = self.plan_view(plan_id, Some(period), today, &Default::default()).await?;
         let as_of = today.min(period.last_day());
         let districts: HashMap<i64, String> =
@@ -157,12 +163,16 @@ impl Store {
                     });
                     facts.len() - 1
                 });
-                if let Some(p) = a.status.progress {
+                let weight = scheme.section_weight(item.task.section);
+                if let Some(p) = a.status.progress
+                    && weight > 0.0
+                {
                     let m = &mut facts[i].measures[0].1;
-                    m.done += p.min(1.0);
-                    m.of += 1.0;
+                    m.done += p.min(1.0) * weight;
+                    m.of += weight;
+                    let w = if weight == 1.0 { String::new() } else { format!("(权重 {weight})") };
                     m.evidence.push(format!(
-                        "{}{}:进度 {}",
+                        "{}{}:进度 {}{w}",
                         item.task.item_label,
                         item.task.title,
                         a.status.progress_pct()
@@ -242,7 +252,7 @@ impl Store {
     /// The scores as the data stand now, with the plan's current scheme.
     pub async fn live_scores(&self, plan_id: i64, period: Period, today: NaiveDate) -> Result<Scores> {
         let (version, scheme) = self.scoring_scheme(plan_id).await?;
-        let facts = self.district_facts(plan_id, period, today).await?;
+        let facts = self.district_facts(plan_id, period, today, &scheme).await?;
         Ok(Scores {
             plan_id,
             period: period.to_string(),

@@ -28,7 +28,7 @@ const SUPERVISION: &[Role] = &[Role::Supervisor];
           crate::api_editing::schedule_milestone, crate::api_editing::update_indicator, crate::api_editing::unit_detail,
           crate::api_editing::create_unit, crate::api_editing::update_unit,
           crate::api_bulletin::get_bulletin, crate::api_bulletin::publish_bulletin,
-          crate::api_assess::import, crate::api_assess::history, crate::api_assess::balance, crate::api_assess::preschool,
+          crate::api_assess::import, crate::api_assess::history, crate::api_assess::balance, crate::api_assess::preschool, crate::api_assess::sources,
           crate::api_scoring::scores, crate::api_scoring::put_scheme, crate::api_scoring::add_adjustment, crate::api_scoring::publish),
     components(schemas(Problem, LoginRequest, LoginResponse, ReviewRequest, SaveReportRequest, ImportResponse, UrgeRequest, InstructionRequest, Settings)),
     modifiers(&BearerAuth)

@@ -109,3 +109,11 @@ pub async fn preschool(State(state): State<AppState>, who: CurrentUser) -> ApiRe
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "no_data", "尚未导入幼儿园数据"))?;
     serde_json::to_value(report).map(Json).map_err(|_| ApiError::bad_request("无法生成结果"))
 }
+
+/// The indicator library: the figures of the school data a target can be bound to
+/// (`PUT /api/v1/indicators/{id}` with `source`).
+#[utoipa::path(get, path = "/api/v1/indicator-sources", security(("bearer" = [])),
+    responses((status = 200, body = Vec<store::schools::Source>)))]
+pub async fn sources(_who: CurrentUser) -> Json<Vec<store::schools::Source>> {
+    Json(store::schools::sources())
+}

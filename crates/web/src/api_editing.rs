@@ -74,7 +74,7 @@ pub async fn update_indicator(
     let Json(req) = body?;
     // The source is checked first: an unknown one changes nothing.
     if let Some(s) = &req.source
-        && !store::schools::SOURCES.iter().any(|(k, _)| k == s)
+        && store::schools::source_label(s).is_none()
     {
         return Err(crate::error::ApiError::invalid("source", format!("数据来源“{s}”无效")));
     }

@@ -84,6 +84,7 @@ pub fn router(state: AppState) -> Router {
         .route("/plans/{id}/score-adjustments", post(api_scoring::add_adjustment))
         .route("/assess/balance", get(api_assess::balance))
         .route("/assess/preschool", get(api_assess::preschool))
+        .route("/indicator-sources", get(api_assess::sources))
         .route("/plans/{id}/bulletins/{period}", get(api_bulletin::get_bulletin))
         .route("/plans/{id}/bulletins/{period}/publish", post(api_bulletin::publish_bulletin))
         .route("/tasks", get(api::tasks))

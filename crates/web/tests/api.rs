@@ -1168,6 +1168,34 @@ async fn school_data_drives_the_assessments_and_bound_targets() {
             .clone();
         assert!(unit["values"].get(share.to_string()).is_none(), "{unit}");
 
+        // A resource indicator of the library: a ratio of sums over the county's schools.
+        let (_, sources) = s.call(M::GET, "/api/v1/indicator-sources", &rep, None).await;
+        let rooms = sources.as_array().unwrap().iter().find(|x| x["key"] == "balance.junior.6").unwrap().clone();
+        assert_eq!(rooms["label"], "初中每百名学生拥有网络多媒体教室数");
+        let (mut sum_rooms, mut sum_students) = (0.0, 0.0);
+        for line in String::from_utf8(SCHOOLS.to_vec()).unwrap().lines().skip(1) {
+            let cells: Vec<&str> = line.split(',').collect();
+            if cells[1] == "余江区" && cells[2] == "初中" {
+                sum_students += cells[3].trim().parse::<f64>().unwrap();
+                sum_rooms += cells[10].trim().parse::<f64>().unwrap();
+            }
+        }
+        let other = item["indicators"][0]["id"].as_i64().unwrap();
+        let (st, _) = s
+            .call(M::PUT, &format!("/api/v1/indicators/{other}"), &sup, Some(json!({"source": "balance.junior.6"})))
+            .await;
+        assert_eq!(st, StatusCode::OK);
+        let (_, plan) = s.call(M::GET, &format!("/api/v1/plans/{plan_id}?period=2024-03"), &sup, None).await;
+        let unit = plan["sections"][2]["items"][0]["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["unit_name"] == "余江区")
+            .unwrap()
+            .clone();
+        let expected = (sum_rooms / sum_students * 100.0 * 100.0).round() / 100.0;
+        assert_eq!(unit["values"][other.to_string()].as_f64(), Some(expected), "{unit}");
+
         let mut page = Browser::new(&s);
         page.login("supervisor", PASSWORD).await;
         let (st, html, _) = page.get("/assess").await;

@@ -41,7 +41,7 @@ pub struct IndicatorRow {
     pub value: String,
     pub error: Option<String>,
     /// Where a target bound to school data gets its value; the unit does not report it.
-    pub source: Option<&'static str>,
+    pub source: Option<String>,
 }
 
 pub struct MilestoneRow {
@@ -144,10 +144,7 @@ async fn report_page(
                     None => report.input.values.get(&i.id).map(|v| super::num(*v)).unwrap_or_default(),
                 },
                 error: errors.get(&key).cloned(),
-                source: i
-                    .source
-                    .as_deref()
-                    .and_then(|s| store::schools::SOURCES.iter().find(|(k, _)| *k == s).map(|(_, label)| *label)),
+                source: i.source.as_deref().and_then(store::schools::source_label),
             }
         })
         .collect();
