@@ -381,6 +381,18 @@ mod edit_tests {
     use super::*;
 
     #[test]
+    fn a_heading_in_book_title_marks_is_the_title() {
+        let plan = parse_text(
+            "《2025年鹰潭市教育工作要点》\n一、加强党的建设\n1.推进清廉学校建设。年内建成示范校10所。\n",
+            &Directory::empty(),
+        )
+        .expect("parse");
+        assert_eq!((plan.title.as_str(), plan.meta.year), ("2025年鹰潭市教育工作要点", Some(2025)));
+        assert_eq!(plan.heading.as_deref(), Some("《2025年鹰潭市教育工作要点》"));
+        assert_eq!(plan.preamble, None);
+    }
+
+    #[test]
     fn corrected_units_replace_the_warning() {
         let directory = Directory::from_toml(
             "[[unit]]\nname = \"基教科\"\nkind = \"department\"\n[[unit]]\nname = \"余江区\"\nkind = \"district\"\n",

@@ -45,7 +45,11 @@ pub fn read(title: &str, body: &str) -> (Vec<Measure>, Vec<Target>) {
     let mut measures = Vec::new();
     for sentence in sentences(body).into_iter().filter(|s| !s.trim().is_empty()) {
         let found = find_targets(sentence);
-        measures.push(Measure { text: sentence.trim().to_string(), kind: classify(sentence, !found.is_empty()) });
+        measures.push(Measure {
+            text: sentence.trim().to_string(),
+            kind: classify(sentence, !found.is_empty()),
+            due: None,
+        });
         targets.extend(found);
     }
     (measures, targets)

@@ -145,6 +145,10 @@ pub enum MeasureKind {
 pub struct Measure {
     pub text: String,
     pub kind: MeasureKind,
+    /// A due date a reviewer set before publishing (YYYY-MM-DD); the milestone it becomes is
+    /// then scheduled. None from the parser: documents rarely date their measures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<String>,
 }
 
 /// How a target compares (>=, <=, =, ~, range): the domain's type, so a parsed target and

@@ -314,7 +314,9 @@ fn front_matter(lines: &[String], out: &mut Outline) {
 
 fn is_heading_like(line: &str) -> bool {
     let n = line.chars().count();
-    (4..=60).contains(&n) && !line.contains(['。', ':', '：', ',', '，']) && HEADING_WORDS.is_match(line.trim())
+    // A heading may be written inside book-title marks on its own line: 《2025年…工作要点》.
+    let bare = line.trim().trim_start_matches('《').trim_end_matches('》');
+    (4..=60).contains(&n) && !line.contains(['。', ':', '：', ',', '，']) && HEADING_WORDS.is_match(bare)
 }
 
 fn is_catalogue_line(line: &str) -> bool {

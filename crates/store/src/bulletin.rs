@@ -175,7 +175,7 @@ impl Store {
     /// Publishes the bulletin of a month as it stands: a new version, frozen.
     pub async fn publish_bulletin(&self, plan_id: i64, period: Period, bulletin: &Bulletin) -> Result<Snapshot> {
         let content = serde_json::to_string(bulletin).map_err(|e| StoreError::invalid("bulletin", e.to_string()))?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let version: i64 =
             sqlx::query("SELECT COALESCE(MAX(version), 0) + 1 FROM bulletins WHERE plan_id = $1 AND period = $2")
                 .bind(plan_id)

@@ -99,7 +99,7 @@ impl Store {
     /// Adds the directory's units, aliases and group memberships; existing units (by name)
     /// are kept, so loading twice changes nothing.
     pub async fn load_directory(&self, directory: &Directory) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         for u in &directory.units {
             let exists =
                 sqlx::query("SELECT id FROM units WHERE name = $1").bind(&u.name).fetch_optional(&mut *tx).await?;
@@ -284,7 +284,7 @@ impl Store {
                 return Err(StoreError::invalid("aliases", format!("别名“{a}”过长")));
             }
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         // A name or alias must point at one unit only, or the parser could not tell them apart.
         for n in std::iter::once(name).chain(aliases.iter().copied()) {
             let owner = sqlx::query(

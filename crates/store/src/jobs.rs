@@ -122,7 +122,7 @@ impl Store {
         .bind(unsubmitted.map(str::to_string))
         .fetch_all(&self.pool)
         .await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let at = now();
         for u in &units {
             sqlx::query(

@@ -121,7 +121,7 @@ impl Store {
             .execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
             .await?;
         for (name, script) in schema::MIGRATIONS {
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.write_tx().await?;
             let done = sqlx::query("SELECT name FROM schema_migrations WHERE name = $1")
                 .bind(*name)
                 .fetch_optional(&mut *tx)
@@ -141,6 +141,17 @@ impl Store {
             tx.commit().await?;
         }
         Ok(())
+    }
+
+    /// A transaction that will write. On SQLite it takes the write lock when it starts (BEGIN
+    /// IMMEDIATE), waiting its turn under the busy timeout: a deferred transaction that read
+    /// first and then writes fails at once with "database is locked" when another writer got
+    /// in between, which under load would turn good requests into errors.
+    pub(crate) async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
     }
 
     /// The stored answer to a request already made with this idempotency key by this user.
@@ -179,7 +190,7 @@ impl Store {
     }
 
     pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("DELETE FROM settings WHERE key = $1").bind(key).execute(&mut *tx).await?;
         sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2)")
             .bind(key)

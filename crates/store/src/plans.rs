@@ -218,7 +218,7 @@ impl Store {
         let start = format!("{year:04}-01-01");
         let year_end = format!("{year:04}-12-31");
         let mut out = Published { tasks: 0, assignments: 0, indicators: 0, milestones: 0 };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         for (position, item) in parsed.items.iter().enumerate() {
             let section_title =
                 parsed.sections.iter().find(|s| s.number == item.section).map(|s| s.title.clone()).unwrap_or_default();
@@ -341,13 +341,16 @@ impl Store {
                     MeasureKind::Document => "document",
                     _ => "target",
                 };
+                // A date the reviewer gave makes the milestone scheduled: it then sets the pace.
                 let milestone_id: i64 = sqlx::query(
-                    "INSERT INTO milestones (task_id, text, kind, due_date) VALUES ($1, $2, $3, $4) RETURNING id",
+                    "INSERT INTO milestones (task_id, text, kind, due_date, scheduled) VALUES ($1, $2, $3, $4, $5) \
+                     RETURNING id",
                 )
                 .bind(task_id)
                 .bind(&m.text)
                 .bind(kind)
-                .bind(&deadline)
+                .bind(m.due.clone().unwrap_or_else(|| deadline.clone()))
+                .bind(crate::flag(m.due.is_some()))
                 .fetch_one(&mut *tx)
                 .await?
                 .get(0);
@@ -568,7 +571,7 @@ impl Store {
             domain::validate_value(&indicator.spec_for(*unit_id), *value)
                 .map_err(|m| StoreError::invalid(&format!("shares.{unit_id}"), m))?;
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("UPDATE indicators SET baseline = $1 WHERE id = $2")
             .bind(baseline)
             .bind(indicator_id)

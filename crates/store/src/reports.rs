@@ -306,7 +306,7 @@ impl Store {
         }
 
         let key = period.to_string();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let current = sqlx::query("SELECT id, state, version FROM reports WHERE assignment_id = $1 AND period = $2")
             .bind(assignment_id)
             .bind(&key)
@@ -429,7 +429,7 @@ impl Store {
         .await?;
         let unchanged = previous.is_some_and(|p| p.get::<String, _>(0).trim() == report.input.progress.trim());
         let late = period.is_late(today, due_day);
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let at = now();
         sqlx::query(
             "UPDATE reports SET state = $6, submitted_at = $1, late = $2, unchanged = $3, version = version + 1, \
@@ -513,7 +513,7 @@ impl Store {
             Decision::Approve => (step.approved, step.actions.0),
             Decision::Return => (ReportState::Returned, step.actions.1),
         };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let at = now();
         sqlx::query(
             "UPDATE reports SET state = $1, review_comment = $2, reviewed_at = $3, version = version + 1, updated_at = $3 \

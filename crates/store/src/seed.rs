@@ -20,7 +20,7 @@ pub struct HistoricReport {
 
 impl Store {
     pub async fn import_report_history(&self, reports: &[HistoricReport]) -> Result<usize> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let at = now();
         for r in reports {
             let id: i64 = sqlx::query(

@@ -910,9 +910,21 @@ async fn a_plan_is_imported_corrected_and_published_through_the_pages() {
         let saved = db.store.parsed_plan(plan_id).await.unwrap();
         assert_eq!(saved.items[0].targets[0].value, 12.0);
 
+        // A measure's due date, set before publishing, schedules its milestone.
+        let (_, page, _) = sup.get(&review).await;
+        let at = page.find("name=\"measure_0_").expect("a measure that becomes a milestone") + 6;
+        let field: String = page[at..].chars().take_while(|c| *c != '"').collect();
+        let (st, page, _) = sup.post(&review, &[("_csrf", &csrf), (&field, "2024-06-30")]).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "outside the plan's year");
+        assert!(page.contains(&format!("id=\"error-{field}\"")));
+        let (st, _, _) = sup.post(&review, &[("_csrf", &csrf), (&field, "2025-06-30")]).await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
         let (st, _, location) = sup.post(&format!("/plans/{plan_id}/publish"), &[("_csrf", &csrf)]).await;
         assert_eq!(st, StatusCode::SEE_OTHER);
         assert_eq!(location.unwrap(), format!("/plans/{plan_id}"));
+        let tasks = db.store.tasks(plan_id).await.unwrap();
+        let milestones = db.store.milestones(tasks[0].id).await.unwrap();
+        assert!(milestones.iter().any(|m| m.scheduled && m.due_date == "2025-06-30"), "{milestones:?}");
         let mut jijiao = Browser::new(&s);
         db.store
             .add_user(&NewUser {

@@ -257,8 +257,15 @@ pub struct DraftItem {
     /// (index, subject, value as typed, how it reads, error)
     pub targets: Vec<(usize, String, String, String, Option<String>)>,
     pub measures: usize,
+    /// Measures that become milestones: (index, text, due as set, error).
+    pub milestones: Vec<(usize, String, String, Option<String>)>,
     pub warnings: Vec<String>,
     pub title_error: Option<String>,
+}
+
+/// Measures that publishing turns into milestones (events, documents, targets).
+fn becomes_milestone(m: &plan::Measure) -> bool {
+    matches!(m.kind, plan::MeasureKind::Event | plan::MeasureKind::Document | plan::MeasureKind::Target)
 }
 
 #[derive(Template)]
@@ -317,6 +324,20 @@ async fn review_page(
                 })
                 .collect(),
             measures: i.measures.len(),
+            milestones: i
+                .measures
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| becomes_milestone(m))
+                .map(|(k, m)| {
+                    (
+                        k,
+                        m.text.clone(),
+                        m.due.clone().unwrap_or_default(),
+                        errors.get(&format!("measure_{index}_{k}")).cloned(),
+                    )
+                })
+                .collect(),
             warnings: parsed.warnings.iter().filter(|w| w.item == Some(i.number)).map(|w| w.message.clone()).collect(),
             title_error: errors.get(&format!("title_{index}")).cloned(),
         })
@@ -374,6 +395,24 @@ pub async fn save_draft(
                 Ok(v) if v.is_finite() && v >= 0.0 => parsed.items[index].targets[k].value = v,
                 _ => {
                     errors.insert(format!("target_{index}_{k}"), "目标值须为非负数".to_string());
+                }
+            }
+        }
+        let year = parsed.meta.year;
+        for k in 0..parsed.items[index].measures.len() {
+            let Some(typed) = get(&format!("measure_{index}_{k}")) else { continue };
+            let typed = typed.trim();
+            if typed.is_empty() {
+                parsed.items[index].measures[k].due = None;
+                continue;
+            }
+            match chrono::NaiveDate::parse_from_str(typed, "%Y-%m-%d") {
+                Ok(d) if year.is_none_or(|y| chrono::Datelike::year(&d) == y) => {
+                    parsed.items[index].measures[k].due = Some(d.to_string());
+                }
+                _ => {
+                    let within = year.map(|y| format!(",且在 {y} 年内")).unwrap_or_default();
+                    errors.insert(format!("measure_{index}_{k}"), format!("时限格式应为 YYYY-MM-DD{within}"));
                 }
             }
         }
