@@ -1352,5 +1352,26 @@ async fn year_end_scores_come_from_the_data_and_stay_as_published() {
             html.contains("id=\"scores\"") && html.contains("一票否决") && html.contains("申诉期至 2024-03-27"),
             "{html}"
         );
+        let csrf = page.csrf().await;
+        let scores_url = format!("/plans/{plan_id}/scores/scheme");
+        let weights = |first_pass: &'static str| {
+            [
+                ("_csrf", csrf.clone()),
+                ("weight_targets", "70".to_string()),
+                ("weight_milestones", "10".to_string()),
+                ("weight_reports_on_time", "10".to_string()),
+                ("weight_first_pass", first_pass.to_string()),
+                ("bonus_cap", "3".to_string()),
+            ]
+        };
+        let form = weights("5");
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (code, html, _) = page.post(&scores_url, &form).await;
+        assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "95 is not full marks");
+        assert!(html.contains("应等于满分"), "{html}");
+        let form = weights("10");
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(page.post(&scores_url, &form).await.0, StatusCode::SEE_OTHER);
+        assert_eq!(st.scoring_scheme(plan_id).await.unwrap().0, 2, "a new version");
     }
 }

@@ -70,6 +70,7 @@ pub fn router() -> Router<AppState> {
         .route("/plans/{id}/scores", get(scores::show))
         .route("/plans/{id}/scores/adjustments", post(scores::add_adjustment))
         .route("/plans/{id}/scores/publish", post(scores::publish))
+        .route("/plans/{id}/scores/scheme", post(scores::save_scheme))
         .route("/assess/import", post(assess::import))
         .route("/search", get(search::search))
         .route("/admin/units", get(admin::units).post(admin::create_unit))

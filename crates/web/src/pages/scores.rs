@@ -27,9 +27,14 @@ struct ScoresPage {
     districts: Vec<Unit>,
     error: Option<String>,
     final_: bool,
+    /// The scheme now in force (a published result shows the one it was computed with).
+    scheme: domain::scoring::Scheme,
 }
 
 impl ScoresPage {
+    fn key(&self, c: &domain::scoring::Component) -> String {
+        serde_json::to_value(c).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+    }
     fn ratio(&self, r: &Option<f64>) -> String {
         r.map_or_else(|| "不计".to_string(), super::pct)
     }
@@ -54,6 +59,7 @@ async fn page(state: &AppState, viewer: Viewer, plan_id: i64, error: Option<Stri
         districts: state.store.units().await?.into_iter().filter(|u| u.kind == "district").collect(),
         error,
         final_,
+        scheme: state.store.scoring_scheme(plan_id).await?.1,
         scores,
     })
 }
@@ -100,6 +106,41 @@ pub async fn add_adjustment(
     let a = Adjustment { kind, points, reason: f.reason };
     match state.store.add_score_adjustment(id, f.unit_id, &a, Some(viewer.user().id)).await {
         Ok(_) => Ok(redirect_with(&format!("/plans/{id}/scores"), "已记录")),
+        Err(store::StoreError::Invalid { message, .. }) => {
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(&state, viewer, id, Some(message)).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The office edits the scheme: the four weights and the bonus cap; a new version each time.
+pub async fn save_scheme(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+    viewer.check_csrf(&get("_csrf"))?;
+    viewer.require(&[Role::Supervisor])?;
+    let (_, current) = state.store.scoring_scheme(id).await?;
+    let number = |k: &str| get(k).parse::<f64>().ok();
+    let weights: Option<Vec<(domain::scoring::Component, f64)>> = domain::scoring::Component::ALL
+        .iter()
+        .map(|c| number(&format!("weight_{}", serde_json::to_value(c).ok()?.as_str()?)).map(|w| (*c, w)))
+        .collect();
+    let (Some(weights), Some(bonus_cap)) = (weights, number("bonus_cap")) else {
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &page(&state, viewer, id, Some("权重和加分上限须为数字".into())).await?,
+        );
+    };
+    let scheme = domain::scoring::Scheme { weights, bonus_cap, ..current };
+    match state.store.set_scoring_scheme(id, &scheme).await {
+        Ok(v) => Ok(redirect_with(
+            &format!("/plans/{id}/scores"),
+            &format!("评分方案已保存为第 {v} 版;已发布的结果不受影响"),
+        )),
         Err(store::StoreError::Invalid { message, .. }) => {
             render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(&state, viewer, id, Some(message)).await?)
         }
