@@ -8,8 +8,10 @@
 //!   full weight) times its weight; a component with nothing to measure (no targets, no
 //!   milestones scheduled, …) gives its full weight back to the others in proportion, so a
 //!   district is not punished for what the plan did not ask of it;
-//! - 目标达成 (targets): the mean of the district's assignment progress figures, each item
-//!   weighted by its section's weight in the scheme (default 1);
+//! - 目标达成 (targets): the mean of the district's assignments' attainment ([`attainment`]),
+//!   each item weighted by its section's weight in the scheme (default 1): progress against
+//!   where it should be by now, so a mid-year score does not punish work that is on pace, and
+//!   a unit that did nothing cannot score on a figure it never reported;
 //! - 节点按时 (milestones on time): milestones done by their due date over milestones due;
 //! - 按时报送 (reports on time): reports submitted by the due day over reports due;
 //! - 一次通过 (reviews passed first time): reports approved without being returned over
@@ -179,7 +181,30 @@ pub struct DistrictScore {
 }
 
 fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
+    // `+ 0.0` turns a negative zero (an empty float sum) into the zero people expect to see.
+    (x * 100.0).round() / 100.0 + 0.0
+}
+
+/// How much of what was due an assignment has done, in [0, 1]: with a progress figure,
+/// progress over pace (序时进度; at year end pace is 1, so it is the progress itself); without
+/// one, by status — 已完成, 超序时 and 序时推进 count in full, 滞后 half, 未启动 and 逾期 nothing.
+pub fn attainment(status: crate::Status, progress: Option<f64>, pace: f64) -> f64 {
+    use crate::Status::*;
+    match (status, progress) {
+        (Completed, _) => 1.0,
+        (NotStarted | Overdue, None) => 0.0,
+        (_, Some(p)) if pace > 1e-9 => (p / pace).clamp(0.0, 1.0),
+        // At the very start pace is 0: any progress is ahead of it.
+        (_, Some(p)) => {
+            if p > 0.0 {
+                1.0
+            } else {
+                0.0
+            }
+        }
+        (Ahead | OnPace, None) => 1.0,
+        (Behind, None) => 0.5,
+    }
 }
 
 /// One district's score (rank left at 0; see [`rank`]).
@@ -334,6 +359,24 @@ mod tests {
         );
         let got: Vec<(&str, usize)> = ranked.iter().map(|s| (s.unit.as_str(), s.rank)).collect();
         assert_eq!(got, [("丁", 1), ("乙", 2), ("甲", 2), ("丙", 4)]);
+    }
+
+    #[test]
+    fn attainment_is_progress_against_pace() {
+        use crate::Status::*;
+        assert_eq!(attainment(Behind, Some(0.3), 0.6), 0.5);
+        assert_eq!(attainment(Ahead, Some(0.9), 0.6), 1.0, "capped");
+        assert_eq!(attainment(Completed, None, 0.5), 1.0);
+        assert_eq!(attainment(OnPace, None, 0.5), 1.0);
+        assert_eq!(attainment(Behind, None, 0.5), 0.5);
+        assert_eq!(attainment(NotStarted, None, 0.9), 0.0);
+        assert_eq!(attainment(Overdue, Some(0.4), 1.0), 0.4);
+        assert_eq!(
+            score(&Scheme::default(), &DistrictFacts { unit: "x".into(), measures: vec![], adjustments: vec![] })
+                .bonus
+                .to_string(),
+            "0"
+        );
     }
 
     #[test]

@@ -164,18 +164,21 @@ impl Store {
                     facts.len() - 1
                 });
                 let weight = scheme.section_weight(item.task.section);
-                if let Some(p) = a.status.progress
-                    && weight > 0.0
-                {
+                if weight > 0.0 {
+                    let status = domain::Status::parse(&a.status.status).unwrap_or(domain::Status::NotStarted);
+                    let attained = domain::scoring::attainment(status, a.status.progress, a.status.pace);
                     let m = &mut facts[i].measures[0].1;
-                    m.done += p.min(1.0) * weight;
+                    m.done += attained * weight;
                     m.of += weight;
-                    let w = if weight == 1.0 { String::new() } else { format!("(权重 {weight})") };
+                    let w = if weight == 1.0 { String::new() } else { format!(",权重 {weight}") };
                     m.evidence.push(format!(
-                        "{}{}:进度 {}{w}",
+                        "{}{}:{},进度 {},序时 {},计 {}{w}",
                         item.task.item_label,
                         item.task.title,
-                        a.status.progress_pct()
+                        a.status.label,
+                        a.status.progress_pct(),
+                        a.status.pace_pct(),
+                        (attained * 1000.0).round() / 10.0
                     ));
                 }
                 for mile in
