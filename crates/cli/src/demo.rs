@@ -15,6 +15,8 @@ pub const DEMO_USERS: &[(&str, &str, Role, Option<&str>)] = &[
     ("admin", "系统管理员", Role::Admin, None),
     ("supervisor", "督导室督办员", Role::Supervisor, Some("督导室")),
     ("leader", "分管副局长", Role::Leader, None),
+    ("security", "安全管理员", Role::SecurityAdmin, None),
+    ("auditor", "审计管理员", Role::AuditAdmin, None),
     ("yuehu", "月湖区填报员", Role::Reporter, Some("月湖区")),
     ("yujiang", "余江区填报员", Role::Reporter, Some("余江区")),
     ("yujiang_head", "余江区教体局负责人", Role::UnitHead, Some("余江区")),

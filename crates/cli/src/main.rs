@@ -1,6 +1,7 @@
 //! The `duban` command.
 
 mod assess;
+mod audit;
 mod bulletin;
 mod demo;
 mod outline;
@@ -139,6 +140,11 @@ enum Command {
     Units {
         #[command(subcommand)]
         command: UnitsCommand,
+    },
+    /// 审计日志:校验哈希链
+    Audit {
+        #[command(subcommand)]
+        command: audit::AuditCommand,
     },
     /// 用户管理
     User {
@@ -302,6 +308,13 @@ fn run_async(command: Command) -> anyhow::Result<()> {
             }
             Command::Demo { data, addr, today, no_serve } => demo::run(&data, &addr, today, no_serve).await,
             Command::Assess { command } => assess::run(command),
+            Command::Audit { command } => {
+                if !audit::run(command).await? {
+                    // Broken chain (already reported): its own exit status, not bad input's.
+                    std::process::exit(i32::from(audit::BROKEN));
+                }
+                Ok(())
+            }
             Command::Bulletin(args) => bulletin::run(args).await,
             Command::Migrate { data } => {
                 data.open().await?;
@@ -315,6 +328,8 @@ fn run_async(command: Command) -> anyhow::Result<()> {
                     plan::parse(&bytes, &store.directory().await?).map_err(|e| anyhow!("{}:{e}", file.display()))?;
                 let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
                 let id = store.import_plan(&name, &bytes, &parsed, None).await?;
+                audit::record(&store, "plan.import", Some(format!("plan:{id}")), serde_json::json!({"file": name}))
+                    .await;
                 println!(
                     "已导入草稿 {id}:《{}》,{} 条,{} 条提示",
                     parsed.title,
@@ -323,6 +338,7 @@ fn run_async(command: Command) -> anyhow::Result<()> {
                 );
                 if publish {
                     let p = store.publish_plan(id).await?;
+                    audit::record(&store, "plan.publish", Some(format!("plan:{id}")), serde_json::json!({})).await;
                     println!(
                         "已发布:{} 项任务,{} 个责任单位分工,{} 个指标,{} 个节点",
                         p.tasks, p.assignments, p.indicators, p.milestones
@@ -344,12 +360,28 @@ fn run_async(command: Command) -> anyhow::Result<()> {
                         unit: unit.as_deref(),
                     })
                     .await?;
-                println!("已新增用户 {}({})", u.username, u.role.label());
+                // Whoever typed the initial password knows it: the user must replace it.
+                store.require_password_change(u.id).await?;
+                audit::record(
+                    &store,
+                    "user.create",
+                    Some(format!("user:{}", u.id)),
+                    serde_json::json!({"username": u.username, "role": u.role, "unit": u.unit_name}),
+                )
+                .await;
+                println!("已新增用户 {}({}),首次登录时须修改密码", u.username, u.role.label());
                 Ok(())
             }
             Command::Units { command: UnitsCommand::Import { file, data } } => {
                 let store = data.open().await?;
                 let n = units::import(&store, &file).await?;
+                audit::record(
+                    &store,
+                    "unit.import",
+                    None,
+                    serde_json::json!({"file": file.display().to_string(), "units": n}),
+                )
+                .await;
                 println!("已导入 {n} 个单位");
                 Ok(())
             }

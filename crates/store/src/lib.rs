@@ -10,6 +10,8 @@ macro_rules! sql {
     };
 }
 
+pub mod accounts;
+pub mod audit;
 pub mod bulletin;
 pub mod directory;
 pub mod directory_sheet;

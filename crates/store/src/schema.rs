@@ -10,6 +10,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0003_notice_delivery", NOTICE_DELIVERY),
     ("0004_bulletins", BULLETINS),
     ("0005_school_data", SCHOOL_DATA),
+    ("0006_security_and_audit", SECURITY_AND_AUDIT),
     ("0008_scoring", SCORING),
 ];
 
@@ -292,6 +293,50 @@ CREATE TABLE school_data (
 );
 CREATE INDEX school_data_kind ON school_data(kind, as_of);
 ALTER TABLE indicators ADD COLUMN source TEXT
+"#;
+
+/// Accounts (password history, failed sign-ins by name) and the hash-chained audit log.
+/// `audit_head` is the chain's single head row: appends lock it, so concurrent writers take
+/// turns and the chain stays linear on both databases.
+const SECURITY_AND_AUDIT: &str = r#"
+ALTER TABLE users ADD COLUMN password_changed_at TEXT;
+
+CREATE TABLE password_history (
+    id {id},
+    user_id {int} NOT NULL REFERENCES users(id),
+    password_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX password_history_user ON password_history(user_id, id);
+
+CREATE TABLE login_failures (
+    username TEXT PRIMARY KEY,
+    failures {int} NOT NULL,
+    locked_until TEXT,
+    last_failure_at TEXT NOT NULL
+);
+
+CREATE TABLE audit_log (
+    id {int} PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor_id {int},
+    actor TEXT NOT NULL,
+    ip TEXT,
+    action TEXT NOT NULL,
+    object TEXT,
+    outcome TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE INDEX audit_log_at ON audit_log(at);
+
+CREATE TABLE audit_head (
+    id {int} PRIMARY KEY,
+    last_id {int} NOT NULL,
+    hash TEXT NOT NULL
+);
+INSERT INTO audit_head (id, last_id, hash) VALUES (1, 0, '')
 "#;
 
 /// Year-end scoring: versioned schemes, the office's adjustments, frozen results.

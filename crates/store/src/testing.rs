@@ -63,3 +63,12 @@ pub async fn all() -> Vec<TestDb> {
     v.extend(postgres().await);
     v
 }
+
+/// Runs a statement directly, bypassing the store (tests that tamper with the data).
+pub async fn execute(store: &Store, sql: &str) -> u64 {
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+        .execute(&store.pool)
+        .await
+        .expect("statement runs")
+        .rows_affected()
+}

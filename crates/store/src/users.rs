@@ -19,6 +19,10 @@ pub enum Role {
     UnitHead,
     /// 领导: reads everything, leaves 批示.
     Leader,
+    /// 安全管理员: roles and security policies; no business data, no audit log.
+    SecurityAdmin,
+    /// 审计管理员: reads and exports the audit log, nothing else.
+    AuditAdmin,
 }
 
 impl Role {
@@ -29,6 +33,8 @@ impl Role {
             Role::Reporter => "reporter",
             Role::UnitHead => "unit_head",
             Role::Leader => "leader",
+            Role::SecurityAdmin => "security_admin",
+            Role::AuditAdmin => "audit_admin",
         }
     }
 
@@ -39,13 +45,30 @@ impl Role {
             Role::Reporter => "单位填报员",
             Role::UnitHead => "单位负责人",
             Role::Leader => "领导",
+            Role::SecurityAdmin => "安全管理员",
+            Role::AuditAdmin => "审计管理员",
         }
     }
 
+    /// Every role, the business roles first.
+    pub const ALL: [Role; 7] = [
+        Role::Reporter,
+        Role::UnitHead,
+        Role::Supervisor,
+        Role::Leader,
+        Role::Admin,
+        Role::SecurityAdmin,
+        Role::AuditAdmin,
+    ];
+
     pub fn parse(s: &str) -> Option<Role> {
-        [Role::Admin, Role::Supervisor, Role::Reporter, Role::UnitHead, Role::Leader]
-            .into_iter()
-            .find(|r| r.key() == s || r.label() == s)
+        Role::ALL.into_iter().find(|r| r.key() == s || r.label() == s)
+    }
+
+    /// The security and audit administrators (三员分立): they see no business data, only
+    /// their own functions.
+    pub fn is_oversight(self) -> bool {
+        matches!(self, Role::SecurityAdmin | Role::AuditAdmin)
     }
 
     /// Roles that belong to a unit and see only its work.
@@ -73,10 +96,10 @@ pub struct NewUser<'a> {
     pub unit: Option<&'a str>,
 }
 
-const USER_SELECT: &str = "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, n.name AS unit_name, \
+pub(crate) const USER_SELECT: &str = "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, n.name AS unit_name, \
      u.must_change_password, u.password_hash, u.disabled FROM users u LEFT JOIN units n ON n.id = u.unit_id";
 
-fn user_from_row(r: &sqlx::any::AnyRow) -> User {
+pub(crate) fn user_from_row(r: &sqlx::any::AnyRow) -> User {
     User {
         id: r.get("id"),
         username: r.get("username"),
@@ -89,7 +112,7 @@ fn user_from_row(r: &sqlx::any::AnyRow) -> User {
 }
 
 /// A sign-in token is stored only as its SHA-256, so a leaked table grants nothing.
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     use sha2::{Digest, Sha256};
     Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -120,20 +143,39 @@ impl Store {
         {
             return Err(StoreError::Conflict(format!("用户名“{username}”已存在")));
         }
+        password::check_policy(username, new.password).map_err(|m| StoreError::invalid("password", m))?;
+        let hash = password::hash(new.password);
+        let at = now();
+        let mut tx = self.write_tx().await?;
         sqlx::query(
-            "INSERT INTO users (username, display_name, password_hash, role, unit_id, must_change_password, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO users (username, display_name, password_hash, role, unit_id, must_change_password, created_at, \
+             password_changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
         )
         .bind(username)
         .bind(new.display_name)
-        .bind(password::hash(new.password))
+        .bind(&hash)
         .bind(new.role.key())
         .bind(unit_id)
         .bind(flag(false))
-        .bind(now())
-        .execute(&self.pool)
+        .bind(&at)
+        .execute(&mut *tx)
         .await?;
+        sqlx::query(
+            "INSERT INTO password_history (user_id, password_hash, created_at) \
+             SELECT id, $1, $2 FROM users WHERE username = $3",
+        )
+        .bind(&hash)
+        .bind(&at)
+        .bind(username)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
         self.user_by_name(username).await?.ok_or(StoreError::NotFound)
+    }
+
+    pub async fn user(&self, id: i64) -> Result<User> {
+        let row = sqlx::query(sql!("{USER_SELECT} WHERE u.id = $1")).bind(id).fetch_optional(&self.pool).await?;
+        row.as_ref().map(user_from_row).ok_or(StoreError::NotFound)
     }
 
     pub async fn user_by_name(&self, username: &str) -> Result<Option<User>> {

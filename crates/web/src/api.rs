@@ -22,7 +22,10 @@ const SUPERVISION: &[Role] = &[Role::Supervisor];
 #[derive(OpenApi)]
 #[openapi(
     info(title = "duban 督办 API", version = "1", description = "工作要点督办系统的 JSON API。错误均为 RFC 9457 problem JSON。"),
-    paths(healthz, login, logout, me, users, units, plans, import_plan, plan_detail, publish_plan, tasks, get_report, save_report,
+    paths(healthz, login, logout, me, users,
+          crate::api_accounts::change_password, crate::api_accounts::logout_all, crate::api_accounts::create_user,
+          crate::api_accounts::reset_password, crate::api_accounts::set_role, crate::api_accounts::audit,
+          crate::api_accounts::verify, units, plans, import_plan, plan_detail, publish_plan, tasks, get_report, save_report,
           submit_report, review_report, upload_evidence, download_evidence, dashboard, search, notifications, urge,
           get_draft, put_draft, archive_plan, signoff_report, get_settings, put_settings, list_instructions, add_instruction,
           crate::api_editing::schedule_milestone, crate::api_editing::update_indicator, crate::api_editing::unit_detail,
@@ -81,20 +84,34 @@ pub struct LoginResponse {
     pub user: User,
 }
 
-/// Signs in; the token goes in `Authorization: Bearer …` on later calls.
+/// Signs in; the token goes in `Authorization: Bearer …` on later calls. After five failures
+/// in a row the name is locked for 1, 2, 4 … minutes (429, code `account_locked`); a user
+/// whose `must_change_password` is set must call `POST /api/v1/me/password` first.
 #[utoipa::path(post, path = "/api/v1/auth/login", request_body = LoginRequest,
-    responses((status = 200, body = LoginResponse), (status = 401, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = LoginResponse), (status = 401, body = Problem), (status = 422, body = Problem),
+              (status = 429, body = Problem)))]
 pub async fn login(
     State(state): State<AppState>,
+    ip: crate::security::ClientIp,
     body: Result<Json<LoginRequest>, JsonRejection>,
 ) -> ApiResult<Json<LoginResponse>> {
     let Json(req) = body?;
-    let user = state
-        .store
-        .check_password(req.username.trim(), &req.password)
-        .await?
+    let outcome = state.store.sign_in(req.username.trim(), &req.password).await?;
+    crate::security::record(&state, crate::pages::sign_in_event(req.username.trim(), &ip, &outcome, "api")).await;
+    let user = match outcome {
+        store::accounts::SignIn::Ok(user) => user,
         // The same answer for an unknown name and a wrong password.
-        .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "用户名或密码错误"))?;
+        store::accounts::SignIn::Refused => {
+            return Err(ApiError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "用户名或密码错误"));
+        }
+        store::accounts::SignIn::Locked { minutes } => {
+            return Err(ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "account_locked",
+                crate::pages::locked_message(minutes),
+            ));
+        }
+    };
     let token = state.store.create_token(user.id, "api", 8).await?;
     Ok(Json(LoginResponse { token, user }))
 }
@@ -110,10 +127,10 @@ pub async fn me(who: CurrentUser) -> Json<User> {
     Json(who.user)
 }
 
-/// Every user with role and unit (系统管理员 only).
+/// Every user with role and unit (系统管理员, 安全管理员).
 #[utoipa::path(get, path = "/api/v1/users", security(("bearer" = [])), responses((status = 200, body = Vec<User>), (status = 403, body = Problem)))]
 pub async fn users(State(state): State<AppState>, who: CurrentUser) -> ApiResult<Json<Vec<User>>> {
-    who.require(&[Role::Admin])?;
+    who.require(&[Role::Admin, Role::SecurityAdmin])?;
     Ok(Json(state.store.users().await?))
 }
 

@@ -3,6 +3,7 @@
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::security::Gate;
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
@@ -27,6 +28,12 @@ impl FromRequestParts<AppState> for CurrentUser {
             .filter(|t| !t.is_empty())
             .ok_or_else(ApiError::unauthorized)?;
         let user = state.store.user_by_token(token).await?.ok_or_else(ApiError::unauthorized)?;
+        crate::security::note_actor(&parts.extensions, &user);
+        match crate::security::api_gate(&user, parts.uri.path()) {
+            Gate::Open => {}
+            Gate::ChangePassword => return Err(crate::security::password_change_required()),
+            Gate::Denied => return Err(ApiError::forbidden()),
+        }
         Ok(CurrentUser { user, token: token.to_string() })
     }
 }

@@ -2,6 +2,7 @@
 //! every computed figure) and render JSON; no SQL and no rules live here.
 
 pub mod api;
+pub mod api_accounts;
 pub mod api_assess;
 pub mod api_bulletin;
 pub mod api_editing;
@@ -9,6 +10,7 @@ pub mod api_scoring;
 pub mod auth;
 pub mod error;
 pub mod pages;
+pub mod security;
 
 use axum::Router;
 use axum::http::header;
@@ -31,6 +33,10 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Where notices go besides the app (e-mail, webhook).
     pub channels: notify::Channels,
+    /// Sign-in attempts a client address may make at once, then one more per
+    /// `login_refill` (both sign-in endpoints together).
+    pub login_burst: u32,
+    pub login_refill: std::time::Duration,
 }
 
 impl Default for Config {
@@ -42,6 +48,8 @@ impl Default for Config {
             job_interval: std::time::Duration::from_secs(60),
             secure_cookies: false,
             channels: notify::Channels::default(),
+            login_burst: 20,
+            login_refill: std::time::Duration::from_secs(3),
         }
     }
 }
@@ -61,11 +69,18 @@ pub struct AppState {
 /// The whole application: the JSON API and the health check.
 pub fn router(state: AppState) -> Router {
     let max_upload = state.config.max_upload;
+    let limiter = std::sync::Arc::new(security::LoginLimiter::new(state.config.login_burst, state.config.login_refill));
     let api = Router::new()
         .route("/auth/login", post(api::login))
         .route("/auth/logout", post(api::logout))
         .route("/me", get(api::me))
-        .route("/users", get(api::users))
+        .route("/me/password", post(api_accounts::change_password))
+        .route("/me/logout-all", post(api_accounts::logout_all))
+        .route("/users/{id}/password", post(api_accounts::reset_password))
+        .route("/users/{id}/role", put(api_accounts::set_role))
+        .route("/audit", get(api_accounts::audit))
+        .route("/audit/verify", get(api_accounts::verify))
+        .route("/users", get(api::users).post(api_accounts::create_user))
         .route("/units", get(api::units).post(api_editing::create_unit))
         .route("/units/{id}", get(api_editing::unit_detail).put(api_editing::update_unit))
         .route("/milestones/{id}", put(api_editing::schedule_milestone))
@@ -106,6 +121,9 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api)
         .merge(pages::router())
         .fallback(|| async { pages::PageError::NotFound })
+        // Every change is recorded (inside the routes, so the route's pattern is known).
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::audit))
+        .layer(axum::middleware::from_fn_with_state(limiter, security::limit_logins))
         // Room for the largest document plus multipart framing.
         .layer(axum::extract::DefaultBodyLimit::max(max_upload + 64 * 1024))
         // Security headers on every response.
@@ -196,7 +214,9 @@ pub async fn deliver_notices(store: &Store, channels: &notify::Channels, owner: 
 /// Serves until Ctrl-C / SIGTERM, with the scheduler running beside the server.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     let scheduler = spawn_scheduler(state.clone());
-    let result = axum::serve(listener, router(state))
+    // The client's address reaches handlers (audit records, sign-in rate limits).
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let result = axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

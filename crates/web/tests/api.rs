@@ -9,7 +9,7 @@ use store::users::{NewUser, Role};
 
 const YINGTAN: &[u8] = include_bytes!("../../../data/plans/yingtan-2024-education-work-plan.txt");
 const UNITS: &str = include_str!("../../../data/units/yingtan.toml");
-const PASSWORD: &str = "Test@2024";
+const PASSWORD: &str = "Test@2024ok";
 
 struct Server {
     base: String,

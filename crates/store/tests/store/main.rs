@@ -2,4 +2,5 @@
 //! Under CI=true a missing PostgreSQL fails the run; elsewhere the PostgreSQL half is
 //! skipped with a "SKIPPED:" line.
 
+mod security;
 mod workflow;

@@ -42,7 +42,7 @@ async fn directory_users_and_tokens() {
             .add_user(&NewUser {
                 username: "yj",
                 display_name: "余江区填报员",
-                password: "Pass@2024",
+                password: "Pass@2024!x",
                 role: Role::Reporter,
                 unit: Some("余江区"),
             })
@@ -57,9 +57,9 @@ async fn directory_users_and_tokens() {
             .add_user(&NewUser { username: "r2", display_name: "x", password: "x", role: Role::Reporter, unit: None })
             .await;
         assert!(matches!(no_unit, Err(StoreError::Invalid { ref field, .. }) if field == "unit"));
-        assert_eq!(s.check_password("yj", "Pass@2024").await.expect("checks").map(|u| u.id), Some(u.id));
+        assert_eq!(s.check_password("yj", "Pass@2024!x").await.expect("checks").map(|u| u.id), Some(u.id));
         assert_eq!(s.check_password("yj", "wrong").await.expect("checks"), None);
-        assert_eq!(s.check_password("nobody", "Pass@2024").await.expect("checks"), None);
+        assert_eq!(s.check_password("nobody", "Pass@2024!x").await.expect("checks"), None);
         let token = s.create_token(u.id, "api", 8).await.expect("token");
         assert_eq!(s.user_by_token(&token).await.expect("lookup").map(|u| u.username), Some("yj".into()));
         s.revoke_token(&token).await.expect("revoke");

@@ -250,9 +250,21 @@ impl UsersPage {
     fn err(&self, k: &str) -> Option<&String> {
         self.errors.get(k)
     }
+    /// Whether the viewer may reset this user's password.
+    fn can_reset(&self, u: &User) -> bool {
+        u.id != self.ctx.user.id && super::account::may_reset(self.ctx.user.role, u.role)
+    }
+    fn has_role(&self, u: &User, key: &str) -> bool {
+        u.role.key() == key
+    }
+    fn all_roles(&self) -> Vec<(&'static str, &'static str)> {
+        Role::ALL.iter().map(|r| (r.key(), r.label())).collect()
+    }
 }
 
-const ROLES: [Role; 5] = [Role::Reporter, Role::UnitHead, Role::Supervisor, Role::Leader, Role::Admin];
+/// The roles the system administrator gives new accounts; the administrators' roles are the
+/// security administrator's to grant (三员分立).
+const ROLES: [Role; 4] = [Role::Reporter, Role::UnitHead, Role::Supervisor, Role::Leader];
 
 async fn users_page(
     state: &AppState,
@@ -271,7 +283,7 @@ async fn users_page(
 }
 
 pub async fn users(State(state): State<AppState>, viewer: Viewer) -> PageResult {
-    viewer.require(&[Role::Admin])?;
+    viewer.require(&[Role::Admin, Role::SecurityAdmin])?;
     render(&users_page(&state, viewer, BTreeMap::new(), BTreeMap::new()).await?)
 }
 
@@ -285,14 +297,11 @@ pub async fn add_user(
     viewer.check_csrf(typed.get("_csrf").map(String::as_str).unwrap_or(""))?;
     let get = |k: &str| typed.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
     let mut errors = BTreeMap::new();
-    let role = Role::parse(&get("role"));
+    let role = Role::parse(&get("role")).filter(|r| ROLES.contains(r));
     if role.is_none() {
         errors.insert("role".to_string(), "请选择角色".to_string());
     }
     let password = typed.get("password").cloned().unwrap_or_default();
-    if password.chars().count() < 8 {
-        errors.insert("password".to_string(), "初始密码至少 8 位".to_string());
-    }
     if let (Some(role), true) = (role, errors.is_empty()) {
         let unit = get("unit");
         let new = NewUser {
@@ -303,7 +312,14 @@ pub async fn add_user(
             unit: Some(unit.as_str()).filter(|u| !u.is_empty()),
         };
         match state.store.add_user(&new).await {
-            Ok(u) => return Ok(redirect_with("/admin/users", &format!("已添加用户“{}”", u.username))),
+            Ok(u) => {
+                // The administrator knows the initial password; the user must replace it.
+                state.store.require_password_change(u.id).await?;
+                return Ok(redirect_with(
+                    "/admin/users",
+                    &format!("已添加用户“{}”,其首次登录时须修改密码", u.username),
+                ));
+            }
             Err(StoreError::Invalid { field, message }) => {
                 errors.insert(field, message);
             }

@@ -3,12 +3,38 @@
 
 use super::{PageError, PageResult, SESSION_COOKIE, SESSION_HOURS, Viewer, render, render_status};
 use crate::AppState;
+use crate::security::ClientIp;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
+use store::accounts::SignIn;
+use store::audit::AuditEvent;
+
+/// What a locked sign-in is told.
+pub fn locked_message(minutes: i64) -> String {
+    format!("登录失败次数过多,账户已暂时锁定,请 {minutes} 分钟后再试")
+}
+
+/// The audit record of a sign-in attempt (via `page` or `api`).
+pub fn sign_in_event(username: &str, ip: &ClientIp, outcome: &SignIn, via: &str) -> AuditEvent {
+    let (actor_id, result) = match outcome {
+        SignIn::Ok(u) => (Some(u.id), "ok".to_string()),
+        SignIn::Refused => (None, "refused".to_string()),
+        SignIn::Locked { minutes } => (None, format!("locked:{minutes}")),
+    };
+    AuditEvent {
+        actor_id,
+        actor: username.chars().take(64).collect(),
+        ip: ip.text(),
+        action: "login".into(),
+        object: None,
+        outcome: result,
+        detail: serde_json::json!({ "via": via }),
+    }
+}
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -58,7 +84,21 @@ fn same_origin(headers: &HeaderMap) -> bool {
         || origin.split_once("://").is_some_and(|(_, rest)| rest.trim_end_matches('/') == host)
 }
 
-pub async fn login(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<LoginForm>) -> PageResult {
+/// The sign-in form with a message, answered with 429 (too many attempts).
+pub fn too_many(message: &str) -> axum::response::Response {
+    render_status(
+        StatusCode::TOO_MANY_REQUESTS,
+        &LoginPage { username: String::new(), next: "/home".into(), error: Some(message.to_string()), notice: None },
+    )
+    .unwrap_or_else(|e| e.into_response())
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> PageResult {
     if !same_origin(&headers) {
         return Err(PageError::Csrf);
     }
@@ -77,9 +117,23 @@ pub async fn login(State(state): State<AppState>, headers: HeaderMap, Form(f): F
     if f.username.trim().is_empty() || f.password.is_empty() {
         return fail("请输入用户名和密码");
     }
-    let Some(user) = state.store.check_password(f.username.trim(), &f.password).await? else {
+    let outcome = state.store.sign_in(f.username.trim(), &f.password).await?;
+    crate::security::record(&state, sign_in_event(f.username.trim(), &ip, &outcome, "page")).await;
+    let user = match outcome {
+        SignIn::Ok(user) => user,
         // The same answer for an unknown name and a wrong password.
-        return fail("用户名或密码错误");
+        SignIn::Refused => return fail("用户名或密码错误"),
+        SignIn::Locked { minutes } => {
+            return render_status(
+                StatusCode::TOO_MANY_REQUESTS,
+                &LoginPage {
+                    username: f.username.clone(),
+                    next: next.clone(),
+                    error: Some(locked_message(minutes)),
+                    notice: None,
+                },
+            );
+        }
     };
     let token = state.store.create_token(user.id, "web", SESSION_HOURS).await?;
     let cookie = format!(
@@ -87,7 +141,9 @@ pub async fn login(State(state): State<AppState>, headers: HeaderMap, Form(f): F
         SESSION_HOURS * 3600,
         if state.config.secure_cookies { "; Secure" } else { "" }
     );
-    let mut r = Redirect::to(&next).into_response();
+    // A password to change first: the change page, then where the user was going.
+    let target = if user.must_change_password { "/account/password".to_string() } else { next };
+    let mut r = Redirect::to(&target).into_response();
     r.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|_| PageError::Internal)?);
     Ok(r)
 }

@@ -7,6 +7,7 @@
 //! has `<main id="main">`; flash messages in `.flash`; a form's overall error in `.form-error`;
 //! a field's error in `#error-<field>`; a signed-in page has `form#logout-form`.
 
+pub mod account;
 mod admin;
 mod assess;
 mod auth;
@@ -78,6 +79,12 @@ pub fn router() -> Router<AppState> {
         .route("/admin/units/import", post(admin::import_units))
         .route("/admin/units/{id}", get(admin::unit_form).post(admin::update_unit))
         .route("/admin/users", get(admin::users).post(admin::add_user))
+        .route("/admin/users/{id}/password", post(account::reset_password))
+        .route("/admin/users/{id}/role", post(account::set_role))
+        .route("/admin/audit", get(account::audit))
+        .route("/admin/audit/export.csv", get(account::export))
+        .route("/account/password", get(account::password_form).post(account::change_password))
+        .route("/account/logout-all", post(account::logout_all))
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
         .route("/static/favicon.svg", get(favicon))
@@ -143,7 +150,11 @@ impl Ctx {
     }
     /// The bureau's roles see every unit; units see their own.
     pub fn bureau(&self) -> bool {
-        !self.user.role.is_unit_bound()
+        !self.user.role.is_unit_bound() && !self.user.role.is_oversight()
+    }
+    /// The security and audit administrators, who see no business pages.
+    pub fn oversight(&self) -> bool {
+        self.user.role.is_oversight()
     }
 }
 
@@ -182,6 +193,16 @@ impl FromRequestParts<AppState> for Viewer {
             Ok(None) => return Err(to_login()),
             Err(e) => return Err(PageError::from(e).into_response()),
         };
+        crate::security::note_actor(&parts.extensions, &user);
+        match crate::security::page_gate(&user, parts.uri.path()) {
+            crate::security::Gate::Open => {}
+            crate::security::Gate::ChangePassword => return Err(Redirect::to("/account/password").into_response()),
+            // The oversight roles' work is on one page each; their home leads there.
+            crate::security::Gate::Denied if parts.uri.path() == "/home" => {
+                return Err(Redirect::to(account::landing(user.role)).into_response());
+            }
+            crate::security::Gate::Denied => return Err(PageError::Forbidden.into_response()),
+        }
         let flash = flash_of(&parts.headers);
         let period = domain::Period::containing(state.config.today()).to_string();
         Ok(Viewer { ctx: Ctx { user, csrf: csrf_token(&token), flash, period }, token })
@@ -250,6 +271,13 @@ pub async fn clear_flash(request: axum::extract::Request, next: axum::middleware
         );
     }
     response
+}
+
+pub use auth::{locked_message, sign_in_event};
+
+/// The sign-in page with a message that there were too many attempts (429).
+pub fn too_many_logins(wait_secs: u64) -> Response {
+    auth::too_many(&format!("登录尝试过于频繁,请 {wait_secs} 秒后再试"))
 }
 
 /// Why a page could not be shown. Each renders as a Chinese page with the right status.

@@ -1,0 +1,267 @@
+//! The audit log: append-only, one record per sign-in and per change, hash-chained so that an
+//! edited or deleted record is detected (`duban audit verify`).
+//!
+//! Each record's hash is SHA-256 over the previous record's hash and the record's canonical
+//! content (a JSON array of its fields, as stored). Ids are given by the chain (1, 2, 3 …), so
+//! a gap is a deleted record; the single `audit_head` row holds the last id and hash, so a
+//! deleted tail is seen too. Appends lock the head row first (an UPDATE, which takes the
+//! row lock on PostgreSQL and the write lock on SQLite), so concurrent writers take turns.
+
+use crate::{Result, Store, now};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+/// One thing that happened, as the caller describes it.
+#[derive(Debug, Clone, Default)]
+pub struct AuditEvent {
+    /// The user who did it; `None` for a failed sign-in or the command line.
+    pub actor_id: Option<i64>,
+    /// The user name (as typed, for a sign-in), or `cli`, or `system`.
+    pub actor: String,
+    /// The client's address.
+    pub ip: Option<String>,
+    /// A stable key, e.g. `login`, `report.submit`, `plan.publish`.
+    pub action: String,
+    /// What it was done to, e.g. `/api/v1/plans/3/publish` or `user:12`.
+    pub object: Option<String>,
+    /// `ok`, `denied`, `failed`, or an HTTP status.
+    pub outcome: String,
+    /// Anything else worth keeping (before/after values), as JSON.
+    pub detail: serde_json::Value,
+}
+
+/// A stored record.
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct AuditRecord {
+    pub id: i64,
+    pub at: String,
+    pub actor_id: Option<i64>,
+    pub actor: String,
+    pub ip: Option<String>,
+    pub action: String,
+    pub object: Option<String>,
+    pub outcome: String,
+    /// JSON text.
+    pub detail: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl AuditRecord {
+    /// The content the hash covers: every field but the hashes, as a JSON array.
+    fn canonical(&self) -> String {
+        serde_json::json!([
+            self.id,
+            self.at,
+            self.actor_id,
+            self.actor,
+            self.ip,
+            self.action,
+            self.object,
+            self.outcome,
+            self.detail
+        ])
+        .to_string()
+    }
+
+    fn expected_hash(&self, prev: &str) -> String {
+        chain_hash(prev, &self.canonical())
+    }
+}
+
+fn chain_hash(prev: &str, canonical: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(prev.as_bytes());
+    h.update(b"\n");
+    h.update(canonical.as_bytes());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What `verify_audit` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditCheck {
+    /// Every record links to the one before and the head names the last: `records` checked.
+    Intact { records: i64 },
+    /// The first record that does not fit, and why.
+    Broken { id: i64, reason: String },
+}
+
+/// Which records to list.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    /// From this day (YYYY-MM-DD), inclusive.
+    pub from: Option<String>,
+    /// To this day (YYYY-MM-DD), inclusive.
+    pub to: Option<String>,
+    pub actor: Option<String>,
+    /// An action key or its prefix (`report.` matches every report action).
+    pub action: Option<String>,
+    /// Only records with an id below this (for paging backwards, newest first).
+    pub before_id: Option<i64>,
+    pub limit: i64,
+}
+
+const RECORD_COLUMNS: &str = "id, at, actor_id, actor, ip, action, object, outcome, detail, prev_hash, hash";
+
+fn record_from_row(r: &sqlx::any::AnyRow) -> AuditRecord {
+    AuditRecord {
+        id: r.get("id"),
+        at: r.get("at"),
+        actor_id: r.get("actor_id"),
+        actor: r.get("actor"),
+        ip: r.get("ip"),
+        action: r.get("action"),
+        object: r.get("object"),
+        outcome: r.get("outcome"),
+        detail: r.get("detail"),
+        prev_hash: r.get("prev_hash"),
+        hash: r.get("hash"),
+    }
+}
+
+impl Store {
+    /// Appends a record to the chain; returns its id.
+    pub async fn audit(&self, e: &AuditEvent) -> Result<i64> {
+        let mut tx = self.write_tx().await?;
+        // Take the head's lock before reading it, so no other writer reads the same head.
+        sqlx::query("UPDATE audit_head SET last_id = last_id WHERE id = 1").execute(&mut *tx).await?;
+        let head = sqlx::query("SELECT last_id, hash FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await?;
+        let last_id: i64 = head.get(0);
+        let prev: String = head.get(1);
+        let mut record = AuditRecord {
+            id: last_id + 1,
+            at: now(),
+            actor_id: e.actor_id,
+            actor: e.actor.clone(),
+            ip: e.ip.clone(),
+            action: e.action.clone(),
+            object: e.object.clone(),
+            outcome: e.outcome.clone(),
+            detail: if e.detail.is_null() { "{}".to_string() } else { e.detail.to_string() },
+            prev_hash: prev.clone(),
+            hash: String::new(),
+        };
+        record.hash = record.expected_hash(&prev);
+        sqlx::query(sql!(
+            "INSERT INTO audit_log ({RECORD_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+        ))
+        .bind(record.id)
+        .bind(&record.at)
+        .bind(record.actor_id)
+        .bind(&record.actor)
+        .bind(&record.ip)
+        .bind(&record.action)
+        .bind(&record.object)
+        .bind(&record.outcome)
+        .bind(&record.detail)
+        .bind(&record.prev_hash)
+        .bind(&record.hash)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE audit_head SET last_id = $1, hash = $2 WHERE id = 1")
+            .bind(record.id)
+            .bind(&record.hash)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(record.id)
+    }
+
+    /// Records, newest first.
+    pub async fn audit_records(&self, q: &AuditQuery) -> Result<Vec<AuditRecord>> {
+        // Fixed conditions, each with its own bound parameter; an absent filter matches all.
+        let to = q.to.as_ref().map(|d| format!("{d}T99"));
+        let action = q.action.as_ref().map(|a| format!("{a}%"));
+        let rows = sqlx::query(sql!(
+            "SELECT {RECORD_COLUMNS} FROM audit_log WHERE ($1 = '' OR at >= $1) AND ($2 = '' OR at <= $2) \
+             AND ($3 = '' OR actor = $3) AND ($4 = '' OR action LIKE $4) AND id < $5 ORDER BY id DESC LIMIT $6"
+        ))
+        .bind(q.from.clone().unwrap_or_default())
+        .bind(to.unwrap_or_default())
+        .bind(q.actor.clone().unwrap_or_default())
+        .bind(action.unwrap_or_default())
+        .bind(q.before_id.unwrap_or(i64::MAX))
+        .bind(q.limit.clamp(1, 10_000))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(record_from_row).collect())
+    }
+
+    /// Walks the whole chain and names the first record that does not fit.
+    pub async fn verify_audit(&self) -> Result<AuditCheck> {
+        let mut prev = String::new();
+        let mut expected_id = 1;
+        let mut after = 0i64;
+        loop {
+            let rows = sqlx::query(sql!("SELECT {RECORD_COLUMNS} FROM audit_log WHERE id > $1 ORDER BY id LIMIT 1000"))
+                .bind(after)
+                .fetch_all(&self.pool)
+                .await?;
+            if rows.is_empty() {
+                break;
+            }
+            for r in rows.iter().map(record_from_row) {
+                if r.id != expected_id {
+                    return Ok(AuditCheck::Broken {
+                        id: expected_id,
+                        reason: format!("审计记录 #{expected_id} 缺失(已被删除)"),
+                    });
+                }
+                if r.prev_hash != prev {
+                    return Ok(AuditCheck::Broken {
+                        id: r.id,
+                        reason: format!("审计记录 #{} 与前一条记录的链接不符", r.id),
+                    });
+                }
+                if r.expected_hash(&prev) != r.hash {
+                    return Ok(AuditCheck::Broken {
+                        id: r.id, reason: format!("审计记录 #{} 的内容已被修改", r.id)
+                    });
+                }
+                prev = r.hash;
+                expected_id += 1;
+                after = r.id;
+            }
+        }
+        let head = sqlx::query("SELECT last_id, hash FROM audit_head WHERE id = 1").fetch_optional(&self.pool).await?;
+        let Some(head) = head else {
+            return Ok(AuditCheck::Broken { id: 0, reason: "审计链的链头记录缺失".into() });
+        };
+        let (last_id, head_hash): (i64, String) = (head.get(0), head.get(1));
+        if last_id != after {
+            return Ok(AuditCheck::Broken {
+                id: after + 1,
+                reason: format!("审计记录 #{} 至 #{last_id} 缺失(已被删除)", after + 1),
+            });
+        }
+        if head_hash != prev {
+            return Ok(AuditCheck::Broken { id: last_id, reason: format!("审计记录 #{last_id} 与链头不符") });
+        }
+        Ok(AuditCheck::Intact { records: after })
+    }
+}
+
+/// The records as csv (UTF-8 with a byte-order mark, so spreadsheet programs read Chinese).
+pub fn to_csv(records: &[AuditRecord]) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(["编号", "时间", "用户编号", "用户", "来源地址", "操作", "对象", "结果", "详情", "哈希"]);
+    // A cell starting with = + - @ would be run as a formula by a spreadsheet program.
+    let cell = |s: &str| if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
+    for r in records {
+        let _ = w.write_record([
+            r.id.to_string(),
+            r.at.clone(),
+            r.actor_id.map(|i| i.to_string()).unwrap_or_default(),
+            cell(&r.actor),
+            r.ip.clone().unwrap_or_default(),
+            r.action.clone(),
+            cell(r.object.as_deref().unwrap_or_default()),
+            r.outcome.clone(),
+            cell(&r.detail),
+            r.hash.clone(),
+        ]);
+    }
+    let bytes = w.into_inner().unwrap_or_default();
+    format!("\u{feff}{}", String::from_utf8_lossy(&bytes))
+}

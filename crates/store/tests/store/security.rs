@@ -1,0 +1,180 @@
+//! Accounts (policy, history, lockout, resets, sessions) and the audit chain, on every backend.
+
+use store::accounts::SignIn;
+use store::audit::{AuditCheck, AuditEvent, AuditQuery};
+use store::testing::all;
+use store::users::{NewUser, Role};
+use store::{Store, StoreError};
+
+const PASSWORD: &str = "Start@2024x";
+
+async fn user(s: &Store, name: &str) -> store::users::User {
+    s.add_user(&NewUser { username: name, display_name: name, password: PASSWORD, role: Role::Leader, unit: None })
+        .await
+        .expect("adds")
+}
+
+fn field_of(e: StoreError) -> (String, String) {
+    match e {
+        StoreError::Invalid { field, message } => (field, message),
+        other => panic!("expected a bad value, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn password_policy_and_history() {
+    for db in all().await {
+        let s = &db.store;
+        let weak = s
+            .add_user(&NewUser {
+                username: "weak",
+                display_name: "x",
+                password: "short1A",
+                role: Role::Leader,
+                unit: None,
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(field_of(weak), ("password".into(), "密码至少 10 位".into()), "{}", db.name);
+        let u = user(s, "zhangsan").await;
+        let token = s.create_token(u.id, "api", 8).await.expect("token");
+        let other = s.create_token(u.id, "web", 8).await.expect("token");
+
+        let e = s.change_password(u.id, "wrong", "New@2024abc", &token).await.unwrap_err();
+        assert_eq!(field_of(e).0, "current_password");
+        let e = s.change_password(u.id, PASSWORD, "Zhangsan@2024", &token).await.unwrap_err();
+        assert_eq!(field_of(e).1, "密码不能包含用户名");
+        let e = s.change_password(u.id, PASSWORD, "alllowercase1", &token).await.unwrap_err();
+        assert!(field_of(e).1.contains("三类"));
+        let e = s.change_password(u.id, PASSWORD, PASSWORD, &token).await.unwrap_err();
+        assert!(field_of(e).1.contains("最近 5 次"), "the current password is not new");
+
+        // Five changes; then the first four and the current one are all refused, the one
+        // before them (six back) is allowed again.
+        let mut current = PASSWORD.to_string();
+        for i in 1..=5 {
+            let next = format!("Second@{i}xyz");
+            s.change_password(u.id, &current, &next, &token).await.expect("changes");
+            current = next;
+        }
+        for i in 1..=5 {
+            let e = s.change_password(u.id, &current, &format!("Second@{i}xyz"), &token).await.unwrap_err();
+            assert!(field_of(e).1.contains("最近 5 次"), "{i}");
+        }
+        s.change_password(u.id, &current, PASSWORD, &token).await.expect("six back is allowed");
+
+        // Changing ends the other sessions, not the one in use.
+        assert!(s.user_by_token(&token).await.expect("lookup").is_some());
+        assert!(s.user_by_token(&other).await.expect("lookup").is_none(), "{}", db.name);
+    }
+}
+
+#[tokio::test]
+async fn lockout_grows_and_resets_force_a_change() {
+    for db in all().await {
+        let s = &db.store;
+        let u = user(s, "lisi").await;
+        assert!(matches!(s.sign_in("lisi", PASSWORD).await.expect("signs in"), SignIn::Ok(_)));
+        for _ in 0..4 {
+            assert_eq!(s.sign_in("lisi", "wrong").await.expect("answers"), SignIn::Refused);
+        }
+        assert_eq!(s.sign_in("lisi", "wrong").await.expect("answers"), SignIn::Locked { minutes: 1 });
+        // Locked: even the right password is not checked.
+        assert!(matches!(s.sign_in("lisi", PASSWORD).await.expect("answers"), SignIn::Locked { .. }));
+        // An unknown name locks the same way, so locks do not reveal which names exist.
+        for _ in 0..4 {
+            assert_eq!(s.sign_in("nobody", "wrong").await.expect("answers"), SignIn::Refused);
+        }
+        assert_eq!(s.sign_in("nobody", "wrong").await.expect("answers"), SignIn::Locked { minutes: 1 });
+        // The next failure after the lock ends doubles it.
+        sqlx::query("UPDATE login_failures SET locked_until = '2000-01-01T00:00:00.000Z' WHERE username = 'lisi'")
+            .execute(&s.pool)
+            .await
+            .expect("expire the lock");
+        assert_eq!(s.sign_in("lisi", "wrong").await.expect("answers"), SignIn::Locked { minutes: 2 });
+
+        // The administrator's reset: sessions end, the lock lifts, a change is required.
+        let token = s.create_token(u.id, "api", 8).await.expect("token");
+        let reset = s.reset_password(u.id, "Temp@2024abc").await.expect("resets");
+        assert!(reset.must_change_password);
+        assert!(s.user_by_token(&token).await.expect("lookup").is_none(), "{}", db.name);
+        let SignIn::Ok(again) = s.sign_in("lisi", "Temp@2024abc").await.expect("signs in") else {
+            panic!("the temporary password signs in")
+        };
+        assert!(again.must_change_password);
+        let token = s.create_token(u.id, "api", 8).await.expect("token");
+        s.change_password(u.id, "Temp@2024abc", "Mine@2024abc", &token).await.expect("changes");
+        assert!(!s.user(u.id).await.expect("user").must_change_password);
+
+        // Log out everywhere.
+        s.create_token(u.id, "web", 8).await.expect("token");
+        assert_eq!(s.revoke_sessions(u.id, None).await.expect("revokes"), 2);
+    }
+}
+
+fn event(action: &str, n: i64) -> AuditEvent {
+    AuditEvent {
+        actor_id: Some(n),
+        actor: format!("user{n}"),
+        ip: Some("127.0.0.1".into()),
+        action: action.into(),
+        object: Some(format!("/things/{n}")),
+        outcome: "ok".into(),
+        detail: serde_json::json!({"before": n, "after": n + 1}),
+    }
+}
+
+#[tokio::test]
+async fn the_audit_chain_detects_edits_and_deletions() {
+    for db in all().await {
+        let s = &db.store;
+        assert_eq!(s.verify_audit().await.expect("verifies"), AuditCheck::Intact { records: 0 });
+        for n in 1..=6 {
+            s.audit(&event("report.save", n)).await.expect("appends");
+        }
+        assert_eq!(s.verify_audit().await.expect("verifies"), AuditCheck::Intact { records: 6 });
+        let q = AuditQuery { action: Some("report.".into()), limit: 100, ..Default::default() };
+        let listed = s.audit_records(&q).await.expect("lists");
+        assert_eq!(listed.iter().map(|r| r.id).collect::<Vec<_>>(), [6, 5, 4, 3, 2, 1]);
+        let q = AuditQuery { actor: Some("user3".into()), limit: 100, ..Default::default() };
+        assert_eq!(s.audit_records(&q).await.expect("lists").len(), 1);
+
+        // An edited record.
+        sqlx::query("UPDATE audit_log SET actor = 'someone else' WHERE id = 3").execute(&s.pool).await.expect("edit");
+        assert!(matches!(s.verify_audit().await.expect("verifies"), AuditCheck::Broken { id: 3, .. }), "{}", db.name);
+        sqlx::query("UPDATE audit_log SET actor = 'user3' WHERE id = 3").execute(&s.pool).await.expect("undo");
+        assert_eq!(s.verify_audit().await.expect("verifies"), AuditCheck::Intact { records: 6 });
+
+        // A deleted record in the middle, and a deleted last record.
+        sqlx::query("DELETE FROM audit_log WHERE id = 4").execute(&s.pool).await.expect("delete");
+        assert!(matches!(s.verify_audit().await.expect("verifies"), AuditCheck::Broken { id: 4, .. }));
+    }
+    for db in all().await {
+        let s = &db.store;
+        for n in 1..=3 {
+            s.audit(&event("login", n)).await.expect("appends");
+        }
+        sqlx::query("DELETE FROM audit_log WHERE id = 3").execute(&s.pool).await.expect("delete");
+        assert!(matches!(s.verify_audit().await.expect("verifies"), AuditCheck::Broken { id: 3, .. }), "{}", db.name);
+    }
+}
+
+#[tokio::test]
+async fn concurrent_appends_keep_one_chain() {
+    for db in all().await {
+        let s = db.store.clone();
+        let mut tasks = Vec::new();
+        for w in 0..8 {
+            let s = s.clone();
+            tasks.push(tokio::spawn(async move {
+                for n in 0..10 {
+                    s.audit(&event("concurrent", w * 100 + n)).await.expect("appends");
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.expect("task");
+        }
+        assert_eq!(s.verify_audit().await.expect("verifies"), AuditCheck::Intact { records: 80 }, "{}", db.name);
+    }
+}

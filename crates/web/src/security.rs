@@ -1,0 +1,412 @@
+//! Cross-cutting protections: the audit record of every change, the client's address, the
+//! rate limit on sign-in, and the gates every signed-in request passes (a password that must
+//! be changed first; the security and audit administrators' narrow reach).
+
+use crate::AppState;
+use crate::error::ApiError;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+use store::audit::AuditEvent;
+use store::users::{Role, User};
+
+/// The client's address, from the connection (not from headers a client could forge).
+#[derive(Clone, Debug)]
+pub struct ClientIp(pub Option<IpAddr>);
+
+impl ClientIp {
+    pub fn text(&self) -> Option<String> {
+        self.0.map(|ip| ip.to_string())
+    }
+}
+
+fn ip_of(extensions: &axum::http::Extensions) -> Option<IpAddr> {
+    extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(ip_of(&parts.extensions)))
+    }
+}
+
+/// Where a request's handler leaves who did it (and, optionally, what changed), for the audit
+/// middleware to record once the response is known.
+#[derive(Clone, Default)]
+pub struct AuditSlot(Arc<Mutex<SlotInner>>);
+
+#[derive(Default)]
+struct SlotInner {
+    actor: Option<(i64, String)>,
+    detail: Option<serde_json::Value>,
+    /// The handler recorded this request itself.
+    done: bool,
+}
+
+impl AuditSlot {
+    pub fn set_actor(&self, user: &User) {
+        if let Ok(mut s) = self.0.lock() {
+            s.actor = Some((user.id, user.username.clone()));
+        }
+    }
+
+    /// Before/after values or anything else the handler knows cheaply.
+    pub fn set_detail(&self, detail: serde_json::Value) {
+        if let Ok(mut s) = self.0.lock() {
+            s.detail = Some(detail);
+        }
+    }
+
+    /// The handler wrote its own record (sign-in); the middleware adds none.
+    pub fn mark_done(&self) {
+        if let Ok(mut s) = self.0.lock() {
+            s.done = true;
+        }
+    }
+}
+
+/// Notes the signed-in user of a request for its audit record.
+pub fn note_actor(extensions: &axum::http::Extensions, user: &User) {
+    if let Some(slot) = extensions.get::<AuditSlot>() {
+        slot.set_actor(user);
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for AuditSlot {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts.extensions.get::<AuditSlot>().cloned().unwrap_or_default())
+    }
+}
+
+/// The audit action of a state-changing route: one table for the API and the pages. Routes
+/// not listed are still recorded, as `http.<METHOD>`.
+pub const ACTIONS: &[(&str, &str, &str)] = &[
+    ("POST", "/api/v1/auth/logout", "logout"),
+    ("POST", "/api/v1/me/logout-all", "logout.all"),
+    ("POST", "/api/v1/me/password", "password.change"),
+    ("POST", "/api/v1/users", "user.create"),
+    ("POST", "/api/v1/users/{id}/password", "user.reset_password"),
+    ("PUT", "/api/v1/users/{id}/role", "user.role"),
+    ("PUT", "/api/v1/users/{id}/disabled", "user.disable"),
+    ("POST", "/api/v1/units", "unit.create"),
+    ("PUT", "/api/v1/units/{id}", "unit.update"),
+    ("POST", "/api/v1/units/{id}/urge", "unit.urge"),
+    ("PUT", "/api/v1/milestones/{id}", "milestone.schedule"),
+    ("PUT", "/api/v1/indicators/{id}", "indicator.update"),
+    ("POST", "/api/v1/plans/import", "plan.import"),
+    ("PUT", "/api/v1/plans/{id}/draft", "plan.edit"),
+    ("POST", "/api/v1/plans/{id}/publish", "plan.publish"),
+    ("POST", "/api/v1/plans/{id}/archive", "plan.archive"),
+    ("POST", "/api/v1/tasks/{id}/instructions", "instruction.add"),
+    ("POST", "/api/v1/school-data", "school_data.import"),
+    ("POST", "/api/v1/plans/{id}/bulletins/{period}/publish", "bulletin.publish"),
+    ("PUT", "/api/v1/assignments/{id}/reports/{period}", "report.save"),
+    ("POST", "/api/v1/assignments/{id}/reports/{period}/submit", "report.submit"),
+    ("POST", "/api/v1/assignments/{id}/reports/{period}/review", "report.review"),
+    ("POST", "/api/v1/assignments/{id}/reports/{period}/signoff", "report.signoff"),
+    ("POST", "/api/v1/assignments/{id}/reports/{period}/evidence", "report.evidence"),
+    ("PUT", "/api/v1/settings", "settings.update"),
+    ("POST", "/logout", "logout"),
+    ("POST", "/account/logout-all", "logout.all"),
+    ("POST", "/account/password", "password.change"),
+    ("POST", "/admin/users", "user.create"),
+    ("POST", "/admin/users/{id}/password", "user.reset_password"),
+    ("POST", "/admin/users/{id}/role", "user.role"),
+    ("POST", "/admin/units", "unit.create"),
+    ("POST", "/admin/units/import", "unit.import"),
+    ("POST", "/admin/units/{id}", "unit.update"),
+    ("POST", "/plans/import", "plan.import"),
+    ("POST", "/plans/{id}/review", "plan.edit"),
+    ("POST", "/plans/{id}/publish", "plan.publish"),
+    ("POST", "/plans/{id}/public", "plan.public"),
+    ("POST", "/plans/{id}/bulletins/{period}/requirements", "bulletin.requirements"),
+    ("POST", "/plans/{id}/bulletins/{period}/publish", "bulletin.publish"),
+    ("POST", "/tasks/{id}/instructions", "instruction.add"),
+    ("POST", "/milestones/{id}", "milestone.schedule"),
+    ("POST", "/assignments/{id}/reports/{period}", "report.save"),
+    ("POST", "/assignments/{id}/reports/{period}/evidence", "report.evidence"),
+    ("POST", "/review/{id}/{period}", "report.review"),
+    ("POST", "/assess/import", "school_data.import"),
+];
+
+fn action_of(method: &Method, route: &str) -> String {
+    ACTIONS
+        .iter()
+        .find(|(m, p, _)| *m == method.as_str() && *p == route)
+        .map_or_else(|| format!("http.{method}"), |(_, _, a)| a.to_string())
+}
+
+/// Keys whose values never reach the audit log.
+fn secret(key: &str) -> bool {
+    key.contains("password") || key == "_csrf" || key == "token"
+}
+
+/// What a request asked for, with secrets left out: the JSON body, or the form's fields.
+fn request_detail(content_type: &str, body: &[u8]) -> Option<serde_json::Value> {
+    fn redact(v: &mut serde_json::Value) {
+        if let serde_json::Value::Object(m) = v {
+            for (k, x) in m.iter_mut() {
+                if secret(k) {
+                    *x = serde_json::Value::String("***".into());
+                } else {
+                    redact(x);
+                }
+            }
+        }
+    }
+    if content_type.starts_with("application/json") {
+        let mut v: serde_json::Value = serde_json::from_slice(body).ok()?;
+        redact(&mut v);
+        Some(v)
+    } else if content_type.starts_with("application/x-www-form-urlencoded") {
+        let text = std::str::from_utf8(body).ok()?;
+        let mut m = serde_json::Map::new();
+        for pair in text.split('&').filter(|p| !p.is_empty()) {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let k = crate::pages::url_decode(k);
+            let v = if secret(&k) { "***".to_string() } else { crate::pages::url_decode(v) };
+            match m.get_mut(&k) {
+                Some(serde_json::Value::Array(a)) => a.push(v.into()),
+                Some(old) => *old = serde_json::Value::Array(vec![old.take(), v.into()]),
+                None => {
+                    m.insert(k, v.into());
+                }
+            }
+        }
+        Some(serde_json::Value::Object(m))
+    } else {
+        None
+    }
+}
+
+/// Request bodies up to this size are kept (redacted) in the record; larger ones (uploads)
+/// are described by their size only.
+const DETAIL_LIMIT: usize = 64 * 1024;
+
+/// Records every state-changing request a signed-in user made — who, when, from where, what
+/// (the route and the request, secrets left out), the outcome — in the hash-chained log.
+pub async fn audit(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(request).await;
+    }
+    let slot = AuditSlot::default();
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let route = request.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string());
+    let ip = ip_of(request.extensions());
+    let content_type =
+        request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let length: Option<usize> =
+        request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
+    let (mut parts, body) = request.into_parts();
+    parts.extensions.insert(slot.clone());
+    let readable =
+        content_type.starts_with("application/json") || content_type.starts_with("application/x-www-form-urlencoded");
+    let (request, asked) = if readable && length.is_some_and(|l| l <= DETAIL_LIMIT) {
+        match axum::body::to_bytes(body, DETAIL_LIMIT).await {
+            Ok(bytes) => {
+                let asked = request_detail(&content_type, &bytes);
+                (Request::from_parts(parts, Body::from(bytes)), asked)
+            }
+            Err(_) => {
+                return ApiError::bad_request("请求体无法读取").into_response();
+            }
+        }
+    } else {
+        let asked = length.map(|l| serde_json::json!({"content_type": content_type, "bytes": l}));
+        (Request::from_parts(parts, body), asked)
+    };
+    let response = next.run(request).await;
+    let (actor, detail, done) = match slot.0.lock() {
+        Ok(mut s) => (s.actor.take(), s.detail.take(), s.done),
+        Err(_) => (None, None, false),
+    };
+    // Anonymous writes are refused before they change anything; sign-ins record themselves.
+    let Some((actor_id, actor)) = actor.filter(|_| !done) else { return response };
+    let mut d = serde_json::Map::new();
+    d.insert("method".into(), method.as_str().into());
+    if let Some(a) = asked {
+        d.insert("request".into(), a);
+    }
+    if let Some(x) = detail {
+        d.insert("change".into(), x);
+    }
+    let event = AuditEvent {
+        actor_id: Some(actor_id),
+        actor,
+        ip: ip.map(|i| i.to_string()),
+        action: action_of(&method, route.as_deref().unwrap_or(&path)),
+        object: Some(path),
+        outcome: response.status().as_u16().to_string(),
+        detail: serde_json::Value::Object(d),
+    };
+    if let Err(e) = state.store.audit(&event).await {
+        tracing::error!(error = %e, action = %event.action, "audit record not written");
+    }
+    response
+}
+
+/// Writes one audit record, logging (not failing the request) if it cannot.
+pub async fn record(state: &AppState, event: AuditEvent) {
+    if let Err(e) = state.store.audit(&event).await {
+        tracing::error!(error = %e, action = %event.action, "audit record not written");
+    }
+}
+
+/// The sign-in rate limit per client address: a bucket of `burst` attempts, refilled one
+/// every `refill` — cheap and in memory (each server process keeps its own).
+pub struct LoginLimiter {
+    burst: f64,
+    per_sec: f64,
+    buckets: Mutex<HashMap<IpAddr, (f64, Instant)>>,
+}
+
+impl LoginLimiter {
+    pub fn new(burst: u32, refill: std::time::Duration) -> Self {
+        LoginLimiter {
+            burst: f64::from(burst.max(1)),
+            per_sec: 1.0 / refill.as_secs_f64().max(0.001),
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// `Ok` to go ahead, or the seconds to wait.
+    pub fn check(&self, ip: IpAddr) -> Result<(), u64> {
+        let Ok(mut buckets) = self.buckets.lock() else { return Ok(()) };
+        let now = Instant::now();
+        if buckets.len() > 100_000 {
+            // Forget full buckets, so a flood of addresses cannot exhaust memory.
+            let (burst, per_sec) = (self.burst, self.per_sec);
+            buckets.retain(|_, (tokens, at)| *tokens + now.duration_since(*at).as_secs_f64() * per_sec < burst);
+        }
+        let (tokens, at) = buckets.entry(ip).or_insert((self.burst, now));
+        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * self.per_sec).min(self.burst);
+        *at = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(((1.0 - *tokens) / self.per_sec).ceil() as u64)
+        }
+    }
+}
+
+/// Applies [`LoginLimiter`] to the two sign-in endpoints: a problem (429) for the API, the
+/// sign-in page with a message for browsers.
+pub async fn limit_logins(State(limiter): State<Arc<LoginLimiter>>, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let api = path == "/api/v1/auth/login";
+    if request.method() != Method::POST || !(api || path == "/login") {
+        return next.run(request).await;
+    }
+    let Some(ip) = ip_of(request.extensions()) else { return next.run(request).await };
+    match limiter.check(ip) {
+        Ok(()) => next.run(request).await,
+        Err(wait) => {
+            let mut r = if api {
+                ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate_limited",
+                    format!("登录尝试过于频繁,请 {wait} 秒后再试"),
+                )
+                .into_response()
+            } else {
+                crate::pages::too_many_logins(wait)
+            };
+            if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            r
+        }
+    }
+}
+
+/// What a signed-in user may reach, before any handler's own check.
+pub enum Gate {
+    Open,
+    /// The password must be changed first.
+    ChangePassword,
+    /// Outside this role's reach.
+    Denied,
+}
+
+/// API paths (under `/api/v1`, prefix removed or not) open to a user who must change their
+/// password, and those open to the oversight roles.
+fn api_path(path: &str) -> &str {
+    path.strip_prefix("/api/v1").unwrap_or(path)
+}
+
+pub fn api_gate(user: &User, path: &str) -> Gate {
+    let p = api_path(path);
+    let always = matches!(p, "/me" | "/me/password" | "/me/logout-all" | "/auth/logout");
+    if always {
+        return Gate::Open;
+    }
+    if user.must_change_password {
+        return Gate::ChangePassword;
+    }
+    match user.role {
+        Role::AuditAdmin if !(p == "/audit" || p.starts_with("/audit/")) => Gate::Denied,
+        Role::SecurityAdmin if !(p == "/users" || p.starts_with("/users/")) => Gate::Denied,
+        _ => Gate::Open,
+    }
+}
+
+pub fn page_gate(user: &User, path: &str) -> Gate {
+    let always = matches!(path, "/account/password" | "/account/logout-all" | "/logout");
+    if always {
+        return Gate::Open;
+    }
+    if user.must_change_password {
+        return Gate::ChangePassword;
+    }
+    match user.role {
+        Role::AuditAdmin if !path.starts_with("/admin/audit") => Gate::Denied,
+        Role::SecurityAdmin if !path.starts_with("/admin/users") => Gate::Denied,
+        _ => Gate::Open,
+    }
+}
+
+/// The problem a user who must change their password gets from every other endpoint.
+pub fn password_change_required() -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "password_change_required",
+        "请先修改初始密码(POST /api/v1/me/password),再使用其他功能",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limiter_refills() {
+        let l = LoginLimiter::new(3, std::time::Duration::from_secs(60));
+        let ip: IpAddr = "10.0.0.1".parse().expect("ip");
+        assert!(l.check(ip).is_ok() && l.check(ip).is_ok() && l.check(ip).is_ok());
+        let wait = l.check(ip).unwrap_err();
+        assert!((55..=60).contains(&wait), "{wait}");
+        assert!(l.check("10.0.0.2".parse().expect("ip")).is_ok(), "another address has its own bucket");
+    }
+
+    #[test]
+    fn details_leave_secrets_out() {
+        let d =
+            request_detail("application/json", br#"{"password":"x","a":{"new_password":"y"},"b":1}"#).expect("json");
+        assert_eq!(d, serde_json::json!({"password": "***", "a": {"new_password": "***"}, "b": 1}));
+        let d = request_detail("application/x-www-form-urlencoded", b"_csrf=abc&name=%E4%BD%99&m=1&m=2").expect("form");
+        assert_eq!(d, serde_json::json!({"_csrf": "***", "name": "余", "m": ["1", "2"]}));
+    }
+}

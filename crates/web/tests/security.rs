@@ -1,0 +1,637 @@
+//! Issue F over HTTP, on every backend: lockout, forced password changes, signing out
+//! everywhere, the audit log (and who may read it), rate limits on sign-in, and every route of
+//! the router against every role.
+
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use store::Store;
+use store::users::{NewUser, Role};
+
+const YINGTAN: &[u8] = include_bytes!("../../../data/plans/yingtan-2024-education-work-plan.txt");
+const UNITS: &str = include_str!("../../../data/units/yingtan.toml");
+const PASSWORD: &str = "Test@2024ok";
+
+/// Every role, as the tests sign in: (user, role, unit).
+const USERS: &[(&str, Role, Option<&str>)] = &[
+    ("admin", Role::Admin, None),
+    ("security", Role::SecurityAdmin, None),
+    ("auditor", Role::AuditAdmin, None),
+    ("supervisor", Role::Supervisor, Some("督导室")),
+    ("leader", Role::Leader, None),
+    ("yujiang", Role::Reporter, Some("余江区")),
+    ("yujiang_head", Role::UnitHead, Some("余江区")),
+    ("yuehu", Role::Reporter, Some("月湖区")),
+];
+
+struct Server {
+    base: String,
+    http: Client,
+    store: Store,
+}
+
+async fn start(store: Store, config: web::Config) -> Server {
+    store.load_directory(&plan::Directory::from_toml(UNITS).expect("units")).await.expect("directory");
+    for (u, role, unit) in USERS {
+        store
+            .add_user(&NewUser { username: u, display_name: u, password: PASSWORD, role: *role, unit: *unit })
+            .await
+            .expect("user");
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(web::serve(web::AppState { store: store.clone(), config }, listener));
+    let http = Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    Server { base, http, store }
+}
+
+fn config() -> web::Config {
+    web::Config { today: chrono::NaiveDate::from_ymd_opt(2024, 3, 20), ..web::Config::default() }
+}
+
+impl Server {
+    async fn login_as(&self, user: &str, password: &str) -> (StatusCode, Value) {
+        let r = self
+            .http
+            .post(format!("{}/api/v1/auth/login", self.base))
+            .json(&json!({"username": user, "password": password}))
+            .send()
+            .await
+            .expect("login");
+        (r.status(), r.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn login(&self, user: &str) -> String {
+        let (st, v) = self.login_as(user, PASSWORD).await;
+        assert_eq!(st, StatusCode::OK, "{user}: {v}");
+        v["token"].as_str().expect("token").to_string()
+    }
+
+    async fn call(&self, method: Method, path: &str, token: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let mut req = self.http.request(method, format!("{}{path}", self.base)).bearer_auth(token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let r = req.send().await.expect("request");
+        let status = r.status();
+        if status.is_client_error() {
+            let ct = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+            assert_eq!(ct, "application/problem+json", "{path}");
+        }
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Signs a browser in; returns its cookie and the redirect target.
+    async fn page_login(&self, user: &str, password: &str) -> (StatusCode, String, Option<String>) {
+        let r = self
+            .http
+            .post(format!("{}/login", self.base))
+            .form(&[("username", user), ("password", password), ("next", "/home")])
+            .send()
+            .await
+            .expect("login");
+        let cookie = r
+            .headers()
+            .get("set-cookie")
+            .and_then(|c| c.to_str().ok())
+            .map(|c| c.split(';').next().unwrap_or("").to_string())
+            .unwrap_or_default();
+        let location = r.headers().get("location").map(|l| l.to_str().unwrap_or("").to_string());
+        (r.status(), cookie, location)
+    }
+
+    async fn page(&self, cookie: &str, path: &str) -> (StatusCode, String, Option<String>) {
+        let r = self.http.get(format!("{}{path}", self.base)).header("cookie", cookie).send().await.expect("get");
+        let location = r.headers().get("location").map(|l| l.to_str().unwrap_or("").to_string());
+        (r.status(), r.text().await.unwrap_or_default(), location)
+    }
+}
+
+fn csrf_of(html: &str) -> String {
+    let at = html.find("name=\"_csrf\" value=\"").expect("csrf field") + 20;
+    html[at..at + 32].to_string()
+}
+
+async fn published(store: &Store) -> i64 {
+    let parsed = plan::parse(YINGTAN, &store.directory().await.expect("directory")).expect("parse");
+    let id = store.import_plan("yingtan.txt", YINGTAN, &parsed, None).await.expect("import");
+    store.publish_plan(id).await.expect("publish");
+    id
+}
+
+#[tokio::test]
+async fn lockout_forced_changes_and_logging_out_everywhere() {
+    for db in store::testing::all().await {
+        let name = db.name;
+        let s = start(db.store.clone(), config()).await;
+
+        // Five wrong passwords lock the name, for the API and the page alike, right password
+        // or not; the answer says for how long.
+        for _ in 0..4 {
+            assert_eq!(s.login_as("leader", "Wrong@2024x").await.0, StatusCode::UNAUTHORIZED);
+        }
+        let (st, v) = s.login_as("leader", "Wrong@2024x").await;
+        assert_eq!((st, v["code"].as_str()), (StatusCode::TOO_MANY_REQUESTS, Some("account_locked")), "{name}: {v}");
+        assert!(v["detail"].as_str().expect("detail").contains("1 分钟"), "{v}");
+        assert_eq!(s.login_as("leader", PASSWORD).await.0, StatusCode::TOO_MANY_REQUESTS);
+        let (st, _, _) = s.page_login("leader", PASSWORD).await;
+        assert_eq!(st, StatusCode::TOO_MANY_REQUESTS, "the page login shares the lock");
+        let r = s
+            .http
+            .post(format!("{}/login", s.base))
+            .form(&[("username", "leader"), ("password", PASSWORD)])
+            .send()
+            .await
+            .expect("login");
+        assert!(r.text().await.expect("html").contains("账户已暂时锁定"));
+
+        // The administrator adds a user: the first sign-in must change the password; until
+        // then the API answers 403 saying so, and pages lead to the change form.
+        let admin = s.login("admin").await;
+        let (st, created) = s
+            .call(
+                Method::POST,
+                "/api/v1/users",
+                &admin,
+                Some(json!({"username": "zhangwei", "password": "weak", "role": "reporter", "unit": "余江区"})),
+            )
+            .await;
+        assert_eq!((st, created["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("password")));
+        let (st, _) = s
+            .call(
+                Method::POST,
+                "/api/v1/users",
+                &admin,
+                Some(json!({"username": "boss", "password": "Initial@2024", "role": "audit_admin"})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "administrators' roles are not the administrator's to give");
+        let (st, created) = s
+            .call(
+                Method::POST,
+                "/api/v1/users",
+                &admin,
+                Some(json!({"username": "zhangwei", "password": "Initial@2024", "role": "reporter", "unit": "余江区"})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{created}");
+        assert_eq!(created["must_change_password"], true);
+        let id = created["id"].as_i64().expect("id");
+        let (st, v) = s.login_as("zhangwei", "Initial@2024").await;
+        assert_eq!((st, v["user"]["must_change_password"].as_bool()), (StatusCode::OK, Some(true)), "{v}");
+        let token = v["token"].as_str().expect("token").to_string();
+        let (st, v) = s.call(Method::GET, "/api/v1/tasks", &token, None).await;
+        assert_eq!((st, v["code"].as_str()), (StatusCode::FORBIDDEN, Some("password_change_required")), "{v}");
+        let (st, me) = s.call(Method::GET, "/api/v1/me", &token, None).await;
+        assert_eq!((st, me["must_change_password"].as_bool()), (StatusCode::OK, Some(true)));
+        let (st, cookie, location) = s.page_login("zhangwei", "Initial@2024").await;
+        assert_eq!((st, location.as_deref()), (StatusCode::SEE_OTHER, Some("/account/password")));
+        let (_, _, location) = s.page(&cookie, "/home").await;
+        assert_eq!(location.as_deref(), Some("/account/password"));
+        let change = |current: &str, new: &str| json!({"current_password": current, "new_password": new});
+        let (st, v) =
+            s.call(Method::POST, "/api/v1/me/password", &token, Some(change("Initial@2024", "Initial@2024"))).await;
+        assert_eq!((st, v["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("new_password")));
+        let (st, v) =
+            s.call(Method::POST, "/api/v1/me/password", &token, Some(change("Initial@2024", "ZhangWei@2024"))).await;
+        assert_eq!(v["errors"][0]["message"], "密码不能包含用户名", "{v}");
+        let (st2, _) =
+            s.call(Method::POST, "/api/v1/me/password", &token, Some(change("Initial@2024", "Mine@2024abc"))).await;
+        assert_eq!((st, st2), (StatusCode::UNPROCESSABLE_ENTITY, StatusCode::NO_CONTENT));
+        assert_eq!(s.call(Method::GET, "/api/v1/tasks", &token, None).await.0, StatusCode::OK);
+        // The browser signed in before the change is signed out by it.
+        let (_, _, location) = s.page(&cookie, "/home").await;
+        assert!(location.is_some_and(|l| l.starts_with("/login")), "{name}");
+
+        // An administrator's reset: sessions end, the next sign-in must change it again. The
+        // administrator cannot reset the auditor's password (the security administrator can).
+        let (st, v) = s
+            .call(
+                Method::POST,
+                &format!("/api/v1/users/{id}/password"),
+                &admin,
+                Some(json!({"password": "Reset@2024abc"})),
+            )
+            .await;
+        assert_eq!((st, v["must_change_password"].as_bool()), (StatusCode::OK, Some(true)), "{v}");
+        assert_eq!(s.call(Method::GET, "/api/v1/me", &token, None).await.0, StatusCode::UNAUTHORIZED);
+        let auditor = s.store.user_by_name("auditor").await.expect("lookup").expect("exists");
+        let path = format!("/api/v1/users/{}/password", auditor.id);
+        let (st, _) = s.call(Method::POST, &path, &admin, Some(json!({"password": "Reset@2024abc"}))).await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let security = s.login("security").await;
+        let (st, _) = s.call(Method::POST, &path, &security, Some(json!({"password": "Reset@2024abc"}))).await;
+        assert_eq!(st, StatusCode::OK);
+
+        // Log out everywhere: every token and browser of the user ends.
+        let a = s.login("supervisor").await;
+        let b = s.login("supervisor").await;
+        let (_, cookie, _) = s.page_login("supervisor", PASSWORD).await;
+        let (st, v) = s.call(Method::POST, "/api/v1/me/logout-all", &a, None).await;
+        assert_eq!((st, v["ended"].as_u64()), (StatusCode::OK, Some(3)), "{name}");
+        assert_eq!(s.call(Method::GET, "/api/v1/me", &b, None).await.0, StatusCode::UNAUTHORIZED);
+        let (_, _, location) = s.page(&cookie, "/home").await;
+        assert!(location.is_some_and(|l| l.starts_with("/login")));
+        // And from the page.
+        let (_, cookie, _) = s.page_login("supervisor", PASSWORD).await;
+        let c = s.login("supervisor").await;
+        let (_, html, _) = s.page(&cookie, "/account/password").await;
+        let r = s
+            .http
+            .post(format!("{}/account/logout-all", s.base))
+            .header("cookie", &cookie)
+            .form(&[("_csrf", csrf_of(&html).as_str())])
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(s.call(Method::GET, "/api/v1/me", &c, None).await.0, StatusCode::UNAUTHORIZED);
+    }
+}
+
+#[tokio::test]
+async fn the_audit_log_records_sign_ins_and_changes_for_the_audit_administrator_only() {
+    for db in store::testing::all().await {
+        let name = db.name;
+        let s = start(db.store.clone(), config()).await;
+        let plan_id = published(&db.store).await;
+        assert_eq!(s.login_as("yujiang", "Wrong@2024x").await.0, StatusCode::UNAUTHORIZED);
+        let rep = s.login("yujiang").await;
+        let sup = s.login("supervisor").await;
+        let admin = s.login("admin").await;
+        let (_, tasks) = s.call(Method::GET, "/api/v1/tasks?period=2024-03", &rep, None).await;
+        let aid = tasks[0]["assignment_id"].as_i64().expect("assignment");
+        let path = format!("/api/v1/assignments/{aid}/reports/2024-03");
+        let (st, _) = s.call(Method::PUT, &path, &rep, Some(json!({"version": 0, "progress": "已完成调研"}))).await;
+        assert_eq!(st, StatusCode::OK);
+        assert_eq!(s.call(Method::POST, &format!("{path}/submit"), &rep, None).await.0, StatusCode::OK);
+        // The system administrator may not approve reports, nor read the audit log.
+        let review = json!({"decision": "approve"});
+        assert_eq!(
+            s.call(Method::POST, &format!("{path}/review"), &admin, Some(review.clone())).await.0,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(s.call(Method::POST, &format!("{path}/review"), &sup, Some(review)).await.0, StatusCode::OK);
+        let (st, _) = s.call(Method::PUT, "/api/v1/settings", &admin, Some(json!({"require_signoff": true}))).await;
+        assert_eq!(st, StatusCode::OK);
+        assert_eq!(
+            s.call(Method::POST, &format!("/api/v1/plans/{plan_id}/archive"), &sup, None).await.0,
+            StatusCode::OK
+        );
+        assert_eq!(s.call(Method::GET, "/api/v1/audit", &admin, None).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(s.call(Method::GET, "/api/v1/audit", &sup, None).await.0, StatusCode::FORBIDDEN);
+
+        let auditor = s.login("auditor").await;
+        assert_eq!(
+            s.call(Method::GET, "/api/v1/tasks", &auditor, None).await.0,
+            StatusCode::FORBIDDEN,
+            "no business data"
+        );
+        let (st, log) = s.call(Method::GET, "/api/v1/audit?limit=1000", &auditor, None).await;
+        assert_eq!(st, StatusCode::OK);
+        let log = log.as_array().expect("records").clone();
+        let find = |action: &str| log.iter().filter(|r| r["action"] == action).cloned().collect::<Vec<_>>();
+        let logins = find("login");
+        assert!(logins.iter().any(|r| r["actor"] == "yujiang" && r["outcome"] == "refused"), "{name}: {logins:?}");
+        assert!(logins.iter().any(|r| r["actor"] == "yujiang" && r["outcome"] == "ok" && r["ip"] == "127.0.0.1"));
+        let save = &find("report.save")[0];
+        assert_eq!((save["actor"].as_str(), save["outcome"].as_str()), (Some("yujiang"), Some("200")));
+        assert_eq!(save["object"], path.as_str());
+        assert!(save["detail"].as_str().expect("detail").contains("已完成调研"), "{save}");
+        assert_eq!(find("report.submit").len(), 1);
+        let reviews = find("report.review");
+        assert!(reviews.iter().any(|r| r["actor"] == "admin" && r["outcome"] == "403"), "denied attempts are kept");
+        assert!(reviews.iter().any(|r| r["actor"] == "supervisor" && r["outcome"] == "200"));
+        assert!(find("settings.update")[0]["detail"].as_str().expect("detail").contains("require_signoff"));
+        assert_eq!(find("plan.archive").len(), 1);
+        assert!(!log.iter().any(|r| r["detail"].as_str().unwrap_or("").contains(PASSWORD)), "no password is kept");
+
+        // The export, the chain check, and the page.
+        let r =
+            s.http.get(format!("{}/api/v1/audit?format=csv", s.base)).bearer_auth(&auditor).send().await.expect("csv");
+        assert_eq!(r.status(), StatusCode::OK);
+        let csv = r.text().await.expect("text");
+        assert!(csv.starts_with('\u{feff}') && csv.contains("report.submit"));
+        let (st, v) = s.call(Method::GET, "/api/v1/audit/verify", &auditor, None).await;
+        assert_eq!((st, v["intact"].as_bool()), (StatusCode::OK, Some(true)), "{v}");
+        let (_, cookie, location) = s.page_login("auditor", PASSWORD).await;
+        assert_eq!(location.as_deref(), Some("/home"));
+        let (_, _, location) = s.page(&cookie, "/home").await;
+        assert_eq!(location.as_deref(), Some("/admin/audit"), "the auditor's home is the log");
+        let (st, html, _) = s.page(&cookie, "/admin/audit?action=report.").await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(html.contains("审计链完整") && html.contains("report.review"));
+        assert_eq!(s.page(&cookie, "/dashboard").await.0, StatusCode::FORBIDDEN);
+        let (st, csv, _) = s.page(&cookie, "/admin/audit/export.csv?actor=yujiang").await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(csv.contains("report.save") && !csv.contains("report.review"));
+
+        // Tampering shows on the page and in the check.
+        store::testing::execute(&db.store, "UPDATE audit_log SET outcome = '200' WHERE outcome = '403'").await;
+        let (_, v) = s.call(Method::GET, "/api/v1/audit/verify", &auditor, None).await;
+        assert_eq!(v["intact"], false, "{name}: {v}");
+        let (_, html, _) = s.page(&cookie, "/admin/audit").await;
+        assert!(html.contains("审计链已被破坏"));
+    }
+}
+
+#[tokio::test]
+async fn sign_in_is_rate_limited_per_address() {
+    let db = store::testing::sqlite().await;
+    let config = web::Config { login_burst: 3, login_refill: std::time::Duration::from_secs(600), ..config() };
+    let s = start(db.store.clone(), config).await;
+    for _ in 0..3 {
+        assert_eq!(s.login_as("nobody", "Wrong@2024x").await.0, StatusCode::UNAUTHORIZED);
+    }
+    let r = s
+        .http
+        .post(format!("{}/api/v1/auth/login", s.base))
+        .json(&json!({"username": "leader", "password": PASSWORD}))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers().get("retry-after").is_some());
+    let v: Value = r.json().await.expect("problem");
+    assert_eq!(v["code"], "rate_limited");
+    let (st, _, _) = s.page_login("leader", PASSWORD).await;
+    assert_eq!(st, StatusCode::TOO_MANY_REQUESTS, "the page shares the address's budget");
+}
+
+// ---------------------------------------------------------------------------------------
+// Every route against every role
+// ---------------------------------------------------------------------------------------
+
+/// The routes of the router, read from where they are declared (`lib.rs` for the API,
+/// `pages/mod.rs` for the pages): (method, path) — so a new route cannot escape this test.
+fn declared_routes() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let sources = [(include_str!("../src/lib.rs"), "/api/v1"), (include_str!("../src/pages/mod.rs"), "")];
+    for (source, prefix) in sources {
+        for line in source.lines().map(str::trim).filter(|l| l.starts_with(".route(\"")) {
+            let path = line[8..].split('"').next().expect("path").to_string();
+            let path = if path == "/healthz" { path } else { format!("{prefix}{path}") };
+            for m in ["get", "post", "put", "delete"] {
+                if line.contains(&format!("({m}("))
+                    || line.contains(&format!(".{m}("))
+                    || line.contains(&format!(" {m}("))
+                {
+                    out.push((m.to_uppercase(), path.clone()));
+                }
+            }
+        }
+    }
+    out
+}
+
+const BUSINESS: &[&str] = &["admin", "supervisor", "leader", "yujiang", "yujiang_head"];
+const BUREAU: &[&str] = &["admin", "supervisor", "leader"];
+const ALL: &[&str] = &["admin", "security", "auditor", "supervisor", "leader", "yujiang", "yujiang_head"];
+
+/// Who may call each route (signed in); `None` for a route open to anyone. A route missing
+/// here fails the test: every route must declare who may call it.
+fn allowed(method: &str, path: &str) -> Option<Option<&'static [&'static str]>> {
+    let p = path.strip_prefix("/api/v1").unwrap_or(path);
+    let api = path.starts_with("/api/v1");
+    let sup: &'static [&'static str] = &["supervisor"];
+    let units: &'static [&'static str] = &["yujiang", "yujiang_head"];
+    Some(match (api, method, p) {
+        // Open to everyone.
+        (_, _, "/healthz" | "/auth/login" | "/openapi.json") if api || path == "/healthz" => None,
+        (false, _, "/" | "/login" | "/static/app.css" | "/static/app.js" | "/static/favicon.svg" | "/favicon.ico") => {
+            None
+        }
+        (false, "GET", "/public/plans/{id}" | "/public/plans/{id}/progress.csv") => None,
+        // One's own account.
+        (true, _, "/auth/logout" | "/me" | "/me/password" | "/me/logout-all") => Some(ALL),
+        (false, _, "/logout" | "/account/password" | "/account/logout-all") => Some(ALL),
+        // 三员分立.
+        (true, "GET", "/users") => Some(&["admin", "security"]),
+        (true, "POST", "/users") => Some(&["admin"]),
+        // The target is a leader: the administrator resets business accounts only.
+        (true, "POST", "/users/{id}/password") => Some(&["admin"]),
+        (true, "PUT", "/users/{id}/role") => Some(&["security"]),
+        (true, "GET", "/audit" | "/audit/verify") => Some(&["auditor"]),
+        (false, "GET", "/admin/users") => Some(&["admin", "security"]),
+        (false, "POST", "/admin/users") => Some(&["admin"]),
+        (false, "POST", "/admin/users/{id}/password") => Some(&["admin"]),
+        (false, "POST", "/admin/users/{id}/role") => Some(&["security"]),
+        (false, "GET", "/admin/audit" | "/admin/audit/export.csv") => Some(&["auditor"]),
+        (true, _, "/settings") => Some(&["admin"]),
+        // The directory.
+        (true, "GET", "/units" | "/units/{id}" | "/indicator-sources") => Some(BUSINESS),
+        (true, _, "/units" | "/units/{id}") => Some(&["admin", "supervisor"]),
+        (false, _, "/admin/units" | "/admin/units/export.csv" | "/admin/units/import" | "/admin/units/{id}") => {
+            Some(&["admin", "supervisor"])
+        }
+        (true, "POST", "/units/{id}/urge") => Some(sup),
+        // Plans, tasks, reports.
+        (_, "GET", "/plans" | "/plans/{id}" | "/tasks" | "/search" | "/notifications" | "/tasks/{id}") => {
+            Some(BUSINESS)
+        }
+        (true, "GET", "/tasks/{id}/instructions" | "/evidence/{id}") => Some(BUSINESS),
+        (false, "GET", "/home" | "/evidence/{id}") => Some(BUSINESS),
+        (false, "GET", "/dashboard") => Some(BUSINESS),
+        (_, _, "/tasks/{id}/instructions") => Some(&["supervisor", "leader"]),
+        (
+            _,
+            _,
+            "/plans/import"
+            | "/plans/{id}/draft"
+            | "/plans/{id}/publish"
+            | "/plans/{id}/archive"
+            | "/plans/{id}/review",
+        ) => Some(sup),
+        (_, _, "/milestones/{id}" | "/indicators/{id}" | "/plans/{id}/public") => Some(sup),
+        (_, "GET", "/assignments/{id}/reports/{period}") => Some(BUSINESS),
+        (_, _, "/assignments/{id}/reports/{period}" | "/assignments/{id}/reports/{period}/evidence") => Some(units),
+        (true, _, "/assignments/{id}/reports/{period}/submit") => Some(units),
+        (true, _, "/assignments/{id}/reports/{period}/signoff") => Some(&["yujiang_head"]),
+        (true, _, "/assignments/{id}/reports/{period}/review") => Some(sup),
+        (false, "GET", "/review" | "/review/{id}/{period}") => Some(BUREAU),
+        (false, "POST", "/review/{id}/{period}") => Some(&["supervisor", "yujiang_head"]),
+        (true, "GET", "/dashboard") => Some(BUREAU),
+        // Assessments, scores, bulletins.
+        (_, "GET", "/school-data" | "/assess/balance" | "/assess/preschool" | "/assess") => Some(BUREAU),
+        (_, _, "/school-data" | "/assess/import") => Some(sup),
+        (
+            _,
+            "GET",
+            "/plans/{id}/scores" | "/plans/{id}/bulletins/{period}" | "/plans/{id}/bulletins/{period}/download",
+        ) => Some(BUREAU),
+        (
+            _,
+            _,
+            "/plans/{id}/scores/publish"
+            | "/plans/{id}/scoring-scheme"
+            | "/plans/{id}/score-adjustments"
+            | "/plans/{id}/scores/adjustments"
+            | "/plans/{id}/scores/scheme"
+            | "/plans/{id}/bulletins/{period}/publish"
+            | "/plans/{id}/bulletins/{period}/requirements",
+        ) => Some(sup),
+        _ => return None,
+    })
+}
+
+/// Objects to put in a route's placeholders: yujiang's assignment and report, a real plan,
+/// task, unit, milestone, indicator and user.
+struct Ids(BTreeMap<&'static str, String>);
+
+impl Ids {
+    fn fill(&self, path: &str, foreign: bool) -> String {
+        let mut p = path.to_string();
+        let id = if path.contains("/users/") {
+            &self.0["user"]
+        } else if path.contains("/assignments/") || path.starts_with("/review/") {
+            &self.0[if foreign { "foreign_assignment" } else { "assignment" }]
+        } else if path.contains("/tasks/") {
+            &self.0["task"]
+        } else if path.contains("/units/") {
+            &self.0["unit"]
+        } else if path.contains("/milestones/") {
+            &self.0["milestone"]
+        } else if path.contains("/indicators/") {
+            &self.0["indicator"]
+        } else if path.contains("/evidence/") {
+            &self.0["evidence"]
+        } else {
+            &self.0["plan"]
+        };
+        p = p.replace("{id}", id).replace("{period}", "2024-03");
+        p
+    }
+}
+
+#[tokio::test]
+async fn every_route_denies_every_role_it_does_not_name() {
+    let routes = declared_routes();
+    assert!(routes.len() > 80, "{routes:?}");
+    // The OpenAPI document lists nothing the router does not serve.
+    let doc: Value = serde_json::to_value(<web::api::ApiDoc as utoipa::OpenApi>::openapi()).expect("doc");
+    for (path, ops) in doc["paths"].as_object().expect("paths") {
+        for method in ops.as_object().expect("ops").keys() {
+            assert!(
+                routes.contains(&(method.to_uppercase(), path.clone())),
+                "{method} {path} is documented, not routed"
+            );
+        }
+    }
+    let undeclared: Vec<_> = routes.iter().filter(|(m, p)| allowed(m, p).is_none()).collect();
+    assert!(undeclared.is_empty(), "routes without a declared permission: {undeclared:?}");
+
+    for db in store::testing::all().await {
+        let name = db.name;
+        let s = start(db.store.clone(), config()).await;
+        let plan_id = published(&db.store).await;
+        let st = &db.store;
+        let yujiang = st.unit_by_name("余江区").await.expect("unit").expect("unit");
+        let yuehu = st.unit_by_name("月湖区").await.expect("unit").expect("unit");
+        let period: domain::Period = "2024-03".parse().expect("period");
+        let mine = st.worklist(Some(yujiang.id), period, 25).await.expect("work")[0].clone();
+        let foreign = st
+            .worklist(Some(yuehu.id), period, 25)
+            .await
+            .expect("work")
+            .into_iter()
+            .find(|w| w.task_id == mine.task_id)
+            .expect("the same task at another unit");
+        let task = st.tasks(plan_id).await.expect("tasks").into_iter().find(|t| t.id == mine.task_id).expect("task");
+        let indicator = st.indicators(task.id).await.expect("indicators").first().map_or(0, |i| i.id);
+        let milestone = st.milestones(task.id).await.expect("milestones").first().map_or(0, |m| m.id);
+        let user = st.user_by_name("leader").await.expect("user").expect("user").id;
+        let ids = Ids(BTreeMap::from([
+            ("plan", plan_id.to_string()),
+            ("task", task.id.to_string()),
+            ("unit", yujiang.id.to_string()),
+            ("assignment", mine.assignment_id.to_string()),
+            ("foreign_assignment", foreign.assignment_id.to_string()),
+            ("milestone", milestone.to_string()),
+            ("indicator", indicator.to_string()),
+            ("user", user.to_string()),
+            ("evidence", "999999".to_string()),
+        ]));
+
+        let mut tokens = BTreeMap::new();
+        let mut browsers = BTreeMap::new();
+        for who in ALL.iter().chain(&["yuehu"]) {
+            tokens.insert(*who, s.login(who).await);
+            let (_, cookie, _) = s.page_login(who, PASSWORD).await;
+            let (_, html, _) = s.page(&cookie, "/account/password").await;
+            browsers.insert(*who, (cookie, csrf_of(&html)));
+        }
+        let mut failures = Vec::new();
+        for (method, route) in &routes {
+            let Some(Some(roles)) = allowed(method, route) else { continue };
+            let api = route.starts_with("/api/v1");
+            // Signing out would end the sessions the rest of the test uses.
+            let ends_sessions = route.ends_with("logout") || route.ends_with("logout-all");
+            let path = ids.fill(route, false);
+            let m: Method = method.parse().expect("method");
+            // Anonymous.
+            let r = s.http.request(m.clone(), format!("{}{path}", s.base)).send().await.expect("request");
+            let anon_ok = if api {
+                r.status() == StatusCode::UNAUTHORIZED
+            } else {
+                r.status() == StatusCode::SEE_OTHER
+                    && r.headers().get("location").is_some_and(|l| l.to_str().unwrap_or("").starts_with("/login"))
+            };
+            if !anon_ok {
+                failures.push(format!("anonymous {method} {path}: {}", r.status()));
+            }
+            if ends_sessions {
+                continue;
+            }
+            // Denied roles first, so an allowed call changing state cannot hide a denial.
+            let mut order: Vec<&str> = ALL.iter().copied().filter(|w| !roles.contains(w)).collect();
+            order.extend(roles.iter().copied().filter(|w| *w != "yuehu"));
+            for who in order {
+                let status = send(&s, &m, &path, api, &tokens[who], &browsers[who]).await;
+                let denied = status == StatusCode::FORBIDDEN
+                    || (!api && status == StatusCode::SEE_OTHER && path == "/home" && !roles.contains(&who));
+                let signed_out = status == StatusCode::UNAUTHORIZED || status == StatusCode::SEE_OTHER && api;
+                if roles.contains(&who) && (status == StatusCode::FORBIDDEN || signed_out) {
+                    failures.push(format!("{who} {method} {path}: {status}, should be allowed"));
+                }
+                if !roles.contains(&who) && !denied {
+                    failures.push(format!("UNEXPECTED ALLOW {who} {method} {path}: {status}"));
+                }
+            }
+            // Another unit's objects: 404 for a unit-bound role the route is open to.
+            if route.contains("/assignments/") && roles.contains(&"yujiang") {
+                let status = send(&s, &m, &path, api, &tokens["yuehu"], &browsers["yuehu"]).await;
+                if status != StatusCode::NOT_FOUND {
+                    failures.push(format!("yuehu (another unit) {method} {path}: {status}, should be 404"));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{name}:\n{}", failures.join("\n"));
+    }
+}
+
+/// One call as a signed-in user: the API with the bearer token and a JSON body; a page with
+/// the cookie and its CSRF token (multipart for the upload forms).
+async fn send(s: &Server, m: &Method, path: &str, api: bool, token: &str, browser: &(String, String)) -> StatusCode {
+    let url = format!("{}{path}", s.base);
+    let req = s.http.request(m.clone(), &url);
+    let req = if api {
+        let req = req.bearer_auth(token);
+        if *m == Method::GET {
+            req
+        } else if path.ends_with("/import") || path.ends_with("/evidence") || path.ends_with("/school-data") {
+            req.multipart(reqwest::multipart::Form::new().text("note", "x"))
+        } else {
+            req.json(&json!({}))
+        }
+    } else {
+        let req = req.header("cookie", &browser.0);
+        if *m == Method::GET {
+            req
+        } else if path.ends_with("/import") || path.ends_with("/evidence") {
+            req.multipart(reqwest::multipart::Form::new().text("_csrf", browser.1.clone()))
+        } else {
+            req.form(&[("_csrf", browser.1.as_str())])
+        }
+    };
+    req.send().await.expect("request").status()
+}
