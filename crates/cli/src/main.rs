@@ -2,6 +2,8 @@
 
 mod assess;
 mod audit;
+mod backup;
+mod bench_data;
 mod bulletin;
 mod demo;
 mod outline;
@@ -136,10 +138,26 @@ enum Command {
     },
     /// 月度督查通报:生成 Word、PDF、Excel 台账、CSV 或 HTML
     Bulletin(bulletin::BulletinArgs),
+    /// 生成基准测试用的模拟全省数据(单位、用户、各地市工作要点、月度报告、学校数据)
+    BenchData(bench_data::BenchDataArgs),
     /// 单位目录:导入、导出(csv 或 xlsx)
     Units {
         #[command(subcommand)]
         command: UnitsCommand,
+    },
+    /// 备份:全部数据(一致性快照)与附件写入一个文件,服务运行时也可进行
+    Backup {
+        /// 备份文件(zip)
+        file: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// 恢复:把备份写入空的数据目录或数据库(SQLite 与 PostgreSQL 可互相恢复)
+    Restore {
+        /// 备份文件(zip)
+        file: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
     },
     /// 审计日志:校验哈希链
     Audit {
@@ -308,6 +326,8 @@ fn run_async(command: Command) -> anyhow::Result<()> {
             }
             Command::Demo { data, addr, today, no_serve } => demo::run(&data, &addr, today, no_serve).await,
             Command::Assess { command } => assess::run(command),
+            Command::Backup { file, data } => backup::backup(&data, &file).await,
+            Command::Restore { file, data } => backup::restore(&data, &file).await,
             Command::Audit { command } => {
                 if !audit::run(command).await? {
                     // Broken chain (already reported): its own exit status, not bad input's.
@@ -316,6 +336,7 @@ fn run_async(command: Command) -> anyhow::Result<()> {
                 Ok(())
             }
             Command::Bulletin(args) => bulletin::run(args).await,
+            Command::BenchData(args) => bench_data::run(args).await,
             Command::Migrate { data } => {
                 data.open().await?;
                 println!("数据库结构已是最新版本");

@@ -299,3 +299,66 @@ fn unit_directory_round_trips_through_a_spreadsheet() {
     assert!(text.contains("鹰潭市第三小学,学校,小学,公办"), "{text}");
     assert!(!text.contains("某校"));
 }
+
+#[test]
+fn backup_and_restore_round_trip_while_nothing_is_lost() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = dir.path().join("a");
+    let b = dir.path().join("b");
+    let (a_s, b_s) = (a.to_str().expect("utf-8"), b.to_str().expect("utf-8"));
+    let o = duban(&["demo", "--no-serve", "--data-dir", a_s]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // An evidence file, as the store keeps them: content-addressed under files/.
+    let evidence = a.join("files/evidence/ab/abcdef");
+    std::fs::create_dir_all(evidence.parent().expect("parent")).expect("dir");
+    std::fs::write(&evidence, b"%PDF-1.4 evidence").expect("write");
+    let archive = dir.path().join("backup.zip");
+    let o = duban(&["backup", archive.to_str().expect("utf-8"), "--data-dir", a_s]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!dir.path().join("backup.partial").exists());
+    let o = duban(&["restore", archive.to_str().expect("utf-8"), "--data-dir", b_s]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read(b.join("files/evidence/ab/abcdef")).expect("restored file"), b"%PDF-1.4 evidence");
+    let same = |args: &[&str]| {
+        let x = duban(&[args, &["--data-dir", a_s]].concat());
+        let y = duban(&[args, &["--data-dir", b_s]].concat());
+        assert!(x.status.success() && y.status.success(), "{}{}", stderr(&x), stderr(&y));
+        assert_eq!(String::from_utf8_lossy(&x.stdout), String::from_utf8_lossy(&y.stdout), "{args:?}");
+    };
+    same(&["user", "list"]);
+    let out = |d: &Path| d.join("b.json").to_str().expect("utf-8").to_string();
+    for d in [&a, &b] {
+        let o = duban(&[
+            "bulletin",
+            "--data-dir",
+            d.to_str().unwrap(),
+            "--period",
+            "2024-10",
+            "--format",
+            "json",
+            "--live",
+            "--today",
+            "2024-11-10",
+            "-o",
+            &out(d),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let bulletin = |d: &Path| {
+        let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(out(d)).expect("json")).expect("parses");
+        v["issued_on"] = serde_json::Value::Null;
+        v
+    };
+    assert_eq!(bulletin(&a), bulletin(&b), "the restored data gives the same bulletin");
+    let o = duban(&["audit", "verify", "--data-dir", b_s]);
+    assert!(o.status.success(), "the audit chain survives: {}", stderr(&o));
+    // Only into an empty place; a damaged archive is refused.
+    let o = duban(&["restore", archive.to_str().expect("utf-8"), "--data-dir", b_s]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("只能恢复到空的数据库"), "{}", stderr(&o));
+    let junk = dir.path().join("junk.zip");
+    std::fs::write(&junk, b"not a zip").expect("write");
+    let o =
+        duban(&["restore", junk.to_str().expect("utf-8"), "--data-dir", dir.path().join("c").to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -12,6 +12,8 @@ macro_rules! sql {
 
 pub mod accounts;
 pub mod audit;
+pub mod backup;
+pub mod bulk;
 pub mod bulletin;
 pub mod directory;
 pub mod directory_sheet;

@@ -280,3 +280,81 @@ async fn jobs_run_once_per_occurrence() {
         assert_eq!(s.notifications(Some(yujiang.id), 1).await.expect("notices")[0].kind, "urge");
     }
 }
+
+#[tokio::test]
+async fn a_backup_restores_into_either_database_losing_nothing() {
+    for db in all().await {
+        let s = &db.store;
+        let plan_id = published(s).await;
+        s.add_user(&NewUser {
+            username: "yujiang",
+            display_name: "余江",
+            password: "Pass@2024!x",
+            role: Role::Reporter,
+            unit: Some("余江区"),
+        })
+        .await
+        .expect("user");
+        let yujiang = s.unit_by_name("余江区").await.expect("lookup").expect("exists");
+        let a = s.assignments(plan_id, Some(yujiang.id)).await.expect("assignments")[0].id;
+        let input = ReportInput {
+            progress: "完成“<选址>”论证,数字 0012 保留为文字".into(), ..Default::default()
+        };
+        s.save_report(a, p("2024-03"), &input, 0, p("2024-03"), None).await.expect("saves");
+        s.import_school_data(
+            store::schools::DataKind::Population,
+            chrono::NaiveDate::from_ymd_opt(2024, 9, 1).unwrap(),
+            "p.csv",
+            "区县,3至5岁人口\n余江区,9000\n月湖区,12000\n".as_bytes(),
+            false,
+            "",
+        )
+        .await
+        .expect("imports")
+        .expect("accepted");
+        let before = s.dump().await.expect("dumps");
+        assert!(before.iter().any(|t| t.name == "school_data" && t.rows.len() == 1), "binary data included");
+        for target in [store::testing::sqlite().await].into_iter().chain(store::testing::postgres().await) {
+            let n = target.store.load(&before).await.expect("restores");
+            assert_eq!(n, before.iter().map(|t| t.rows.len()).sum::<usize>());
+            let after = target.store.dump().await.expect("dumps");
+            // Text sorts differently on the two databases: compare each table's rows as sets.
+            let normal = |d: &[store::backup::TableDump]| -> Vec<(String, Vec<String>)> {
+                d.iter()
+                    .map(|t| {
+                        let mut rows: Vec<String> = t.rows.iter().map(|r| serde_json::to_string(r).unwrap()).collect();
+                        rows.sort();
+                        (t.name.clone(), rows)
+                    })
+                    .collect()
+            };
+            for (a, b) in normal(&after).iter().zip(normal(&before).iter()) {
+                assert_eq!(a.0, b.0);
+                for (x, y) in a.1.iter().zip(&b.1) {
+                    assert_eq!(x, y, "{}: {} → {}", a.0, db.name, target.name);
+                }
+                assert_eq!(a.1.len(), b.1.len(), "{}", a.0);
+            }
+            // The restored database goes on working: new rows get new ids.
+            let r = target.store.report(a, p("2024-03")).await.expect("reads");
+            assert_eq!(r.input.progress, input.progress);
+            let v = r.version;
+            target.store.save_report(a, p("2024-03"), &input, v, p("2024-03"), None).await.expect("saves again");
+            target
+                .store
+                .add_user(&NewUser {
+                    username: "new",
+                    display_name: "新",
+                    password: "Pass@2024!x",
+                    role: Role::Leader,
+                    unit: None,
+                })
+                .await
+                .expect("a new id after the restored ones");
+            assert!(
+                matches!(target.store.load(&before).await, Err(StoreError::Conflict(_))),
+                "only into an empty database"
+            );
+        }
+    }
+}
