@@ -362,3 +362,141 @@ fn backup_and_restore_round_trip_while_nothing_is_lost() {
         duban(&["restore", junk.to_str().expect("utf-8"), "--data-dir", dir.path().join("c").to_str().expect("utf-8")]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// Starts `duban serve` on `data` and waits until it answers.
+fn serve(data: &str) -> (std::process::Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
+    let addr = format!("127.0.0.1:{port}");
+    let child = Command::new(env!("CARGO_BIN_EXE_duban"))
+        .args(["serve", "--data-dir", data, "--addr", &addr, "--today", "2024-11-10", "--job-interval-secs", "3600"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("starts");
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(&addr).is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    (child, format!("http://{addr}"))
+}
+
+/// Reporters save reports while the server is killed (SIGKILL) at moments chosen by a fixed
+/// seed; after every restart each save the server acknowledged is there, exactly once, and
+/// the database passes SQLite's integrity check.
+#[test]
+fn acknowledged_saves_survive_a_killed_server() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().to_str().expect("utf-8");
+    let o = duban(&["demo", "--no-serve", "--data-dir", data]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let mut acknowledged: Vec<(i64, Option<String>, Option<String>)> = Vec::new();
+    let mut seed: u64 = 0x9e3779b97f4a7c15;
+    for (round, user) in ["yujiang", "yuehu", "guixi", "longhushan", "xinjiang"].iter().enumerate() {
+        let (mut server, base) = serve(data);
+        let acks = rt.block_on(async {
+            let http = reqwest::Client::new();
+            let login: serde_json::Value = http
+                .post(format!("{base}/api/v1/auth/login"))
+                .json(&serde_json::json!({"username": user, "password": "Duban@2024"}))
+                .send()
+                .await
+                .expect("login")
+                .json()
+                .await
+                .expect("json");
+            let token = login["token"].as_str().expect("token").to_string();
+            let tasks: serde_json::Value = http
+                .get(format!("{base}/api/v1/tasks?period=2024-11"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .expect("tasks")
+                .json()
+                .await
+                .expect("json");
+            let ids: Vec<i64> =
+                tasks.as_array().expect("list").iter().map(|t| t["assignment_id"].as_i64().unwrap()).collect();
+            // Four clients save over and over until the server dies; each remembers, per
+            // report, the last text the server acknowledged and the one in flight at the kill.
+            let mut clients = Vec::new();
+            for chunk in ids.chunks(ids.len().div_ceil(4)) {
+                let (http, token, base, chunk) = (http.clone(), token.clone(), base.clone(), chunk.to_vec());
+                clients.push(tokio::spawn(async move {
+                    let mut state: Vec<(i64, Option<String>, i64)> = chunk.iter().map(|id| (*id, None, 0)).collect();
+                    for n in 0.. {
+                        let k = n % state.len();
+                        let (id, _, version) = state[k].clone();
+                        let text = format!("第{round}轮 任务{id} 第{n}次");
+                        let r = http
+                            .put(format!("{base}/api/v1/assignments/{id}/reports/2024-11"))
+                            .bearer_auth(&token)
+                            .json(&serde_json::json!({"version": version, "progress": text}))
+                            .send()
+                            .await;
+                        let body: Option<serde_json::Value> = match r {
+                            Ok(r) if r.status().is_success() => r.json().await.ok(),
+                            _ => None,
+                        };
+                        match body {
+                            Some(b) => state[k] = (id, Some(text), b["version"].as_i64().unwrap_or(version)),
+                            None => return (state, Some((id, text))),
+                        }
+                    }
+                    (state, None)
+                }));
+            }
+            // Kill the server after a pseudo-random moment while the clients write.
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            tokio::time::sleep(std::time::Duration::from_millis(100 + seed % 500)).await;
+            let _ = server.kill();
+            let mut acks = Vec::new();
+            for c in clients {
+                let (state, in_flight) = c.await.expect("client");
+                for (id, last, _) in state {
+                    let pending = in_flight.as_ref().filter(|(i, _)| *i == id).map(|(_, t)| t.clone());
+                    if last.is_some() || pending.is_some() {
+                        acks.push((id, last, pending));
+                    }
+                }
+            }
+            acks
+        });
+        let _ = server.wait();
+        let in_flight = acks.iter().filter(|a| a.2.is_some()).count();
+        eprintln!("round {round}: {} reports written, {in_flight} writes cut by the kill", acks.len());
+        acknowledged.extend(acks);
+        // After the restart, every acknowledged save is there, once.
+        let store = rt.block_on(store::Store::open(&format!("sqlite://{data}/duban.db"))).expect("opens");
+        rt.block_on(async {
+            use sqlx::Row;
+            let ok: String = sqlx::query("PRAGMA integrity_check").fetch_one(&store.pool).await.expect("checks").get(0);
+            assert_eq!(ok, "ok");
+            for (id, last, pending) in &acknowledged {
+                let rows = sqlx::query("SELECT progress FROM reports WHERE assignment_id = $1 AND period = '2024-11'")
+                    .bind(*id)
+                    .fetch_all(&store.pool)
+                    .await
+                    .expect("reads");
+                // The last acknowledged text, or the one the kill cut off if it got committed;
+                // never an older one, never a lost report.
+                match rows.as_slice() {
+                    [] => assert!(last.is_none(), "assignment {id}: an acknowledged report is gone"),
+                    [row] => {
+                        let stored: String = row.get(0);
+                        assert!(
+                            Some(&stored) == last.as_ref() || Some(&stored) == pending.as_ref(),
+                            "assignment {id}: stored {stored:?}, acknowledged {last:?}, in flight {pending:?}"
+                        );
+                    }
+                    _ => panic!("assignment {id}: more than one report for the month"),
+                }
+            }
+        });
+    }
+    assert!(acknowledged.iter().any(|a| a.1.is_some()), "saves were acknowledged before the kills");
+}
