@@ -643,21 +643,9 @@ fn evidence_pdf() -> Vec<u8> {
 fn write_school_data(dir: &Path, cities: &[City], seed: u64) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("无法创建目录 {}", dir.display()))?;
     let mut compulsory = csv::Writer::from_path(dir.join("compulsory.csv"))?;
-    compulsory.write_record([
-        "学校名称",
-        "区县",
-        "学段",
-        "在校生数",
-        "高于规定学历教师数",
-        "县级以上骨干教师数",
-        "体育艺术专任教师数",
-        "教学及辅助用房面积",
-        "体育运动场馆面积",
-        "教学仪器设备值",
-        "网络多媒体教室数",
-    ])?;
+    compulsory.write_record(assess::input::SCHOOL_COLUMNS)?;
     let mut kindergartens = csv::Writer::from_path(dir.join("kindergartens.csv"))?;
-    kindergartens.write_record(["幼儿园名称", "区县", "办别", "普惠", "在园幼儿数"])?;
+    kindergartens.write_record(assess::input::KINDERGARTEN_COLUMNS)?;
     let mut children: BTreeMap<&str, u64> = BTreeMap::new();
     for (c, city) in cities.iter().enumerate() {
         for (s, school) in city.schools.iter().enumerate() {
@@ -699,7 +687,7 @@ fn write_school_data(dir: &Path, cities: &[City], seed: u64) -> anyhow::Result<(
     compulsory.flush()?;
     kindergartens.flush()?;
     let mut population = csv::Writer::from_path(dir.join("population.csv"))?;
-    population.write_record(["区县", "3至5岁人口"])?;
+    population.write_record(assess::input::POPULATION_COLUMNS)?;
     for (c, city) in cities.iter().enumerate() {
         for (k, county) in city.counties.iter().enumerate() {
             let enrolled = children.get(county.as_str()).copied().unwrap_or(0);

@@ -40,14 +40,7 @@ pub async fn run(args: BulletinArgs) -> anyhow::Result<()> {
     let store = args.data.open().await?;
     let plan_id = match args.plan {
         Some(id) => id,
-        None => store
-            .plans()
-            .await?
-            .into_iter()
-            .filter(|p| p.status == "published")
-            .map(|p| p.id)
-            .max()
-            .ok_or_else(|| anyhow!("还没有发布的工作要点"))?,
+        None => store.current_plan().await?.ok_or_else(|| anyhow!("还没有发布的工作要点"))?,
     };
     let today = args.today.unwrap_or_else(|| chrono::Local::now().date_naive());
     let published = if args.live || args.publish { None } else { store.published_bulletin(plan_id, period).await? };

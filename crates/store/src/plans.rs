@@ -168,6 +168,12 @@ impl Store {
         Ok(row.get(0))
     }
 
+    /// The newest published plan: what pages, the dashboard and the commands show when no
+    /// plan is named.
+    pub async fn current_plan(&self) -> Result<Option<i64>> {
+        Ok(self.plans().await?.into_iter().filter(|p| p.status == "published").map(|p| p.id).max())
+    }
+
     pub async fn plans(&self) -> Result<Vec<PlanRow>> {
         let rows = sqlx::query(sql!("SELECT {PLAN_COLUMNS} FROM plans ORDER BY id")).fetch_all(&self.pool).await?;
         Ok(rows.iter().map(plan_from_row).collect())

@@ -16,7 +16,7 @@ use store::status::{Dashboard, PlanView, WorkItem};
 use store::users::{Role, User};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
-const BUREAU: &[Role] = &[Role::Admin, Role::Supervisor, Role::Leader];
+use crate::auth::BUREAU;
 const SUPERVISION: &[Role] = &[Role::Supervisor];
 
 #[derive(OpenApi)]
@@ -426,15 +426,7 @@ pub async fn dashboard(
     let period = q.period.as_deref().map(parse_period).transpose()?;
     let plan_id = match q.plan {
         Some(id) => id,
-        None => state
-            .store
-            .plans()
-            .await?
-            .into_iter()
-            .filter(|p| p.status == "published")
-            .map(|p| p.id)
-            .max()
-            .ok_or_else(ApiError::not_found)?,
+        None => state.store.current_plan().await?.ok_or_else(ApiError::not_found)?,
     };
     let view = state.store.plan_view(plan_id, period, state.config.today(), &Default::default()).await?;
     Ok(Json(view.dashboard))
@@ -485,21 +477,25 @@ pub async fn download_evidence(
     Ok(attachment(&e, bytes))
 }
 
-/// An evidence file as a download: always an attachment, never rendered by the browser.
-pub(crate) fn attachment(e: &store::evidence::Evidence, bytes: Vec<u8>) -> axum::response::Response {
-    use axum::http::header;
-    use axum::response::IntoResponse;
-    // RFC 6266/5987: a UTF-8 file name, percent-encoded.
-    let encoded: String = e
-        .file_name
+/// `Content-Disposition` for a download: an attachment with a UTF-8 file name, percent-encoded
+/// (RFC 6266/5987), so Chinese names survive every browser.
+pub(crate) fn attachment_disposition(file_name: &str) -> String {
+    let encoded: String = file_name
         .bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"-._".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
         })
         .collect();
+    format!("attachment; filename*=UTF-8''{encoded}")
+}
+
+/// An evidence file as a download: always an attachment, never rendered by the browser.
+pub(crate) fn attachment(e: &store::evidence::Evidence, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
     let headers = [
         (header::CONTENT_TYPE, e.content_type.clone()),
-        (header::CONTENT_DISPOSITION, format!("attachment; filename*=UTF-8''{encoded}")),
+        (header::CONTENT_DISPOSITION, attachment_disposition(&e.file_name)),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
     ];
     (headers, bytes).into_response()

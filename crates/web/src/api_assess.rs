@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use store::schools::{DataKind, Snapshot};
 use store::users::Role;
 
-const BUREAU: &[Role] = &[Role::Admin, Role::Supervisor, Role::Leader];
+use crate::auth::BUREAU;
 
 /// The fields of an import form, read from multipart.
 pub struct ImportForm {

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use store::users::Role;
 use utoipa::IntoParams;
 
-const BUREAU: &[Role] = &[Role::Admin, Role::Supervisor, Role::Leader];
+use crate::auth::BUREAU;
 
 #[derive(Deserialize, IntoParams)]
 pub struct BulletinQuery {
@@ -57,14 +57,11 @@ pub fn bulletin_response(bulletin: &Bulletin, format: Option<&str>) -> ApiResult
         tracing::error!(error = %e, "bulletin rendering failed");
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "通报生成失败")
     })?;
-    let name: String = report::file_name(bulletin, f)
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
-        })
-        .collect();
-    let disposition =
-        if f == report::Format::Html { "inline".to_string() } else { format!("attachment; filename*=UTF-8''{name}") };
+    let disposition = if f == report::Format::Html {
+        "inline".to_string()
+    } else {
+        crate::api::attachment_disposition(&report::file_name(bulletin, f))
+    };
     Ok(([(header::CONTENT_TYPE, f.mime().to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes)
         .into_response())
 }

@@ -15,7 +15,7 @@ use store::scoring::Scores;
 use store::users::Role;
 use utoipa::{IntoParams, ToSchema};
 
-const BUREAU: &[Role] = &[Role::Admin, Role::Supervisor, Role::Leader];
+use crate::auth::BUREAU;
 
 #[derive(Deserialize, IntoParams)]
 pub struct ScoresQuery {

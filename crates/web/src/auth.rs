@@ -9,6 +9,9 @@ use axum::http::header;
 use axum::http::request::Parts;
 use store::users::{Role, User};
 
+/// The bureau's reading roles: they see every unit's work.
+pub const BUREAU: &[Role] = &[Role::Admin, Role::Supervisor, Role::Leader];
+
 /// The signed-in user, or a 401 problem.
 pub struct CurrentUser {
     pub user: User,

@@ -2,7 +2,7 @@
 //! administrator's reset), signing out everywhere, the administrators' resets and role
 //! changes, and the audit log for the audit administrator.
 
-use super::{PageError, PageResult, Viewer, redirect_with, render, render_status};
+use super::{CsrfForm, PageError, PageResult, Viewer, redirect_with, render, render_status};
 use crate::AppState;
 use askama::Template;
 use axum::Form;
@@ -74,12 +74,6 @@ pub async fn change_password(State(state): State<AppState>, viewer: Viewer, Form
         }
     }
     render_status(StatusCode::UNPROCESSABLE_ENTITY, &PasswordPage { ctx: viewer.ctx, required, errors })
-}
-
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default, rename = "_csrf")]
-    csrf: String,
 }
 
 /// Ends every session of the user, this one included.

@@ -157,21 +157,11 @@ pub async fn export_units(State(state): State<AppState>, viewer: Viewer) -> Page
 /// with any bad row is refused whole, each error named with its line.
 pub async fn import_units(State(state): State<AppState>, viewer: Viewer, mut multipart: Multipart) -> PageResult {
     viewer.require(KEEPERS)?;
-    let mut csrf = String::new();
-    let mut bytes = Vec::new();
-    let unreadable = || super::PageError::BadRequest("上传内容无法读取".into());
-    while let Some(field) = multipart.next_field().await.map_err(|_| unreadable())? {
-        match field.name() {
-            Some("_csrf") => csrf = field.text().await.map_err(|_| unreadable())?,
-            Some("file") => bytes = field.bytes().await.map_err(|_| unreadable())?.to_vec(),
-            _ => {}
-        }
-    }
+    let (csrf, file) = super::read_upload(&mut multipart, "units").await?;
     viewer.check_csrf(&csrf)?;
-    let result = if bytes.is_empty() {
-        Err("请选择要导入的 csv 或 xlsx 文件".to_string())
-    } else {
-        store::directory_sheet::read(&bytes)
+    let result = match file {
+        None => Err("请选择要导入的 csv 或 xlsx 文件".to_string()),
+        Some((_, bytes)) => store::directory_sheet::read(&bytes),
     };
     match result {
         Ok(units) => {

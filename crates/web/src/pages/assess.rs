@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use store::schools::{DataKind, Snapshot};
 use store::users::Role;
 
-const BUREAU: &[Role] = &[Role::Admin, Role::Supervisor, Role::Leader];
+use crate::auth::BUREAU;
 
 pub struct CountyLine {
     pub county: String,

@@ -1,7 +1,7 @@
 //! Signing in and out. The session token lives in an HttpOnly, SameSite=Strict cookie; the
 //! database keeps only its hash, with an idle timeout and an absolute lifetime.
 
-use super::{PageError, PageResult, SESSION_COOKIE, SESSION_HOURS, Viewer, render, render_status};
+use super::{CsrfForm, PageError, PageResult, SESSION_COOKIE, SESSION_HOURS, Viewer, render, render_status};
 use crate::AppState;
 use crate::security::ClientIp;
 use askama::Template;
@@ -146,12 +146,6 @@ pub async fn login(
     let mut r = Redirect::to(&target).into_response();
     r.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|_| PageError::Internal)?);
     Ok(r)
-}
-
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default, rename = "_csrf")]
-    csrf: String,
 }
 
 pub async fn logout(State(state): State<AppState>, viewer: Viewer, Form(f): Form<CsrfForm>) -> PageResult {

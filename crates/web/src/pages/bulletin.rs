@@ -2,7 +2,7 @@
 //! `report::html` from the one model), downloads in every format, the office's 下步要求, and
 //! publishing a month's bulletin as a frozen version.
 
-use super::{PageError, PageResult, Viewer, redirect_with, render};
+use super::{CsrfForm, PageError, PageResult, Viewer, redirect_with, render};
 use crate::AppState;
 use crate::api_bulletin::{bulletin_for, bulletin_response};
 use askama::Template;
@@ -13,7 +13,7 @@ use domain::Period;
 use serde::Deserialize;
 use store::users::Role;
 
-const BUREAU: &[Role] = &[Role::Admin, Role::Supervisor, Role::Leader];
+use crate::auth::BUREAU;
 
 fn parse_period(s: &str) -> Result<Period, PageError> {
     s.parse().map_err(|_| PageError::NotFound)
@@ -96,12 +96,6 @@ pub async fn save_requirements(
     state.store.plan(id).await?;
     state.store.set_bulletin_requirements(id, &f.requirements).await?;
     Ok(redirect_with(&format!("/plans/{id}/bulletins/{period}"), "下步要求已保存(发布前的通报随之更新)"))
-}
-
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default, rename = "_csrf")]
-    csrf: String,
 }
 
 pub async fn publish(

@@ -129,6 +129,38 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
+/// A form that carries nothing but its CSRF token (a button that does one thing).
+#[derive(serde::Deserialize)]
+pub struct CsrfForm {
+    #[serde(default, rename = "_csrf")]
+    pub csrf: String,
+}
+
+/// An upload form's CSRF token and its `file` field (name and bytes; `None` when no file was
+/// chosen). A body that cannot be read — most often one over the size limit — is refused.
+pub async fn read_upload(
+    multipart: &mut axum::extract::Multipart,
+    default_name: &str,
+) -> Result<(String, Option<(String, Vec<u8>)>), PageError> {
+    let unreadable = || PageError::BadRequest("上传内容无法读取,文件可能超过大小上限".into());
+    let mut csrf = String::new();
+    let mut file = None;
+    while let Some(field) = multipart.next_field().await.map_err(|_| unreadable())? {
+        match field.name() {
+            Some("_csrf") => csrf = field.text().await.map_err(|_| unreadable())?,
+            Some("file") => {
+                let name = field.file_name().unwrap_or(default_name).to_string();
+                let bytes = field.bytes().await.map_err(|_| unreadable())?;
+                if !bytes.is_empty() {
+                    file = Some((name, bytes.to_vec()));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok((csrf, file))
+}
+
 /// What every page's frame needs: who is signed in, the CSRF token, a flash message.
 pub struct Ctx {
     pub user: User,
@@ -372,7 +404,7 @@ pub fn num(x: f64) -> String {
 
 /// The newest published plan, which pages show by default.
 pub async fn current_plan(state: &AppState) -> Result<Option<i64>, PageError> {
-    Ok(state.store.plans().await?.into_iter().filter(|p| p.status == "published").map(|p| p.id).max())
+    Ok(state.store.current_plan().await?)
 }
 
 /// One status with its count and share, in the order statuses are always shown.

@@ -2,7 +2,7 @@
 //! before publishing, and the task page with everything known about one item.
 
 use super::charts;
-use super::{PageError, PageResult, Viewer, redirect_with, render, render_status, state_colour};
+use super::{CsrfForm, PageError, PageResult, Viewer, redirect_with, render, render_status, state_colour};
 use crate::AppState;
 use askama::Template;
 use axum::Form;
@@ -213,22 +213,7 @@ pub async fn import_form(viewer: Viewer) -> PageResult {
 
 pub async fn import(State(state): State<AppState>, viewer: Viewer, mut multipart: Multipart) -> PageResult {
     viewer.require(SUPERVISION)?;
-    let mut csrf = String::new();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    let unreadable = || PageError::BadRequest("上传内容无法读取,文件可能超过大小上限".into());
-    while let Some(field) = multipart.next_field().await.map_err(|_| unreadable())? {
-        match field.name() {
-            Some("_csrf") => csrf = field.text().await.map_err(|_| unreadable())?,
-            Some("file") => {
-                let name = field.file_name().unwrap_or("plan").to_string();
-                let bytes = field.bytes().await.map_err(|_| unreadable())?;
-                if !bytes.is_empty() {
-                    file = Some((name, bytes.to_vec()));
-                }
-            }
-            _ => {}
-        }
-    }
+    let (csrf, file) = super::read_upload(&mut multipart, "plan").await?;
     viewer.check_csrf(&csrf)?;
     let refuse = |viewer: Viewer, message: String| {
         render_status(StatusCode::UNPROCESSABLE_ENTITY, &ImportPage { ctx: viewer.ctx, error: Some(message) })
@@ -432,12 +417,6 @@ pub async fn save_draft(
         Err(StoreError::Conflict(m)) => Err(PageError::BadRequest(m)),
         Err(e) => Err(e.into()),
     }
-}
-
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default, rename = "_csrf")]
-    csrf: String,
 }
 
 pub async fn publish(

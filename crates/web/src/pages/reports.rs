@@ -336,22 +336,7 @@ pub async fn upload(
     let a = visible_assignment(&state, &viewer, id).await?;
     let period = parse_period(&period_text)?;
     viewer.require(&[Role::Reporter, Role::UnitHead])?;
-    let mut csrf = String::new();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    let too_large = || PageError::BadRequest("上传的文件超过 20 MB 上限".into());
-    while let Some(field) = multipart.next_field().await.map_err(|_| too_large())? {
-        match field.name() {
-            Some("_csrf") => csrf = field.text().await.map_err(|_| too_large())?,
-            Some("file") => {
-                let name = field.file_name().unwrap_or("附件").to_string();
-                let bytes = field.bytes().await.map_err(|_| too_large())?;
-                if !bytes.is_empty() {
-                    file = Some((name, bytes.to_vec()));
-                }
-            }
-            _ => {}
-        }
-    }
+    let (csrf, file) = super::read_upload(&mut multipart, "附件").await?;
     viewer.check_csrf(&csrf)?;
     let here = format!("/assignments/{id}/reports/{period}");
     let Some((name, bytes)) = file else {

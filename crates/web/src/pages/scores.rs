@@ -14,7 +14,7 @@ use store::directory::Unit;
 use store::scoring::{AdjustmentRow, Scores};
 use store::users::Role;
 
-const BUREAU: &[Role] = &[Role::Admin, Role::Supervisor, Role::Leader];
+use crate::auth::BUREAU;
 
 #[derive(Template)]
 #[template(path = "scores.html")]
