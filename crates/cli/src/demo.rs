@@ -54,6 +54,7 @@ pub async fn run(data: &DataArgs, addr: &str, today: chrono::NaiveDate, no_serve
         due_day: 25,
         job_interval_secs: 60,
         channels: Default::default(),
+        hardening: Default::default(),
     };
     serve_on(store, &serve).await
 }

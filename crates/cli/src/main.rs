@@ -82,6 +82,49 @@ pub struct ServeArgs {
     pub job_interval_secs: u64,
     #[command(flatten)]
     pub channels: ChannelArgs,
+    #[command(flatten)]
+    pub hardening: HardeningArgs,
+}
+
+/// HTTPS, scheduled backups and the API's rate limit.
+#[derive(Args, Clone)]
+pub struct HardeningArgs {
+    /// TLS 证书文件(PEM,服务器证书在前,可含中间证书);与 --tls-key 同时给出时以 HTTPS 提供服务
+    #[arg(long, env = "DUBAN_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// TLS 私钥文件(PEM)
+    #[arg(long, env = "DUBAN_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// 定时备份目录:给出时服务每隔 --backup-every 小时写一份 duban-backup-<时间>.zip(与 duban backup 相同)
+    #[arg(long, env = "DUBAN_BACKUP_DIR")]
+    pub backup_dir: Option<PathBuf>,
+    /// 定时备份间隔,小时(按 UTC 整点对齐;24 即每天 0 点 UTC)
+    #[arg(long, env = "DUBAN_BACKUP_EVERY", default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=8760))]
+    pub backup_every: u32,
+    /// 保留最近几份定时备份,更早的自动删除
+    #[arg(long, env = "DUBAN_BACKUP_KEEP", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=10000))]
+    pub backup_keep: u32,
+    /// API 限流:每个客户端(会话,未登录时按地址)可连续发出的请求数;0 表示不限流
+    #[arg(long, env = "DUBAN_API_BURST", default_value_t = web::Config::default().api_burst)]
+    pub api_burst: u32,
+    /// API 限流:每个客户端每秒补充的请求数;0 表示不限流
+    #[arg(long, env = "DUBAN_API_RATE", default_value_t = web::Config::default().api_rate)]
+    pub api_rate: u32,
+}
+
+impl Default for HardeningArgs {
+    fn default() -> Self {
+        let config = web::Config::default();
+        HardeningArgs {
+            tls_cert: None,
+            tls_key: None,
+            backup_dir: None,
+            backup_every: 24,
+            backup_keep: 7,
+            api_burst: config.api_burst,
+            api_rate: config.api_rate,
+        }
+    }
 }
 
 /// Where notices go besides the app.
@@ -259,6 +302,13 @@ const CONFIG_KEYS: &[&str] = &[
     "smtp_url",
     "mail_from",
     "webhook_url",
+    "tls_cert",
+    "tls_key",
+    "backup_dir",
+    "backup_every",
+    "backup_keep",
+    "api_burst",
+    "api_rate",
 ];
 
 /// Reads `--config FILE`, `DUBAN_CONFIG`, or `./duban.toml` when present.
@@ -433,10 +483,25 @@ fn run_async(command: Command) -> anyhow::Result<()> {
 }
 
 pub async fn serve_on(store: Store, serve: &ServeArgs) -> anyhow::Result<()> {
+    let h = &serve.hardening;
+    // A bad certificate stops the start before anything listens.
+    let tls = match (&h.tls_cert, &h.tls_key) {
+        (Some(cert), Some(key)) => Some(web::tls::load(cert, key).map_err(|e| anyhow!("无法启用 HTTPS:{e}"))?),
+        _ => None,
+    };
     let listener =
         tokio::net::TcpListener::bind(&serve.addr).await.with_context(|| format!("无法监听 {}", serve.addr))?;
     let local = listener.local_addr()?;
-    println!("督办服务已启动:http://{local}/  (健康检查 /healthz,API /api/v1,接口文档 /api/v1/openapi.json)");
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    println!("督办服务已启动:{scheme}://{local}/  (健康检查 /healthz,API /api/v1,接口文档 /api/v1/openapi.json)");
+    let backup = h.backup_dir.as_ref().map(|dir| store::archive::BackupSchedule {
+        dir: dir.clone(),
+        every_hours: h.backup_every,
+        keep: h.backup_keep as usize,
+    });
+    if let Some(b) = &backup {
+        println!("定时备份:每 {} 小时一份,写入 {},保留最近 {} 份", b.every_hours, b.dir.display(), b.keep);
+    }
     let config = web::Config {
         today: serve.today,
         due_day: serve.due_day,
@@ -446,9 +511,16 @@ pub async fn serve_on(store: Store, serve: &ServeArgs) -> anyhow::Result<()> {
             mail_from: serve.channels.mail_from.clone(),
             webhook_url: serve.channels.webhook_url.clone(),
         },
+        api_burst: h.api_burst,
+        api_rate: h.api_rate,
+        backup,
         ..web::Config::default()
     };
-    web::serve(web::AppState { store, config }, listener).await?;
+    let state = web::AppState { store, config };
+    match tls {
+        Some(tls) => web::serve_tls(state, listener, tls).await?,
+        None => web::serve(state, listener).await?,
+    }
     Ok(())
 }
 

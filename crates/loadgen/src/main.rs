@@ -2,8 +2,10 @@
 //! prints one Markdown table row per scenario: requests, throughput, p50 and p99 latency.
 //!
 //! It discovers what it needs through the API itself: signs in as `admin` to list users,
-//! as the first supervisor for the bureau's reads, and as reporters (one per connection, as
-//! many as there are) for their task lists and for submissions. Sign-ins come from distinct
+//! as the first supervisor for the bureau's reads (a session per connection, as the bureau's
+//! staff at their desks would have: the server's API rate limit counts per session), and as
+//! reporters (one per connection, as many as there are) for their task lists and for
+//! submissions. Sign-ins come from distinct
 //! loopback addresses (127.0.0.x), as reporters at different offices would, so the server's
 //! per-address sign-in limit does not throttle the setup.
 //!
@@ -152,7 +154,8 @@ fn encode(s: &str) -> String {
 
 /// What a scenario's requests need, discovered once.
 struct World {
-    supervisor: String,
+    /// The supervisor's sessions, one per connection.
+    supervisors: Vec<String>,
     /// (username, token) per reporter used.
     reporters: Vec<String>,
     plans: Vec<i64>,
@@ -195,7 +198,7 @@ async fn worker(addr: SocketAddr, scenario: &str, w: Arc<World>, c: usize, stop:
     while Instant::now() < stop {
         i += 1;
         let started = Instant::now();
-        let sup = Some(w.supervisor.as_str());
+        let sup = Some(w.supervisors[c % w.supervisors.len()].as_str());
         let path = match scenario {
             "healthz" => "/healthz".to_string(),
             "dashboard" => format!("/api/v1/dashboard?plan={}&period={period}", w.plans[i % w.plans.len()]),
@@ -262,7 +265,7 @@ async fn main() -> anyhow::Result<()> {
     let world = if needs_setup {
         setup(&args).await?
     } else {
-        World { supervisor: String::new(), reporters: vec![], plans: vec![], reported: vec![], work: vec![] }
+        World { supervisors: vec![], reporters: vec![], plans: vec![], reported: vec![], work: vec![] }
     };
     let world = Arc::new(world);
     if !args.no_header {
@@ -381,5 +384,15 @@ async fn setup(args: &Args) -> anyhow::Result<World> {
         reported.len(),
         reporters.len()
     );
-    Ok(World { supervisor, reporters, plans, reported, work })
+    // The supervisor's further sessions, from addresses of their own.
+    let mut supervisors = vec![supervisor];
+    let mut logins = Vec::new();
+    for i in 1..args.connections.max(1) {
+        let (name, password) = (supervisor_name.clone(), args.password.clone());
+        logins.push(tokio::spawn(async move { login(addr, 10_000 + i, &name, &password).await }));
+    }
+    for l in logins {
+        supervisors.push(l.await??);
+    }
+    Ok(World { supervisors, reporters, plans, reported, work })
 }

@@ -10,6 +10,11 @@ pub const LOCK_AFTER: i64 = 5;
 /// The longest lock, however many failures.
 pub const MAX_LOCK_MINUTES: i64 = 24 * 60;
 
+/// The setting that makes passwords expire after so many days (0 or absent: never).
+pub const PASSWORD_MAX_AGE_KEY: &str = "password_max_age_days";
+/// The longest expiry that may be set (ten years).
+pub const MAX_PASSWORD_AGE_DAYS: u32 = 3650;
+
 /// What a sign-in attempt came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SignIn {
@@ -61,7 +66,7 @@ impl Store {
         }
         if let Some(user) = self.check_password(username, password_given).await? {
             sqlx::query("DELETE FROM login_failures WHERE username = $1").bind(username).execute(&self.pool).await?;
-            return Ok(SignIn::Ok(user));
+            return Ok(SignIn::Ok(self.expire_old_password(user).await?));
         }
         let at = now();
         let mut tx = self.write_tx().await?;
@@ -92,6 +97,47 @@ impl Store {
         };
         tx.commit().await?;
         Ok(outcome)
+    }
+
+    /// The longest a password may be kept, in days (`password_max_age_days` in the settings);
+    /// 0, the default, means passwords never expire.
+    pub async fn password_max_age_days(&self) -> Result<u32> {
+        Ok(self.setting(PASSWORD_MAX_AGE_KEY).await?.and_then(|v| v.trim().parse().ok()).unwrap_or(0))
+    }
+
+    /// Sets the password expiry (0: never), at most [`MAX_PASSWORD_AGE_DAYS`].
+    pub async fn set_password_max_age_days(&self, days: u32) -> Result<()> {
+        if days > MAX_PASSWORD_AGE_DAYS {
+            return Err(StoreError::invalid(
+                PASSWORD_MAX_AGE_KEY,
+                format!("密码有效期不能超过 {MAX_PASSWORD_AGE_DAYS} 天(0 表示不过期)"),
+            ));
+        }
+        self.set_setting(PASSWORD_MAX_AGE_KEY, &days.to_string()).await
+    }
+
+    /// A user signing in with a password older than the expiry must change it first: the same
+    /// flag as after an administrator's reset, so the API and the pages hold them alike. A
+    /// password whose age is unknown (set before ages were kept) counts as expired.
+    async fn expire_old_password(&self, mut user: User) -> Result<User> {
+        if user.must_change_password {
+            return Ok(user);
+        }
+        let days = self.password_max_age_days().await?;
+        if days == 0 {
+            return Ok(user);
+        }
+        let changed: Option<String> = sqlx::query("SELECT password_changed_at FROM users WHERE id = $1")
+            .bind(user.id)
+            .fetch_one(&self.pool)
+            .await?
+            .get(0);
+        let cutoff = stamp(chrono::Utc::now() - chrono::Duration::days(i64::from(days)));
+        if changed.is_none_or(|at| at < cutoff) {
+            self.require_password_change(user.id).await?;
+            user.must_change_password = true;
+        }
+        Ok(user)
     }
 
     /// Lifts the lock on a user name (an administrator's unlock).

@@ -28,7 +28,7 @@ pub struct TableDump {
 pub fn tables() -> Vec<String> {
     let mut out = Vec::new();
     for (_, script) in MIGRATIONS {
-        let mut rest = *script;
+        let mut rest = script.ddl_text();
         while let Some(i) = rest.find("CREATE TABLE ") {
             rest = &rest[i + 13..];
             let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();

@@ -16,6 +16,8 @@ use std::collections::HashMap;
 
 /// A published bulletin.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+// Not "Snapshot" in the OpenAPI document: that is the school data's import record.
+#[schema(as = BulletinSnapshot)]
 pub struct Snapshot {
     pub version: i64,
     pub published_at: String,

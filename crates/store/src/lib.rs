@@ -11,6 +11,7 @@ macro_rules! sql {
 }
 
 pub mod accounts;
+pub mod archive;
 pub mod audit;
 pub mod backup;
 pub mod bulk;
@@ -69,6 +70,8 @@ pub struct Store {
     pub backend: Backend,
     /// Where evidence files are kept (content-addressed); `None` for a store without files.
     pub files: Option<std::path::PathBuf>,
+    /// Plan views computed by this process, valid while the data version stands.
+    views: std::sync::Arc<status::ViewCache>,
 }
 
 impl Store {
@@ -108,7 +111,7 @@ impl Store {
                 })
             });
         let pool = options.connect(&url).await?;
-        let store = Store { pool, backend, files: None };
+        let store = Store { pool, backend, files: None, views: Default::default() };
         store.migrate().await?;
         Ok(store)
     }
@@ -133,9 +136,8 @@ impl Store {
             if done.is_some() {
                 continue;
             }
-            let script = schema::ddl(script, self.backend);
-            for statement in schema::statements(&script) {
-                sqlx::raw_sql(sqlx::AssertSqlSafe(statement.to_string())).execute(&mut *tx).await?;
+            for statement in script.statements(self.backend) {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(statement)).execute(&mut *tx).await?;
             }
             sqlx::query("INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)")
                 .bind(*name)

@@ -4,15 +4,99 @@
 
 /// Migrations in order; each runs once, in its own transaction, and is recorded in
 /// `schema_migrations`. Never edit a published migration: add a new one.
-pub const MIGRATIONS: &[(&str, &str)] = &[
-    ("0001_initial", INITIAL),
-    ("0002_milestones_and_breakdowns", MILESTONES_AND_BREAKDOWNS),
-    ("0003_notice_delivery", NOTICE_DELIVERY),
-    ("0004_bulletins", BULLETINS),
-    ("0005_school_data", SCHOOL_DATA),
-    ("0006_security_and_audit", SECURITY_AND_AUDIT),
-    ("0008_scoring", SCORING),
+pub const MIGRATIONS: &[(&str, Script)] = &[
+    ("0001_initial", Script::Ddl(INITIAL)),
+    ("0002_milestones_and_breakdowns", Script::Ddl(MILESTONES_AND_BREAKDOWNS)),
+    ("0003_notice_delivery", Script::Ddl(NOTICE_DELIVERY)),
+    ("0004_bulletins", Script::Ddl(BULLETINS)),
+    ("0005_school_data", Script::Ddl(SCHOOL_DATA)),
+    ("0006_security_and_audit", Script::Ddl(SECURITY_AND_AUDIT)),
+    ("0008_scoring", Script::Ddl(SCORING)),
+    ("0010_data_version", Script::PerBackend(data_version)),
 ];
+
+/// A migration's statements.
+#[derive(Clone, Copy)]
+pub enum Script {
+    /// DDL written once for both databases, with `{placeholders}` for type names; split on ';'.
+    Ddl(&'static str),
+    /// Statements that differ in more than type names between the databases (triggers).
+    PerBackend(fn(Backend) -> Vec<String>),
+}
+
+impl Script {
+    /// The statements to run on `backend`, in order.
+    pub fn statements(&self, backend: Backend) -> Vec<String> {
+        match self {
+            Script::Ddl(script) => statements(&ddl(script, backend)).map(str::to_string).collect(),
+            Script::PerBackend(generate) => generate(backend),
+        }
+    }
+
+    /// The DDL text, for finding the tables it creates (generated scripts create none that
+    /// belong in a backup).
+    pub fn ddl_text(&self) -> &'static str {
+        match self {
+            Script::Ddl(script) => script,
+            Script::PerBackend(_) => "",
+        }
+    }
+}
+
+/// The tables the plan view is computed from: any change to one of them changes the data
+/// version, which is how a cached view knows it is stale (see `status::ViewCache`).
+pub const VIEW_TABLES: [&str; 11] = [
+    "plans",
+    "tasks",
+    "assignments",
+    "indicators",
+    "indicator_shares",
+    "milestones",
+    "reports",
+    "report_values",
+    "report_milestones",
+    "units",
+    "school_data",
+];
+
+/// One counter, raised by a trigger in the same transaction as every change to the view's
+/// tables, so it becomes visible exactly when the change does, to every process. Triggers
+/// (not application code) do it so that nothing that writes — a command, a restore, another
+/// server process — can forget. The counter is not part of a backup: it only has to change.
+fn data_version(backend: Backend) -> Vec<String> {
+    let mut out = vec![
+        "CREATE TABLE data_version (id INTEGER PRIMARY KEY, version BIGINT NOT NULL)".to_string(),
+        "INSERT INTO data_version (id, version) VALUES (1, 0)".to_string(),
+    ];
+    match backend {
+        Backend::Sqlite => {
+            for table in VIEW_TABLES {
+                for event in ["INSERT", "UPDATE", "DELETE"] {
+                    out.push(format!(
+                        "CREATE TRIGGER {table}_{e}_data_version AFTER {event} ON {table} \
+                         BEGIN UPDATE data_version SET version = version + 1 WHERE id = 1; END",
+                        e = event.to_lowercase()
+                    ));
+                }
+            }
+        }
+        Backend::Postgres => {
+            out.push(
+                "CREATE FUNCTION bump_data_version() RETURNS trigger LANGUAGE plpgsql AS $$ \
+                 BEGIN UPDATE data_version SET version = version + 1 WHERE id = 1; RETURN NULL; END $$"
+                    .to_string(),
+            );
+            for table in VIEW_TABLES {
+                // Once per statement: a bulk load raises it once, not once per row.
+                out.push(format!(
+                    "CREATE TRIGGER {table}_data_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} \
+                     FOR EACH STATEMENT EXECUTE FUNCTION bump_data_version()"
+                ));
+            }
+        }
+    }
+    out
+}
 
 const INITIAL: &str = r#"
 CREATE TABLE settings (

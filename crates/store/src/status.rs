@@ -11,6 +11,8 @@ use domain::{Assessment, AssignmentFacts, Period, Status, StatusCounts, TargetFa
 use serde::Serialize;
 use sqlx::Row;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use tokio::sync::OnceCell;
 use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -196,16 +198,47 @@ impl Store {
 
     /// Status of every assignment, item and section of a plan for a period (the current
     /// month when `None`), as of the period's last day or today, whichever is earlier.
+    ///
+    /// The view is computed once per state of the data and shared: every dashboard, plan page
+    /// and API read of the same plan, month and day between two changes gets the same value,
+    /// and concurrent requests for a view not yet computed wait for one computation instead of
+    /// each doing it. The data version (raised by triggers with every change, in the changing
+    /// transaction) is read before the data, so a view is never kept under a version newer
+    /// than what it was computed from.
     pub async fn plan_view(
         &self,
         plan_id: i64,
         period: Option<Period>,
         today: NaiveDate,
         th: &Thresholds,
-    ) -> Result<PlanView> {
-        let plan = self.plan(plan_id).await?;
+    ) -> Result<Arc<PlanView>> {
         let period = period.unwrap_or_else(|| Period::containing(today));
         let as_of = today.min(period.last_day());
+        let version: i64 =
+            sqlx::query("SELECT version FROM data_version WHERE id = 1").fetch_one(&self.pool).await?.get(0);
+        let key = ViewKey {
+            plan_id,
+            period: period.to_string(),
+            as_of,
+            thresholds: [th.ahead_margin.to_bits(), th.yellow_gap.to_bits(), th.red_gap.to_bits()],
+            version,
+        };
+        let cell = self.views.cell(key);
+        let view = cell
+            .get_or_try_init(|| async { self.compute_plan_view(plan_id, period, as_of, th).await.map(Arc::new) })
+            .await?;
+        Ok(view.clone())
+    }
+
+    /// The plan view computed from the stored data (`plan_view` serves it from the cache).
+    async fn compute_plan_view(
+        &self,
+        plan_id: i64,
+        period: Period,
+        as_of: NaiveDate,
+        th: &Thresholds,
+    ) -> Result<PlanView> {
+        let plan = self.plan(plan_id).await?;
         let tasks = self.tasks(plan_id).await?;
         let assignments = self.assignments(plan_id, None).await?;
         let indicators = self.plan_indicators(plan_id).await?;
@@ -391,12 +424,15 @@ impl Store {
     /// The work list for a period: one row per assignment of published plans (of one unit,
     /// or all), returned reports first, then the rest in plan order.
     pub async fn worklist(&self, unit_id: Option<i64>, period: Period, due_day: u32) -> Result<Vec<WorkItem>> {
-        let rows = sqlx::query(
+        // Two texts rather than "$2 IS NULL OR a.unit_id = $2": SQLite cannot use the unit
+        // index for that, and a reporter's list would scan every assignment of the province.
+        let unit_filter = if unit_id.is_some() { "a.unit_id = $2" } else { "$2 IS NULL" };
+        let rows = sqlx::query(sql!(
             "SELECT a.id, t.plan_id, t.id, t.item_label, t.title, a.unit_id, u.name, a.role, r.state, r.late, r.review_comment \
              FROM assignments a JOIN tasks t ON t.id = a.task_id JOIN plans p ON p.id = t.plan_id JOIN units u ON u.id = a.unit_id \
              LEFT JOIN reports r ON r.assignment_id = a.id AND r.period = $1 \
-             WHERE p.status = 'published' AND ($2 IS NULL OR a.unit_id = $2) ORDER BY t.plan_id, t.position, a.id",
-        )
+             WHERE p.status = 'published' AND {unit_filter} ORDER BY t.plan_id, t.position, a.id"
+        ))
         .bind(period.to_string())
         .bind(unit_id)
         .fetch_all(&self.pool)
@@ -470,5 +506,56 @@ fn facts(
         reports: latest.map_or(0, |l| l.count),
         self_assessed,
         declared_complete: self_assessed == Some(Status::Completed),
+    }
+}
+
+/// What a plan view depends on: the plan, the month, the day it is assessed on, the
+/// thresholds, and the data version.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct ViewKey {
+    plan_id: i64,
+    period: String,
+    as_of: NaiveDate,
+    thresholds: [u64; 3],
+    version: i64,
+}
+
+/// Computed plan views of this process, by what they depend on. Bounded: entries of older
+/// data versions go first, and past the bound the oldest are dropped (a view is a few hundred
+/// kilobytes for a city's plan).
+#[derive(Default)]
+pub(crate) struct ViewCache {
+    entries: Mutex<Vec<(ViewKey, ViewSlot)>>,
+}
+
+/// A view being computed or computed, shared by everyone who asks for it.
+type ViewSlot = Arc<OnceCell<Arc<PlanView>>>;
+
+/// Enough for every plan of a province for this month and the last, for a few days.
+const VIEW_CACHE_ENTRIES: usize = 64;
+
+impl ViewCache {
+    /// The slot for `key`, shared by everyone asking for it at the same time.
+    fn cell(&self, key: ViewKey) -> ViewSlot {
+        // Never held across an await: only the list is guarded, not the computation.
+        let mut entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((_, cell)) = entries.iter().find(|(k, _)| *k == key) {
+            return cell.clone();
+        }
+        // The data changed since these were computed: nobody will ask for them again.
+        entries.retain(|(k, _)| k.version >= key.version);
+        if entries.len() >= VIEW_CACHE_ENTRIES {
+            entries.remove(0);
+        }
+        let cell = Arc::new(OnceCell::new());
+        entries.push((key, cell.clone()));
+        cell
+    }
+}
+
+impl std::fmt::Debug for ViewCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.entries.lock().map(|e| e.len()).unwrap_or(0);
+        f.debug_struct("ViewCache").field("entries", &n).finish()
     }
 }

@@ -3,10 +3,10 @@
 
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, Multipart, Path, Problem, ProblemResponses, Query};
 use axum::Json;
+use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use domain::Period;
 use serde::{Deserialize, Serialize};
@@ -34,7 +34,7 @@ const SUPERVISION: &[Role] = &[Role::Supervisor];
           crate::api_assess::import, crate::api_assess::history, crate::api_assess::balance, crate::api_assess::preschool, crate::api_assess::sources,
           crate::api_scoring::scores, crate::api_scoring::put_scheme, crate::api_scoring::add_adjustment, crate::api_scoring::publish),
     components(schemas(Problem, LoginRequest, LoginResponse, ReviewRequest, SaveReportRequest, ImportResponse, UrgeRequest, InstructionRequest, Settings)),
-    modifiers(&BearerAuth)
+    modifiers(&BearerAuth, &ProblemResponses)
 )]
 pub struct ApiDoc;
 
@@ -155,7 +155,7 @@ pub async fn plan_detail(
     who: CurrentUser,
     Path(id): Path<i64>,
     Query(q): Query<PeriodQuery>,
-) -> ApiResult<Json<PlanView>> {
+) -> ApiResult<Json<std::sync::Arc<PlanView>>> {
     let row = state.store.plan(id).await?;
     if row.status == "draft" && !who.sees_all_units() {
         return Err(ApiError::not_found());
@@ -182,8 +182,16 @@ pub struct ImportWarning {
     pub message: String,
 }
 
+/// A multipart form with one file, field `file`.
+#[derive(ToSchema)]
+pub struct FileUpload {
+    #[schema(value_type = String, format = Binary, content_media_type = "application/octet-stream")]
+    pub file: Vec<u8>,
+}
+
 /// Uploads a plan document (multipart field `file`) and stores it as a draft.
 #[utoipa::path(post, path = "/api/v1/plans/import", security(("bearer" = [])),
+    request_body(content = FileUpload, content_type = "multipart/form-data"),
     responses((status = 201, body = ImportResponse), (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
 pub async fn import_plan(
     State(state): State<AppState>,
@@ -429,13 +437,13 @@ pub async fn dashboard(
         None => state.store.current_plan().await?.ok_or_else(ApiError::not_found)?,
     };
     let view = state.store.plan_view(plan_id, period, state.config.today(), &Default::default()).await?;
-    Ok(Json(view.dashboard))
+    Ok(Json(view.dashboard.clone()))
 }
 
 /// Attaches an evidence file (multipart field `file`) to a saved report. The type is judged
 /// from the content: PDF, JPEG, PNG, Word, Excel or plain text, at most 20 MB.
 #[utoipa::path(post, path = "/api/v1/assignments/{id}/reports/{period}/evidence", params(("id" = i64, Path), ("period" = String, Path)),
-    security(("bearer" = [])),
+    security(("bearer" = [])), request_body(content = FileUpload, content_type = "multipart/form-data"),
     responses((status = 201, body = store::evidence::Evidence), (status = 404, body = Problem), (status = 413, body = Problem),
                (status = 415, body = Problem), (status = 422, body = Problem)))]
 pub async fn upload_evidence(
@@ -504,6 +512,7 @@ pub(crate) fn attachment(e: &store::evidence::Evidence, bytes: Vec<u8>) -> axum:
 #[derive(Deserialize, IntoParams)]
 pub struct SearchQuery {
     /// The words to find (Chinese is cut into words).
+    #[param(min_length = 1, max_length = 100)]
     pub q: String,
 }
 
@@ -538,7 +547,9 @@ pub async fn notifications(
 #[derive(Deserialize, ToSchema)]
 pub struct UrgeRequest {
     /// YYYY-MM
+    #[schema(pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])$")]
     pub period: String,
+    #[schema(min_length = 1, max_length = 500)]
     pub message: String,
 }
 
@@ -719,12 +730,19 @@ pub async fn signoff_report(
 pub struct Settings {
     /// Reports of 单位填报员 go to their 单位负责人 before the bureau.
     pub require_signoff: bool,
+    /// Passwords older than this many days must be changed at the next sign-in; 0 means
+    /// never. Left out of a PUT, it stays as it was.
+    #[serde(default)]
+    pub password_max_age_days: Option<u32>,
 }
 
 #[utoipa::path(get, path = "/api/v1/settings", security(("bearer" = [])), responses((status = 200, body = Settings), (status = 403, body = Problem)))]
 pub async fn get_settings(State(state): State<AppState>, who: CurrentUser) -> ApiResult<Json<Settings>> {
     who.require(&[Role::Admin])?;
-    Ok(Json(Settings { require_signoff: state.store.setting("require_signoff").await?.as_deref() == Some("true") }))
+    Ok(Json(Settings {
+        require_signoff: state.store.setting("require_signoff").await?.as_deref() == Some("true"),
+        password_max_age_days: Some(state.store.password_max_age_days().await?),
+    }))
 }
 
 #[utoipa::path(put, path = "/api/v1/settings", request_body = Settings, security(("bearer" = [])),
@@ -735,7 +753,11 @@ pub async fn put_settings(
     body: Result<Json<Settings>, JsonRejection>,
 ) -> ApiResult<Json<Settings>> {
     who.require(&[Role::Admin])?;
-    let Json(settings) = body?;
+    let Json(mut settings) = body?;
+    if let Some(days) = settings.password_max_age_days {
+        state.store.set_password_max_age_days(days).await?;
+    }
     state.store.set_setting("require_signoff", if settings.require_signoff { "true" } else { "false" }).await?;
+    settings.password_max_age_days = Some(state.store.password_max_age_days().await?);
     Ok(Json(settings))
 }

@@ -55,15 +55,30 @@ pub async fn read_import_form(form: &mut Multipart) -> Result<ImportForm, String
     Ok(out)
 }
 
+/// The multipart form of a school data import.
+#[derive(utoipa::ToSchema)]
+pub struct SchoolDataUpload {
+    /// schools, kindergartens or population.
+    pub kind: String,
+    /// The date the figures describe, YYYY-MM-DD.
+    pub as_of: String,
+    #[schema(value_type = String, format = Binary, content_media_type = "application/octet-stream")]
+    pub file: Vec<u8>,
+    /// Import the valid rows and skip the bad ones (default false).
+    pub accept_valid: Option<bool>,
+    pub note: Option<String>,
+}
+
 /// Imports a school data file (multipart: `kind` schools|kindergartens|population, `as_of`
 /// YYYY-MM-DD, `file`, optional `accept_valid` and `note`) as a new snapshot (督办管理员).
 /// A file with bad rows is refused whole (422, every row named) unless `accept_valid`.
 #[utoipa::path(post, path = "/api/v1/school-data", security(("bearer" = [])),
+    request_body(content = SchoolDataUpload, content_type = "multipart/form-data"),
     responses((status = 201, body = Snapshot), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn import(
     State(state): State<AppState>,
     who: CurrentUser,
-    mut form: Multipart,
+    mut form: crate::error::Multipart,
 ) -> ApiResult<(StatusCode, Json<Snapshot>)> {
     who.require(&[Role::Supervisor])?;
     let f = read_import_form(&mut form).await.map_err(ApiError::bad_request)?;

@@ -3,8 +3,8 @@
 
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::error::{ApiError, ApiResult, Problem};
-use axum::extract::{Path, Query, State};
+use crate::error::{ApiError, ApiResult, Path, Problem, Query};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::Period;

@@ -4,10 +4,10 @@
 
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, Path, Problem};
 use axum::Json;
+use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -23,6 +23,7 @@ const DIRECTORY_KEEPERS: &[Role] = &[Role::Admin, Role::Supervisor];
 #[derive(Deserialize, ToSchema)]
 pub struct ScheduleMilestoneRequest {
     /// 完成时限, YYYY-MM-DD, within the task's span.
+    #[schema(format = Date)]
     pub due_date: String,
     /// New wording, optional.
     #[serde(default)]

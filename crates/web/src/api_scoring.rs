@@ -3,10 +3,10 @@
 
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, Path, Problem, Query};
 use axum::Json;
+use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use domain::Period;
 use domain::scoring::{Adjustment, Scheme};

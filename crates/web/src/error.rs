@@ -2,9 +2,12 @@
 //! (`application/problem+json`), with a Chinese `detail` and, for a bad value, the field.
 
 use axum::Json;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use store::StoreError;
 use utoipa::ToSchema;
 
@@ -116,6 +119,9 @@ impl From<StoreError> for ApiError {
 impl From<axum::extract::rejection::JsonRejection> for ApiError {
     fn from(r: axum::extract::rejection::JsonRejection) -> Self {
         use axum::extract::rejection::JsonRejection::*;
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "请求体过大");
+        }
         match r {
             JsonDataError(e) => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", format!("字段内容有误:{}", e.body_text()))
@@ -131,3 +137,239 @@ impl From<axum::extract::rejection::JsonRejection> for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// A type name as a person reads it, for "should be …" messages.
+fn type_label(expected: &str) -> &'static str {
+    let name = expected.rsplit("::").next().unwrap_or(expected);
+    match name {
+        "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "usize" | "isize" => "整数",
+        "f32" | "f64" => "数字",
+        "bool" => "true 或 false",
+        _ => "有效的值",
+    }
+}
+
+impl From<axum::extract::rejection::PathRejection> for ApiError {
+    fn from(r: axum::extract::rejection::PathRejection) -> Self {
+        use axum::extract::path::ErrorKind;
+        use axum::extract::rejection::PathRejection;
+        let detail = match &r {
+            PathRejection::FailedToDeserializePathParams(e) => match e.kind() {
+                ErrorKind::ParseErrorAtKey { key, value, expected_type } => {
+                    format!("路径参数 {key} 的值“{value}”无效,应为{}", type_label(expected_type))
+                }
+                ErrorKind::ParseErrorAtIndex { value, expected_type, .. }
+                | ErrorKind::ParseError { value, expected_type } => {
+                    format!("路径参数“{value}”无效,应为{}", type_label(expected_type))
+                }
+                ErrorKind::InvalidUtf8InPathParam { key } => format!("路径参数 {key} 不是有效的 UTF-8 文本"),
+                _ => format!("路径参数有误:{}", r.body_text()),
+            },
+            _ => format!("路径参数有误:{}", r.body_text()),
+        };
+        ApiError::bad_request(detail)
+    }
+}
+
+impl From<axum::extract::rejection::QueryRejection> for ApiError {
+    fn from(r: axum::extract::rejection::QueryRejection) -> Self {
+        let text = r.body_text();
+        let reason = text.strip_prefix("Failed to deserialize query string: ").unwrap_or(&text);
+        if let Some(field) = reason.strip_prefix("missing field `").and_then(|r| r.strip_suffix('`')) {
+            return ApiError::bad_request(format!("缺少查询参数 {field}"));
+        }
+        ApiError::bad_request(format!("查询参数有误:{reason}"))
+    }
+}
+
+impl From<axum::extract::multipart::MultipartRejection> for ApiError {
+    fn from(_: axum::extract::multipart::MultipartRejection) -> Self {
+        ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "请求体须为 multipart/form-data(含 boundary)",
+        )
+    }
+}
+
+/// `axum::extract::Path` whose refusal is a problem document (400) instead of plain text.
+pub struct Path<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for Path<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(value) = axum::extract::Path::<T>::from_request_parts(parts, state).await?;
+        Ok(Path(value))
+    }
+}
+
+/// `axum::extract::Query` whose refusal is a problem document (400) instead of plain text.
+pub struct Query<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for Query<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Query(value) = axum::extract::Query::<T>::from_request_parts(parts, state).await?;
+        Ok(Query(value))
+    }
+}
+
+/// `axum::extract::Multipart` whose refusal (no multipart content type or boundary) is a
+/// problem document (415) instead of plain text.
+pub struct Multipart(pub axum::extract::Multipart);
+
+impl<S: Send + Sync> FromRequest<S> for Multipart {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Multipart(axum::extract::Multipart::from_request(req, state).await?))
+    }
+}
+
+impl std::ops::Deref for Multipart {
+    type Target = axum::extract::Multipart;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Multipart {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+/// Completes the OpenAPI document so that it states every answer the API gives: error
+/// answers are `application/problem+json`; every operation lists the problems its extractors
+/// and guards can produce (401 without a valid token, 403 for a role it does not name, 400
+/// for a malformed parameter or body, 404 for an unknown id in the path, 413/415/422 for a
+/// request body, 429 past the per-client limit); integer-keyed maps say their keys are strings of digits, as JSON has them.
+pub struct ProblemResponses;
+
+/// A month, as every `period` parameter takes it.
+const PERIOD_PATTERN: &str = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])$";
+
+/// Operations every signed-in user may call, whatever the role (see `security::api_gate`).
+const ALWAYS_OPEN: &[&str] = &["/api/v1/me", "/api/v1/me/password", "/api/v1/me/logout-all", "/api/v1/auth/logout"];
+
+impl utoipa::Modify for ProblemResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let Ok(mut doc) = serde_json::to_value(&*openapi) else { return };
+        complete_problems(&mut doc);
+        string_keyed_maps(&mut doc);
+        if let Ok(done) = serde_json::from_value(doc) {
+            *openapi = done;
+        }
+    }
+}
+
+fn problem_response(status: StatusCode) -> serde_json::Value {
+    serde_json::json!({
+        "description": title(status),
+        "content": {
+            "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } }
+        }
+    })
+}
+
+fn complete_problems(doc: &mut serde_json::Value) {
+    use serde_json::Value;
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
+    for (path, item) in paths.iter_mut() {
+        // `/healthz` answers in plain text, for load balancers.
+        if !path.starts_with("/api/v1/") {
+            continue;
+        }
+        let Some(item) = item.as_object_mut() else { continue };
+        for (method, op) in item.iter_mut() {
+            if !matches!(method.as_str(), "get" | "put" | "post" | "delete" | "patch") {
+                continue;
+            }
+            let secured = op.get("security").and_then(Value::as_array).is_some_and(|s| !s.is_empty());
+            if let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) {
+                for p in params.iter_mut().filter(|p| p["name"] == "period") {
+                    if let Some(schema) = p.get_mut("schema").and_then(Value::as_object_mut) {
+                        schema.insert("pattern".to_string(), Value::from(PERIOD_PATTERN));
+                    }
+                }
+            }
+            let params = op.get("parameters").and_then(Value::as_array).cloned().unwrap_or_default();
+            let in_path = params.iter().any(|p| p["in"] == "path");
+            // Every query value and every textual path segment is checked (a period, a format).
+            let checked =
+                params.iter().any(|p| p["in"] == "query" || (p["in"] == "path" && p["schema"]["type"] != "integer"));
+            let body = op.get("requestBody").is_some();
+            let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else { continue };
+            for (status, response) in responses.iter_mut() {
+                if !status.starts_with('4') && !status.starts_with('5') {
+                    continue;
+                }
+                let Some(response) = response.as_object_mut() else { continue };
+                match response.get_mut("content").and_then(Value::as_object_mut) {
+                    Some(content) => {
+                        if let Some(json) = content.remove("application/json") {
+                            content.insert("application/problem+json".to_string(), json);
+                        }
+                    }
+                    None => {
+                        let code = status.parse().ok().and_then(|s| StatusCode::from_u16(s).ok());
+                        if let Some(code) = code {
+                            *response = problem_response(code).as_object().cloned().unwrap_or_default();
+                        }
+                    }
+                }
+            }
+            // The per-client limit (`security::limit_api`) covers the whole API.
+            let mut add = vec![StatusCode::TOO_MANY_REQUESTS];
+            if secured {
+                add.push(StatusCode::UNAUTHORIZED);
+                if !ALWAYS_OPEN.contains(&path.as_str()) {
+                    add.push(StatusCode::FORBIDDEN);
+                }
+            }
+            if !params.is_empty() || body {
+                add.push(StatusCode::BAD_REQUEST);
+            }
+            if in_path {
+                add.push(StatusCode::NOT_FOUND);
+            }
+            if body {
+                add.extend([StatusCode::PAYLOAD_TOO_LARGE, StatusCode::UNSUPPORTED_MEDIA_TYPE]);
+            }
+            if body || checked {
+                add.push(StatusCode::UNPROCESSABLE_ENTITY);
+            }
+            for status in add {
+                responses.entry(status.as_u16().to_string()).or_insert_with(|| problem_response(status));
+            }
+        }
+    }
+}
+
+/// utoipa describes a map with integer keys (`BTreeMap<i64, _>`) with integer
+/// `propertyNames`, but JSON object keys are always strings: say "a string of digits".
+fn string_keyed_maps(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            if let Some(names) = map.get_mut("propertyNames")
+                && names.get("type").and_then(Value::as_str) == Some("integer")
+            {
+                *names = serde_json::json!({ "type": "string", "pattern": "^-?[0-9]+$" });
+            }
+            map.values_mut().for_each(string_keyed_maps);
+        }
+        Value::Array(items) => items.iter_mut().for_each(string_keyed_maps),
+        _ => {}
+    }
+}

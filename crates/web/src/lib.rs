@@ -11,6 +11,7 @@ pub mod auth;
 pub mod error;
 pub mod pages;
 pub mod security;
+pub mod tls;
 
 use axum::Router;
 use axum::http::header;
@@ -37,6 +38,12 @@ pub struct Config {
     /// `login_refill` (both sign-in endpoints together).
     pub login_burst: u32,
     pub login_refill: std::time::Duration,
+    /// Requests to `/api/v1` a client (a session, or an address without one) may make at
+    /// once, then `api_rate` more per second; either 0 turns the limit off.
+    pub api_burst: u32,
+    pub api_rate: u32,
+    /// Backups the scheduler makes by itself (`duban serve --backup-dir`).
+    pub backup: Option<store::archive::BackupSchedule>,
 }
 
 impl Default for Config {
@@ -50,6 +57,9 @@ impl Default for Config {
             channels: notify::Channels::default(),
             login_burst: 20,
             login_refill: std::time::Duration::from_secs(3),
+            api_burst: 600,
+            api_rate: 300,
+            backup: None,
         }
     }
 }
@@ -70,6 +80,8 @@ pub struct AppState {
 pub fn router(state: AppState) -> Router {
     let max_upload = state.config.max_upload;
     let limiter = std::sync::Arc::new(security::LoginLimiter::new(state.config.login_burst, state.config.login_refill));
+    let api_limiter = std::sync::Arc::new(security::ApiLimiter::new(state.config.api_burst, state.config.api_rate));
+    let secure_cookies = state.config.secure_cookies;
     let api = Router::new()
         .route("/auth/login", post(api::login))
         .route("/auth/logout", post(api::logout))
@@ -115,8 +127,9 @@ pub fn router(state: AppState) -> Router {
         .route("/notifications", get(api::notifications))
         .route("/units/{id}/urge", post(api::urge))
         .route("/openapi.json", get(api::openapi_json))
-        .fallback(api::not_found);
-    Router::new()
+        .fallback(api::not_found)
+        .layer(axum::middleware::from_fn_with_state(api_limiter, security::limit_api));
+    let app = Router::new()
         .route("/healthz", get(api::healthz))
         .nest("/api/v1", api)
         .merge(pages::router())
@@ -130,8 +143,9 @@ pub fn router(state: AppState) -> Router {
         .layer(header_layer(header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY))
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header_layer(header::REFERRER_POLICY, "same-origin"))
-        .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
-        .with_state(state)
+        .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"));
+    let app = if secure_cookies { app.layer(axum::middleware::map_response(security::secure_cookies)) } else { app };
+    app.with_state(state)
 }
 
 /// Pages load nothing from elsewhere and run no inline script, and cannot be framed.
@@ -159,6 +173,13 @@ pub fn spawn_scheduler(state: AppState) -> tokio::task::JoinHandle<()> {
                     }
                 }
                 Err(e) => tracing::warn!(error = %e, "scheduled jobs failed; will retry"),
+            }
+            if let Some(schedule) = &state.config.backup {
+                match state.store.run_scheduled_backup(schedule, chrono::Utc::now(), &owner).await {
+                    Ok(Some(path)) => tracing::info!(file = %path.display(), "scheduled backup written"),
+                    Ok(None) => {}
+                    Err(e) => tracing::error!(error = %e, "scheduled backup failed; the next interval tries again"),
+                }
             }
             if !state.config.channels.is_empty() {
                 match deliver_notices(&state.store, &state.config.channels, &owner).await {
@@ -216,6 +237,27 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
     let scheduler = spawn_scheduler(state.clone());
     // The client's address reaches handlers (audit records, sign-in rate limits).
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await;
+    scheduler.abort();
+    result
+}
+
+/// [`serve`] over HTTPS with `tls` (see [`tls::load`]); session cookies are marked Secure.
+pub async fn serve_tls(
+    mut state: AppState,
+    listener: tokio::net::TcpListener,
+    tls: std::sync::Arc<tls::ServerConfig>,
+) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
+    state.config.secure_cookies = true;
+    let scheduler = spawn_scheduler(state.clone());
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    // `tap_io` lends the TLS listener axum's connect-info support for any listener.
+    let listener = tls::TlsListener::new(listener, tls)?.tap_io(|_| {});
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

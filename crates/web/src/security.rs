@@ -313,23 +313,195 @@ pub async fn limit_logins(State(limiter): State<Arc<LoginLimiter>>, request: Req
     let Some(ip) = ip_of(request.extensions()) else { return next.run(request).await };
     match limiter.check(ip) {
         Ok(()) => next.run(request).await,
+        Err(wait) if api => too_many_requests(wait, format!("登录尝试过于频繁,请 {wait} 秒后再试")),
         Err(wait) => {
-            let mut r = if api {
-                ApiError::new(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "rate_limited",
-                    format!("登录尝试过于频繁,请 {wait} 秒后再试"),
-                )
-                .into_response()
-            } else {
-                crate::pages::too_many_logins(wait)
-            };
+            let mut r = crate::pages::too_many_logins(wait);
             if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
                 r.headers_mut().insert(header::RETRY_AFTER, v);
             }
             r
         }
     }
+}
+
+/// Who a request to the API is counted against: the session (its bearer token, kept only as
+/// a SHA-256) when it names one, else the client's address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Client {
+    Token([u8; 32]),
+    Ip(IpAddr),
+}
+
+impl Client {
+    pub fn token(token: &str) -> Client {
+        use sha2::{Digest, Sha256};
+        Client::Token(Sha256::digest(token.as_bytes()).into())
+    }
+}
+
+struct Bucket {
+    tokens: f64,
+    at: Instant,
+    /// A request with this token was answered with something other than 401: the token is
+    /// real, and its requests no longer draw on the address's bucket.
+    known: bool,
+}
+
+struct Buckets {
+    map: HashMap<Client, Bucket>,
+    swept: Instant,
+}
+
+/// The rate limit on the whole API: a token bucket per client (per session when the request
+/// carries a bearer token, per address otherwise) of `burst` requests, refilled at `per_sec`.
+/// A token not yet seen to be valid also draws on its address's bucket, so inventing tokens
+/// gains nothing. Memory is bounded: buckets that have refilled (idle clients) are dropped
+/// every minute, and past `max_clients` the least recently seen half goes.
+pub struct ApiLimiter {
+    burst: f64,
+    per_sec: f64,
+    max_clients: usize,
+    buckets: Mutex<Buckets>,
+}
+
+impl ApiLimiter {
+    /// `burst` or `per_sec` 0 turns the limit off.
+    pub fn new(burst: u32, per_sec: u32) -> Self {
+        Self::with_capacity(burst, per_sec, 100_000)
+    }
+
+    pub fn with_capacity(burst: u32, per_sec: u32, max_clients: usize) -> Self {
+        let off = burst == 0 || per_sec == 0;
+        ApiLimiter {
+            burst: if off { 0.0 } else { f64::from(burst) },
+            per_sec: f64::from(per_sec),
+            max_clients: max_clients.max(2),
+            buckets: Mutex::new(Buckets { map: HashMap::new(), swept: Instant::now() }),
+        }
+    }
+
+    pub fn enabled(&self) -> bool {
+        self.burst > 0.0
+    }
+
+    /// How many clients have a bucket now.
+    pub fn clients(&self) -> usize {
+        self.buckets.lock().map(|b| b.map.len()).unwrap_or(0)
+    }
+
+    /// Takes one request from the client's bucket (and, for a token not known to be valid,
+    /// from the address's): `Ok` to go ahead, or the whole seconds to wait.
+    pub fn check(&self, client: Client, ip: Option<IpAddr>) -> Result<(), u64> {
+        if !self.enabled() {
+            return Ok(());
+        }
+        let Ok(mut b) = self.buckets.lock() else { return Ok(()) };
+        let now = Instant::now();
+        self.sweep(&mut b, now);
+        let unproven = matches!(client, Client::Token(_)) && !b.map.get(&client).is_some_and(|x| x.known);
+        if unproven && let Some(ip) = ip {
+            self.take(&mut b.map, Client::Ip(ip), now)?;
+        }
+        self.take(&mut b.map, client, now)
+    }
+
+    /// Notes that a token was accepted, so its requests stop drawing on the address's bucket.
+    pub fn confirm(&self, client: Client) {
+        if let Ok(mut b) = self.buckets.lock()
+            && let Some(x) = b.map.get_mut(&client)
+        {
+            x.known = true;
+        }
+    }
+
+    fn take(&self, map: &mut HashMap<Client, Bucket>, client: Client, now: Instant) -> Result<(), u64> {
+        let b = map.entry(client).or_insert(Bucket { tokens: self.burst, at: now, known: false });
+        b.tokens = (b.tokens + now.duration_since(b.at).as_secs_f64() * self.per_sec).min(self.burst);
+        b.at = now;
+        if b.tokens >= 1.0 {
+            b.tokens -= 1.0;
+            Ok(())
+        } else {
+            Err((((1.0 - b.tokens) / self.per_sec).ceil() as u64).max(1))
+        }
+    }
+
+    fn sweep(&self, b: &mut Buckets, now: Instant) {
+        // Room for the two buckets a request may add.
+        let full = b.map.len() + 2 > self.max_clients;
+        if !full && now.duration_since(b.swept) < std::time::Duration::from_secs(60) {
+            return;
+        }
+        b.swept = now;
+        // A bucket that has refilled is the same as none.
+        let (burst, per_sec) = (self.burst, self.per_sec);
+        b.map.retain(|_, x| x.tokens + now.duration_since(x.at).as_secs_f64() * per_sec < burst);
+        if b.map.len() >= self.max_clients / 2 {
+            // Still crowded (many clients at once): keep the most recently seen half.
+            let mut seen: Vec<Instant> = b.map.values().map(|x| x.at).collect();
+            let middle = seen.len() / 2;
+            let (_, cut, _) = seen.select_nth_unstable(middle);
+            let cut = *cut;
+            b.map.retain(|_, x| x.at > cut);
+        }
+    }
+}
+
+fn too_many_requests(wait: u64, detail: String) -> Response {
+    let mut r = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", detail).into_response();
+    if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
+        r.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    r
+}
+
+/// Applies [`ApiLimiter`] to every request under `/api/v1`: over the limit, 429 with
+/// `Retry-After` and a problem document.
+pub async fn limit_api(State(limiter): State<Arc<ApiLimiter>>, request: Request, next: Next) -> Response {
+    if !limiter.enabled() {
+        return next.run(request).await;
+    }
+    let ip = ip_of(request.extensions());
+    let token = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    let client = match (token, ip) {
+        (Some(t), _) => Client::token(t),
+        (None, Some(ip)) => Client::Ip(ip),
+        // No address to count against (not served over TCP, e.g. in-process tests).
+        (None, None) => return next.run(request).await,
+    };
+    if let Err(wait) = limiter.check(client, ip) {
+        return too_many_requests(wait, format!("请求过于频繁,请 {wait} 秒后再试"));
+    }
+    let response = next.run(request).await;
+    if matches!(client, Client::Token(_)) && response.status() != StatusCode::UNAUTHORIZED {
+        limiter.confirm(client);
+    }
+    response
+}
+
+/// Behind TLS every cookie the program sets carries `Secure`, so a browser never sends it
+/// over plain HTTP.
+pub async fn secure_cookies(mut response: Response) -> Response {
+    let values: Vec<HeaderValue> = response.headers().get_all(header::SET_COOKIE).iter().cloned().collect();
+    if values.iter().all(|v| v.to_str().is_ok_and(|s| s.contains("; Secure"))) {
+        return response;
+    }
+    let headers = response.headers_mut();
+    headers.remove(header::SET_COOKIE);
+    for v in values {
+        let secured = match v.to_str() {
+            Ok(s) if !s.contains("; Secure") => HeaderValue::from_str(&format!("{s}; Secure")).unwrap_or(v),
+            _ => v,
+        };
+        headers.append(header::SET_COOKIE, secured);
+    }
+    response
 }
 
 /// What a signed-in user may reach, before any handler's own check.
@@ -383,7 +555,7 @@ pub fn password_change_required() -> ApiError {
     ApiError::new(
         StatusCode::FORBIDDEN,
         "password_change_required",
-        "请先修改初始密码(POST /api/v1/me/password),再使用其他功能",
+        "请先修改密码(初始密码、管理员重置的密码或已过期的密码;POST /api/v1/me/password),再使用其他功能",
     )
 }
 
@@ -399,6 +571,30 @@ mod tests {
         let wait = l.check(ip).unwrap_err();
         assert!((55..=60).contains(&wait), "{wait}");
         assert!(l.check("10.0.0.2".parse().expect("ip")).is_ok(), "another address has its own bucket");
+    }
+
+    #[test]
+    fn api_limiter_counts_per_client_and_stays_bounded() {
+        let l = ApiLimiter::with_capacity(3, 1, 1000);
+        let ip: IpAddr = "10.0.0.1".parse().expect("ip");
+        let me = Client::Ip(ip);
+        assert!((0..3).all(|_| l.check(me, Some(ip)).is_ok()));
+        assert_eq!(l.check(me, Some(ip)), Err(1));
+        // A session has its own bucket, but until its token is seen to be valid each request
+        // also draws on the address's (empty) bucket: invented tokens gain nothing.
+        let session = Client::token("abc");
+        assert_eq!(l.check(session, Some(ip)), Err(1));
+        l.check(session, None).expect("no address to charge");
+        l.confirm(session);
+        assert!(l.check(session, Some(ip)).is_ok() && l.check(session, Some(ip)).is_ok());
+        assert!(l.check(session, Some(ip)).is_err(), "the session's own bucket is empty now");
+        assert!(ApiLimiter::new(0, 100).check(me, Some(ip)).is_ok(), "0 turns the limit off");
+        // A flood of addresses never holds more than the capacity.
+        for i in 0..5000u32 {
+            let ip = IpAddr::from(i.to_be_bytes());
+            let _ = l.check(Client::Ip(ip), Some(ip));
+            assert!(l.clients() <= 1000);
+        }
     }
 
     #[test]

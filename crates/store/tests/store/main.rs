@@ -2,5 +2,7 @@
 //! Under CI=true a missing PostgreSQL fails the run; elsewhere the PostgreSQL half is
 //! skipped with a "SKIPPED:" line.
 
+mod hardening;
 mod security;
+mod views;
 mod workflow;

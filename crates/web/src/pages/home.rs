@@ -59,7 +59,7 @@ pub async fn home(State(state): State<AppState>, viewer: Viewer) -> PageResult {
     let due_day = state.config.due_day;
     let user = viewer.user().clone();
     let plan_id = current_plan(&state).await?;
-    let view: Option<PlanView> = match plan_id {
+    let view: Option<std::sync::Arc<PlanView>> = match plan_id {
         Some(id) => Some(state.store.plan_view(id, Some(period), state.config.today(), &Default::default()).await?),
         None => None,
     };

@@ -1,0 +1,47 @@
+//! Inputs kept from fuzzing the school-data readers (see "Fuzzing" in README.md): every crash
+//! found and a minimized selection of the corpus, under `fuzz/regressions/<target>/`. Each is
+//! fed to every reader, whole and partial, which must return rows or a clean error without
+//! panicking. The `assess_xlsx` files are kept as the xlsx its target built.
+
+use std::path::PathBuf;
+
+/// The files kept for a fuzz target; fails when there are none, so a moved folder cannot
+/// silently turn the test into a no-op.
+fn inputs(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions").join(target);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.expect("directory entry").path())
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no regression inputs in {}", dir.display());
+    files.into_iter().map(|p| (p.clone(), std::fs::read(&p).expect("readable input"))).collect()
+}
+
+/// What the fuzz targets call: every reader, whole and partial.
+fn read_all(bytes: &[u8]) {
+    let _ = assess::read_schools(bytes);
+    let _ = assess::read_schools_partial(bytes);
+    let _ = assess::read_kindergartens(bytes);
+    let _ = assess::read_kindergartens_partial(bytes);
+    let _ = assess::read_population(bytes);
+    let _ = assess::read_population_partial(bytes);
+}
+
+fn read_each(target: &str) {
+    for (path, bytes) in inputs(target) {
+        let result = std::panic::catch_unwind(|| read_all(&bytes));
+        assert!(result.is_ok(), "a school-data reader panicked on {}", path.display());
+    }
+}
+
+#[test]
+fn assess_input_regressions() {
+    read_each("assess_input");
+}
+
+#[test]
+fn assess_xlsx_regressions() {
+    read_each("assess_xlsx");
+}

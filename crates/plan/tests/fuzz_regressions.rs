@@ -1,0 +1,61 @@
+//! Inputs kept from fuzzing the plan parser (see "Fuzzing" in README.md): every crash found
+//! and a minimized selection of the corpus, under `fuzz/regressions/<target>/`. Each is fed to
+//! the function its fuzz target calls, which must return (a plan or a clean error) without
+//! panicking. The structure-aware targets' files are kept as the document they built.
+
+use std::path::PathBuf;
+
+use plan::Directory;
+
+fn directory() -> Directory {
+    Directory::from_toml(include_str!("../../../data/units/yingtan.toml")).expect("the shipped directory parses")
+}
+
+/// The files kept for a fuzz target; fails when there are none, so a moved folder cannot
+/// silently turn the test into a no-op.
+fn inputs(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions").join(target);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.expect("directory entry").path())
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no regression inputs in {}", dir.display());
+    files.into_iter().map(|p| (p.clone(), std::fs::read(&p).expect("readable input"))).collect()
+}
+
+/// Whole files of any format, as `plan::parse` reads them (targets plan_parse, plan_html,
+/// plan_docx).
+fn parse_each(target: &str) {
+    let directory = directory();
+    for (path, bytes) in inputs(target) {
+        let result = std::panic::catch_unwind(|| plan::parse(&bytes, &directory).map(|_| ()));
+        assert!(result.is_ok(), "plan::parse panicked on {}", path.display());
+    }
+}
+
+#[test]
+fn plan_parse_regressions() {
+    parse_each("plan_parse");
+}
+
+#[test]
+fn plan_html_regressions() {
+    parse_each("plan_html");
+}
+
+#[test]
+fn plan_docx_regressions() {
+    parse_each("plan_docx");
+}
+
+#[test]
+fn plan_text_regressions() {
+    let directory = directory();
+    for (path, bytes) in inputs("plan_text") {
+        let text = std::str::from_utf8(&bytes).unwrap_or_else(|_| panic!("{} is not UTF-8", path.display()));
+        let result = std::panic::catch_unwind(|| plan::parse_text(text, &directory).map(|_| ()));
+        assert!(result.is_ok(), "plan::parse_text panicked on {}", path.display());
+    }
+}

@@ -1,0 +1,291 @@
+//! The backup archive: one zip file holding every table (read in one consistent transaction,
+//! see [`Store::dump`]) and the evidence files. `duban backup`/`duban restore` and the
+//! scheduled backups of `duban serve --backup-dir` all go through here, so there is one format.
+
+use crate::backup::TableDump;
+use crate::schema::Backend;
+use crate::{Store, StoreError};
+use chrono::{DateTime, Utc};
+use std::io::{Read, Write};
+use std::path::{Component, Path, PathBuf};
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, ZipArchive, ZipWriter};
+
+/// The archive format's version, checked on restore.
+pub const FORMAT: u32 = 1;
+
+/// Scheduled backups are named `duban-backup-<UTC time>.zip`; only such files are pruned.
+pub const SCHEDULED_PREFIX: &str = "duban-backup-";
+
+/// Why a backup or restore failed, in words for the person running it.
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl From<std::io::Error> for ArchiveError {
+    fn from(e: std::io::Error) -> Self {
+        ArchiveError::Other(format!("读写文件失败:{e}"))
+    }
+}
+
+impl From<zip::result::ZipError> for ArchiveError {
+    fn from(e: zip::result::ZipError) -> Self {
+        ArchiveError::Other(format!("备份文件读写失败:{e}"))
+    }
+}
+
+impl From<serde_json::Error> for ArchiveError {
+    fn from(e: serde_json::Error) -> Self {
+        ArchiveError::Other(format!("备份内容编码失败:{e}"))
+    }
+}
+
+fn other(message: impl Into<String>) -> ArchiveError {
+    ArchiveError::Other(message.into())
+}
+
+/// What went into, or came out of, an archive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub tables: usize,
+    pub rows: usize,
+    pub files: usize,
+}
+
+/// Every file under `dir`, relative to `base`.
+fn walk(dir: &Path, base: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    if !dir.exists() {
+        return Ok(());
+    }
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            walk(&path, base, out)?;
+        } else if let Ok(rel) = path.strip_prefix(base) {
+            out.push(rel.to_path_buf());
+        }
+    }
+    Ok(())
+}
+
+/// Writes the archive of `tables` and the files under `files` to `output`. It is written
+/// beside the target and renamed at the end, so a failed backup leaves no half-written file
+/// under the chosen name.
+pub fn write(
+    tables: &[TableDump],
+    backend: Backend,
+    files: Option<&Path>,
+    output: &Path,
+) -> Result<Counts, ArchiveError> {
+    let partial = output.with_extension("partial");
+    let file = std::fs::File::create(&partial).map_err(|e| other(format!("无法创建 {}:{e}", partial.display())))?;
+    let result = write_into(file, tables, backend, files);
+    match result {
+        Ok(counts) => {
+            std::fs::rename(&partial, output)?;
+            Ok(counts)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            Err(e)
+        }
+    }
+}
+
+fn write_into(
+    file: std::fs::File,
+    tables: &[TableDump],
+    backend: Backend,
+    files: Option<&Path>,
+) -> Result<Counts, ArchiveError> {
+    let mut zip = ZipWriter::new(file);
+    let options = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
+    let manifest = serde_json::json!({
+        "format": FORMAT,
+        "program": env!("CARGO_PKG_VERSION"),
+        "created_at": Utc::now().to_rfc3339(),
+        "backend": format!("{backend:?}"),
+        "tables": tables.iter().map(|t| (t.name.clone(), t.rows.len())).collect::<std::collections::BTreeMap<_, _>>(),
+    });
+    zip.start_file("manifest.json", options)?;
+    zip.write_all(serde_json::to_string_pretty(&manifest)?.as_bytes())?;
+    for t in tables {
+        zip.start_file(format!("tables/{}.json", t.name), options)?;
+        zip.write_all(&serde_json::to_vec(t)?)?;
+    }
+    let mut rels = Vec::new();
+    if let Some(base) = files {
+        walk(base, base, &mut rels)?;
+        for rel in &rels {
+            let name = format!("files/{}", rel.to_string_lossy().replace('\\', "/"));
+            zip.start_file(name, SimpleFileOptions::default().compression_method(CompressionMethod::Stored))?;
+            zip.write_all(&std::fs::read(base.join(rel))?)?;
+        }
+    }
+    let file = zip.finish()?;
+    file.sync_all()?;
+    Ok(Counts { tables: tables.len(), rows: tables.iter().map(|t| t.rows.len()).sum(), files: rels.len() })
+}
+
+/// An archive read into memory and checked: its tables and its files (plain relative paths).
+pub struct Archive {
+    pub tables: Vec<TableDump>,
+    pub files: Vec<(PathBuf, Vec<u8>)>,
+}
+
+/// Reads and checks an archive; nothing is written anywhere.
+pub fn read(input: &Path) -> Result<Archive, ArchiveError> {
+    let file = std::fs::File::open(input).map_err(|e| other(format!("无法读取 {}:{e}", input.display())))?;
+    let mut zip = ZipArchive::new(file).map_err(|e| other(format!("{} 不是 duban 备份文件:{e}", input.display())))?;
+    let manifest: serde_json::Value = {
+        let mut text = String::new();
+        zip.by_name("manifest.json").map_err(|_| other("备份文件缺少 manifest.json"))?.read_to_string(&mut text)?;
+        serde_json::from_str(&text)?
+    };
+    if manifest["format"].as_u64() != Some(u64::from(FORMAT)) {
+        return Err(other(format!("备份文件格式版本 {} 不受支持(应为 {FORMAT})", manifest["format"])));
+    }
+    let mut tables: Vec<TableDump> = Vec::new();
+    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i)?;
+        let name = entry.name()?.to_string();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes)?;
+        if name.starts_with("tables/") {
+            tables.push(serde_json::from_slice(&bytes).map_err(|e| other(format!("备份中的 {name} 已损坏:{e}")))?);
+        } else if let Some(rel) = name.strip_prefix("files/") {
+            // Only plain relative paths: an archive cannot write outside the files directory.
+            let rel = PathBuf::from(rel);
+            if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
+                return Err(other(format!("备份中的文件名“{name}”无效")));
+            }
+            files.push((rel, bytes));
+        }
+    }
+    Ok(Archive { tables, files })
+}
+
+/// How `duban serve` makes backups by itself: every `every_hours` (UTC hours since the epoch,
+/// so 24 means once a day at 00:00 UTC), into `dir`, keeping the newest `keep`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupSchedule {
+    pub dir: PathBuf,
+    pub every_hours: u32,
+    pub keep: usize,
+}
+
+impl BackupSchedule {
+    /// The scheduled occurrence `at` falls in: the start of its interval, as the job key
+    /// (RFC 3339 in UTC, which sorts as text).
+    pub fn slot(&self, at: DateTime<Utc>) -> String {
+        let every = i64::from(self.every_hours.max(1)) * 3600;
+        let start = at.timestamp().div_euclid(every) * every;
+        DateTime::from_timestamp(start, 0).unwrap_or(at).format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    }
+}
+
+/// Deletes the oldest scheduled backups in `dir` beyond the newest `keep`; other files are
+/// left alone. Returns what was deleted.
+pub fn prune(dir: &Path, keep: usize) -> Result<Vec<PathBuf>, ArchiveError> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n.starts_with(SCHEDULED_PREFIX) && n.ends_with(".zip"))
+        .collect();
+    // The names carry the time, so the newest sort last.
+    names.sort();
+    let excess = names.len().saturating_sub(keep.max(1));
+    let mut removed = Vec::new();
+    for name in names.into_iter().take(excess) {
+        let path = dir.join(name);
+        std::fs::remove_file(&path)?;
+        removed.push(path);
+    }
+    Ok(removed)
+}
+
+impl Store {
+    /// Writes a backup of everything (tables and evidence files) to `output`. The tables are
+    /// read in one transaction, so this works while the server runs.
+    pub async fn write_backup(&self, output: &Path) -> Result<Counts, ArchiveError> {
+        let tables = self.dump().await?;
+        let files = self.files.clone();
+        let backend = self.backend;
+        let output = output.to_path_buf();
+        tokio::task::spawn_blocking(move || write(&tables, backend, files.as_deref(), &output))
+            .await
+            .map_err(|e| other(format!("备份中断:{e}")))?
+    }
+
+    /// Restores an archive into this store, which must be empty (see [`Store::load`]); the
+    /// files go under the store's files directory.
+    pub async fn restore_backup(&self, archive: &Archive) -> Result<Counts, ArchiveError> {
+        let rows = self.load(&archive.tables).await?;
+        if !archive.files.is_empty() {
+            let base = self.files.as_deref().ok_or_else(|| other("没有附件目录,无法恢复附件"))?;
+            for (rel, bytes) in &archive.files {
+                let path = base.join(rel);
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                std::fs::write(&path, bytes)?;
+            }
+        }
+        Ok(Counts { tables: archive.tables.len(), rows, files: archive.files.len() })
+    }
+
+    /// The scheduled backup: once per interval of `schedule` across every process sharing
+    /// this database (the `jobs` table's claim), the process that claims it writes
+    /// `duban-backup-<time>.zip` into the directory and deletes the oldest beyond `keep`.
+    /// Returns the file written, or `None` when this interval's backup is another's or done.
+    pub async fn run_scheduled_backup(
+        &self,
+        schedule: &BackupSchedule,
+        at: DateTime<Utc>,
+        owner: &str,
+    ) -> Result<Option<PathBuf>, ArchiveError> {
+        if !self.claim_job("backup", &schedule.slot(at), owner).await? {
+            return Ok(None);
+        }
+        std::fs::create_dir_all(&schedule.dir)
+            .map_err(|e| other(format!("无法创建备份目录 {}:{e}", schedule.dir.display())))?;
+        let path = schedule.dir.join(format!("{SCHEDULED_PREFIX}{}.zip", at.format("%Y%m%dT%H%M%SZ")));
+        self.write_backup(&path).await?;
+        prune(&schedule.dir, schedule.keep)?;
+        Ok(Some(path))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slots_and_pruning() {
+        let s = BackupSchedule { dir: PathBuf::new(), every_hours: 6, keep: 2 };
+        let at = |t: &str| DateTime::parse_from_rfc3339(t).expect("time").with_timezone(&Utc);
+        assert_eq!(s.slot(at("2025-03-01T05:59:59Z")), "2025-03-01T00:00:00Z");
+        assert_eq!(s.slot(at("2025-03-01T06:00:00Z")), "2025-03-01T06:00:00Z");
+        assert!(s.slot(at("2025-03-01T23:00:00Z")) > s.slot(at("2025-03-01T17:00:00Z")));
+        let dir = tempfile::tempdir().expect("tempdir");
+        for name in [
+            "duban-backup-20250301T000000Z.zip",
+            "duban-backup-20250302T000000Z.zip",
+            "duban-backup-20250303T000000Z.zip",
+            "keep-me.zip",
+        ] {
+            std::fs::write(dir.path().join(name), b"x").expect("write");
+        }
+        let removed = prune(dir.path(), 2).expect("prunes");
+        assert_eq!(removed, vec![dir.path().join("duban-backup-20250301T000000Z.zip")]);
+        assert!(
+            dir.path().join("keep-me.zip").exists() && dir.path().join("duban-backup-20250303T000000Z.zip").exists()
+        );
+    }
+}

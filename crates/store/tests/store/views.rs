@@ -1,0 +1,85 @@
+//! The plan view is computed once per state of the data and shared; these tests check that
+//! whoever changes the data — this process, another process, or a statement outside the
+//! store — is seen by the next read.
+
+use domain::{Period, Thresholds};
+use store::Store;
+use store::reports::{Decision, ReportInput};
+use store::testing::{all, execute};
+
+const YINGTAN: &[u8] = include_bytes!("../../../../data/plans/yingtan-2024-education-work-plan.txt");
+
+fn p(s: &str) -> Period {
+    s.parse().expect("period")
+}
+
+async fn published(store: &Store) -> i64 {
+    let directory = plan::Directory::from_toml(include_str!("../../../../data/units/yingtan.toml")).expect("directory");
+    store.load_directory(&directory).await.expect("directory loads");
+    let parsed = plan::parse(YINGTAN, &store.directory().await.expect("directory reads")).expect("parses");
+    let id = store.import_plan("yingtan.txt", YINGTAN, &parsed, None).await.expect("imports");
+    store.publish_plan(id).await.expect("publishes");
+    id
+}
+
+/// The assignment's row in a view: (report state, value of the indicator, unit name).
+fn row(view: &store::status::PlanView, assignment: i64, indicator: i64) -> (String, Option<f64>, String) {
+    let a = view
+        .sections
+        .iter()
+        .flat_map(|s| &s.items)
+        .flat_map(|i| &i.units)
+        .find(|a| a.assignment_id == assignment)
+        .expect("assignment in view");
+    (a.report_state.clone(), a.values.get(&indicator).copied(), a.unit_name.clone())
+}
+
+#[tokio::test]
+async fn a_plan_view_follows_every_change_whoever_makes_it() {
+    for db in all().await {
+        let s = &db.store;
+        let plan_id = published(s).await;
+        let yujiang = s.unit_by_name("余江区").await.expect("lookup").expect("exists");
+        let tasks = s.tasks(plan_id).await.expect("tasks");
+        let a = s
+            .assignments(plan_id, Some(yujiang.id))
+            .await
+            .expect("mine")
+            .into_iter()
+            .find(|a| a.task_id == tasks[7].id)
+            .expect("item 8");
+        let share = s.indicators(tasks[7].id).await.expect("indicators")[2].id;
+        let march = p("2024-03");
+        let today = chrono::NaiveDate::from_ymd_opt(2024, 3, 20).expect("date");
+        let th = Thresholds::default();
+
+        let before = s.plan_view(plan_id, Some(march), today, &th).await.expect("view");
+        assert_eq!(row(&before, a.id, share), ("new".into(), None, "余江区".into()), "{}", db.name);
+        let again = s.plan_view(plan_id, Some(march), today, &th).await.expect("view");
+        assert!(std::sync::Arc::ptr_eq(&before, &again), "{}: unchanged data is not recomputed", db.name);
+
+        // Another process (its own connections, its own cache) reports and approves.
+        let other = Store::open(&db.url).await.expect("second store opens");
+        let mut input = ReportInput { progress: "完成3所幼儿园选址。".into(), ..Default::default() };
+        input.values.insert(share, 55.8);
+        other.save_report(a.id, march, &input, 0, march, None).await.expect("saves");
+        let draft = s.plan_view(plan_id, Some(march), today, &th).await.expect("view");
+        assert_eq!(row(&draft, a.id, share), ("draft".into(), None, "余江区".into()), "{}", db.name);
+        other.submit_report(a.id, march, today, 25, None, false).await.expect("submits");
+        other.review_report(a.id, march, Decision::Approve, None, None).await.expect("approves");
+        let approved = s.plan_view(plan_id, Some(march), today, &th).await.expect("view");
+        assert_eq!(row(&approved, a.id, share), ("approved".into(), Some(55.8), "余江区".into()), "{}", db.name);
+        assert_ne!(approved.status.pace, 0.0);
+
+        // A change made outside the store altogether (an administrator's SQL).
+        execute(s, &format!("UPDATE units SET name = '余江区(改)' WHERE id = {}", yujiang.id)).await;
+        let renamed = s.plan_view(plan_id, Some(march), today, &th).await.expect("view");
+        assert_eq!(row(&renamed, a.id, share).2, "余江区(改)", "{}", db.name);
+
+        // Other thresholds are another view, not the cached one.
+        let strict = Thresholds { ahead_margin: 10.0, ..th };
+        let other_view = s.plan_view(plan_id, Some(march), today, &strict).await.expect("view");
+        assert!(!std::sync::Arc::ptr_eq(&renamed, &other_view), "{}", db.name);
+        other.pool.close().await;
+    }
+}
