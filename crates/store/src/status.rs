@@ -211,7 +211,7 @@ impl Store {
         period: Option<Period>,
         today: NaiveDate,
         th: &Thresholds,
-    ) -> Result<Arc<PlanView>> {
+    ) -> Result<Arc<SharedPlanView>> {
         let period = period.unwrap_or_else(|| Period::containing(today));
         let as_of = today.min(period.last_day());
         let version: i64 =
@@ -225,9 +225,36 @@ impl Store {
         };
         let cell = self.views.cell(key);
         let view = cell
-            .get_or_try_init(|| async { self.compute_plan_view(plan_id, period, as_of, th).await.map(Arc::new) })
+            .get_or_try_init(|| async {
+                // A few at a time: each holds a plan's rows (and the school data) while it
+                // runs, and a burst of first requests for many plans must not hold them all.
+                let _turn = self.views.computing.acquire().await.map_err(|_| StoreError::NotFound)?;
+                let view = self.compute_plan_view(plan_id, period, as_of, th, version).await?;
+                Ok::<_, StoreError>(Arc::new(SharedPlanView { view, json: std::sync::OnceLock::new() }))
+            })
             .await?;
         Ok(view.clone())
+    }
+
+    /// The figures targets bound to school data take, as of a day, computed once per data
+    /// version (every plan of a province shares them, and they come from every school).
+    async fn shared_bound_figures(&self, until: NaiveDate, version: i64) -> Result<Arc<crate::schools::BoundFigures>> {
+        let cell = {
+            let mut figures = self.views.figures.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            figures.retain(|((_, v), _)| *v >= version);
+            match figures.iter().find(|(k, _)| *k == (until, version)) {
+                Some((_, cell)) => cell.clone(),
+                None => {
+                    if figures.len() >= 8 {
+                        figures.remove(0);
+                    }
+                    let cell = Arc::new(OnceCell::new());
+                    figures.push(((until, version), cell.clone()));
+                    cell
+                }
+            }
+        };
+        Ok(cell.get_or_try_init(|| async { self.bound_figures(until).await.map(Arc::new) }).await?.clone())
     }
 
     /// The plan view computed from the stored data (`plan_view` serves it from the cache).
@@ -237,6 +264,7 @@ impl Store {
         period: Period,
         as_of: NaiveDate,
         th: &Thresholds,
+        version: i64,
     ) -> Result<PlanView> {
         let plan = self.plan(plan_id).await?;
         let tasks = self.tasks(plan_id).await?;
@@ -249,7 +277,7 @@ impl Store {
         let (figures, districts) = if indicators.iter().any(|i| i.source.is_some()) {
             let districts: std::collections::HashSet<i64> =
                 self.units().await?.into_iter().filter(|u| u.kind == "district").map(|u| u.id).collect();
-            (self.bound_figures(period.last_day()).await?, districts)
+            (self.shared_bound_figures(period.last_day(), version).await?, districts)
         } else {
             Default::default()
         };
@@ -520,16 +548,56 @@ struct ViewKey {
     version: i64,
 }
 
+/// A computed plan view as the cache shares it: the view (it dereferences to `PlanView`) and
+/// its JSON, serialised once when first asked for (the plan API sends the same bytes to
+/// everyone instead of serialising a city's plan per request).
+#[derive(Debug)]
+pub struct SharedPlanView {
+    view: PlanView,
+    json: std::sync::OnceLock<std::result::Result<bytes::Bytes, String>>,
+}
+
+impl SharedPlanView {
+    /// The view as JSON (the same text `serde_json` makes of the `PlanView`).
+    /// Cloning the bytes shares them.
+    pub fn json(&self) -> std::result::Result<bytes::Bytes, String> {
+        self.json
+            .get_or_init(|| serde_json::to_vec(&self.view).map(bytes::Bytes::from).map_err(|e| e.to_string()))
+            .clone()
+    }
+}
+
+impl std::ops::Deref for SharedPlanView {
+    type Target = PlanView;
+    fn deref(&self) -> &PlanView {
+        &self.view
+    }
+}
+
 /// Computed plan views of this process, by what they depend on. Bounded: entries of older
 /// data versions go first, and past the bound the oldest are dropped (a view is a few hundred
 /// kilobytes for a city's plan).
-#[derive(Default)]
 pub(crate) struct ViewCache {
     entries: Mutex<Vec<(ViewKey, ViewSlot)>>,
+    /// School-data figures by (day, data version).
+    figures: Mutex<Vec<((NaiveDate, i64), FiguresSlot)>>,
+    /// Views computed at the same time, at most.
+    computing: tokio::sync::Semaphore,
+}
+
+impl Default for ViewCache {
+    fn default() -> Self {
+        ViewCache {
+            entries: Default::default(),
+            figures: Default::default(),
+            computing: tokio::sync::Semaphore::new(2),
+        }
+    }
 }
 
 /// A view being computed or computed, shared by everyone who asks for it.
-type ViewSlot = Arc<OnceCell<Arc<PlanView>>>;
+type ViewSlot = Arc<OnceCell<Arc<SharedPlanView>>>;
+type FiguresSlot = Arc<OnceCell<Arc<crate::schools::BoundFigures>>>;
 
 /// Enough for every plan of a province for this month and the last, for a few days.
 const VIEW_CACHE_ENTRIES: usize = 64;

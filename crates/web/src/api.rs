@@ -8,6 +8,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use domain::Period;
 use serde::{Deserialize, Serialize};
 use store::plans::{Assignment, PlanRow, Published};
@@ -155,14 +156,16 @@ pub async fn plan_detail(
     who: CurrentUser,
     Path(id): Path<i64>,
     Query(q): Query<PeriodQuery>,
-) -> ApiResult<Json<std::sync::Arc<PlanView>>> {
+) -> ApiResult<axum::response::Response> {
     let row = state.store.plan(id).await?;
     if row.status == "draft" && !who.sees_all_units() {
         return Err(ApiError::not_found());
     }
     let period = q.period.as_deref().map(parse_period).transpose()?;
     let view = state.store.plan_view(id, period, state.config.today(), &Default::default()).await?;
-    Ok(Json(view))
+    // The view's JSON is made once per state of the data and shared by every caller.
+    let json = view.json().map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e))?;
+    Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], json).into_response())
 }
 
 #[derive(Serialize, ToSchema)]

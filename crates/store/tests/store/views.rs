@@ -57,6 +57,9 @@ async fn a_plan_view_follows_every_change_whoever_makes_it() {
         assert_eq!(row(&before, a.id, share), ("new".into(), None, "余江区".into()), "{}", db.name);
         let again = s.plan_view(plan_id, Some(march), today, &th).await.expect("view");
         assert!(std::sync::Arc::ptr_eq(&before, &again), "{}: unchanged data is not recomputed", db.name);
+        // The shared JSON is the view's own serialisation.
+        let json: serde_json::Value = serde_json::from_slice(&before.json().expect("serialises")).expect("json");
+        assert_eq!(json, serde_json::to_value(&**before).expect("value"), "{}", db.name);
 
         // Another process (its own connections, its own cache) reports and approves.
         let other = Store::open(&db.url).await.expect("second store opens");

@@ -8,7 +8,7 @@ use askama::Template;
 use axum::extract::State;
 use domain::Period;
 use store::jobs::Notification;
-use store::status::{PlanView, StatusView, WorkItem};
+use store::status::{SharedPlanView, StatusView, WorkItem};
 
 pub struct UnitTask {
     pub task_id: i64,
@@ -59,7 +59,7 @@ pub async fn home(State(state): State<AppState>, viewer: Viewer) -> PageResult {
     let due_day = state.config.due_day;
     let user = viewer.user().clone();
     let plan_id = current_plan(&state).await?;
-    let view: Option<std::sync::Arc<PlanView>> = match plan_id {
+    let view: Option<std::sync::Arc<SharedPlanView>> = match plan_id {
         Some(id) => Some(state.store.plan_view(id, Some(period), state.config.today(), &Default::default()).await?),
         None => None,
     };
