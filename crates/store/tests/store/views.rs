@@ -7,19 +7,10 @@ use store::Store;
 use store::reports::{Decision, ReportInput};
 use store::testing::{all, execute};
 
-const YINGTAN: &[u8] = include_bytes!("../../../../data/plans/yingtan-2024-education-work-plan.txt");
+use crate::workflow::published;
 
 fn p(s: &str) -> Period {
     s.parse().expect("period")
-}
-
-async fn published(store: &Store) -> i64 {
-    let directory = plan::Directory::from_toml(include_str!("../../../../data/units/yingtan.toml")).expect("directory");
-    store.load_directory(&directory).await.expect("directory loads");
-    let parsed = plan::parse(YINGTAN, &store.directory().await.expect("directory reads")).expect("parses");
-    let id = store.import_plan("yingtan.txt", YINGTAN, &parsed, None).await.expect("imports");
-    store.publish_plan(id).await.expect("publishes");
-    id
 }
 
 /// The assignment's row in a view: (report state, value of the indicator, unit name).

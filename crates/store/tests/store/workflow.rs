@@ -16,7 +16,8 @@ fn p(s: &str) -> Period {
     s.parse().expect("period")
 }
 
-async fn published(store: &Store) -> i64 {
+/// The Yingtan directory loaded and the 2024 plan imported and published; the plan's id.
+pub(crate) async fn published(store: &Store) -> i64 {
     store.load_directory(&directory()).await.expect("directory loads");
     let parsed = plan::parse(YINGTAN, &store.directory().await.expect("directory reads")).expect("parses");
     let id = store.import_plan("yingtan.txt", YINGTAN, &parsed, None).await.expect("imports");
