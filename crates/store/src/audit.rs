@@ -121,51 +121,12 @@ fn record_from_row(r: &sqlx::any::AnyRow) -> AuditRecord {
 }
 
 impl Store {
-    /// Appends a record to the chain; returns its id.
+    /// Appends a record to the chain and returns its id once it is committed — on SQLite
+    /// together with the other writes of the moment (every change writes an audit record
+    /// after its own commit, and a commit of its own per record would double the fsyncs).
     pub async fn audit(&self, e: &AuditEvent) -> Result<i64> {
-        let mut tx = self.write_tx().await?;
-        // Take the head's lock before reading it, so no other writer reads the same head.
-        sqlx::query("UPDATE audit_head SET last_id = last_id WHERE id = 1").execute(&mut *tx).await?;
-        let head = sqlx::query("SELECT last_id, hash FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await?;
-        let last_id: i64 = head.get(0);
-        let prev: String = head.get(1);
-        let mut record = AuditRecord {
-            id: last_id + 1,
-            at: now(),
-            actor_id: e.actor_id,
-            actor: e.actor.clone(),
-            ip: e.ip.clone(),
-            action: e.action.clone(),
-            object: e.object.clone(),
-            outcome: e.outcome.clone(),
-            detail: if e.detail.is_null() { "{}".to_string() } else { e.detail.to_string() },
-            prev_hash: prev.clone(),
-            hash: String::new(),
-        };
-        record.hash = record.expected_hash(&prev);
-        sqlx::query(sql!(
-            "INSERT INTO audit_log ({RECORD_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
-        ))
-        .bind(record.id)
-        .bind(&record.at)
-        .bind(record.actor_id)
-        .bind(&record.actor)
-        .bind(&record.ip)
-        .bind(&record.action)
-        .bind(&record.object)
-        .bind(&record.outcome)
-        .bind(&record.detail)
-        .bind(&record.prev_hash)
-        .bind(&record.hash)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("UPDATE audit_head SET last_id = $1, hash = $2 WHERE id = 1")
-            .bind(record.id)
-            .bind(&record.hash)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(record.id)
+        let e = e.clone();
+        self.write(move |conn| Box::pin(async move { append(conn, &e).await })).await
     }
 
     /// Records, newest first.
@@ -264,4 +225,47 @@ pub fn to_csv(records: &[AuditRecord]) -> String {
     }
     let bytes = w.into_inner().unwrap_or_default();
     format!("\u{feff}{}", String::from_utf8_lossy(&bytes))
+}
+
+/// Appends a record to the chain inside the caller's transaction; its id.
+async fn append(conn: &mut sqlx::AnyConnection, e: &AuditEvent) -> Result<i64> {
+    // Take the head's lock before reading it, so no other writer reads the same head.
+    sqlx::query("UPDATE audit_head SET last_id = last_id WHERE id = 1").execute(&mut *conn).await?;
+    let head = sqlx::query("SELECT last_id, hash FROM audit_head WHERE id = 1").fetch_one(&mut *conn).await?;
+    let last_id: i64 = head.get(0);
+    let prev: String = head.get(1);
+    let mut record = AuditRecord {
+        id: last_id + 1,
+        at: now(),
+        actor_id: e.actor_id,
+        actor: e.actor.clone(),
+        ip: e.ip.clone(),
+        action: e.action.clone(),
+        object: e.object.clone(),
+        outcome: e.outcome.clone(),
+        detail: if e.detail.is_null() { "{}".to_string() } else { e.detail.to_string() },
+        prev_hash: prev.clone(),
+        hash: String::new(),
+    };
+    record.hash = record.expected_hash(&prev);
+    sqlx::query(sql!("INSERT INTO audit_log ({RECORD_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"))
+        .bind(record.id)
+        .bind(&record.at)
+        .bind(record.actor_id)
+        .bind(&record.actor)
+        .bind(&record.ip)
+        .bind(&record.action)
+        .bind(&record.object)
+        .bind(&record.outcome)
+        .bind(&record.detail)
+        .bind(&record.prev_hash)
+        .bind(&record.hash)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE audit_head SET last_id = $1, hash = $2 WHERE id = 1")
+        .bind(record.id)
+        .bind(&record.hash)
+        .execute(&mut *conn)
+        .await?;
+    Ok(record.id)
 }

@@ -346,7 +346,7 @@ impl Store {
     /// The unit of each assignment in a batch (one query, not one per report).
     async fn assignment_units(
         &self,
-        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        tx: &mut sqlx::AnyConnection,
         reports: &[(i64, &BulkReport)],
     ) -> Result<HashMap<i64, i64>> {
         let mut wanted: Vec<i64> = reports.iter().map(|(_, b)| b.report.assignment_id).collect();
@@ -360,7 +360,7 @@ impl Store {
             for id in chunk {
                 q = q.bind(*id);
             }
-            for row in q.fetch_all(&mut **tx).await? {
+            for row in q.fetch_all(&mut *tx).await? {
                 out.insert(row.get::<i64, _>(0), row.get::<i64, _>(1));
             }
         }

@@ -19,6 +19,7 @@ pub mod bulletin;
 pub mod directory;
 pub mod directory_sheet;
 pub mod evidence;
+mod group_commit;
 pub mod instructions;
 pub mod jobs;
 pub mod password;
@@ -72,6 +73,39 @@ pub struct Store {
     pub files: Option<std::path::PathBuf>,
     /// Plan views computed by this process, valid while the data version stands.
     views: std::sync::Arc<status::ViewCache>,
+    /// On SQLite, this process's writers take turns here before they ask SQLite for the
+    /// write lock (see [`Store::write_tx`]).
+    writer_turn: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// Writes waiting to be committed together (see [`group_commit`]).
+    writes: std::sync::Arc<group_commit::WriteQueue>,
+}
+
+/// A write transaction from [`Store::write_tx`]: use `&mut *tx` as the executor, then
+/// `commit`. Dropped without a commit, it rolls back.
+pub(crate) struct WriteTx {
+    // Declared before the turn, so it is dropped (rolled back) before the turn passes on.
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    pub(crate) async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = sqlx::AnyConnection;
+    fn deref(&self) -> &sqlx::AnyConnection {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
+    }
 }
 
 impl Store {
@@ -111,7 +145,14 @@ impl Store {
                 })
             });
         let pool = options.connect(&url).await?;
-        let store = Store { pool, backend, files: None, views: Default::default() };
+        let store = Store {
+            pool,
+            backend,
+            files: None,
+            views: Default::default(),
+            writer_turn: Default::default(),
+            writes: Default::default(),
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -150,13 +191,24 @@ impl Store {
     }
 
     /// A transaction that will write. On SQLite it takes the write lock when it starts (BEGIN
-    /// IMMEDIATE), waiting its turn under the busy timeout: a deferred transaction that read
-    /// first and then writes fails at once with "database is locked" when another writer got
-    /// in between, which under load would turn good requests into errors.
-    pub(crate) async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+    /// IMMEDIATE): a deferred transaction that read first and then writes fails at once with
+    /// "database is locked" when another writer got in between, which under load would turn
+    /// good requests into errors.
+    ///
+    /// Before that, the process's own writers take turns on an async lock. Without it they
+    /// would all wait inside SQLite's busy handler, which polls in growing sleeps (up to
+    /// 100 ms) while holding one of the pool's few connections: under a burst of submissions
+    /// the lock sat free between sleeps and readers starved for connections. A writer waiting
+    /// on the turn is woken the moment the previous one finishes and holds no connection.
+    /// The busy timeout still covers writers in other processes (a CLI beside the server).
+    pub(crate) async fn write_tx(&self) -> Result<WriteTx> {
         Ok(match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+            Backend::Sqlite => {
+                let turn = self.writer_turn.clone().lock_owned().await;
+                WriteTx { tx: self.pool.begin_with("BEGIN IMMEDIATE").await?, _turn: Some(turn) }
+            }
+            // PostgreSQL locks rows, not the database: writers run side by side.
+            Backend::Postgres => WriteTx { tx: self.pool.begin().await?, _turn: None },
         })
     }
 

@@ -306,92 +306,11 @@ impl Store {
         }
 
         let key = period.to_string();
-        let mut tx = self.write_tx().await?;
-        let current = sqlx::query("SELECT id, state, version FROM reports WHERE assignment_id = $1 AND period = $2")
-            .bind(assignment_id)
-            .bind(&key)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let at = now();
-        let report_id: i64 = match current {
-            None => {
-                if version != 0 {
-                    return Err(StoreError::Conflict("该报告已被他人修改,请刷新后重试".into()));
-                }
-                sqlx::query(
-                    "INSERT INTO reports (assignment_id, period, state, progress, cumulative, self_status, problems, next_steps, \
-                     version, updated_at) VALUES ($1, $2, 'draft', $3, $4, $5, $6, $7, 1, $8) RETURNING id",
-                )
-                .bind(assignment_id)
-                .bind(&key)
-                .bind(&input.progress)
-                .bind(&input.cumulative)
-                .bind(input.self_status.clone())
-                .bind(&input.problems)
-                .bind(&input.next_steps)
-                .bind(&at)
-                .fetch_one(&mut *tx)
-                .await?
-                .get(0)
-            }
-            Some(row) => {
-                let id: i64 = row.get(0);
-                let state = ReportState::parse(&row.get::<String, _>(1));
-                let stored_version: i64 = row.get(2);
-                match state {
-                    ReportState::Approved => {
-                        return Err(StoreError::Conflict("该报告已审核通过,已锁定".into()));
-                    }
-                    ReportState::Submitted | ReportState::PendingSignoff => {
-                        return Err(StoreError::Conflict("该报告已提交,等待审核,不能修改".into()));
-                    }
-                    _ => {}
-                }
-                if stored_version != version {
-                    return Err(StoreError::Conflict(format!(
-                        "该报告已被他人修改(当前版本 {stored_version}),请刷新后重试"
-                    )));
-                }
-                // A returned report stays returned until it is resubmitted, so the reviewer's
-                // comment stays visible while it is fixed.
-                sqlx::query(
-                    "UPDATE reports SET progress = $1, cumulative = $2, self_status = $3, problems = $4, next_steps = $5, \
-                     version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8",
-                )
-                .bind(&input.progress)
-                .bind(&input.cumulative)
-                .bind(input.self_status.clone())
-                .bind(&input.problems)
-                .bind(&input.next_steps)
-                .bind(&at)
-                .bind(id)
-                .bind(version)
-                .execute(&mut *tx)
-                .await?;
-                id
-            }
-        };
-        sqlx::query("DELETE FROM report_values WHERE report_id = $1").bind(report_id).execute(&mut *tx).await?;
-        for (id, value) in &input.values {
-            sqlx::query("INSERT INTO report_values (report_id, indicator_id, value) VALUES ($1, $2, $3)")
-                .bind(report_id)
-                .bind(*id)
-                .bind(*value)
-                .execute(&mut *tx)
-                .await?;
-        }
-        sqlx::query("DELETE FROM report_milestones WHERE report_id = $1").bind(report_id).execute(&mut *tx).await?;
-        for (id, done_on) in &input.milestones {
-            sqlx::query("INSERT INTO report_milestones (report_id, milestone_id, done_on) VALUES ($1, $2, $3)")
-                .bind(report_id)
-                .bind(*id)
-                .bind(done_on)
-                .execute(&mut *tx)
-                .await?;
-        }
-        record_event(&mut tx, report_id, user_id, "save", None, input).await?;
-        index_report(&mut tx, report_id, assignment_id, &key, input).await?;
-        tx.commit().await?;
+        let (draft, period_key) = (input.clone(), key.clone());
+        self.write(move |conn| {
+            Box::pin(async move { write_draft(conn, assignment_id, &period_key, version, user_id, &draft).await })
+        })
+        .await?;
         self.load_report(assignment_id, &key).await?.ok_or(StoreError::NotFound)
     }
 
@@ -429,23 +348,27 @@ impl Store {
         .await?;
         let unchanged = previous.is_some_and(|p| p.get::<String, _>(0).trim() == report.input.progress.trim());
         let late = period.is_late(today, due_day);
-        let mut tx = self.write_tx().await?;
-        let at = now();
-        sqlx::query(
-            "UPDATE reports SET state = $6, submitted_at = $1, late = $2, unchanged = $3, version = version + 1, \
-             updated_at = $1 WHERE assignment_id = $4 AND period = $5 AND state IN ('draft', 'returned')",
-        )
-        .bind(&at)
-        .bind(flag(late))
-        .bind(flag(unchanged))
-        .bind(assignment_id)
-        .bind(&key)
-        .bind(if needs_signoff { "pending_signoff" } else { "submitted" })
-        .execute(&mut *tx)
-        .await?;
         let id = report.id.ok_or(StoreError::NotFound)?;
-        record_event(&mut tx, id, user_id, "submit", None, &report.input).await?;
-        tx.commit().await?;
+        let (period_key, input) = (key.clone(), report.input);
+        self.write(move |conn| {
+            Box::pin(async move {
+                let at = now();
+                sqlx::query(
+                    "UPDATE reports SET state = $6, submitted_at = $1, late = $2, unchanged = $3, version = version + 1, \
+                     updated_at = $1 WHERE assignment_id = $4 AND period = $5 AND state IN ('draft', 'returned')",
+                )
+                .bind(&at)
+                .bind(flag(late))
+                .bind(flag(unchanged))
+                .bind(assignment_id)
+                .bind(&period_key)
+                .bind(if needs_signoff { "pending_signoff" } else { "submitted" })
+                .execute(&mut *conn)
+                .await?;
+                record_event(conn, id, user_id, "submit", None, &input).await
+            })
+        })
+        .await?;
         self.load_report(assignment_id, &key).await?.ok_or(StoreError::NotFound)
     }
 
@@ -594,9 +517,104 @@ impl Store {
     }
 }
 
+/// Stores a draft inside the caller's transaction (see [`Store::save_report`]).
+async fn write_draft(
+    conn: &mut sqlx::AnyConnection,
+    assignment_id: i64,
+    key: &str,
+    version: i64,
+    user_id: Option<i64>,
+    input: &ReportInput,
+) -> Result<()> {
+    let current = sqlx::query("SELECT id, state, version FROM reports WHERE assignment_id = $1 AND period = $2")
+        .bind(assignment_id)
+        .bind(key)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let at = now();
+    let report_id: i64 = match current {
+        None => {
+            if version != 0 {
+                return Err(StoreError::Conflict("该报告已被他人修改,请刷新后重试".into()));
+            }
+            sqlx::query(
+                "INSERT INTO reports (assignment_id, period, state, progress, cumulative, self_status, problems, next_steps, \
+                 version, updated_at) VALUES ($1, $2, 'draft', $3, $4, $5, $6, $7, 1, $8) RETURNING id",
+            )
+            .bind(assignment_id)
+            .bind(key)
+            .bind(&input.progress)
+            .bind(&input.cumulative)
+            .bind(input.self_status.clone())
+            .bind(&input.problems)
+            .bind(&input.next_steps)
+            .bind(&at)
+            .fetch_one(&mut *conn)
+            .await?
+            .get(0)
+        }
+        Some(row) => {
+            let id: i64 = row.get(0);
+            let state = ReportState::parse(&row.get::<String, _>(1));
+            let stored_version: i64 = row.get(2);
+            match state {
+                ReportState::Approved => {
+                    return Err(StoreError::Conflict("该报告已审核通过,已锁定".into()));
+                }
+                ReportState::Submitted | ReportState::PendingSignoff => {
+                    return Err(StoreError::Conflict("该报告已提交,等待审核,不能修改".into()));
+                }
+                _ => {}
+            }
+            if stored_version != version {
+                return Err(StoreError::Conflict(format!(
+                    "该报告已被他人修改(当前版本 {stored_version}),请刷新后重试"
+                )));
+            }
+            // A returned report stays returned until it is resubmitted, so the reviewer's
+            // comment stays visible while it is fixed.
+            sqlx::query(
+                "UPDATE reports SET progress = $1, cumulative = $2, self_status = $3, problems = $4, next_steps = $5, \
+                 version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8",
+            )
+            .bind(&input.progress)
+            .bind(&input.cumulative)
+            .bind(input.self_status.clone())
+            .bind(&input.problems)
+            .bind(&input.next_steps)
+            .bind(&at)
+            .bind(id)
+            .bind(version)
+            .execute(&mut *conn)
+            .await?;
+            id
+        }
+    };
+    sqlx::query("DELETE FROM report_values WHERE report_id = $1").bind(report_id).execute(&mut *conn).await?;
+    for (id, value) in &input.values {
+        sqlx::query("INSERT INTO report_values (report_id, indicator_id, value) VALUES ($1, $2, $3)")
+            .bind(report_id)
+            .bind(*id)
+            .bind(*value)
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query("DELETE FROM report_milestones WHERE report_id = $1").bind(report_id).execute(&mut *conn).await?;
+    for (id, done_on) in &input.milestones {
+        sqlx::query("INSERT INTO report_milestones (report_id, milestone_id, done_on) VALUES ($1, $2, $3)")
+            .bind(report_id)
+            .bind(*id)
+            .bind(done_on)
+            .execute(&mut *conn)
+            .await?;
+    }
+    record_event(conn, report_id, user_id, "save", None, input).await?;
+    index_report(conn, report_id, assignment_id, key, input).await
+}
+
 /// Makes a report findable by what it says (progress, problems, next steps).
 pub(crate) async fn index_report(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tx: &mut sqlx::AnyConnection,
     report_id: i64,
     assignment_id: i64,
     period: &str,
@@ -606,7 +624,7 @@ pub(crate) async fn index_report(
         "SELECT u.id, u.name, t.item_label, t.title FROM assignments a JOIN units u ON u.id = a.unit_id JOIN tasks t ON t.id = a.task_id WHERE a.id = $1",
     )
     .bind(assignment_id)
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut *tx)
     .await?;
     let (unit_id, unit, label, title): (i64, String, String, String) = (row.get(0), row.get(1), row.get(2), row.get(3));
     let heading = format!("{unit} · {label}{title} · {period}");
@@ -628,7 +646,7 @@ pub(crate) async fn index_report(
 }
 
 async fn record_event(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tx: &mut sqlx::AnyConnection,
     report_id: i64,
     user_id: Option<i64>,
     action: &str,
@@ -645,7 +663,7 @@ async fn record_event(
     .bind(action)
     .bind(comment.map(str::to_string))
     .bind(snapshot)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(())
 }

@@ -51,16 +51,16 @@ pub struct Doc<'a> {
 }
 
 /// (Re)indexes one document inside an open transaction.
-pub async fn index(tx: &mut sqlx::Transaction<'_, sqlx::Any>, doc: &Doc<'_>) -> Result<()> {
+pub async fn index(tx: &mut sqlx::AnyConnection, doc: &Doc<'_>) -> Result<()> {
     sqlx::query("DELETE FROM search_terms WHERE kind = $1 AND ref_id = $2")
         .bind(doc.kind)
         .bind(doc.ref_id)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     sqlx::query("DELETE FROM search_docs WHERE kind = $1 AND ref_id = $2")
         .bind(doc.kind)
         .bind(doc.ref_id)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     sqlx::query("INSERT INTO search_docs (kind, ref_id, title, body, link, unit_id) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(doc.kind)
@@ -69,7 +69,7 @@ pub async fn index(tx: &mut sqlx::Transaction<'_, sqlx::Any>, doc: &Doc<'_>) -> 
         .bind(doc.body)
         .bind(doc.link)
         .bind(doc.unit_id)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     let text = format!("{}\n{}", doc.title, doc.body);
     let words: Vec<String> = terms(&text).into_iter().collect();
@@ -82,7 +82,7 @@ pub async fn index(tx: &mut sqlx::Transaction<'_, sqlx::Any>, doc: &Doc<'_>) -> 
         for w in chunk {
             q = q.bind(w.clone());
         }
-        q.execute(&mut **tx).await?;
+        q.execute(&mut *tx).await?;
     }
     Ok(())
 }

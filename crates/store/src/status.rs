@@ -214,8 +214,7 @@ impl Store {
     ) -> Result<Arc<SharedPlanView>> {
         let period = period.unwrap_or_else(|| Period::containing(today));
         let as_of = today.min(period.last_day());
-        let version: i64 =
-            sqlx::query("SELECT version FROM data_version WHERE id = 1").fetch_one(&self.pool).await?.get(0);
+        let version = self.data_version().await?;
         let key = ViewKey {
             plan_id,
             period: period.to_string(),
@@ -223,14 +222,21 @@ impl Store {
             thresholds: [th.ahead_margin.to_bits(), th.yellow_gap.to_bits(), th.red_gap.to_bits()],
             version,
         };
-        let cell = self.views.cell(key);
+        let cell = self.views.plans.slot(key);
         let view = cell
             .get_or_try_init(|| async {
                 // A few at a time: each holds a plan's rows (and the school data) while it
                 // runs, and a burst of first requests for many plans must not hold them all.
-                let _turn = self.views.computing.acquire().await.map_err(|_| StoreError::NotFound)?;
+                // The semaphore is never closed, so acquiring it cannot fail; were it closed,
+                // the request fails rather than the server.
+                let _turn = self
+                    .views
+                    .computing
+                    .acquire()
+                    .await
+                    .map_err(|_| StoreError::Db(sqlx::Error::Protocol("计算视图的信号量已关闭".into())))?;
                 let view = self.compute_plan_view(plan_id, period, as_of, th, version).await?;
-                Ok::<_, StoreError>(Arc::new(SharedPlanView { view, json: std::sync::OnceLock::new() }))
+                Ok::<_, StoreError>(Arc::new(Shared::new(view)))
             })
             .await?;
         Ok(view.clone())
@@ -239,21 +245,7 @@ impl Store {
     /// The figures targets bound to school data take, as of a day, computed once per data
     /// version (every plan of a province shares them, and they come from every school).
     async fn shared_bound_figures(&self, until: NaiveDate, version: i64) -> Result<Arc<crate::schools::BoundFigures>> {
-        let cell = {
-            let mut figures = self.views.figures.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            figures.retain(|((_, v), _)| *v >= version);
-            match figures.iter().find(|(k, _)| *k == (until, version)) {
-                Some((_, cell)) => cell.clone(),
-                None => {
-                    if figures.len() >= 8 {
-                        figures.remove(0);
-                    }
-                    let cell = Arc::new(OnceCell::new());
-                    figures.push(((until, version), cell.clone()));
-                    cell
-                }
-            }
-        };
+        let cell = self.views.figures.slot(FiguresKey { until, version });
         Ok(cell.get_or_try_init(|| async { self.bound_figures(until).await.map(Arc::new) }).await?.clone())
     }
 
@@ -452,6 +444,43 @@ impl Store {
     /// The work list for a period: one row per assignment of published plans (of one unit,
     /// or all), returned reports first, then the rest in plan order.
     pub async fn worklist(&self, unit_id: Option<i64>, period: Period, due_day: u32) -> Result<Vec<WorkItem>> {
+        match unit_id {
+            Some(unit_id) => Ok(self.unit_worklist(unit_id, period, due_day).await?.to_vec()),
+            None => self.compute_worklist(None, period, due_day).await,
+        }
+    }
+
+    /// A unit's work for a period, computed once per state of the data and shared (with its
+    /// JSON) by every request for it until the data changes — a reporter's home page and task
+    /// list are the most asked-for reads of the month's last days. The bureau's whole list,
+    /// thousands of rows at a province's scale, is read each time rather than kept.
+    pub async fn unit_worklist(
+        &self,
+        unit_id: i64,
+        period: Period,
+        due_day: u32,
+    ) -> Result<Arc<Shared<Vec<WorkItem>>>> {
+        // Read before the data, so that a list is never kept under a newer version than the
+        // one it was computed from.
+        let version = self.data_version().await?;
+        let cell = self.views.worklists.slot(WorklistKey { unit_id, period, due_day, version });
+        let list = cell
+            .get_or_try_init(|| async {
+                let list = self.compute_worklist(Some(unit_id), period, due_day).await?;
+                Ok::<_, StoreError>(Arc::new(Shared::new(list)))
+            })
+            .await?;
+        Ok(list.clone())
+    }
+
+    /// The data version: raised by triggers in every transaction that changes what views
+    /// are computed from (migration `0010_data_version`), whichever process or tool makes it.
+    async fn data_version(&self) -> Result<i64> {
+        Ok(sqlx::query("SELECT version FROM data_version WHERE id = 1").fetch_one(&self.pool).await?.get(0))
+    }
+
+    /// The work list as stored.
+    async fn compute_worklist(&self, unit_id: Option<i64>, period: Period, due_day: u32) -> Result<Vec<WorkItem>> {
         // Two texts rather than "$2 IS NULL OR a.unit_id = $2": SQLite cannot use the unit
         // index for that, and a reporter's list would scan every assignment of the province.
         let unit_filter = if unit_id.is_some() { "a.unit_id = $2" } else { "$2 IS NULL" };
@@ -548,39 +577,122 @@ struct ViewKey {
     version: i64,
 }
 
-/// A computed plan view as the cache shares it: the view (it dereferences to `PlanView`) and
-/// its JSON, serialised once when first asked for (the plan API sends the same bytes to
-/// everyone instead of serialising a city's plan per request).
+/// What the school-data figures bound targets take depend on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FiguresKey {
+    until: NaiveDate,
+    version: i64,
+}
+
+/// What a unit's work list depends on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct WorklistKey {
+    unit_id: i64,
+    period: Period,
+    due_day: u32,
+    version: i64,
+}
+
+/// A cache key that names the data version its value was computed from.
+trait Versioned: PartialEq {
+    fn version(&self) -> i64;
+}
+
+impl Versioned for ViewKey {
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
+impl Versioned for FiguresKey {
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
+impl Versioned for WorklistKey {
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
+/// A value computed from the stored data, shared by everyone who asks for it while the data
+/// stands (it dereferences to the value), with its JSON serialised once when first asked
+/// for: the API sends the same bytes to every caller instead of serialising per request.
 #[derive(Debug)]
-pub struct SharedPlanView {
-    view: PlanView,
+pub struct Shared<T> {
+    value: T,
     json: std::sync::OnceLock<std::result::Result<bytes::Bytes, String>>,
 }
 
-impl SharedPlanView {
-    /// The view as JSON (the same text `serde_json` makes of the `PlanView`).
-    /// Cloning the bytes shares them.
+impl<T: Serialize> Shared<T> {
+    fn new(value: T) -> Self {
+        Shared { value, json: std::sync::OnceLock::new() }
+    }
+
+    /// The value as JSON (the same text `serde_json` makes of it). Cloning the bytes shares them.
     pub fn json(&self) -> std::result::Result<bytes::Bytes, String> {
         self.json
-            .get_or_init(|| serde_json::to_vec(&self.view).map(bytes::Bytes::from).map_err(|e| e.to_string()))
+            .get_or_init(|| serde_json::to_vec(&self.value).map(bytes::Bytes::from).map_err(|e| e.to_string()))
             .clone()
     }
 }
 
-impl std::ops::Deref for SharedPlanView {
-    type Target = PlanView;
-    fn deref(&self) -> &PlanView {
-        &self.view
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
     }
 }
 
-/// Computed plan views of this process, by what they depend on. Bounded: entries of older
-/// data versions go first, and past the bound the oldest are dropped (a view is a few hundred
-/// kilobytes for a city's plan).
+/// A computed plan view as the cache shares it.
+pub type SharedPlanView = Shared<PlanView>;
+
+/// Values computed from the stored data, each in a slot that everyone asking for the same key
+/// at the same time shares (the first computes, the others wait for it). Bounded: entries of
+/// older data versions go first — nobody will ask for them again — and past the bound the
+/// oldest are dropped.
+struct Slots<K, V> {
+    entries: Mutex<Vec<(K, Arc<OnceCell<V>>)>>,
+    limit: usize,
+}
+
+impl<K: Versioned, V> Slots<K, V> {
+    fn new(limit: usize) -> Self {
+        Slots { entries: Mutex::new(Vec::new()), limit }
+    }
+
+    /// The slot for `key`.
+    fn slot(&self, key: K) -> Arc<OnceCell<V>> {
+        // Never held across an await: only the list is guarded, not the computation.
+        let mut entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((_, cell)) = entries.iter().find(|(k, _)| *k == key) {
+            return cell.clone();
+        }
+        let version = key.version();
+        entries.retain(|(k, _)| k.version() >= version);
+        if entries.len() >= self.limit {
+            entries.remove(0);
+        }
+        let cell = Arc::new(OnceCell::new());
+        entries.push((key, cell.clone()));
+        cell
+    }
+
+    fn len(&self) -> usize {
+        self.entries.lock().map(|e| e.len()).unwrap_or(0)
+    }
+}
+
+/// What this process computed from the stored data and keeps while the data version stands.
 pub(crate) struct ViewCache {
-    entries: Mutex<Vec<(ViewKey, ViewSlot)>>,
-    /// School-data figures by (day, data version).
-    figures: Mutex<Vec<((NaiveDate, i64), FiguresSlot)>>,
+    /// Plan views: enough for every plan of a province for this month and the last, for a few
+    /// days (a view is a few hundred kilobytes for a city's plan).
+    plans: Slots<ViewKey, Arc<SharedPlanView>>,
+    /// The school-data figures, by day.
+    figures: Slots<FiguresKey, Arc<crate::schools::BoundFigures>>,
+    /// Units' work lists (a few dozen rows each): the busiest units of a month.
+    worklists: Slots<WorklistKey, Arc<Shared<Vec<WorkItem>>>>,
     /// Views computed at the same time, at most.
     computing: tokio::sync::Semaphore,
 }
@@ -588,42 +700,20 @@ pub(crate) struct ViewCache {
 impl Default for ViewCache {
     fn default() -> Self {
         ViewCache {
-            entries: Default::default(),
-            figures: Default::default(),
+            plans: Slots::new(64),
+            figures: Slots::new(8),
+            worklists: Slots::new(1024),
             computing: tokio::sync::Semaphore::new(2),
         }
     }
 }
 
-/// A view being computed or computed, shared by everyone who asks for it.
-type ViewSlot = Arc<OnceCell<Arc<SharedPlanView>>>;
-type FiguresSlot = Arc<OnceCell<Arc<crate::schools::BoundFigures>>>;
-
-/// Enough for every plan of a province for this month and the last, for a few days.
-const VIEW_CACHE_ENTRIES: usize = 64;
-
-impl ViewCache {
-    /// The slot for `key`, shared by everyone asking for it at the same time.
-    fn cell(&self, key: ViewKey) -> ViewSlot {
-        // Never held across an await: only the list is guarded, not the computation.
-        let mut entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some((_, cell)) = entries.iter().find(|(k, _)| *k == key) {
-            return cell.clone();
-        }
-        // The data changed since these were computed: nobody will ask for them again.
-        entries.retain(|(k, _)| k.version >= key.version);
-        if entries.len() >= VIEW_CACHE_ENTRIES {
-            entries.remove(0);
-        }
-        let cell = Arc::new(OnceCell::new());
-        entries.push((key, cell.clone()));
-        cell
-    }
-}
-
 impl std::fmt::Debug for ViewCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let n = self.entries.lock().map(|e| e.len()).unwrap_or(0);
-        f.debug_struct("ViewCache").field("entries", &n).finish()
+        f.debug_struct("ViewCache")
+            .field("plans", &self.plans.len())
+            .field("figures", &self.figures.len())
+            .field("worklists", &self.worklists.len())
+            .finish()
     }
 }

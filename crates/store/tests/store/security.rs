@@ -162,19 +162,31 @@ async fn the_audit_chain_detects_edits_and_deletions() {
 #[tokio::test]
 async fn concurrent_appends_keep_one_chain() {
     for db in all().await {
-        let s = db.store.clone();
+        // Two handles on one database, as two server processes would have: each groups its
+        // own callers' records, and the groups of both interleave in one chain.
+        let other = Store::open(&db.url).await.expect("second handle");
         let mut tasks = Vec::new();
         for w in 0..8 {
-            let s = s.clone();
+            let s = if w % 2 == 0 { db.store.clone() } else { other.clone() };
             tasks.push(tokio::spawn(async move {
+                let mut ids = Vec::new();
                 for n in 0..10 {
-                    s.audit(&event("concurrent", w * 100 + n)).await.expect("appends");
+                    ids.push((s.audit(&event("concurrent", w * 100 + n)).await.expect("appends"), w * 100 + n));
                 }
+                ids
             }));
         }
+        let mut answered = Vec::new();
         for t in tasks {
-            t.await.expect("task");
+            answered.extend(t.await.expect("task"));
         }
+        let s = &db.store;
         assert_eq!(s.verify_audit().await.expect("verifies"), AuditCheck::Intact { records: 80 }, "{}", db.name);
+        // Each caller was told the id of its own record.
+        let listed = s.audit_records(&AuditQuery { limit: 100, ..Default::default() }).await.expect("lists");
+        for (id, n) in answered {
+            let record = listed.iter().find(|r| r.id == id).expect("the answered id exists");
+            assert_eq!(record.object.as_deref(), Some(format!("/things/{n}").as_str()), "{}", db.name);
+        }
     }
 }

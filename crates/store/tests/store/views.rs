@@ -77,3 +77,43 @@ async fn a_plan_view_follows_every_change_whoever_makes_it() {
         other.pool.close().await;
     }
 }
+
+/// A unit's work list is shared the same way: kept while the data stands, read afresh after
+/// any change, whoever makes it.
+#[tokio::test]
+async fn a_work_list_follows_every_change_whoever_makes_it() {
+    for db in all().await {
+        let s = &db.store;
+        let plan_id = published(s).await;
+        let yujiang = s.unit_by_name("余江区").await.expect("lookup").expect("exists");
+        let a = s.assignments(plan_id, Some(yujiang.id)).await.expect("mine")[0].clone();
+        let march = p("2024-03");
+        let state_of = |list: &[store::status::WorkItem]| {
+            list.iter().find(|w| w.assignment_id == a.id).map(|w| (w.report_state.clone(), w.unit_name.clone()))
+        };
+
+        let before = s.unit_worklist(yujiang.id, march, 25).await.expect("list");
+        assert_eq!(state_of(&before), Some(("new".into(), "余江区".into())), "{}", db.name);
+        assert!(before.iter().all(|w| w.unit_id == yujiang.id), "{}: only the unit's own work", db.name);
+        let again = s.unit_worklist(yujiang.id, march, 25).await.expect("list");
+        assert!(std::sync::Arc::ptr_eq(&before, &again), "{}: unchanged data is not read again", db.name);
+        let json: serde_json::Value = serde_json::from_slice(&before.json().expect("serialises")).expect("json");
+        assert_eq!(json, serde_json::to_value(&**before).expect("value"), "{}", db.name);
+        // The due day is part of what the list says.
+        let other_due = s.unit_worklist(yujiang.id, march, 10).await.expect("list");
+        assert_eq!(other_due[0].due_date, "2024-03-10", "{}", db.name);
+
+        // Another process saves a draft.
+        let other = Store::open(&db.url).await.expect("second store opens");
+        let input = ReportInput { progress: "已启动。".into(), ..Default::default() };
+        other.save_report(a.id, march, &input, 0, march, None).await.expect("saves");
+        let draft = s.unit_worklist(yujiang.id, march, 25).await.expect("list");
+        assert_eq!(state_of(&draft), Some(("draft".into(), "余江区".into())), "{}", db.name);
+
+        // An administrator's SQL.
+        execute(s, &format!("UPDATE units SET name = '余江区(改)' WHERE id = {}", yujiang.id)).await;
+        let renamed = s.worklist(Some(yujiang.id), march, 25).await.expect("list");
+        assert_eq!(state_of(&renamed), Some(("draft".into(), "余江区(改)".into())), "{}", db.name);
+        other.pool.close().await;
+    }
+}

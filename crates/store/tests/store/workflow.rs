@@ -359,3 +359,55 @@ async fn a_backup_restores_into_either_database_losing_nothing() {
         }
     }
 }
+
+/// Many reporters saving and submitting at once (on SQLite their writes are committed in
+/// groups): each good write is kept and answered with its own report, and a stale or invalid
+/// one fails alone, changing nothing, without taking the others of its group with it.
+#[tokio::test]
+async fn concurrent_writes_succeed_or_fail_each_on_their_own() {
+    for db in all().await {
+        let s = &db.store;
+        let plan_id = published(s).await;
+        let assignments = s.assignments(plan_id, None).await.expect("assignments");
+        let open = p("2024-03");
+        let mut tasks = Vec::new();
+        for (n, a) in assignments.iter().take(60).enumerate() {
+            let (s, id) = (s.clone(), a.id);
+            tasks.push(tokio::spawn(async move {
+                let input = ReportInput { progress: format!("第{n}份报告的进展。"), ..Default::default() };
+                // Every third write claims a version nobody read: a conflict.
+                let version = if n % 3 == 2 { 7 } else { 0 };
+                let saved = s.save_report(id, p("2024-03"), &input, version, open, None).await;
+                let submitted = match &saved {
+                    Ok(_) => Some(
+                        s.submit_report(
+                            id,
+                            p("2024-03"),
+                            chrono::NaiveDate::from_ymd_opt(2024, 4, 1).expect("day"),
+                            5,
+                            None,
+                            false,
+                        )
+                        .await,
+                    ),
+                    Err(_) => None,
+                };
+                (n, id, saved, submitted)
+            }));
+        }
+        for t in tasks {
+            let (n, id, saved, submitted) = t.await.expect("task");
+            if n % 3 == 2 {
+                assert!(matches!(saved, Err(StoreError::Conflict(_))), "{}: write {n}", db.name);
+                let stored = s.report(id, p("2024-03")).await.expect("reads");
+                assert_eq!(stored.state, ReportState::New, "{}: a failed write leaves nothing", db.name);
+            } else {
+                let saved = saved.expect("saves");
+                assert_eq!(saved.input.progress, format!("第{n}份报告的进展。"), "{}", db.name);
+                let submitted = submitted.expect("submits").expect("submitted");
+                assert_eq!(submitted.state, ReportState::Submitted, "{}", db.name);
+                assert_eq!(s.report(id, p("2024-03")).await.expect("reads").state, ReportState::Submitted);
+            }
+        }
+    }
+}
