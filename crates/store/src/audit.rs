@@ -229,13 +229,16 @@ pub fn to_csv(records: &[AuditRecord]) -> String {
 
 /// Appends a record to the chain inside the caller's transaction; its id.
 async fn append(conn: &mut sqlx::AnyConnection, e: &AuditEvent) -> Result<i64> {
-    // Take the head's lock before reading it, so no other writer reads the same head.
-    sqlx::query("UPDATE audit_head SET last_id = last_id WHERE id = 1").execute(&mut *conn).await?;
-    let head = sqlx::query("SELECT last_id, hash FROM audit_head WHERE id = 1").fetch_one(&mut *conn).await?;
-    let last_id: i64 = head.get(0);
+    // Claim the next id and read the last hash in one statement: the UPDATE takes the head's
+    // lock, so no other writer reads the same head (and RETURNING gives the row as updated,
+    // the hash still the previous record's).
+    let head = sqlx::query("UPDATE audit_head SET last_id = last_id + 1 WHERE id = 1 RETURNING last_id, hash")
+        .fetch_one(&mut *conn)
+        .await?;
+    let id: i64 = head.get(0);
     let prev: String = head.get(1);
     let mut record = AuditRecord {
-        id: last_id + 1,
+        id,
         at: now(),
         actor_id: e.actor_id,
         actor: e.actor.clone(),
@@ -262,10 +265,6 @@ async fn append(conn: &mut sqlx::AnyConnection, e: &AuditEvent) -> Result<i64> {
         .bind(&record.hash)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("UPDATE audit_head SET last_id = $1, hash = $2 WHERE id = 1")
-        .bind(record.id)
-        .bind(&record.hash)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&record.hash).execute(&mut *conn).await?;
     Ok(record.id)
 }

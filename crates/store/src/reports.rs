@@ -280,7 +280,9 @@ impl Store {
             return Err(StoreError::invalid("self_status", "自评状态无效"));
         }
         let assignment = self.assignment(assignment_id).await?;
-        let indicators = self.indicators(assignment.task_id).await?;
+        // Most monthly reports are text alone: read the task's indicators and milestones only
+        // when there are values or dates to check against them.
+        let indicators = if input.values.is_empty() { Vec::new() } else { self.indicators(assignment.task_id).await? };
         for (id, value) in &input.values {
             let Some(ind) = indicators.iter().find(|i| i.id == *id) else {
                 return Err(StoreError::invalid(&format!("values.{id}"), "该指标不属于本任务"));
@@ -291,7 +293,8 @@ impl Store {
             domain::validate_value(&ind.spec_for(assignment.unit_id), *value)
                 .map_err(|m| StoreError::invalid(&format!("values.{id}"), m))?;
         }
-        let milestones = self.milestones(assignment.task_id).await?;
+        let milestones =
+            if input.milestones.is_empty() { Vec::new() } else { self.milestones(assignment.task_id).await? };
         for (id, done_on) in &input.milestones {
             let field = format!("milestones.{id}");
             if !milestones.iter().any(|m| m.id == *id) {
@@ -532,6 +535,9 @@ async fn write_draft(
         .fetch_optional(&mut *conn)
         .await?;
     let at = now();
+    // A new report's id has never been used (ids are not reused), so it has no values,
+    // milestones or search entries to clear.
+    let is_new = current.is_none();
     let report_id: i64 = match current {
         None => {
             if version != 0 {
@@ -590,7 +596,10 @@ async fn write_draft(
             id
         }
     };
-    sqlx::query("DELETE FROM report_values WHERE report_id = $1").bind(report_id).execute(&mut *conn).await?;
+    if !is_new {
+        sqlx::query("DELETE FROM report_values WHERE report_id = $1").bind(report_id).execute(&mut *conn).await?;
+        sqlx::query("DELETE FROM report_milestones WHERE report_id = $1").bind(report_id).execute(&mut *conn).await?;
+    }
     for (id, value) in &input.values {
         sqlx::query("INSERT INTO report_values (report_id, indicator_id, value) VALUES ($1, $2, $3)")
             .bind(report_id)
@@ -599,7 +608,6 @@ async fn write_draft(
             .execute(&mut *conn)
             .await?;
     }
-    sqlx::query("DELETE FROM report_milestones WHERE report_id = $1").bind(report_id).execute(&mut *conn).await?;
     for (id, done_on) in &input.milestones {
         sqlx::query("INSERT INTO report_milestones (report_id, milestone_id, done_on) VALUES ($1, $2, $3)")
             .bind(report_id)
@@ -609,7 +617,7 @@ async fn write_draft(
             .await?;
     }
     record_event(conn, report_id, user_id, "save", None, input).await?;
-    index_report(conn, report_id, assignment_id, key, input).await
+    index_report(conn, report_id, assignment_id, key, input, is_new).await
 }
 
 /// Makes a report findable by what it says (progress, problems, next steps).
@@ -619,6 +627,7 @@ pub(crate) async fn index_report(
     assignment_id: i64,
     period: &str,
     input: &ReportInput,
+    is_new: bool,
 ) -> Result<()> {
     let row = sqlx::query(
         "SELECT u.id, u.name, t.item_label, t.title FROM assignments a JOIN units u ON u.id = a.unit_id JOIN tasks t ON t.id = a.task_id WHERE a.id = $1",
@@ -631,18 +640,15 @@ pub(crate) async fn index_report(
     let body = [input.progress.as_str(), input.cumulative.as_str(), input.problems.as_str(), input.next_steps.as_str()]
         .join("\n");
     let link = format!("/api/v1/assignments/{assignment_id}/reports/{period}");
-    crate::search::index(
-        tx,
-        &crate::search::Doc {
-            kind: "report",
-            ref_id: report_id,
-            title: &heading,
-            body: &body,
-            link: &link,
-            unit_id: Some(unit_id),
-        },
-    )
-    .await
+    let doc = crate::search::Doc {
+        kind: "report",
+        ref_id: report_id,
+        title: &heading,
+        body: &body,
+        link: &link,
+        unit_id: Some(unit_id),
+    };
+    if is_new { crate::search::add(tx, &doc).await } else { crate::search::index(tx, &doc).await }
 }
 
 async fn record_event(

@@ -62,6 +62,11 @@ pub async fn index(tx: &mut sqlx::AnyConnection, doc: &Doc<'_>) -> Result<()> {
         .bind(doc.ref_id)
         .execute(&mut *tx)
         .await?;
+    add(tx, doc).await
+}
+
+/// Indexes a document that has never been indexed (a new report): nothing to clear first.
+pub async fn add(tx: &mut sqlx::AnyConnection, doc: &Doc<'_>) -> Result<()> {
     sqlx::query("INSERT INTO search_docs (kind, ref_id, title, body, link, unit_id) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(doc.kind)
         .bind(doc.ref_id)

@@ -51,7 +51,7 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
-            crate::reports::index_report(&mut tx, id, r.assignment_id, &r.period, &r.input).await?;
+            crate::reports::index_report(&mut tx, id, r.assignment_id, &r.period, &r.input, true).await?;
             sqlx::query("INSERT INTO report_events (report_id, at, user_id, action, comment, snapshot) VALUES ($1, $2, NULL, 'import', NULL, '{}')")
                 .bind(id)
                 .bind(&at)
