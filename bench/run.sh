@@ -5,12 +5,27 @@
 # every format for one city-month and the assessments over the province's schools, and
 # prints Markdown tables.
 #
+# Then, side by side in the same run, a widely used open-source tracker loaded with the same
+# plan: Redmine (Debian's package, installed by bench/redmine/setup.sh if missing; needs root
+# for that). The province goes over through `duban backup` (every table, taken right after
+# generation, before any load), bench/redmine/load.rb maps it (a project per plan, an issue
+# per item, a sub-issue per assignment, a journal per monthly report, users and keys for the
+# same reporters and supervisors), puma serves it (bench/redmine/puma.rb), and the load
+# generator's `--target redmine` runs the same scenarios with their nearest Redmine requests
+# (crates/loadgen/src/redmine.rs says which and why). Its cold start (to the first answer of
+# /robots.txt) and memory are measured as duban's; the last table sets the two side by side.
+#
 #   bench/run.sh                      # the province: 11 cities × 9 counties, 15,000 schools, 12 months
 #   SCHOOLS=600 DURATION=5 bench/run.sh   # a quick smoke run
+#   TRACKER=none bench/run.sh         # duban alone
 #
 # Settings (environment): CITIES, COUNTIES, SCHOOLS, MONTHS, SEED, CONNECTIONS, DURATION (s per
-# scenario), PORT, DATABASE_URL (a fresh PostgreSQL database instead of SQLite), BENCH_DIR
-# (where the data goes; a new temporary directory by default), CARGO_TARGET_DIR.
+# scenario), PORT, DATABASE_URL (a fresh PostgreSQL database instead of SQLite), APP_PROCESSES
+# (server processes on that database, 1 by default; more need DATABASE_URL), BENCH_DIR
+# (where the data goes; a new temporary directory by default), CARGO_TARGET_DIR; TRACKER
+# (redmine, the default, or none), REDMINE_PORT (PORT + 1), REDMINE_WORKERS and
+# REDMINE_THREADS (puma's processes and threads each; 2 and 5), REDMINE_SQLITE_FIXES=0 (Rails
+# 6.1's SQLite adapter as shipped; see bench/redmine/config.ru).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -23,6 +38,18 @@ CONNECTIONS=${CONNECTIONS:-64}
 DURATION=${DURATION:-20}
 PORT=${PORT:-18180}
 PASSWORD=${DUBAN_BENCH_PASSWORD:-Duban@2024}
+APP_PROCESSES=${APP_PROCESSES:-1}
+if [ "$APP_PROCESSES" -gt 1 ] && [ -z "${DATABASE_URL:-}" ]; then
+    echo "APP_PROCESSES > 1 需要 DATABASE_URL(PostgreSQL)" >&2
+    exit 2
+fi
+TRACKER=${TRACKER:-redmine}
+REDMINE_PORT=${REDMINE_PORT:-$((PORT + 1))}
+export REDMINE_WORKERS=${REDMINE_WORKERS:-2} REDMINE_THREADS=${REDMINE_THREADS:-5}
+case "$TRACKER" in
+redmine | none) ;;
+*) echo "TRACKER 应为 redmine 或 none" >&2; exit 2 ;;
+esac
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/var/tmp/duban-bench-target}
 BENCH_DIR=${BENCH_DIR:-$(mktemp -d /var/tmp/duban-bench.XXXXXX)}
 DATA="$BENCH_DIR/data"
@@ -51,26 +78,56 @@ t0=$(now)
     --schools "$SCHOOLS" --months "$MONTHS" --seed "$SEED" --password "$PASSWORD" | tee "$OUT/bench-data.txt" >&2
 generate=$(secs "$t0" "$(now)")
 db_size=$(du -sh "$DATA" | cut -f1)
+if [ "$TRACKER" = redmine ]; then
+    # The data as generated, before duban's load adds submissions: what Redmine gets too.
+    "$BIN/duban" backup "${db_args[@]}" "$OUT/duban-backup.zip" >&2
+fi
 
-echo "== 启动服务(今天 = $today)" >&2
+echo "== 启动服务(今天 = $today,$APP_PROCESSES 个进程)" >&2
+# The first process answers at PORT, further ones (APP_PROCESSES > 1, on PostgreSQL) at
+# PORT + 100, PORT + 101 …: the load generator spreads its connections over all of them.
+servers=()
+also=()
 t0=$(now)
-DUBAN_LOG=warn "$BIN/duban" serve "${db_args[@]}" --addr "127.0.0.1:$PORT" --today "$today" \
-    >"$OUT/serve.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-until curl -sf -o /dev/null "http://127.0.0.1:$PORT/healthz"; do
-    if ! kill -0 $server 2>/dev/null; then echo "服务未能启动:" >&2; cat "$OUT/serve.log" >&2; exit 1; fi
-    sleep 0.01
+for ((i = 0; i < APP_PROCESSES; i++)); do
+    port=$((i == 0 ? PORT : PORT + 99 + i))
+    DUBAN_LOG=warn "$BIN/duban" serve "${db_args[@]}" --addr "127.0.0.1:$port" --today "$today" \
+        >"$OUT/serve-$i.log" 2>&1 &
+    servers+=($!)
+    [ "$i" -gt 0 ] && also+=(--also-addr "127.0.0.1:$port")
+done
+trap 'kill "${servers[@]}" 2>/dev/null || true' EXIT
+for ((i = 0; i < APP_PROCESSES; i++)); do
+    port=$((i == 0 ? PORT : PORT + 99 + i))
+    until curl -sf -o /dev/null "http://127.0.0.1:$port/healthz"; do
+        if ! kill -0 "${servers[$i]}" 2>/dev/null; then echo "服务未能启动:" >&2; cat "$OUT/serve-$i.log" >&2; exit 1; fi
+        sleep 0.01
+    done
 done
 cold=$(secs "$t0" "$(now)")
-rss_idle=$(awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$server/status")
+# The memory of processes, summed, in MB: a field of /proc/PID/status (VmRSS, VmHWM: pages
+# shared between the processes count once per process, so an upper bound), or Pss of
+# /proc/PID/smaps_rollup (shared pages divided among the processes sharing them: the total).
+procs_mb() {
+    local field=$1 file=status total=0 kb pid
+    shift
+    [ "$field" = Pss ] && file=smaps_rollup
+    for pid in "$@"; do
+        kb=$(awk -v f="$field:" '$1 == f { print $2 }' "/proc/$pid/$file" 2>/dev/null || echo 0)
+        total=$((total + ${kb:-0}))
+    done
+    echo $((total / 1024))
+}
+rss_idle=$(procs_mb VmRSS "${servers[@]}")
 
 echo "== 压测:每个场景 $DURATION 秒,$CONNECTIONS 个连接" >&2
-"$BIN/duban-loadgen" --addr "127.0.0.1:$PORT" --connections "$CONNECTIONS" --duration "$DURATION" \
+"$BIN/duban-loadgen" --addr "127.0.0.1:$PORT" "${also[@]}" --connections "$CONNECTIONS" --duration "$DURATION" \
     --password "$PASSWORD" --period "$last" --open-periods "$open_periods" | tee "$OUT/load.md" >&2
-rss_peak=$(awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$server/status")
-kill $server
-wait $server 2>/dev/null || true
+rss_peak=$(procs_mb VmHWM "${servers[@]}")
+# Comparable with a server of several processes.
+pss_end=$(procs_mb Pss "${servers[@]}")
+kill "${servers[@]}"
+wait "${servers[@]}" 2>/dev/null || true
 trap - EXIT
 
 echo "== 通报与评估" >&2
@@ -98,8 +155,8 @@ cat <<TABLE
 
 - 日期:$(date +%F);提交:$commit$dirty
 - 机器:$(nproc) 核 $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo),内存 $(free -g | awk '/Mem:/ { print $2 }') GB;$(uname -sr)
-- 数据库:${DATABASE_URL:+PostgreSQL}${DATABASE_URL:-SQLite(WAL,synchronous=FULL)},数据目录 $db_size
-- 命令:CITIES=$CITIES COUNTIES=$COUNTIES SCHOOLS=$SCHOOLS MONTHS=$MONTHS CONNECTIONS=$CONNECTIONS DURATION=$DURATION bench/run.sh
+- 数据库:${DATABASE_URL:+PostgreSQL}${DATABASE_URL:-SQLite(WAL,synchronous=FULL)},数据目录 $db_size;服务进程 $APP_PROCESSES 个
+- 命令:APP_PROCESSES=$APP_PROCESSES${DATABASE_URL:+ DATABASE_URL=…} CITIES=$CITIES COUNTIES=$COUNTIES SCHOOLS=$SCHOOLS MONTHS=$MONTHS CONNECTIONS=$CONNECTIONS DURATION=$DURATION bench/run.sh
 - 数据:$(head -1 "$OUT/bench-data.txt")
 
 | 项目 | 结果 |
@@ -114,4 +171,84 @@ $(cat "$OUT/load.md")
 | 命令 | 秒 |
 |---|---:|
 $(printf '%s\n' "${timings[@]}")
+TABLE
+
+[ "$TRACKER" = redmine ] || exit 0
+
+# ---- Redmine with the same data, the same scenarios ------------------------------------
+# puma's master and its workers.
+redmine_procs() { echo "$redmine" $(pgrep -P "$redmine" || true); }
+
+echo "== Redmine:安装(如需要)、建库并导入相同数据" >&2
+RDIR="$BENCH_DIR/redmine"
+DUBAN_BENCH_PASSWORD=$PASSWORD bench/redmine/setup.sh "$RDIR" "$OUT/duban-backup.zip"
+redmine_version=$(dpkg-query -W -f='${Version}' redmine)
+redmine_size=$(du -ch "$RDIR"/redmine.sqlite3* | awk 'END { print $1 }')
+
+echo "== 启动 Redmine(puma,$REDMINE_WORKERS 个进程 × $REDMINE_THREADS 个线程)" >&2
+t0=$(now)
+bench/redmine/serve.sh "$RDIR" "$REDMINE_PORT" >"$OUT/redmine-serve.log" 2>&1 &
+redmine=$!
+trap 'kill $redmine 2>/dev/null || true' EXIT
+until curl -sf -o /dev/null "http://127.0.0.1:$REDMINE_PORT/robots.txt"; do
+    if ! kill -0 $redmine 2>/dev/null; then echo "Redmine 未能启动:" >&2; cat "$OUT/redmine-serve.log" >&2; exit 1; fi
+    sleep 0.05
+done
+redmine_cold=$(secs "$t0" "$(now)")
+redmine_rss_idle=$(procs_mb VmRSS $(redmine_procs))
+
+echo "== 压测 Redmine:每个场景 $DURATION 秒,$CONNECTIONS 个连接" >&2
+"$BIN/duban-loadgen" --target redmine --api-key "$(cat "$RDIR/admin-api-key")" \
+    --addr "127.0.0.1:$REDMINE_PORT" --connections "$CONNECTIONS" --duration "$DURATION" \
+    --password "$PASSWORD" --period "$last" --open-periods "$open_periods" | tee "$OUT/redmine-load.md" >&2
+redmine_rss_peak=$(procs_mb VmHWM $(redmine_procs))
+redmine_pss_end=$(procs_mb Pss $(redmine_procs))
+kill $redmine
+wait $redmine 2>/dev/null || true
+trap - EXIT
+
+# One row per scenario: the two loadgen tables joined on the scenario's name.
+side_by_side() {
+    awk -F'|' '
+        function trim(s) { gsub(/^ +| +$/, "", s); return s }
+        FNR == 1 { file++ }
+        /^\| [a-z]+ \|/ {
+            k = trim($2)
+            row[file, k] = sprintf("%s | %s | %s | %s", trim($5), trim($6), trim($7), trim($8))
+            if (file == 1) order[++n] = k
+        }
+        END {
+            label["healthz"] = "健康检查(duban /healthz;Redmine /robots.txt)"
+            label["dashboard"] = "驾驶舱(duban 驾驶舱 API;Redmine 项目概要 issues/report,HTML)"
+            label["plan"] = "工作要点全貌(duban 要点 API;Redmine 项目全部问题,每页 100 条逐页取完)"
+            label["tasks"] = "填报员任务清单(duban /tasks;Redmine 指派给我的问题)"
+            label["report"] = "读取报告(duban 一份月报;Redmine 子任务及其全部日志)"
+            label["search"] = "搜索(同样十个词)"
+            label["submit"] = "提交月报(duban 保存+提交;Redmine 添加日志 PUT)"
+            for (i = 1; i <= n; i++) {
+                k = order[i]
+                r = ((2, k) in row) ? row[2, k] : "— | — | — | —"
+                printf "| %s | %s | %s |\n", (k in label ? label[k] : k), row[1, k], r
+            }
+        }' "$OUT/load.md" "$OUT/redmine-load.md"
+}
+
+cat <<TABLE
+
+### 与 Redmine 的并列对比(同一次运行,相同数据)
+
+- Redmine $redmine_version(Debian 软件包),puma $REDMINE_WORKERS 个进程 × $REDMINE_THREADS 个线程,production,日志级别 warn;SQLite(WAL,synchronous=FULL$([ -n "${DATABASE_URL:-}" ] || echo ",与 duban 相同")),数据库 $redmine_size;Rails SQLite 适配器的两处修正(IMMEDIATE 事务、在 Ruby 中等待锁,见 bench/redmine/config.ru):$([ "${REDMINE_SQLITE_FIXES:-1}" = 0 ] && echo 未启用 || echo 已启用)
+- 导入:$(cat "$RDIR/load.txt")(含建库与默认数据共 $(cat "$RDIR/setup-seconds") 秒)
+- 负载:与 duban 相同的连接数($CONNECTIONS)和时长(每个场景 $DURATION 秒),同一台机器
+
+| 项目 | duban | Redmine |
+|---|---:|---:|
+| 冷启动到首个应答(秒;duban /healthz,Redmine /robots.txt) | $cold | $redmine_cold |
+| 空闲 RSS(MB;Redmine 为 puma 主进程与各 worker 之和) | $rss_idle | $redmine_rss_idle |
+| 压测期间峰值 RSS(VmHWM,MB;同上) | $rss_peak | $redmine_rss_peak |
+| 压测结束时内存(PSS,MB;共享页只计一次,Redmine 为各进程之和) | $pss_end | $redmine_pss_end |
+
+| 场景 | duban 吞吐 (次/秒) | duban p50 (ms) | duban p99 (ms) | duban 错误 | Redmine 吞吐 (次/秒) | Redmine p50 (ms) | Redmine p99 (ms) | Redmine 错误 |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|
+$(side_by_side)
 TABLE

@@ -3,21 +3,9 @@
 //! fed to every reader, whole and partial, which must return rows or a clean error without
 //! panicking. The `assess_xlsx` files are kept as the xlsx its target built.
 
-use std::path::PathBuf;
-
-/// The files kept for a fuzz target; fails when there are none, so a moved folder cannot
-/// silently turn the test into a no-op.
-fn inputs(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions").join(target);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|entry| entry.expect("directory entry").path())
-        .filter(|p| p.is_file())
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "no regression inputs in {}", dir.display());
-    files.into_iter().map(|p| (p.clone(), std::fs::read(&p).expect("readable input"))).collect()
-}
+#[path = "../../../fuzz/regression_inputs.rs"]
+mod regression_inputs;
+use regression_inputs::inputs;
 
 /// What the fuzz targets call: every reader, whole and partial.
 fn read_all(bytes: &[u8]) {

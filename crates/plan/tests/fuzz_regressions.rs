@@ -3,26 +3,14 @@
 //! the function its fuzz target calls, which must return (a plan or a clean error) without
 //! panicking. The structure-aware targets' files are kept as the document they built.
 
-use std::path::PathBuf;
+#[path = "../../../fuzz/regression_inputs.rs"]
+mod regression_inputs;
+use regression_inputs::inputs;
 
 use plan::Directory;
 
 fn directory() -> Directory {
     Directory::from_toml(include_str!("../../../data/units/yingtan.toml")).expect("the shipped directory parses")
-}
-
-/// The files kept for a fuzz target; fails when there are none, so a moved folder cannot
-/// silently turn the test into a no-op.
-fn inputs(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions").join(target);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|entry| entry.expect("directory entry").path())
-        .filter(|p| p.is_file())
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "no regression inputs in {}", dir.display());
-    files.into_iter().map(|p| (p.clone(), std::fs::read(&p).expect("readable input"))).collect()
 }
 
 /// Whole files of any format, as `plan::parse` reads them (targets plan_parse, plan_html,

@@ -121,9 +121,9 @@ fn record_from_row(r: &sqlx::any::AnyRow) -> AuditRecord {
 }
 
 impl Store {
-    /// Appends a record to the chain and returns its id once it is committed — on SQLite
-    /// together with the other writes of the moment (every change writes an audit record
-    /// after its own commit, and a commit of its own per record would double the fsyncs).
+    /// Appends a record to the chain and returns its id once it is committed, together with
+    /// the other writes of the moment (every change writes an audit record after its own
+    /// commit, and a commit of its own per record would double the flushes to disk).
     pub async fn audit(&self, e: &AuditEvent) -> Result<i64> {
         let e = e.clone();
         self.write(move |conn| Box::pin(async move { append(conn, &e).await })).await

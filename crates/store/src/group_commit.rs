@@ -1,9 +1,12 @@
-//! Group commit for the writes that come in bursts (report drafts and submissions, audit
-//! records) on SQLite.
+//! Group commit for the writes that come in bursts: report drafts and submissions, and the
+//! audit record every change adds.
 //!
 //! SQLite has one writer at a time, and with `synchronous = FULL` every commit waits for an
 //! fsync. One transaction per request therefore caps a server at a few hundred writes a
-//! second, however many clients wait — the month-end rush of reports is exactly that. So a
+//! second, however many clients wait — the month-end rush of reports is exactly that. On
+//! PostgreSQL every commit waits for its WAL flush too, and every audit record updates the
+//! one row that heads the hash chain, so their transactions queue on that row's lock, each
+//! holding it through its flush. So a
 //! write is handed over as a job: the jobs that queue up while one group commits are run
 //! together, one after another, in a single transaction, each inside a savepoint of its own,
 //! and the group commits once. A job's caller gets its answer only after that commit is
@@ -14,10 +17,9 @@
 //! Jobs run on a task of their own, not on the caller's: a client that disconnects mid-way
 //! cannot abandon a half-run group (or leave a job of its queued for nobody to run).
 //!
-//! PostgreSQL locks rows, runs writers side by side and groups commits itself: there a job
-//! runs at once in its own transaction.
+//! Groups are per process: two server processes on one PostgreSQL database each commit their
+//! own, side by side.
 
-use crate::schema::Backend;
 use crate::{Result, Store, StoreError};
 use std::any::Any;
 use std::future::Future;
@@ -64,20 +66,14 @@ fn unfinished(why: impl std::fmt::Display) -> StoreError {
 }
 
 impl Store {
-    /// Runs `job` in a write transaction and returns its value once the change is durable
-    /// (on SQLite, together with the other writes waiting at the same moment; see the module).
+    /// Runs `job` in a write transaction and returns its value once the change is durable,
+    /// committed together with the other writes waiting at the same moment (see the module).
     /// The job must not commit or roll back: returning `Err` undoes what it did.
     pub(crate) async fn write<T, F>(&self, job: F) -> Result<T>
     where
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut sqlx::AnyConnection) -> JobFuture<'c, T> + Send + 'static,
     {
-        if self.backend == Backend::Postgres {
-            let mut tx = self.write_tx().await?;
-            let value = job(&mut tx).await?;
-            tx.commit().await?;
-            return Ok(value);
-        }
         let (answer, answered) = tokio::sync::oneshot::channel();
         self.writes.waiting.lock().unwrap_or_else(PoisonError::into_inner).push((erase(job), answer));
         // One runner per job, each taking whatever is waiting when its turn comes: most find

@@ -3,21 +3,13 @@
 //! `fuzz/regressions/directory_sheet/`. Each is fed to `directory_sheet::read`, which must
 //! return units or a clean error without panicking.
 
-use std::path::PathBuf;
+#[path = "../../../fuzz/regression_inputs.rs"]
+mod regression_inputs;
+use regression_inputs::inputs;
 
 #[test]
 fn directory_sheet_regressions() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions/directory_sheet");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|entry| entry.expect("directory entry").path())
-        .filter(|p| p.is_file())
-        .collect();
-    files.sort();
-    // None would make this test a silent no-op.
-    assert!(!files.is_empty(), "no regression inputs in {}", dir.display());
-    for path in files {
-        let bytes = std::fs::read(&path).expect("readable input");
+    for (path, bytes) in inputs("directory_sheet") {
         let result = std::panic::catch_unwind(|| store::directory_sheet::read(&bytes).map(|_| ()));
         assert!(result.is_ok(), "directory_sheet::read panicked on {}", path.display());
     }

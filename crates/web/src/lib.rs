@@ -234,16 +234,7 @@ pub async fn deliver_notices(store: &Store, channels: &notify::Channels, owner: 
 
 /// Serves until Ctrl-C / SIGTERM, with the scheduler running beside the server.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    let scheduler = spawn_scheduler(state.clone());
-    // The client's address reaches handlers (audit records, sign-in rate limits).
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await;
-    scheduler.abort();
-    result
+    serve_on(state, listener).await
 }
 
 /// [`serve`] over HTTPS with `tls` (see [`tls::load`]); session cookies are marked Secure.
@@ -254,10 +245,19 @@ pub async fn serve_tls(
 ) -> std::io::Result<()> {
     use axum::serve::ListenerExt;
     state.config.secure_cookies = true;
-    let scheduler = spawn_scheduler(state.clone());
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     // `tap_io` lends the TLS listener axum's connect-info support for any listener.
-    let listener = tls::TlsListener::new(listener, tls)?.tap_io(|_| {});
+    serve_on(state, tls::TlsListener::new(listener, tls)?.tap_io(|_| {})).await
+}
+
+/// Runs the application and its scheduled jobs on `listener` until Ctrl-C, then lets the
+/// requests under way finish.
+async fn serve_on<L>(state: AppState, listener: L) -> std::io::Result<()>
+where
+    L: axum::serve::Listener<Addr = std::net::SocketAddr>,
+{
+    let scheduler = spawn_scheduler(state.clone());
+    // The client's address reaches handlers (audit records, sign-in rate limits).
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -360,8 +360,7 @@ async fn a_backup_restores_into_either_database_losing_nothing() {
     }
 }
 
-/// Many reporters saving and submitting at once (on SQLite their writes are committed in
-/// groups): each good write is kept and answered with its own report, and a stale or invalid
+/// Many reporters saving and submitting at once (their writes are committed in groups): each good write is kept and answered with its own report, and a stale or invalid
 /// one fails alone, changing nothing, without taking the others of its group with it.
 #[tokio::test]
 async fn concurrent_writes_succeed_or_fail_each_on_their_own() {
