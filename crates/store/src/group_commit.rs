@@ -6,10 +6,11 @@
 //! second, however many clients wait — the month-end rush of reports is exactly that. On
 //! PostgreSQL every commit waits for its WAL flush too, and every audit record updates the
 //! one row that heads the hash chain, so their transactions queue on that row's lock, each
-//! holding it through its flush. So a
-//! write is handed over as a job: the jobs that queue up while one group commits are run
-//! together, one after another, in a single transaction, each inside a savepoint of its own,
-//! and the group commits once. A job's caller gets its answer only after that commit is
+//! holding it through its flush.
+//!
+//! So a write is handed over as a job: the jobs that queue up while one group commits are
+//! run together, one after another, in a single transaction, each inside a savepoint of its
+//! own, and the group commits once. A job's caller gets its answer only after that commit is
 //! durable, so an acknowledged write is never lost; a job that fails is rolled back to its
 //! savepoint alone and its caller gets its error, while the others' changes stand. If the
 //! commit itself fails, every caller of the group gets the error and nothing is kept.

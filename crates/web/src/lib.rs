@@ -254,6 +254,7 @@ pub async fn serve_tls(
 async fn serve_on<L>(state: AppState, listener: L) -> std::io::Result<()>
 where
     L: axum::serve::Listener<Addr = std::net::SocketAddr>,
+    for<'a> std::net::SocketAddr: axum::extract::connect_info::Connected<axum::serve::IncomingStream<'a, L>>,
 {
     let scheduler = spawn_scheduler(state.clone());
     // The client's address reaches handlers (audit records, sign-in rate limits).
