@@ -155,7 +155,7 @@ cat <<TABLE
 
 - 日期:$(date +%F);提交:$commit$dirty
 - 机器:$(nproc) 核 $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo),内存 $(free -g | awk '/Mem:/ { print $2 }') GB;$(uname -sr)
-- 数据库:${DATABASE_URL:+PostgreSQL}${DATABASE_URL:-SQLite(WAL,synchronous=FULL)},数据目录 $db_size;服务进程 $APP_PROCESSES 个
+- 数据库:$([ -n "${DATABASE_URL:-}" ] && echo PostgreSQL || echo "SQLite(WAL,synchronous=FULL),数据目录 $db_size");服务进程 $APP_PROCESSES 个
 - 命令:APP_PROCESSES=$APP_PROCESSES${DATABASE_URL:+ DATABASE_URL=…} CITIES=$CITIES COUNTIES=$COUNTIES SCHOOLS=$SCHOOLS MONTHS=$MONTHS CONNECTIONS=$CONNECTIONS DURATION=$DURATION bench/run.sh
 - 数据:$(head -1 "$OUT/bench-data.txt")
 

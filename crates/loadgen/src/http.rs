@@ -71,7 +71,10 @@ impl Conn {
         let host = self.addr.to_string();
         let sender = self.connect().await?;
         sender.ready().await?;
-        let mut request = hyper::Request::builder().method(method).uri(path).header("host", host);
+        // As every browser does: a server may then send large answers compressed. The body is
+        // read but never decompressed, since only its arrival is measured.
+        let mut request =
+            hyper::Request::builder().method(method).uri(path).header("host", host).header("accept-encoding", "gzip");
         request = match auth {
             Auth::None => request,
             Auth::Bearer(t) => request.header("authorization", format!("Bearer {t}")),
@@ -123,11 +126,16 @@ impl Conn {
         auth: Auth<'_>,
         json: Option<String>,
     ) -> anyhow::Result<Value> {
-        let (status, bytes) = self.send(method, path, auth, json).await?;
-        if !(200..300).contains(&status) {
-            bail!("{method} {path}: {status} {}", String::from_utf8_lossy(&bytes));
+        let r = self.request(method, path, auth, json.map(Body::Json)).await?;
+        if !(200..300).contains(&r.status) {
+            bail!("{method} {path}: {} {}", r.status, String::from_utf8_lossy(&r.body));
         }
-        Ok(serde_json::from_slice(&bytes)?)
+        if r.headers.get(hyper::header::CONTENT_ENCODING).is_some_and(|e| e == "gzip") {
+            let mut json = Vec::new();
+            std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&r.body[..]), &mut json)?;
+            return Ok(serde_json::from_slice(&json)?);
+        }
+        Ok(serde_json::from_slice(&r.body)?)
     }
 }
 

@@ -21,6 +21,7 @@
 //! Groups are per process: two server processes on one PostgreSQL database each commit their
 //! own, side by side.
 
+use crate::schema::Backend;
 use crate::{Result, Store, StoreError};
 use std::any::Any;
 use std::future::Future;
@@ -101,6 +102,14 @@ impl Store {
         let mut results: Vec<Result<Value>> = Vec::with_capacity(jobs.len());
         let outcome = async {
             let mut tx = self.write_tx().await?;
+            if self.backend == Backend::Postgres {
+                // A group's jobs touch both rows every writer of a province meets: the audit
+                // chain's head and the data version (raised by triggers). Taken as the jobs
+                // come, two processes' groups could take them in opposite orders and deadlock;
+                // taken first, always in this order, they are waited for instead.
+                sqlx::query("SELECT last_id FROM audit_head WHERE id = 1 FOR UPDATE").execute(&mut *tx).await?;
+                sqlx::query("SELECT version FROM data_version WHERE id = 1 FOR UPDATE").execute(&mut *tx).await?;
+            }
             for job in jobs {
                 sqlx::query("SAVEPOINT duban_job").execute(&mut *tx).await?;
                 let result = job(&mut tx).await;

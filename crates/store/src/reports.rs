@@ -439,23 +439,28 @@ impl Store {
             Decision::Approve => (step.approved, step.actions.0),
             Decision::Return => (ReportState::Returned, step.actions.1),
         };
-        let mut tx = self.write_tx().await?;
-        let at = now();
-        sqlx::query(
-            "UPDATE reports SET state = $1, review_comment = $2, reviewed_at = $3, version = version + 1, updated_at = $3 \
-             WHERE assignment_id = $4 AND period = $5 AND state = $6",
-        )
-        .bind(state.key())
-        .bind(comment.map(str::to_string))
-        .bind(&at)
-        .bind(assignment_id)
-        .bind(&key)
-        .bind(step.from.key())
-        .execute(&mut *tx)
-        .await?;
         let id = report.id.ok_or(StoreError::NotFound)?;
-        record_event(&mut tx, id, user_id, action, comment, &report.input).await?;
-        tx.commit().await?;
+        let (period_key, from, comment, input) =
+            (key.clone(), step.from.key(), comment.map(str::to_string), report.input);
+        self.write(move |conn| {
+            Box::pin(async move {
+                let at = now();
+                sqlx::query(
+                    "UPDATE reports SET state = $1, review_comment = $2, reviewed_at = $3, version = version + 1, \
+                     updated_at = $3 WHERE assignment_id = $4 AND period = $5 AND state = $6",
+                )
+                .bind(state.key())
+                .bind(comment.clone())
+                .bind(&at)
+                .bind(assignment_id)
+                .bind(&period_key)
+                .bind(from)
+                .execute(&mut *conn)
+                .await?;
+                record_event(conn, id, user_id, action, comment.as_deref(), &input).await
+            })
+        })
+        .await?;
         self.load_report(assignment_id, &key).await?.ok_or(StoreError::NotFound)
     }
 

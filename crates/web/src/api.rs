@@ -156,16 +156,43 @@ pub async fn plan_detail(
     who: CurrentUser,
     Path(id): Path<i64>,
     Query(q): Query<PeriodQuery>,
+    headers: axum::http::HeaderMap,
 ) -> ApiResult<axum::response::Response> {
-    let row = state.store.plan(id).await?;
-    if row.status == "draft" && !who.sees_all_units() {
-        return Err(ApiError::not_found());
-    }
     let period = q.period.as_deref().map(parse_period).transpose()?;
     let view = state.store.plan_view(id, period, state.config.today(), &Default::default()).await?;
-    // The view's JSON is made once per state of the data and shared by every caller.
-    let json = view.json().map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e))?;
-    Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], json).into_response())
+    if view.plan.status == "draft" && !who.sees_all_units() {
+        return Err(ApiError::not_found());
+    }
+    shared_json(&headers, &view)
+}
+
+/// A value the store shares between requests, as JSON made once per state of the data, and
+/// gzip-compressed (also once) for a client that accepts it.
+fn shared_json<T: Serialize>(
+    headers: &axum::http::HeaderMap,
+    shared: &store::status::Shared<T>,
+) -> ApiResult<axum::response::Response> {
+    use axum::http::header::{ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE, VARY};
+    let internal = |e: String| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e);
+    let gzip = headers.get_all(ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).any(accepts_gzip);
+    Ok(if gzip {
+        let body = shared.json_gzip().map_err(internal)?;
+        ([(CONTENT_TYPE, "application/json"), (CONTENT_ENCODING, "gzip"), (VARY, "accept-encoding")], body)
+            .into_response()
+    } else {
+        let body = shared.json().map_err(internal)?;
+        ([(CONTENT_TYPE, "application/json"), (VARY, "accept-encoding")], body).into_response()
+    })
+}
+
+/// Whether an Accept-Encoding value admits gzip: listed by name (or `*`) without `q=0`.
+fn accepts_gzip(value: &str) -> bool {
+    value.split(',').any(|coding| {
+        let mut parts = coding.split(';').map(str::trim);
+        let name = parts.next().unwrap_or("");
+        let refused = parts.any(|p| p.strip_prefix("q=").is_some_and(|q| q.parse::<f32>().map_or(false, |q| q <= 0.0)));
+        (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+    })
 }
 
 #[derive(Serialize, ToSchema)]
@@ -269,6 +296,7 @@ pub async fn tasks(
     State(state): State<AppState>,
     who: CurrentUser,
     Query(q): Query<PeriodQuery>,
+    headers: axum::http::HeaderMap,
 ) -> ApiResult<axum::response::Response> {
     let today = state.config.today();
     let period = match q.period.as_deref() {
@@ -281,9 +309,7 @@ pub async fn tasks(
     // A unit-bound account always has a unit; if one ever did not, it must see nothing.
     let unit = who.user.unit_id.unwrap_or(-1);
     let list = state.store.unit_worklist(unit, period, state.config.due_day).await?;
-    // The list's JSON is made once per state of the data and shared by every caller.
-    let json = list.json().map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e))?;
-    Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], json).into_response())
+    shared_json(&headers, &list)
 }
 
 /// The assignment if the caller may see it; 404 otherwise (also for another unit's).
@@ -769,4 +795,19 @@ pub async fn put_settings(
     state.store.set_setting("require_signoff", if settings.require_signoff { "true" } else { "false" }).await?;
     settings.password_max_age_days = Some(state.store.password_max_age_days().await?);
     Ok(Json(settings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::accepts_gzip;
+
+    #[test]
+    fn gzip_is_sent_only_when_the_client_takes_it() {
+        for yes in ["gzip", "gzip, deflate, br, zstd", "br;q=1.0, GZIP;q=0.5", "*", "deflate, *;q=0.1"] {
+            assert!(accepts_gzip(yes), "{yes}");
+        }
+        for no in ["", "identity", "br, deflate", "gzip;q=0", "gzip; q=0.0, br", "x-gzip-like"] {
+            assert!(!accepts_gzip(no), "{no}");
+        }
+    }
 }

@@ -1375,3 +1375,48 @@ async fn year_end_scores_come_from_the_data_and_stay_as_published() {
         assert_eq!(st.scoring_scheme(plan_id).await.unwrap().0, 2, "a new version");
     }
 }
+
+/// The plan and a reporter's work list go gzip-compressed to a client that accepts it, and
+/// decompress to exactly what a client without gzip gets; a draft plan stays hidden from
+/// reporters either way.
+#[tokio::test]
+async fn large_reads_are_compressed_for_clients_that_accept_gzip() {
+    let db = store::testing::sqlite().await;
+    let s = start(db.store.clone()).await;
+    let plan_id = published(&db.store).await;
+    let (sup, rep) = (s.login("supervisor").await, s.login("yujiang").await);
+    let get = |path: String, token: String, encoding: Option<&'static str>| {
+        let mut req = s.http.get(format!("{}{path}", s.base)).bearer_auth(token);
+        if let Some(e) = encoding {
+            req = req.header("accept-encoding", e);
+        }
+        async move {
+            let r = req.send().await.expect("request");
+            let encoding = r.headers().get("content-encoding").map(|v| v.to_str().expect("ascii").to_string());
+            (r.status(), encoding, r.bytes().await.expect("body").to_vec())
+        }
+    };
+    for (path, token) in [
+        (format!("/api/v1/plans/{plan_id}?period=2024-03"), sup.clone()),
+        ("/api/v1/tasks?period=2024-03".to_string(), rep.clone()),
+    ] {
+        let (status, encoding, plain) = get(path.clone(), token.clone(), None).await;
+        assert_eq!((status, encoding), (StatusCode::OK, None), "{path}");
+        let (status, encoding, packed) = get(path.clone(), token.clone(), Some("gzip, deflate, br")).await;
+        assert_eq!((status, encoding.as_deref()), (StatusCode::OK, Some("gzip")), "{path}");
+        let mut unpacked = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(packed.as_slice()), &mut unpacked).expect("gzip");
+        assert_eq!(unpacked, plain, "{path}: the same JSON");
+        assert!(packed.len() * 4 < plain.len(), "{path}: {} bytes packed, {} plain", packed.len(), plain.len());
+        let (_, encoding, _) = get(path.clone(), token, Some("gzip;q=0, identity")).await;
+        assert_eq!(encoding, None, "{path}: refused gzip is not sent");
+    }
+    // A draft is the bureau's alone, compressed or not.
+    let directory = db.store.directory().await.expect("directory");
+    let parsed = plan::parse(YINGTAN, &directory).expect("parse");
+    let draft = db.store.import_plan("draft.txt", YINGTAN, &parsed, None).await.expect("import");
+    let (status, _, _) = get(format!("/api/v1/plans/{draft}"), rep, Some("gzip")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) = get(format!("/api/v1/plans/{draft}"), sup, Some("gzip")).await;
+    assert_eq!(status, StatusCode::OK);
+}

@@ -360,8 +360,11 @@ async fn a_backup_restores_into_either_database_losing_nothing() {
     }
 }
 
-/// Many reporters saving and submitting at once (their writes are committed in groups): each good write is kept and answered with its own report, and a stale or invalid
-/// one fails alone, changing nothing, without taking the others of its group with it.
+/// Many reporters saving and submitting at once, through two server processes' handles,
+/// each change followed by its audit record (their writes are committed in groups): each
+/// good write is kept and answered with its own report, a stale one fails alone, changing
+/// nothing, without taking the others of its group with it, and the processes' groups never
+/// deadlock on the rows they share.
 #[tokio::test]
 async fn concurrent_writes_succeed_or_fail_each_on_their_own() {
     for db in all().await {
@@ -369,26 +372,29 @@ async fn concurrent_writes_succeed_or_fail_each_on_their_own() {
         let plan_id = published(s).await;
         let assignments = s.assignments(plan_id, None).await.expect("assignments");
         let open = p("2024-03");
+        let other = Store::open(&db.url).await.expect("second handle");
         let mut tasks = Vec::new();
         for (n, a) in assignments.iter().take(60).enumerate() {
-            let (s, id) = (s.clone(), a.id);
+            let (s, id) = (if n % 2 == 0 { s.clone() } else { other.clone() }, a.id);
             tasks.push(tokio::spawn(async move {
                 let input = ReportInput { progress: format!("第{n}份报告的进展。"), ..Default::default() };
                 // Every third write claims a version nobody read: a conflict.
                 let version = if n % 3 == 2 { 7 } else { 0 };
                 let saved = s.save_report(id, p("2024-03"), &input, version, open, None).await;
+                let audit = |action: &str| store::audit::AuditEvent {
+                    actor: format!("reporter{n}"),
+                    action: action.into(),
+                    outcome: "200".into(),
+                    ..Default::default()
+                };
                 let submitted = match &saved {
-                    Ok(_) => Some(
-                        s.submit_report(
-                            id,
-                            p("2024-03"),
-                            chrono::NaiveDate::from_ymd_opt(2024, 4, 1).expect("day"),
-                            5,
-                            None,
-                            false,
-                        )
-                        .await,
-                    ),
+                    Ok(_) => {
+                        s.audit(&audit("report.save")).await.expect("audit");
+                        let day = chrono::NaiveDate::from_ymd_opt(2024, 4, 1).expect("day");
+                        let submitted = s.submit_report(id, p("2024-03"), day, 5, None, false).await;
+                        s.audit(&audit("report.submit")).await.expect("audit");
+                        Some(submitted)
+                    }
                     Err(_) => None,
                 };
                 (n, id, saved, submitted)
@@ -408,5 +414,8 @@ async fn concurrent_writes_succeed_or_fail_each_on_their_own() {
                 assert_eq!(s.report(id, p("2024-03")).await.expect("reads").state, ReportState::Submitted);
             }
         }
+        // 40 writes succeeded, each with two records.
+        assert_eq!(s.verify_audit().await.expect("verifies"), store::audit::AuditCheck::Intact { records: 80 });
+        other.pool.close().await;
     }
 }
