@@ -190,7 +190,7 @@ fn accepts_gzip(value: &str) -> bool {
     value.split(',').any(|coding| {
         let mut parts = coding.split(';').map(str::trim);
         let name = parts.next().unwrap_or("");
-        let refused = parts.any(|p| p.strip_prefix("q=").is_some_and(|q| q.parse::<f32>().map_or(false, |q| q <= 0.0)));
+        let refused = parts.any(|p| p.strip_prefix("q=").is_some_and(|q| q.parse::<f32>().is_ok_and(|q| q <= 0.0)));
         (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
     })
 }
