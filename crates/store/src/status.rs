@@ -220,9 +220,8 @@ impl Store {
             period: period.to_string(),
             as_of,
             thresholds: [th.ahead_margin.to_bits(), th.yellow_gap.to_bits(), th.red_gap.to_bits()],
-            version,
         };
-        let cell = self.views.plans.slot(key);
+        let cell = self.views.plans.slot(key, version);
         let view = cell
             .get_or_try_init(|| async {
                 // A few at a time: each holds a plan's rows (and the school data) while it
@@ -245,7 +244,7 @@ impl Store {
     /// The figures targets bound to school data take, as of a day, computed once per data
     /// version (every plan of a province shares them, and they come from every school).
     async fn shared_bound_figures(&self, until: NaiveDate, version: i64) -> Result<Arc<crate::schools::BoundFigures>> {
-        let cell = self.views.figures.slot(FiguresKey { until, version });
+        let cell = self.views.figures.slot(until, version);
         Ok(cell.get_or_try_init(|| async { self.bound_figures(until).await.map(Arc::new) }).await?.clone())
     }
 
@@ -463,7 +462,7 @@ impl Store {
         // Read before the data, so that a list is never kept under a newer version than the
         // one it was computed from.
         let version = self.data_version().await?;
-        let cell = self.views.worklists.slot(WorklistKey { unit_id, period, due_day, version });
+        let cell = self.views.worklists.slot(WorklistKey { unit_id, period, due_day }, version);
         let list = cell
             .get_or_try_init(|| async {
                 let list = self.compute_worklist(Some(unit_id), period, due_day).await?;
@@ -566,54 +565,22 @@ fn facts(
     }
 }
 
-/// What a plan view depends on: the plan, the month, the day it is assessed on, the
-/// thresholds, and the data version.
+/// What a plan view depends on besides the data: the plan, the month, the day it is
+/// assessed on, the thresholds.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct ViewKey {
     plan_id: i64,
     period: String,
     as_of: NaiveDate,
     thresholds: [u64; 3],
-    version: i64,
 }
 
-/// What the school-data figures bound targets take depend on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct FiguresKey {
-    until: NaiveDate,
-    version: i64,
-}
-
-/// What a unit's work list depends on.
+/// What a unit's work list depends on besides the data.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct WorklistKey {
     unit_id: i64,
     period: Period,
     due_day: u32,
-    version: i64,
-}
-
-/// A cache key that names the data version its value was computed from.
-trait Versioned: PartialEq {
-    fn version(&self) -> i64;
-}
-
-impl Versioned for ViewKey {
-    fn version(&self) -> i64 {
-        self.version
-    }
-}
-
-impl Versioned for FiguresKey {
-    fn version(&self) -> i64 {
-        self.version
-    }
-}
-
-impl Versioned for WorklistKey {
-    fn version(&self) -> i64 {
-        self.version
-    }
 }
 
 /// A value computed from the stored data, shared by everyone who asks for it while the data
@@ -665,33 +632,35 @@ impl<T> std::ops::Deref for Shared<T> {
 pub type SharedPlanView = Shared<PlanView>;
 
 /// Values computed from the stored data, each in a slot that everyone asking for the same key
-/// at the same time shares (the first computes, the others wait for it). Bounded: entries of
-/// older data versions go first — nobody will ask for them again — and past the bound the
-/// oldest are dropped.
+/// and data version at the same time shares (the first computes, the others wait for it).
+/// Bounded: entries of older data versions go first — nobody will ask for them again — and
+/// past the bound the oldest are dropped.
 struct Slots<K, V> {
-    entries: Mutex<Vec<(K, Arc<OnceCell<V>>)>>,
+    entries: Mutex<Vec<Slot<K, V>>>,
     limit: usize,
 }
 
-impl<K: Versioned, V> Slots<K, V> {
+/// A key, the data version, and the value computed (or being computed) for them.
+type Slot<K, V> = (K, i64, Arc<OnceCell<V>>);
+
+impl<K: PartialEq, V> Slots<K, V> {
     fn new(limit: usize) -> Self {
         Slots { entries: Mutex::new(Vec::new()), limit }
     }
 
-    /// The slot for `key`.
-    fn slot(&self, key: K) -> Arc<OnceCell<V>> {
+    /// The slot for `key` as of data version `version`.
+    fn slot(&self, key: K, version: i64) -> Arc<OnceCell<V>> {
         // Never held across an await: only the list is guarded, not the computation.
         let mut entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some((_, cell)) = entries.iter().find(|(k, _)| *k == key) {
+        if let Some((_, _, cell)) = entries.iter().find(|(k, v, _)| *v == version && *k == key) {
             return cell.clone();
         }
-        let version = key.version();
-        entries.retain(|(k, _)| k.version() >= version);
+        entries.retain(|(_, v, _)| *v >= version);
         if entries.len() >= self.limit {
             entries.remove(0);
         }
         let cell = Arc::new(OnceCell::new());
-        entries.push((key, cell.clone()));
+        entries.push((key, version, cell.clone()));
         cell
     }
 
@@ -705,8 +674,8 @@ pub(crate) struct ViewCache {
     /// Plan views: enough for every plan of a province for this month and the last, for a few
     /// days (a view is a few hundred kilobytes for a city's plan).
     plans: Slots<ViewKey, Arc<SharedPlanView>>,
-    /// The school-data figures, by day.
-    figures: Slots<FiguresKey, Arc<crate::schools::BoundFigures>>,
+    /// The school-data figures, by the day they are taken on.
+    figures: Slots<NaiveDate, Arc<crate::schools::BoundFigures>>,
     /// Units' work lists (a few dozen rows each): the busiest units of a month.
     worklists: Slots<WorklistKey, Arc<Shared<Vec<WorkItem>>>>,
     /// Views computed at the same time, at most.
