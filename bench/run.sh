@@ -20,7 +20,8 @@
 #   TRACKER=none bench/run.sh         # duban alone
 #
 # Settings (environment): CITIES, COUNTIES, SCHOOLS, MONTHS, SEED, CONNECTIONS, DURATION (s per
-# scenario), PORT, DATABASE_URL (a fresh PostgreSQL database instead of SQLite), APP_PROCESSES
+# scenario), SUBMIT_RATE (submissions per second of the fixed-rate run, for half of DURATION; 0
+# skips it), PORT, DATABASE_URL (a fresh PostgreSQL database instead of SQLite), APP_PROCESSES
 # (server processes on that database, 1 by default; more need DATABASE_URL), BENCH_DIR
 # (where the data goes; a new temporary directory by default), CARGO_TARGET_DIR; TRACKER
 # (redmine, the default, or none), REDMINE_PORT (PORT + 1), REDMINE_WORKERS and
@@ -37,6 +38,7 @@ SEED=${SEED:-1}
 CONNECTIONS=${CONNECTIONS:-64}
 DURATION=${DURATION:-20}
 PORT=${PORT:-18180}
+SUBMIT_RATE=${SUBMIT_RATE:-500}
 PASSWORD=${DUBAN_BENCH_PASSWORD:-Duban@2024}
 APP_PROCESSES=${APP_PROCESSES:-1}
 if [ "$APP_PROCESSES" -gt 1 ] && [ -z "${DATABASE_URL:-}" ]; then
@@ -56,11 +58,12 @@ DATA="$BENCH_DIR/data"
 OUT="$BENCH_DIR/out"
 mkdir -p "$OUT"
 
-# The reads look at the last generated month; the server's clock stands in the third month
-# after it, so three months are open for the submissions, none of them reported yet.
+# The reads look at the last generated month; the server's clock stands in the seventh month
+# after it, so seven months are open for the submissions, none of them reported yet: enough
+# for the fixed-rate run and the run as fast as they go.
 last=$(printf '2024-%02d' "$MONTHS")
-today=$(date -d "2024-$(printf %02d "$MONTHS")-01 +3 month" +%Y-%m-10)
-open_periods=$(for i in 1 2 3; do date -d "2024-$(printf %02d "$MONTHS")-01 +$i month" +%Y-%m; done | paste -sd, -)
+today=$(date -d "2024-$(printf %02d "$MONTHS")-01 +7 month" +%Y-%m-10)
+open_periods=$(for i in $(seq 1 7); do date -d "2024-$(printf %02d "$MONTHS")-01 +$i month" +%Y-%m; done | paste -sd, -)
 
 db_args=(--data-dir "$DATA")
 [ -n "${DATABASE_URL:-}" ] && db_args+=(--database-url "$DATABASE_URL")
@@ -121,8 +124,18 @@ procs_mb() {
 rss_idle=$(procs_mb VmRSS "${servers[@]}")
 
 echo "== 压测:每个场景 $DURATION 秒,$CONNECTIONS 个连接" >&2
-"$BIN/duban-loadgen" --addr "127.0.0.1:$PORT" "${also[@]}" --connections "$CONNECTIONS" --duration "$DURATION" \
-    --password "$PASSWORD" --period "$last" --open-periods "$open_periods" | tee "$OUT/load.md" >&2
+load=("$BIN/duban-loadgen" --addr "127.0.0.1:$PORT" "${also[@]}" --connections "$CONNECTIONS" \
+    --password "$PASSWORD" --period "$last" --open-periods "$open_periods")
+{
+    "${load[@]}" --duration "$DURATION" --scenarios healthz,dashboard,plan,tasks,report,search
+    # Submissions first at a fixed arrival rate (the goal is a rate sustained, and the latency
+    # at it, queueing included), then as fast as the connections go, until the open work runs
+    # out.
+    if [ "$SUBMIT_RATE" != 0 ]; then
+        "${load[@]}" --no-header --duration "$((DURATION / 2))" --rate "$SUBMIT_RATE" --scenarios submit
+    fi
+    "${load[@]}" --no-header --duration "$DURATION" --scenarios submit
+} | tee "$OUT/load.md" >&2
 rss_peak=$(procs_mb VmHWM "${servers[@]}")
 # Comparable with a server of several processes.
 pss_end=$(procs_mb Pss "${servers[@]}")

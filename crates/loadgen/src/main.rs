@@ -59,6 +59,10 @@ pub struct Args {
     /// 提交场景可填报的月份(逗号分隔,须已开放且尚无报告)
     #[arg(long, default_value = "2025-01")]
     open_periods: String,
+    /// 固定到达速率(次/秒,所有连接合计):按时刻表发出操作,延迟从预定时刻算起(服务跟不上时
+    /// 排队的时间也计入);不设则每个连接收到应答后立即发下一个
+    #[arg(long)]
+    rate: Option<f64>,
     /// 场景(逗号分隔):healthz,dashboard,plan,tasks,report,search,submit
     #[arg(long, default_value = "healthz,dashboard,plan,tasks,report,search,submit")]
     scenarios: String,
@@ -134,13 +138,53 @@ impl Tally {
     }
 }
 
-async fn worker(addr: SocketAddr, scenario: &str, world: Arc<World>, c: usize, stop: Instant) -> Tally {
+/// When a connection starts its operations: as soon as it can (a closed loop: each waits for
+/// the previous answer), or on a timetable that gives a fixed rate over all connections.
+#[derive(Clone, Copy)]
+enum Pace {
+    Closed,
+    /// The connection's first operation is due at `first`, the next ones `every` apart.
+    Timetable {
+        first: Instant,
+        every: Duration,
+    },
+}
+
+impl Pace {
+    fn new(rate: Option<f64>, connections: usize, c: usize, start: Instant) -> Pace {
+        match rate {
+            Some(r) if r > 0.0 => Pace::Timetable {
+                first: start + Duration::from_secs_f64(c as f64 / r),
+                every: Duration::from_secs_f64(connections as f64 / r),
+            },
+            _ => Pace::Closed,
+        }
+    }
+
+    /// When the `k`-th operation (from 0) is due; latency counts from then, so an operation
+    /// that waited for a slow server to finish the one before has that wait counted too (a
+    /// closed loop would leave it out: coordinated omission).
+    fn due(self, k: u32) -> Instant {
+        match self {
+            Pace::Closed => Instant::now(),
+            Pace::Timetable { first, every } => first + every * k,
+        }
+    }
+}
+
+async fn worker(addr: SocketAddr, scenario: &str, world: Arc<World>, c: usize, stop: Instant, pace: Pace) -> Tally {
     let mut conn = Conn::new(addr, IpAddr::V4(Ipv4Addr::LOCALHOST));
     let mut t = Tally::default();
     let mut i = c;
-    while Instant::now() < stop {
+    for k in 0.. {
+        let started = pace.due(k);
+        if started >= stop {
+            break;
+        }
+        if let Pace::Timetable { .. } = pace {
+            tokio::time::sleep_until(started.into()).await;
+        }
         i += 1;
-        let started = Instant::now();
         match world.step(&mut conn, scenario, c, i).await {
             Step::Done { path, result } => t.record(started, &path, result),
             Step::Exhausted => break,
@@ -186,7 +230,8 @@ async fn main() -> anyhow::Result<()> {
             let w = world.clone();
             let s = scenario.clone();
             let addr = addrs[c % addrs.len()];
-            handles.push(tokio::spawn(async move { worker(addr, &s, w, c, stop).await }));
+            let pace = Pace::new(args.rate, args.connections, c, started);
+            handles.push(tokio::spawn(async move { worker(addr, &s, w, c, stop, pace).await }));
         }
         let mut all = Tally::default();
         for h in handles {
@@ -203,8 +248,12 @@ async fn main() -> anyhow::Result<()> {
         let elapsed = started.elapsed().as_secs_f64().max(0.001);
         all.latencies_us.sort_unstable();
         let n = all.latencies_us.len();
+        let name = match args.rate {
+            Some(r) => format!("{scenario}(定速 {r:.0}/秒)"),
+            None => scenario.clone(),
+        };
         println!(
-            "| {scenario} | {} | {n} | {:.0} | {:.1} | {:.1} | {} |",
+            "| {name} | {} | {n} | {:.0} | {:.1} | {:.1} | {} |",
             args.connections,
             n as f64 / elapsed,
             percentile(&all.latencies_us, 0.50),

@@ -129,7 +129,9 @@ impl Store {
                 }
                 let text =
                     format!("INSERT INTO {name} ({}) VALUES ({})", d.columns.join(", "), placeholders.join(", "));
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(text));
+                // Not kept prepared: the same text can come with an integer in one row and a
+                // decimal in the next, and PostgreSQL fixes a prepared parameter's type.
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(text)).persistent(false);
                 for v in row.iter().filter(|v| !v.is_null()) {
                     q = match v {
                         Value::Number(x) if x.is_i64() => q.bind(x.as_i64()),

@@ -70,7 +70,7 @@ pub struct BulkReport {
 }
 
 /// Builds "($1, $2, …), ($n, …)" for `rows` rows of `width` parameters.
-fn placeholders(rows: usize, width: usize) -> String {
+pub(crate) fn placeholders(rows: usize, width: usize) -> String {
     let mut s = String::with_capacity(rows * width * 5);
     for r in 0..rows {
         if r > 0 {

@@ -76,6 +76,9 @@ pub struct Store {
     /// On SQLite, this process's writers take turns here before they ask SQLite for the
     /// write lock (see [`Store::write_tx`]).
     writer_turn: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// On SQLite, the connection write transactions use, kept apart from `pool` (see
+    /// [`Store::write_tx`]); on PostgreSQL, `pool` itself.
+    writer: AnyPool,
     /// Writes waiting to be committed together (see [`group_commit`]).
     writes: std::sync::Arc<group_commit::WriteQueue>,
 }
@@ -118,39 +121,40 @@ impl Store {
             Backend::Sqlite if !url.contains("mode=") => {
                 format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' })
             }
-            // Through the Any driver, a statement first run with a NULL parameter is cached
-            // with that parameter's type guessed, and a later non-NULL value of another type
-            // (a REAL after a NULL) is then rejected by the server. Unnamed statements avoid
-            // it, at the cost of a parse per query.
-            Backend::Postgres if !url.contains("statement-cache-capacity") => {
-                format!("{url}{}statement-cache-capacity=0", if url.contains('?') { '&' } else { '?' })
-            }
             _ => url.to_string(),
         };
-        let options = AnyPoolOptions::new()
-            .max_connections(if backend == Backend::Sqlite { 4 } else { 16 })
-            .acquire_timeout(Duration::from_secs(10))
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // WAL lets readers run beside the writer; FULL sync makes an
-                        // acknowledged commit survive a power cut; the busy timeout lets a
-                        // second process (a CLI beside a server) wait instead of failing.
-                        conn.execute("PRAGMA journal_mode = WAL").await?;
-                        conn.execute("PRAGMA synchronous = FULL").await?;
-                        conn.execute("PRAGMA busy_timeout = 10000").await?;
-                        conn.execute("PRAGMA foreign_keys = ON").await?;
-                    }
-                    Ok(())
-                })
-            });
-        let pool = options.connect(&url).await?;
+        let options = |connections: u32| {
+            AnyPoolOptions::new().max_connections(connections).acquire_timeout(Duration::from_secs(10)).after_connect(
+                move |conn, _| {
+                    Box::pin(async move {
+                        if backend == Backend::Sqlite {
+                            // WAL lets readers run beside the writer; FULL sync makes an
+                            // acknowledged commit survive a power cut; the busy timeout lets a
+                            // second process (a CLI beside a server) wait instead of failing.
+                            conn.execute("PRAGMA journal_mode = WAL").await?;
+                            conn.execute("PRAGMA synchronous = FULL").await?;
+                            conn.execute("PRAGMA busy_timeout = 10000").await?;
+                            conn.execute("PRAGMA foreign_keys = ON").await?;
+                        }
+                        Ok(())
+                    })
+                },
+            )
+        };
+        let (pool, writer) = match backend {
+            Backend::Sqlite => (options(4).connect(&url).await?, options(1).connect(&url).await?),
+            Backend::Postgres => {
+                let pool = options(16).connect(&url).await?;
+                (pool.clone(), pool)
+            }
+        };
         let store = Store {
             pool,
             backend,
             files: None,
             views: Default::default(),
             writer_turn: Default::default(),
+            writer,
             writes: Default::default(),
         };
         store.migrate().await?;
@@ -195,6 +199,10 @@ impl Store {
     /// "database is locked" when another writer got in between, which under load would turn
     /// good requests into errors.
     ///
+    /// It runs on a connection of its own, not one of the readers' pool: under a burst of
+    /// requests the readers' few connections are always in use, and a group of writes (see
+    /// [`group_commit`]) waiting in line with them for one made every write in it wait too.
+    ///
     /// Before that, the process's own writers take turns on an async lock. Without it they
     /// would all wait inside SQLite's busy handler, which polls in growing sleeps (up to
     /// 100 ms) while holding one of the pool's few connections: under a burst of submissions
@@ -205,10 +213,10 @@ impl Store {
         Ok(match self.backend {
             Backend::Sqlite => {
                 let turn = self.writer_turn.clone().lock_owned().await;
-                WriteTx { tx: self.pool.begin_with("BEGIN IMMEDIATE").await?, _turn: Some(turn) }
+                WriteTx { tx: self.writer.begin_with("BEGIN IMMEDIATE").await?, _turn: Some(turn) }
             }
             // PostgreSQL locks rows, not the database: writers run side by side.
-            Backend::Postgres => WriteTx { tx: self.pool.begin().await?, _turn: None },
+            Backend::Postgres => WriteTx { tx: self.writer.begin().await?, _turn: None },
         })
     }
 
@@ -263,6 +271,35 @@ impl Store {
 /// The current time as stored: RFC 3339 in UTC, which sorts as text on both databases.
 pub fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// An optional floating-point value to bind: use `Real(x)` where an `Option<f64>` would be.
+///
+/// Statements are prepared once per connection and cached, and PostgreSQL fixes a
+/// parameter's type when the statement is prepared. sqlx's `Any` driver (0.9) hands a NULL
+/// `Option<f64>` over typed as `float4` (its conversion crosses the two float kinds), so a
+/// statement first run with a NULL there would reject every later non-NULL `float8`. This
+/// binds the NULL as `float8` (and as plain NULL on SQLite).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Real(pub Option<f64>);
+
+impl sqlx::Type<sqlx::Any> for Real {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <f64 as sqlx::Type<sqlx::Any>>::type_info()
+    }
+}
+
+impl<'q> sqlx::Encode<'q, sqlx::Any> for Real {
+    fn encode_by_ref(
+        &self,
+        buf: &mut <sqlx::Any as sqlx::Database>::ArgumentBuffer,
+    ) -> std::result::Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        match self.0 {
+            Some(v) => <f64 as sqlx::Encode<sqlx::Any>>::encode_by_ref(&v, buf),
+            // The kind the driver turns into PostgreSQL's float8 is f32's (see above).
+            None => <Option<f32> as sqlx::Encode<sqlx::Any>>::encode_by_ref(&None, buf),
+        }
+    }
 }
 
 /// Booleans are stored as 0/1 integers: the one representation both drivers read back alike.

@@ -312,7 +312,7 @@ impl Store {
                 .bind(task_id)
                 .bind(&t.subject)
                 .bind(t.value)
-                .bind(t.max)
+                .bind(crate::Real(t.max))
                 .bind(&t.unit)
                 .bind(t.comparator.symbol())
                 .bind(t.per.clone())
@@ -579,7 +579,7 @@ impl Store {
         }
         let mut tx = self.write_tx().await?;
         sqlx::query("UPDATE indicators SET baseline = $1 WHERE id = $2")
-            .bind(baseline)
+            .bind(crate::Real(baseline))
             .bind(indicator_id)
             .execute(&mut *tx)
             .await?;

@@ -3,6 +3,8 @@
 //! approved report is locked; a late submission and text unchanged from last month are flagged
 //! for the reviewer. A new form starts from last month's report (最多报一次).
 
+use crate::group_commit::Appends;
+use crate::search::NewDoc;
 use crate::{Result, Store, StoreError, flag, now};
 use domain::Period;
 use serde::{Deserialize, Serialize};
@@ -279,10 +281,15 @@ impl Store {
         {
             return Err(StoreError::invalid("self_status", "自评状态无效"));
         }
-        let assignment = self.assignment(assignment_id).await?;
-        // Most monthly reports are text alone: read the task's indicators and milestones only
-        // when there are values or dates to check against them.
-        let indicators = if input.values.is_empty() { Vec::new() } else { self.indicators(assignment.task_id).await? };
+        // Most monthly reports are text alone: read the assignment, and the task's indicators
+        // and milestones, only when there are values or dates to check against them.
+        let assignment = if input.values.is_empty() && input.milestones.is_empty() {
+            None
+        } else {
+            Some(self.assignment(assignment_id).await?)
+        };
+        let (task_id, unit_id) = assignment.map_or((0, 0), |a| (a.task_id, a.unit_id));
+        let indicators = if input.values.is_empty() { Vec::new() } else { self.indicators(task_id).await? };
         for (id, value) in &input.values {
             let Some(ind) = indicators.iter().find(|i| i.id == *id) else {
                 return Err(StoreError::invalid(&format!("values.{id}"), "该指标不属于本任务"));
@@ -290,11 +297,10 @@ impl Store {
             if ind.source.is_some() {
                 return Err(StoreError::invalid(&format!("values.{id}"), "该指标由学校数据计算,无需填报"));
             }
-            domain::validate_value(&ind.spec_for(assignment.unit_id), *value)
+            domain::validate_value(&ind.spec_for(unit_id), *value)
                 .map_err(|m| StoreError::invalid(&format!("values.{id}"), m))?;
         }
-        let milestones =
-            if input.milestones.is_empty() { Vec::new() } else { self.milestones(assignment.task_id).await? };
+        let milestones = if input.milestones.is_empty() { Vec::new() } else { self.milestones(task_id).await? };
         for (id, done_on) in &input.milestones {
             let field = format!("milestones.{id}");
             if !milestones.iter().any(|m| m.id == *id) {
@@ -309,12 +315,23 @@ impl Store {
         }
 
         let key = period.to_string();
-        let (draft, period_key) = (input.clone(), key.clone());
-        self.write(move |conn| {
-            Box::pin(async move { write_draft(conn, assignment_id, &period_key, version, user_id, &draft).await })
-        })
-        .await?;
-        self.load_report(assignment_id, &key).await?.ok_or(StoreError::NotFound)
+        // Read, and the search words cut, before the write: the group it joins runs its jobs'
+        // statements one after another, so what a job need not do there it should not.
+        let place = report_place(&self.pool, assignment_id).await?;
+        let doc = report_doc(&place, assignment_id, &key, input);
+        let draft = input.clone();
+        // The answer is made from what was written rather than read back: at the month-end
+        // rush every statement spared on this path counts.
+        let (mut report, is_new) = self
+            .write(move |conn| {
+                Box::pin(async move { write_draft(conn, assignment_id, &key, version, user_id, &draft, doc).await })
+            })
+            .await?;
+        if !is_new {
+            // Evidence hangs on the report, so only one saved before can have any.
+            report.evidence = self.report_evidence(assignment_id, period).await?;
+        }
+        Ok(report)
     }
 
     /// Submits a saved draft (or a returned report) for review — to the unit head first when
@@ -352,27 +369,58 @@ impl Store {
         let unchanged = previous.is_some_and(|p| p.get::<String, _>(0).trim() == report.input.progress.trim());
         let late = period.is_late(today, due_day);
         let id = report.id.ok_or(StoreError::NotFound)?;
-        let (period_key, input) = (key.clone(), report.input);
-        self.write(move |conn| {
-            Box::pin(async move {
-                let at = now();
-                sqlx::query(
-                    "UPDATE reports SET state = $6, submitted_at = $1, late = $2, unchanged = $3, version = version + 1, \
-                     updated_at = $1 WHERE assignment_id = $4 AND period = $5 AND state IN ('draft', 'returned')",
-                )
-                .bind(&at)
-                .bind(flag(late))
-                .bind(flag(unchanged))
-                .bind(assignment_id)
-                .bind(&period_key)
-                .bind(if needs_signoff { "pending_signoff" } else { "submitted" })
-                .execute(&mut *conn)
-                .await?;
-                record_event(conn, id, user_id, "submit", None, &input).await
+        let state = if needs_signoff { ReportState::PendingSignoff } else { ReportState::Submitted };
+        let (period_key, input, read_version) = (key.clone(), report.input.clone(), report.version);
+        let submitted_at = self
+            .write(move |conn| {
+                Box::pin(async move {
+                    let at = now();
+                    // Only the version read is submitted: the history's snapshot and the answer
+                    // are that version's.
+                    let changed = sqlx::query(
+                        "UPDATE reports SET state = $6, submitted_at = $1, late = $2, unchanged = $3, \
+                         version = version + 1, updated_at = $1 \
+                         WHERE assignment_id = $4 AND period = $5 AND version = $7 AND state IN ('draft', 'returned')",
+                    )
+                    .bind(&at)
+                    .bind(flag(late))
+                    .bind(flag(unchanged))
+                    .bind(assignment_id)
+                    .bind(&period_key)
+                    .bind(state.key())
+                    .bind(read_version)
+                    .execute(&mut *conn)
+                    .await?
+                    .rows_affected();
+                    if changed == 0 {
+                        return Ok((None, Appends::default()));
+                    }
+                    let events = vec![EventRow::new(id, &at, user_id, "submit", None, &input)];
+                    Ok((Some(at), Appends { events, ..Default::default() }))
+                })
             })
-        })
-        .await?;
-        self.load_report(assignment_id, &key).await?.ok_or(StoreError::NotFound)
+            .await?;
+        match submitted_at {
+            Some(at) => Ok(Report {
+                state,
+                state_label: state.label(),
+                version: read_version + 1,
+                late,
+                unchanged,
+                submitted_at: Some(at.clone()),
+                updated_at: Some(at),
+                ..report
+            }),
+            // Changed since it was read: submitted by a concurrent request (this one is then
+            // a no-op, as above) or edited (the reporter should see the edit first).
+            None => {
+                let current = self.load_report(assignment_id, &key).await?.ok_or(StoreError::NotFound)?;
+                match current.state {
+                    ReportState::Submitted | ReportState::Approved | ReportState::PendingSignoff => Ok(current),
+                    _ => Err(StoreError::Conflict("该报告已被他人修改,请刷新后再提交".into())),
+                }
+            }
+        }
     }
 
     /// Approves or returns a submitted report (the bureau). A return needs a comment saying
@@ -457,7 +505,8 @@ impl Store {
                 .bind(from)
                 .execute(&mut *conn)
                 .await?;
-                record_event(conn, id, user_id, action, comment.as_deref(), &input).await
+                let events = vec![EventRow::new(id, &at, user_id, action, comment.as_deref(), &input)];
+                Ok(((), Appends { events, ..Default::default() }))
             })
         })
         .await?;
@@ -525,7 +574,9 @@ impl Store {
     }
 }
 
-/// Stores a draft inside the caller's transaction (see [`Store::save_report`]).
+/// Stores a draft inside the caller's transaction (see [`Store::save_report`]); returns the
+/// report as stored but for its evidence, and whether it is new, with its history entry and
+/// search document (`doc`, its id filled in here) for the group to insert.
 async fn write_draft(
     conn: &mut sqlx::AnyConnection,
     assignment_id: i64,
@@ -533,38 +584,61 @@ async fn write_draft(
     version: i64,
     user_id: Option<i64>,
     input: &ReportInput,
-) -> Result<()> {
-    let current = sqlx::query("SELECT id, state, version FROM reports WHERE assignment_id = $1 AND period = $2")
-        .bind(assignment_id)
-        .bind(key)
-        .fetch_optional(&mut *conn)
-        .await?;
+    mut doc: NewDoc,
+) -> Result<((Report, bool), Appends)> {
     let at = now();
-    // A new report's id has never been used (ids are not reused), so it has no values,
-    // milestones or search entries to clear.
-    let is_new = current.is_none();
-    let report_id: i64 = match current {
+    // A new form is inserted straight away (one statement where most saves of the month-end
+    // rush are new reports); if the report exists after all, it is handled below like any
+    // save of an existing one, which refuses version 0.
+    let inserted: Option<i64> = if version == 0 {
+        let insert = sqlx::query(
+            "INSERT INTO reports (assignment_id, period, state, progress, cumulative, self_status, problems, next_steps, \
+             version, updated_at) VALUES ($1, $2, 'draft', $3, $4, $5, $6, $7, 1, $8) \
+             ON CONFLICT (assignment_id, period) DO NOTHING RETURNING id",
+        )
+        .bind(assignment_id)
+        .bind(key);
+        bind_texts(insert, input).bind(&at).fetch_optional(&mut *conn).await?.map(|r| r.get(0))
+    } else {
+        None
+    };
+    let current = match inserted {
+        Some(_) => None,
         None => {
-            if version != 0 {
-                return Err(StoreError::Conflict("该报告已被他人修改,请刷新后重试".into()));
-            }
             sqlx::query(
-                "INSERT INTO reports (assignment_id, period, state, progress, cumulative, self_status, problems, next_steps, \
-                 version, updated_at) VALUES ($1, $2, 'draft', $3, $4, $5, $6, $7, 1, $8) RETURNING id",
+                "SELECT id, state, version, late, unchanged, review_comment, submitted_at FROM reports \
+             WHERE assignment_id = $1 AND period = $2",
             )
             .bind(assignment_id)
             .bind(key)
-            .bind(&input.progress)
-            .bind(&input.cumulative)
-            .bind(input.self_status.clone())
-            .bind(&input.problems)
-            .bind(&input.next_steps)
-            .bind(&at)
-            .fetch_one(&mut *conn)
+            .fetch_optional(&mut *conn)
             .await?
-            .get(0)
         }
-        Some(row) => {
+    };
+    // A new report's id has never been used (ids are not reused), so it has no values,
+    // milestones or search entries to clear.
+    let is_new = inserted.is_some();
+    let mut stored = Report {
+        id: None,
+        assignment_id,
+        period: key.to_string(),
+        state: ReportState::Draft,
+        state_label: ReportState::Draft.label(),
+        input: input.clone(),
+        version: 1,
+        late: false,
+        unchanged: false,
+        review_comment: None,
+        submitted_at: None,
+        updated_at: Some(at.clone()),
+        prefilled_from: None,
+        evidence: Vec::new(),
+    };
+    let report_id: i64 = match (inserted, current) {
+        (Some(id), _) => id,
+        // Neither inserted nor there: a save of a version that was never stored.
+        (None, None) => return Err(StoreError::Conflict("该报告已被他人修改,请刷新后重试".into())),
+        (None, Some(row)) => {
             let id: i64 = row.get(0);
             let state = ReportState::parse(&row.get::<String, _>(1));
             let stored_version: i64 = row.get(2);
@@ -582,28 +656,31 @@ async fn write_draft(
                     "该报告已被他人修改(当前版本 {stored_version}),请刷新后重试"
                 )));
             }
+            stored.state = state;
+            stored.state_label = state.label();
+            stored.version = stored_version + 1;
+            stored.late = row.get::<i64, _>(3) != 0;
+            stored.unchanged = row.get::<i64, _>(4) != 0;
+            stored.review_comment = row.get(5);
+            stored.submitted_at = row.get(6);
             // A returned report stays returned until it is resubmitted, so the reviewer's
             // comment stays visible while it is fixed.
-            sqlx::query(
+            let update = sqlx::query(
                 "UPDATE reports SET progress = $1, cumulative = $2, self_status = $3, problems = $4, next_steps = $5, \
                  version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8",
-            )
-            .bind(&input.progress)
-            .bind(&input.cumulative)
-            .bind(input.self_status.clone())
-            .bind(&input.problems)
-            .bind(&input.next_steps)
-            .bind(&at)
-            .bind(id)
-            .bind(version)
-            .execute(&mut *conn)
-            .await?;
+            );
+            let changed = bind_texts(update, input).bind(&at).bind(id).bind(version).execute(&mut *conn).await?;
+            // On PostgreSQL another writer may have got in since the read above.
+            if changed.rows_affected() == 0 {
+                return Err(StoreError::Conflict("该报告已被他人修改,请刷新后重试".into()));
+            }
             id
         }
     };
     if !is_new {
         sqlx::query("DELETE FROM report_values WHERE report_id = $1").bind(report_id).execute(&mut *conn).await?;
         sqlx::query("DELETE FROM report_milestones WHERE report_id = $1").bind(report_id).execute(&mut *conn).await?;
+        crate::search::remove(conn, "report", report_id).await?;
     }
     for (id, value) in &input.values {
         sqlx::query("INSERT INTO report_values (report_id, indicator_id, value) VALUES ($1, $2, $3)")
@@ -621,60 +698,110 @@ async fn write_draft(
             .execute(&mut *conn)
             .await?;
     }
-    record_event(conn, report_id, user_id, "save", None, input).await?;
-    index_report(conn, report_id, assignment_id, key, input, is_new).await
+    stored.id = Some(report_id);
+    doc.ref_id = report_id;
+    let events = vec![EventRow::new(report_id, &at, user_id, "save", None, input)];
+    Ok(((stored, is_new), Appends { events, docs: vec![doc] }))
 }
 
-/// Makes a report findable by what it says (progress, problems, next steps).
-pub(crate) async fn index_report(
-    tx: &mut sqlx::AnyConnection,
-    report_id: i64,
-    assignment_id: i64,
-    period: &str,
-    input: &ReportInput,
-    is_new: bool,
-) -> Result<()> {
+/// Binds what a reporter writes, in the order the statements above list it.
+fn bind_texts<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    input: &'q ReportInput,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    q.bind(&input.progress)
+        .bind(&input.cumulative)
+        .bind(input.self_status.clone())
+        .bind(&input.problems)
+        .bind(&input.next_steps)
+}
+
+/// What a report's search heading names: the assignment's unit and item.
+pub(crate) struct ReportPlace {
+    unit_id: i64,
+    unit: String,
+    label: String,
+    title: String,
+}
+
+/// The place of an assignment's reports; `NotFound` if there is no such assignment.
+pub(crate) async fn report_place<'e, E>(conn: E, assignment_id: i64) -> Result<ReportPlace>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     let row = sqlx::query(
-        "SELECT u.id, u.name, t.item_label, t.title FROM assignments a JOIN units u ON u.id = a.unit_id JOIN tasks t ON t.id = a.task_id WHERE a.id = $1",
+        "SELECT u.id, u.name, t.item_label, t.title FROM assignments a JOIN units u ON u.id = a.unit_id \
+         JOIN tasks t ON t.id = a.task_id WHERE a.id = $1",
     )
     .bind(assignment_id)
-    .fetch_one(&mut *tx)
-    .await?;
-    let (unit_id, unit, label, title): (i64, String, String, String) = (row.get(0), row.get(1), row.get(2), row.get(3));
+    .fetch_optional(conn)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    Ok(ReportPlace { unit_id: row.get(0), unit: row.get(1), label: row.get(2), title: row.get(3) })
+}
+
+/// A report as search finds it, by what it says (progress, problems, next steps); its
+/// `ref_id` is the report's id, which a new report gets only when it is inserted.
+pub(crate) fn report_doc(place: &ReportPlace, assignment_id: i64, period: &str, input: &ReportInput) -> NewDoc {
+    let ReportPlace { unit_id, unit, label, title } = place;
     let heading = format!("{unit} · {label}{title} · {period}");
     let body = [input.progress.as_str(), input.cumulative.as_str(), input.problems.as_str(), input.next_steps.as_str()]
         .join("\n");
     let link = format!("/api/v1/assignments/{assignment_id}/reports/{period}");
-    let doc = crate::search::Doc {
+    NewDoc::new(&crate::search::Doc {
         kind: "report",
-        ref_id: report_id,
+        ref_id: 0,
         title: &heading,
         body: &body,
         link: &link,
-        unit_id: Some(unit_id),
-    };
-    if is_new { crate::search::add(tx, &doc).await } else { crate::search::index(tx, &doc).await }
+        unit_id: Some(*unit_id),
+    })
 }
 
-async fn record_event(
-    tx: &mut sqlx::AnyConnection,
+/// An entry of a report's history: who did what, with the report as it stood.
+pub(crate) struct EventRow {
     report_id: i64,
+    at: String,
     user_id: Option<i64>,
-    action: &str,
-    comment: Option<&str>,
-    input: &ReportInput,
-) -> Result<()> {
-    let snapshot = serde_json::to_string(input).unwrap_or_default();
-    sqlx::query(
-        "INSERT INTO report_events (report_id, at, user_id, action, comment, snapshot) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(report_id)
-    .bind(now())
-    .bind(user_id)
-    .bind(action)
-    .bind(comment.map(str::to_string))
-    .bind(snapshot)
-    .execute(&mut *tx)
-    .await?;
+    action: &'static str,
+    comment: Option<String>,
+    snapshot: String,
+}
+
+impl EventRow {
+    fn new(
+        report_id: i64,
+        at: &str,
+        user_id: Option<i64>,
+        action: &'static str,
+        comment: Option<&str>,
+        input: &ReportInput,
+    ) -> EventRow {
+        EventRow {
+            report_id,
+            at: at.to_string(),
+            user_id,
+            action,
+            comment: comment.map(str::to_string),
+            snapshot: serde_json::to_string(input).unwrap_or_default(),
+        }
+    }
+}
+
+/// The most history entries one INSERT carries (six parameters each).
+const EVENTS_PER_INSERT: usize = 100;
+
+/// Inserts history entries, in order.
+pub(crate) async fn insert_events(conn: &mut sqlx::AnyConnection, events: &[EventRow]) -> Result<()> {
+    for chunk in events.chunks(EVENTS_PER_INSERT) {
+        let rows = crate::bulk::placeholders(chunk.len(), 6);
+        let mut q = sqlx::query(sql!(
+            "INSERT INTO report_events (report_id, at, user_id, action, comment, snapshot) VALUES {rows}"
+        ));
+        for e in chunk {
+            q = q.bind(e.report_id).bind(&e.at).bind(e.user_id).bind(e.action).bind(&e.comment).bind(&e.snapshot);
+        }
+        q.execute(&mut *conn).await?;
+    }
     Ok(())
 }

@@ -50,42 +50,79 @@ pub struct Doc<'a> {
     pub unit_id: Option<i64>,
 }
 
+/// A document ready to insert: its words already cut (see [`terms`]), so that a write
+/// transaction does not wait on the cutting.
+pub(crate) struct NewDoc {
+    pub kind: String,
+    pub ref_id: i64,
+    pub title: String,
+    pub body: String,
+    pub link: String,
+    pub unit_id: Option<i64>,
+    pub words: Vec<String>,
+}
+
+impl NewDoc {
+    pub(crate) fn new(doc: &Doc<'_>) -> NewDoc {
+        NewDoc {
+            kind: doc.kind.to_string(),
+            ref_id: doc.ref_id,
+            title: doc.title.to_string(),
+            body: doc.body.to_string(),
+            link: doc.link.to_string(),
+            unit_id: doc.unit_id,
+            words: terms(&format!("{}\n{}", doc.title, doc.body)).into_iter().collect(),
+        }
+    }
+}
+
 /// (Re)indexes one document inside an open transaction.
 pub async fn index(tx: &mut sqlx::AnyConnection, doc: &Doc<'_>) -> Result<()> {
+    remove(tx, doc.kind, doc.ref_id).await?;
+    add(tx, doc).await
+}
+
+/// Takes a document out of the index (before it is indexed again).
+pub(crate) async fn remove(tx: &mut sqlx::AnyConnection, kind: &str, ref_id: i64) -> Result<()> {
     sqlx::query("DELETE FROM search_terms WHERE kind = $1 AND ref_id = $2")
-        .bind(doc.kind)
-        .bind(doc.ref_id)
+        .bind(kind)
+        .bind(ref_id)
         .execute(&mut *tx)
         .await?;
     sqlx::query("DELETE FROM search_docs WHERE kind = $1 AND ref_id = $2")
-        .bind(doc.kind)
-        .bind(doc.ref_id)
+        .bind(kind)
+        .bind(ref_id)
         .execute(&mut *tx)
         .await?;
-    add(tx, doc).await
+    Ok(())
 }
 
 /// Indexes a document that has never been indexed (a new report): nothing to clear first.
 pub async fn add(tx: &mut sqlx::AnyConnection, doc: &Doc<'_>) -> Result<()> {
-    sqlx::query("INSERT INTO search_docs (kind, ref_id, title, body, link, unit_id) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(doc.kind)
-        .bind(doc.ref_id)
-        .bind(doc.title)
-        .bind(doc.body)
-        .bind(doc.link)
-        .bind(doc.unit_id)
-        .execute(&mut *tx)
-        .await?;
-    let text = format!("{}\n{}", doc.title, doc.body);
-    let words: Vec<String> = terms(&text).into_iter().collect();
-    // One statement per hundred words rather than one per word: indexing a month of reports
-    // is thousands of documents.
-    for chunk in words.chunks(100) {
-        let values: Vec<String> = (0..chunk.len()).map(|i| format!("(${}, $1, $2)", i + 3)).collect();
-        let sql = format!("INSERT INTO search_terms (term, kind, ref_id) VALUES {}", values.join(", "));
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(doc.kind).bind(doc.ref_id);
-        for w in chunk {
-            q = q.bind(w.clone());
+    add_all(tx, &[NewDoc::new(doc)]).await
+}
+
+/// The most rows one INSERT of documents or words carries.
+const ROWS_PER_INSERT: usize = 100;
+
+/// Indexes documents that are not in the index, a few statements for all of them.
+pub(crate) async fn add_all(tx: &mut sqlx::AnyConnection, docs: &[NewDoc]) -> Result<()> {
+    for chunk in docs.chunks(ROWS_PER_INSERT) {
+        let rows = crate::bulk::placeholders(chunk.len(), 6);
+        let mut q =
+            sqlx::query(sql!("INSERT INTO search_docs (kind, ref_id, title, body, link, unit_id) VALUES {rows}"));
+        for d in chunk {
+            q = q.bind(&d.kind).bind(d.ref_id).bind(&d.title).bind(&d.body).bind(&d.link).bind(d.unit_id);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    let words: Vec<(&str, i64, &str)> =
+        docs.iter().flat_map(|d| d.words.iter().map(move |w| (d.kind.as_str(), d.ref_id, w.as_str()))).collect();
+    for chunk in words.chunks(ROWS_PER_INSERT) {
+        let rows = crate::bulk::placeholders(chunk.len(), 3);
+        let mut q = sqlx::query(sql!("INSERT INTO search_terms (kind, ref_id, term) VALUES {rows}"));
+        for (kind, ref_id, word) in chunk {
+            q = q.bind(*kind).bind(*ref_id).bind(*word);
         }
         q.execute(&mut *tx).await?;
     }

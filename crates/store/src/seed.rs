@@ -51,7 +51,10 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
-            crate::reports::index_report(&mut tx, id, r.assignment_id, &r.period, &r.input, true).await?;
+            let place = crate::reports::report_place(&mut *tx, r.assignment_id).await?;
+            let mut doc = crate::reports::report_doc(&place, r.assignment_id, &r.period, &r.input);
+            doc.ref_id = id;
+            crate::search::add_all(&mut tx, &[doc]).await?;
             sqlx::query("INSERT INTO report_events (report_id, at, user_id, action, comment, snapshot) VALUES ($1, $2, NULL, 'import', NULL, '{}')")
                 .bind(id)
                 .bind(&at)

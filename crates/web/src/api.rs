@@ -401,7 +401,8 @@ pub async fn save_report(
 
 /// Submits the saved report for review; repeating it is harmless.
 #[utoipa::path(post, path = "/api/v1/assignments/{id}/reports/{period}/submit", params(("id" = i64, Path), ("period" = String, Path)),
-    security(("bearer" = [])), responses((status = 200, body = Report), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    security(("bearer" = [])),
+    responses((status = 200, body = Report), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn submit_report(
     State(state): State<AppState>,
     who: CurrentUser,

@@ -123,6 +123,8 @@ async fn report_cycle_with_review_and_history() {
         let saved = s.save_report(a.id, p("2024-03"), &input, 0, open, None).await.expect("saves");
         assert_eq!((saved.state, saved.version), (ReportState::Draft, 1), "{}", db.name);
         assert_eq!(saved.input.values.get(&share), Some(&55.8));
+        // Every answer of a write is what a read gives afterwards.
+        assert_eq!(saved, s.report(a.id, p("2024-03")).await.expect("reads"), "{}", db.name);
 
         // A stale version is a conflict, never a silent overwrite.
         let stale = s.save_report(a.id, p("2024-03"), &input, 0, open, None).await;
@@ -149,6 +151,7 @@ async fn report_cycle_with_review_and_history() {
         let submitted = s.submit_report(a.id, p("2024-03"), today, 25, None, false).await.expect("submits");
         assert_eq!(submitted.state, ReportState::Submitted);
         assert!(!submitted.late);
+        assert_eq!(submitted, s.report(a.id, p("2024-03")).await.expect("reads"), "{}", db.name);
         let again =
             s.submit_report(a.id, p("2024-03"), today, 25, None, false).await.expect("a retried submit is harmless");
         assert_eq!(again.version, submitted.version);
@@ -171,9 +174,11 @@ async fn report_cycle_with_review_and_history() {
         input.progress = "完成3所幼儿园选址,2所已开工。".into();
         let fixed = s.save_report(a.id, p("2024-03"), &input, returned.version, open, None).await.expect("fixes");
         assert_eq!(fixed.state, ReportState::Returned, "stays returned until resubmitted");
+        assert_eq!(fixed, s.report(a.id, p("2024-03")).await.expect("reads"), "{}", db.name);
         let late_day = chrono::NaiveDate::from_ymd_opt(2024, 3, 27).expect("date");
         let resubmitted = s.submit_report(a.id, p("2024-03"), late_day, 25, None, false).await.expect("resubmits");
         assert!(resubmitted.late, "after the 25th");
+        assert_eq!(resubmitted, s.report(a.id, p("2024-03")).await.expect("reads"), "{}", db.name);
         let approved = s.review_report(a.id, p("2024-03"), Decision::Approve, None, None).await.expect("approves");
         assert_eq!(approved.state, ReportState::Approved);
         assert!(
@@ -417,5 +422,25 @@ async fn concurrent_writes_succeed_or_fail_each_on_their_own() {
         // 40 writes succeeded, each with two records.
         assert_eq!(s.verify_audit().await.expect("verifies"), store::audit::AuditCheck::Intact { records: 80 });
         other.pool.close().await;
+    }
+}
+
+/// Statements stay prepared per connection, and PostgreSQL fixes a parameter's type when one
+/// is prepared: a baseline cleared first (a NULL) must not stop a later one being set.
+#[tokio::test]
+async fn a_baseline_can_be_cleared_and_set_again_and_again() {
+    for db in all().await {
+        let s = &db.store;
+        let plan_id = published(s).await;
+        let task = s.tasks(plan_id).await.expect("tasks").into_iter().find(|t| t.title == "推进学前教育普及普惠");
+        let task = task.expect("the preschool task");
+        let ind = s.indicators(task.id).await.expect("indicators").remove(0);
+        for round in 0..4 {
+            s.set_indicator_baseline(ind.id, None).await.expect("clears");
+            assert_eq!(s.indicator(ind.id).await.expect("reads").baseline, None, "{} round {round}", db.name);
+            let b = 70.5 + f64::from(round);
+            s.set_indicator_baseline(ind.id, Some(b)).await.expect("sets after a clear");
+            assert_eq!(s.indicator(ind.id).await.expect("reads").baseline, Some(b), "{} round {round}", db.name);
+        }
     }
 }
