@@ -607,7 +607,7 @@ async fn write_draft(
         None => {
             sqlx::query(
                 "SELECT id, state, version, late, unchanged, review_comment, submitted_at FROM reports \
-             WHERE assignment_id = $1 AND period = $2",
+                 WHERE assignment_id = $1 AND period = $2",
             )
             .bind(assignment_id)
             .bind(key)
