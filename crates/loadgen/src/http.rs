@@ -71,8 +71,8 @@ impl Conn {
         let host = self.addr.to_string();
         let sender = self.connect().await?;
         sender.ready().await?;
-        // As every browser does: a server may then send large answers compressed. The body is
-        // read but never decompressed, since only its arrival is measured.
+        // As every browser does: a server may then send large answers compressed. A measured
+        // request's body is only read (its arrival is what counts); `json` decompresses.
         let mut request =
             hyper::Request::builder().method(method).uri(path).header("host", host).header("accept-encoding", "gzip");
         request = match auth {

@@ -226,12 +226,9 @@ pub fn to_csv(records: &[AuditRecord]) -> String {
     format!("\u{feff}{}", String::from_utf8_lossy(&bytes))
 }
 
-/// The most records one INSERT carries (eleven parameters each).
-const RECORDS_PER_INSERT: usize = 32;
-
 /// Appends records to the chain, in order, inside the caller's transaction; their ids.
 ///
-/// A group commit appends every record of its writes here at once: three statements for a
+/// A group commit appends every record of its writes here at once: a few statements for a
 /// group's records instead of three for each.
 pub(crate) async fn append_all(conn: &mut sqlx::AnyConnection, events: &[AuditEvent]) -> Result<Vec<i64>> {
     if events.is_empty() {
@@ -267,7 +264,7 @@ pub(crate) async fn append_all(conn: &mut sqlx::AnyConnection, events: &[AuditEv
         prev = record.hash.clone();
         records.push(record);
     }
-    for chunk in records.chunks(RECORDS_PER_INSERT) {
+    for chunk in records.chunks(crate::bulk::rows_per_statement(11)) {
         let rows = crate::bulk::placeholders(chunk.len(), 11);
         let mut q = sqlx::query(sql!("INSERT INTO audit_log ({RECORD_COLUMNS}) VALUES {rows}"));
         for r in chunk {

@@ -20,7 +20,7 @@ use std::sync::Arc;
 const PARAMS_PER_STATEMENT: usize = 240;
 
 /// Rows per statement for rows of `width` parameters.
-const fn rows_per_statement(width: usize) -> usize {
+pub(crate) const fn rows_per_statement(width: usize) -> usize {
     PARAMS_PER_STATEMENT / width
 }
 

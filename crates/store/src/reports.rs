@@ -788,12 +788,9 @@ impl EventRow {
     }
 }
 
-/// The most history entries one INSERT carries (six parameters each).
-const EVENTS_PER_INSERT: usize = 100;
-
 /// Inserts history entries, in order.
 pub(crate) async fn insert_events(conn: &mut sqlx::AnyConnection, events: &[EventRow]) -> Result<()> {
-    for chunk in events.chunks(EVENTS_PER_INSERT) {
+    for chunk in events.chunks(crate::bulk::rows_per_statement(6)) {
         let rows = crate::bulk::placeholders(chunk.len(), 6);
         let mut q = sqlx::query(sql!(
             "INSERT INTO report_events (report_id, at, user_id, action, comment, snapshot) VALUES {rows}"

@@ -102,12 +102,9 @@ pub async fn add(tx: &mut sqlx::AnyConnection, doc: &Doc<'_>) -> Result<()> {
     add_all(tx, &[NewDoc::new(doc)]).await
 }
 
-/// The most rows one INSERT of documents or words carries.
-const ROWS_PER_INSERT: usize = 100;
-
 /// Indexes documents that are not in the index, a few statements for all of them.
 pub(crate) async fn add_all(tx: &mut sqlx::AnyConnection, docs: &[NewDoc]) -> Result<()> {
-    for chunk in docs.chunks(ROWS_PER_INSERT) {
+    for chunk in docs.chunks(crate::bulk::rows_per_statement(6)) {
         let rows = crate::bulk::placeholders(chunk.len(), 6);
         let mut q =
             sqlx::query(sql!("INSERT INTO search_docs (kind, ref_id, title, body, link, unit_id) VALUES {rows}"));
@@ -118,7 +115,7 @@ pub(crate) async fn add_all(tx: &mut sqlx::AnyConnection, docs: &[NewDoc]) -> Re
     }
     let words: Vec<(&str, i64, &str)> =
         docs.iter().flat_map(|d| d.words.iter().map(move |w| (d.kind.as_str(), d.ref_id, w.as_str()))).collect();
-    for chunk in words.chunks(ROWS_PER_INSERT) {
+    for chunk in words.chunks(crate::bulk::rows_per_statement(3)) {
         let rows = crate::bulk::placeholders(chunk.len(), 3);
         let mut q = sqlx::query(sql!("INSERT INTO search_terms (kind, ref_id, term) VALUES {rows}"));
         for (kind, ref_id, word) in chunk {
