@@ -162,16 +162,20 @@ impl Store {
             .fetch_one(&self.pool)
             .await?
             .get(0);
-        let used = std::iter::once(current)
-            .chain(recent.iter().map(|r| r.get::<String, _>(0)))
-            .any(|h| password::verify(new_password, &h));
+        let mut used = false;
+        for stored in std::iter::once(current).chain(recent.iter().map(|r| r.get::<String, _>(0))) {
+            if password::verify_in_turn(new_password, &stored).await {
+                used = true;
+                break;
+            }
+        }
         if used {
             return Err(StoreError::invalid(
                 "new_password",
                 format!("不能使用最近 {} 次用过的密码", password::HISTORY),
             ));
         }
-        let hash = password::hash(new_password);
+        let hash = password::hash_in_turn(new_password).await;
         let at = now();
         let mut tx = self.write_tx().await?;
         sqlx::query(
@@ -208,7 +212,7 @@ impl Store {
             .fetch_one(&self.pool)
             .await?
             .get(0);
-        if !password::verify(current, &stored) {
+        if !password::verify_in_turn(current, &stored).await {
             return Err(StoreError::invalid("current_password", "当前密码不正确"));
         }
         self.set_password(&user, new_password, false).await?;

@@ -4,6 +4,8 @@ use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 
+use tokio::sync::Semaphore;
+
 pub fn hash(password: &str) -> String {
     Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()).unwrap_or_default()
 }
@@ -11,6 +13,45 @@ pub fn hash(password: &str) -> String {
 /// Whether `password` matches the stored hash; a malformed hash never matches.
 pub fn verify(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// How many Argon2 computations a server runs at once. Each takes 19 MiB and about 20 ms of a
+/// core, so a burst of sign-ins queues here rather than taking memory in proportion to its
+/// size (a hundred at once would be 2 GB). One at a time still serves about 50 sign-ins a
+/// second, many times a province's busiest hour (15,000 schools' reporters signing in within
+/// the hour: 4 a second); two at once put 40 MB on the server's peak memory when the
+/// benchmark's reporters sign in (README, "Benchmarks"), one puts 20 MB.
+const AT_ONCE: usize = 1;
+static TURNS: Semaphore = Semaphore::const_new(AT_ONCE);
+
+/// [`hash`] for a request: on the blocking pool, so the runtime's workers go on answering
+/// other requests meanwhile, and in turn (at most [`AT_ONCE`] at a time).
+pub async fn hash_in_turn(password: &str) -> String {
+    let password = password.to_owned();
+    in_turn(move || hash(&password)).await.unwrap_or_default()
+}
+
+/// [`verify`] for a request, as [`hash_in_turn`].
+pub async fn verify_in_turn(password: &str, stored: &str) -> bool {
+    let (password, stored) = (password.to_owned(), stored.to_owned());
+    in_turn(move || verify(&password, &stored)).await.unwrap_or(false)
+}
+
+/// The time of a [`verify_in_turn`] against a hash no password matches, for a sign-in under a
+/// name that does not exist: it then takes as long as one under a real name, so the time
+/// does not tell which names exist. (Hashing a fresh password here instead would take twice
+/// as long as a real check and tell exactly that.)
+pub async fn spend_a_check(password: &str) {
+    static NO_ONES: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| hash("no one's password"));
+    let password = password.to_owned();
+    in_turn(move || verify(&password, &NO_ONES)).await;
+}
+
+/// `None` only if the computation panicked (it does not on any input) or the semaphore was
+/// closed (it never is).
+async fn in_turn<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let _turn = TURNS.acquire().await.ok()?;
+    tokio::task::spawn_blocking(work).await.ok()
 }
 
 /// The shortest password accepted.
@@ -47,7 +88,25 @@ pub fn check_policy(username: &str, password: &str) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
-    use super::check_policy;
+    use super::{check_policy, hash_in_turn, verify_in_turn};
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn many_checks_at_once_all_get_their_answer() {
+        let stored = hash_in_turn("Duban@2024").await;
+        let checks = (0..6).map(|i| {
+            let stored = stored.clone();
+            tokio::spawn(async move {
+                let given = if i % 2 == 0 { "Duban@2024" } else { "Duban@2025" };
+                verify_in_turn(given, &stored).await
+            })
+        });
+        let mut answers = Vec::new();
+        for check in checks {
+            answers.push(check.await.unwrap());
+        }
+        assert_eq!(answers, [true, false, true, false, true, false]);
+        assert!(!verify_in_turn("Duban@2024", "not a hash").await);
+    }
 
     #[test]
     fn policy() {

@@ -144,7 +144,7 @@ impl Store {
             return Err(StoreError::Conflict(format!("用户名“{username}”已存在")));
         }
         password::check_policy(username, new.password).map_err(|m| StoreError::invalid("password", m))?;
-        let hash = password::hash(new.password);
+        let hash = password::hash_in_turn(new.password).await;
         let at = now();
         let mut tx = self.write_tx().await?;
         sqlx::query(
@@ -196,12 +196,12 @@ impl Store {
             sqlx::query(sql!("{USER_SELECT} WHERE u.username = $1")).bind(username).fetch_optional(&self.pool).await?;
         let Some(row) = row else {
             // Spend the same time as a real check so timing does not reveal which names exist.
-            let _ = password::verify(password_given, &password::hash("timing"));
+            password::spend_a_check(password_given).await;
             return Ok(None);
         };
         let stored: String = row.get("password_hash");
         let disabled = row.get::<i64, _>("disabled") != 0;
-        Ok((password::verify(password_given, &stored) && !disabled).then(|| user_from_row(&row)))
+        Ok((password::verify_in_turn(password_given, &stored).await && !disabled).then(|| user_from_row(&row)))
     }
 
     /// Issues a sign-in token valid for `hours`; returns the token (shown once, never stored).
