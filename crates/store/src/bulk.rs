@@ -61,7 +61,7 @@ pub struct BulkEvidence {
 #[derive(Debug, Clone)]
 pub struct BulkReport {
     pub report: HistoricReport,
-    /// The search heading (unit · item · period) and body, as `reports::index_report` writes them.
+    /// The search heading (unit · item · period) and body, as `reports::report_doc` makes them.
     pub search_title: String,
     /// The words of heading and body as `search::terms` cuts them, without duplicates. The
     /// caller may cut shared fragments once and reuse the words (hence `Arc`).
@@ -289,15 +289,11 @@ impl Store {
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for (id, b) in chunk {
-                let i = &b.report.input;
-                let body =
-                    [i.progress.as_str(), i.cumulative.as_str(), i.problems.as_str(), i.next_steps.as_str()].join("\n");
-                let link = format!("/api/v1/assignments/{}/reports/{}", b.report.assignment_id, b.report.period);
                 q = q
                     .bind(*id)
                     .bind(b.search_title.clone())
-                    .bind(body)
-                    .bind(link)
+                    .bind(crate::reports::report_search_body(&b.report.input))
+                    .bind(crate::reports::report_link(b.report.assignment_id, &b.report.period))
                     .bind(units.get(&b.report.assignment_id).copied());
             }
             q.execute(&mut *tx).await?;

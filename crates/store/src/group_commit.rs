@@ -46,14 +46,14 @@ pub(crate) struct Appends {
     pub events: Vec<crate::reports::EventRow>,
     /// Search documents to insert; a document's old words must already be gone (see
     /// [`crate::search::remove`]). Of two for the same object, the later stands.
-    pub docs: Vec<crate::search::NewDoc>,
+    pub docs: Vec<crate::search::Doc>,
 }
 
 impl Appends {
     fn extend(&mut self, other: Appends) {
         self.events.extend(other.events);
         for doc in other.docs {
-            self.docs.retain(|d| (&d.kind, d.ref_id) != (&doc.kind, doc.ref_id));
+            self.docs.retain(|d| (d.kind, d.ref_id) != (doc.kind, doc.ref_id));
             self.docs.push(doc);
         }
     }
@@ -283,9 +283,9 @@ mod tests {
         answers
     }
 
-    fn doc(ref_id: i64, body: &str) -> crate::search::NewDoc {
-        crate::search::NewDoc {
-            kind: "report".into(),
+    fn doc(ref_id: i64, body: &str) -> crate::search::Doc {
+        crate::search::Doc {
+            kind: "report",
             ref_id,
             title: String::new(),
             body: body.into(),

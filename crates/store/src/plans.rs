@@ -2,6 +2,7 @@
 //! tasks (one per item), assignments (one per responsible unit, groups expanded), indicators
 //! (the item's quantitative targets) and milestones (its events, documents and targets).
 
+use crate::search::Doc;
 use crate::{Result, Store, StoreError, now};
 use chrono::NaiveDate;
 use plan::{MeasureKind, Plan, Role as UnitRole};
@@ -325,18 +326,8 @@ impl Store {
 
             let link = format!("/api/v1/plans/{id}#task-{task_id}");
             let text = format!("{}{}", item.title, item.body);
-            crate::search::index(
-                &mut tx,
-                &crate::search::Doc {
-                    kind: "item",
-                    ref_id: task_id,
-                    title: &format!("{}{}", item.label, item.title),
-                    body: &text,
-                    link: &link,
-                    unit_id: None,
-                },
-            )
-            .await?;
+            let doc = Doc::new("item", task_id, format!("{}{}", item.label, item.title), text, link.clone(), None);
+            crate::search::index(&mut tx, doc).await?;
             for m in item
                 .measures
                 .iter()
@@ -360,18 +351,9 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await?
                 .get(0);
-                crate::search::index(
-                    &mut tx,
-                    &crate::search::Doc {
-                        kind: "measure",
-                        ref_id: milestone_id,
-                        title: &format!("{}{}", item.label, item.title),
-                        body: &m.text,
-                        link: &link,
-                        unit_id: None,
-                    },
-                )
-                .await?;
+                let title = format!("{}{}", item.label, item.title);
+                let doc = Doc::new("measure", milestone_id, title, m.text.clone(), link.clone(), None);
+                crate::search::index(&mut tx, doc).await?;
                 out.milestones += 1;
             }
         }

@@ -4,7 +4,7 @@
 //! for the reviewer. A new form starts from last month's report (最多报一次).
 
 use crate::group_commit::Appends;
-use crate::search::NewDoc;
+use crate::search::Doc;
 use crate::{Result, Store, StoreError, flag, now};
 use domain::Period;
 use serde::{Deserialize, Serialize};
@@ -584,7 +584,7 @@ async fn write_draft(
     version: i64,
     user_id: Option<i64>,
     input: &ReportInput,
-    mut doc: NewDoc,
+    mut doc: Doc,
 ) -> Result<((Report, bool), Appends)> {
     let at = now();
     // A new form is inserted straight away (one statement where most saves of the month-end
@@ -742,20 +742,20 @@ where
 
 /// A report as search finds it, by what it says (progress, problems, next steps); its
 /// `ref_id` is the report's id, which a new report gets only when it is inserted.
-pub(crate) fn report_doc(place: &ReportPlace, assignment_id: i64, period: &str, input: &ReportInput) -> NewDoc {
+pub(crate) fn report_doc(place: &ReportPlace, assignment_id: i64, period: &str, input: &ReportInput) -> Doc {
     let ReportPlace { unit_id, unit, label, title } = place;
     let heading = format!("{unit} · {label}{title} · {period}");
-    let body = [input.progress.as_str(), input.cumulative.as_str(), input.problems.as_str(), input.next_steps.as_str()]
-        .join("\n");
-    let link = format!("/api/v1/assignments/{assignment_id}/reports/{period}");
-    NewDoc::new(&crate::search::Doc {
-        kind: "report",
-        ref_id: 0,
-        title: &heading,
-        body: &body,
-        link: &link,
-        unit_id: Some(*unit_id),
-    })
+    Doc::new("report", 0, heading, report_search_body(input), report_link(assignment_id, period), Some(*unit_id))
+}
+
+/// The text of a report that search finds it by: what it says, not its figures.
+pub(crate) fn report_search_body(input: &ReportInput) -> String {
+    [input.progress.as_str(), input.cumulative.as_str(), input.problems.as_str(), input.next_steps.as_str()].join("\n")
+}
+
+/// Where a report lives in the API.
+pub(crate) fn report_link(assignment_id: i64, period: &str) -> String {
+    format!("/api/v1/assignments/{assignment_id}/reports/{period}")
 }
 
 /// An entry of a report's history: who did what, with the report as it stood.

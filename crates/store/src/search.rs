@@ -39,47 +39,39 @@ pub struct Hit {
     pub terms: Vec<String>,
 }
 
-/// One searchable document.
-pub struct Doc<'a> {
-    pub kind: &'a str,
-    pub ref_id: i64,
-    pub title: &'a str,
-    pub body: &'a str,
-    pub link: &'a str,
-    /// The unit whose document it is (reports), or none (plan text, visible to all).
-    pub unit_id: Option<i64>,
-}
-
-/// A document ready to insert: its words already cut (see [`terms`]), so that a write
-/// transaction does not wait on the cutting.
-pub(crate) struct NewDoc {
-    pub kind: String,
+/// One searchable document, its words already cut (see [`terms`]): documents are made before
+/// the write transaction they go into, so that it does not wait on the cutting.
+pub(crate) struct Doc {
+    /// item, measure or report
+    pub kind: &'static str,
     pub ref_id: i64,
     pub title: String,
     pub body: String,
+    /// Where the document lives in the API.
     pub link: String,
+    /// The unit whose document it is (reports), or none (plan text, visible to all).
     pub unit_id: Option<i64>,
     pub words: Vec<String>,
 }
 
-impl NewDoc {
-    pub(crate) fn new(doc: &Doc<'_>) -> NewDoc {
-        NewDoc {
-            kind: doc.kind.to_string(),
-            ref_id: doc.ref_id,
-            title: doc.title.to_string(),
-            body: doc.body.to_string(),
-            link: doc.link.to_string(),
-            unit_id: doc.unit_id,
-            words: terms(&format!("{}\n{}", doc.title, doc.body)).into_iter().collect(),
-        }
+impl Doc {
+    pub(crate) fn new(
+        kind: &'static str,
+        ref_id: i64,
+        title: String,
+        body: String,
+        link: String,
+        unit_id: Option<i64>,
+    ) -> Doc {
+        let words = terms(&format!("{title}\n{body}")).into_iter().collect();
+        Doc { kind, ref_id, title, body, link, unit_id, words }
     }
 }
 
 /// (Re)indexes one document inside an open transaction.
-pub async fn index(tx: &mut sqlx::AnyConnection, doc: &Doc<'_>) -> Result<()> {
+pub(crate) async fn index(tx: &mut sqlx::AnyConnection, doc: Doc) -> Result<()> {
     remove(tx, doc.kind, doc.ref_id).await?;
-    add(tx, doc).await
+    add_all(tx, &[doc]).await
 }
 
 /// Takes a document out of the index (before it is indexed again).
@@ -97,24 +89,19 @@ pub(crate) async fn remove(tx: &mut sqlx::AnyConnection, kind: &str, ref_id: i64
     Ok(())
 }
 
-/// Indexes a document that has never been indexed (a new report): nothing to clear first.
-pub async fn add(tx: &mut sqlx::AnyConnection, doc: &Doc<'_>) -> Result<()> {
-    add_all(tx, &[NewDoc::new(doc)]).await
-}
-
 /// Indexes documents that are not in the index, a few statements for all of them.
-pub(crate) async fn add_all(tx: &mut sqlx::AnyConnection, docs: &[NewDoc]) -> Result<()> {
+pub(crate) async fn add_all(tx: &mut sqlx::AnyConnection, docs: &[Doc]) -> Result<()> {
     for chunk in docs.chunks(crate::bulk::rows_per_statement(6)) {
         let rows = crate::bulk::placeholders(chunk.len(), 6);
         let mut q =
             sqlx::query(sql!("INSERT INTO search_docs (kind, ref_id, title, body, link, unit_id) VALUES {rows}"));
         for d in chunk {
-            q = q.bind(&d.kind).bind(d.ref_id).bind(&d.title).bind(&d.body).bind(&d.link).bind(d.unit_id);
+            q = q.bind(d.kind).bind(d.ref_id).bind(&d.title).bind(&d.body).bind(&d.link).bind(d.unit_id);
         }
         q.execute(&mut *tx).await?;
     }
     let words: Vec<(&str, i64, &str)> =
-        docs.iter().flat_map(|d| d.words.iter().map(move |w| (d.kind.as_str(), d.ref_id, w.as_str()))).collect();
+        docs.iter().flat_map(|d| d.words.iter().map(move |w| (d.kind, d.ref_id, w.as_str()))).collect();
     for chunk in words.chunks(crate::bulk::rows_per_statement(3)) {
         let rows = crate::bulk::placeholders(chunk.len(), 3);
         let mut q = sqlx::query(sql!("INSERT INTO search_terms (kind, ref_id, term) VALUES {rows}"));
