@@ -48,10 +48,16 @@ pub async fn spend_a_check(password: &str) {
 }
 
 /// `None` only if the computation panicked (it does not on any input) or the semaphore was
-/// closed (it never is).
+/// closed (it never is). The turn goes with the computation, not with the caller: a request
+/// given up half-way (the client went away) still holds it until its Argon2 has finished.
 async fn in_turn<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
-    let _turn = TURNS.acquire().await.ok()?;
-    tokio::task::spawn_blocking(work).await.ok()
+    let turn = TURNS.acquire().await.ok()?;
+    tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        work()
+    })
+    .await
+    .ok()
 }
 
 /// The shortest password accepted.
@@ -88,7 +94,31 @@ pub fn check_policy(username: &str, password: &str) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{check_policy, hash_in_turn, verify_in_turn};
+    use super::{check_policy, hash_in_turn, in_turn, verify_in_turn};
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    /// A sign-in whose client went away half-way must not let the next Argon2 start beside
+    /// its own, still running: that is how a flood of abandoned requests would get round the
+    /// limit.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_check_given_up_keeps_its_turn_until_it_has_finished() {
+        let (started, has_started) = mpsc::channel();
+        let (finish, may_finish) = mpsc::channel::<()>();
+        let abandoned = tokio::spawn(in_turn(move || {
+            started.send(()).unwrap();
+            may_finish.recv().unwrap();
+        }));
+        tokio::task::spawn_blocking(move || has_started.recv().unwrap()).await.unwrap();
+        abandoned.abort();
+        assert!(abandoned.await.unwrap_err().is_cancelled());
+
+        let next = tokio::spawn(verify_in_turn("Duban@2024", "not a hash"));
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(!next.is_finished(), "the next check waits for the abandoned one's computation");
+        finish.send(()).unwrap();
+        assert!(!next.await.unwrap());
+    }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn many_checks_at_once_all_get_their_answer() {
