@@ -471,7 +471,7 @@ pub async fn run(args: BenchDataArgs) -> anyhow::Result<()> {
                 let problems =
                     if lagging { "资金和人员保障不足,部分项目推进较慢。" } else { "暂无。" };
                 let next_steps = "按序时进度抓好落实,加强调度。";
-                let heading = format!("{} · {}{} · {period}", a.unit_name, task.item_label, task.title);
+                let heading = store::reports::report_heading(&a.unit_name, &task.item_label, &task.title, &period);
                 let mut terms: BTreeSet<Arc<str>> = BTreeSet::new();
                 for fragment in [
                     a.unit_name.as_str(),

@@ -744,8 +744,13 @@ where
 /// `ref_id` is the report's id, which a new report gets only when it is inserted.
 pub(crate) fn report_doc(place: &ReportPlace, assignment_id: i64, period: &str, input: &ReportInput) -> Doc {
     let ReportPlace { unit_id, unit, label, title } = place;
-    let heading = format!("{unit} · {label}{title} · {period}");
+    let heading = report_heading(unit, label, title, period);
     Doc::new("report", 0, heading, report_search_body(input), report_link(assignment_id, period), Some(*unit_id))
+}
+
+/// The title a report has in search results: its unit, item and month.
+pub fn report_heading(unit: &str, item_label: &str, item_title: &str, period: &str) -> String {
+    format!("{unit} · {item_label}{item_title} · {period}")
 }
 
 /// The text of a report that search finds it by: what it says, not its figures.
