@@ -30,6 +30,24 @@ pub struct BulletinArgs {
     /// 按当前数据印发(形成新的固定版本)
     #[arg(long)]
     pub publish: bool,
+    /// 发文字号,如 鹰教督〔2024〕10号(按工作要点保存,此后沿用;空字符串清除)
+    #[arg(long)]
+    pub doc_number: Option<String>,
+    /// 主送机关(按工作要点保存)
+    #[arg(long)]
+    pub addressees: Option<String>,
+    /// 发文机关署名(按工作要点保存)
+    #[arg(long)]
+    pub issuer: Option<String>,
+    /// 成文日期 YYYY-MM-DD,由督查办确定(按工作要点保存;不设则文中日期空白)
+    #[arg(long)]
+    pub issued_on: Option<chrono::NaiveDate>,
+    /// 抄送(版记,按工作要点保存)
+    #[arg(long)]
+    pub cc: Option<String>,
+    /// 印发机关(版记,按工作要点保存)
+    #[arg(long)]
+    pub printed_by: Option<String>,
     /// 计算所用的“今天”(仅用于演示和测试)
     #[arg(long, env = "DUBAN_TODAY")]
     pub today: Option<chrono::NaiveDate>,
@@ -43,10 +61,29 @@ pub async fn run(args: BulletinArgs) -> anyhow::Result<()> {
         None => store.current_plan().await?.ok_or_else(|| anyhow!("还没有发布的工作要点"))?,
     };
     let today = args.today.unwrap_or_else(|| chrono::Local::now().date_naive());
+    // Settings given on the command line are kept for the plan, as the web page keeps them.
+    let given = [&args.doc_number, &args.addressees, &args.issuer, &args.cc, &args.printed_by];
+    if given.iter().any(|v| v.is_some()) || args.issued_on.is_some() {
+        let mut s = store.bulletin_settings(plan_id).await?;
+        let set = |field: &mut String, v: &Option<String>| {
+            if let Some(v) = v {
+                *field = v.clone();
+            }
+        };
+        set(&mut s.doc_number, &args.doc_number);
+        set(&mut s.addressees, &args.addressees);
+        set(&mut s.issuer, &args.issuer);
+        set(&mut s.cc, &args.cc);
+        set(&mut s.printed_by, &args.printed_by);
+        if args.issued_on.is_some() {
+            s.issued_on = args.issued_on;
+        }
+        store.set_bulletin_settings(plan_id, &s).await.map_err(|e| anyhow!("通报设置无效：{e}"))?;
+    }
     let published = if args.live || args.publish { None } else { store.published_bulletin(plan_id, period).await? };
     let bulletin = match published {
         Some(s) => {
-            eprintln!("使用已印发的第 {} 版({})", s.version, s.published_at);
+            eprintln!("使用已印发的第 {} 版（{}）", s.version, s.published_at);
             s.bulletin
         }
         None => {
@@ -55,6 +92,7 @@ pub async fn run(args: BulletinArgs) -> anyhow::Result<()> {
         }
     };
     if args.publish {
+        bulletin.check_issuable().map_err(|m| anyhow!(m))?;
         let s = store.publish_bulletin(plan_id, period, &bulletin).await?;
         eprintln!("已印发第 {} 版", s.version);
     }
@@ -62,9 +100,9 @@ pub async fn run(args: BulletinArgs) -> anyhow::Result<()> {
         (serde_json::to_vec_pretty(&bulletin)?, format!("通报-{period}.json"))
     } else {
         let Some(f) = report::Format::parse(&args.format) else {
-            bail!("格式“{}”无效,应为 docx、pdf、xlsx、csv、html 或 json", args.format);
+            bail!("格式“{}”无效，应为 docx、pdf、xlsx、csv、html 或 json", args.format);
         };
-        (report::render(&bulletin, f).map_err(|e| anyhow!("通报生成失败:{e}"))?, report::file_name(&bulletin, f))
+        (report::render(&bulletin, f).map_err(|e| anyhow!("通报生成失败：{e}"))?, report::file_name(&bulletin, f))
     };
     let path = args.output.unwrap_or_else(|| PathBuf::from(name));
     std::fs::write(&path, bytes).with_context(|| format!("无法写入 {}", path.display()))?;

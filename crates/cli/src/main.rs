@@ -110,6 +110,18 @@ pub struct HardeningArgs {
     /// API 限流:每个客户端每秒补充的请求数;0 表示不限流
     #[arg(long, env = "DUBAN_API_RATE", default_value_t = web::Config::default().api_rate)]
     pub api_rate: u32,
+    /// 同时保持的连接数上限(不超过进程文件描述符上限所容许的数目);满时新连接排队等候
+    #[arg(long, env = "DUBAN_MAX_CONNECTIONS", default_value_t = default_max_connections(),
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
+    /// 客户端须在多少秒内发完请求头(连接建立后,及每次应答后);空闲的长连接也在此时关闭
+    #[arg(long, env = "DUBAN_HEADER_TIMEOUT_SECS", default_value_t = web::Config::default().header_timeout.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout_secs: u64,
+}
+
+fn default_max_connections() -> u32 {
+    u32::try_from(web::Config::default().max_connections).unwrap_or(u32::MAX)
 }
 
 impl Default for HardeningArgs {
@@ -123,6 +135,8 @@ impl Default for HardeningArgs {
             backup_keep: 7,
             api_burst: config.api_burst,
             api_rate: config.api_rate,
+            max_connections: default_max_connections(),
+            header_timeout_secs: config.header_timeout.as_secs(),
         }
     }
 }
@@ -531,6 +545,8 @@ pub async fn serve_on(store: Store, serve: &ServeArgs) -> anyhow::Result<()> {
         },
         api_burst: h.api_burst,
         api_rate: h.api_rate,
+        max_connections: usize::try_from(h.max_connections).unwrap_or(usize::MAX),
+        header_timeout: std::time::Duration::from_secs(h.header_timeout_secs),
         backup,
         ..web::Config::default()
     };

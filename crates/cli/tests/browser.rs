@@ -1073,16 +1073,28 @@ async fn journey_xss(driver: String, base: String) {
     // A leader whose user name and display name are hostile.
     let leader = hostile_name("领导");
     let leader_name = hostile("姓名");
-    let leader_password = "Xss#Leader2024";
     p.goto("/admin/users").await;
     p.fill("form#user-form input[name=username]", &leader).await;
     p.fill("form#user-form input[name=display_name]", &leader_name).await;
-    p.fill("form#user-form input[name=password]", leader_password).await;
     p.choose("form#user-form select[name=role]", "领导").await;
     p.click("form#user-form button[type=submit]").await;
-    assert!(p.text(".flash").await.contains("已添加用户"), "{}", p.describe().await);
+    let added = p.text(".flash").await;
+    assert!(added.contains("已添加用户"), "{}", p.describe().await);
     p.assert_inert(&[&leader, &leader_name, &district]).await;
     p.shot("02-users").await;
+    // The account signs in with a one-time code: half from the administrator who made it,
+    // half from a second administrator who confirms (三员分立).
+    let half = |text: &str, marker: &str| -> String {
+        text.split_once(marker).map(|(_, rest)| rest.chars().take(6).collect()).unwrap_or_default()
+    };
+    p.logout().await;
+    p.sign_in("security", PASSWORD).await;
+    p.goto("/admin/users").await;
+    p.click("table#requests form[action$='/confirm'] button").await;
+    let confirmed = p.text(".flash").await;
+    let leader_password = &format!("{}{}", half(&added, "前半段:"), half(&confirmed, "后半段:"));
+    assert_eq!(leader_password.chars().count(), 12, "{added} / {confirmed}");
+    p.assert_inert(&[&leader, &leader_name]).await;
 
     // A plan whose file name, title, section and items are hostile, imported and corrected.
     p.switch_to("supervisor").await;
@@ -1241,7 +1253,9 @@ async fn journey_xss(driver: String, base: String) {
     p.fill("form#requirements-form textarea[name=requirements]", &requirements).await;
     p.click("form#requirements-form button[type=submit]").await;
     p.visit_inert(&bulletin, &[&requirements, &item_title]).await;
-    assert!(p.text("#bulletin").await.contains(&requirements), "the bulletin body quotes the requirements");
+    // As issued: the bulletin sets Chinese text in full-width punctuation (GB/T 9704).
+    let issued = domain::bulletin::full_width(&requirements);
+    assert!(p.text("#bulletin").await.contains(&issued), "the bulletin body quotes the requirements");
     p.shot("09-bulletin").await;
     let scores = format!("/plans/{plan_id}/scores");
     p.visit_inert(&scores, &[&district]).await;

@@ -17,6 +17,7 @@ mod html;
 mod numbering;
 mod sheet;
 mod text;
+pub mod texttable;
 mod xml;
 
 pub use archive::{MAX_ENTRY_UNZIPPED, MAX_UNZIPPED, MAX_ZIP_ENTRIES};
@@ -105,8 +106,10 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted, ReadError> {
     Ok(Extracted { format, encoding, blocks })
 }
 
-fn text_blocks(text: &str) -> Vec<Block> {
-    text::lines(text).into_iter().map(Block::Para).collect()
+/// The blocks of a plain-text document: its lines as paragraphs, task tables written as text
+/// (see [`texttable`]) as tables.
+pub fn text_blocks(text: &str) -> Vec<Block> {
+    texttable::blocks(text::lines(text))
 }
 
 fn extract_zip(bytes: &[u8]) -> Result<Extracted, ReadError> {

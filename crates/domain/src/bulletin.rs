@@ -40,8 +40,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The ranking rule, as printed under the ranking table.
-pub const RANKING_RULE: &str = "排名规则:只看工作成效。按各区(市)承担任务中“已完成、超序时、序时推进”的占比从高到低排列;\
-占比相同的,红色预警任务(逾期、严重滞后等)少的在前;仍相同的,已完成占比高的在前;再相同的并列。\
+pub const RANKING_RULE: &str = "排名规则：只看工作成效。按各区（市）承担任务中“已完成、超序时、序时推进”的占比从高到低排列；\
+占比相同的，红色预警任务（逾期、严重滞后等）少的在前；仍相同的，已完成占比高的在前；再相同的并列。\
 不以登录次数、点击量、上传材料数量等作为排名依据。";
 
 /// The ledger's columns (domain.md §3), in order.
@@ -84,8 +84,15 @@ pub struct BulletinInput {
     pub period: Period,
     /// The day the figures describe (usually the period's last day or the due day).
     pub as_of: NaiveDate,
-    /// 成文日期.
-    pub issued_on: NaiveDate,
+    /// 成文日期, chosen by the office; `None` leaves the date blank to be filled in (the
+    /// machine's clock never decides the date of a document).
+    pub issued_on: Option<NaiveDate>,
+    /// 抄送 (版记), e.g. 市委教育工委委员,局领导.
+    #[serde(default)]
+    pub cc: Option<String>,
+    /// 印发机关 (版记); the issuer when `None`.
+    #[serde(default)]
+    pub printed_by: Option<String>,
     pub thresholds: Thresholds,
     pub sections: Vec<SectionInput>,
     /// 下步要求, one paragraph each, written by the office.
@@ -174,6 +181,10 @@ pub struct AssignmentInput {
     pub evidence: Vec<String>,
     /// 备注.
     pub remarks: String,
+    /// The month the progress text was first reported, when it is an earlier month's text
+    /// carried over unchanged; `None` otherwise (an unchanged text without it is last month's).
+    #[serde(default)]
+    pub text_period: Option<Period>,
 }
 
 /// A quantitative target of an item, with its value this month.
@@ -204,7 +215,17 @@ pub struct Bulletin {
     pub addressees: Option<String>,
     pub period: Period,
     pub as_of: NaiveDate,
-    pub issued_on: NaiveDate,
+    /// 成文日期; `None` until the office sets it.
+    pub issued_on: Option<NaiveDate>,
+    /// 抄送.
+    #[serde(default)]
+    pub cc: Option<String>,
+    /// 印发机关.
+    #[serde(default)]
+    pub printed_by: Option<String>,
+    /// The rules the judgements follow, printed as the body's notes (注).
+    #[serde(default)]
+    pub notes: Vec<String>,
     /// The whole plan, rolled up from its sections.
     pub plan: Assessment,
     pub overview: Overview,
@@ -351,8 +372,17 @@ pub struct UnitLine {
     pub unit: String,
     pub assessment: Assessment,
     pub assignments: usize,
-    /// Its assignments 超序时 or 已完成.
+    /// Its assignments 超序时 or 已完成 (and reported this month).
     pub ahead: usize,
+    /// Its assignments 已完成, 超序时 or 序时推进 and reported this month.
+    #[serde(default)]
+    pub on_pace: usize,
+    /// Its assignments 未启动 (not begun).
+    #[serde(default)]
+    pub not_started: usize,
+    /// Its assignments without a report this month.
+    #[serde(default)]
+    pub unreported: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -372,6 +402,9 @@ pub struct UnitItems {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Problems {
     pub lagging: Vec<ItemLine>,
+    /// Units whose own work is judged 滞后, 未启动 or 逾期 by [`judge_unit`], worst first.
+    #[serde(default)]
+    pub units: Vec<UnitLine>,
     pub missing: Vec<UnitItems>,
     pub late: Vec<UnitItems>,
     pub unchanged: Vec<UnitItems>,
@@ -384,8 +417,12 @@ pub struct IndicatorRow {
     pub spec: TargetSpec,
     pub baseline: Option<f64>,
     pub current: Option<f64>,
-    /// Where the value should be at pace.
-    pub expected: f64,
+    /// Where the value should be at pace; for a count (个, 所, 人…) a whole number, rounded
+    /// down (up for a ceiling); `None` for a one-off target, judged by milestones.
+    pub expected: Option<f64>,
+    /// The target counts whole things (see [`is_count_unit`]).
+    #[serde(default)]
+    pub discrete: bool,
     /// How far the value is behind `expected` (positive behind, negative ahead); `None`
     /// without a value.
     pub gap: Option<f64>,
@@ -398,6 +435,25 @@ impl IndicatorRow {
     /// The target as people write it: ≥57%, ≤45人, 800个左右, 1–2所.
     pub fn target_text(&self) -> String {
         target_text(&self.spec)
+    }
+
+    /// The value now: "2所", "57.4%", "未报".
+    pub fn current_text(&self) -> String {
+        self.current.map_or_else(|| "未报".to_string(), |c| quantity(c, &self.spec.unit))
+    }
+
+    /// Where it should be: "2所", "55.7%", or "按节点" for a one-off target.
+    pub fn expected_text(&self) -> String {
+        self.expected.map_or_else(|| "按节点".to_string(), |e| quantity(e, &self.spec.unit))
+    }
+
+    /// "落后1所", "已达序时", "—".
+    pub fn gap_text(&self) -> String {
+        match self.gap {
+            Some(g) if g > 0.0 => format!("落后{}", quantity(g, &self.spec.unit)),
+            Some(_) => "已达序时".to_string(),
+            None => "—".to_string(),
+        }
     }
 }
 
@@ -467,6 +523,10 @@ pub struct LedgerRow {
     pub problems: String,
     pub next_steps: String,
     pub evidence: String,
+    /// The month the progress text was written in, when earlier than the bulletin's; the text
+    /// then ends with "(9月报送)".
+    #[serde(default)]
+    pub stale_from: Option<Period>,
     /// 备注: the report's state when not on time, an unchanged text, and the office's remarks.
     pub remarks: String,
 }
@@ -545,6 +605,148 @@ pub fn chinese_date(d: NaiveDate) -> String {
     format!("{}年{}月{}日", d.year(), d.month(), d.day())
 }
 
+/// How a unit's own work is judged, as printed in the bulletin's notes ([`judge_unit`]).
+pub const UNIT_RULE: &str = "单位整体研判看其全部任务分解：本月已报送且达到或快于序时的须过半数，且平均进度（未启动、未报送的按0计）超序时的，方列为进展较快；未报送、未启动的均计为未达序时。";
+
+/// How count targets are paced, as printed in the bulletin's notes.
+pub const COUNT_RULE: &str =
+    "计数指标（个、所、人等）序时应达值取整数（递增向下取整，递减向上取整），建成、完成类一次性指标按节点研判。";
+
+/// Units that count whole things: a target in them is never prorated into a fraction.
+const COUNT_UNITS: &str = "个所人家场次项名座间套台批期篇门支户位本部件条处校园班节课张辆届轮";
+
+/// Whether `unit` counts whole things (个, 所, 人, 人次, 家 …): made only of count words.
+pub fn is_count_unit(unit: &str) -> bool {
+    let u = unit.trim();
+    !u.is_empty() && u.chars().all(|c| COUNT_UNITS.contains(c))
+}
+
+/// Words that make a target a one-off (built once, finished once).
+const ONE_OFF_WORDS: [&str; 6] = ["建成", "完成", "出台", "制定", "印发", "挂牌"];
+
+/// A one-off target: a count of at most one, or one whose subject says it is built or done
+/// once. It is judged by its milestones, never prorated.
+pub fn is_one_off(subject: &str, spec: &TargetSpec) -> bool {
+    (is_count_unit(&spec.unit) && spec.value <= 1.0) || ONE_OFF_WORDS.iter().any(|w| subject.contains(w))
+}
+
+/// A value in its unit: whole for a count ("2所"), else as [`number`] ("57.4%").
+pub fn quantity(v: f64, unit: &str) -> String {
+    if is_count_unit(unit) { format!("{}{unit}", v.round() as i64) } else { format!("{}{unit}", number(v)) }
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3000}'..='\u{303F}' | '\u{3400}'..='\u{9FFF}' | '\u{FF00}'..='\u{FFEF}' | '\u{F900}'..='\u{FAFF}')
+}
+
+/// Chinese text with full-width punctuation (,:;()), as 公文 require: in a text that has
+/// Chinese characters, the ASCII forms become full-width, except inside numbers and times
+/// (1,400; 10:30) and in addresses (http://). Text without Chinese is left alone.
+pub fn full_width(s: &str) -> String {
+    if !s.chars().any(is_cjk) || !s.contains([',', ':', ';', '(', ')']) {
+        return s.to_string();
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut skip_space = false;
+    for (i, &c) in chars.iter().enumerate() {
+        if std::mem::take(&mut skip_space) && c == ' ' {
+            continue;
+        }
+        let prev = i.checked_sub(1).and_then(|k| chars.get(k)).copied();
+        let next = chars.get(i + 1).copied();
+        let between_digits = prev.is_some_and(|p| p.is_ascii_digit()) && next.is_some_and(|n| n.is_ascii_digit());
+        let full = match c {
+            ',' | ':' if between_digits => c,
+            ':' if next == Some('/') => c,
+            ',' => '\u{FF0C}',
+            ':' => '\u{FF1A}',
+            ';' => '\u{FF1B}',
+            '(' => '\u{FF08}',
+            ')' => '\u{FF09}',
+            _ => c,
+        };
+        // "a, b" becomes "a,b": a full-width mark carries its own space.
+        skip_space = full != c && full != '\u{FF08}';
+        out.push(full);
+    }
+    out
+}
+
+/// A stated problem that says there is none (暂无, 无): not quoted in the body.
+pub fn is_nothing(text: &str) -> bool {
+    let t: String = text.chars().filter(|c| !c.is_whitespace() && !"，。；：！,.;:!".contains(*c)).collect();
+    t.is_empty()
+        || ["无", "暂无", "没有", "暂无问题", "无问题", "无明显问题", "暂未发现问题", "/", "—", "-"]
+            .contains(&t.as_str())
+}
+
+/// One of a unit's assignments, as [`judge_unit`] weighs it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct UnitWork {
+    pub assessment: Assessment,
+    /// A report was submitted this month (on time or late).
+    pub reported: bool,
+}
+
+/// A unit's own work this month, judged from every one of its assignments ([`UNIT_RULE`]):
+/// - 已完成 when all are; 逾期 when any is; 未启动 when all are;
+/// - otherwise the mean progress of all assignments (未启动, and unreported without a figure,
+///   count 0; an assignment reported without any measure is left out) against their mean
+///   pace, compared like any roll-up;
+/// - but 超序时 or 序时推进 only when more than half of the assignments are on or ahead of pace
+///   *and reported this month*; otherwise 滞后. Not-started and unreported assignments thus
+///   always count against the unit: one assignment ahead cannot carry 28 not started.
+pub fn judge_unit(unit: &str, work: &[UnitWork], th: &Thresholds) -> UnitLine {
+    let total = work.len();
+    let on_pace = work.iter().filter(|w| w.reported && is_on_pace(w.assessment.status)).count();
+    let ahead =
+        work.iter().filter(|w| w.reported && matches!(w.assessment.status, Status::Ahead | Status::Completed)).count();
+    let not_started = work.iter().filter(|w| w.assessment.status == Status::NotStarted).count();
+    let unreported = work.iter().filter(|w| !w.reported).count();
+    let figures: Vec<(f64, f64)> = work
+        .iter()
+        .filter_map(|w| {
+            let a = &w.assessment;
+            match (a.status, a.progress) {
+                (Status::NotStarted, p) => Some((p.unwrap_or(0.0), a.pace)),
+                (Status::Completed, p) => Some((p.unwrap_or(1.0), a.pace)),
+                (_, Some(p)) => Some((p, a.pace)),
+                (_, None) if !w.reported => Some((0.0, a.pace)),
+                (_, None) => None,
+            }
+        })
+        .collect();
+    let mean = |v: Vec<f64>| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
+    let progress = mean(figures.iter().map(|f| f.0).collect());
+    let pace = mean(figures.iter().map(|f| f.1).collect())
+        .or_else(|| mean(work.iter().map(|w| w.assessment.pace).collect()))
+        .unwrap_or(0.0);
+    let all = |s: Status| total > 0 && work.iter().all(|w| w.assessment.status == s);
+    let status = if total == 0 || all(Status::NotStarted) {
+        Status::NotStarted
+    } else if all(Status::Completed) {
+        Status::Completed
+    } else if work.iter().any(|w| w.assessment.status == Status::Overdue) {
+        Status::Overdue
+    } else {
+        let by_figures = match progress {
+            Some(p) => crate::status::compare(p, pace, th),
+            None => Status::OnPace,
+        };
+        if on_pace * 2 > total { by_figures } else { Status::Behind }
+    };
+    UnitLine {
+        unit: unit.to_string(),
+        assessment: Assessment::new(status, progress, pace, th),
+        assignments: total,
+        ahead,
+        on_pace,
+        not_started,
+        unreported,
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Building
 // ---------------------------------------------------------------------------------------------
@@ -579,7 +781,13 @@ fn expected_at(spec: &TargetSpec, baseline: Option<f64>, pace: f64) -> f64 {
     }
 }
 
-fn indicator_row(item: &str, ind: &IndicatorInput, as_of: NaiveDate, th: &Thresholds) -> IndicatorRow {
+fn indicator_row(
+    item: &str,
+    ind: &IndicatorInput,
+    item_now: &Assessment,
+    as_of: NaiveDate,
+    th: &Thresholds,
+) -> IndicatorRow {
     let facts = AssignmentFacts {
         start: ind.start,
         deadline: ind.deadline,
@@ -589,12 +797,40 @@ fn indicator_row(item: &str, ind: &IndicatorInput, as_of: NaiveDate, th: &Thresh
         self_assessed: None,
         declared_complete: false,
     };
-    let assessment = assess(&facts, as_of, th);
-    let expected = expected_at(&ind.spec, ind.baseline, assessment.pace);
-    let gap = ind.current.map(|c| if ind.spec.comparator == Comparator::AtMost { c - expected } else { expected - c });
+    let mut assessment = assess(&facts, as_of, th);
     // A reached target is never behind, whatever the arithmetic of an "about" target says.
     let reached = ind.current.is_some_and(|c| reached(&ind.spec, c));
-    let gap = gap.map(|g| if reached { g.min(0.0) } else { g });
+    let discrete = is_count_unit(&ind.spec.unit);
+    let ceiling = ind.spec.comparator == Comparator::AtMost;
+    let open = !matches!(assessment.status, Status::Completed | Status::Overdue | Status::NotStarted);
+    let (expected, gap) = if is_one_off(&ind.subject, &ind.spec) {
+        // Built or done once: there is no "2.5 of 3 kindergartens" to expect; the item's
+        // milestones (in its assessment) say whether the work is on time.
+        if open {
+            assessment = Assessment::new(item_now.status, assessment.progress, item_now.pace, th);
+        }
+        (None, None)
+    } else {
+        let raw = expected_at(&ind.spec, ind.baseline, assessment.pace);
+        // A count is paced in whole things: down for growth, up for a ceiling coming down.
+        let expected = match (discrete, ceiling) {
+            (true, false) => (raw + 1e-9).floor(),
+            (true, true) => (raw - 1e-9).ceil(),
+            (false, _) => raw,
+        };
+        let gap = ind.current.map(|c| if ceiling { c - expected } else { expected - c });
+        let gap = gap.map(|g| if reached { g.min(0.0) } else { g });
+        if discrete && open {
+            // Judged against the whole-number pace: behind only when short of it.
+            let status = match gap {
+                Some(g) if g > 1e-9 => Status::Behind,
+                _ if assessment.status == Status::Ahead => Status::Ahead,
+                _ => Status::OnPace,
+            };
+            assessment = Assessment::new(status, assessment.progress, assessment.pace, th);
+        }
+        (Some(expected), gap)
+    };
     IndicatorRow {
         item: item.to_string(),
         subject: ind.subject.clone(),
@@ -602,6 +838,7 @@ fn indicator_row(item: &str, ind: &IndicatorInput, as_of: NaiveDate, th: &Thresh
         baseline: ind.baseline,
         current: ind.current,
         expected,
+        discrete,
         gap,
         reached,
         assessment,
@@ -661,18 +898,27 @@ fn group_units<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<UnitI
     order.into_iter().map(|u| UnitItems { unit: u.to_string(), items: map.remove(u).unwrap_or_default() }).collect()
 }
 
-/// "已完成3项、占10.3%,超序时5项、占17.2%" — the statuses with a count, in order.
+/// "已完成3项(10.3%)、超序时5项(17.2%)" — the statuses with a count, in order.
 fn tally_sentence(t: &Tally, noun: &str) -> String {
     let parts: Vec<String> = t
         .rows
         .iter()
         .filter(|r| r.count > 0)
-        .map(|r| format!("{}{}{},占{}", r.status.label(), r.count, noun, percent(r.share)))
+        .map(|r| format!("{}{}{}（{}）", r.status.label(), r.count, noun, percent(r.share)))
         .collect();
-    if parts.is_empty() { "暂无数据".to_string() } else { parts.join(";") }
+    if parts.is_empty() { "暂无数据".to_string() } else { parts.join("、") }
 }
 
-/// "与上月相比,已完成增加2项,滞后减少1项" or "与上月持平".
+/// The share of 已完成, 超序时 and 序时推进.
+fn on_pace_share(t: &Tally) -> f64 {
+    if t.total == 0 {
+        return 0.0;
+    }
+    let n: usize = [Status::Completed, Status::Ahead, Status::OnPace].iter().map(|s| t.count(*s)).sum();
+    n as f64 / t.total as f64
+}
+
+/// "与上月相比,已完成增加2项、滞后减少1项" or "与上月相比,各状态数量持平".
 fn change_sentence(t: &Tally, noun: &str) -> Option<String> {
     t.last_total?;
     let parts: Vec<String> = t
@@ -688,10 +934,35 @@ fn change_sentence(t: &Tally, noun: &str) -> Option<String> {
         })
         .collect();
     Some(if parts.is_empty() {
-        "与上月相比,各状态数量持平".to_string()
+        "与上月相比，各状态数量持平".to_string()
     } else {
-        format!("与上月相比,{}", parts.join(","))
+        format!("与上月相比，{}", parts.join("、"))
     })
+}
+
+/// The office's overall judgement, from the items' statuses and the reporting.
+fn judgement(items: &Tally, reports: &ReportTally) -> String {
+    if items.total == 0 {
+        return String::new();
+    }
+    let lagging: usize = [Status::Behind, Status::NotStarted, Status::Overdue].iter().map(|s| items.count(*s)).sum();
+    let reporting = if reports.missing + reports.late > 0 {
+        format!("，仍有{}项进展未按时报送", reports.missing + reports.late)
+    } else {
+        String::new()
+    };
+    if items.count(Status::Completed) == items.total {
+        "总体看，各项重点任务已全部完成。".to_string()
+    } else if lagging == 0 && reporting.is_empty() {
+        "总体看，各项重点任务均达到或快于序时进度，进展顺利。".to_string()
+    } else if lagging * 3 < items.total {
+        format!("总体看，重点任务总体按序时推进，但有{lagging}项滞后{reporting}，推进不够平衡。")
+    } else {
+        format!(
+            "总体看，滞后任务较多（占{}），总体进度落后于序时{reporting}，须加压推进。",
+            percent(lagging as f64 / items.total as f64)
+        )
+    }
 }
 
 impl Bulletin {
@@ -715,7 +986,7 @@ impl Bulletin {
         let mut indicators = Vec::new();
         let mut ledger = Vec::new();
         // Per unit (by name): this month's and last month's assessments.
-        let mut unit_now: BTreeMap<String, Vec<Assessment>> = BTreeMap::new();
+        let mut unit_now: BTreeMap<String, Vec<UnitWork>> = BTreeMap::new();
         let mut district_now: BTreeMap<String, Vec<Assessment>> = BTreeMap::new();
         let mut district_last: BTreeMap<String, Vec<Assessment>> = BTreeMap::new();
         let mut missing = Vec::new();
@@ -774,7 +1045,7 @@ impl Bulletin {
                 let target_texts: Vec<String> =
                     item.indicators.iter().map(|ind| format!("{}{}", ind.subject, target_text(&ind.spec))).collect();
                 for ind in &item.indicators {
-                    indicators.push(indicator_row(&item.number, ind, input.as_of, th));
+                    indicators.push(indicator_row(&item.number, ind, &item_now, input.as_of, th));
                 }
 
                 for a in &item.assignments {
@@ -797,7 +1068,10 @@ impl Bulletin {
                     if a.unchanged && a.submission != Submission::Missing {
                         unchanged.push((a.unit.as_str(), item.number.as_str()));
                     }
-                    unit_now.entry(a.unit.clone()).or_default().push(a.now);
+                    unit_now
+                        .entry(a.unit.clone())
+                        .or_default()
+                        .push(UnitWork { assessment: a.now, reported: a.submission != Submission::Missing });
                     if a.district {
                         district_now.entry(a.unit.clone()).or_default().push(a.now);
                         if let Some(l) = a.last {
@@ -806,6 +1080,16 @@ impl Bulletin {
                     }
 
                     seq += 1;
+                    // An earlier month's text carried over: say which month it is from, in
+                    // every format, so nobody reads September's progress as October's.
+                    let stale_from = (a.unchanged && a.submission != Submission::Missing)
+                        .then(|| a.text_period.filter(|p| *p < input.period).unwrap_or(input.period.prev()));
+                    let progress_text = match stale_from {
+                        Some(p) if !a.progress_text.trim().is_empty() => {
+                            format!("{}（{}月报送）", a.progress_text.trim_end(), p.month)
+                        }
+                        _ => a.progress_text.clone(),
+                    };
                     let mut remarks = Vec::new();
                     if a.submission != Submission::OnTime {
                         remarks.push(a.submission.label().to_string());
@@ -820,18 +1104,19 @@ impl Bulletin {
                         seq,
                         source: format!("{}-{}", section.number, item.number),
                         task: item.title.clone(),
-                        target: target_texts.join(";"),
+                        target: target_texts.join("；"),
                         leader: item.leader.clone().unwrap_or_default(),
                         lead_unit: if a.role == Role::Lead { a.unit.clone() } else { String::new() },
                         support_unit: if a.role == Role::Support { a.unit.clone() } else { String::new() },
                         person: a.person.clone().unwrap_or_default(),
                         deadline: a.deadline,
-                        progress_text: a.progress_text.clone(),
+                        progress_text,
                         assessment: a.now,
                         problems: a.problems.clone(),
                         next_steps: a.next_steps.clone(),
                         evidence: a.evidence.join("、"),
-                        remarks: remarks.join(";"),
+                        stale_from,
+                        remarks: remarks.join("；"),
                     });
                 }
             }
@@ -849,21 +1134,26 @@ impl Bulletin {
         // Worst first; within a severity, plan order (the sort is stable).
         lagging.sort_by_key(|l| severity(&l.assessment));
 
-        let mut fast_units: Vec<UnitLine> = unit_now
-            .iter()
-            .map(|(unit, v)| UnitLine {
-                unit: unit.clone(),
-                assessment: roll_up(v, th),
-                assignments: v.len(),
-                ahead: v.iter().filter(|a| matches!(a.status, Status::Ahead | Status::Completed)).count(),
-            })
-            .filter(|u| matches!(u.assessment.status, Status::Ahead | Status::Completed))
-            .collect();
+        let judged: Vec<UnitLine> = unit_now.iter().map(|(unit, work)| judge_unit(unit, work, th)).collect();
         let margin = |u: &UnitLine| u.assessment.progress.unwrap_or(1.0) - u.assessment.pace;
+        let mut fast_units: Vec<UnitLine> = judged
+            .iter()
+            .filter(|u| matches!(u.assessment.status, Status::Ahead | Status::Completed))
+            .cloned()
+            .collect();
         fast_units.sort_by(|a, b| {
             (b.assessment.status == Status::Completed)
                 .cmp(&(a.assessment.status == Status::Completed))
                 .then(margin(b).total_cmp(&margin(a)))
+                .then_with(|| a.unit.cmp(&b.unit))
+        });
+        // Lagging units, worst first: the larger the share of work not on pace, the worse.
+        let mut lagging_units: Vec<UnitLine> = judged.into_iter().filter(|u| is_lagging(u.assessment.status)).collect();
+        let behind_share = |u: &UnitLine| 1.0 - u.on_pace as f64 / u.assignments.max(1) as f64;
+        lagging_units.sort_by(|a, b| {
+            behind_share(b)
+                .total_cmp(&behind_share(a))
+                .then(b.assignments.cmp(&a.assignments))
                 .then_with(|| a.unit.cmp(&b.unit))
         });
 
@@ -875,38 +1165,40 @@ impl Bulletin {
 
         let items = Tally::new(&item_counts, Some(&item_counts_last));
         let assignments = Tally::new(&asg_counts, Some(&asg_counts_last));
-        let mut paragraphs = Vec::new();
-        let mut p1 = format!(
-            "截至{},《{}》{}项重点任务中,{}。",
+        let mut p = format!(
+            "截至{}，《{}》{}项重点任务中，{}",
             chinese_date(input.as_of),
             input.plan_title,
             items.total,
             tally_sentence(&items, "项")
         );
-        if let Some(c) = change_sentence(&items, "项") {
-            p1.push_str(&c);
-            p1.push('。');
+        if items.total > 0 {
+            p.push_str(&format!("，达到或快于序时进度的占{}", percent(on_pace_share(&items))));
         }
-        paragraphs.push(p1);
-        let mut p2 = format!(
-            "{}个责任单位承担的{}项任务分解中,{}。",
+        p.push_str(&format!(
+            "；{}个责任单位承担的{}项任务分解中，{}。",
             unit_now.len(),
             assignments.total,
             tally_sentence(&assignments, "项")
-        );
+        ));
         if let Some(c) = change_sentence(&assignments, "项") {
-            p2.push_str(&c);
-            p2.push('。');
+            p.push_str(&c);
+            p.push('。');
         }
-        paragraphs.push(p2);
-        paragraphs.push(format!(
-            "本月应报送进展{}项,按时报送{}项,逾期报送{}项,未报送{}项,按时报送率{}。",
+        p.push_str(&format!(
+            "本月应报送进展{}项，按时报送{}项，逾期报送{}项，未报送{}项，按时报送率{}。",
             reports.due,
             reports.on_time,
             reports.late,
             reports.missing,
             percent(reports.on_time_share())
         ));
+        p.push_str(&judgement(&items, &reports));
+        let paragraphs = vec![p];
+        let mut notes = vec![UNIT_RULE.to_string()];
+        if indicators.iter().any(|i| i.discrete || i.expected.is_none()) {
+            notes.push(COUNT_RULE.to_string());
+        }
 
         Bulletin {
             title: input.title.clone().unwrap_or_else(|| Bulletin::standard_title(&input.plan_title, input.period)),
@@ -917,11 +1209,15 @@ impl Bulletin {
             period: input.period,
             as_of: input.as_of,
             issued_on: input.issued_on,
+            cc: input.cc.clone(),
+            printed_by: input.printed_by.clone(),
+            notes,
             plan: roll_up(&section_assessments, th),
             overview: Overview { items, assignments, units: unit_now.len(), sections, reports, paragraphs },
             fast: Fast { items: fast_items, units: fast_units },
             problems: Problems {
                 lagging,
+                units: lagging_units,
                 missing: group_units(missing.into_iter()),
                 late: group_units(late.into_iter()),
                 unchanged: group_units(unchanged.into_iter()),
@@ -931,6 +1227,15 @@ impl Bulletin {
             requirements: input.requirements.clone(),
             ledger,
         }
+    }
+
+    /// Whether the office may issue (印发) this bulletin: 下步要求 are the office's own words and
+    /// must be written first. The reason, in Chinese, when not.
+    pub fn check_issuable(&self) -> Result<(), String> {
+        if self.requirements.iter().all(|r| r.trim().is_empty()) {
+            return Err("下步要求尚未填写，不能印发：请先填写本月的下步要求（可在上月内容基础上修改）".to_string());
+        }
+        Ok(())
     }
 
     /// Every ledger row, in plan order.
@@ -989,6 +1294,7 @@ mod tests {
             next_steps: String::new(),
             evidence: vec![],
             remarks: String::new(),
+            text_period: None,
         }
     }
 
@@ -1011,7 +1317,9 @@ mod tests {
             addressees: None,
             period: Period::new(2024, 10).expect("period"),
             as_of: d(10, 31),
-            issued_on: d(11, 5),
+            issued_on: Some(d(11, 5)),
+            cc: None,
+            printed_by: None,
             thresholds: Thresholds::default(),
             sections,
             requirements: vec!["各单位要对照台账逐项销号。".into()],
@@ -1083,10 +1391,13 @@ mod tests {
         assert_eq!(b.overview.reports.on_time_share(), 0.6);
         assert_eq!(
             b.overview.paragraphs[0],
-            "截至2024年10月31日,《2024年鹰潭市教育工作要点》3项重点任务中,已完成1项,占33.3%;滞后1项,占33.3%;\
-             逾期1项,占33.3%。与上月相比,已完成增加1项,序时推进减少2项,逾期增加1项。"
+            "截至2024年10月31日，《2024年鹰潭市教育工作要点》3项重点任务中，已完成1项（33.3%）、滞后1项（33.3%）、\
+             逾期1项（33.3%），达到或快于序时进度的占33.3%；4个责任单位承担的5项任务分解中，已完成2项（40.0%）、\
+             序时推进1项（20.0%）、滞后1项（20.0%）、逾期1项（20.0%）。与上月相比，已完成增加2项、序时推进减少3项、\
+             逾期增加1项。本月应报送进展5项，按时报送3项，逾期报送1项，未报送1项，按时报送率60.0%。总体看，滞后任务较多\
+             （占66.7%），总体进度落后于序时，仍有2项进展未按时报送，须加压推进。"
         );
-        assert!(b.overview.paragraphs[2].contains("按时报送率60.0%"));
+        assert_eq!(b.overview.paragraphs.len(), 1, "总体情况 is one paragraph");
         assert_eq!(b.title, "关于2024年10月《2024年鹰潭市教育工作要点》落实情况的通报");
         let sec1 = &b.overview.sections[0];
         assert_eq!((sec1.items.total, sec1.items.count(Status::Completed)), (2, 1));
@@ -1217,17 +1528,19 @@ mod tests {
         let b = Bulletin::build(&inp);
         let [pct, count, ceiling] = &b.indicators[..] else { panic!("three rows") };
         assert_eq!(pct.assessment.pace, 0.5);
-        assert_eq!(pct.expected, 53.5);
+        assert_eq!(pct.expected, Some(53.5));
         assert_eq!(pct.gap, Some(1.5), "1.5 points behind where it should be");
         assert_eq!(pct.assessment.status, Status::Behind, "assess decides the status");
         assert_eq!(pct.target_text(), "≥57%");
-        assert_eq!(count.expected, 1.5);
-        assert_eq!(count.gap, Some(-0.5), "ahead");
+        // Half of 3 kindergartens is not 1.5 kindergartens: the pace is 1 (rounded down).
+        assert_eq!(count.expected, Some(1.0));
+        assert_eq!(count.gap, Some(-1.0), "ahead");
+        assert_eq!(count.expected_text(), "1所");
         assert_eq!(count.assessment.status, Status::Ahead);
-        assert_eq!(ceiling.expected, 50.0);
+        assert_eq!(ceiling.expected, Some(50.0));
         assert_eq!(ceiling.gap, None);
         assert_eq!(ceiling.assessment.status, Status::NotStarted);
-        assert_eq!(b.ledger[0].rows[0].target, "公办园在园幼儿占比≥57%;新建幼儿园3所;大班额≤45人");
+        assert_eq!(b.ledger[0].rows[0].target, "公办园在园幼儿占比≥57%；新建幼儿园3所；大班额≤45人");
     }
 
     #[test]
@@ -1243,7 +1556,7 @@ mod tests {
         assert_eq!(b.ledger[0].heading(), "一、一部分");
         let late = rows[2];
         assert_eq!(late.source, "一-2");
-        assert_eq!(late.remarks, "逾期报送;内容与上月相同");
+        assert_eq!(late.remarks, "逾期报送；内容与上月相同");
         let support = rows[3];
         assert_eq!((support.lead_unit.as_str(), support.support_unit.as_str()), ("", "月湖区"));
         assert_eq!(support.unit(), "月湖区");
@@ -1270,6 +1583,139 @@ mod tests {
         assert_eq!(target_text(&s(800.0, None, Comparator::About)), "800所左右");
         assert_eq!(target_text(&s(1.0, Some(2.0), Comparator::Range)), "1–2所");
         assert_eq!(chinese_date(d(3, 1)), "2024年3月1日");
+    }
+
+    fn work(status: Status, progress: Option<f64>, reported: bool) -> UnitWork {
+        UnitWork { assessment: a(status, progress, 0.83), reported }
+    }
+
+    #[test]
+    fn a_unit_is_judged_by_all_its_assignments() {
+        let th = Thresholds::default();
+        // 贵溪市: none of its 29 reports sent; 28 assignments not started, one (its value comes
+        // from school data) ahead. The old roll-up (mean over measured children) said 超序时.
+        let mut guixi = vec![work(Status::NotStarted, None, false); 28];
+        guixi.push(work(Status::Ahead, Some(1.0), false));
+        let old: Vec<Assessment> = guixi.iter().map(|w| w.assessment).collect();
+        assert_eq!(roll_up(&old, &th).status, Status::Ahead, "the old rule praised it");
+        let g = judge_unit("贵溪市", &guixi, &th);
+        assert_eq!(g.assessment.status, Status::Behind, "{g:?}");
+        assert_eq!((g.assignments, g.on_pace, g.not_started, g.unreported), (29, 0, 28, 29));
+        assert!(g.assessment.progress.expect("a figure") < 0.05, "not-started work counts 0");
+        // 鹰潭市阳光学校: 1 of 20 reported (ahead); the other 19 silent.
+        let mut yangguang = vec![work(Status::OnPace, None, false); 19];
+        yangguang.push(work(Status::Ahead, Some(1.0), true));
+        let y = judge_unit("鹰潭市阳光学校", &yangguang, &th);
+        assert_eq!(y.assessment.status, Status::Behind, "{y:?}");
+        assert_eq!((y.on_pace, y.ahead, y.unreported), (1, 1, 19));
+        // Most on or ahead of pace, reported, and ahead on average: praised.
+        let good = [
+            work(Status::Ahead, Some(1.0), true),
+            work(Status::Ahead, Some(0.98), true),
+            work(Status::OnPace, Some(0.85), true),
+        ];
+        assert_eq!(judge_unit("月湖区", &good, &th).assessment.status, Status::Ahead);
+        // The same with one more assignment not started: it counts 0, and the unit is no
+        // longer ahead of pace on average.
+        let with_idle = [&good[..], &[work(Status::NotStarted, None, false)]].concat();
+        assert_ne!(judge_unit("月湖区", &with_idle, &th).assessment.status, Status::Ahead);
+        // Exactly half on pace is not "most": 滞后, however far ahead the other half is.
+        let half = [work(Status::Ahead, Some(1.0), true), work(Status::NotStarted, None, true)];
+        assert_eq!(judge_unit("余江区", &half, &th).assessment.status, Status::Behind);
+        // An assignment ahead but not reported this month does not count for the unit.
+        let silent = [work(Status::Ahead, Some(1.0), false), work(Status::Ahead, Some(1.0), true)];
+        assert_eq!(judge_unit("信江新区", &silent, &th).assessment.status, Status::Behind);
+        let done = [work(Status::Completed, Some(1.0), true); 3];
+        assert_eq!(judge_unit("基教科", &done, &th).assessment.status, Status::Completed);
+        assert_eq!(judge_unit("空", &[], &th).assessment.status, Status::NotStarted);
+
+        // In the bulletin: 贵溪市 is named among the lagging units, never among the fast ones,
+        // and the rule is printed in the notes.
+        let mut items = Vec::new();
+        for (n, w) in guixi.iter().enumerate() {
+            let mut x = asg("贵溪市", true, w.assessment, None);
+            x.submission = Submission::Missing;
+            items.push(item(&(n + 1).to_string(), vec![x, asg("月湖区", true, ahead(), None)]));
+        }
+        let b = Bulletin::build(&input(vec![section("一", items)]));
+        let fast: Vec<&str> = b.fast.units.iter().map(|u| u.unit.as_str()).collect();
+        assert_eq!(fast, ["月湖区"]);
+        assert_eq!(b.problems.units.first().map(|u| u.unit.as_str()), Some("贵溪市"));
+        assert_eq!(b.notes[0], UNIT_RULE);
+    }
+
+    #[test]
+    fn counts_are_never_prorated_into_fractions() {
+        // Pace on 2024-10-31 over 2024: 305/366 ≈ 0.833.
+        let spec = |value, max, comparator, unit: &str| TargetSpec { value, max, comparator, unit: unit.into() };
+        let ind = |subject: &str, spec: TargetSpec, current: Option<f64>| IndicatorInput {
+            subject: subject.into(),
+            spec,
+            baseline: None,
+            current,
+            start: d(1, 1),
+            deadline: d(12, 31),
+        };
+        let mut it = item("12", vec![asg("职成科", false, on_pace(), None)]);
+        it.indicators = vec![
+            ind("创建省市级思政名师工作室", spec(10.0, None, Comparator::Exactly, "个"), Some(7.0)),
+            ind("新建幼儿园", spec(3.0, None, Comparator::Exactly, "所"), Some(2.0)),
+            ind("中职学校", spec(1.0, Some(2.0), Comparator::Range, "所"), Some(0.0)),
+            ind("取得技能等级证书学生", spec(1400.0, None, Comparator::AtLeast, "人"), Some(577.0)),
+            ind("小规模学校", spec(89.0, None, Comparator::Exactly, "所"), Some(74.0)),
+            ind("建成市域产教联合体", spec(3.0, None, Comparator::Exactly, "个"), Some(1.0)),
+            ind("普惠性覆盖率", spec(94.0, None, Comparator::AtLeast, "%"), Some(90.0)),
+        ];
+        let b = Bulletin::build(&input(vec![section("四", vec![it])]));
+        let rows: Vec<(String, String, String)> =
+            b.indicators.iter().map(|r| (r.current_text(), r.expected_text(), r.gap_text())).collect();
+        let row = |a: &str, b: &str, c: &str| (a.to_string(), b.to_string(), c.to_string());
+        assert_eq!(
+            rows,
+            [
+                row("7个", "8个", "落后1个"),
+                row("2所", "2所", "已达序时"),
+                row("0所", "按节点", "—"),
+                row("577人", "1166人", "落后589人"),
+                row("74所", "74所", "已达序时"),
+                row("1个", "按节点", "—"),
+                row("90%", "78.33%", "已达序时"),
+            ]
+        );
+        // 2 of 3 kindergartens when 2 are due is on pace, not "0.5所 behind".
+        assert_eq!(b.indicators[1].assessment.status, Status::OnPace);
+        assert!(b.indicators[..6].iter().all(|r| r.discrete));
+        assert!(b.indicators[..6].iter().all(|r| r.expected.is_none_or(|e| e.fract() == 0.0)));
+        assert!(b.notes.iter().any(|n| n == COUNT_RULE));
+        assert!(is_count_unit("人次") && !is_count_unit("%") && !is_count_unit("万人") && !is_count_unit(""));
+        assert_eq!(quantity(8.333, "个"), "8个");
+    }
+
+    #[test]
+    fn an_earlier_months_text_is_marked_with_its_month() {
+        let mut inp = sample();
+        let unchanged = &mut inp.sections[0].items[1].assignments[0];
+        unchanged.progress_text = "9月，余江区召开推进会。".into();
+        let mut older = asg("贵溪市", true, on_pace(), None);
+        older.unchanged = true;
+        older.progress_text = "8月，贵溪市完成选址。".into();
+        older.text_period = Some(Period::new(2024, 8).expect("period"));
+        inp.sections[1].items[0].assignments.push(older);
+        let b = Bulletin::build(&inp);
+        let rows: Vec<&LedgerRow> = b.ledger_rows().collect();
+        assert_eq!(rows[2].progress_text, "9月，余江区召开推进会。（9月报送）");
+        assert_eq!(rows[2].stale_from, Period::new(2024, 9));
+        assert_eq!(rows[5].progress_text, "8月，贵溪市完成选址。（8月报送）");
+        assert_eq!(rows[0].stale_from, None);
+        assert!(!rows[0].progress_text.contains("报送）"));
+    }
+
+    #[test]
+    fn chinese_text_gets_full_width_punctuation() {
+        assert_eq!(full_width("各区(市)教育局,市直各学校:"), "各区（市）教育局，市直各学校：");
+        assert_eq!(full_width("完成1,400人, 10:30召开; 见 http://x"), "完成1,400人，10:30召开；见 http://x");
+        assert_eq!(full_width("a, b (c)"), "a, b (c)", "no Chinese: left alone");
+        assert!(is_nothing("暂无。") && is_nothing(" 无 ") && !is_nothing("资金未到位"));
     }
 
     #[test]

@@ -4,12 +4,14 @@
 //! figure a user sees is computed by one function here.
 
 pub mod bulletin;
+pub mod csv_file;
 pub mod pace;
 pub mod period;
 pub mod ratio;
 pub mod scoring;
 pub mod status;
 pub mod target;
+pub mod visibility;
 
 pub use pace::{linear_pace, milestone_pace};
 pub use period::{Period, PeriodError};

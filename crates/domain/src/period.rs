@@ -66,6 +66,24 @@ impl Period {
         submitted_on > self.due_date(due_day)
     }
 
+    /// Whether a request may name this period for a plan of `plan_year` (`None`: a draft
+    /// whose year is not known yet) while `open` is the month open for reporting (the
+    /// month of "today"). The one rule for every route that takes a period: reports,
+    /// bulletins, scores and dashboard reads. A period outside the plan's year, or after the
+    /// open month, is refused with a sentence for the user; earlier months of the plan's
+    /// year stay readable and writable.
+    pub fn check_for_plan(self, plan_year: Option<i32>, open: Period) -> Result<(), String> {
+        if let Some(year) = plan_year
+            && self.year != year
+        {
+            return Err(format!("期间 {self} 不在该工作要点的年度({year} 年)内"));
+        }
+        if self > open {
+            return Err(format!("期间 {self} 尚未开始,最晚可选 {open}"));
+        }
+        Ok(())
+    }
+
     /// Every period from `from` to `to`, both included.
     pub fn range(from: Period, to: Period) -> impl Iterator<Item = Period> {
         std::iter::successors(Some(from), move |p| (*p < to).then(|| p.next())).take_while(move |p| *p <= to)
@@ -173,6 +191,28 @@ mod tests {
         assert_eq!(Period::range(p("2024-03"), p("2024-02")).count(), 0);
         assert_eq!(Period::range(p("2020-01"), p("2024-12")).count(), 60);
         assert!(p("2023-12") < p("2024-01") && p("2024-01") < p("2024-02"));
+    }
+
+    #[test]
+    fn periods_must_lie_in_the_plans_year_and_not_ahead_of_the_open_month() {
+        let p = |s: &str| s.parse::<Period>().expect("period");
+        let open = p("2024-11");
+        for ok in ["2024-01", "2024-06", "2024-11"] {
+            assert_eq!(p(ok).check_for_plan(Some(2024), open), Ok(()), "{ok}");
+        }
+        assert_eq!(
+            p("2023-12").check_for_plan(Some(2024), open),
+            Err("期间 2023-12 不在该工作要点的年度(2024 年)内".into())
+        );
+        for bad in ["1900-01", "2030-01", "2099-12", "2025-01"] {
+            assert!(p(bad).check_for_plan(Some(2024), open).is_err(), "{bad}");
+        }
+        assert_eq!(p("2024-12").check_for_plan(Some(2024), open), Err("期间 2024-12 尚未开始,最晚可选 2024-11".into()));
+        // A plan of a past year: every month of it stays readable.
+        assert_eq!(p("2024-12").check_for_plan(Some(2024), p("2026-03")), Ok(()));
+        // A draft without a year: only the open month bounds it.
+        assert_eq!(p("2019-05").check_for_plan(None, open), Ok(()));
+        assert!(p("2099-12").check_for_plan(None, open).is_err());
     }
 
     #[test]

@@ -85,26 +85,40 @@ impl Scheme {
         self.section_weights.iter().find(|(n, _)| *n == section).map_or(1.0, |(_, w)| *w)
     }
 
+    /// Refuses a scheme whose numbers are not sane points: every figure (full marks, weights,
+    /// section weights, the bonus cap) must be a number in 0..=[`MAX_POINTS`] (full marks
+    /// above 0), so no stored scheme can make the scores overflow into something that cannot
+    /// be shown.
     pub fn validate(&self) -> Result<(), String> {
-        if !(self.max.is_finite() && self.max > 0.0) {
-            return Err("满分须为正数".into());
+        let sane = |x: f64| x.is_finite() && (0.0..=MAX_POINTS).contains(&x);
+        if !(sane(self.max) && self.max > 0.0) {
+            return Err(format!("满分须为 0 到 {MAX_POINTS} 之间的正数"));
         }
-        if self.weights.iter().any(|(_, w)| !w.is_finite() || *w < 0.0) {
-            return Err("权重须为非负数".into());
+        if self.weights.iter().any(|(_, w)| !sane(*w)) {
+            return Err(format!("权重须为 0 到 {MAX_POINTS} 之间的数"));
         }
         let sum: f64 = self.weights.iter().map(|(_, w)| w).sum();
         if (sum - self.max).abs() > 1e-6 {
             return Err(format!("各项权重之和为 {sum},应等于满分 {}", self.max));
         }
-        if self.section_weights.iter().any(|(_, w)| !w.is_finite() || *w < 0.0) {
-            return Err("部分权重须为非负数".into());
+        if self.section_weights.len() > MAX_SECTION_WEIGHTS {
+            return Err(format!("部分权重最多 {MAX_SECTION_WEIGHTS} 项"));
         }
-        if !(self.bonus_cap.is_finite() && self.bonus_cap >= 0.0) {
-            return Err("加分上限须为非负数".into());
+        if self.section_weights.iter().any(|(_, w)| !sane(*w)) {
+            return Err(format!("部分权重须为 0 到 {MAX_POINTS} 之间的数"));
+        }
+        if !sane(self.bonus_cap) {
+            return Err(format!("加分上限须为 0 到 {MAX_POINTS} 之间的数"));
         }
         Ok(())
     }
 }
+
+/// The largest number of points (or the largest weight) a scheme may name.
+pub const MAX_POINTS: f64 = 1000.0;
+
+/// The most sections a scheme may weigh (a plan has a handful).
+pub const MAX_SECTION_WEIGHTS: usize = 100;
 
 /// A measured share: `done` of `of`, with the items behind it for the drill-down.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -392,5 +406,23 @@ mod tests {
         );
         let bad = Scheme { section_weights: vec![(1, -1.0)], ..Scheme::default() };
         assert!(bad.validate().is_err());
+    }
+
+    #[test]
+    fn schemes_with_absurd_numbers_are_refused() {
+        let huge = Scheme {
+            max: 1e308,
+            weights: vec![(Component::Targets, 1e308), (Component::Milestones, 0.0)],
+            ..Scheme::default()
+        };
+        assert_eq!(huge.validate(), Err("满分须为 0 到 1000 之间的正数".into()));
+        let weight = Scheme { section_weights: vec![(1, 1e308)], ..Scheme::default() };
+        assert_eq!(weight.validate(), Err("部分权重须为 0 到 1000 之间的数".into()));
+        let bonus = Scheme { bonus_cap: f64::INFINITY, ..Scheme::default() };
+        assert!(bonus.validate().is_err());
+        let many = Scheme { section_weights: (0..101).map(|n| (n, 1.0)).collect(), ..Scheme::default() };
+        assert!(many.validate().is_err());
+        let thousand = Scheme { max: 1000.0, weights: vec![(Component::Targets, 1000.0)], ..Scheme::default() };
+        assert_eq!(thousand.validate(), Ok(()));
     }
 }

@@ -191,7 +191,7 @@ const EPS: f64 = 1e-9;
 /// Below this pace an assignment nobody has started is only a warning (yellow).
 const NOT_STARTED_RED_PACE: f64 = 0.25;
 
-fn compare(progress: f64, pace: f64, th: &Thresholds) -> Status {
+pub(crate) fn compare(progress: f64, pace: f64, th: &Thresholds) -> Status {
     if progress >= pace + th.ahead_margin - EPS {
         Status::Ahead
     } else if progress >= pace - th.yellow_gap - EPS {

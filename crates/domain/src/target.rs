@@ -149,8 +149,23 @@ pub fn progress(spec: &TargetSpec, baseline: Option<f64>, actual: f64) -> f64 {
     if share.is_finite() { share.clamp(0.0, 1.0) } else { 0.0 }
 }
 
-/// Refuses values no report should carry: negative or non-finite numbers, and percentages
-/// beyond 150 (gross enrolment ratios may pass 100, nothing sane passes 150).
+/// The largest figure any report may carry, whatever its unit (a count of people, schools,
+/// square metres…): beyond it a figure is a typo or an attack, not a city's education.
+pub const MAX_VALUE: f64 = 1e9;
+
+/// The largest sum of money in 元 (money in 万元 or 亿元 is bounded by [`MAX_VALUE`]).
+pub const MAX_YUAN: f64 = 1e12;
+
+/// A count or amount may exceed its target, but not by more than this factor.
+pub const MAX_TIMES_TARGET: f64 = 1000.0;
+
+/// Refuses values no report should carry: non-finite or negative numbers; percentages beyond
+/// 150 (gross enrolment ratios may pass 100, nothing sane passes 150), per-mille figures
+/// beyond 1000, percentage points beyond 100; and any other figure beyond
+/// [`MAX_TIMES_TARGET`] times its target (at least 1000 itself, so a target of 0 still
+/// admits a small count) or beyond [`MAX_VALUE`] (money in 元: [`MAX_YUAN`]). One function
+/// for reports and for targets broken down by unit, so "1e308 个" cannot complete a "10 个"
+/// target anywhere.
 pub fn validate_value(spec: &TargetSpec, value: f64) -> Result<(), String> {
     if !value.is_finite() {
         return Err("请填写有效的数字".into());
@@ -158,8 +173,30 @@ pub fn validate_value(spec: &TargetSpec, value: f64) -> Result<(), String> {
     if value < 0.0 {
         return Err("数值不能为负数".into());
     }
-    if spec.unit.trim() == "%" && value > 150.0 {
-        return Err(format!("百分比数值 {value} 超出合理范围（0—150）"));
+    let unit = spec.unit.trim();
+    // "1e308", not three hundred digits, in a message.
+    let shown = |x: f64| if x.abs() >= 1e15 { format!("{x:e}") } else { format!("{x}") };
+    let out_of_range = |limit: f64| format!("数值 {} 超出合理范围(0—{limit}{unit})", shown(value));
+    match unit {
+        "%" | "％" if value > 150.0 => return Err(format!("百分比数值 {value} 超出合理范围（0—150）")),
+        "%" | "％" => return Ok(()),
+        "‰" if value > 1000.0 => return Err(out_of_range(1000.0)),
+        "个百分点" | "百分点" if value > 100.0 => return Err(out_of_range(100.0)),
+        "‰" | "个百分点" | "百分点" => return Ok(()),
+        _ => {}
+    }
+    let absolute = if unit == "元" { MAX_YUAN } else { MAX_VALUE };
+    // The target's size: the larger end of a range; a non-finite target gives no bound of
+    // its own (the absolute one still holds).
+    let target = spec.max.filter(|m| m.is_finite()).unwrap_or(0.0).max(spec.value.abs());
+    let relative = if target.is_finite() { (target * MAX_TIMES_TARGET).max(1000.0) } else { absolute };
+    let limit = relative.min(absolute);
+    if value > limit {
+        return Err(format!(
+            "数值 {} 超出合理范围(不超过目标的 {MAX_TIMES_TARGET} 倍,即 {}{unit})",
+            shown(value),
+            shown(limit)
+        ));
     }
     Ok(())
 }
@@ -299,6 +336,35 @@ mod tests {
         assert_eq!(validate_value(&pct, -1.0), Err("数值不能为负数".into()));
         assert_eq!(validate_value(&pct, f64::INFINITY), Err("请填写有效的数字".into()));
         assert_eq!(validate_value(&pct, f64::NAN), Err("请填写有效的数字".into()));
-        assert!(validate_value(&spec(3.0, Comparator::AtLeast), 180.0).is_ok(), "only percentages are capped");
+        assert!(validate_value(&spec(3.0, Comparator::AtLeast), 180.0).is_ok(), "only percentages are capped at 150");
+    }
+
+    #[test]
+    fn values_are_bounded_by_unit_and_target() {
+        let count = TargetSpec { value: 10.0, max: None, comparator: Comparator::Exactly, unit: "个".into() };
+        assert!(validate_value(&count, 12.0).is_ok());
+        assert!(validate_value(&count, 10_000.0).is_ok(), "1000 times the target");
+        assert_eq!(
+            validate_value(&count, 1e308),
+            Err("数值 1e308 超出合理范围(不超过目标的 1000 倍,即 10000个)".into())
+        );
+        assert!(validate_value(&count, 10_001.0).is_err());
+        let zero = TargetSpec { value: 0.0, max: None, comparator: Comparator::AtMost, unit: "起".into() };
+        assert!(validate_value(&zero, 3.0).is_ok(), "a target of 0 still admits a small count");
+        assert!(validate_value(&zero, 1001.0).is_err());
+        let big = TargetSpec { value: 5e8, max: None, comparator: Comparator::AtLeast, unit: "人".into() };
+        assert!(validate_value(&big, 1e9).is_ok());
+        assert!(validate_value(&big, 1.5e9).is_err(), "never beyond a billion");
+        let yuan = TargetSpec { value: 5e9, max: None, comparator: Comparator::AtLeast, unit: "元".into() };
+        assert!(validate_value(&yuan, 6e9).is_ok(), "budgets in 元 pass a billion");
+        assert!(validate_value(&yuan, 2e12).is_err());
+        let range = TargetSpec { value: 1.0, max: Some(2000.0), comparator: Comparator::Range, unit: "所".into() };
+        assert!(validate_value(&range, 1_000_000.0).is_ok(), "the range's upper end sets the scale");
+        let permille = TargetSpec { value: 5.0, max: None, comparator: Comparator::AtMost, unit: "‰".into() };
+        assert!(validate_value(&permille, 1000.0).is_ok() && validate_value(&permille, 1000.5).is_err());
+        let points = TargetSpec { value: 2.0, max: None, comparator: Comparator::AtLeast, unit: "个百分点".into() };
+        assert!(validate_value(&points, 100.0).is_ok() && validate_value(&points, 101.0).is_err());
+        let full_width = TargetSpec { value: 95.0, max: None, comparator: Comparator::AtLeast, unit: "％".into() };
+        assert!(validate_value(&full_width, 151.0).is_err());
     }
 }

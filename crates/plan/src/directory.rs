@@ -1,6 +1,7 @@
 //! The unit directory the parser normalises responsible-unit names against. It is data (a
 //! TOML file such as `data/units/yingtan.toml`), not code: each authority has its own.
 
+use crate::model::{LearnedUnit, Plan};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -161,5 +162,105 @@ impl Directory {
             }
         }
         best.filter(|(s, _)| *s >= 0.5).map(|(_, n)| n)
+    }
+}
+
+/// Whether `directory` is the document's own: the directory's authority is named in the
+/// document's title, issuer or signature, or (when the directory names no authority or the
+/// document names none) most of the units the plan names are in it. A plan of another
+/// authority is never matched against an unrelated directory: its 办公室 is not Yingtan's.
+pub fn applies_to(directory: &Directory, plan: &Plan) -> bool {
+    if directory.is_empty() {
+        return false;
+    }
+    // A directory of a named authority that the document does not name must match clearly.
+    let strict = directory.authority.is_some();
+    if let Some(authority) = directory.authority.as_deref() {
+        let place = place_of(authority);
+        let named = [
+            Some(plan.title.as_str()),
+            plan.meta.issuer.as_deref(),
+            plan.meta.signature.as_deref(),
+            plan.heading.as_deref(),
+        ];
+        if named.iter().flatten().any(|t| t.contains(authority) || (!place.is_empty() && t.contains(place))) {
+            return true;
+        }
+    }
+    let mut names: Vec<(&str, bool)> = Vec::new();
+    for u in plan.items.iter().flat_map(|i| &i.units) {
+        if !names.iter().any(|(n, _)| *n == u.raw) {
+            names.push((&u.raw, u.known));
+        }
+    }
+    let known = names.iter().filter(|(_, k)| *k).count();
+    !names.is_empty() && (known * 2 > names.len() || !strict && known * 2 == names.len())
+}
+
+/// "鹰潭市教育局" → "鹰潭市": the place an authority governs.
+fn place_of(authority: &str) -> &str {
+    for (i, c) in authority.char_indices() {
+        if matches!(c, '省' | '市' | '县' | '区' | '州' | '盟') && i > 0 {
+            return &authority[..i + c.len_utf8()];
+        }
+    }
+    ""
+}
+
+/// The units a plan names, as a directory of its own to review: each name once, with the kind
+/// and level its name shows, in the order they first appear.
+pub fn learn(plan: &Plan) -> Vec<LearnedUnit> {
+    let mut out: Vec<LearnedUnit> = Vec::new();
+    for item in &plan.items {
+        let mut seen: Vec<&str> = Vec::new();
+        for u in &item.units {
+            if seen.contains(&u.name.as_str()) {
+                continue;
+            }
+            seen.push(&u.name);
+            match out.iter_mut().find(|l| l.name == u.name) {
+                Some(l) => l.items += 1,
+                None => out.push(LearnedUnit {
+                    name: u.name.clone(),
+                    kind: kind_of(&u.name).into(),
+                    level: level_of(&u.name).into(),
+                    items: 1,
+                }),
+            }
+        }
+    }
+    out
+}
+
+fn kind_of(name: &str) -> &'static str {
+    if crate::units::looks_like_group(name) {
+        "group"
+    } else if name.ends_with("人民政府") && !name.contains("办公")
+        || ["县", "区", "市"].iter().any(|s| name.ends_with(s)) && name.chars().count() <= 8
+    {
+        "district"
+    } else if ["厅", "局", "委", "办", "室", "科", "处", "中心", "股", "部", "站", "所", "馆", "院", "会", "专班", "组"]
+        .iter()
+        .any(|s| name.ends_with(s))
+    {
+        "department"
+    } else {
+        "other"
+    }
+}
+
+fn level_of(name: &str) -> &'static str {
+    let n = name.trim_start_matches('各');
+    if n.starts_with('省') || n.contains("地级以上市") {
+        "省"
+    } else if n.starts_with('市') {
+        "市"
+    } else if n.starts_with('县') || n.starts_with('区') || n.contains("县(市、区)") || n.contains("县（市、区）")
+    {
+        "区县"
+    } else if n.starts_with("乡") || n.starts_with("镇") || n.starts_with("街道") {
+        "乡镇"
+    } else {
+        ""
     }
 }

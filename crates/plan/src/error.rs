@@ -15,6 +15,10 @@ pub enum ParseError {
     Read(#[from] ReadError),
     #[error("文件过大({size} 字节),上限为 20 MB")]
     TooLarge { size: usize },
+    /// Read, but beyond what one plan may hold (see [`crate::limits`]): the sentence says
+    /// what and how much.
+    #[error("{0}")]
+    TooBig(String),
     #[error("未能识别出工作要点的结构:没有找到编号的条目(如“1.”“(一)”)或任务分工表")]
     NoStructure,
 }
@@ -28,6 +32,7 @@ impl ParseError {
             ParseError::Read(ReadError::Corrupt(_)) => "corrupt",
             ParseError::TooLarge { .. } => "too_large",
             ParseError::NoStructure => "no_structure",
+            ParseError::TooBig(_) => "too_big",
         }
     }
 }

@@ -39,10 +39,16 @@ fn column_of(header: &str) -> Option<Column> {
         "目标任务",
         "工作要点",
         "任务名称",
+        "目标与任务",
+        "民生实事",
+        "项目名称",
+        "重点工作",
+        "主要内容",
     ]) || is(&["任务", "内容", "事项"])
     {
         Column::Task
-    } else if has(&["牵头单位", "牵头部门", "牵头科室", "牵头处室", "主责单位", "主办单位"]) {
+    } else if has(&["牵头单位", "牵头部门", "牵头科室", "牵头处室", "主责单位", "主办单位", "牵头责任单位"])
+    {
         Column::Lead
     } else if has(&["配合单位", "配合部门", "配合科室", "协同单位", "协办单位", "参与单位"]) {
         Column::Co
@@ -116,7 +122,69 @@ pub enum RowKind {
     Blank,
 }
 
+/// A deadline cell: "12月底前", "2024年6月", "长期坚持", "5月底前动工".
+fn looks_like_deadline(cell: &str) -> bool {
+    let n = cell.chars().count();
+    n <= 20
+        && (cell.contains('月')
+            || cell.contains("年底")
+            || cell.contains("季度")
+            || cell.contains("长期")
+            || cell.contains("持续"))
+        && !cell.contains('。')
+}
+
+/// A row of a table flattened one cell per line whose cell count differs from the header's
+/// (a unit cell written on several lines, an empty cell left out): the number, then the task,
+/// then each line placed by what it looks like — a deadline, another sentence of the task, or
+/// a unit (the first unit cell goes to the lead column, the rest to co-operating units).
+fn fit_row(layout: &Layout, cells: &[String]) -> Vec<String> {
+    let mut out = vec![String::new(); layout.columns.len()];
+    let col = |k: Column| layout.columns.iter().position(|c| c.0 == k);
+    let (number, task) = (col(Column::Number), col(Column::Task));
+    let deadline = col(Column::Deadline);
+    let lead = col(Column::Lead);
+    let units = lead.or(col(Column::Responsible)).or(col(Column::Co));
+    let co = col(Column::Co).or(units);
+    let append = |out: &mut Vec<String>, at: usize, text: &str, sep: &str| {
+        if !out[at].is_empty() {
+            out[at].push_str(sep);
+        }
+        out[at].push_str(text);
+    };
+    let mut rest = cells.iter();
+    if let (Some(n), Some(first)) = (number, rest.next()) {
+        out[n] = first.clone();
+    }
+    if let (Some(t), Some(first)) = (task, rest.next()) {
+        out[t] = first.clone();
+    }
+    let mut lead_taken = false;
+    for cell in rest {
+        if let Some(d) = deadline.filter(|_| looks_like_deadline(cell)) {
+            append(&mut out, d, cell, ";");
+        } else if let Some(t) = task.filter(|_| cell.ends_with(['。', '；', ';']) || cell.chars().count() > 30) {
+            append(&mut out, t, cell, "\n");
+        } else if let Some(u) = units {
+            let at = if lead.is_some() && lead_taken { co.unwrap_or(u) } else { u };
+            lead_taken = true;
+            append(&mut out, at, cell, "、");
+        }
+    }
+    out
+}
+
 pub fn read_row(layout: &Layout, cells: &[String]) -> RowKind {
+    let fitted;
+    let cells = if cells.len() != layout.columns.len()
+        && cells.first().is_some_and(|c| any_number(c.trim()).is_some())
+        && layout.columns.first().is_some_and(|c| c.0 == Column::Number)
+    {
+        fitted = fit_row(layout, cells);
+        fitted.as_slice()
+    } else {
+        cells
+    };
     let filled: Vec<&String> = cells.iter().filter(|c| !c.trim().is_empty()).collect();
     if filled.is_empty() {
         return RowKind::Blank;

@@ -9,7 +9,9 @@
 
 pub mod directory;
 mod error;
+pub mod hant;
 pub mod ledger;
+pub mod limits;
 pub mod measures;
 pub mod meta;
 pub mod model;
@@ -53,7 +55,107 @@ pub fn content_lines(blocks: &[Block]) -> Vec<String> {
 
 /// Parses already-extracted blocks. Numbered paragraphs make the plan; a task table makes it
 /// when the paragraphs have no items, and otherwise lends its units to items that name none.
+///
+/// A document in traditional characters is read through its simplified form (see [`hant`])
+/// and every piece of text in the plan is then given back as the document writes it.
 pub fn parse_blocks(blocks: &[Block], directory: &Directory) -> Result<Plan, ParseError> {
+    let all: Vec<&str> = blocks
+        .iter()
+        .flat_map(|b| match b {
+            Block::Para(p) => vec![p.as_str()],
+            Block::Table(rows) => rows.iter().flatten().map(String::as_str).collect(),
+        })
+        .collect();
+    let all = all.join("\n");
+    let mut plan = parse_with_own_directory(blocks, &all, directory)?;
+    if !directory::applies_to(directory, &plan) && !directory.is_empty() {
+        // Another authority's plan: its units are its own, not near-misses of the directory's.
+        plan = parse_with_own_directory(blocks, &all, &Directory::empty())?;
+        plan.learned_units = directory::learn(&plan);
+        let whose = directory.authority.as_deref().map_or(String::new(), |a| format!("({a})"));
+        plan.warnings.push(Warning {
+            item: None,
+            code: "own_directory".into(),
+            message: format!(
+                "文中单位与现有单位目录{whose}不符,已按原文识别出 {} 个单位,请在发布前核对、合并或改名",
+                plan.learned_units.len()
+            ),
+        });
+    }
+    Ok(plan)
+}
+
+/// [`parse_simplified`], through the simplified form of a document in traditional characters.
+fn parse_with_own_directory(blocks: &[Block], all: &str, directory: &Directory) -> Result<Plan, ParseError> {
+    if !hant::is_traditional(all) {
+        return parse_simplified(blocks, directory);
+    }
+    let converted: Vec<Block> = blocks
+        .iter()
+        .map(|b| match b {
+            Block::Para(p) => Block::Para(hant::simplify(p)),
+            Block::Table(rows) => {
+                Block::Table(rows.iter().map(|r| r.iter().map(|c| hant::simplify(c)).collect()).collect())
+            }
+        })
+        .collect();
+    let mut plan = parse_simplified(&converted, directory)?;
+    restore_original(&mut plan, &hant::Restorer::new(all));
+    Ok(plan)
+}
+
+/// Gives every piece of document text in the plan back in the document's own characters.
+fn restore_original(plan: &mut Plan, r: &hant::Restorer) {
+    let fix = |s: &mut String| *s = r.restore(s);
+    let fix_opt = |s: &mut Option<String>| {
+        if let Some(s) = s {
+            *s = r.restore(s);
+        }
+    };
+    fix(&mut plan.title);
+    for f in
+        [&mut plan.preamble, &mut plan.header, &mut plan.notice, &mut plan.heading, &mut plan.byline, &mut plan.closing]
+    {
+        fix_opt(f);
+    }
+    for f in [&mut plan.meta.issuer, &mut plan.meta.doc_no, &mut plan.meta.signature, &mut plan.meta.index_no] {
+        fix_opt(f);
+    }
+    for s in &mut plan.sections {
+        fix(&mut s.title);
+        fix(&mut s.label);
+        fix_opt(&mut s.intro);
+    }
+    for s in &mut plan.subsections {
+        fix(&mut s.title);
+        fix(&mut s.label);
+        fix_opt(&mut s.intro);
+    }
+    for item in &mut plan.items {
+        for f in [&mut item.label, &mut item.title, &mut item.body, &mut item.units_text] {
+            fix(f);
+        }
+        fix_opt(&mut item.deadline);
+        for u in &mut item.units {
+            u.raw = r.restore(&u.raw);
+            if !u.known {
+                u.name = u.raw.clone();
+            }
+        }
+        for m in &mut item.measures {
+            fix(&mut m.text);
+        }
+        for t in &mut item.targets {
+            fix(&mut t.text);
+            fix(&mut t.subject);
+        }
+        for v in item.extra.values_mut() {
+            fix(v);
+        }
+    }
+}
+
+fn parse_simplified(blocks: &[Block], directory: &Directory) -> Result<Plan, ParseError> {
     let lines = content_lines(blocks);
     let tables: Vec<&Vec<Vec<String>>> = blocks
         .iter()
@@ -83,25 +185,47 @@ pub fn parse_blocks(blocks: &[Block], directory: &Directory) -> Result<Plan, Par
     let mut plan = match outline {
         Some(outline) => from_outline(outline, directory, &mut warnings),
         None => {
-            let table = tables.iter().find_map(|t| ledger::layout(t).map(|l| (t.as_slice(), l)));
-            let Some((table, layout)) = table else {
+            let table = blocks.iter().enumerate().find_map(|(k, b)| match b {
+                Block::Table(t) => ledger::layout(t).map(|l| (k, t.as_slice(), l)),
+                Block::Para(_) => None,
+            });
+            let Some((table_at, table, layout)) = table else {
                 return Err(ParseError::NoStructure);
             };
             let mut plan = from_ledger(table, &layout, directory, &mut warnings);
             if plan.items.is_empty() {
                 return Err(ParseError::NoStructure);
             }
-            // The title: a short paragraph before the table, or a title row above its header.
+            // The title: the table's own heading right above it ("…目标任务分解表", not the
+            // covering notice's "关于…的通知" further up), else the title the notice hands out,
+            // else a short paragraph before the table or a title row above its header.
             let above_header: Vec<String> = table[..layout.header_row]
                 .iter()
                 .filter_map(|row| row.iter().find(|c| !c.trim().is_empty()).map(|c| c.trim().to_string()))
                 .collect();
-            let title =
-                lines.iter().chain(&above_header).find(|l| !l.contains(['。', ':', '：']) && l.chars().count() <= 60);
-            plan.title =
-                title.map(|t| t.trim_start_matches('《').trim_end_matches('》').to_string()).unwrap_or_default();
-            plan.heading = title.cloned();
-            let rest: Vec<&String> = lines.iter().filter(|l| Some(*l) != title).collect();
+            // The paragraphs before the table are the first ones of `lines`.
+            let before = content_lines(&blocks[..table_at]).len().min(lines.len());
+            let heading_at = lines[..before].iter().rposition(|l| structure::is_heading_like(l));
+            let short = |l: &&String| !l.contains(['。', ':', '：']) && l.chars().count() <= 60;
+            let (title, title_at) = match heading_at {
+                Some(h) => (Some(lines[h].clone()), Some(h)),
+                // Only a line handing the plan out: 《…》 elsewhere cites other documents.
+                None => match lines.iter().filter(|l| l.contains("印发")).find_map(|l| meta::title_in_notice(l)) {
+                    Some(t) => (Some(t), None),
+                    None => match lines.iter().position(|l| short(&l)) {
+                        Some(i) => (Some(lines[i].clone()), Some(i)),
+                        None => (above_header.iter().find(short).cloned(), None),
+                    },
+                },
+            };
+            plan.title = title
+                .as_deref()
+                .map(|t| t.trim_start_matches('《').trim_end_matches('》').to_string())
+                .unwrap_or_default();
+            plan.heading = title_at.map(|i| lines[i].clone()).or_else(|| title.filter(|t| above_header.contains(t)));
+            // Only the title line itself leaves the preamble, not a later line repeating it.
+            let rest: Vec<&String> =
+                lines.iter().enumerate().filter(|(i, _)| Some(*i) != title_at).map(|(_, l)| l).collect();
             plan.preamble = (!rest.is_empty()).then(|| rest.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n"));
             let src = meta::MetaSource { header: &lines, notice: &[], closing: &[], title: &plan.title };
             plan.meta = meta::extract(&src, &mut warnings);
@@ -119,6 +243,11 @@ pub fn parse_blocks(blocks: &[Block], directory: &Directory) -> Result<Plan, Par
         });
     }
     plan.warnings = warnings;
+    // Refused rather than cut short: every item the document numbers is either read or the
+    // whole document is refused with the count.
+    if let Some(problem) = limits::size_problem(&plan) {
+        return Err(ParseError::TooBig(problem));
+    }
     Ok(plan)
 }
 
@@ -152,6 +281,7 @@ fn from_outline(outline: structure::Outline, directory: &Directory, warnings: &m
         heading: outline.heading,
         byline: joined(&outline.byline),
         closing: joined(&outline.closing),
+        learned_units: Vec::new(),
     }
 }
 
@@ -346,8 +476,7 @@ pub fn parse_text(text: &str, directory: &Directory) -> Result<Plan, ParseError>
     if text.trim().is_empty() {
         return Err(ParseError::Read(ReadError::Empty));
     }
-    let blocks: Vec<Block> = text.lines().map(|l| Block::Para(l.to_string())).collect();
-    parse_blocks(&blocks, directory)
+    parse_blocks(&docread::text_blocks(text), directory)
 }
 
 /// A reviewer's correction of an item's units: the names typed (separated by 、 , ; or
@@ -390,6 +519,55 @@ mod edit_tests {
         assert_eq!((plan.title.as_str(), plan.meta.year), ("2025年鹰潭市教育工作要点", Some(2025)));
         assert_eq!(plan.heading.as_deref(), Some("《2025年鹰潭市教育工作要点》"));
         assert_eq!(plan.preamble, None);
+    }
+
+    #[test]
+    fn an_item_title_may_start_with_digits() {
+        let text = "一、重点工作\n10.推进课后服务。\n11.365工程建设。覆盖率达到95.5%。\n12.推进校园安全。";
+        let plan = parse_text(text, &Directory::empty()).expect("parse");
+        let items: Vec<(u32, &str)> = plan.items.iter().map(|i| (i.number, i.title.as_str())).collect();
+        assert_eq!(items, [(10, "推进课后服务"), (11, "365工程建设"), (12, "推进校园安全")]);
+        assert_eq!(plan.items[1].targets.len(), 1);
+        assert_eq!(plan.items[1].targets[0].value, 95.5);
+        // Only the cut-out start (10 with no 1-9 before it) is a gap; 10 → 11 → 12 is not.
+        let gaps: Vec<Option<u32>> =
+            plan.warnings.iter().filter(|w| w.code.starts_with("numbering")).map(|w| w.item).collect();
+        assert_eq!(gaps, [Some(10)], "{:?}", plan.warnings);
+    }
+
+    #[test]
+    fn issuer_and_date_printed_above_the_title() {
+        for text in [
+            "XX市教育局\n2024年3月1日\n关于印发《XX市2024年教育工作要点》的通知\n各学校:\n现将《XX市2024年教育工作要点》印发给你们,请认真贯彻执行。\nXX市2024年教育工作要点\n一、加强党建\n1.推进清廉学校建设。\n",
+            "XX市教育局\n2024年3月1日\nXX市2024年教育工作要点\n一、加强党建\n1.推进清廉学校建设。\n",
+        ] {
+            let plan = parse_text(text, &Directory::empty()).expect("parse");
+            assert_eq!(plan.title, "XX市2024年教育工作要点");
+            assert_eq!(plan.meta.issuer.as_deref(), Some("XX市教育局"), "{text}");
+            assert_eq!(plan.meta.signature.as_deref(), Some("XX市教育局"));
+            assert_eq!(plan.meta.date.as_deref(), Some("2024-03-01"));
+            assert_eq!(plan.items.len(), 1);
+        }
+    }
+
+    #[test]
+    fn targets_cut_by_a_hard_line_break_are_found() {
+        let text = "一、学前教育\n1.推进学前教育普及普惠。年内新建幼儿园\n3所,普惠性覆盖率达到\n95%。\n(1)持续推进\n课后服务。\n";
+        let plan = parse_text(text, &Directory::empty()).expect("parse");
+        let targets: Vec<(f64, &str, Comparator)> =
+            plan.items[0].targets.iter().map(|t| (t.value, t.unit.as_str(), t.comparator)).collect();
+        // "达到" on the line before still makes 95% a floor.
+        assert_eq!(targets, [(3.0, "所", Comparator::Exactly), (95.0, "%", Comparator::AtLeast)]);
+        let measures: Vec<&str> = plan.items[0].measures.iter().map(|m| m.text.as_str()).collect();
+        assert_eq!(measures, ["年内新建幼儿园3所,普惠性覆盖率达到95%。", "(1)持续推进课后服务。"]);
+    }
+
+    #[test]
+    fn a_task_tables_own_heading_is_the_title_not_the_notice() {
+        let text = "大竹县人民政府办公室关于对2016年民生实事进行重点督办的通知\n各乡镇人民政府:\n现将目标任务分解下达。\n附件\n2016年民生实事目标任务分解表\n序号\n民生实事\n责任单位\n完成时限\n1\n新建2座人行天桥。\n县住建局\n12月底前\n";
+        let plan = parse_text(text, &Directory::empty()).expect("parse");
+        assert_eq!(plan.title, "2016年民生实事目标任务分解表");
+        assert_eq!(plan.items.len(), 1);
     }
 
     #[test]

@@ -3,7 +3,9 @@
 
 use crate::model::{Measure, MeasureKind, Target};
 use crate::targets::find_targets;
-use crate::text::sentences;
+use crate::text::{is_sentence_end, sentences};
+use regex::Regex;
+use std::sync::LazyLock;
 
 const DOCUMENT_WORDS: &[&str] = &["出台", "制定", "印发", "研究印发", "修订", "编制", "发布", "颁布", "起草"];
 const EVENT_WORDS: &[&str] = &["召开", "举办", "举行", "承办", "组织开展", "开展第", "迎接", "启动"];
@@ -43,16 +45,39 @@ pub fn classify(sentence: &str, has_target: bool) -> MeasureKind {
 pub fn read(title: &str, body: &str) -> (Vec<Measure>, Vec<Target>) {
     let mut targets = find_targets(title);
     let mut measures = Vec::new();
-    for sentence in sentences(body).into_iter().filter(|s| !s.trim().is_empty()) {
-        let found = find_targets(sentence);
-        measures.push(Measure {
-            text: sentence.trim().to_string(),
-            kind: classify(sentence, !found.is_empty()),
-            due: None,
-        });
+    for sentence in join_hard_breaks(sentences(body)) {
+        // Read as one line: "达到\n95%" is the target 95%.
+        let flat: String = sentence.split('\n').map(str::trim).collect();
+        let found = find_targets(&flat);
+        measures.push(Measure { text: flat.trim().to_string(), kind: classify(&flat, !found.is_empty()), due: None });
         targets.extend(found);
     }
     (measures, targets)
+}
+
+static LIST_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:[(（]\s*[0-9一二三四五六七八九十]{1,3}\s*[)）]|[0-9]{1,3}\s*[.．、]|[①-⑳]|[一二三四五六七八九十]{1,3}[是、])")
+        .expect("valid regex")
+});
+
+/// Puts back together the sentences that a hard line break cut in two, as in text copied from
+/// a PDF ("新建幼儿园\n3所。"): a line that ends without a sentence mark, a closing bracket or
+/// a colon runs on into the next, unless the next opens a list entry ("(1)", "一是").
+fn join_hard_breaks(pieces: Vec<&str>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut open = false;
+    for piece in pieces.into_iter().filter(|s| !s.trim().is_empty()) {
+        match out.last_mut() {
+            Some(last) if open && !LIST_LABEL.is_match(piece) => last.push_str(piece),
+            _ => out.push(piece.to_string()),
+        }
+        let line = piece.trim_end_matches(['\n', '\r']);
+        open = piece.ends_with('\n')
+            && line.trim_end().chars().next_back().is_some_and(|c| {
+                !(is_sentence_end(c) || matches!(c, ':' | '：' | ')' | '）' | '〕' | '】' | '”' | '’' | '」' | '』'))
+            });
+    }
+    out
 }
 
 #[cfg(test)]

@@ -30,6 +30,23 @@ pub struct Plan {
     pub byline: Option<String>,
     /// Text after the last item (signature, date, 抄送 line).
     pub closing: Option<String>,
+    /// The units this document names, learned from it when the unit directory given to the
+    /// parser belongs to another authority: a directory of its own, for review.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub learned_units: Vec<LearnedUnit>,
+}
+
+/// A unit named in a document, with the kind and level its name shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LearnedUnit {
+    pub name: String,
+    /// "group" (各地级以上市人民政府, 各区), "district" (a county or district government),
+    /// "department" (a bureau, office or centre) or "other".
+    pub kind: String,
+    /// "省", "市", "区县", "乡镇" or empty when the name does not say.
+    pub level: String,
+    /// How many items name it.
+    pub items: usize,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -2,7 +2,7 @@
 //! heading and overview, which are sections, sub-sections and items, and what closes it.
 //! Works on cleaned lines; knows nothing of units or targets.
 
-use crate::meta::{is_date_line, looks_like_signature, title_in_notice};
+use crate::meta::{is_date_line, looks_like_signature, title_in_notice, titles_in_notice};
 use crate::model::{Section, Subsection, Warning};
 use crate::numerals::{arabic_number, chinese_number};
 use regex::Regex;
@@ -15,7 +15,9 @@ static SUB: LazyLock<Regex> =
 static ARABIC: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^([0-9０-９]{1,3})\s*[.．、]").expect("valid regex"));
 /// Words that end a plan's own heading line.
 static HEADING_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(工作要点|要点|工作计划|计划|实施方案|方案|任务分工|任务清单|工作安排|安排|实施意见|工作任务)[)）]?$")
+    Regex::new(
+        r"(工作要点|要点|工作计划|计划|实施方案|方案|任务分工|任务清单|工作安排|安排|实施意见|工作任务|分解表|任务表|一览表|清单|台账)[)）]?$",
+    )
         .expect("valid regex")
 });
 
@@ -32,42 +34,99 @@ struct Numbered {
     level: Level,
     number: u32,
     label_len: usize,
+    /// Digits follow the label ("11.365工程建设", "3.5G基站"): the line is an item only where
+    /// the numbering expects that number, and is otherwise text starting with a decimal.
+    ambiguous: bool,
 }
 
 fn numbered(line: &str) -> Option<Numbered> {
     if let Some(c) = SECTION.captures(line) {
         let number = chinese_number(&c[1])? as u32;
-        return Some(Numbered { level: Level::Section, number, label_len: c[0].len() });
+        return Some(Numbered { level: Level::Section, number, label_len: c[0].len(), ambiguous: false });
     }
     if let Some(c) = SUB.captures(line) {
         let number = chinese_number(&c[1])? as u32;
-        return Some(Numbered { level: Level::Sub, number, label_len: c[0].len() });
+        return Some(Numbered { level: Level::Sub, number, label_len: c[0].len(), ambiguous: false });
     }
     if let Some(c) = ARABIC.captures(line) {
-        // "2.0版本" and "3.5万人" are numbers, not labels.
-        if line[c[0].len()..].starts_with(|ch: char| ch.is_ascii_digit()) {
+        let rest = &line[c[0].len()..];
+        let ambiguous = rest.starts_with(|ch: char| ch.is_ascii_digit());
+        // "2.0版本", "3.5万人" and "95.5%" are numbers, not labels.
+        if ambiguous && !digits_may_open_title(rest) {
             return None;
         }
         let number = arabic_number(&c[1])? as u32;
-        return Some(Numbered { level: Level::Arabic, number, label_len: c[0].len() });
+        return Some(Numbered { level: Level::Arabic, number, label_len: c[0].len(), ambiguous });
     }
     None
 }
 
+/// Whether text starting with digits right after an item label can be the item's title
+/// ("365工程建设", "5G基站建设") rather than the decimals of a number ("5万人", "0版本", "5%").
+fn digits_may_open_title(rest: &str) -> bool {
+    let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let after = &rest[digits..];
+    !rest.starts_with('0')
+        && !after.is_empty()
+        && !after.starts_with(['.', '．', '%', '％', '‰', '万', '亿', '千', '百', '倍', '年', '月', '日', '号'])
+        && !crate::targets::starts_with_unit(after)
+}
+
 static INLINE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:[。;；〕)）]|\s)\s*((?:[一二三四五六七八九十]{1,3}、)|(?:[(（][一二三四五六七八九十]{1,3}[)）])|(?:[0-9]{1,3}[.．、][^0-9]))")
+    Regex::new(r"(?:[一二三四五六七八九十]{1,3}、)|(?:[(（][一二三四五六七八九十]{1,3}[)）])|(?:[0-9]{1,3}\s*[.．、])")
         .expect("valid regex")
 });
 
 /// Splits paragraphs that run several numbered items together ("…。2.加强…。3.推进…"), as
 /// happens when a page loses its line breaks. Used only when that finds far more items.
+///
+/// A label splits after a sentence end, a closing bracket or a blank. An Arabic label also
+/// splits straight after text ("…的领导1.强化…", "…思政科等2 .夯实…") when it carries the
+/// number the items have reached, so a decimal ("95.5%") or a stray number never does.
 pub fn split_inline_labels(lines: &[String]) -> Vec<String> {
     let mut out = Vec::new();
+    let mut next_item = 1u32;
+    let mut section_opened = false;
     for line in lines {
+        if let Some(n) = numbered(line) {
+            match n.level {
+                Level::Arabic if !n.ambiguous => {
+                    next_item = n.number + 1;
+                    section_opened = false;
+                }
+                Level::Section => section_opened = true,
+                _ => {}
+            }
+        }
         let mut start = 0;
-        for c in INLINE_LABEL.captures_iter(line) {
-            let at = c.get(1).expect("group").start();
-            if at > start {
+        for m in INLINE_LABEL.find_iter(line) {
+            let at = m.start();
+            if at == 0 {
+                continue;
+            }
+            let before = line[..at].chars().next_back();
+            let after = line[m.end()..].trim_start().chars().next();
+            let boundary = before.is_some_and(|c| {
+                c.is_whitespace() || matches!(c, '。' | ';' | '；' | '〕' | ')' | '）' | '!' | '！' | '?' | '？')
+            });
+            let arabic = m.as_str().starts_with(|c: char| c.is_ascii_digit());
+            let accepted = if arabic {
+                let number: u32 = m.as_str().trim_end_matches(['.', '．', '、']).trim().parse().unwrap_or(0);
+                let in_sequence = number == next_item || (number == 1 && section_opened);
+                let glued = before.is_some_and(|c| !c.is_ascii_digit() && !matches!(c, '.' | '．' | '第'));
+                let ok = after.is_some_and(|c| !c.is_ascii_digit()) && (boundary || (glued && in_sequence));
+                if ok {
+                    next_item = number + 1;
+                    section_opened = false;
+                }
+                ok
+            } else {
+                if boundary && m.as_str().ends_with('、') {
+                    section_opened = true;
+                }
+                boundary
+            };
+            if accepted && at > start {
                 out.push(line[start..at].trim().to_string());
                 start = at;
             }
@@ -130,8 +189,15 @@ fn choose_levels(found: &[Level]) -> Option<Levels> {
 /// Builds the outline of a document from its cleaned lines. `None` when no numbered item
 /// can be found at all.
 pub fn outline(lines: &[String], warnings: &mut Vec<Warning>) -> Option<Outline> {
-    let numbered_lines: Vec<Option<Numbered>> = lines.iter().map(|l| numbered(l)).collect();
-    let found: Vec<Level> = numbered_lines.iter().flatten().map(|n| n.level).collect();
+    // The numbered paragraphs of a covering notice (一、各责任单位要… 二、…) are the notice's,
+    // not the plan's sections.
+    let notice_end = covering_notice_end(lines);
+    let numbered_lines: Vec<Option<Numbered>> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| if notice_end.is_some_and(|e| i <= e) { None } else { numbered(l) })
+        .collect();
+    let found: Vec<Level> = numbered_lines.iter().flatten().filter(|n| !n.ambiguous).map(|n| n.level).collect();
     let levels = choose_levels(&found)?;
     let role = |n: &Numbered| -> Option<Level> {
         if Some(n.level) == levels.section {
@@ -144,7 +210,7 @@ pub fn outline(lines: &[String], warnings: &mut Vec<Warning>) -> Option<Outline>
             None
         }
     };
-    let first = numbered_lines.iter().position(|n| n.as_ref().and_then(role).is_some())?;
+    let first = numbered_lines.iter().position(|n| n.as_ref().filter(|n| !n.ambiguous).and_then(role).is_some())?;
 
     let mut out = Outline::default();
     front_matter(&lines[..first], &mut out);
@@ -162,7 +228,14 @@ pub fn outline(lines: &[String], warnings: &mut Vec<Warning>) -> Option<Outline>
     let mut last_section: Option<u32> = None;
     for (i, line) in lines.iter().enumerate().skip(first) {
         let order = i as u32;
-        let node = numbered_lines[i].as_ref().and_then(|n| role(n).map(|r| (r, *n)));
+        let node = numbered_lines[i].as_ref().and_then(|n| role(n).map(|r| (r, *n))).filter(|(_, n)| {
+            // "11.365工程建设" is item 11 only right after item 10 (or as the first item of a
+            // section); elsewhere it is text that starts with a decimal.
+            !n.ambiguous || {
+                let section_is_new = out.items.last().is_none_or(|it| it.section != section);
+                n.number == last_item.map_or(1, |l| l + 1) || (n.number == 1 && section_is_new)
+            }
+        });
         match node {
             Some((Level::Section, n)) => {
                 check_sequence("一、", last_section, n.number, false, None, warnings);
@@ -223,6 +296,36 @@ pub fn outline(lines: &[String], warnings: &mut Vec<Warning>) -> Option<Outline>
     Some(out)
 }
 
+/// The line that ends a covering notice whose paragraphs are numbered like a plan's: the
+/// signature date after a "关于印发…" or "…印发给你们" line, when numbered lines follow it
+/// (the plan itself). `None` when the document has no such notice.
+fn covering_notice_end(lines: &[String]) -> Option<usize> {
+    let start = notice_start(lines)?;
+    let end = (start + 1..lines.len()).find(|&i| is_date_line(&lines[i]))?;
+    let numbered_before = lines[start..end].iter().any(|l| numbered(l).is_some());
+    let numbered_after = lines[end + 1..].iter().any(|l| numbered(l).is_some());
+    (numbered_before && numbered_after).then_some(end)
+}
+
+/// Where a covering notice starts: its title line ("关于印发…的通知"), or else the salutation
+/// before the line that hands the plan out ("各区人民政府:" / "《…》已经…同意,现印发给你们").
+fn notice_start(lines: &[String]) -> Option<usize> {
+    // A title line, not a sentence that cites another notice ("为贯彻落实《…关于印发…的通知》,…").
+    let titled = lines.iter().position(|l| {
+        let n = l.chars().count();
+        n <= 120
+            && !l.contains(['。', ',', '，', ';', '；'])
+            && (l.contains("关于印发") || (l.starts_with("关于") && l.ends_with("通知")))
+    });
+    if titled.is_some() {
+        return titled;
+    }
+    // Only near the top: a plan's own text may mention 印发 much later.
+    let handing = lines.iter().take(12).position(|l| l.contains("印发给你们") || l.contains("印发给各"))?;
+    let salutation = handing.checked_sub(1).filter(|&i| lines[i].ends_with([':', '：']));
+    Some(salutation.unwrap_or(handing))
+}
+
 fn append(slot: &mut Option<String>, line: &str) {
     match slot {
         Some(s) => {
@@ -257,36 +360,52 @@ fn check_sequence(
 /// Splits the lines before the first section or item into header, notice, heading and
 /// preamble.
 fn front_matter(lines: &[String], out: &mut Outline) {
-    let notice_start = lines.iter().position(|l| {
-        let n = l.chars().count();
-        n <= 120 && (l.contains("关于印发") || (l.starts_with("关于") && l.ends_with("通知")))
+    let notice_start = notice_start(lines);
+    // The titles the notice hands out: in its title line, or quoted in its text.
+    let notice_lines = notice_start.map_or(&lines[..0], |ns| {
+        let end = (ns..lines.len()).find(|&i| is_date_line(&lines[i])).unwrap_or(lines.len());
+        &lines[ns..end]
     });
-    if let Some(ns) = notice_start
-        && let Some(t) = title_in_notice(&lines[ns])
-    {
+    if let Some(t) = notice_lines.iter().find_map(|l| title_in_notice(l)) {
         out.title = t;
     }
-    let search_from = notice_start.map_or(0, |n| n + 1);
-    let heading_at = (search_from..lines.len()).find(|&i| {
-        let l = &lines[i];
-        if !out.title.is_empty() {
-            let squeeze: String = l.chars().filter(|c| !c.is_whitespace()).collect();
-            let title: String = out.title.chars().filter(|c| !c.is_whitespace()).collect();
-            return squeeze == title || squeeze.trim_start_matches('《').trim_end_matches('》') == title;
+    let mut handed_out: Vec<String> = Vec::new();
+    for t in notice_lines.iter().flat_map(|l| titles_in_notice(l)).map(|t| comparable(&t)) {
+        if !handed_out.contains(&t) {
+            handed_out.push(t);
         }
-        is_heading_like(l)
+    }
+    let search_from = notice_start.map_or(0, |n| n + 1);
+    // The plan's heading line, or two lines when a long heading is broken ("…重点工作\n任务分解
+    // 和责任分工方案"): (first line, line count).
+    let heading_at = (search_from..lines.len()).find_map(|i| {
+        let pair = lines.get(i + 1).filter(|next| is_heading_half(&lines[i]) && is_heading_half(next));
+        let matches = |l: &str| {
+            if handed_out.is_empty() {
+                is_heading_like(l)
+            } else {
+                let bare = comparable(l.trim_start_matches('《').trim_end_matches('》'));
+                handed_out.contains(&comparable(l)) || handed_out.contains(&bare)
+            }
+        };
+        if matches(&lines[i]) {
+            Some((i, 1))
+        } else {
+            // Not when the next line is a heading of its own (a 文号 line above it, say).
+            pair.filter(|next| !matches(next) && matches(&format!("{}{}", lines[i], next))).map(|_| (i, 2))
+        }
     });
-    if out.title.is_empty()
-        && let Some(h) = heading_at
-    {
-        out.title = lines[h].trim().trim_start_matches('《').trim_end_matches('》').to_string();
+    // The heading gives the title as the plan itself writes it.
+    if let Some((h, n)) = heading_at {
+        let joined: String = lines[h..h + n].concat();
+        out.title = joined.trim().trim_start_matches('《').trim_end_matches('》').to_string();
     }
     let body_from = match (notice_start, heading_at) {
-        (Some(ns), Some(h)) => {
+        (Some(ns), Some((h, n))) => {
             out.header = lines[..ns].to_vec();
             out.notice = lines[ns..h].to_vec();
-            out.heading = Some(lines[h].clone());
-            h + 1
+            out.heading = Some(lines[h..h + n].join("\n"));
+            h + n
         }
         (Some(ns), None) => {
             // No heading line: the notice ends at its signature date.
@@ -295,13 +414,14 @@ fn front_matter(lines: &[String], out: &mut Outline) {
             out.notice = lines[ns..end].to_vec();
             end
         }
-        (None, Some(h)) => {
+        (None, Some((h, n))) => {
             out.header = lines[..h].to_vec();
-            out.heading = Some(lines[h].clone());
-            h + 1
+            out.heading = Some(lines[h..h + n].join("\n"));
+            h + n
         }
         (None, None) => {
-            let end = lines.iter().rposition(|l| is_catalogue_line(l)).map_or(0, |i| i + 1);
+            // The catalogue block, and an issuer and date printed above the text.
+            let end = lines.iter().rposition(|l| is_catalogue_line(l) || is_date_line(l)).map_or(0, |i| i + 1);
             out.header = lines[..end].to_vec();
             end
         }
@@ -312,7 +432,29 @@ fn front_matter(lines: &[String], out: &mut Outline) {
     out.preamble = rest[byline_len..].to_vec();
 }
 
-fn is_heading_like(line: &str) -> bool {
+/// A title compared as written, whatever its line breaks, padding and the form of its inner
+/// quotes (〈政府工作报告〉 in a notice, 《政府工作报告》 in the heading).
+fn comparable(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '〈' => '《',
+            '〉' => '》',
+            c => c,
+        })
+        .collect()
+}
+
+/// One line of a heading broken in two: short, no sentence punctuation, no date line.
+fn is_heading_half(line: &str) -> bool {
+    (2..=40).contains(&line.chars().count())
+        && !line.contains(['。', ':', '：', ',', '，', ';', '；', '〔', '〕'])
+        && !is_date_line(line)
+        && !looks_like_signature(line)
+}
+
+/// A plan's own heading line: short, no sentence punctuation, ending in 工作要点, 方案, 分解表….
+pub fn is_heading_like(line: &str) -> bool {
     let n = line.chars().count();
     // A heading may be written inside book-title marks on its own line: 《2025年…工作要点》.
     let bare = line.trim().trim_start_matches('《').trim_end_matches('》');
@@ -450,6 +592,72 @@ mod tests {
             split,
             vec!["一、总体要求", "1.甲事项。(牵头单位:办公室)", "2.乙事项。3.5万人参加。", "二、保障", "3.丙事项。"]
         );
+    }
+
+    #[test]
+    fn a_title_starting_with_digits_is_an_item_where_the_numbering_expects_it() {
+        let doc = lines(
+            "1.甲。\n2.乙。\n3.丙。\n4.丁。\n5.戊。\n6.己。\n7.庚。\n8.辛。\n9.壬。\n10.癸。\n11.365工程建设。推进。\n12.5G基站建设。\n3.5万人参加培训,达到95.5%。\n13.子。",
+        );
+        let mut w = Vec::new();
+        let o = outline(&doc, &mut w).expect("outline");
+        let items: Vec<(u32, &str)> = o.items.iter().map(|i| (i.number, i.text.as_str())).collect();
+        assert_eq!(items.len(), 13, "{items:?}");
+        assert_eq!(items[10], (11, "365工程建设。推进。"));
+        assert_eq!(o.items[10].label, "11.");
+        // A decimal at the start of a line continues the item before it.
+        assert_eq!(items[11], (12, "5G基站建设。\n3.5万人参加培训,达到95.5%。"));
+        assert!(w.is_empty(), "no numbering gap: {w:?}");
+        // Out of sequence, "7.365…" is not item 7 again.
+        let mut w = Vec::new();
+        let o = outline(&lines("1.甲。\n2.乙。\n7.365天值守。"), &mut w).expect("outline");
+        assert_eq!(o.items.len(), 2);
+        assert!(w.is_empty(), "{w:?}");
+    }
+
+    #[test]
+    fn the_numbered_paragraphs_of_a_covering_notice_are_not_sections() {
+        let doc = lines(
+            "区人民政府办公室关于印发2023年区《政府工作报告》确定的主要目标任务责任分解方案的通知
+各街道办事处:
+现印发给你们,并就有关事项通知如下:
+一、各责任单位要高度重视。
+二、纳入绩效管理考核范围。
+蔡甸区人民政府办公室
+2023年1月3日
+2023年区《政府工作报告》确定的主要目标任务
+责任分解方案
+一、主要预期目标
+(一)地区生产总值增长7%以上
+责任单位:区发展和改革局",
+        );
+        let mut w = Vec::new();
+        let o = outline(&doc, &mut w).expect("outline");
+        assert_eq!(o.sections.len(), 1);
+        assert_eq!(o.sections[0].title, "主要预期目标");
+        assert_eq!(o.items.len(), 1);
+        assert_eq!(o.notice.len(), 7);
+        assert_eq!(o.title, "2023年区《政府工作报告》确定的主要目标任务责任分解方案");
+        assert_eq!(o.heading.as_deref(), Some("2023年区《政府工作报告》确定的主要目标任务\n责任分解方案"));
+    }
+
+    #[test]
+    fn run_on_plan_is_split_by_its_numbering() {
+        let doc = lines(
+            "XX市教育局2024年工作要点总体要求:贡献力量!一、坚持党建引领,加强领导1.强化理论武装。达到95.5%。责任科室:组织科、思政科等2 .夯实基层党组织建设。",
+        );
+        let split = split_inline_labels(&doc);
+        assert_eq!(
+            split,
+            vec![
+                "XX市教育局2024年工作要点总体要求:贡献力量!",
+                "一、坚持党建引领,加强领导",
+                "1.强化理论武装。达到95.5%。责任科室:组织科、思政科等",
+                "2 .夯实基层党组织建设。"
+            ]
+        );
+        // A number out of sequence glued to text is not a label.
+        assert_eq!(split_inline_labels(&lines("1.甲。共有5.个")), vec!["1.甲。共有5.个"]);
     }
 
     #[test]

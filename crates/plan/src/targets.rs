@@ -10,7 +10,7 @@ use crate::numerals::chinese_number;
 use regex::Regex;
 use std::sync::LazyLock;
 
-const UNITS: &str = "个工作日|工作日|万平方米|平方米|万人次|人次|万人|万元|亿元|万册|个百分点|百分点|%|％|‰|所|个|人|家|名|项|场|次|间|座|套|台|张|亩|公里|千米|学时|课时|小时|元|节|门|本|册|件|支|期|班|处|条|篇|部|位|辆|户|种|天";
+const UNITS: &str = "个工作日|工作日|万平方米|平方米|万人次|人次|万人|万名|万元|亿元|场次|万册|个百分点|百分点|%|％|‰|所|个|人|家|名|项|场|次|间|座|套|台|张|亩|公里|千米|学时|课时|小时|元|节|门|本|册|件|支|期|班|处|条|篇|部|位|辆|户|种|天";
 
 static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
@@ -18,11 +18,19 @@ static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
         (?P<num>\d+(?:\.\d+)?|[一二两三四五六七八九十百千万〇零]+)
         (?:\s*(?P<dash>[-~～—–至到])\s*(?P<num2>\d+(?:\.\d+)?|[一二两三四五六七八九十百千]+))?
         (?P<approx>余|多)?
-        (?P<unit>{UNITS})
+        \s*(?P<unit>{UNITS})
         (?P<post>及以上|以上|及以下|以下|以内|左右|上下)?"
     ))
     .expect("valid regex")
 });
+
+static UNIT_START: LazyLock<Regex> = LazyLock::new(|| Regex::new(&format!("^(?:{UNITS})")).expect("valid regex"));
+
+/// Whether `s` begins with a counting unit ("所", "万人", "%"): the digits before it are a
+/// quantity.
+pub fn starts_with_unit(s: &str) -> bool {
+    UNIT_START.is_match(s)
+}
 
 /// Units that also measure time or frequency ("24小时值班", "每年两次"): counted only with a
 /// comparator or a verb of achievement before them.
@@ -32,6 +40,13 @@ const WEAK_UNITS: &[&str] = &[
 
 /// Comparators written before the number, longest first.
 const PREFIXES: &[(&str, Comparator)] = &[
+    ("不应少于", Comparator::AtLeast),
+    ("不得少于", Comparator::AtLeast),
+    ("应不少于", Comparator::AtLeast),
+    ("不应低于", Comparator::AtLeast),
+    ("不得低于", Comparator::AtLeast),
+    ("不应超过", Comparator::AtMost),
+    ("不得超过", Comparator::AtMost),
     ("不少于", Comparator::AtLeast),
     ("不低于", Comparator::AtLeast),
     ("不小于", Comparator::AtLeast),
@@ -93,6 +108,8 @@ const TARGET_VERBS: &[&str] = &[
     "评定",
     "选树",
     "命名",
+    "安排",
+    "改造",
 ];
 
 /// Words that start a clause without belonging to its subject.
@@ -158,7 +175,7 @@ pub fn find_targets(sentence: &str) -> Vec<Target> {
             continue;
         };
         let before = &sentence[..whole.start()];
-        let prefix = PREFIXES.iter().find(|(p, _)| before.ends_with(p));
+        let prefix = longest_prefix(before.trim_end());
         let comparator = match c.name("post").map(|m| m.as_str()) {
             Some("以上") => Comparator::AtLeast,
             Some("以下" | "以内") => Comparator::AtMost,
@@ -195,16 +212,22 @@ pub fn find_targets(sentence: &str) -> Vec<Target> {
         if after.starts_with(['+', '.']) {
             continue;
         }
-        // "300人以下规模的学校", "规模以上企业": a size class, not a goal.
-        if after.starts_with("规模") || (c.name("post").is_some() && after.starts_with('的')) {
+        // "300人以下规模的学校", "规模以上企业", "30人(含)以下的企业": a size class, not a goal;
+        // "下调费率50%的政策": a rule's parameter.
+        if after.starts_with("规模")
+            || (c.name("post").is_some() && after.starts_with('的'))
+            || after.starts_with("(含)")
+            || after.starts_with("（含）")
+            || ["的政策", "的标准", "的补贴", "的补助", "的奖励"].iter().any(|w| after.starts_with(w))
+        {
             continue;
         }
         // "至少建成1个": a comparator may stand before the verb.
-        let before_verb = TARGET_VERBS.iter().find_map(|v| before.strip_suffix(v)).unwrap_or(before);
-        let prefix = PREFIXES.iter().find(|(p, _)| before.ends_with(p) || before_verb.ends_with(p));
+        let before_verb = TARGET_VERBS.iter().find_map(|v| before.trim_end().strip_suffix(v)).unwrap_or(before);
+        let prefix = longest_prefix(before.trim_end()).or_else(|| longest_prefix(before_verb.trim_end()));
         let post = c.name("post").map(|m| m.as_str());
         let verb_before = TARGET_VERBS.iter().any(|v| before.ends_with(v))
-            || TARGET_VERBS.iter().any(|v| tail_chars(before, 6).contains(v));
+            || TARGET_VERBS.iter().any(|v| tail_chars(before, 8).contains(v));
         let has_comparator = prefix.is_some() || post.is_some() || c.name("dash").is_some();
         if chinese {
             // Slogans: "一校一品", "一乡一策", "四个意识", "五比五看".
@@ -219,6 +242,13 @@ pub fn find_targets(sentence: &str) -> Vec<Target> {
         let Some(value) = parse_value(num.as_str()) else {
             continue;
         };
+        // "补助不超过100万元": a cap on money is a rule for spending, not a result to reach.
+        let money = matches!(unit, "元" | "万元" | "亿元");
+        let capped =
+            prefix.is_some_and(|p| p.1 == Comparator::AtMost) || matches!(post, Some("以下" | "及以下" | "以内"));
+        if money && capped {
+            continue;
+        }
         let max = c.name("num2").and_then(|m| parse_value(m.as_str()));
         if max.is_some_and(|m| m < value) {
             continue;
@@ -273,6 +303,12 @@ pub fn find_targets(sentence: &str) -> Vec<Target> {
         });
     }
     out
+}
+
+/// The comparator written right before a number: the longest that fits, so 不超过 is not
+/// read as 超过 nor 不应少于 as 少于.
+fn longest_prefix(before: &str) -> Option<&'static (&'static str, Comparator)> {
+    PREFIXES.iter().filter(|(p, _)| before.ends_with(p)).max_by_key(|(p, _)| p.len())
 }
 
 fn char_len_at(s: &str, i: usize) -> usize {
@@ -372,6 +408,24 @@ mod tests {
         assert_eq!((t.value, t.unit.as_str()), (3.0, "所"));
         let t = one("覆盖率提高到百分之九十五");
         assert_eq!(t.value, 95.0);
+        let t = one("创建标准化学校达到 250 所");
+        assert_eq!((t.value, t.unit.as_str(), t.comparator), (250.0, "所", Comparator::AtLeast));
+        let t = one("培训教师1.2万名");
+        assert_eq!((t.value, t.unit.as_str()), (1.2, "万名"));
+        let t = one("举办送教下乡活动不少于30场次");
+        assert_eq!((t.value, t.unit.as_str(), t.comparator), (30.0, "场次", Comparator::AtLeast));
+        let t = one("安排公费师范生80个左右");
+        assert_eq!((t.value, t.comparator), (80.0, Comparator::About));
+        let t = one("集中培训时间不应少于7天");
+        assert_eq!((t.value, t.unit.as_str(), t.comparator), (7.0, "天", Comparator::AtLeast));
+        let t = one("每年培训不超过3次");
+        assert_eq!(t.comparator, Comparator::AtMost);
+        let t = one("项目审批时间压缩在20个工作日以内");
+        assert_eq!((t.value, t.unit.as_str(), t.comparator), (20.0, "工作日", Comparator::AtMost));
+        let t = one("贫困生资助覆盖率不低于98%");
+        assert_eq!(t.comparator, Comparator::AtLeast);
+        let t = one("完成棚户区改造2836户");
+        assert_eq!((t.value, t.unit.as_str(), t.comparator), (2836.0, "户", Comparator::Exactly));
     }
 
     #[test]
@@ -396,6 +450,10 @@ mod tests {
             "力争三年时间",
             "持续开展四个机关建设",
             "实行24小时值班",
+            "单个项目补助不超过100万元",
+            "奖励资金最高不超过50万元",
+            "在职职工总数30人(含)以下的企业暂免征收",
+            "实施阶段性下调工伤保险费率50%的政策",
         ] {
             assert!(find_targets(s).is_empty(), "{s}: {:?}", find_targets(s));
         }

@@ -7,7 +7,7 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 /// Role labels as they appear in unit clauses.
-const ROLE_LABELS: &str = r"责任单位|责任科室|责任部门|责任处室|主责单位|主要责任单位|牵头单位|牵头部门|牵头科室|牵头处室|配合单位|配合部门|配合科室|配合处室|协同单位|协办单位|参与单位|责任领导|牵头领导|分管领导";
+const ROLE_LABELS: &str = r"牵头责任单位|协同责任单位|配合责任单位|责任单位|责任科室|责任部门|责任处室|责任股室|主责单位|主要责任单位|牵头单位|牵头部门|牵头科室|牵头处室|牵头股室|配合单位|配合部门|配合科室|配合处室|配合股室|协同单位|协办单位|协办股室|协办科室|参与单位|责任领导|牵头领导|分管领导";
 
 static LABEL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(&format!(r"({ROLE_LABELS})\s*[:：]?")).expect("valid regex"));
@@ -86,13 +86,15 @@ pub fn find_clause(text: &str) -> Option<Clause> {
         }
     }
     // 2. "责任单位:…" without brackets, on a line of its own or after the last sentence.
-    if let Some(c) = BARE_START.captures_iter(text).last() {
-        let g = c.get(1).expect("group 1");
-        let rest = &text[g.start()..];
-        if !rest.trim_end_matches(['。', ' ', '\n']).contains('。') {
-            let (names, carry_over) = read_clause(rest);
-            return Some(Clause { start: g.start(), names, carry_over, unclosed: false });
-        }
+    // "牵头单位:A\n责任单位:B" on consecutive lines is one clause: it starts at the first label
+    // after which no sentence ends.
+    let bare = BARE_START
+        .captures_iter(text)
+        .map(|c| c.get(1).expect("group 1").start())
+        .find(|&start| !text[start..].trim_end_matches(['。', ' ', '\n']).contains('。'));
+    if let Some(start) = bare {
+        let (names, carry_over) = read_clause(&text[start..]);
+        return Some(Clause { start, names, carry_over, unclosed: false });
     }
     // 3. "(A牵头,B、C按职责分工负责)" / "(A负责)" closing the item.
     let trimmed = text.trim_end_matches(|c: char| c.is_whitespace() || c == '。');
@@ -148,7 +150,16 @@ pub fn read_clause(inner: &str) -> (Vec<(String, Role)>, bool) {
     // Round brackets are left alone: they may close a name such as "各区(市)".
     let inner = inner.trim_end_matches(['〕', '】', ']', '。', ' ']);
     let mut names = Vec::new();
-    let labels: Vec<_> = LABEL.captures_iter(inner).collect();
+    // A label inside a name ("各项目牵头单位") is not a label: it has a character before it and
+    // no colon after it.
+    let labels: Vec<_> = LABEL
+        .captures_iter(inner)
+        .filter(|c| {
+            let m = c.get(0).expect("match");
+            let before = inner[..m.start()].chars().last();
+            m.as_str().ends_with([':', '：']) || !before.is_some_and(is_han)
+        })
+        .collect();
     if !labels.is_empty() {
         // "牵头单位:A;责任单位:B": beside a lead, the responsible units are the co-operating ones.
         let has_lead = labels.iter().any(|c| c[1].starts_with("牵头") && !c[1].ends_with("领导"));
@@ -186,6 +197,10 @@ pub fn read_clause(inner: &str) -> (Vec<(String, Role)>, bool) {
         if p.ends_with("牵头") || p.ends_with("牵头负责") {
             continue;
         }
+        // "…,2024年底前完成": a deadline after the units, not a unit.
+        if looks_like_deadline(p) {
+            continue;
+        }
         let p = ["按职责分工负责", "按职责分工落实", "按职责负责", "配合", "参与", "协同", "共同负责", "负责"]
             .iter()
             .find_map(|s| p.strip_suffix(s))
@@ -215,16 +230,95 @@ fn split_names(list: &str) -> Vec<&str> {
     out
 }
 
-fn push_names(out: &mut Vec<(String, Role)>, list: &str, role: Role) {
-    for name in split_names(list) {
-        let name = name
-            .trim()
-            .trim_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '：' | '。' | '.'))
-            .trim_end_matches('等');
-        if !name.is_empty() && name.chars().count() <= 40 {
-            out.push((name.to_string(), role));
+/// Splits "市级各有关部门及各县市区政府" into its two units: a 及/以及/和 that stands between two
+/// names of organisations. Inside a name ("人力资源和社会保障局", "工业和信息化厅") the words
+/// around it are not organisations, so it stays.
+fn split_conjoined(name: &str) -> Vec<&str> {
+    for sep in ["以及", "及", "和"] {
+        for (i, _) in name.match_indices(sep) {
+            let (left, right) = (name[..i].trim(), name[i + sep.len()..].trim());
+            let is_org = |s: &str| ends_like_org(s) || s.ends_with("政府") || looks_like_group(s);
+            if left.chars().count() >= 2 && right.chars().count() >= 2 && is_org(left) && is_org(right) {
+                let mut out = split_conjoined(left);
+                out.extend(split_conjoined(right));
+                return out;
+            }
         }
     }
+    vec![name]
+}
+
+fn push_names(out: &mut Vec<(String, Role)>, list: &str, role: Role) {
+    let names: Vec<String> = split_names(list)
+        .into_iter()
+        .flat_map(split_conjoined)
+        .map(|name| {
+            let name = name.trim().trim_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '：' | '。' | '.'));
+            // "市卫生健康委等" lists by example; "教育局等单位" is a name of its own.
+            name.strip_suffix('等').unwrap_or(name).to_string()
+        })
+        .filter(|name| !name.is_empty() && name.chars().count() <= 40 && !is_placeholder(name))
+        .collect();
+    out.extend(distribute_shared(names).into_iter().map(|n| (n, role)));
+}
+
+/// Endings of organisation names.
+const ORG_ENDINGS: &[char] =
+    &['厅', '局', '委', '办', '站', '院', '处', '室', '科', '部', '会', '司', '区', '县', '市'];
+
+fn ends_like_org(name: &str) -> bool {
+    name.ends_with(ORG_ENDINGS) || name.ends_with("中心") || name.ends_with(')') || name.ends_with('）')
+}
+
+/// A list that writes a shared part once: "省科技厅、工业和信息化厅" (the level prefix of the
+/// first name applies to the next) and "甲、乙、丙出入境边防检查总站" (the suffix of the last
+/// applies to the short names before it).
+pub fn distribute_shared(mut names: Vec<String>) -> Vec<String> {
+    const LEVELS: &[&str] = &["自治区", "省", "市", "州", "盟", "县", "区"];
+    if let Some(prefix) = names
+        .first()
+        .and_then(|f| LEVELS.iter().find(|l| f.starts_with(**l) && f.chars().count() > l.chars().count() + 1))
+    {
+        for n in names.iter_mut().skip(1) {
+            let has_level = LEVELS.iter().any(|l| n.contains(l)) || n.starts_with('各') || n.contains("各");
+            let department = ['厅', '局', '委'].iter().any(|c| n.ends_with(*c));
+            if !has_level && department {
+                *n = format!("{prefix}{n}");
+            }
+        }
+    }
+    if names.len() >= 2 {
+        let last = names[names.len() - 1].clone();
+        let heads = &names[..names.len() - 1];
+        let head_len = heads[heads.len() - 1].chars().count();
+        let short = heads.iter().all(|h| (2..=4).contains(&h.chars().count()) && !ends_like_org(h));
+        if short && last.chars().count() >= head_len + 3 {
+            let suffix: String = last.chars().skip(head_len).collect();
+            if ends_like_org(&suffix) {
+                let n = names.len() - 1;
+                for h in &mut names[..n] {
+                    h.push_str(&suffix);
+                }
+            }
+        }
+    }
+    names
+}
+
+fn is_han(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3400}'..='\u{4dbf}').contains(&c)
+}
+
+/// A piece of a unit clause that dates the work rather than naming a unit.
+fn looks_like_deadline(piece: &str) -> bool {
+    let has_digit = piece.chars().any(|c| c.is_ascii_digit());
+    (has_digit && (piece.contains('年') || piece.contains('月')))
+        || ["底前", "前完成", "持续推进", "长期坚持", "长期推进"].iter().any(|w| piece.contains(w))
+}
+
+/// "无", "/" or "—" in a unit cell: the table says there is no such unit.
+fn is_placeholder(name: &str) -> bool {
+    matches!(name, "无" | "無" | "暂无" | "-" | "—" | "——" | "/" | "／" | "空")
 }
 
 /// Normalises the written names against the directory, warning about every repair.
@@ -361,6 +455,65 @@ mod tests {
         assert_eq!(
             roles("做好工作。（牵头单位：市教育局；责任单位：市财政局）"),
             vec![n("市教育局", Role::Lead), n("市财政局", Role::Co)]
+        );
+    }
+
+    #[test]
+    fn shared_prefix_and_suffix_are_distributed() {
+        assert_eq!(
+            roles("做好工作。(牵头单位:省科技厅、工业和信息化厅)"),
+            vec![n("省科技厅", Role::Lead), n("省工业和信息化厅", Role::Lead)]
+        );
+        assert_eq!(
+            roles("做好工作。(责任单位:北京、上海、广州出入境边防检查总站)"),
+            vec![
+                n("北京出入境边防检查总站", Role::Responsible),
+                n("上海出入境边防检查总站", Role::Responsible),
+                n("广州出入境边防检查总站", Role::Responsible)
+            ]
+        );
+        assert_eq!(
+            roles("做好工作。(责任单位:市委宣传部、团市委、各区)"),
+            vec![n("市委宣传部", Role::Responsible), n("团市委", Role::Responsible), n("各区", Role::Responsible)]
+        );
+    }
+
+    #[test]
+    fn labels_placeholders_and_deadlines() {
+        assert_eq!(
+            roles("做好工作。(牵头单位:市教育局;配合单位:各项目牵头单位,各区)"),
+            vec![n("市教育局", Role::Lead), n("各项目牵头单位", Role::Co), n("各区", Role::Co)]
+        );
+        assert_eq!(roles("做好工作。(牵头责任单位:县教育局;责任单位:无)"), vec![n("县教育局", Role::Lead)]);
+        assert_eq!(
+            roles("做好工作。(市发展改革委牵头,市财政局按职责分工负责,2024年底前完成)"),
+            vec![n("市发展改革委", Role::Lead), n("市财政局", Role::Co)]
+        );
+        assert_eq!(roles("做好工作。(责任单位:教育局等单位)"), vec![n("教育局等单位", Role::Responsible)]);
+        assert_eq!(
+            roles("做好工作。\n牵头单位:区发改局\n责任单位:立山经济开发区,各街道"),
+            vec![n("区发改局", Role::Lead), n("立山经济开发区", Role::Co), n("各街道", Role::Co)]
+        );
+        assert_eq!(
+            roles("做好工作。\n(牵头股室:党建办  协办股室:办公室)"),
+            vec![n("党建办", Role::Lead), n("办公室", Role::Co)]
+        );
+    }
+
+    #[test]
+    fn units_joined_by_ji_are_two_units_names_with_he_stay_whole() {
+        assert_eq!(
+            roles("做好工作。(市政府办公室牵头,市级各有关部门及各县市区政府按职责分工负责)"),
+            vec![n("市政府办公室", Role::Lead), n("市级各有关部门", Role::Co), n("各县市区政府", Role::Co)]
+        );
+        assert_eq!(
+            roles("做好工作。(责任单位:市人力资源和社会保障局、省工业和信息化厅、市委宣传部和市教育局)"),
+            vec![
+                n("市人力资源和社会保障局", Role::Responsible),
+                n("省工业和信息化厅", Role::Responsible),
+                n("市委宣传部", Role::Responsible),
+                n("市教育局", Role::Responsible)
+            ]
         );
     }
 

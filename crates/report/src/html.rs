@@ -35,8 +35,22 @@ pub fn render(b: &Bulletin) -> String {
     let mut out = String::from("<article class=\"duban-bulletin\">");
     for block in blocks(b) {
         match block {
-            Block::DocNumber(s) => {
-                let _ = write!(out, "<p class=\"doc-number\">{}</p>", escape(&s));
+            Block::Masthead { mark, number, issuer_line } => {
+                let _ = write!(
+                    out,
+                    "<header class=\"masthead\"><p class=\"mark\">{}</p><p class=\"doc-number\">{}</p>",
+                    escape(&mark),
+                    escape(&number)
+                );
+                if let Some((issuer, date)) = issuer_line {
+                    let _ = write!(
+                        out,
+                        "<p class=\"issuer-line\"><span>{}</span><span>{}</span></p>",
+                        escape(&issuer),
+                        escape(&date)
+                    );
+                }
+                out.push_str("</header>");
             }
             Block::Title(s) => {
                 let _ = write!(out, "<h1>{}</h1>", escape(&s));
@@ -60,15 +74,19 @@ pub fn render(b: &Bulletin) -> String {
             Block::Chart(c) => {
                 let _ = write!(out, "<figure class=\"chart\">{}</figure>", c.svg());
             }
+            Block::Attachments(list) => {
+                let _ = write!(out, "<p class=\"attachments\">附件：{}</p>", escape(&list.join("\u{3000}")));
+            }
             Block::Signature { issuer, date } => {
                 let _ = write!(out, "<p class=\"signature\">{}<br>{}</p>", escape(&issuer), escape(&date));
             }
-            // The web shows the full ledger instead of the condensed annex.
+            // The web shows the body and the full ledger instead of the condensed annexes
+            // (annex 1's tables are on the dashboard and in the spreadsheet).
             Block::PageBreak => break,
-            Block::AnnexLabel(_) => {}
+            Block::AnnexLabel(_) | Block::Colophon { .. } => {}
         }
     }
-    out.push_str("<section class=\"ledger\"><h2>附件:任务推进台账</h2>");
+    out.push_str("<section class=\"ledger\"><h2>附件2：任务推进台账</h2>");
     for s in &b.ledger {
         let _ = write!(out, "<h3>{}</h3><table class=\"duban-table ledger\"><thead><tr>", escape(&s.heading()));
         for h in LEDGER_COLUMNS {

@@ -2,15 +2,18 @@
 //! Word, PDF and HTML renderers lay out, so the three show the same content in the same order.
 
 use crate::chart::BarChart;
-use domain::bulletin::{Bulletin, ItemLine, LedgerRow, Tally, UnitItems, chinese_date, number, percent, signed};
+use domain::bulletin::{
+    Bulletin, ItemLine, LedgerRow, Tally, UnitItems, UnitLine, chinese_date, full_width, is_nothing, percent, signed,
+};
 use domain::{Colour, Status};
 
 /// The columns of the ledger annex in Word and PDF (the full ledger is in the spreadsheet).
 pub const ANNEX_COLUMNS: [&str; 8] =
     ["序号", "编号", "工作任务", "责任单位", "累计完成", "状态", "本月进展", "存在问题"];
 
-/// Relative widths of the annex columns.
-const ANNEX_WIDTHS: [f64; 8] = [4.0, 5.0, 14.0, 10.0, 6.0, 6.0, 17.0, 12.0];
+/// Relative widths of the annex columns: 序号 wide enough never to wrap ("序号", "459"), 状态
+/// for "序时推进" on one line.
+const ANNEX_WIDTHS: [f64; 8] = [6.0, 7.0, 15.0, 13.0, 8.0, 9.5, 19.0, 11.0];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rgb(pub u8, pub u8, pub u8);
@@ -67,8 +70,13 @@ pub struct Table {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Block {
-    /// 发文字号, centred above the title.
-    DocNumber(String),
+    /// 版头: the red 发文机关标志 ("鹰潭市教育局文件" or "督查通报"), the 发文字号 (鹰教督〔2024〕10号)
+    /// or the issue number (第10期) with the issuer and date, then the red separator line.
+    Masthead {
+        mark: String,
+        number: String,
+        issuer_line: Option<(String, String)>,
+    },
     Title(String),
     /// 主送机关, flush left, ending with a colon.
     Addressees(String),
@@ -76,21 +84,30 @@ pub enum Block {
     Heading1(String),
     /// (一)… in 楷体.
     Heading2(String),
-    /// A body paragraph, first line indented two characters.
+    /// A body paragraph, first line indented two characters, justified.
     Para(String),
-    /// A small note under a table (ranking rule, sources).
+    /// A small note (注, rules under a table).
     Note(String),
     Table(Table),
+    /// A chart: the web page shows it; the official document carries figures in words.
     Chart(BarChart),
-    /// 发文机关署名 and 成文日期, right-aligned.
+    /// 附件说明: "附件:1.…", then the further annexes aligned under the first name.
+    Attachments(Vec<String>),
+    /// 发文机关署名 and 成文日期.
     Signature {
         issuer: String,
         date: String,
     },
-    /// A new page (before the annex).
+    /// A new page (before an annex).
     PageBreak,
-    /// 附件 label, flush left in 黑体.
+    /// 附件1 label, flush left in 黑体.
     AnnexLabel(String),
+    /// 版记 at the end: 抄送, 印发机关 and 印发日期 between lines.
+    Colophon {
+        cc: Option<String>,
+        printed_by: String,
+        printed_on: String,
+    },
 }
 
 const CN_NUMBERS: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
@@ -99,17 +116,79 @@ fn cn(n: usize) -> &'static str {
     CN_NUMBERS.get(n).copied().unwrap_or("十")
 }
 
-fn item_sentence(l: &ItemLine) -> String {
-    let mut s = format!("{}({}", l.label(), l.assessment.status.label());
-    if let Some(p) = l.assessment.progress {
-        s.push_str(&format!(",进度{}", percent(p)));
+/// At most this many names in a sentence; the rest are "等N项" and in the annex.
+const NAMED: usize = 3;
+
+/// 发文字号 with the 六角括号 GB/T 9704 asks for: 鹰教督[2024]10号 → 鹰教督〔2024〕10号.
+pub fn doc_number(s: &str) -> String {
+    let s = s.trim();
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if matches!(c, '[' | '(' | '\u{FF08}' | '\u{3010}' | '\u{FF3B}') && i + 5 < chars.len() {
+            let year: String = chars.iter().skip(i + 1).take(4).collect();
+            let close = chars.get(i + 5).copied();
+            if year.chars().count() == 4
+                && year.chars().all(|d| d.is_ascii_digit())
+                && matches!(close, Some(']' | ')' | '\u{FF09}' | '\u{3011}' | '\u{FF3D}'))
+            {
+                out.push('\u{3014}');
+                out.push_str(&year);
+                out.push('\u{3015}');
+                i += 6;
+                continue;
+            }
+        }
+        out.push(c);
+        i += 1;
     }
-    s.push_str(&format!(",序时进度{})", percent(l.assessment.pace)));
-    s
+    out
 }
 
-fn unit_items(list: &[UnitItems]) -> String {
-    list.iter().map(|u| format!("{}(第{}项)", u.unit, u.items.join("、"))).collect::<Vec<_>>().join("、")
+/// The 成文日期 as printed: 2024年11月5日, or blanks for the office to fill in.
+pub fn issue_date(b: &Bulletin) -> String {
+    b.issued_on.map_or_else(|| "\u{3000}\u{3000}年\u{3000}月\u{3000}日".to_string(), chinese_date)
+}
+
+fn item_name(l: &ItemLine) -> String {
+    format!("第{}项“{}”", l.number, l.title)
+}
+
+fn figures(l: &ItemLine) -> String {
+    match l.assessment.progress {
+        Some(p) => format!("（进度{}，序时进度{}）", percent(p), percent(l.assessment.pace)),
+        None => String::new(),
+    }
+}
+
+/// "A、B、C等N项" (one name alone as it is): at most [`NAMED`] names.
+fn named(names: Vec<String>, noun: &str) -> String {
+    let n = names.len();
+    if n == 1 {
+        return names.into_iter().next().unwrap_or_default();
+    }
+    let shown: Vec<String> = names.into_iter().take(NAMED).collect();
+    format!("{}等{n}{noun}", shown.join("、"))
+}
+
+fn unit_items_count(list: &[UnitItems]) -> String {
+    let mut v: Vec<&UnitItems> = list.iter().collect();
+    v.sort_by_key(|u| std::cmp::Reverse(u.items.len()));
+    let total: usize = list.iter().map(|u| u.items.len()).sum();
+    let names: Vec<String> = v.iter().take(NAMED).map(|u| format!("{}{}项", u.unit, u.items.len())).collect();
+    let more = if list.len() > NAMED { "等" } else { "" };
+    format!("{total}项，涉及{}个单位，其中{}{more}", list.len(), names.join("、"))
+}
+
+fn unit_detail(u: &UnitLine) -> String {
+    let mut s = format!("{}（{}项中{}项达序时", u.unit, u.assignments, u.on_pace);
+    if u.unreported > 0 {
+        s.push_str(&format!("，{}项未报送", u.unreported));
+    }
+    s.push('）');
+    s
 }
 
 fn tally_table(items: &Tally, assignments: &Tally) -> Table {
@@ -145,7 +224,7 @@ fn tally_table(items: &Tally, assignments: &Tally) -> Table {
 }
 
 /// The colour a status usually shows (滞后 and 未启动 may be either; tables of counts use yellow).
-fn default_colour(s: Status) -> Colour {
+pub fn default_colour(s: Status) -> Colour {
     match s {
         Status::Completed | Status::Ahead | Status::OnPace => Colour::Green,
         Status::Behind | Status::NotStarted => Colour::Yellow,
@@ -155,7 +234,7 @@ fn default_colour(s: Status) -> Colour {
 
 /// The units of a ledger row as the annex shows them: "余江区(配合)" for a supporting unit.
 fn annex_unit(r: &LedgerRow) -> String {
-    if r.lead_unit.is_empty() { format!("{}(配合)", r.support_unit) } else { r.lead_unit.clone() }
+    if r.lead_unit.is_empty() { format!("{}（配合）", r.support_unit) } else { r.lead_unit.clone() }
 }
 
 pub fn annex_table(rows: &[LedgerRow]) -> Table {
@@ -180,16 +259,67 @@ pub fn annex_table(rows: &[LedgerRow]) -> Table {
     }
 }
 
-/// The bulletin's blocks, in reading order.
+/// The annexes, in order: (label, title).
+fn annexes(b: &Bulletin) -> [String; 2] {
+    [
+        "各区（市）工作成效排名和主要指标完成情况".to_string(),
+        format!("{}年{}月任务推进台账", b.period.year, b.period.month),
+    ]
+}
+
+/// The bulletin's blocks, in reading order. Every text goes through [`full_width`], so the
+/// document's Chinese punctuation is full-width whatever the data typed.
 pub fn blocks(b: &Bulletin) -> Vec<Block> {
+    let mut out = raw_blocks(b);
+    for block in &mut out {
+        match block {
+            Block::Masthead { mark, issuer_line, .. } => {
+                *mark = full_width(mark);
+                if let Some((i, _)) = issuer_line {
+                    *i = full_width(i);
+                }
+            }
+            Block::Title(s)
+            | Block::Addressees(s)
+            | Block::Heading1(s)
+            | Block::Heading2(s)
+            | Block::Para(s)
+            | Block::Note(s)
+            | Block::AnnexLabel(s) => *s = full_width(s),
+            Block::Attachments(v) => v.iter_mut().for_each(|s| *s = full_width(s)),
+            Block::Signature { issuer, .. } => *issuer = full_width(issuer),
+            Block::Table(t) => {
+                t.header.iter_mut().for_each(|h| *h = full_width(h));
+                t.rows.iter_mut().flatten().for_each(|c| c.text = full_width(&c.text));
+            }
+            Block::Colophon { cc, printed_by, .. } => {
+                *printed_by = full_width(printed_by);
+                if let Some(c) = cc {
+                    *c = full_width(c);
+                }
+            }
+            Block::Chart(_) | Block::PageBreak => {}
+        }
+    }
+    out
+}
+
+fn raw_blocks(b: &Bulletin) -> Vec<Block> {
     let mut out = Vec::new();
-    if let Some(n) = &b.doc_number {
-        out.push(Block::DocNumber(n.clone()));
-    }
+    let date = issue_date(b);
+    out.push(match &b.doc_number {
+        Some(n) if !n.trim().is_empty() => {
+            Block::Masthead { mark: format!("{}文件", b.issuer), number: doc_number(n), issuer_line: None }
+        }
+        _ => Block::Masthead {
+            mark: "督查通报".to_string(),
+            number: format!("第{}期", b.period.month),
+            issuer_line: Some((b.issuer.clone(), date.clone())),
+        },
+    });
     out.push(Block::Title(b.title.clone()));
-    if let Some(a) = &b.addressees {
-        out.push(Block::Addressees(format!("{}:", a.trim_end_matches([':', ':']))));
-    }
+    let addressees = b.addressees.as_deref().map(str::trim).filter(|a| !a.is_empty()).unwrap_or("各责任单位");
+    out.push(Block::Addressees(format!("{}：", addressees.trim_end_matches([':', '\u{FF1A}']))));
     out.push(Block::Para(format!("现将{}年{}月《{}》落实情况通报如下。", b.period.year, b.period.month, b.plan_title)));
 
     let mut h = 0;
@@ -200,12 +330,116 @@ pub fn blocks(b: &Bulletin) -> Vec<Block> {
 
     heading("总体情况", &mut out);
     out.extend(b.overview.paragraphs.iter().cloned().map(Block::Para));
+    out.push(Block::Chart(BarChart::from_tally("任务分解推进状态（项）", &b.overview.assignments)));
+
+    heading("进展较好的事项和单位", &mut out);
+    let mut s = String::new();
+    let ahead: Vec<String> =
+        b.fast.items.iter().filter(|l| l.assessment.status == Status::Ahead).map(item_name).collect();
+    let done: Vec<String> =
+        b.fast.items.iter().filter(|l| l.assessment.status == Status::Completed).map(item_name).collect();
+    if !ahead.is_empty() {
+        s.push_str(&format!("从事项看，{}重点任务超序时推进", named(ahead, "项")));
+        s.push_str(if done.is_empty() { "。" } else { "；" });
+    }
+    if !done.is_empty() {
+        s.push_str(&format!("{}重点任务本月完成。", named(done, "项")));
+    }
+    if b.fast.units.is_empty() {
+        s.push_str("本月没有承担的任务多数达到或快于序时且整体超序时的单位。");
+    } else {
+        let units: Vec<String> = b.fast.units.iter().map(unit_detail).collect();
+        s.push_str(&format!("从单位看，{}整体进展较快，承担的任务多数达到或快于序时进度。", named(units, "个单位")));
+    }
+    out.push(Block::Para(s));
+
+    heading("存在的问题", &mut out);
+    let mut sub = 0;
+    let mut subheading = |title: &str, out: &mut Vec<Block>| {
+        out.push(Block::Heading2(format!("（{}）{}", cn(sub), title)));
+        sub += 1;
+    };
+    if !b.problems.lagging.is_empty() {
+        subheading("部分重点任务进展滞后", &mut out);
+        let shown: Vec<String> = b
+            .problems
+            .lagging
+            .iter()
+            .take(NAMED)
+            .map(|l| {
+                let mut s = format!("{}{}{}", item_name(l), l.assessment.status.label(), figures(l));
+                let reasons: Vec<String> = l
+                    .units
+                    .iter()
+                    .filter(|u| !is_nothing(&u.problems))
+                    .take(1)
+                    .map(|u| format!("{}反映“{}”", u.unit, clip(u.problems.trim().trim_end_matches('。'), 40)))
+                    .collect();
+                if !reasons.is_empty() {
+                    s.push_str(&format!("，{}", reasons.join("，")));
+                }
+                s
+            })
+            .collect();
+        let mut p = format!("{}。", shown.join("；"));
+        if b.problems.lagging.len() > NAMED {
+            p.push_str(&format!("滞后、未启动或逾期的重点任务共{}项，逐项情况见附件2。", b.problems.lagging.len()));
+        }
+        out.push(Block::Para(p));
+    }
+    if !b.problems.units.is_empty() {
+        subheading("部分单位整体进度滞后", &mut out);
+        let units: Vec<String> = b.problems.units.iter().map(unit_detail).collect();
+        out.push(Block::Para(format!("{}整体进度滞后于序时，承担的任务多数未达序时进度。", named(units, "个单位"))));
+    }
+    if !b.problems.missing.is_empty() || !b.problems.late.is_empty() {
+        subheading("部分单位未按时报送", &mut out);
+        let mut p = String::new();
+        if !b.problems.missing.is_empty() {
+            p.push_str(&format!("本月未报送进展{}。", unit_items_count(&b.problems.missing)));
+        }
+        if !b.problems.late.is_empty() {
+            p.push_str(&format!("逾期报送{}。", unit_items_count(&b.problems.late)));
+        }
+        out.push(Block::Para(p));
+    }
+    if !b.problems.unchanged.is_empty() {
+        subheading("部分报送内容未更新", &mut out);
+        let n: usize = b.problems.unchanged.iter().map(|u| u.items.len()).sum();
+        let names: Vec<String> = b.problems.unchanged.iter().map(|u| u.unit.clone()).collect();
+        out.push(Block::Para(format!(
+            "{}的{n}项报送内容与上月相同，未反映本月进展，台账中已标注其报送月份。",
+            named(names, "个单位")
+        )));
+    }
+
+    heading("下步要求", &mut out);
+    if b.requirements.is_empty() {
+        out.push(Block::Para("（下步要求由督查办公室填写，填写后方可印发。）".into()));
+    }
+    out.extend(b.requirements.iter().cloned().map(Block::Para));
+
+    if !b.notes.is_empty() {
+        let n = b.notes.len();
+        for (i, note) in b.notes.iter().enumerate() {
+            let lead = if i == 0 { "注：" } else { "\u{3000}\u{3000}" };
+            let num = if n > 1 { format!("{}．", i + 1) } else { String::new() };
+            out.push(Block::Note(format!("{lead}{num}{note}")));
+        }
+    }
+
+    let [a1, a2] = annexes(b);
+    out.push(Block::Attachments(vec![format!("1．{a1}"), format!("2．{a2}")]));
+    out.push(Block::Signature { issuer: b.issuer.clone(), date: date.clone() });
+
+    out.push(Block::PageBreak);
+    out.push(Block::AnnexLabel("附件1".into()));
+    out.push(Block::Title(a1));
+    out.push(Block::Heading2("一、推进状态统计".into()));
     out.push(Block::Table(tally_table(&b.overview.items, &b.overview.assignments)));
-    out.push(Block::Chart(BarChart::from_tally("重点任务推进状态(项)", &b.overview.items)));
-    out.push(Block::Chart(BarChart::from_tally("任务分解推进状态(项)", &b.overview.assignments)));
     if !b.overview.sections.is_empty() {
         out.push(Block::Table(Table {
-            widths: vec![9.0, 2.0, 2.0, 2.0, 3.0, 3.0, 3.0],
+            widths: vec![9.0, 2.0, 2.0, 2.5, 3.0, 3.0, 3.0],
             header: ["部分", "任务数", "已完成", "滞后/逾期", "总体进度", "序时进度", "状态"]
                 .map(String::from)
                 .to_vec(),
@@ -227,115 +461,9 @@ pub fn blocks(b: &Bulletin) -> Vec<Block> {
                 .collect(),
         }));
     }
-
-    heading("进展较快的事项和单位", &mut out);
-    out.push(Block::Heading2("(一)进展较快的事项".into()));
-    if b.fast.items.is_empty() {
-        out.push(Block::Para("本月无超序时推进或新完成的重点任务。".into()));
-    } else {
-        out.push(Block::Para(format!(
-            "本月超序时推进或新完成的重点任务{}项:{}。",
-            b.fast.items.len(),
-            b.fast.items.iter().map(item_sentence).collect::<Vec<_>>().join(";")
-        )));
-    }
-    out.push(Block::Heading2("(二)进展较快的单位".into()));
-    if b.fast.units.is_empty() {
-        out.push(Block::Para("本月无整体超序时推进的单位。".into()));
-    } else {
-        let units: Vec<String> = b
-            .fast
-            .units
-            .iter()
-            .map(|u| {
-                format!(
-                    "{}({},{}项任务中{}项超序时或已完成)",
-                    u.unit,
-                    u.assessment.status.label(),
-                    u.assignments,
-                    u.ahead
-                )
-            })
-            .collect();
-        out.push(Block::Para(format!(
-            "{}等{}个单位整体进度快于序时:{}。",
-            b.fast.units[0].unit,
-            units.len(),
-            units.join("、")
-        )));
-    }
-
-    heading("存在问题", &mut out);
-    out.push(Block::Heading2("(一)进展滞后的事项".into()));
-    if b.problems.lagging.is_empty() {
-        out.push(Block::Para("本月无滞后、未启动或逾期的重点任务。".into()));
-    }
-    for l in &b.problems.lagging {
-        let mut s = format!("{}。", item_sentence(l));
-        for u in &l.units {
-            s.push_str(&format!("{}:{}", u.unit, u.assessment.status.label()));
-            if let Some(p) = u.assessment.progress {
-                s.push_str(&format!(",进度{}", percent(p)));
-            }
-            if !u.problems.trim().is_empty() {
-                s.push_str(&format!(",存在问题:{}", u.problems.trim().trim_end_matches('。')));
-            }
-            s.push('。');
-        }
-        out.push(Block::Para(s));
-    }
-    out.push(Block::Heading2("(二)报送不及时的单位".into()));
-    let mut s = String::new();
-    if !b.problems.missing.is_empty() {
-        s.push_str(&format!("未报送进展的单位{}个:{}。", b.problems.missing.len(), unit_items(&b.problems.missing)));
-    }
-    if !b.problems.late.is_empty() {
-        s.push_str(&format!("逾期报送的单位{}个:{}。", b.problems.late.len(), unit_items(&b.problems.late)));
-    }
-    if s.is_empty() {
-        s.push_str("各单位均按时报送进展。");
-    }
-    out.push(Block::Para(s));
-    out.push(Block::Heading2("(三)报送内容未更新".into()));
-    out.push(Block::Para(if b.problems.unchanged.is_empty() {
-        "本月无与上月内容相同的报送。".into()
-    } else {
-        format!("以下单位本月报送内容与上月相同:{}。", unit_items(&b.problems.unchanged))
-    }));
-
-    heading("主要指标完成情况", &mut out);
-    if b.indicators.is_empty() {
-        out.push(Block::Para("本计划未设置量化指标。".into()));
-    } else {
-        out.push(Block::Table(Table {
-            widths: vec![2.0, 8.0, 3.0, 3.0, 3.0, 3.0, 3.0],
-            header: ["事项", "指标", "目标", "当前值", "序时应达", "差距", "状态"].map(String::from).to_vec(),
-            rows: b
-                .indicators
-                .iter()
-                .map(|i| {
-                    let u = &i.spec.unit;
-                    vec![
-                        Cell::plain(i.item.clone()),
-                        Cell::plain(i.subject.clone()),
-                        Cell::plain(i.target_text()),
-                        Cell::plain(i.current.map_or_else(|| "未报".to_string(), |c| format!("{}{u}", number(c)))),
-                        Cell::plain(format!("{}{u}", number(i.expected))),
-                        Cell::plain(match i.gap {
-                            Some(g) if g > 0.0 => format!("落后{}{u}", number(g)),
-                            Some(_) => "已达序时".to_string(),
-                            None => "—".to_string(),
-                        }),
-                        Cell::status(i.assessment.status.label(), i.assessment.colour),
-                    ]
-                })
-                .collect(),
-        }));
-    }
-
-    heading("各区(市)工作成效排名", &mut out);
+    out.push(Block::Heading2("二、各区（市）工作成效排名".into()));
     if b.ranking.rows.is_empty() {
-        out.push(Block::Para("本月无参与排名的区(市)。".into()));
+        out.push(Block::Para("本月无参与排名的区（市）。".into()));
     } else {
         out.push(Block::Table(Table {
             widths: vec![2.0, 7.0, 2.0, 2.0, 2.0, 2.0, 3.0, 2.0],
@@ -367,22 +495,50 @@ pub fn blocks(b: &Bulletin) -> Vec<Block> {
         }));
     }
     out.push(Block::Note(b.ranking.rule.clone()));
-
-    heading("下步要求", &mut out);
-    if b.requirements.is_empty() {
-        out.push(Block::Para("(由督查办填写。)".into()));
+    out.push(Block::Heading2("三、主要指标完成情况".into()));
+    if b.indicators.is_empty() {
+        out.push(Block::Para("本计划未设置量化指标。".into()));
+    } else {
+        out.push(Block::Table(Table {
+            widths: vec![2.0, 8.0, 3.0, 3.0, 3.0, 3.0, 3.0],
+            header: ["事项", "指标", "目标", "当前值", "序时应达", "差距", "状态"].map(String::from).to_vec(),
+            rows: b
+                .indicators
+                .iter()
+                .map(|i| {
+                    vec![
+                        Cell::plain(i.item.clone()),
+                        Cell::plain(i.subject.clone()),
+                        Cell::plain(i.target_text()),
+                        Cell::plain(i.current_text()),
+                        Cell::plain(i.expected_text()),
+                        Cell::plain(i.gap_text()),
+                        Cell::status(i.assessment.status.label(), i.assessment.colour),
+                    ]
+                })
+                .collect(),
+        }));
     }
-    out.extend(b.requirements.iter().cloned().map(Block::Para));
-
-    out.push(Block::Para("附件:任务推进台账".into()));
-    out.push(Block::Signature { issuer: b.issuer.clone(), date: chinese_date(b.issued_on) });
 
     out.push(Block::PageBreak);
-    out.push(Block::AnnexLabel("附件".into()));
-    out.push(Block::Title(format!("{}年{}月任务推进台账", b.period.year, b.period.month)));
+    out.push(Block::AnnexLabel("附件2".into()));
+    out.push(Block::Title(a2));
     for s in &b.ledger {
         out.push(Block::Heading2(s.heading()));
         out.push(Block::Table(annex_table(&s.rows)));
     }
+    out.push(Block::Colophon {
+        cc: b.cc.clone().filter(|c| !c.trim().is_empty()),
+        printed_by: b.printed_by.clone().filter(|p| !p.trim().is_empty()).unwrap_or_else(|| b.issuer.clone()),
+        printed_on: b.issued_on.map_or_else(
+            || "\u{3000}\u{3000}年\u{3000}月\u{3000}日印发".to_string(),
+            |d| format!("{}印发", chinese_date(d)),
+        ),
+    });
     out
+}
+
+/// At most `n` characters, with an ellipsis when cut.
+fn clip(s: &str, n: usize) -> String {
+    if s.chars().count() <= n { s.to_string() } else { format!("{}……", s.chars().take(n).collect::<String>()) }
 }

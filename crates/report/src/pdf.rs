@@ -2,7 +2,6 @@
 //! margins; text in subsets of the bundled fonts (Type 0 / CIDFontType2, Identity-H, with
 //! ToUnicode maps so the text can be searched and extracted); charts drawn as vectors.
 
-use crate::chart::{Anchor, BarChart};
 use crate::fonts;
 use crate::outline::{Block, Rgb, Table, blocks};
 use domain::bulletin::Bulletin;
@@ -26,6 +25,7 @@ const BODY: f32 = 16.0;
 const TITLE: f32 = 22.0;
 const TABLE: f32 = 10.5;
 const ANNEX: f32 = 9.0;
+const NOTE: f32 = 12.0;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum FontId {
@@ -86,7 +86,39 @@ struct Writer {
 
 /// Characters that must not start a line (避头点).
 fn no_line_start(c: char) -> bool {
-    ",。、;:?!)》」』”’,.;:?!)%".contains(c)
+    "\u{FF0C}\u{3002}\u{3001}\u{FF1B}\u{FF1A}\u{FF1F}\u{FF01}\u{FF09}\u{300B}\u{300D}\u{300F}\u{201D}\u{2019}\u{3011}\u{3015},.;:?!)%".contains(c)
+}
+
+/// Characters that must not end a line (避尾点): opening brackets and quotes.
+fn no_line_end(c: char) -> bool {
+    "\u{FF08}\u{300A}\u{300C}\u{300E}\u{201C}\u{2018}\u{3010}\u{3014}(".contains(c)
+}
+
+/// Part of a number or a Latin word ("29.8%", "2024-10", "ABC"): never split across lines.
+fn word_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || ".%/-_:+".contains(c)
+}
+
+/// Text cut into the pieces a line may break between: a run of Latin letters and digits is
+/// one piece, an opening bracket sticks to what follows, closing punctuation to what precedes.
+fn pieces(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut glue_next = false;
+    for c in text.chars() {
+        let joins_prev = match out.last() {
+            Some(last) => glue_next || no_line_start(c) || (word_char(c) && last.chars().last().is_some_and(word_char)),
+            None => false,
+        };
+        if joins_prev {
+            if let Some(last) = out.last_mut() {
+                last.push(c);
+            }
+        } else {
+            out.push(c.to_string());
+        }
+        glue_next = no_line_end(c);
+    }
+    out
 }
 
 impl Writer {
@@ -119,23 +151,38 @@ impl Writer {
         text.chars().map(|c| self.char_width(font, c, size)).sum()
     }
 
-    /// Breaks text into lines of at most `width` (the first `first_indent` narrower), anywhere
-    /// between characters except before closing punctuation.
+    /// Breaks text into lines of at most `width` (the first `first_indent` narrower): between
+    /// pieces (see [`pieces`]), so numbers stay whole, no line starts with closing punctuation
+    /// or ends with an opening bracket; a piece wider than a whole line is cut by characters so
+    /// nothing ever runs past the margin or out of a cell.
     fn wrap(&mut self, text: &str, font: FontId, size: f32, width: f32, first_indent: f32) -> Vec<String> {
         let mut lines = Vec::new();
         for para in text.split('\n') {
             let mut line = String::new();
             let mut w = 0.0;
             let mut limit = if lines.is_empty() { width - first_indent } else { width };
-            for c in para.chars() {
-                let cw = self.char_width(font, c, size);
-                if w + cw > limit + 0.01 && !line.is_empty() && !no_line_start(c) {
+            for piece in pieces(para) {
+                let pw = self.width(&piece, font, size);
+                if w + pw > limit + 0.01 && !line.is_empty() {
                     lines.push(std::mem::take(&mut line));
                     w = 0.0;
                     limit = width;
                 }
-                line.push(c);
-                w += cw;
+                if pw > limit + 0.01 {
+                    for c in piece.chars() {
+                        let cw = self.char_width(font, c, size);
+                        if w + cw > limit + 0.01 && !line.is_empty() {
+                            lines.push(std::mem::take(&mut line));
+                            w = 0.0;
+                            limit = width;
+                        }
+                        line.push(c);
+                        w += cw;
+                    }
+                } else {
+                    line.push_str(&piece);
+                    w += pw;
+                }
             }
             lines.push(line);
         }
@@ -147,7 +194,9 @@ impl Writer {
         let label = format!("— {n} —");
         let w = self.width(&label, FontId::Song, 14.0);
         let y = PAGE_H - BOTTOM + 7.0 * PT_PER_MM + 14.0;
-        self.text((PAGE_W - w) / 2.0, y, &label, FontId::Song, 14.0, Rgb(0, 0, 0));
+        // Odd pages right, even pages left, one character in (GB/T 9704 7.5).
+        let x = if n % 2 == 1 { LEFT + TEXT_W - 14.0 - w } else { LEFT + 14.0 };
+        self.text(x, y, &label, FontId::Song, 14.0, Rgb(0, 0, 0));
         let content = std::mem::replace(&mut self.content, Content::new());
         self.pages.push(content.finish().into_vec());
         self.y = TOP;
@@ -215,6 +264,16 @@ impl Writer {
         self.y += PITCH;
     }
 
+    /// A horizontal rule across the text width at `y`.
+    fn rule(&mut self, y: f32, width: f32, colour: Rgb) {
+        let c = &mut self.content;
+        c.set_stroke_rgb(f32::from(colour.0) / 255.0, f32::from(colour.1) / 255.0, f32::from(colour.2) / 255.0);
+        c.set_line_width(width);
+        c.move_to(LEFT, PAGE_H - y);
+        c.line_to(LEFT + TEXT_W, PAGE_H - y);
+        c.stroke();
+    }
+
     fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, fill: Option<Rgb>, stroke: bool) {
         let c = &mut self.content;
         if let Some(f) = fill {
@@ -270,35 +329,6 @@ impl Writer {
         }
         self.y += 8.0;
     }
-
-    fn chart(&mut self, chart: &BarChart) {
-        let scale = (TEXT_W / crate::chart::WIDTH as f32).min(1.0);
-        let h = crate::chart::HEIGHT as f32 * scale;
-        self.ensure(h + 8.0);
-        let (x0, y0) = (LEFT + (TEXT_W - crate::chart::WIDTH as f32 * scale) / 2.0, self.y + 4.0);
-        let l = chart.layout();
-        for (x1, y1, x2, y2) in &l.lines {
-            let c = &mut self.content;
-            c.set_stroke_rgb(0.8, 0.8, 0.8);
-            c.set_line_width(0.5);
-            c.move_to(x0 + *x1 as f32 * scale, PAGE_H - (y0 + *y1 as f32 * scale));
-            c.line_to(x0 + *x2 as f32 * scale, PAGE_H - (y0 + *y2 as f32 * scale));
-            c.stroke();
-        }
-        for (x, y, w, h, fill) in &l.rects {
-            let (x, y, w, h) = (x0 + *x as f32 * scale, y0 + *y as f32 * scale, *w as f32 * scale, *h as f32 * scale);
-            self.rect(x, y, w, h, Some(*fill), false);
-        }
-        for (x, y, size, anchor, text) in &l.texts {
-            let size = *size as f32 * scale;
-            let mut x = x0 + *x as f32 * scale;
-            if *anchor == Anchor::Middle {
-                x -= self.width(text, FontId::Hei, size) / 2.0;
-            }
-            self.text(x, y0 + *y as f32 * scale, text, FontId::Hei, size, Rgb(0x33, 0x33, 0x33));
-        }
-        self.y += h + 8.0;
-    }
 }
 
 fn deflate(data: &[u8]) -> Vec<u8> {
@@ -313,8 +343,32 @@ pub fn render(b: &Bulletin) -> Result<Vec<u8>, crate::Error> {
     let mut in_annex = false;
     for block in blocks(b) {
         match block {
-            Block::DocNumber(s) => w.centred(&s, FontId::Kai, BODY, PITCH),
+            Block::Masthead { mark, number, issuer_line } => {
+                let size = (TEXT_W / mark.chars().count().max(1) as f32).min(35.0);
+                let mw = w.width(&mark, FontId::Song, size);
+                w.text(LEFT + (TEXT_W - mw) / 2.0, w.y + size, &mark, FontId::Song, size, Rgb(0xFF, 0, 0));
+                w.y += size * 1.4 + PITCH * 0.5;
+                match issuer_line {
+                    None => {
+                        w.y += PITCH * 0.5;
+                        w.centred(&number, FontId::Kai, BODY, PITCH);
+                    }
+                    Some((issuer, date)) => {
+                        w.centred(&number, FontId::Kai, BODY, PITCH);
+                        w.text(LEFT, w.y + PITCH * 0.75, &issuer, FontId::Kai, BODY, Rgb(0, 0, 0));
+                        let dw = w.width(&date, FontId::Kai, BODY);
+                        w.text(LEFT + TEXT_W - dw, w.y + PITCH * 0.75, &date, FontId::Kai, BODY, Rgb(0, 0, 0));
+                        w.y += PITCH;
+                    }
+                }
+                let y = w.y + 4.0 * PT_PER_MM * 0.5;
+                w.rule(y, 1.5, Rgb(0xFF, 0, 0));
+                w.y = y + PITCH * 0.5;
+            }
             Block::Title(s) => {
+                if !in_annex {
+                    w.y += PITCH * 0.5;
+                }
                 w.centred(&s, FontId::Song, TITLE, TITLE * 1.6);
                 w.y += PITCH * 0.5;
             }
@@ -325,29 +379,69 @@ pub fn render(b: &Bulletin) -> Result<Vec<u8>, crate::Error> {
             }
             Block::Heading2(s) => {
                 w.ensure(PITCH * 3.0);
-                w.para(&s, FontId::Kai, BODY, if in_annex { 0.0 } else { 2.0 * BODY });
+                let font = if in_annex { FontId::Hei } else { FontId::Kai };
+                w.para(&s, font, BODY, if in_annex { 0.0 } else { 2.0 * BODY });
             }
             Block::Para(s) => w.para(&s, FontId::Kai, BODY, 2.0 * BODY),
             Block::Note(s) => {
-                for line in w.wrap(&s, FontId::Kai, TABLE, TEXT_W, 0.0) {
-                    w.ensure(TABLE * 1.6);
-                    w.text(LEFT, w.y + TABLE * 1.2, &line, FontId::Kai, TABLE, Rgb(0x44, 0x44, 0x44));
-                    w.y += TABLE * 1.6;
+                let size = if in_annex { TABLE } else { NOTE };
+                for line in w.wrap(&s, FontId::Kai, size, TEXT_W, 0.0) {
+                    w.ensure(size * 1.6);
+                    w.text(LEFT, w.y + size * 1.2, &line, FontId::Kai, size, Rgb(0x33, 0x33, 0x33));
+                    w.y += size * 1.6;
                 }
                 w.y += 6.0;
             }
-            Block::Table(t) => w.table(&t, if in_annex { ANNEX } else { TABLE }),
-            Block::Chart(c) => w.chart(&c),
-            Block::Signature { issuer, date } => {
+            Block::Table(t) => {
+                let small = in_annex && t.header.first().is_some_and(|h| h == "序号");
+                w.table(&t, if small { ANNEX } else { TABLE })
+            }
+            // The document states the figures in words; the charts are for the web page.
+            Block::Chart(_) => {}
+            Block::Attachments(list) => {
                 w.y += PITCH;
-                w.right(&issuer, 4.0 * BODY);
-                w.right(&date, 4.0 * BODY);
+                for (i, a) in list.iter().enumerate() {
+                    if i == 0 {
+                        w.para(&format!("附件：{a}"), FontId::Kai, BODY, 2.0 * BODY);
+                    } else {
+                        w.para(a, FontId::Kai, BODY, 5.0 * BODY);
+                    }
+                }
+            }
+            Block::Signature { issuer, date } => {
+                w.y += PITCH * 2.0;
+                let (iw, dw) = (w.width(&issuer, FontId::Kai, BODY), w.width(&date, FontId::Kai, BODY));
+                let (mut ir, mut dr) = (4.0 * BODY + (dw - iw) / 2.0, 4.0 * BODY);
+                if ir < 2.0 * BODY {
+                    ir = 2.0 * BODY;
+                    dr = 2.0 * BODY + (iw - dw) / 2.0;
+                }
+                w.right(&issuer, ir);
+                w.right(&date, dr);
             }
             Block::PageBreak => {
                 in_annex = true;
                 w.new_page();
             }
             Block::AnnexLabel(s) => w.para(&s, FontId::Hei, BODY, 0.0),
+            Block::Colophon { cc, printed_by, printed_on } => {
+                // At the foot of the last page (a new page when it does not fit).
+                let lines = 1 + usize::from(cc.is_some());
+                let h = lines as f32 * PITCH + 6.0;
+                w.ensure(h);
+                let mut y = PAGE_H - BOTTOM - h;
+                w.rule(y, 1.0, Rgb(0, 0, 0));
+                if let Some(cc) = cc {
+                    w.text(LEFT + 14.0, y + PITCH * 0.7, &format!("抄送：{cc}"), FontId::Kai, 14.0, Rgb(0, 0, 0));
+                    y += PITCH;
+                    w.rule(y, 0.7, Rgb(0, 0, 0));
+                }
+                w.text(LEFT + 14.0, y + PITCH * 0.7, &printed_by, FontId::Kai, 14.0, Rgb(0, 0, 0));
+                let pw = w.width(&printed_on, FontId::Kai, 14.0);
+                w.text(LEFT + TEXT_W - 14.0 - pw, y + PITCH * 0.7, &printed_on, FontId::Kai, 14.0, Rgb(0, 0, 0));
+                w.rule(y + PITCH, 1.0, Rgb(0, 0, 0));
+                w.y = PAGE_H - BOTTOM;
+            }
         }
     }
     w.new_page();
@@ -425,7 +519,7 @@ pub fn render(b: &Bulletin) -> Result<Vec<u8>, crate::Error> {
         let unicode = unicode.finish();
         pdf.cmap(cmap, &unicode);
         let subset = subsetter::subset(slot.data, slot.index, &slot.remapper)
-            .map_err(|e| crate::Error::Pdf(format!("字体子集化失败:{e}")))?;
+            .map_err(|e| crate::Error::Pdf(format!("字体子集化失败：{e}")))?;
         pdf.stream(file, &deflate(&subset)).filter(Filter::FlateDecode);
     }
     Ok(pdf.finish())

@@ -116,6 +116,7 @@ pub fn bulletin_input(items: usize, units_per_item: usize) -> BulletinInput {
                     next_steps: "加快推进项目建设,确保按期完成。".into(),
                     evidence: if rng.next() < 0.3 { vec!["推进会纪要.pdf".into()] } else { vec![] },
                     remarks: String::new(),
+                    text_period: None,
                 }
             })
             .collect();
@@ -137,6 +138,26 @@ pub fn bulletin_input(items: usize, units_per_item: usize) -> BulletinInput {
                 start,
                 deadline: d(2024, 12, 31),
             }]
+        } else if n % 4 == 2 {
+            // Counts: paced in whole schools, never "2.5所".
+            vec![
+                IndicatorInput {
+                    subject: "新建幼儿园".into(),
+                    spec: TargetSpec { value: 3.0, max: None, comparator: Comparator::Exactly, unit: "所".into() },
+                    baseline: None,
+                    current: Some(2.0),
+                    start,
+                    deadline: d(2024, 12, 31),
+                },
+                IndicatorInput {
+                    subject: "中职学校".into(),
+                    spec: TargetSpec { value: 1.0, max: Some(2.0), comparator: Comparator::Range, unit: "所".into() },
+                    baseline: None,
+                    current: Some(0.0),
+                    start,
+                    deadline: d(2024, 12, 31),
+                },
+            ]
         } else {
             vec![]
         };
@@ -158,7 +179,9 @@ pub fn bulletin_input(items: usize, units_per_item: usize) -> BulletinInput {
         addressees: Some("各区(市)教育局,市直各学校,局机关各科室".into()),
         period: Period::new(2024, 10).unwrap_or(Period { year: 2024, month: 10 }),
         as_of,
-        issued_on: d(2024, 11, 5),
+        issued_on: Some(d(2024, 11, 5)),
+        cc: Some("市委教育工委委员,局领导".into()),
+        printed_by: Some("鹰潭市教育局办公室".into()),
         thresholds: th,
         sections,
         requirements: vec![

@@ -89,12 +89,81 @@ fn attr<'a>(elements: &'a [(String, BTreeMap<String, String>)], name: &str) -> &
     &elements.iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no {name}")).1
 }
 
+/// The paragraphs of a WordprocessingML part: each with its elements and its text.
+fn paragraphs(xml: &[u8]) -> Vec<(Elements, String)> {
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    let mut out = Vec::new();
+    let mut cur: Option<(Elements, String)> = None;
+    let mut buf = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf).expect("well-formed XML") {
+            Event::Start(e) | Event::Empty(e) => {
+                let name = e.name().as_ref().to_string();
+                if name == "w:p" {
+                    cur = Some((Vec::new(), String::new()));
+                }
+                let attrs = e
+                    .attributes()
+                    .map(|a| {
+                        let a = a.expect("attribute");
+                        (a.key.as_ref().to_string(), a.value.to_string())
+                    })
+                    .collect();
+                if let Some((el, _)) = cur.as_mut() {
+                    el.push((name, attrs));
+                }
+            }
+            Event::Text(t) => {
+                if let Some((_, text)) = cur.as_mut() {
+                    text.push_str(&t.xml10_content());
+                }
+            }
+            Event::End(e) if e.name().as_ref() == "w:p" => out.extend(cur.take()),
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    out
+}
+
+fn has(el: &Elements, name: &str, key: &str, value: &str) -> bool {
+    el.iter().any(|(n, a)| n == name && a.get(key).is_some_and(|v| v == value))
+}
+
+fn get<'a>(el: &'a Elements, name: &str, key: &str) -> Option<&'a str> {
+    el.iter().find(|(n, a)| n == name && a.contains_key(key)).map(|(_, a)| a[key].as_str())
+}
+
+fn is_cjk(c: char) -> bool {
+    ('\u{3000}'..='\u{9FFF}').contains(&c) || ('\u{FF00}'..='\u{FFEF}').contains(&c)
+}
+
+/// ASCII ,:;() in a text with Chinese (outside numbers such as 1,400 and 10:30).
+fn ascii_punctuation(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut bad = Vec::new();
+    if !chars.iter().any(|c| is_cjk(*c)) {
+        return bad;
+    }
+    for (i, c) in chars.iter().enumerate() {
+        let digits = i > 0 && chars[i - 1].is_ascii_digit() && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
+        if ",:;()".contains(*c) && !digits {
+            let from = i.saturating_sub(8);
+            bad.push(chars[from..(i + 8).min(chars.len())].iter().collect());
+        }
+    }
+    bad
+}
+
+/// Every GB/T 9704-2012 layout item, read back from the docx XML.
 #[test]
 fn docx_is_an_official_document() {
     let b = bulletin();
     let bytes = render(&b, Format::Docx).expect("docx");
     let files = unzip(&bytes);
-    let (el, text) = parse_xml(&files["word/document.xml"]);
+    let doc = &files["word/document.xml"];
+    let (el, text) = parse_xml(doc);
     let size = attr(&el, "w:pgSz");
     assert_eq!((size["w:w"].as_str(), size["w:h"].as_str()), ("11906", "16838"), "A4");
     let m = attr(&el, "w:pgMar");
@@ -103,47 +172,170 @@ fn docx_is_an_official_document() {
         (m["w:top"].as_str(), m["w:bottom"].as_str(), m["w:left"].as_str(), m["w:right"].as_str()),
         ("2098", "1984", "1587", "1474")
     );
-    let fonts: Vec<&str> = el
+    let ps = paragraphs(doc);
+    let find = |needle: &str| {
+        ps.iter().position(|(_, t)| t.contains(needle)).unwrap_or_else(|| panic!("no paragraph with {needle}"))
+    };
+
+    // 版头: the mark in red 方正小标宋简体, the number with 〔〕, the red line under it.
+    let mark = &ps[find("鹰潭市教育局文件")].0;
+    assert!(has(mark, "w:color", "w:val", "FF0000"), "red 发文机关标志");
+    assert!(has(mark, "w:rFonts", "w:eastAsia", "方正小标宋简体"));
+    let number = find("鹰教督通〔2024〕10号");
+    assert!(number < find("关于2024年10月"), "发文字号 above the title");
+    assert!(
+        ps[number..number + 2]
+            .iter()
+            .any(|(e, _)| e.iter().any(|(n, a)| n == "w:bottom" && a.get("w:color").is_some_and(|c| c == "FF0000"))),
+        "the red separator line"
+    );
+    // Without a document number: the 督查通报 masthead with its issue number.
+    let mut plain = b.clone();
+    plain.doc_number = None;
+    let (_, t2) = parse_xml(&unzip(&render(&plain, Format::Docx).expect("docx"))["word/document.xml"]);
+    assert!(t2.contains("督查通报") && t2.contains("第10期"), "masthead with 第N期");
+
+    // 主送机关 below the title, ending with a full-width colon.
+    let title = find("关于2024年10月");
+    let to = find("各区（市）教育局");
+    assert!(to > title && ps[to].1.ends_with('：'), "主送机关 after the title: {}", ps[to].1);
+    let title_el = &ps[title].0;
+    assert!(has(title_el, "w:rFonts", "w:eastAsia", "方正小标宋简体") && has(title_el, "w:sz", "w:val", "44"));
+
+    // Body: 仿宋_GB2312 三号, justified, exact 22-line pitch, 28 characters a line.
+    let body = &ps[find("现将2024年10月")].0;
+    assert!(has(body, "w:jc", "w:val", "both"), "justified");
+    assert!(has(body, "w:spacing", "w:line", "579") && has(body, "w:spacing", "w:lineRule", "exact"));
+    assert!(has(body, "w:rFonts", "w:eastAsia", "仿宋_GB2312") && has(body, "w:sz", "w:val", "32"));
+    let grid = attr(&el, "w:docGrid");
+    assert_eq!(grid["w:linePitch"], "579", "22 lines in 225 mm");
+    let tracking: i32 = body
         .iter()
-        .filter(|(n, _)| n == "w:rFonts")
-        .filter_map(|(_, a)| a.get("w:eastAsia").map(String::as_str))
-        .collect();
-    for f in ["仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312"] {
-        assert!(fonts.contains(&f), "font {f} used");
-    }
-    let sizes: Vec<&str> =
-        el.iter().filter(|(n, _)| n == "w:sz").filter_map(|(_, a)| a.get("w:val").map(String::as_str)).collect();
-    assert!(sizes.contains(&"32") && sizes.contains(&"44"), "三号 body and 二号 title");
-    assert!(text.contains(&b.title));
-    for h in [
-        "一、总体情况",
-        "二、进展较快的事项和单位",
-        "三、存在问题",
-        "四、主要指标完成情况",
-        "五、各区(市)工作成效排名",
-        "六、下步要求",
-        "(一)进展较快的事项",
-    ] {
+        .filter(|(n, a)| n == "w:spacing" && a.contains_key("w:val"))
+        .map(|(_, a)| a["w:val"].parse().expect("number"))
+        .next()
+        .expect("character spacing on body text");
+    assert_eq!(8844 / (320 + tracking), 28, "28 characters of 16 pt in the 156 mm line");
+    let heading = &ps[find("一、总体情况")].0;
+    assert!(has(heading, "w:rFonts", "w:eastAsia", "黑体"));
+    for h in ["一、总体情况", "二、进展较好的事项和单位", "三、存在的问题", "四、下步要求", "（一）"]
+    {
         assert!(text.contains(h), "heading {h}");
     }
+    assert!(!text.contains("暂无") && !text.contains("存在问题:"), "no empty 'none' lines");
+
+    // Full-width punctuation in every Chinese text.
+    let bad: Vec<String> = ps.iter().flat_map(|(_, t)| ascii_punctuation(t)).collect();
+    assert!(bad.is_empty(), "ASCII punctuation in Chinese text: {bad:?}");
+
+    // 署名 centred over the 成文日期, which is four characters from the right, in Arabic numerals.
+    let date = ps.iter().rposition(|(_, t)| t == "2024年11月5日").expect("成文日期");
+    let (issuer_el, issuer_text) = &ps[date - 1];
+    assert_eq!(issuer_text, "鹰潭市教育局");
+    let right = |e: &Elements| get(e, "w:ind", "w:right").expect("right indent").parse::<f64>().expect("twips");
+    assert!(has(&ps[date].0, "w:jc", "w:val", "right") && has(issuer_el, "w:jc", "w:val", "right"));
+    assert_eq!(right(&ps[date].0), 4.0 * 320.0, "date four characters from the right");
+    // Date 6.5 characters wide (digits half), issuer 6: centred = 4 + 0.25 characters.
+    assert_eq!(right(issuer_el), (4.0 + 0.25) * 320.0, "署名 centred over the date");
+    assert!(find("附件：1．") < date, "附件说明 before the signature");
+
+    // Tables: header rows repeat, rows do not split, 序号 never wraps, within the text width.
     let tables = el.iter().filter(|(n, _)| n == "w:tbl").count();
-    assert!(tables >= 4 + b.ledger.len(), "{tables} tables");
+    assert!(tables >= 3 + b.ledger.len(), "{tables} tables");
+    assert_eq!(el.iter().filter(|(n, _)| n == "w:tblHeader").count(), tables, "every table repeats its header");
+    assert!(el.iter().any(|(n, _)| n == "w:noWrap"), "序号 never wraps");
     for (_, a) in el.iter().filter(|(n, _)| n == "w:tblW") {
         assert!(a["w:w"].parse::<u32>().expect("width") <= 8844, "tables fit the 156 mm text width");
     }
-    assert!(files.keys().any(|k| k.starts_with("word/media/") && files[k].starts_with(b"\x89PNG")), "chart image");
-    let footer = files.iter().find(|(k, _)| k.starts_with("word/footer")).expect("footer");
-    let (fel, ftext) = parse_xml(footer.1);
-    assert!(ftext.contains('—'), "— N — page numbers");
-    assert!(
-        fel.iter().any(|(n, _)| n == "w:fldSimple" || n == "w:fldChar") || ftext.contains("PAGE"),
-        "a page-number field"
-    );
+
+    // 版记 at the end: 抄送, then 印发机关 and 印发日期, between lines, at the foot of the page.
+    let cc = find("抄送：");
+    let printed = find("2024年11月5日印发");
+    assert!(cc > find("附件2") && printed == cc + 1 && printed == ps.len() - 1, "版记 last");
+    assert!(ps[printed].1.starts_with("鹰潭市教育局办公室"));
+    assert!(has(&ps[cc].0, "w:framePr", "w:yAlign", "bottom"), "at the foot of the last page");
+    assert!(ps[cc].0.iter().any(|(n, _)| n == "w:top") && ps[printed].0.iter().any(|(n, _)| n == "w:bottom"));
+
+    // Page numbers "— N —" in 宋体 四号: odd pages right, even pages left.
+    let (settings, _) = parse_xml(&files["word/settings.xml"]);
+    assert!(settings.iter().any(|(n, _)| n == "w:evenAndOddHeaders"));
+    for (part, side) in [("word/footer1.xml", "right"), ("word/footer2.xml", "left")] {
+        let (fel, ftext) = parse_xml(&files[part]);
+        assert!(ftext.starts_with("— ") && ftext.ends_with(" —"), "{ftext}");
+        assert!(fel.iter().any(|(n, _)| n == "w:instrText") && ftext.contains("PAGE"), "a page field");
+        assert!(has(&fel, "w:jc", "w:val", side), "{part} {side}");
+        assert!(has(&fel, "w:rFonts", "w:eastAsia", "宋体") && has(&fel, "w:sz", "w:val", "28"));
+    }
+    let rels = String::from_utf8(files["word/_rels/document.xml.rels"].clone()).expect("utf-8");
+    assert!(rels.contains("footer1.xml") && rels.contains("footer2.xml"));
+    assert!(has(&el, "w:footerReference", "w:type", "even") && has(&el, "w:footerReference", "w:type", "default"));
+
+    // Fonts with the fallbacks a Windows or WPS machine has.
+    let (fonts, _) = parse_xml(&files["word/fontTable.xml"]);
+    let alt = |name: &str| {
+        let i = fonts.iter().position(|(n, a)| n == "w:font" && a["w:name"] == name).expect("font declared");
+        fonts[i + 1].1["w:val"].clone()
+    };
+    assert_eq!(alt("方正小标宋简体"), "宋体");
+    assert_eq!(alt("仿宋_GB2312"), "仿宋");
+    assert_eq!(alt("楷体_GB2312"), "楷体");
+    assert_eq!(alt("宋体"), "SimSun");
+    assert_eq!(alt("仿宋"), "FangSong");
+    assert_eq!(alt("楷体"), "KaiTi");
+
+    // The date is the office's choice: none set, none printed (never today's).
+    let mut undated = b.clone();
+    undated.issued_on = None;
+    let (_, t3) = parse_xml(&unzip(&render(&undated, Format::Docx).expect("docx"))["word/document.xml"]);
+    assert!(!t3.contains("2024年11月5日") && t3.contains("\u{3000}\u{3000}年\u{3000}月\u{3000}日"));
+
     for (name, data) in &files {
         if name.ends_with(".xml") || name.ends_with(".rels") {
             parse_xml(data);
         }
     }
+}
+
+/// No format prints a fraction of a school (or of any counted thing), and an earlier month's
+/// progress text carries its month wherever the ledger appears.
+#[test]
+fn no_fractional_counts_and_stale_text_marked() {
+    let b = bulletin();
+    let stale: Vec<&str> =
+        b.ledger_rows().filter(|r| r.stale_from.is_some()).map(|r| r.progress_text.as_str()).collect();
+    assert!(!stale.is_empty() && stale.iter().all(|t| t.ends_with("（9月报送）")), "{stale:?}");
+    let docx = parse_xml(&unzip(&render(&b, Format::Docx).expect("docx"))["word/document.xml"]).1;
+    let html = String::from_utf8(render(&b, Format::Html).expect("html")).expect("utf-8");
+    let csv = String::from_utf8(render(&b, Format::Csv).expect("csv")).expect("utf-8");
+    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(render(&b, Format::Xlsx).expect("xlsx"))).expect("xlsx");
+    let mut xlsx = String::new();
+    for name in wb.sheet_names() {
+        let range = wb.worksheet_range(&name).expect("sheet");
+        for row in range.rows() {
+            for c in row {
+                xlsx.push_str(&c.to_string());
+                xlsx.push('\n');
+            }
+        }
+    }
+    for (format, text) in [("docx", &docx), ("html", &html), ("csv", &csv), ("xlsx", &xlsx)] {
+        assert!(text.contains("（9月报送）"), "{format} marks the stale text");
+        let chars: Vec<char> = text.chars().collect();
+        for (i, c) in chars.iter().enumerate() {
+            if "个所人家场次".contains(*c) && i >= 2 && chars[i - 1].is_ascii_digit() {
+                let mut k = i - 1;
+                while k > 0 && (chars[k - 1].is_ascii_digit()) {
+                    k -= 1;
+                }
+                assert!(
+                    k == 0 || chars[k - 1] != '.',
+                    "{format}: a fraction of a count: {}",
+                    chars[k.saturating_sub(6)..i + 1].iter().collect::<String>()
+                );
+            }
+        }
+    }
+    assert!(docx.contains("新建幼儿园") && docx.contains("按节点"), "a one-off target is judged by milestones");
 }
 
 #[test]
@@ -165,7 +357,7 @@ fn docx_converts_in_libreoffice() {
     let pdf = dir.join("bulletin.pdf");
     assert!(pdf.exists(), "LibreOffice converted the docx: {}", String::from_utf8_lossy(&out.stderr));
     let text = pdftotext(&pdf);
-    assert!(text.contains("总体情况") && text.contains("存在问题"), "{text}");
+    assert!(text.contains("总体情况") && text.contains("存在的问题"), "{text}");
     let flat: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     assert!(flat.contains("—2—"), "page numbers");
     let _ = std::fs::remove_dir_all(dir);
@@ -185,7 +377,7 @@ fn pdf_has_extractable_chinese() {
     std::fs::write(&path, &bytes).expect("write");
     let text = pdftotext(&path);
     let flat: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    for s in ["关于2024年10月", "一、总体情况", "三、存在问题", "任务推进台账", "鹰潭市教育局", "— 1 —"]
+    for s in ["关于2024年10月", "一、总体情况", "三、存在的问题", "任务推进台账", "鹰潭市教育局", "— 1 —"]
     {
         let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
         assert!(flat.contains(&s), "{s} in PDF text");

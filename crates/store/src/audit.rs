@@ -202,28 +202,26 @@ impl Store {
     }
 }
 
-/// The records as csv (UTF-8 with a byte-order mark, so spreadsheet programs read Chinese).
+/// The records as csv (see [`domain::csv_file`]: a byte-order mark, formula text neutralised).
 pub fn to_csv(records: &[AuditRecord]) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(["编号", "时间", "用户编号", "用户", "来源地址", "操作", "对象", "结果", "详情", "哈希"]);
-    // A cell starting with = + - @ would be run as a formula by a spreadsheet program.
-    let cell = |s: &str| if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
+    let mut file = domain::csv_file::CsvFile::new();
+    file.row(["编号", "时间", "用户编号", "用户", "来源地址", "操作", "对象", "结果", "详情", "哈希"]);
     for r in records {
-        let _ = w.write_record([
+        file.row([
             r.id.to_string(),
             r.at.clone(),
             r.actor_id.map(|i| i.to_string()).unwrap_or_default(),
-            cell(&r.actor),
+            r.actor.clone(),
             r.ip.clone().unwrap_or_default(),
             r.action.clone(),
-            cell(r.object.as_deref().unwrap_or_default()),
+            r.object.clone().unwrap_or_default(),
             r.outcome.clone(),
-            cell(&r.detail),
+            r.detail.clone(),
             r.hash.clone(),
         ]);
     }
-    let bytes = w.into_inner().unwrap_or_default();
-    format!("\u{feff}{}", String::from_utf8_lossy(&bytes))
+    // Every cell is a String, so the bytes are UTF-8.
+    String::from_utf8_lossy(&file.finish()).into_owned()
 }
 
 /// Appends records to the chain, in order, inside the caller's transaction; their ids.

@@ -5,7 +5,7 @@
 
 use crate::status::{AssignmentView, TaskView};
 use crate::{Result, Store, StoreError, now};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use domain::bulletin::{
     AssignmentInput, Bulletin, BulletinInput, IndicatorInput, ItemInput, Role, SectionInput, Submission,
 };
@@ -26,6 +26,8 @@ pub struct Snapshot {
 }
 
 struct MonthReport {
+    /// The month an unchanged text was first reported, when earlier than last month.
+    text_period: Option<Period>,
     state: String,
     late: bool,
     unchanged: bool,
@@ -48,21 +50,115 @@ fn chinese_numeral(n: i64) -> String {
     }
 }
 
-fn requirements_key(plan_id: i64) -> String {
+/// Before 下步要求 were kept per month, one text per plan: still offered as a starting point.
+fn legacy_requirements_key(plan_id: i64) -> String {
     format!("bulletin_requirements_{plan_id}")
 }
 
+fn requirements_key(plan_id: i64, period: Period) -> String {
+    format!("bulletin_requirements_{plan_id}_{period}")
+}
+
+fn settings_key(plan_id: i64, field: &str) -> String {
+    format!("bulletin_{field}_{plan_id}")
+}
+
+/// The office's choices for a plan's bulletins (版头, 主送, 署名, 成文日期, 版记), kept per plan
+/// once set: 发文字号 and 成文日期 are changed each month, the rest rarely.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct BulletinSettings {
+    /// 发文字号, e.g. 鹰教督〔2024〕10号; empty for the 督查通报 masthead with 第N期.
+    pub doc_number: String,
+    /// 主送机关.
+    pub addressees: String,
+    /// 发文机关署名; empty for the plan's issuer.
+    pub issuer: String,
+    /// 成文日期; `None` leaves the date blank in the document.
+    pub issued_on: Option<NaiveDate>,
+    /// 抄送.
+    pub cc: String,
+    /// 印发机关; empty for the issuer.
+    pub printed_by: String,
+}
+
+const SETTING_FIELDS: [&str; 6] = ["doc_number", "addressees", "issuer", "issued_on", "cc", "printed_by"];
+
+fn some(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
 impl Store {
-    /// The office's 下步要求, kept between months as a draft.
-    pub async fn bulletin_requirements(&self, plan_id: i64) -> Result<String> {
-        Ok(self.setting(&requirements_key(plan_id)).await?.unwrap_or_default())
+    /// This month's 下步要求 as saved by the office (empty until written).
+    pub async fn bulletin_requirements(&self, plan_id: i64, period: Period) -> Result<String> {
+        Ok(self.setting(&requirements_key(plan_id, period)).await?.unwrap_or_default())
     }
 
-    pub async fn set_bulletin_requirements(&self, plan_id: i64, text: &str) -> Result<()> {
+    /// What the page offers to edit: this month's 下步要求, or else last month's (or the
+    /// plan's older text) as a starting point; `true` when it is such a starting point, not yet
+    /// this month's.
+    pub async fn bulletin_requirements_draft(&self, plan_id: i64, period: Period) -> Result<(String, bool)> {
+        let now = self.bulletin_requirements(plan_id, period).await?;
+        if !now.trim().is_empty() {
+            return Ok((now, false));
+        }
+        let last = match self.setting(&requirements_key(plan_id, period.prev())).await? {
+            Some(t) if !t.trim().is_empty() => t,
+            _ => self.setting(&legacy_requirements_key(plan_id)).await?.unwrap_or_default(),
+        };
+        Ok((last, true))
+    }
+
+    pub async fn set_bulletin_requirements(&self, plan_id: i64, period: Period, text: &str) -> Result<()> {
         if text.chars().count() > 5000 {
             return Err(StoreError::invalid("requirements", "下步要求不能超过 5000 字"));
         }
-        self.set_setting(&requirements_key(plan_id), text).await
+        self.set_setting(&requirements_key(plan_id, period), text).await
+    }
+
+    /// The plan's bulletin settings (empty fields when never set).
+    pub async fn bulletin_settings(&self, plan_id: i64) -> Result<BulletinSettings> {
+        let mut v = Vec::new();
+        for f in SETTING_FIELDS {
+            v.push(self.setting(&settings_key(plan_id, f)).await?.unwrap_or_default());
+        }
+        Ok(BulletinSettings {
+            doc_number: v[0].clone(),
+            addressees: v[1].clone(),
+            issuer: v[2].clone(),
+            issued_on: NaiveDate::parse_from_str(v[3].trim(), "%Y-%m-%d").ok(),
+            cc: v[4].clone(),
+            printed_by: v[5].clone(),
+        })
+    }
+
+    /// Saves the plan's bulletin settings, all or nothing: every field is checked first.
+    pub async fn set_bulletin_settings(&self, plan_id: i64, s: &BulletinSettings) -> Result<()> {
+        let texts = [
+            ("doc_number", "发文字号", &s.doc_number, 50),
+            ("addressees", "主送机关", &s.addressees, 500),
+            ("issuer", "发文机关署名", &s.issuer, 100),
+            ("cc", "抄送", &s.cc, 500),
+            ("printed_by", "印发机关", &s.printed_by, 100),
+        ];
+        for (field, label, value, max) in texts {
+            if value.chars().count() > max {
+                return Err(StoreError::invalid(field, format!("{label}不能超过 {max} 字")));
+            }
+            if value.chars().any(char::is_control) {
+                return Err(StoreError::invalid(field, format!("{label}不能含换行等控制字符")));
+            }
+        }
+        if let Some(d) = s.issued_on
+            && !(2000..=2100).contains(&d.year())
+        {
+            return Err(StoreError::invalid("issued_on", "成文日期不在合理范围内"));
+        }
+        for (field, _, value, _) in texts {
+            self.set_setting(&settings_key(plan_id, field), value.trim()).await?;
+        }
+        let date = s.issued_on.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
+        self.set_setting(&settings_key(plan_id, "issued_on"), &date).await
     }
 
     /// The bulletin of a plan for a month, computed from the data as it stands.
@@ -94,8 +190,9 @@ impl Store {
             .collect();
         let reports = self.month_reports(plan_id, period).await?;
         let kinds: HashMap<i64, String> = self.units().await?.into_iter().map(|u| (u.id, u.kind)).collect();
+        let settings = self.bulletin_settings(plan_id).await?;
         let requirements = self
-            .bulletin_requirements(plan_id)
+            .bulletin_requirements(plan_id, period)
             .await?
             .split('\n')
             .map(str::trim)
@@ -118,13 +215,21 @@ impl Store {
             .collect();
         Ok(BulletinInput {
             plan_title: plan.title.clone(),
-            issuer: parsed.meta.issuer.clone().unwrap_or_else(|| "督办办公室".to_string()),
+            issuer: some(&settings.issuer)
+                .or_else(|| parsed.meta.issuer.clone())
+                .unwrap_or_else(|| "督办办公室".to_string()),
             title: None,
-            doc_number: None,
-            addressees: self.setting("bulletin_addressees").await?,
+            doc_number: some(&settings.doc_number),
+            addressees: match some(&settings.addressees) {
+                Some(a) => Some(a),
+                None => self.setting("bulletin_addressees").await?,
+            },
             period,
             as_of,
-            issued_on: today,
+            // The office chooses the date of issue; never the machine's clock.
+            issued_on: settings.issued_on,
+            cc: some(&settings.cc),
+            printed_by: some(&settings.printed_by),
             thresholds: *th,
             sections,
             requirements,
@@ -150,6 +255,22 @@ impl Store {
         .bind(period.to_string())
         .fetch_all(&self.pool)
         .await?;
+        // An unchanged text may have been carried over for months: the earliest month with the
+        // same text is the month it was written in.
+        let first = sqlx::query(
+            "SELECT r.assignment_id, MIN(p.period) FROM reports r \
+             JOIN reports p ON p.assignment_id = r.assignment_id AND p.progress = r.progress AND p.period < r.period \
+             JOIN assignments a ON a.id = r.assignment_id JOIN tasks t ON t.id = a.task_id \
+             WHERE t.plan_id = $1 AND r.period = $2 AND r.unchanged <> 0 GROUP BY r.assignment_id",
+        )
+        .bind(plan_id)
+        .bind(period.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let first: HashMap<i64, Period> = first
+            .iter()
+            .filter_map(|r| Some((r.get::<i64, _>(0), r.get::<Option<String>, _>(1)?.parse().ok()?)))
+            .collect();
         let mut evidence: HashMap<i64, Vec<String>> = HashMap::new();
         for f in &files {
             evidence.entry(f.get(0)).or_default().push(f.get(1));
@@ -161,6 +282,7 @@ impl Store {
                 (
                     r.get(1),
                     MonthReport {
+                        text_period: first.get(&r.get::<i64, _>(1)).copied(),
                         state: r.get(2),
                         late: r.get::<i64, _>(3) != 0,
                         unchanged: r.get::<i64, _>(4) != 0,
@@ -195,7 +317,8 @@ impl Store {
         .bind(&content)
         .bind(&at)
         .execute(&mut *tx)
-        .await?;
+        .await
+        .map_err(|e| StoreError::lost_race(e, "该月通报刚由他人发布了新版本,请刷新后再发布"))?;
         tx.commit().await?;
         Ok(Snapshot { version, published_at: at, bulletin: bulletin.clone() })
     }
@@ -286,6 +409,7 @@ fn item_input(
                 next_steps: r.filter(|_| submitted).map(|r| r.next_steps.clone()).unwrap_or_default(),
                 evidence: r.filter(|_| submitted).map(|r| r.evidence.clone()).unwrap_or_default(),
                 remarks: String::new(),
+                text_period: r.filter(|_| submitted).and_then(|r| r.text_period),
             }
         })
         .collect();

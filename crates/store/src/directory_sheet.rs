@@ -10,7 +10,11 @@ use plan::directory::DirectoryUnit;
 pub const COLUMNS: [&str; 8] = ["名称", "类别", "学段", "办别", "普惠", "区县", "别名", "成员"];
 
 fn list(cell: &str) -> Vec<String> {
-    cell.split(['、', ';', ';', '\n']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+    cell.split(['、', ';', ';', '\n'])
+        .map(|s| domain::csv_file::unescape_cell(s.trim()))
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// Reads a directory sheet; every bad row is named with its line and reason, and nothing is
@@ -29,8 +33,10 @@ pub fn read(bytes: &[u8]) -> Result<Vec<DirectoryUnit>, String> {
     let col = |name: &str| header.iter().position(|h| h.trim() == name);
     let name_col = col("名称").ok_or_else(|| "缺少“名称”列".to_string())?;
     let kind_col = col("类别").ok_or_else(|| "缺少“类别”列".to_string())?;
-    let cell =
-        |row: &[String], c: Option<usize>| c.and_then(|c| row.get(c)).map(|s| s.trim().to_string()).unwrap_or_default();
+    // A cell our export neutralised (`'=…`) reads back as it was.
+    let cell = |row: &[String], c: Option<usize>| {
+        c.and_then(|c| row.get(c)).map(|s| domain::csv_file::unescape_cell(s.trim()).to_string()).unwrap_or_default()
+    };
     let mut units = Vec::new();
     let mut errors = Vec::new();
     for (i, row) in table.iter().enumerate().skip(1) {
@@ -75,26 +81,22 @@ pub fn read(bytes: &[u8]) -> Result<Vec<DirectoryUnit>, String> {
     Ok(units)
 }
 
-/// The directory as csv with the columns above; UTF-8 with a byte-order mark, which Excel
-/// needs to read Chinese correctly.
+/// The directory as csv with the columns above (see [`domain::csv_file`]: a byte-order mark,
+/// formula text neutralised; [`read`] undoes the neutralising).
 pub fn to_csv(directory: &plan::Directory) -> Vec<u8> {
-    let mut out = vec![0xEF, 0xBB, 0xBF];
-    {
-        let mut w = csv::Writer::from_writer(&mut out);
-        let _ = w.write_record(COLUMNS);
-        for u in &directory.units {
-            let _ = w.write_record([
-                u.name.as_str(),
-                kind_label(&u.kind),
-                u.stage.as_deref().unwrap_or(""),
-                u.ownership.as_deref().unwrap_or(""),
-                if u.inclusive { "是" } else { "" },
-                u.district.as_deref().unwrap_or(""),
-                &u.aliases.join("、"),
-                &u.members.join("、"),
-            ]);
-        }
-        let _ = w.flush();
+    let mut file = domain::csv_file::CsvFile::new();
+    file.row(COLUMNS);
+    for u in &directory.units {
+        file.row([
+            u.name.as_str(),
+            kind_label(&u.kind),
+            u.stage.as_deref().unwrap_or(""),
+            u.ownership.as_deref().unwrap_or(""),
+            if u.inclusive { "是" } else { "" },
+            u.district.as_deref().unwrap_or(""),
+            &u.aliases.join("、"),
+            &u.members.join("、"),
+        ]);
     }
-    out
+    file.finish()
 }

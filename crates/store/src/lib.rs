@@ -60,6 +60,15 @@ impl StoreError {
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         StoreError::Invalid { field: field.to_string(), message: message.into() }
     }
+
+    /// A write that lost a race for a unique key (two publications numbering the same new
+    /// version at once) is a conflict, told as `why`, not a database failure.
+    pub(crate) fn lost_race(e: sqlx::Error, why: &str) -> Self {
+        match e.as_database_error() {
+            Some(d) if d.is_unique_violation() => StoreError::Conflict(why.to_string()),
+            _ => StoreError::Db(e),
+        }
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -220,28 +229,34 @@ impl Store {
         })
     }
 
-    /// The stored answer to a request already made with this idempotency key by this user.
-    pub async fn idempotent_response(&self, user_id: i64, key: &str) -> Result<Option<String>> {
-        let row = sqlx::query("SELECT response FROM idempotency_keys WHERE key = $1 AND user_id = $2")
-            .bind(key)
+    /// What this user's idempotency key was first used for: the request it was bound to
+    /// (see [`Store::remember_response`]) and the answer given.
+    pub async fn idempotent_response(&self, user_id: i64, key: &str) -> Result<Option<(String, String)>> {
+        let row = sqlx::query("SELECT request, response FROM idempotency_keys WHERE user_id = $1 AND key = $2")
             .bind(user_id)
+            .bind(key)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.map(|r| r.get(0)))
+        Ok(row.map(|r| (r.get(0), r.get(1))))
     }
 
-    /// Remembers the answer to a request made with an idempotency key, so a retry gets it
-    /// again instead of repeating the request.
-    pub async fn remember_response(&self, user_id: i64, key: &str, response: &str) -> Result<()> {
+    /// Remembers the answer to a request made with an idempotency key, bound to `request`
+    /// (a fingerprint of the method, the path and the body), so that a retry of the same
+    /// request gets it again instead of repeating it, and another request under the key is
+    /// told apart.
+    pub async fn remember_response(&self, user_id: i64, key: &str, request: &str, response: &str) -> Result<()> {
         // A concurrent retry may have stored it first; either answer is the same request's.
-        let _ =
-            sqlx::query("INSERT INTO idempotency_keys (key, user_id, response, created_at) VALUES ($1, $2, $3, $4)")
-                .bind(key)
-                .bind(user_id)
-                .bind(response)
-                .bind(now())
-                .execute(&self.pool)
-                .await;
+        let _ = sqlx::query(
+            "INSERT INTO idempotency_keys (user_id, key, request, response, created_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (user_id, key) DO NOTHING",
+        )
+        .bind(user_id)
+        .bind(key)
+        .bind(request)
+        .bind(response)
+        .bind(now())
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 

@@ -8,7 +8,11 @@ use chrono::NaiveDate;
 use plan::{MeasureKind, Plan, Role as UnitRole};
 use serde::Serialize;
 use sqlx::Row;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+
+/// The most unit responsibilities one plan may make once groups are expanded: with
+/// `plan::limits::MAX_ITEMS` items, forty units each.
+pub const MAX_ASSIGNMENTS: usize = 20_000;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct PlanRow {
@@ -188,6 +192,37 @@ impl Store {
         row.as_ref().map(plan_from_row).ok_or(StoreError::NotFound)
     }
 
+    /// Refuses (422, field `period`) a period a request names for plan `plan_id` that lies
+    /// outside the plan's year or after `open` (`Period::check_for_plan`); `NotFound` for no
+    /// such plan.
+    pub async fn check_plan_period(&self, plan_id: i64, period: domain::Period, open: domain::Period) -> Result<()> {
+        let year = self.plan(plan_id).await?.year;
+        period
+            .check_for_plan(year.and_then(|y| i32::try_from(y).ok()), open)
+            .map_err(|m| StoreError::invalid("period", m))
+    }
+
+    /// [`Store::check_plan_period`] for the plan of an assignment.
+    pub async fn check_assignment_period(
+        &self,
+        assignment_id: i64,
+        period: domain::Period,
+        open: domain::Period,
+    ) -> Result<()> {
+        let row = sqlx::query(
+            "SELECT p.year FROM assignments a JOIN tasks t ON t.id = a.task_id JOIN plans p ON p.id = t.plan_id \
+             WHERE a.id = $1",
+        )
+        .bind(assignment_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let year: Option<i64> = row.get(0);
+        period
+            .check_for_plan(year.and_then(|y| i32::try_from(y).ok()), open)
+            .map_err(|m| StoreError::invalid("period", m))
+    }
+
     /// The parsed structure of a plan, with the edits made before publishing.
     pub async fn parsed_plan(&self, id: i64) -> Result<Plan> {
         let row =
@@ -214,157 +249,280 @@ impl Store {
 
     /// Publishes a draft: every item becomes a task; every responsible unit (each member of
     /// a group) an assignment; targets become indicators and measures milestones, due at the
-    /// plan's year end unless the text says otherwise. All or nothing.
+    /// plan's year end unless the text says otherwise. All or nothing; a plan that lacks a
+    /// title, items or responsible units, or is beyond the size bounds, is refused
+    /// (`plan::limits::publish_problems`), and of two concurrent publications one gets 409.
+    ///
+    /// The write transaction holds every other writer of a SQLite database, so it does only
+    /// writes: the search words are cut and the rows built before it begins, the directory is
+    /// read in three statements, and rows go in as multi-row INSERTs — a few dozen statements
+    /// for the largest plan allowed, not one per row.
     pub async fn publish_plan(&self, id: i64) -> Result<Published> {
         let row = self.plan(id).await?;
         if row.status != "draft" {
             return Err(StoreError::Conflict("该工作要点已发布,不能重复发布".into()));
         }
         let parsed = self.parsed_plan(id).await?;
+        let problems = plan::limits::publish_problems(&parsed);
+        if !problems.is_empty() {
+            return Err(StoreError::invalid("plan", format!("无法发布:{}", problems.join(";"))));
+        }
         let year = parsed.meta.year.unwrap_or_else(|| chrono::Datelike::year(&chrono::Utc::now()));
         let start = format!("{year:04}-01-01");
         let year_end = format!("{year:04}-12-31");
-        let mut out = Published { tasks: 0, assignments: 0, indicators: 0, milestones: 0 };
-        let mut tx = self.write_tx().await?;
-        for (position, item) in parsed.items.iter().enumerate() {
-            let section_title =
-                parsed.sections.iter().find(|s| s.number == item.section).map(|s| s.title.clone()).unwrap_or_default();
-            let deadline = item.deadline.as_deref().map_or(year_end.clone(), |d| deadline_date(Some(d), year));
-            let task_id: i64 = sqlx::query(
-                "INSERT INTO tasks (plan_id, section, section_title, item_number, item_label, title, body, start_date, deadline, position) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-            )
-            .bind(id)
-            .bind(i64::from(item.section))
-            .bind(section_title)
-            .bind(i64::from(item.number))
-            .bind(&item.label)
-            .bind(&item.title)
-            .bind(&item.body)
-            .bind(&start)
-            .bind(&deadline)
-            .bind(position as i64)
-            .fetch_one(&mut *tx)
-            .await?
-            .get(0);
-            out.tasks += 1;
 
-            for unit in &item.units {
-                // Resolve by name or alias; a name unknown to the directory becomes a unit of
-                // its own (kind "other") so that no responsibility is silently dropped.
-                let found = sqlx::query(
-                    "SELECT id, kind FROM units WHERE name = $1 OR id = (SELECT unit_id FROM unit_aliases WHERE alias = $1)",
-                )
-                .bind(&unit.name)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let (unit_id, kind): (i64, String) = match found {
-                    Some(r) => (r.get(0), r.get(1)),
+        // Everything that needs no database, before the write.
+        let link = |task_id: i64| format!("/api/v1/plans/{id}#task-{task_id}");
+        struct Prepared<'a> {
+            item: &'a plan::Item,
+            section_title: String,
+            deadline: String,
+            doc: Doc,
+            /// Measures that become milestones, with their search documents.
+            milestones: Vec<(&'a plan::Measure, &'static str, Doc)>,
+        }
+        let prepared: Vec<Prepared> = parsed
+            .items
+            .iter()
+            .map(|item| {
+                let title = format!("{}{}", item.label, item.title);
+                let milestones = item
+                    .measures
+                    .iter()
+                    .filter_map(|m| {
+                        let kind = match m.kind {
+                            MeasureKind::Event => "event",
+                            MeasureKind::Document => "document",
+                            MeasureKind::Target => "target",
+                            _ => return None,
+                        };
+                        Some((m, kind, Doc::new("measure", 0, title.clone(), m.text.clone(), String::new(), None)))
+                    })
+                    .collect();
+                Prepared {
+                    item,
+                    section_title: parsed
+                        .sections
+                        .iter()
+                        .find(|s| s.number == item.section)
+                        .map(|s| s.title.clone())
+                        .unwrap_or_default(),
+                    deadline: item.deadline.as_deref().map_or(year_end.clone(), |d| deadline_date(Some(d), year)),
+                    doc: Doc::new("item", 0, title, format!("{}{}", item.title, item.body), String::new(), None),
+                    milestones,
+                }
+            })
+            .collect();
+
+        let mut tx = self.write_tx().await?;
+        // Claim the draft first: a concurrent publication waits here (or finds it gone) and
+        // answers 409 instead of making a second set of tasks.
+        let claimed = sqlx::query(
+            "UPDATE plans SET status = 'published', published_at = $1, year = $2 WHERE id = $3 AND status = 'draft'",
+        )
+        .bind(now())
+        .bind(i64::from(year))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if claimed.rows_affected() == 0 {
+            return Err(StoreError::Conflict("该工作要点已发布,不能重复发布".into()));
+        }
+
+        // The directory, to resolve names, aliases and groups in memory.
+        let mut units: HashMap<String, (i64, String)> = sqlx::query("SELECT id, name, kind FROM units")
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| (r.get::<String, _>(1), (r.get::<i64, _>(0), r.get::<String, _>(2))))
+            .collect();
+        let by_id: HashMap<i64, String> = units.iter().map(|(_, (uid, kind))| (*uid, kind.clone())).collect();
+        let aliases: HashMap<String, i64> = sqlx::query("SELECT alias, unit_id FROM unit_aliases")
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| (r.get::<String, _>(0), r.get::<i64, _>(1)))
+            .collect();
+        let mut members: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+        for r in
+            sqlx::query("SELECT group_id, member_id FROM group_members ORDER BY member_id").fetch_all(&mut *tx).await?
+        {
+            members.entry(r.get::<i64, _>(0)).or_default().push(r.get::<i64, _>(1));
+        }
+
+        // Tasks.
+        let per = crate::bulk::rows_per_statement(10);
+        for (n, chunk) in prepared.chunks(per).enumerate() {
+            let rows = crate::bulk::placeholders(chunk.len(), 10);
+            let mut q = sqlx::query(sql!(
+                "INSERT INTO tasks (plan_id, section, section_title, item_number, item_label, title, body, start_date, \
+                 deadline, position) VALUES {rows}"
+            ));
+            for (k, p) in chunk.iter().enumerate() {
+                let position = n * per + k;
+                q = q
+                    .bind(id)
+                    .bind(i64::from(p.item.section))
+                    .bind(&p.section_title)
+                    .bind(i64::from(p.item.number))
+                    .bind(&p.item.label)
+                    .bind(&p.item.title)
+                    .bind(&p.item.body)
+                    .bind(&start)
+                    .bind(&p.deadline)
+                    .bind(position as i64);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        let mut task_ids = vec![0i64; prepared.len()];
+        for r in sqlx::query("SELECT id, position FROM tasks WHERE plan_id = $1").bind(id).fetch_all(&mut *tx).await? {
+            if let Some(slot) = usize::try_from(r.get::<i64, _>(1)).ok().and_then(|p| task_ids.get_mut(p)) {
+                *slot = r.get(0);
+            }
+        }
+
+        // Assignments: a name unknown to the directory becomes a unit of its own (kind
+        // "other") so that no responsibility is silently dropped; a unit named twice
+        // (directly and through a group) is assigned once, keeping the first, most specific
+        // role.
+        let mut assignments: Vec<(i64, i64, &'static str, Option<String>)> = Vec::new();
+        for (p, task_id) in prepared.iter().zip(&task_ids) {
+            let mut seen = std::collections::HashSet::new();
+            for unit in &p.item.units {
+                let found = units
+                    .get(&unit.name)
+                    .cloned()
+                    .or_else(|| aliases.get(&unit.name).and_then(|uid| by_id.get(uid).map(|k| (*uid, k.clone()))));
+                let (unit_id, kind) = match found {
+                    Some(f) => f,
                     None => {
                         let kind = if unit.group { "group" } else { "other" };
-                        let id: i64 = sqlx::query("INSERT INTO units (name, kind) VALUES ($1, $2) RETURNING id")
+                        let uid: i64 = sqlx::query("INSERT INTO units (name, kind) VALUES ($1, $2) RETURNING id")
                             .bind(&unit.name)
                             .bind(kind)
                             .fetch_one(&mut *tx)
                             .await?
                             .get(0);
-                        (id, kind.to_string())
+                        units.insert(unit.name.clone(), (uid, kind.to_string()));
+                        (uid, kind.to_string())
                     }
                 };
-                let members: Vec<i64> = if kind == "group" {
-                    sqlx::query("SELECT member_id FROM group_members WHERE group_id = $1 ORDER BY member_id")
-                        .bind(unit_id)
-                        .fetch_all(&mut *tx)
-                        .await?
-                        .iter()
-                        .map(|r| r.get(0))
-                        .collect()
+                let (reached, via) = if kind == "group" {
+                    (members.get(&unit_id).cloned().unwrap_or_default(), Some(unit.name.clone()))
                 } else {
-                    vec![unit_id]
+                    (vec![unit_id], None)
                 };
-                let via = (kind == "group").then(|| unit.name.clone());
-                for member in members {
-                    // A unit named twice (directly and through a group) is assigned once,
-                    // keeping the first, most specific role.
-                    let exists = sqlx::query("SELECT id FROM assignments WHERE task_id = $1 AND unit_id = $2")
-                        .bind(task_id)
-                        .bind(member)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                    if exists.is_some() {
-                        continue;
+                for member in reached {
+                    if seen.insert(member) {
+                        assignments.push((*task_id, member, role_key(unit.role), via.clone()));
                     }
-                    sqlx::query("INSERT INTO assignments (task_id, unit_id, role, via_group) VALUES ($1, $2, $3, $4)")
-                        .bind(task_id)
-                        .bind(member)
-                        .bind(role_key(unit.role))
-                        .bind(via.clone())
-                        .execute(&mut *tx)
-                        .await?;
-                    out.assignments += 1;
                 }
             }
-
-            for t in &item.targets {
-                sqlx::query(
-                    "INSERT INTO indicators (task_id, subject, value, max_value, unit, comparator, per_scope, deadline, source_text) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                )
-                .bind(task_id)
-                .bind(&t.subject)
-                .bind(t.value)
-                .bind(crate::Real(t.max))
-                .bind(&t.unit)
-                .bind(t.comparator.symbol())
-                .bind(t.per.clone())
-                .bind(deadline_date(t.deadline.as_deref(), year))
-                .bind(&t.text)
-                .execute(&mut *tx)
-                .await?;
-                out.indicators += 1;
+        }
+        if assignments.len() > MAX_ASSIGNMENTS {
+            return Err(StoreError::invalid(
+                "plan",
+                format!(
+                    "无法发布:单位组展开后共 {} 项单位责任,上限为 {MAX_ASSIGNMENTS} 项,请拆分工作要点或缩小责任单位范围",
+                    assignments.len()
+                ),
+            ));
+        }
+        for chunk in assignments.chunks(crate::bulk::rows_per_statement(4)) {
+            let rows = crate::bulk::placeholders(chunk.len(), 4);
+            let mut q = sqlx::query(sql!("INSERT INTO assignments (task_id, unit_id, role, via_group) VALUES {rows}"));
+            for (task_id, unit_id, role, via) in chunk {
+                q = q.bind(*task_id).bind(*unit_id).bind(*role).bind(via.clone());
             }
+            q.execute(&mut *tx).await?;
+        }
 
-            let link = format!("/api/v1/plans/{id}#task-{task_id}");
-            let text = format!("{}{}", item.title, item.body);
-            let doc = Doc::new("item", task_id, format!("{}{}", item.label, item.title), text, link.clone(), None);
-            crate::search::index(&mut tx, doc).await?;
-            for m in item
-                .measures
-                .iter()
-                .filter(|m| matches!(m.kind, MeasureKind::Event | MeasureKind::Document | MeasureKind::Target))
-            {
-                let kind = match m.kind {
-                    MeasureKind::Event => "event",
-                    MeasureKind::Document => "document",
-                    _ => "target",
-                };
-                // A date the reviewer gave makes the milestone scheduled: it then sets the pace.
-                let milestone_id: i64 = sqlx::query(
-                    "INSERT INTO milestones (task_id, text, kind, due_date, scheduled) VALUES ($1, $2, $3, $4, $5) \
-                     RETURNING id",
-                )
-                .bind(task_id)
-                .bind(&m.text)
-                .bind(kind)
-                .bind(m.due.clone().unwrap_or_else(|| deadline.clone()))
-                .bind(crate::flag(m.due.is_some()))
-                .fetch_one(&mut *tx)
-                .await?
-                .get(0);
-                let title = format!("{}{}", item.label, item.title);
-                let doc = Doc::new("measure", milestone_id, title, m.text.clone(), link.clone(), None);
-                crate::search::index(&mut tx, doc).await?;
-                out.milestones += 1;
+        // Indicators.
+        let targets: Vec<(i64, &plan::Target)> =
+            prepared.iter().zip(&task_ids).flat_map(|(p, t)| p.item.targets.iter().map(move |x| (*t, x))).collect();
+        for chunk in targets.chunks(crate::bulk::rows_per_statement(9)) {
+            let rows = crate::bulk::placeholders(chunk.len(), 9);
+            let mut q = sqlx::query(sql!(
+                "INSERT INTO indicators (task_id, subject, value, max_value, unit, comparator, per_scope, deadline, \
+                 source_text) VALUES {rows}"
+            ));
+            for (task_id, t) in chunk {
+                q = q
+                    .bind(*task_id)
+                    .bind(&t.subject)
+                    .bind(t.value)
+                    .bind(crate::Real(t.max))
+                    .bind(&t.unit)
+                    .bind(t.comparator.symbol())
+                    .bind(t.per.clone())
+                    .bind(deadline_date(t.deadline.as_deref(), year))
+                    .bind(&t.text);
+            }
+            q.execute(&mut *tx).await?;
+        }
+
+        // Milestones, then their ids in the order they went in (each statement numbers its
+        // rows in order, and the statements run in order).
+        let mut milestones: Vec<(i64, &plan::Measure, &'static str, &str)> = Vec::new();
+        for (p, task_id) in prepared.iter().zip(&task_ids) {
+            for (m, kind, _) in &p.milestones {
+                milestones.push((*task_id, m, kind, &p.deadline));
             }
         }
-        sqlx::query("UPDATE plans SET status = 'published', published_at = $1, year = $2 WHERE id = $3")
-            .bind(now())
-            .bind(i64::from(year))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        for chunk in milestones.chunks(crate::bulk::rows_per_statement(5)) {
+            let rows = crate::bulk::placeholders(chunk.len(), 5);
+            let mut q =
+                sqlx::query(sql!("INSERT INTO milestones (task_id, text, kind, due_date, scheduled) VALUES {rows}"));
+            for (task_id, m, kind, deadline) in chunk {
+                // A date the reviewer gave makes the milestone scheduled: it then sets the pace.
+                q = q
+                    .bind(*task_id)
+                    .bind(&m.text)
+                    .bind(*kind)
+                    .bind(m.due.clone().unwrap_or_else(|| deadline.to_string()))
+                    .bind(crate::flag(m.due.is_some()));
+            }
+            q.execute(&mut *tx).await?;
+        }
+        let milestone_ids: Vec<(i64, i64)> = sqlx::query(
+            "SELECT m.id, m.task_id FROM milestones m JOIN tasks t ON t.id = m.task_id WHERE t.plan_id = $1 ORDER BY m.id",
+        )
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+        if milestone_ids.len() != milestones.len()
+            || milestone_ids.iter().zip(&milestones).any(|((_, task), (expected, ..))| task != expected)
+        {
+            return Err(StoreError::Conflict("发布时工作节点编号不一致,请重试".into()));
+        }
+
+        let milestone_count = milestones.len();
+        drop(milestones);
+        // The search index: the documents made above, now with their ids.
+        let mut docs = Vec::with_capacity(prepared.len() + milestone_count);
+        let mut next_milestone = milestone_ids.iter();
+        for (p, task_id) in prepared.into_iter().zip(&task_ids) {
+            let mut doc = p.doc;
+            doc.ref_id = *task_id;
+            doc.link = link(*task_id);
+            docs.push(doc);
+            for (_, _, mut doc) in p.milestones {
+                doc.ref_id = next_milestone.next().map_or(0, |(mid, _)| *mid);
+                doc.link = link(*task_id);
+                docs.push(doc);
+            }
+        }
+        crate::search::add_all(&mut tx, &docs).await?;
         tx.commit().await?;
-        Ok(out)
+        Ok(Published {
+            tasks: task_ids.len(),
+            assignments: assignments.len(),
+            indicators: targets.len(),
+            milestones: milestone_count,
+        })
     }
 
     /// Archives a published plan: it stays readable, leaves work lists and reminders.

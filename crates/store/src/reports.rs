@@ -270,7 +270,7 @@ impl Store {
         user_id: Option<i64>,
     ) -> Result<Report> {
         if period > open {
-            return Err(StoreError::invalid("period", format!("{period} 尚未开放填报")));
+            return Err(StoreError::invalid("period", format!("期间 {period} 尚未开放填报")));
         }
         check_text("progress", "本月进展", &input.progress)?;
         check_text("cumulative", "累计完成", &input.cumulative)?;
@@ -281,6 +281,12 @@ impl Store {
         {
             return Err(StoreError::invalid("self_status", "自评状态无效"));
         }
+        // Read (one statement, needed below anyway) before anything else about the
+        // assignment: a period outside its plan's year is refused like one not yet open.
+        let place = report_place(&self.pool, assignment_id).await?;
+        period
+            .check_for_plan(place.plan_year.and_then(|y| i32::try_from(y).ok()), open)
+            .map_err(|m| StoreError::invalid("period", m))?;
         // Most monthly reports are text alone: read the assignment, and the task's indicators
         // and milestones, only when there are values or dates to check against them.
         let assignment = if input.values.is_empty() && input.milestones.is_empty() {
@@ -317,7 +323,6 @@ impl Store {
         let key = period.to_string();
         // Read, and the search words cut, before the write: the group it joins runs its jobs'
         // statements one after another, so what a job need not do there it should not.
-        let place = report_place(&self.pool, assignment_id).await?;
         let doc = report_doc(&place, assignment_id, &key, input);
         let draft = input.clone();
         // The answer is made from what was written rather than read back: at the month-end
@@ -488,29 +493,43 @@ impl Store {
             Decision::Return => (ReportState::Returned, step.actions.1),
         };
         let id = report.id.ok_or(StoreError::NotFound)?;
-        let (period_key, from, comment, input) =
-            (key.clone(), step.from.key(), comment.map(str::to_string), report.input);
-        self.write(move |conn| {
-            Box::pin(async move {
-                let at = now();
-                sqlx::query(
-                    "UPDATE reports SET state = $1, review_comment = $2, reviewed_at = $3, version = version + 1, \
-                     updated_at = $3 WHERE assignment_id = $4 AND period = $5 AND state = $6",
-                )
-                .bind(state.key())
-                .bind(comment.clone())
-                .bind(&at)
-                .bind(assignment_id)
-                .bind(&period_key)
-                .bind(from)
-                .execute(&mut *conn)
-                .await?;
-                let events = vec![EventRow::new(id, &at, user_id, action, comment.as_deref(), &input)];
-                Ok(((), Appends { events, ..Default::default() }))
+        let (from, read_version, written_comment, input) =
+            (step.from.key(), report.version, comment.map(str::to_string), report.input.clone());
+        // The decision applies to the state and version read above, or not at all: of two
+        // reviewers deciding at once, the second finds the report changed and is told so
+        // (409) instead of being answered with the first one's decision.
+        let at = self
+            .write(move |conn| {
+                Box::pin(async move {
+                    let at = now();
+                    let changed = sqlx::query(
+                        "UPDATE reports SET state = $1, review_comment = $2, reviewed_at = $3, version = version + 1, \
+                         updated_at = $3 WHERE id = $4 AND state = $5 AND version = $6",
+                    )
+                    .bind(state.key())
+                    .bind(written_comment.clone())
+                    .bind(&at)
+                    .bind(id)
+                    .bind(from)
+                    .bind(read_version)
+                    .execute(&mut *conn)
+                    .await?
+                    .rows_affected();
+                    expect_one(changed, "该报告已被他人处理,请刷新后查看当前状态")?;
+                    let events = vec![EventRow::new(id, &at, user_id, action, written_comment.as_deref(), &input)];
+                    Ok((at, Appends { events, ..Default::default() }))
+                })
             })
+            .await?;
+        // The answer is what this decision wrote, never a later state someone else made.
+        Ok(Report {
+            state,
+            state_label: state.label(),
+            version: read_version + 1,
+            review_comment: comment.map(str::to_string),
+            updated_at: Some(at),
+            ..report
         })
-        .await?;
-        self.load_report(assignment_id, &key).await?.ok_or(StoreError::NotFound)
     }
 
     /// The full history of a report, oldest first.
@@ -572,6 +591,13 @@ impl Store {
             })
             .collect())
     }
+}
+
+/// The one check every conditional state change makes: its `UPDATE … WHERE state = <read>
+/// AND version = <read>` changed exactly the row it read, or the report was changed in
+/// between and the caller lost the race (409, with `why` for the user).
+pub(crate) fn expect_one(rows_affected: u64, why: &str) -> Result<()> {
+    if rows_affected == 1 { Ok(()) } else { Err(StoreError::Conflict(why.to_string())) }
 }
 
 /// Stores a draft inside the caller's transaction (see [`Store::save_report`]); returns the
@@ -667,13 +693,17 @@ async fn write_draft(
             // comment stays visible while it is fixed.
             let update = sqlx::query(
                 "UPDATE reports SET progress = $1, cumulative = $2, self_status = $3, problems = $4, next_steps = $5, \
-                 version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8",
+                 version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8 AND state = $9",
             );
-            let changed = bind_texts(update, input).bind(&at).bind(id).bind(version).execute(&mut *conn).await?;
+            let changed = bind_texts(update, input)
+                .bind(&at)
+                .bind(id)
+                .bind(version)
+                .bind(state.key())
+                .execute(&mut *conn)
+                .await?;
             // On PostgreSQL another writer may have got in since the read above.
-            if changed.rows_affected() == 0 {
-                return Err(StoreError::Conflict("该报告已被他人修改,请刷新后重试".into()));
-            }
+            expect_one(changed.rows_affected(), "该报告已被他人修改,请刷新后重试")?;
             id
         }
     };
@@ -722,6 +752,8 @@ pub(crate) struct ReportPlace {
     unit: String,
     label: String,
     title: String,
+    /// The year of the assignment's plan (see `Period::check_for_plan`).
+    plan_year: Option<i64>,
 }
 
 /// The place of an assignment's reports; `NotFound` if there is no such assignment.
@@ -730,20 +762,26 @@ where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
     let row = sqlx::query(
-        "SELECT u.id, u.name, t.item_label, t.title FROM assignments a JOIN units u ON u.id = a.unit_id \
-         JOIN tasks t ON t.id = a.task_id WHERE a.id = $1",
+        "SELECT u.id, u.name, t.item_label, t.title, p.year FROM assignments a JOIN units u ON u.id = a.unit_id \
+         JOIN tasks t ON t.id = a.task_id JOIN plans p ON p.id = t.plan_id WHERE a.id = $1",
     )
     .bind(assignment_id)
     .fetch_optional(conn)
     .await?
     .ok_or(StoreError::NotFound)?;
-    Ok(ReportPlace { unit_id: row.get(0), unit: row.get(1), label: row.get(2), title: row.get(3) })
+    Ok(ReportPlace {
+        unit_id: row.get(0),
+        unit: row.get(1),
+        label: row.get(2),
+        title: row.get(3),
+        plan_year: row.get(4),
+    })
 }
 
 /// A report as search finds it, by what it says (progress, problems, next steps); its
 /// `ref_id` is the report's id, which a new report gets only when it is inserted.
 pub(crate) fn report_doc(place: &ReportPlace, assignment_id: i64, period: &str, input: &ReportInput) -> Doc {
-    let ReportPlace { unit_id, unit, label, title } = place;
+    let ReportPlace { unit_id, unit, label, title, .. } = place;
     let heading = report_heading(unit, label, title, period);
     Doc::new("report", 0, heading, report_search_body(input), report_link(assignment_id, period), Some(*unit_id))
 }

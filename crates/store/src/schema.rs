@@ -13,6 +13,8 @@ pub const MIGRATIONS: &[(&str, Script)] = &[
     ("0006_security_and_audit", Script::Ddl(SECURITY_AND_AUDIT)),
     ("0008_scoring", Script::Ddl(SCORING)),
     ("0010_data_version", Script::PerBackend(data_version)),
+    ("0011_idempotency_requests", Script::Ddl(IDEMPOTENCY_REQUESTS)),
+    ("0012_account_requests", Script::Ddl(ACCOUNT_REQUESTS)),
 ];
 
 /// A migration's statements.
@@ -451,6 +453,39 @@ CREATE TABLE score_results (
     content TEXT NOT NULL,
     published_at TEXT NOT NULL,
     UNIQUE (plan_id, version)
+)
+"#;
+
+/// Idempotency keys bound to the request they answered (method, path and a SHA-256 of the
+/// body), one namespace per user. Keys live for a retry or two, so the old table's rows are
+/// dropped rather than converted: they name no request to compare a retry with.
+const IDEMPOTENCY_REQUESTS: &str = r#"
+DROP TABLE idempotency_keys;
+CREATE TABLE idempotency_keys (
+    user_id {int} NOT NULL,
+    key TEXT NOT NULL,
+    request TEXT NOT NULL,
+    response TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, key)
+)
+"#;
+
+/// Administrators' requests that take effect only when a second administrator confirms them
+/// (a business role granted, a password reset). `code_half` is the reset code's first half
+/// until the request is decided.
+const ACCOUNT_REQUESTS: &str = r#"
+CREATE TABLE account_requests (
+    id {id},
+    kind TEXT NOT NULL,
+    user_id {int} NOT NULL REFERENCES users(id),
+    role TEXT,
+    requested_by {int} NOT NULL REFERENCES users(id),
+    requested_at TEXT NOT NULL,
+    code_half TEXT,
+    state TEXT NOT NULL,
+    decided_by {int} REFERENCES users(id),
+    decided_at TEXT
 )
 "#;
 

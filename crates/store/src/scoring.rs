@@ -299,7 +299,8 @@ impl Store {
         .bind(content)
         .bind(&published.published_at)
         .execute(&self.pool)
-        .await?;
+        .await
+        .map_err(|e| StoreError::lost_race(e, "成绩刚由他人发布了新版本,请刷新后再发布"))?;
         Ok(scores)
     }
 

@@ -68,12 +68,6 @@ impl Doc {
     }
 }
 
-/// (Re)indexes one document inside an open transaction.
-pub(crate) async fn index(tx: &mut sqlx::AnyConnection, doc: Doc) -> Result<()> {
-    remove(tx, doc.kind, doc.ref_id).await?;
-    add_all(tx, &[doc]).await
-}
-
 /// Takes a document out of the index (before it is indexed again).
 pub(crate) async fn remove(tx: &mut sqlx::AnyConnection, kind: &str, ref_id: i64) -> Result<()> {
     sqlx::query("DELETE FROM search_terms WHERE kind = $1 AND ref_id = $2")

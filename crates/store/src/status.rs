@@ -591,11 +591,26 @@ pub struct Shared<T> {
     value: T,
     json: std::sync::OnceLock<std::result::Result<bytes::Bytes, String>>,
     gzip: std::sync::OnceLock<std::result::Result<bytes::Bytes, String>>,
+    /// A second form of the value for a narrower audience (a plan view as another unit may
+    /// see it), made once and shared like the value itself.
+    narrowed: std::sync::OnceLock<Arc<Shared<T>>>,
 }
 
 impl<T: Serialize> Shared<T> {
     fn new(value: T) -> Self {
-        Shared { value, json: std::sync::OnceLock::new(), gzip: std::sync::OnceLock::new() }
+        Shared {
+            value,
+            json: std::sync::OnceLock::new(),
+            gzip: std::sync::OnceLock::new(),
+            narrowed: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The value as `narrow` makes it for a narrower audience, computed once per shared value
+    /// (so once per state of the data) however many requests ask. `narrow` must be the same
+    /// function at every call: the first result is kept.
+    pub fn narrowed(&self, narrow: impl FnOnce(&T) -> T) -> Arc<Shared<T>> {
+        self.narrowed.get_or_init(|| Arc::new(Shared::new(narrow(&self.value)))).clone()
     }
 
     /// The JSON compressed with gzip, made once when first asked for: for a client that
@@ -630,6 +645,21 @@ impl<T> std::ops::Deref for Shared<T> {
 
 /// A computed plan view as the cache shares it.
 pub type SharedPlanView = Shared<PlanView>;
+
+impl PlanView {
+    /// The view as a unit sees the work of the others (and, in this shared form, its own):
+    /// report states before approval are not shown (`domain::visibility`). Status, targets and
+    /// values are computed from approved reports only and stay as they are.
+    pub fn for_peers(&self) -> PlanView {
+        let mut view = self.clone();
+        for item in view.sections.iter_mut().flat_map(|s| s.items.iter_mut()) {
+            for unit in &mut item.units {
+                unit.report_state = domain::visibility::peer_report_state(&unit.report_state).to_string();
+            }
+        }
+        view
+    }
+}
 
 /// Values computed from the stored data, each in a slot that everyone asking for the same key
 /// and data version at the same time shares (the first computes, the others wait for it).

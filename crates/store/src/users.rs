@@ -71,6 +71,12 @@ impl Role {
         matches!(self, Role::SecurityAdmin | Role::AuditAdmin)
     }
 
+    /// The roles that work with the reports (fill in, sign off, approve, read and instruct):
+    /// what no administrator may obtain alone (三员分立).
+    pub fn is_business(self) -> bool {
+        matches!(self, Role::Reporter | Role::UnitHead | Role::Supervisor | Role::Leader)
+    }
+
     /// Roles that belong to a unit and see only its work.
     pub fn is_unit_bound(self) -> bool {
         matches!(self, Role::Reporter | Role::UnitHead)
@@ -111,6 +117,32 @@ pub(crate) fn user_from_row(r: &sqlx::any::AnyRow) -> User {
     }
 }
 
+/// The one form of a user name that is stored, compared and counted: Unicode compatibility
+/// normalisation (NFKC, so full-width `ｙｕｊｉａｎｇ` is `yujiang`), lower case, and NFKC again
+/// (lowering can undo it). Two names with the same form are the same name.
+pub fn normalize_username(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let nfkc: String = name.trim().nfkc().collect();
+    nfkc.to_lowercase().nfkc().collect()
+}
+
+/// Whether a character cannot be seen, or is not a character of a name: controls, format
+/// characters (zero-width spaces and joiners, direction marks), unassigned and private code
+/// points, separators other than the plain space, and the other default-ignorable code points (fillers,
+/// variation selectors), which render as nothing and would let two names look alike.
+fn invisible(c: char) -> bool {
+    use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
+    // A plain space is seen; every other separator (no-break, ideographic, line) is not
+    // told from it, or from nothing.
+    c != ' ' && matches!(c.general_category_group(), GeneralCategoryGroup::Other | GeneralCategoryGroup::Separator)
+        || matches!(c as u32,
+            0x034F | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x180B..=0x180F | 0x3164 | 0xFE00..=0xFE0F | 0xFFA0
+            | 0x1D173..=0x1D17A | 0xE0000..=0xE0FFF)
+}
+
+/// How long any session (a browser's or an API token) may stay unused before it ends.
+pub const IDLE_MINUTES: i64 = 30;
+
 /// A sign-in token is stored only as its SHA-256, so a leaked table grants nothing.
 pub(crate) fn token_hash(token: &str) -> String {
     use sha2::{Digest, Sha256};
@@ -119,7 +151,10 @@ pub(crate) fn token_hash(token: &str) -> String {
 
 impl Store {
     pub async fn add_user(&self, new: &NewUser<'_>) -> Result<User> {
-        let username = new.username.trim();
+        if new.username.trim().chars().any(invisible) {
+            return Err(StoreError::invalid("username", "用户名不能包含零宽字符、特殊空格或其他不可见字符"));
+        }
+        let username = &normalize_username(new.username);
         if username.is_empty() || username.chars().count() > 64 {
             return Err(StoreError::invalid("username", "用户名不能为空,且不超过 64 个字符"));
         }
@@ -135,13 +170,20 @@ impl Store {
             }
             None => None,
         };
-        if sqlx::query("SELECT id FROM users WHERE username = $1")
-            .bind(username)
-            .fetch_optional(&self.pool)
-            .await?
-            .is_some()
+        // Names stored before names were normalised may differ from their normal form, so
+        // every name is compared in that form.
+        let names = sqlx::query("SELECT username FROM users").fetch_all(&self.pool).await?;
+        if let Some(same) =
+            names.iter().map(|r| r.get::<String, _>(0)).find(|existing| normalize_username(existing) == *username)
         {
-            return Err(StoreError::Conflict(format!("用户名“{username}”已存在")));
+            return Err(StoreError::Conflict(if same == new.username.trim() {
+                format!("用户名“{same}”已存在")
+            } else {
+                format!(
+                    "用户名“{}”与已有用户名“{same}”视为同一个名字(不区分大小写和全角、半角),请换一个",
+                    new.username.trim()
+                )
+            }));
         }
         password::check_policy(username, new.password).map_err(|m| StoreError::invalid("password", m))?;
         let hash = password::hash_in_turn(new.password).await;
@@ -179,9 +221,22 @@ impl Store {
     }
 
     pub async fn user_by_name(&self, username: &str) -> Result<Option<User>> {
+        Ok(self.user_row_by_name(username).await?.as_ref().map(user_from_row))
+    }
+
+    /// The user a typed name means: its normal form, or (a name stored before names were
+    /// normalised) exactly as typed.
+    async fn user_row_by_name(&self, username: &str) -> Result<Option<sqlx::any::AnyRow>> {
+        let normal = normalize_username(username);
         let row =
-            sqlx::query(sql!("{USER_SELECT} WHERE u.username = $1")).bind(username).fetch_optional(&self.pool).await?;
-        Ok(row.as_ref().map(user_from_row))
+            sqlx::query(sql!("{USER_SELECT} WHERE u.username = $1")).bind(&normal).fetch_optional(&self.pool).await?;
+        if row.is_some() || normal == username.trim() {
+            return Ok(row);
+        }
+        Ok(sqlx::query(sql!("{USER_SELECT} WHERE u.username = $1"))
+            .bind(username.trim())
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     pub async fn users(&self) -> Result<Vec<User>> {
@@ -192,8 +247,7 @@ impl Store {
     /// The user if the password is right and the account enabled; `None` otherwise, without
     /// saying which (a wrong name and a wrong password look the same to the caller).
     pub async fn check_password(&self, username: &str, password_given: &str) -> Result<Option<User>> {
-        let row =
-            sqlx::query(sql!("{USER_SELECT} WHERE u.username = $1")).bind(username).fetch_optional(&self.pool).await?;
+        let row = self.user_row_by_name(username).await?;
         let Some(row) = row else {
             // Spend the same time as a real check so timing does not reveal which names exist.
             password::spend_a_check(password_given).await;
@@ -223,26 +277,27 @@ impl Store {
         Ok(token)
     }
 
-    /// The user a live token belongs to.
+    /// The user a live token belongs to: not past its lifetime and used within
+    /// [`IDLE_MINUTES`]. The one rule for every session, whether the token came from the
+    /// sign-in page (a cookie) or the API (a bearer token), so an idle browser session cannot
+    /// live on through the API.
     pub async fn user_by_token(&self, token: &str) -> Result<Option<User>> {
-        let row = sqlx::query(sql!(
-            "{USER_SELECT} JOIN sessions s ON s.user_id = u.id WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0"
-        ))
-        .bind(token_hash(token))
-        .bind(now())
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.as_ref().map(user_from_row))
+        self.live_session(token, None, IDLE_MINUTES).await
     }
 
-    /// The user of a browser session that has been used within `idle_minutes`; each use
-    /// keeps it alive (written at most once a minute, so reading pages stays read-only).
+    /// The user of a browser session (a token issued by the sign-in page) that has been used
+    /// within `idle_minutes`; each use keeps it alive (written at most once a minute, so
+    /// reading pages stays read-only).
     pub async fn user_by_session(&self, token: &str, idle_minutes: i64) -> Result<Option<User>> {
+        self.live_session(token, Some("web"), idle_minutes).await
+    }
+
+    async fn live_session(&self, token: &str, kind: Option<&str>, idle_minutes: i64) -> Result<Option<User>> {
         let now_at = chrono::Utc::now();
         let fmt = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let idle_since = fmt(now_at - chrono::Duration::minutes(idle_minutes));
         let session = sqlx::query(
-            "SELECT user_id, last_seen_at FROM sessions WHERE token_hash = $1 AND kind = 'web' AND expires_at > $2 \
+            "SELECT user_id, last_seen_at, kind FROM sessions WHERE token_hash = $1 AND expires_at > $2 \
              AND last_seen_at > $3",
         )
         .bind(token_hash(token))
@@ -251,6 +306,9 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         let Some(session) = session else { return Ok(None) };
+        if kind.is_some_and(|k| k != session.get::<String, _>(2)) {
+            return Ok(None);
+        }
         let user_id: i64 = session.get(0);
         let last_seen: String = session.get(1);
         let row = sqlx::query(sql!("{USER_SELECT} WHERE u.id = $1 AND u.disabled = 0"))

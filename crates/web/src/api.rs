@@ -26,7 +26,8 @@ const SUPERVISION: &[Role] = &[Role::Supervisor];
     paths(healthz, login, logout, me, users,
           crate::api_accounts::change_password, crate::api_accounts::logout_all, crate::api_accounts::create_user,
           crate::api_accounts::reset_password, crate::api_accounts::set_role, crate::api_accounts::audit,
-          crate::api_accounts::verify, units, plans, import_plan, plan_detail, publish_plan, tasks, get_report, save_report,
+          crate::api_accounts::verify, crate::api_accounts::requests, crate::api_accounts::confirm_request,
+          crate::api_accounts::reject_request, units, plans, import_plan, plan_detail, publish_plan, tasks, get_report, save_report,
           submit_report, review_report, upload_evidence, download_evidence, dashboard, search, notifications, urge,
           get_draft, put_draft, archive_plan, signoff_report, get_settings, put_settings, list_instructions, add_instruction,
           crate::api_editing::schedule_milestone, crate::api_editing::update_indicator, crate::api_editing::unit_detail,
@@ -61,6 +62,36 @@ pub async fn not_found() -> ApiError {
 
 fn parse_period(s: &str) -> ApiResult<Period> {
     s.parse().map_err(|_| ApiError::invalid("period", format!("期间“{s}”格式应为 YYYY-MM")))
+}
+
+/// The month open for reporting: the month of the server's "today".
+pub(crate) fn open_period(state: &AppState) -> Period {
+    Period::containing(state.config.today())
+}
+
+/// A period a request names for plan `plan_id`: well-formed, within the plan's year and not
+/// after the open month (`Period::check_for_plan`, the one rule for every route that takes a
+/// period); 422 otherwise, 404 for no such plan.
+pub(crate) async fn plan_period(state: &AppState, plan_id: i64, text: &str) -> ApiResult<Period> {
+    let period = parse_period(text)?;
+    state.store.check_plan_period(plan_id, period, open_period(state)).await?;
+    Ok(period)
+}
+
+/// [`plan_period`] for the plan of an assignment (call it once the caller may see the
+/// assignment, so a refusal tells nothing about others').
+pub(crate) async fn assignment_period(state: &AppState, assignment_id: i64, text: &str) -> ApiResult<Period> {
+    let period = parse_period(text)?;
+    state.store.check_assignment_period(assignment_id, period, open_period(state)).await?;
+    Ok(period)
+}
+
+/// A period named without a plan (the work list, urging): well-formed and not after the open
+/// month.
+fn open_or_past_period(state: &AppState, text: &str) -> ApiResult<Period> {
+    let period = parse_period(text)?;
+    period.check_for_plan(None, open_period(state)).map_err(|m| ApiError::invalid("period", m))?;
+    Ok(period)
 }
 
 /// 200 when the database answers.
@@ -105,13 +136,7 @@ pub async fn login(
         store::accounts::SignIn::Refused => {
             return Err(ApiError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "用户名或密码错误"));
         }
-        store::accounts::SignIn::Locked { minutes } => {
-            return Err(ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "account_locked",
-                crate::pages::locked_message(minutes),
-            ));
-        }
+        store::accounts::SignIn::Locked { minutes } => return Err(ApiError::account_locked(minutes)),
     };
     let token = state.store.create_token(user.id, "api", 8).await?;
     Ok(Json(LoginResponse { token, user }))
@@ -158,12 +183,15 @@ pub async fn plan_detail(
     Query(q): Query<PeriodQuery>,
     headers: axum::http::HeaderMap,
 ) -> ApiResult<axum::response::Response> {
-    let period = q.period.as_deref().map(parse_period).transpose()?;
+    let period = match q.period.as_deref() {
+        Some(p) => Some(plan_period(&state, id, p).await?),
+        None => None,
+    };
     let view = state.store.plan_view(id, period, state.config.today(), &Default::default()).await?;
     if view.plan.status == "draft" && !who.sees_all_units() {
         return Err(ApiError::not_found());
     }
-    shared_json(&headers, &view)
+    shared_json(&headers, &crate::policy::plan_view(&who.user, view))
 }
 
 /// A value the store shares between requests, as JSON made once per state of the data, and
@@ -277,9 +305,12 @@ fn multipart_error(text: &str, status: StatusCode) -> ApiError {
     }
 }
 
-/// Publishes a draft: tasks, assignments (groups expanded), indicators and milestones.
+/// Publishes a draft: tasks, assignments (groups expanded), indicators and milestones. A
+/// draft without a title, items or responsible units, or beyond the size bounds, is 422 with
+/// what is missing (`plan::limits::publish_problems`).
 #[utoipa::path(post, path = "/api/v1/plans/{id}/publish", params(("id" = i64, Path)), security(("bearer" = [])),
-    responses((status = 200, body = Published), (status = 404, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 200, body = Published), (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 422, body = Problem)))]
 pub async fn publish_plan(
     State(state): State<AppState>,
     who: CurrentUser,
@@ -300,7 +331,7 @@ pub async fn tasks(
 ) -> ApiResult<axum::response::Response> {
     let today = state.config.today();
     let period = match q.period.as_deref() {
-        Some(p) => parse_period(p)?,
+        Some(p) => open_or_past_period(&state, p)?,
         None => Period::containing(today),
     };
     if who.sees_all_units() {
@@ -314,11 +345,7 @@ pub async fn tasks(
 
 /// The assignment if the caller may see it; 404 otherwise (also for another unit's).
 async fn visible_assignment(state: &AppState, who: &CurrentUser, id: i64) -> ApiResult<Assignment> {
-    let a = state.store.assignment(id).await?;
-    if !who.sees_all_units() && who.user.unit_id != Some(a.unit_id) {
-        return Err(ApiError::not_found());
-    }
-    Ok(a)
+    Ok(crate::policy::visible_assignment(&state.store, &who.user, id).await?)
 }
 
 #[utoipa::path(get, path = "/api/v1/assignments/{id}/reports/{period}", params(("id" = i64, Path), ("period" = String, Path)),
@@ -329,7 +356,7 @@ pub async fn get_report(
     Path((id, period)): Path<(i64, String)>,
 ) -> ApiResult<Json<Report>> {
     visible_assignment(&state, &who, id).await?;
-    let period = parse_period(&period)?;
+    let period = assignment_period(&state, id, &period).await?;
     Ok(Json(state.store.report(id, period).await?))
 }
 
@@ -384,11 +411,11 @@ pub async fn save_report(
     State(state): State<AppState>,
     who: CurrentUser,
     Path((id, period)): Path<(i64, String)>,
-    key: IdempotencyKey,
-    body: Result<Json<SaveReportRequest>, JsonRejection>,
+    Idempotent(key, body): Idempotent<Result<Json<SaveReportRequest>, JsonRejection>>,
 ) -> ApiResult<Json<serde_json::Value>> {
     who.require(&[Role::Reporter, Role::UnitHead])?;
     visible_assignment(&state, &who, id).await?;
+    // The store refuses a period outside the plan's year or not yet open (`save_report`).
     let period = parse_period(&period)?;
     let Json(req) = body?;
     let version = req.version;
@@ -407,11 +434,11 @@ pub async fn submit_report(
     State(state): State<AppState>,
     who: CurrentUser,
     Path((id, period)): Path<(i64, String)>,
-    key: IdempotencyKey,
+    Idempotent(key, NoBody): Idempotent<NoBody>,
 ) -> ApiResult<Json<serde_json::Value>> {
     who.require(&[Role::Reporter, Role::UnitHead])?;
     visible_assignment(&state, &who, id).await?;
-    let period = parse_period(&period)?;
+    let period = assignment_period(&state, id, &period).await?;
     idempotent(&state, &who, &key, async {
         let needs_signoff = needs_signoff(&state, &who.user).await?;
         Ok(state
@@ -445,7 +472,7 @@ pub async fn review_report(
 ) -> ApiResult<Json<Report>> {
     who.require(SUPERVISION)?;
     visible_assignment(&state, &who, id).await?;
-    let period = parse_period(&period)?;
+    let period = assignment_period(&state, id, &period).await?;
     let Json(req) = body?;
     Ok(Json(state.store.review_report(id, period, req.decision, req.comment.as_deref(), Some(who.user.id)).await?))
 }
@@ -467,21 +494,26 @@ pub async fn dashboard(
     Query(q): Query<DashboardQuery>,
 ) -> ApiResult<Json<Dashboard>> {
     who.require(BUREAU)?;
-    let period = q.period.as_deref().map(parse_period).transpose()?;
     let plan_id = match q.plan {
         Some(id) => id,
         None => state.store.current_plan().await?.ok_or_else(ApiError::not_found)?,
+    };
+    let period = match q.period.as_deref() {
+        Some(p) => Some(plan_period(&state, plan_id, p).await?),
+        None => None,
     };
     let view = state.store.plan_view(plan_id, period, state.config.today(), &Default::default()).await?;
     Ok(Json(view.dashboard.clone()))
 }
 
-/// Attaches an evidence file (multipart field `file`) to a saved report. The type is judged
-/// from the content: PDF, JPEG, PNG, Word, Excel or plain text, at most 20 MB.
+/// Attaches an evidence file (multipart field `file`) to a saved report that is a draft or
+/// returned. The type is judged from the content: PDF, JPEG, PNG, Word, Excel or plain text,
+/// at most 20 MB; at most 20 files a report, and the unit's daily allowance (the
+/// `evidence_daily_mb` setting, 200 MB unless changed) in any 24 hours.
 #[utoipa::path(post, path = "/api/v1/assignments/{id}/reports/{period}/evidence", params(("id" = i64, Path), ("period" = String, Path)),
     security(("bearer" = [])), request_body(content = FileUpload, content_type = "multipart/form-data"),
-    responses((status = 201, body = store::evidence::Evidence), (status = 404, body = Problem), (status = 413, body = Problem),
-               (status = 415, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = store::evidence::Evidence), (status = 404, body = Problem), (status = 409, body = Problem),
+               (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
 pub async fn upload_evidence(
     State(state): State<AppState>,
     who: CurrentUser,
@@ -490,19 +522,19 @@ pub async fn upload_evidence(
 ) -> ApiResult<(StatusCode, Json<store::evidence::Evidence>)> {
     who.require(&[Role::Reporter, Role::UnitHead])?;
     visible_assignment(&state, &who, id).await?;
-    let period = parse_period(&period)?;
+    let period = assignment_period(&state, id, &period).await?;
     let (name, bytes) = file_field(&mut form, "附件").await?;
     use store::evidence::{AddError, Refusal};
     match state.store.add_evidence(id, period, &name, &bytes).await {
         Ok(e) => Ok((StatusCode::CREATED, Json(e))),
-        Err(AddError::Refused(Refusal::TooLarge)) => {
-            Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "佐证材料不能超过 20 MB"))
+        Err(AddError::Refused(r)) => {
+            let (status, code) = match r {
+                Refusal::TooLarge | Refusal::DailyQuota(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+                Refusal::Type => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+                Refusal::TooMany => (StatusCode::UNPROCESSABLE_ENTITY, "too_many_files"),
+            };
+            Err(ApiError::new(status, code, r.message()))
         }
-        Err(AddError::Refused(Refusal::Type)) => Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "只接受 PDF、JPEG、PNG、Word(docx)、Excel(xlsx)或纯文本文件",
-        )),
         Err(AddError::Store(e)) => Err(e.into()),
     }
 }
@@ -600,7 +632,7 @@ pub async fn urge(
 ) -> ApiResult<StatusCode> {
     who.require(SUPERVISION)?;
     let Json(req) = body?;
-    let period = parse_period(&req.period)?;
+    let period = open_or_past_period(&state, &req.period)?;
     let message = req.message.trim();
     if message.is_empty() || message.chars().count() > 500 {
         return Err(ApiError::invalid("message", "催办内容须为 1—500 字"));
@@ -642,6 +674,9 @@ pub async fn put_draft(
     }
     if let Some(item) = edited.items.iter().find(|i| i.title.trim().is_empty()) {
         return Err(ApiError::invalid(&format!("items.{}.title", item.number), "条目标题不能为空"));
+    }
+    if let Some(problem) = plan::limits::size_problem(&edited) {
+        return Err(ApiError::invalid("items", problem));
     }
     state.store.update_draft(id, &edited).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -687,24 +722,75 @@ pub async fn units(State(state): State<AppState>, _who: CurrentUser) -> ApiResul
     Ok(Json(state.store.units().await?))
 }
 
-/// The optional `Idempotency-Key` header of a write: a retry with the same key gets the first
-/// answer again instead of repeating the write.
-pub struct IdempotencyKey(Option<String>);
+/// The optional `Idempotency-Key` header of a write, bound to the request it came with: a
+/// retry of the same request (method, path and body alike) gets the first answer again
+/// instead of repeating the write; the same key on any other request is refused (422), never
+/// answered with another request's answer.
+pub struct IdempotencyKey(Option<Keyed>);
 
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for IdempotencyKey {
-    type Rejection = ApiError;
+struct Keyed {
+    key: String,
+    /// `METHOD /concrete/path SHA-256-of-the-body`, what the key is bound to.
+    request: String,
+}
 
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
-        match parts.headers.get("idempotency-key") {
-            None => Ok(IdempotencyKey(None)),
+/// A write's body extractor `T`, with its idempotency key (the body is read once, hashed,
+/// and handed on to `T`). The last argument of a handler, as it reads the body.
+pub struct Idempotent<T>(pub IdempotencyKey, pub T);
+
+impl<S, T> axum::extract::FromRequest<S> for Idempotent<T>
+where
+    S: Send + Sync,
+    T: axum::extract::FromRequest<S>,
+{
+    type Rejection = axum::response::Response;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::body::{Body, Bytes};
+        let inner = |req| async move { T::from_request(req, state).await.map_err(IntoResponse::into_response) };
+        let key = match req.headers().get("idempotency-key") {
+            None => return Ok(Idempotent(IdempotencyKey(None), inner(req).await?)),
             Some(v) => {
-                let key = v.to_str().map_err(|_| ApiError::bad_request("Idempotency-Key 须为可见 ASCII 字符"))?.trim();
+                let key = v
+                    .to_str()
+                    .map_err(|_| ApiError::bad_request("Idempotency-Key 须为可见 ASCII 字符").into_response())?
+                    .trim();
                 if key.is_empty() || key.len() > 200 {
-                    return Err(ApiError::bad_request("Idempotency-Key 长度须为 1—200"));
+                    return Err(ApiError::bad_request("Idempotency-Key 长度须为 1—200").into_response());
                 }
-                Ok(IdempotencyKey(Some(key.to_string())))
+                key.to_string()
             }
-        }
+        };
+        let (parts, body) = req.into_parts();
+        // Read within the route's body limit, like any extractor of the body.
+        let bytes =
+            Bytes::from_request(axum::extract::Request::from_parts(parts.clone(), body), state).await.map_err(|r| {
+                let e = if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "请求体过大")
+                } else {
+                    ApiError::bad_request("请求体无法读取")
+                };
+                e.into_response()
+            })?;
+        let request = {
+            use sha2::{Digest, Sha256};
+            let hash: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+            format!("{} {} {hash}", parts.method, parts.uri.path())
+        };
+        let body = inner(axum::extract::Request::from_parts(parts, Body::from(bytes))).await?;
+        Ok(Idempotent(IdempotencyKey(Some(Keyed { key, request })), body))
+    }
+}
+
+/// The body of a write that takes none: whatever is sent is ignored (but still counts in
+/// what an idempotency key is bound to).
+pub struct NoBody;
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for NoBody {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request(_: axum::extract::Request, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(NoBody)
     }
 }
 
@@ -716,18 +802,25 @@ async fn idempotent(
     key: &IdempotencyKey,
     write: impl std::future::Future<Output = ApiResult<Report>>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let Some(key) = &key.0 else {
+    let Some(Keyed { key, request }) = &key.0 else {
         let report = write.await?;
         return serde_json::to_value(&report).map(Json).map_err(|_| ApiError::bad_request("无法生成应答"));
     };
-    if let Some(stored) = state.store.idempotent_response(who.user.id, key).await? {
+    if let Some((bound, stored)) = state.store.idempotent_response(who.user.id, key).await? {
+        if bound != *request {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "该 Idempotency-Key 已用于另一个请求(操作、对象或内容不同),本次请求未执行;新的请求请使用新的键",
+            ));
+        }
         let value: serde_json::Value =
             serde_json::from_str(&stored).map_err(|_| ApiError::bad_request("Idempotency-Key 已用于其他请求"))?;
         return Ok(Json(value));
     }
     let report = write.await?;
     let value = serde_json::to_value(&report).map_err(|_| ApiError::bad_request("无法保存应答"))?;
-    state.store.remember_response(who.user.id, key, &value.to_string()).await?;
+    state.store.remember_response(who.user.id, key, request, &value.to_string()).await?;
     Ok(Json(value))
 }
 
@@ -756,7 +849,7 @@ pub async fn signoff_report(
 ) -> ApiResult<Json<Report>> {
     who.require(&[Role::UnitHead])?;
     visible_assignment(&state, &who, id).await?;
-    let period = parse_period(&period)?;
+    let period = assignment_period(&state, id, &period).await?;
     let Json(req) = body?;
     Ok(Json(state.store.signoff_report(id, period, req.decision, req.comment.as_deref(), Some(who.user.id)).await?))
 }
@@ -770,6 +863,10 @@ pub struct Settings {
     /// never. Left out of a PUT, it stays as it was.
     #[serde(default)]
     pub password_max_age_days: Option<u32>,
+    /// What one unit may upload as evidence in any 24 hours, in MB (1—102400; 200 unless
+    /// changed). Left out of a PUT, it stays as it was.
+    #[serde(default)]
+    pub evidence_daily_mb: Option<u32>,
 }
 
 #[utoipa::path(get, path = "/api/v1/settings", security(("bearer" = [])), responses((status = 200, body = Settings), (status = 403, body = Problem)))]
@@ -778,6 +875,7 @@ pub async fn get_settings(State(state): State<AppState>, who: CurrentUser) -> Ap
     Ok(Json(Settings {
         require_signoff: state.store.setting("require_signoff").await?.as_deref() == Some("true"),
         password_max_age_days: Some(state.store.password_max_age_days().await?),
+        evidence_daily_mb: Some(state.store.evidence_daily_mb().await?),
     }))
 }
 
@@ -793,8 +891,12 @@ pub async fn put_settings(
     if let Some(days) = settings.password_max_age_days {
         state.store.set_password_max_age_days(days).await?;
     }
+    if let Some(mb) = settings.evidence_daily_mb {
+        state.store.set_evidence_daily_mb(mb).await?;
+    }
     state.store.set_setting("require_signoff", if settings.require_signoff { "true" } else { "false" }).await?;
     settings.password_max_age_days = Some(state.store.password_max_age_days().await?);
+    settings.evidence_daily_mb = Some(state.store.evidence_daily_mb().await?);
     Ok(Json(settings))
 }
 

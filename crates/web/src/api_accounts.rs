@@ -5,7 +5,7 @@
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, Path, Problem, Query};
-use crate::pages::account::{AuditFilter, may_reset};
+use crate::pages::account::AuditFilter;
 use crate::security::{AuditSlot, ClientIp};
 use axum::Json;
 use axum::extract::State;
@@ -13,8 +13,9 @@ use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use store::accounts::{AccountRequest, NewAccount, PasswordChange, RoleChange, may_reset};
 use store::audit::{AuditCheck, AuditRecord};
-use store::users::{NewUser, Role, User};
+use store::users::{Role, User};
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Deserialize, ToSchema)]
@@ -25,17 +26,21 @@ pub struct ChangePasswordRequest {
     pub new_password: String,
 }
 
-/// Changes the caller's password. Every other session of the caller ends.
+/// Changes the caller's password. Every other session of the caller ends. A wrong current
+/// password counts as a failed sign-in: after five in a row the name is locked (429 with
+/// `Retry-After`, code `account_locked`), for signing in too.
 #[utoipa::path(post, path = "/api/v1/me/password", request_body = ChangePasswordRequest, security(("bearer" = [])),
-    responses((status = 204), (status = 401, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 204), (status = 401, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn change_password(
     State(state): State<AppState>,
     who: CurrentUser,
     body: Result<Json<ChangePasswordRequest>, JsonRejection>,
 ) -> ApiResult<StatusCode> {
     let Json(req) = body?;
-    state.store.change_password(who.user.id, &req.current_password, &req.new_password, &who.token).await?;
-    Ok(StatusCode::NO_CONTENT)
+    match state.store.change_own_password(who.user.id, &req.current_password, &req.new_password, &who.token).await? {
+        PasswordChange::Changed => Ok(StatusCode::NO_CONTENT),
+        PasswordChange::Locked { minutes } => Err(ApiError::account_locked(minutes)),
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -51,16 +56,16 @@ pub async fn logout_all(State(state): State<AppState>, who: CurrentUser) -> ApiR
     Ok(Json(LogoutAllResponse { ended: state.store.revoke_sessions(who.user.id, None).await? }))
 }
 
-/// The roles the system administrator gives new accounts.
-const BUSINESS_ROLES: &[Role] = &[Role::Reporter, Role::UnitHead, Role::Supervisor, Role::Leader];
-
 #[derive(Deserialize, ToSchema)]
 pub struct CreateUserRequest {
     pub username: String,
     #[serde(default)]
     pub display_name: String,
-    /// The initial password; the user must change it at the first sign-in.
-    pub password: String,
+    /// Not accepted: an administrator never chooses a user's password. The account signs in
+    /// with a one-time code whose halves go to the administrator who made it and to the one
+    /// who confirms.
+    #[serde(default)]
+    pub password: Option<String>,
     /// reporter, unit_head, supervisor or leader (administrators' roles are granted by the
     /// security administrator).
     pub role: Role,
@@ -69,62 +74,95 @@ pub struct CreateUserRequest {
     pub unit: Option<String>,
 }
 
-/// Adds an account (系统管理员). The user must change the initial password at first sign-in.
+/// A reset asked for: the request a second administrator must confirm, and the first half of
+/// the one-time code (the second half goes to the administrator who confirms).
+#[derive(Serialize, ToSchema)]
+pub struct ResetAsked {
+    pub request: AccountRequest,
+    pub code_first_half: String,
+}
+
+/// An account made: it signs in only with the one-time code, once a second administrator has
+/// confirmed the request.
+#[derive(Serialize, ToSchema)]
+pub struct AccountCreated {
+    pub user: User,
+    pub request: AccountRequest,
+    pub code_first_half: String,
+}
+
+/// The refusal of a password an administrator tried to choose.
+fn no_chosen_password() -> ApiError {
+    ApiError::invalid(
+        "password",
+        "管理员不能设定用户的密码:系统生成一次性登录码,两位管理员各得一半,用户登录后须立即修改",
+    )
+}
+
+/// Adds an account with a business role (系统管理员). It cannot sign in until a second
+/// administrator confirms the one-time code's request (`POST /api/v1/users/requests/{id}/confirm`).
 #[utoipa::path(post, path = "/api/v1/users", request_body = CreateUserRequest, security(("bearer" = [])),
-    responses((status = 201, body = User), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = AccountCreated), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_user(
     State(state): State<AppState>,
     who: CurrentUser,
     body: Result<Json<CreateUserRequest>, JsonRejection>,
-) -> ApiResult<(StatusCode, Json<User>)> {
+) -> ApiResult<(StatusCode, Json<AccountCreated>)> {
     who.require(&[Role::Admin])?;
     let Json(req) = body?;
-    if !BUSINESS_ROLES.contains(&req.role) {
+    if !req.role.is_business() {
         return Err(ApiError::invalid("role", "管理员类角色由安全管理员授予"));
     }
+    if req.password.is_some() {
+        return Err(no_chosen_password());
+    }
     let display = if req.display_name.trim().is_empty() { req.username.trim() } else { req.display_name.trim() };
-    let user = state
+    let (user, request, half) = state
         .store
-        .add_user(&NewUser {
-            username: &req.username,
-            display_name: display,
-            password: &req.password,
-            role: req.role,
-            unit: req.unit.as_deref().filter(|u| !u.trim().is_empty()),
-        })
+        .create_account(
+            &who.user,
+            &NewAccount {
+                username: &req.username,
+                display_name: display,
+                role: req.role,
+                unit: req.unit.as_deref().filter(|u| !u.trim().is_empty()),
+            },
+        )
         .await?;
-    state.store.require_password_change(user.id).await?;
-    Ok((StatusCode::CREATED, Json(state.store.user(user.id).await?)))
+    Ok((StatusCode::CREATED, Json(AccountCreated { user, request, code_first_half: half })))
 }
 
 #[derive(Deserialize, ToSchema)]
 pub struct ResetPasswordRequest {
-    /// A temporary password (the policy applies); the user must change it at next sign-in.
-    pub password: String,
+    /// Not accepted (see `CreateUserRequest.password`); the body may be `{}`.
+    #[serde(default)]
+    pub password: Option<String>,
 }
 
-/// Resets a user's password: the system administrator for the business roles, the security
-/// administrator for the administrators. The user's sessions end and any lock lifts.
+/// Asks for a one-time code for a user (a reset): the system administrator for the business
+/// roles, the security administrator for the administrators. Nothing changes until a second
+/// administrator confirms; then the user's sessions end, any lock lifts, and the user signs
+/// in with the two halves of the code and must choose a new password at once.
 #[utoipa::path(post, path = "/api/v1/users/{id}/password", params(("id" = i64, Path)), request_body = ResetPasswordRequest,
     security(("bearer" = [])),
-    responses((status = 200, body = User), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 202, body = ResetAsked), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn reset_password(
     State(state): State<AppState>,
     who: CurrentUser,
     Path(id): Path<i64>,
     body: Result<Json<ResetPasswordRequest>, JsonRejection>,
-) -> ApiResult<Json<User>> {
+) -> ApiResult<(StatusCode, Json<ResetAsked>)> {
     who.require(&[Role::Admin, Role::SecurityAdmin])?;
     let target = state.store.user(id).await?;
     if target.id == who.user.id || !may_reset(who.user.role, target.role) {
         return Err(ApiError::forbidden());
     }
     let Json(req) = body?;
-    let user = state.store.reset_password(id, &req.password).await.map_err(|e| match e {
-        store::StoreError::Invalid { message, .. } => ApiError::invalid("password", message),
-        other => other.into(),
-    })?;
-    Ok(Json(user))
+    if req.password.is_some() {
+        return Err(no_chosen_password());
+    }
+    let (request, half) = state.store.request_reset(&who.user, id).await?;
+    Ok((StatusCode::ACCEPTED, Json(ResetAsked { request, code_first_half: half })))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -132,26 +170,88 @@ pub struct RoleRequest {
     pub role: Role,
 }
 
-/// Gives a user another role (安全管理员). The user's sessions end so the role applies at once.
+/// Gives a user another role (安全管理员). A business role (reporter, unit_head, supervisor,
+/// leader) is only asked for (202, the request): a second administrator must confirm it.
+/// Other changes apply at once (200, the user). Either way the user's sessions end when the
+/// role changes.
 #[utoipa::path(put, path = "/api/v1/users/{id}/role", params(("id" = i64, Path)), request_body = RoleRequest,
     security(("bearer" = [])),
-    responses((status = 200, body = User), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = User), (status = 202, body = AccountRequest), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn set_role(
     State(state): State<AppState>,
     who: CurrentUser,
     slot: AuditSlot,
     Path(id): Path<i64>,
     body: Result<Json<RoleRequest>, JsonRejection>,
-) -> ApiResult<Json<User>> {
+) -> ApiResult<Response> {
     who.require(&[Role::SecurityAdmin])?;
     let Json(req) = body?;
-    if id == who.user.id {
-        return Err(ApiError::invalid("role", "不能修改自己的角色"));
-    }
     let before = state.store.user(id).await?;
-    let after = state.store.set_role(id, req.role).await?;
-    slot.set_detail(serde_json::json!({"before": {"role": before.role}, "after": {"role": after.role}}));
-    Ok(Json(after))
+    Ok(match state.store.request_role(&who.user, id, req.role).await? {
+        RoleChange::Applied(after) => {
+            slot.set_detail(serde_json::json!({"before": {"role": before.role}, "after": {"role": after.role}}));
+            Json(after).into_response()
+        }
+        RoleChange::Pending(request) => {
+            slot.set_detail(serde_json::json!({"requested": {"role": req.role}, "request": request.id}));
+            (StatusCode::ACCEPTED, Json(request)).into_response()
+        }
+    })
+}
+
+/// The requests waiting for a second administrator (系统管理员, 安全管理员).
+#[utoipa::path(get, path = "/api/v1/users/requests", security(("bearer" = [])),
+    responses((status = 200, body = Vec<AccountRequest>), (status = 403, body = Problem)))]
+pub async fn requests(State(state): State<AppState>, who: CurrentUser) -> ApiResult<Json<Vec<AccountRequest>>> {
+    who.require(&[Role::Admin, Role::SecurityAdmin])?;
+    Ok(Json(state.store.pending_requests().await?))
+}
+
+/// A request decided: the account now and, for a confirmed reset, the code's second half.
+#[derive(Serialize, ToSchema)]
+pub struct RequestDecided {
+    pub request: AccountRequest,
+    pub user: User,
+    pub code_second_half: Option<String>,
+}
+
+async fn decide(
+    state: &AppState,
+    who: &CurrentUser,
+    slot: &AuditSlot,
+    id: i64,
+    confirm: bool,
+) -> ApiResult<Json<RequestDecided>> {
+    who.require(&[Role::Admin, Role::SecurityAdmin])?;
+    let d = state.store.decide_request(&who.user, id, confirm).await?;
+    slot.set_detail(serde_json::json!({"request": d.request.id, "kind": d.request.kind, "user": d.request.username,
+        "role": d.request.role, "requested_by": d.request.requested_by, "state": d.request.state}));
+    Ok(Json(RequestDecided { request: d.request, user: d.user, code_second_half: d.code_half }))
+}
+
+/// Confirms another administrator's request (the one who asked and the user it is about
+/// cannot): a role applies; a reset gives the one-time code's second half.
+#[utoipa::path(post, path = "/api/v1/users/requests/{id}/confirm", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = RequestDecided), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn confirm_request(
+    State(state): State<AppState>,
+    who: CurrentUser,
+    slot: AuditSlot,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<RequestDecided>> {
+    decide(&state, &who, &slot, id, true).await
+}
+
+/// Refuses another administrator's request: nothing changes.
+#[utoipa::path(post, path = "/api/v1/users/requests/{id}/reject", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = RequestDecided), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn reject_request(
+    State(state): State<AppState>,
+    who: CurrentUser,
+    slot: AuditSlot,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<RequestDecided>> {
+    decide(&state, &who, &slot, id, false).await
 }
 
 #[derive(Deserialize, IntoParams)]

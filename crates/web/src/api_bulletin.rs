@@ -37,6 +37,9 @@ pub async fn bulletin_for(
     period: Period,
     live: bool,
 ) -> ApiResult<(Bulletin, Option<i64>)> {
+    // Every bulletin route (API and pages) comes through here: a month outside the plan's
+    // year or not yet begun is refused, so nothing is computed or published for it.
+    state.store.check_plan_period(plan_id, period, crate::api::open_period(state)).await?;
     if !live && let Some(s) = state.store.published_bulletin(plan_id, period).await? {
         return Ok((s.bulletin, Some(s.version)));
     }
@@ -86,7 +89,8 @@ pub async fn get_bulletin(
 /// Publishes the month's bulletin as it stands now, as a new frozen version (督办管理员).
 #[utoipa::path(post, path = "/api/v1/plans/{id}/bulletins/{period}/publish", params(("id" = i64, Path), ("period" = String, Path)),
     security(("bearer" = [])),
-    responses((status = 201, body = store::bulletin::Snapshot), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 201, body = store::bulletin::Snapshot), (status = 403, body = Problem), (status = 404, body = Problem),
+               (status = 409, body = Problem)))]
 pub async fn publish_bulletin(
     State(state): State<AppState>,
     who: CurrentUser,
@@ -95,5 +99,7 @@ pub async fn publish_bulletin(
     who.require(&[Role::Supervisor])?;
     let period = parse_period(&period)?;
     let (bulletin, _) = bulletin_for(&state, id, period, true).await?;
+    // 下步要求 are the office's own words: nothing is issued without them.
+    bulletin.check_issuable().map_err(|m| ApiError::new(StatusCode::CONFLICT, "conflict", m))?;
     Ok((StatusCode::CREATED, axum::Json(state.store.publish_bulletin(id, period, &bulletin).await?)))
 }

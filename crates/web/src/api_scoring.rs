@@ -27,9 +27,11 @@ pub struct ScoresQuery {
     pub live: Option<bool>,
 }
 
-pub fn period_or_now(state: &AppState, p: Option<&str>) -> Result<Period, ApiError> {
+/// The last month a request counts for plan `plan_id`: the one it names, checked like every
+/// period (`api::plan_period`), or the current month.
+pub async fn period_or_now(state: &AppState, plan_id: i64, p: Option<&str>) -> Result<Period, ApiError> {
     match p.filter(|s| !s.is_empty()) {
-        Some(s) => s.parse().map_err(|_| ApiError::invalid("period", format!("期间“{s}”格式应为 YYYY-MM"))),
+        Some(s) => crate::api::plan_period(state, plan_id, s).await,
         None => Ok(Period::containing(state.config.today())),
     }
 }
@@ -44,7 +46,7 @@ pub async fn scores(
     Query(q): Query<ScoresQuery>,
 ) -> ApiResult<Json<Scores>> {
     who.require(BUREAU)?;
-    let period = period_or_now(&state, q.period.as_deref())?;
+    let period = period_or_now(&state, id, q.period.as_deref()).await?;
     if !q.live.unwrap_or(false)
         && let Some(p) = state.store.published_scores(id).await?
     {
@@ -102,7 +104,7 @@ pub struct PublishScoresRequest {
 
 /// Freezes the scores as they stand (督办管理员).
 #[utoipa::path(post, path = "/api/v1/plans/{id}/scores/publish", params(("id" = i64, Path)), request_body = PublishScoresRequest,
-    security(("bearer" = [])), responses((status = 201, body = Scores), (status = 422, body = Problem)))]
+    security(("bearer" = [])), responses((status = 201, body = Scores), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn publish(
     State(state): State<AppState>,
     who: CurrentUser,
@@ -111,7 +113,7 @@ pub async fn publish(
 ) -> ApiResult<(StatusCode, Json<Scores>)> {
     who.require(&[Role::Supervisor])?;
     let Json(req) = body?;
-    let period = period_or_now(&state, req.period.as_deref())?;
+    let period = period_or_now(&state, id, req.period.as_deref()).await?;
     let scores = state.store.publish_scores(id, period, state.config.today(), req.appeal_days.unwrap_or(7)).await?;
     Ok((StatusCode::CREATED, Json(scores)))
 }

@@ -49,6 +49,6 @@ impl CurrentUser {
 
     /// Whether the user sees every unit's work (the bureau's roles) or only their unit's.
     pub fn sees_all_units(&self) -> bool {
-        !self.user.role.is_unit_bound()
+        crate::policy::sees_all_units(&self.user)
     }
 }

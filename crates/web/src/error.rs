@@ -18,6 +18,8 @@ pub struct ApiError {
     pub code: &'static str,
     pub detail: String,
     pub field: Option<String>,
+    /// Seconds to wait, sent as `Retry-After` (a lock, a rate limit).
+    pub retry_after: Option<u64>,
 }
 
 /// The problem document (RFC 9457), with duban's `code` and `errors` extensions.
@@ -41,7 +43,7 @@ pub struct FieldError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
-        ApiError { status, code, detail: detail.into(), field: None }
+        ApiError { status, code, detail: detail.into(), field: None, retry_after: None }
     }
     pub fn bad_request(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "bad_request", detail)
@@ -62,6 +64,15 @@ impl ApiError {
             code: "invalid",
             detail: message,
             field: Some(field.to_string()),
+            retry_after: None,
+        }
+    }
+    /// Too many wrong passwords for a name (sign-in, or the current password given to change
+    /// it): 429 with `Retry-After`.
+    pub fn account_locked(minutes: i64) -> Self {
+        ApiError {
+            retry_after: Some(minutes.max(1) as u64 * 60),
+            ..Self::new(StatusCode::TOO_MANY_REQUESTS, "account_locked", crate::pages::locked_message(minutes))
         }
     }
 }
@@ -77,6 +88,7 @@ fn title(status: StatusCode) -> &'static str {
         415 => "不支持的文件类型",
         422 => "填写的内容有误",
         429 => "请求过于频繁",
+        503 => "服务器繁忙",
         _ => "服务器内部错误",
     }
 }
@@ -98,6 +110,9 @@ impl IntoResponse for ApiError {
         };
         let mut resp = (self.status, Json(body)).into_response();
         resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if let Some(secs) = self.retry_after {
+            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         resp
     }
 }
@@ -123,16 +138,94 @@ impl From<axum::extract::rejection::JsonRejection> for ApiError {
             return ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "请求体过大");
         }
         match r {
-            JsonDataError(e) => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", format!("字段内容有误:{}", e.body_text()))
-            }
+            JsonDataError(e) => json_data_error(&e.body_text()),
+            JsonSyntaxError(e) => ApiError::bad_request(match json_position(&e.body_text()) {
+                Some((line, column)) => format!("请求体不是有效的 JSON(第 {line} 行第 {column} 列附近有误)"),
+                None => "请求体不是有效的 JSON".to_string(),
+            }),
             MissingJsonContentType(_) => ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
                 "请求体须为 application/json",
             ),
-            other => ApiError::bad_request(format!("请求体不是有效的 JSON:{}", other.body_text())),
+            _ => ApiError::bad_request("请求体无法读取"),
         }
+    }
+}
+
+/// `line L column C` at the end of a serde_json message.
+fn json_position(text: &str) -> Option<(u64, u64)> {
+    let (_, rest) = text.rsplit_once(" at line ")?;
+    let (line, column) = rest.split_once(" column ")?;
+    Some((line.trim().parse().ok()?, column.trim().parse().ok()?))
+}
+
+/// The text between the first pair of backticks of a serde message (a field's or a value's
+/// name).
+fn quoted(text: &str) -> Option<&str> {
+    let (_, rest) = text.split_once('`')?;
+    Some(rest.split_once('`')?.0)
+}
+
+/// A JSON body of the wrong shape, said in Chinese and naming the field; serde's English text
+/// stays out of the answer (the client sees what to fix, not the library's wording).
+fn json_data_error(text: &str) -> ApiError {
+    let reason = text.split_once("target type: ").map_or(text, |(_, r)| r);
+    let reason = reason.rsplit_once(" at line ").map_or(reason, |(r, _)| r);
+    // serde_path_to_error puts the field's path first ("role: unknown variant …"); a message
+    // about the whole body has none.
+    let (path, message) = match reason.split_once(": ") {
+        Some((p, m)) if !p.contains(' ') && p != "." => (Some(p), m),
+        _ => (None, reason),
+    };
+    if let Some(field) = message.strip_prefix("missing field ").and_then(quoted) {
+        let field = path.map_or(field.to_string(), |p| format!("{p}.{field}"));
+        return ApiError::invalid(&field, format!("缺少字段 {field}"));
+    }
+    if let Some(field) = message.strip_prefix("unknown field ").and_then(quoted) {
+        let field = path.map_or(field.to_string(), |p| format!("{p}.{field}"));
+        return ApiError::invalid(&field, format!("不认识的字段 {field}"));
+    }
+    let field = path.unwrap_or("body");
+    let expected = message.rsplit_once("expected ").map(|(_, e)| json_type_label(e));
+    let detail = if message.starts_with("unknown variant ") {
+        let value = quoted(message).unwrap_or("");
+        let choices: Vec<&str> =
+            message.split_once("expected ").map_or("", |(_, e)| e).split('`').skip(1).step_by(2).collect();
+        if choices.is_empty() {
+            format!("字段 {field} 的值“{value}”无效")
+        } else {
+            format!("字段 {field} 的值“{value}”无效,可用:{}", choices.join("、"))
+        }
+    } else if message.starts_with("invalid type") && path.is_none() {
+        format!("请求体的类型不对,应为{}", expected.unwrap_or("JSON 对象"))
+    } else if message.starts_with("invalid type") {
+        format!("字段 {field} 的类型不对,应为{}", expected.unwrap_or("有效的值"))
+    } else if message.starts_with("invalid value") || message.starts_with("invalid length") {
+        format!("字段 {field} 的值无效,应为{}", expected.unwrap_or("有效的值"))
+    } else {
+        format!("字段 {field} 的内容无效")
+    };
+    ApiError::invalid(field, detail)
+}
+
+/// What serde says it expected ("a string", "i64", "struct LoginRequest"), as a person reads it.
+fn json_type_label(expected: &str) -> &'static str {
+    let e = expected.trim();
+    if e.contains("string") || e.contains("char") {
+        "文本"
+    } else if e.contains("bool") {
+        "true 或 false"
+    } else if e.starts_with("struct") || e.contains("map") {
+        "对象"
+    } else if e.contains("sequence") || e.contains("tuple") || e.contains("array") {
+        "数组"
+    } else if e.starts_with('f') || e.contains("float") {
+        "数字"
+    } else if e.starts_with('i') || e.starts_with('u') || e.contains("integer") {
+        "整数"
+    } else {
+        "有效的值"
     }
 }
 

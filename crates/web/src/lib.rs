@@ -8,9 +8,12 @@ pub mod api_bulletin;
 pub mod api_editing;
 pub mod api_scoring;
 pub mod auth;
+pub mod body_limit;
 pub mod error;
 pub mod pages;
+pub mod policy;
 pub mod security;
+mod server;
 pub mod tls;
 
 use axum::Router;
@@ -44,6 +47,15 @@ pub struct Config {
     pub api_rate: u32,
     /// Backups the scheduler makes by itself (`duban serve --backup-dir`).
     pub backup: Option<store::archive::BackupSchedule>,
+    /// How long a connection may take to send a complete request head, from its opening and
+    /// again after each answer (so also how long an idle kept-alive connection stays open).
+    pub header_timeout: std::time::Duration,
+    /// Connections open at once; fewer if the descriptor limit leaves less room (see `server`).
+    pub max_connections: usize,
+    /// Large bodies (uploads, see `body_limit`) read at once; the rest wait their turn, at
+    /// most `large_body_wait`, then get 503.
+    pub max_large_bodies: usize,
+    pub large_body_wait: std::time::Duration,
 }
 
 impl Default for Config {
@@ -60,6 +72,10 @@ impl Default for Config {
             api_burst: 600,
             api_rate: 300,
             backup: None,
+            header_timeout: std::time::Duration::from_secs(10),
+            max_connections: 10_000,
+            max_large_bodies: 4,
+            large_body_wait: std::time::Duration::from_secs(10),
         }
     }
 }
@@ -90,6 +106,9 @@ pub fn router(state: AppState) -> Router {
         .route("/me/logout-all", post(api_accounts::logout_all))
         .route("/users/{id}/password", post(api_accounts::reset_password))
         .route("/users/{id}/role", put(api_accounts::set_role))
+        .route("/users/requests", get(api_accounts::requests))
+        .route("/users/requests/{id}/confirm", post(api_accounts::confirm_request))
+        .route("/users/requests/{id}/reject", post(api_accounts::reject_request))
         .route("/audit", get(api_accounts::audit))
         .route("/audit/verify", get(api_accounts::verify))
         .route("/users", get(api::users).post(api_accounts::create_user))
@@ -135,6 +154,11 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::router())
         .fallback(|| async { pages::PageError::NotFound })
         // Every change is recorded (inside the routes, so the route's pattern is known).
+        // Each route's body limit; large bodies only from signed-in senders (see body_limit).
+        .layer(axum::middleware::from_fn_with_state(
+            body_limit::BodyPolicy::new(state.clone()),
+            body_limit::limit_bodies,
+        ))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::audit))
         .layer(axum::middleware::from_fn_with_state(limiter, security::limit_logins))
         // Room for the largest document plus multipart framing.
@@ -232,9 +256,10 @@ pub async fn deliver_notices(store: &Store, channels: &notify::Channels, owner: 
     Ok(batch.len())
 }
 
-/// Serves until Ctrl-C / SIGTERM, with the scheduler running beside the server.
+/// Serves until Ctrl-C / SIGTERM, with the scheduler running beside the server (see `server`
+/// for the limits on connections).
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    serve_on(state, listener).await
+    server::run(state, listener, None).await
 }
 
 /// [`serve`] over HTTPS with `tls` (see [`tls::load`]); session cookies are marked Secure.
@@ -243,27 +268,6 @@ pub async fn serve_tls(
     listener: tokio::net::TcpListener,
     tls: std::sync::Arc<tls::ServerConfig>,
 ) -> std::io::Result<()> {
-    use axum::serve::ListenerExt;
     state.config.secure_cookies = true;
-    // `tap_io` lends the TLS listener axum's connect-info support for any listener.
-    serve_on(state, tls::TlsListener::new(listener, tls)?.tap_io(|_| {})).await
-}
-
-/// Runs the application and its scheduled jobs on `listener` until Ctrl-C, then lets the
-/// requests under way finish.
-async fn serve_on<L>(state: AppState, listener: L) -> std::io::Result<()>
-where
-    L: axum::serve::Listener<Addr = std::net::SocketAddr>,
-    for<'a> std::net::SocketAddr: axum::extract::connect_info::Connected<axum::serve::IncomingStream<'a, L>>,
-{
-    let scheduler = spawn_scheduler(state.clone());
-    // The client's address reaches handlers (audit records, sign-in rate limits).
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await;
-    scheduler.abort();
-    result
+    server::run(state, listener, Some(tokio_rustls::TlsAcceptor::from(tls))).await
 }

@@ -1063,6 +1063,13 @@ async fn the_bulletin_agrees_with_the_dashboard_and_stays_as_issued() {
         let (st, _) = s.call(M::GET, &url, &rep, None).await;
         assert_eq!(st, StatusCode::FORBIDDEN);
 
+        // Nothing is issued without the office's 下步要求: refused, nothing published.
+        let (st, p) = s.call(M::POST, &format!("{url}/publish"), &sup, None).await;
+        assert_eq!(st, StatusCode::CONFLICT, "{p}");
+        assert!(p["detail"].as_str().unwrap().contains("下步要求"), "{p}");
+        assert!(db.store.published_bulletin(plan_id, "2024-03".parse().unwrap()).await.unwrap().is_none());
+        db.store.set_bulletin_requirements(plan_id, "2024-03".parse().unwrap(), "各单位要加快推进。").await.unwrap();
+        let (_, b) = s.call(M::GET, &url, &sup, None).await;
         // Issued, it no longer moves with the data; a corrected bulletin is a new version.
         let (st, snap) = s.call(M::POST, &format!("{url}/publish"), &sup, None).await;
         assert_eq!((st, snap["version"].as_i64()), (StatusCode::CREATED, Some(1)));

@@ -145,25 +145,13 @@ async fn lockout_forced_changes_and_logging_out_everywhere() {
             .expect("login");
         assert!(r.text().await.expect("html").contains("账户已暂时锁定"));
 
-        // The administrator adds a user: the first sign-in must change the password; until
-        // then the API answers 403 saying so, and pages lead to the change form.
+        // The administrator adds a user: it signs in with a one-time code (one half from the
+        // administrator, one from the security administrator who confirms) and must change
+        // it first; until then the API answers 403 saying so, and pages lead to the change form.
         let admin = s.login("admin").await;
-        let (st, created) = s
-            .call(
-                Method::POST,
-                "/api/v1/users",
-                &admin,
-                Some(json!({"username": "zhangwei", "password": "weak", "role": "reporter", "unit": "余江区"})),
-            )
-            .await;
-        assert_eq!((st, created["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("password")));
+        let security = s.login("security").await;
         let (st, _) = s
-            .call(
-                Method::POST,
-                "/api/v1/users",
-                &admin,
-                Some(json!({"username": "boss", "password": "Initial@2024", "role": "audit_admin"})),
-            )
+            .call(Method::POST, "/api/v1/users", &admin, Some(json!({"username": "boss", "role": "audit_admin"})))
             .await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "administrators' roles are not the administrator's to give");
         let (st, created) = s
@@ -171,57 +159,58 @@ async fn lockout_forced_changes_and_logging_out_everywhere() {
                 Method::POST,
                 "/api/v1/users",
                 &admin,
-                Some(json!({"username": "zhangwei", "password": "Initial@2024", "role": "reporter", "unit": "余江区"})),
+                Some(json!({"username": "zhangwei", "role": "reporter", "unit": "余江区"})),
             )
             .await;
         assert_eq!(st, StatusCode::CREATED, "{created}");
-        assert_eq!(created["must_change_password"], true);
-        let id = created["id"].as_i64().expect("id");
-        let (st, v) = s.login_as("zhangwei", "Initial@2024").await;
+        assert_eq!(created["user"]["must_change_password"], true);
+        let id = created["user"]["id"].as_i64().expect("id");
+        let confirm = |r: &Value| format!("/api/v1/users/requests/{}/confirm", r["request"]["id"]);
+        let (st, d) = s.call(Method::POST, &confirm(&created), &security, None).await;
+        assert_eq!(st, StatusCode::OK, "{d}");
+        let code = format!(
+            "{}{}",
+            created["code_first_half"].as_str().expect("half"),
+            d["code_second_half"].as_str().expect("half")
+        );
+        let (st, v) = s.login_as("zhangwei", &code).await;
         assert_eq!((st, v["user"]["must_change_password"].as_bool()), (StatusCode::OK, Some(true)), "{v}");
         let token = v["token"].as_str().expect("token").to_string();
         let (st, v) = s.call(Method::GET, "/api/v1/tasks", &token, None).await;
         assert_eq!((st, v["code"].as_str()), (StatusCode::FORBIDDEN, Some("password_change_required")), "{v}");
         let (st, me) = s.call(Method::GET, "/api/v1/me", &token, None).await;
         assert_eq!((st, me["must_change_password"].as_bool()), (StatusCode::OK, Some(true)));
-        let (st, cookie, location) = s.page_login("zhangwei", "Initial@2024").await;
+        let (st, cookie, location) = s.page_login("zhangwei", &code).await;
         assert_eq!((st, location.as_deref()), (StatusCode::SEE_OTHER, Some("/account/password")));
         let (_, _, location) = s.page(&cookie, "/home").await;
         assert_eq!(location.as_deref(), Some("/account/password"));
         let change = |current: &str, new: &str| json!({"current_password": current, "new_password": new});
-        let (st, v) =
-            s.call(Method::POST, "/api/v1/me/password", &token, Some(change("Initial@2024", "Initial@2024"))).await;
+        let (st, v) = s.call(Method::POST, "/api/v1/me/password", &token, Some(change(&code, &code))).await;
         assert_eq!((st, v["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("new_password")));
-        let (st, v) =
-            s.call(Method::POST, "/api/v1/me/password", &token, Some(change("Initial@2024", "ZhangWei@2024"))).await;
+        let (st, v) = s.call(Method::POST, "/api/v1/me/password", &token, Some(change(&code, "ZhangWei@2024"))).await;
         assert_eq!(v["errors"][0]["message"], "密码不能包含用户名", "{v}");
-        let (st2, _) =
-            s.call(Method::POST, "/api/v1/me/password", &token, Some(change("Initial@2024", "Mine@2024abc"))).await;
+        let (st2, _) = s.call(Method::POST, "/api/v1/me/password", &token, Some(change(&code, "Mine@2024abc"))).await;
         assert_eq!((st, st2), (StatusCode::UNPROCESSABLE_ENTITY, StatusCode::NO_CONTENT));
         assert_eq!(s.call(Method::GET, "/api/v1/tasks", &token, None).await.0, StatusCode::OK);
         // The browser signed in before the change is signed out by it.
         let (_, _, location) = s.page(&cookie, "/home").await;
         assert!(location.is_some_and(|l| l.starts_with("/login")), "{name}");
 
-        // An administrator's reset: sessions end, the next sign-in must change it again. The
-        // administrator cannot reset the auditor's password (the security administrator can).
-        let (st, v) = s
-            .call(
-                Method::POST,
-                &format!("/api/v1/users/{id}/password"),
-                &admin,
-                Some(json!({"password": "Reset@2024abc"})),
-            )
-            .await;
-        assert_eq!((st, v["must_change_password"].as_bool()), (StatusCode::OK, Some(true)), "{v}");
+        // An administrator's reset, once confirmed: sessions end, the next sign-in must change
+        // it again. The administrator cannot ask for the auditor's (the security administrator
+        // can).
+        let (st, v) = s.call(Method::POST, &format!("/api/v1/users/{id}/password"), &admin, Some(json!({}))).await;
+        assert_eq!((st, v["request"]["state"].as_str()), (StatusCode::ACCEPTED, Some("pending")), "{v}");
+        assert_eq!(s.call(Method::GET, "/api/v1/me", &token, None).await.0, StatusCode::OK, "not before confirmed");
+        let (st, d) = s.call(Method::POST, &confirm(&v), &security, None).await;
+        assert_eq!((st, d["user"]["must_change_password"].as_bool()), (StatusCode::OK, Some(true)), "{d}");
         assert_eq!(s.call(Method::GET, "/api/v1/me", &token, None).await.0, StatusCode::UNAUTHORIZED);
         let auditor = s.store.user_by_name("auditor").await.expect("lookup").expect("exists");
         let path = format!("/api/v1/users/{}/password", auditor.id);
-        let (st, _) = s.call(Method::POST, &path, &admin, Some(json!({"password": "Reset@2024abc"}))).await;
+        let (st, _) = s.call(Method::POST, &path, &admin, Some(json!({}))).await;
         assert_eq!(st, StatusCode::FORBIDDEN);
-        let security = s.login("security").await;
-        let (st, _) = s.call(Method::POST, &path, &security, Some(json!({"password": "Reset@2024abc"}))).await;
-        assert_eq!(st, StatusCode::OK);
+        let (st, _) = s.call(Method::POST, &path, &security, Some(json!({}))).await;
+        assert_eq!(st, StatusCode::ACCEPTED);
 
         // Log out everywhere: every token and browser of the user ends.
         let a = s.login("supervisor").await;
@@ -411,11 +400,17 @@ fn allowed(method: &str, path: &str) -> Option<Option<&'static [&'static str]>> 
         // The target is a leader: the administrator resets business accounts only.
         (true, "POST", "/users/{id}/password") => Some(&["admin"]),
         (true, "PUT", "/users/{id}/role") => Some(&["security"]),
+        // Requests a second administrator confirms (a business role, a reset's one-time code).
+        (true, "GET", "/users/requests") => Some(&["admin", "security"]),
+        (true, "POST", "/users/requests/{id}/confirm" | "/users/requests/{id}/reject") => Some(&["admin", "security"]),
         (true, "GET", "/audit" | "/audit/verify") => Some(&["auditor"]),
         (false, "GET", "/admin/users") => Some(&["admin", "security"]),
         (false, "POST", "/admin/users") => Some(&["admin"]),
         (false, "POST", "/admin/users/{id}/password") => Some(&["admin"]),
         (false, "POST", "/admin/users/{id}/role") => Some(&["security"]),
+        (false, "POST", "/admin/users/requests/{id}/confirm" | "/admin/users/requests/{id}/reject") => {
+            Some(&["admin", "security"])
+        }
         (false, "GET", "/admin/audit" | "/admin/audit/export.csv") => Some(&["auditor"]),
         (true, _, "/settings") => Some(&["admin"]),
         // The directory.
@@ -634,4 +629,80 @@ async fn send(s: &Server, m: &Method, path: &str, api: bool, token: &str, browse
         }
     };
     req.send().await.expect("request").status()
+}
+
+/// Issue H, item 1 as a class: every read a unit may make, page or API (and every open page),
+/// is fetched as another unit (月湖区) with 余江区's objects in its placeholders; no answer may
+/// carry 余江区's unapproved text or its review comment.
+#[tokio::test]
+async fn every_read_keeps_another_units_reports_to_itself() {
+    const DRAFT: &str = "余江草稿内容甲乙丙";
+    const COMMENT: &str = "退回意见丁戊己";
+    let routes = declared_routes();
+    for db in store::testing::all().await {
+        let name = db.name;
+        let s = start(db.store.clone(), config()).await;
+        let plan_id = published(&db.store).await;
+        let st = &db.store;
+        let yujiang = st.unit_by_name("余江区").await.expect("unit").expect("unit");
+        let period: domain::Period = "2024-03".parse().expect("period");
+        let work = st.worklist(Some(yujiang.id), period, 25).await.expect("work");
+        let (drafted, returned) = (&work[0], &work[1]);
+        let (rep, sup) = (s.login("yujiang").await, s.login("supervisor").await);
+        let report = |a: i64| format!("/api/v1/assignments/{a}/reports/2024-03");
+        let body = json!({"version": 0, "progress": DRAFT});
+        assert_eq!(
+            s.call(Method::PUT, &report(drafted.assignment_id), &rep, Some(body.clone())).await.0,
+            StatusCode::OK
+        );
+        let r = report(returned.assignment_id);
+        assert_eq!(s.call(Method::PUT, &r, &rep, Some(body)).await.0, StatusCode::OK);
+        assert_eq!(s.call(Method::POST, &format!("{r}/submit"), &rep, None).await.0, StatusCode::OK);
+        let back = json!({"decision": "return", "comment": COMMENT});
+        assert_eq!(s.call(Method::POST, &format!("{r}/review"), &sup, Some(back)).await.0, StatusCode::OK);
+        st.set_setting(&format!("public_plan_{plan_id}"), "true").await.expect("the public page opened");
+
+        let task = drafted.task_id.to_string();
+        let token = s.login("yuehu").await;
+        let (_, cookie, _) = s.page_login("yuehu", PASSWORD).await;
+        let mut checked = 0;
+        let mut leaks = Vec::new();
+        for (method, route) in routes.iter().filter(|(m, _)| m == "GET") {
+            let open_to_units = match allowed(method, route) {
+                Some(None) => true,
+                Some(Some(roles)) => roles.contains(&"yujiang"),
+                None => false,
+            };
+            if !open_to_units || route.ends_with("logout") {
+                continue;
+            }
+            let mut path = route
+                .replace("{id}", if route.contains("/tasks/") { &task } else { "" })
+                .replace("{period}", "2024-03");
+            path = if route.contains("/tasks/") {
+                path
+            } else if route.contains("/assignments/") {
+                route.replace("{id}", &drafted.assignment_id.to_string()).replace("{period}", "2024-03")
+            } else {
+                route.replace("{id}", &plan_id.to_string()).replace("{period}", "2024-03")
+            };
+            if route.ends_with("/search") {
+                path.push_str("?q=余江草稿内容");
+            }
+            let req = s.http.get(format!("{}{path}", s.base));
+            let req =
+                if route.starts_with("/api/v1") { req.bearer_auth(&token) } else { req.header("cookie", &cookie) };
+            let text = req.send().await.expect("request").text().await.unwrap_or_default();
+            checked += 1;
+            if text.contains(DRAFT) || text.contains(COMMENT) {
+                leaks.push(format!("GET {path}"));
+            }
+        }
+        assert!(checked > 15, "{name}: only {checked} reads checked");
+        assert!(leaks.is_empty(), "{name}: 余江区's unapproved text shown to 月湖区 by:\n{}", leaks.join("\n"));
+        // The same reads as 余江区 itself do show them (the sweep is not blind).
+        let (_, own, _) = s.page_login("yujiang", PASSWORD).await;
+        let (_, html, _) = s.page(&own, &format!("/tasks/{task}?period=2024-03")).await;
+        assert!(html.contains(DRAFT), "{name}: 余江区 sees its own draft");
+    }
 }

@@ -9,5 +9,6 @@ mod detection;
 mod docx;
 mod fuzz;
 mod html;
+mod texttable;
 mod txt;
 mod xlsx;

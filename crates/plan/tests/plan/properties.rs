@@ -84,7 +84,9 @@ proptest! {
     }
 
     #[test]
-    fn arbitrary_text_never_panics_and_drops_nothing(text in "[一二三四五六七八九十0-9（）()、.。,:;〔〕责任单位牵头配合新建所个人%\\n ]{0,400}") {
+    // With the words of covering notices, headings, signatures and dates, so the notice,
+    // heading and date rules are exercised too.
+    fn arbitrary_text_never_panics_and_drops_nothing(text in "[一二三四五六七八九十0-9（）()、.。,:;〔〕责任单位牵头配合新建所个人%年月日关于印发的通知《》〈〉要点表局及和!\\n ]{0,400}") {
         if let Ok(p) = plan::parse_text(&text, &yingtan_directory()) {
             assert_covers(&p, &text_lines(&text));
         }

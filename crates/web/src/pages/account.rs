@@ -12,6 +12,7 @@ use axum::response::IntoResponse;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use store::StoreError;
+use store::accounts::{PasswordChange, RoleChange};
 use store::audit::{AuditCheck, AuditQuery, AuditRecord};
 use store::users::Role;
 
@@ -62,10 +63,21 @@ pub async fn change_password(State(state): State<AppState>, viewer: Viewer, Form
     if f.new_password != f.confirm_password {
         errors.insert("confirm_password".to_string(), "两次输入的新密码不一致".to_string());
     } else {
-        match state.store.change_password(viewer.user().id, &f.current_password, &f.new_password, &viewer.token).await {
-            Ok(()) => {
+        let change =
+            state.store.change_own_password(viewer.user().id, &f.current_password, &f.new_password, &viewer.token);
+        match change.await {
+            Ok(PasswordChange::Changed) => {
                 let to = landing(viewer.user().role);
                 return Ok(redirect_with(to, "密码已修改,其他设备上的登录已退出"));
+            }
+            // Guessing the current password is throttled like signing in (the same count).
+            Ok(PasswordChange::Locked { minutes }) => {
+                errors.insert("current_password".to_string(), super::auth::locked_message(minutes));
+                let page = PasswordPage { ctx: viewer.ctx, required, errors };
+                return Ok(super::auth::with_retry_after(
+                    render_status(StatusCode::TOO_MANY_REQUESTS, &page)?,
+                    minutes,
+                ));
             }
             Err(StoreError::Invalid { field, message }) => {
                 errors.insert(field, message);
@@ -88,30 +100,18 @@ pub async fn logout_all(State(state): State<AppState>, viewer: Viewer, Form(f): 
     Ok(r)
 }
 
-/// Who may reset whose password: the system administrator resets the business roles'; the
-/// security administrator resets the administrators' (so nobody can take over the account
-/// that watches them).
+/// Who may ask for a reset of whose password ([`store::accounts::may_reset`]: one rule for
+/// the API and the pages).
 pub fn may_reset(actor: Role, target: Role) -> bool {
-    match actor {
-        Role::Admin => !matches!(target, Role::Admin | Role::SecurityAdmin | Role::AuditAdmin),
-        Role::SecurityAdmin => matches!(target, Role::Admin | Role::SecurityAdmin | Role::AuditAdmin),
-        _ => false,
-    }
+    store::accounts::may_reset(actor, target)
 }
 
-#[derive(Deserialize)]
-pub struct ResetForm {
-    #[serde(default, rename = "_csrf")]
-    csrf: String,
-    #[serde(default)]
-    password: String,
-}
-
+/// An administrator asks for a one-time code for a user; the page shows its first half.
 pub async fn reset_password(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<i64>,
-    Form(f): Form<ResetForm>,
+    Form(f): Form<CsrfForm>,
 ) -> PageResult {
     viewer.check_csrf(&f.csrf)?;
     viewer.require(&[Role::Admin, Role::SecurityAdmin])?;
@@ -119,9 +119,18 @@ pub async fn reset_password(
     if !may_reset(viewer.user().role, target.role) || target.id == viewer.user().id {
         return Err(PageError::Forbidden);
     }
-    match state.store.reset_password(id, &f.password).await {
-        Ok(u) => Ok(redirect_with("/admin/users", &format!("已重置“{}”的密码,其下次登录时须修改密码", u.username))),
-        Err(StoreError::Invalid { message, .. }) => Err(PageError::BadRequest(format!("临时密码不符合要求:{message}"))),
+    match state.store.request_reset(viewer.user(), id).await {
+        Ok((r, half)) => {
+            let notice = format!(
+                "已申请为“{}”生成一次性登录码。前半段:{half}(只显示这一次)。须另一位管理员在本页确认后得到后半段;\
+                 用户用两段连在一起登录,并立即设置自己的密码",
+                r.username
+            );
+            super::admin::users_with_notice(&state, viewer, notice).await
+        }
+        Err(StoreError::Conflict(message)) | Err(StoreError::Invalid { message, .. }) => {
+            Err(PageError::BadRequest(message))
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -134,7 +143,8 @@ pub struct RoleForm {
     role: String,
 }
 
-/// The security administrator gives a user another role.
+/// The security administrator gives a user another role; a business role waits for a second
+/// administrator.
 pub async fn set_role(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -145,13 +155,72 @@ pub async fn set_role(
     viewer.check_csrf(&f.csrf)?;
     viewer.require(&[Role::SecurityAdmin])?;
     let role = Role::parse(&f.role).ok_or_else(|| PageError::BadRequest("请选择角色".into()))?;
-    if id == viewer.user().id {
-        return Err(PageError::BadRequest("不能修改自己的角色".into()));
-    }
     let before = state.store.user(id).await?;
-    let after = state.store.set_role(id, role).await?;
-    slot.set_detail(serde_json::json!({"before": {"role": before.role}, "after": {"role": after.role}}));
-    Ok(redirect_with("/admin/users", &format!("“{}”的角色已改为{}", after.username, role.label())))
+    match state.store.request_role(viewer.user(), id, role).await {
+        Ok(RoleChange::Applied(after)) => {
+            slot.set_detail(serde_json::json!({"before": {"role": before.role}, "after": {"role": after.role}}));
+            Ok(redirect_with("/admin/users", &format!("“{}”的角色已改为{}", after.username, role.label())))
+        }
+        Ok(RoleChange::Pending(r)) => {
+            slot.set_detail(serde_json::json!({"requested": {"role": role}, "request": r.id}));
+            Ok(redirect_with("/admin/users", &format!("已申请{},须另一位管理员确认后生效", r.describe())))
+        }
+        Err(StoreError::Conflict(message)) | Err(StoreError::Invalid { message, .. }) => {
+            Err(PageError::BadRequest(message))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Another administrator confirms a request (`confirm`) or refuses it.
+async fn decide(
+    state: AppState,
+    viewer: Viewer,
+    slot: crate::security::AuditSlot,
+    id: i64,
+    csrf: &str,
+    confirm: bool,
+) -> PageResult {
+    viewer.check_csrf(csrf)?;
+    viewer.require(&[Role::Admin, Role::SecurityAdmin])?;
+    let d = match state.store.decide_request(viewer.user(), id, confirm).await {
+        Ok(d) => d,
+        Err(StoreError::Conflict(message)) | Err(StoreError::Invalid { message, .. }) => {
+            return Err(PageError::BadRequest(message));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    slot.set_detail(serde_json::json!({"request": d.request.id, "kind": d.request.kind, "user": d.request.username,
+        "role": d.request.role, "requested_by": d.request.requested_by, "state": d.request.state}));
+    let notice = match (&d.code_half, confirm) {
+        (Some(half), _) => format!(
+            "已确认。“{}”的一次性登录码后半段:{half}(只显示这一次);前半段在提出申请的管理员{}处",
+            d.user.username, d.request.requested_by
+        ),
+        (None, true) => format!("已确认:{}", d.request.describe()),
+        (None, false) => format!("已拒绝:{}", d.request.describe()),
+    };
+    super::admin::users_with_notice(&state, viewer, notice).await
+}
+
+pub async fn confirm_request(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    slot: crate::security::AuditSlot,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfForm>,
+) -> PageResult {
+    decide(state, viewer, slot, id, &f.csrf, true).await
+}
+
+pub async fn reject_request(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    slot: crate::security::AuditSlot,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfForm>,
+) -> PageResult {
+    decide(state, viewer, slot, id, &f.csrf, false).await
 }
 
 #[derive(Template)]

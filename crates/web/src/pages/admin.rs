@@ -10,8 +10,9 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use std::collections::BTreeMap;
 use store::StoreError;
+use store::accounts::{AccountRequest, NewAccount};
 use store::directory::{KINDS, OWNERSHIPS, STAGES, Unit, UnitInput};
-use store::users::{NewUser, Role, User};
+use store::users::{Role, User};
 
 const KEEPERS: &[Role] = &[Role::Admin, Role::Supervisor];
 
@@ -227,6 +228,7 @@ pub async fn update_unit(
 struct UsersPage {
     ctx: super::Ctx,
     users: Vec<User>,
+    requests: Vec<AccountRequest>,
     roles: Vec<(&'static str, &'static str)>,
     units: Vec<Unit>,
     typed: BTreeMap<String, String>,
@@ -244,6 +246,10 @@ impl UsersPage {
     fn can_reset(&self, u: &User) -> bool {
         u.id != self.ctx.user.id && super::account::may_reset(self.ctx.user.role, u.role)
     }
+    /// Whether the viewer may confirm or refuse this request (another administrator's).
+    fn can_decide(&self, r: &AccountRequest) -> bool {
+        store::accounts::may_decide(&self.ctx.user, r)
+    }
     fn has_role(&self, u: &User, key: &str) -> bool {
         u.role.key() == key
     }
@@ -252,8 +258,8 @@ impl UsersPage {
     }
 }
 
-/// The roles the system administrator gives new accounts; the administrators' roles are the
-/// security administrator's to grant (三员分立).
+/// The roles the system administrator gives new accounts (the business roles); the
+/// administrators' roles are the security administrator's to grant (三员分立).
 const ROLES: [Role; 4] = [Role::Reporter, Role::UnitHead, Role::Supervisor, Role::Leader];
 
 async fn users_page(
@@ -265,11 +271,19 @@ async fn users_page(
     Ok(UsersPage {
         ctx: viewer.ctx,
         users: state.store.users().await?,
+        requests: state.store.pending_requests().await?,
         roles: ROLES.iter().map(|r| (r.key(), r.label())).collect(),
         units: state.store.units().await?.into_iter().filter(|u| u.kind != "group").collect(),
         typed,
         errors,
     })
+}
+
+/// The users page with a message shown once, on this answer only (a code's half is never put
+/// in a cookie or a URL).
+pub(super) async fn users_with_notice(state: &AppState, mut viewer: Viewer, notice: String) -> PageResult {
+    viewer.ctx.flash = Some(notice);
+    render(&users_page(state, viewer, BTreeMap::new(), BTreeMap::new()).await?)
 }
 
 pub async fn users(State(state): State<AppState>, viewer: Viewer) -> PageResult {
@@ -291,24 +305,22 @@ pub async fn add_user(
     if role.is_none() {
         errors.insert("role".to_string(), "请选择角色".to_string());
     }
-    let password = typed.get("password").cloned().unwrap_or_default();
     if let (Some(role), true) = (role, errors.is_empty()) {
         let unit = get("unit");
-        let new = NewUser {
+        let new = NewAccount {
             username: &get("username"),
             display_name: &get("display_name"),
-            password: &password,
             role,
             unit: Some(unit.as_str()).filter(|u| !u.is_empty()),
         };
-        match state.store.add_user(&new).await {
-            Ok(u) => {
-                // The administrator knows the initial password; the user must replace it.
-                state.store.require_password_change(u.id).await?;
-                return Ok(redirect_with(
-                    "/admin/users",
-                    &format!("已添加用户“{}”,其首次登录时须修改密码", u.username),
-                ));
+        match state.store.create_account(viewer.user(), &new).await {
+            Ok((u, _, half)) => {
+                let notice = format!(
+                    "已添加用户“{}”。一次性登录码的前半段:{half}(只显示这一次)。须另一位管理员在本页确认后得到后半段;\
+                     用户用两段连在一起登录,并立即设置自己的密码",
+                    u.username
+                );
+                return users_with_notice(&state, viewer, notice).await;
             }
             Err(StoreError::Invalid { field, message }) => {
                 errors.insert(field, message);

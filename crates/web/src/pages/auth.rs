@@ -18,6 +18,12 @@ pub fn locked_message(minutes: i64) -> String {
     format!("登录失败次数过多,账户已暂时锁定,请 {minutes} 分钟后再试")
 }
 
+/// A locked answer says when to come back, in seconds (`Retry-After`), as the API's does.
+pub fn with_retry_after(mut r: axum::response::Response, minutes: i64) -> axum::response::Response {
+    r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(minutes.max(1) as u64 * 60));
+    r
+}
+
 /// The audit record of a sign-in attempt (via `page` or `api`).
 pub fn sign_in_event(username: &str, ip: &ClientIp, outcome: &SignIn, via: &str) -> AuditEvent {
     let (actor_id, result) = match outcome {
@@ -124,15 +130,13 @@ pub async fn login(
         // The same answer for an unknown name and a wrong password.
         SignIn::Refused => return fail("用户名或密码错误"),
         SignIn::Locked { minutes } => {
-            return render_status(
-                StatusCode::TOO_MANY_REQUESTS,
-                &LoginPage {
-                    username: f.username.clone(),
-                    next: next.clone(),
-                    error: Some(locked_message(minutes)),
-                    notice: None,
-                },
-            );
+            let page = LoginPage {
+                username: f.username.clone(),
+                next: next.clone(),
+                error: Some(locked_message(minutes)),
+                notice: None,
+            };
+            return Ok(with_retry_after(render_status(StatusCode::TOO_MANY_REQUESTS, &page)?, minutes));
         }
     };
     let token = state.store.create_token(user.id, "web", SESSION_HOURS).await?;

@@ -80,6 +80,10 @@ pub async fn dashboard(State(state): State<AppState>, viewer: Viewer, Query(q): 
     }) else {
         return Err(PageError::BadRequest("尚未发布工作要点".into()));
     };
+    if q.period.as_deref().is_some_and(|s| !s.is_empty()) {
+        // A month asked for must be allowed for the plan (`Period::check_for_plan`).
+        state.store.check_plan_period(plan_id, period, current).await?;
+    }
     let th = Default::default();
     let view = state.store.plan_view(plan_id, Some(period), today, &th).await?;
     let year_start =

@@ -36,7 +36,7 @@ use store::users::{Role, User};
 /// The session cookie's name. The cookie holds a token; the database holds its hash.
 pub const SESSION_COOKIE: &str = "duban_session";
 /// How long a signed-in browser may stay idle before it has to sign in again.
-pub const IDLE_MINUTES: i64 = 30;
+pub const IDLE_MINUTES: i64 = store::users::IDLE_MINUTES;
 /// The longest a session lives, however active.
 pub const SESSION_HOURS: i64 = 12;
 
@@ -81,6 +81,8 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users", get(admin::users).post(admin::add_user))
         .route("/admin/users/{id}/password", post(account::reset_password))
         .route("/admin/users/{id}/role", post(account::set_role))
+        .route("/admin/users/requests/{id}/confirm", post(account::confirm_request))
+        .route("/admin/users/requests/{id}/reject", post(account::reject_request))
         .route("/admin/audit", get(account::audit))
         .route("/admin/audit/export.csv", get(account::export))
         .route("/account/password", get(account::password_form).post(account::change_password))
@@ -182,7 +184,7 @@ impl Ctx {
     }
     /// The bureau's roles see every unit; units see their own.
     pub fn bureau(&self) -> bool {
-        !self.user.role.is_unit_bound() && !self.user.role.is_oversight()
+        crate::policy::sees_all_units(&self.user)
     }
     /// The security and audit administrators, who see no business pages.
     pub fn oversight(&self) -> bool {
@@ -320,6 +322,12 @@ pub enum PageError {
     Csrf,
     BadRequest(String),
     Internal,
+    /// Refused before the handler ran (a body too large, the server busy).
+    Refused {
+        status: StatusCode,
+        title: &'static str,
+        message: String,
+    },
 }
 
 impl From<StoreError> for PageError {
@@ -361,6 +369,7 @@ impl IntoResponse for PageError {
                 (StatusCode::FORBIDDEN, "页面已过期", "表单已过期或来源不明,请返回上一页刷新后重试。".to_string())
             }
             PageError::BadRequest(m) => (StatusCode::UNPROCESSABLE_ENTITY, "无法完成操作", m),
+            PageError::Refused { status, title, message } => (status, title, message),
             PageError::Internal => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "服务器错误", "服务器内部错误,请稍后重试。".to_string())
             }

@@ -99,10 +99,17 @@ struct PlanPage {
     public: bool,
 }
 
-fn parse_period(s: Option<&str>, state: &AppState) -> Result<Period, PageError> {
+/// The period a plan page shows: the one asked for, if it is allowed for the plan
+/// (`Period::check_for_plan`, as in the API), or the current month.
+async fn parse_period(s: Option<&str>, state: &AppState, plan_id: i64) -> Result<Period, PageError> {
+    let open = Period::containing(state.config.today());
     match s.filter(|s| !s.is_empty()) {
-        Some(s) => s.parse().map_err(|_| PageError::BadRequest(format!("期间“{s}”格式应为 YYYY-MM"))),
-        None => Ok(Period::containing(state.config.today())),
+        Some(s) => {
+            let period = s.parse().map_err(|_| PageError::BadRequest(format!("期间“{s}”格式应为 YYYY-MM")))?;
+            state.store.check_plan_period(plan_id, period, open).await?;
+            Ok(period)
+        }
+        None => Ok(open),
     }
 }
 
@@ -119,7 +126,7 @@ pub async fn show(
         }
         return Ok(axum::response::Redirect::to(&format!("/plans/{id}/review")).into_response());
     }
-    let period = parse_period(q.period.as_deref(), &state)?;
+    let period = parse_period(q.period.as_deref(), &state, id).await?;
     let view = state.store.plan_view(id, Some(period), state.config.today(), &Default::default()).await?;
     let section_choices =
         view.sections.iter().map(|s| (s.number.to_string(), format!("{}、{}", s.number, s.title))).collect();
@@ -332,7 +339,13 @@ async fn review_page(
         ctx: viewer.ctx,
         plan: row,
         original,
-        general_warnings: parsed.warnings.iter().filter(|w| w.item.is_none()).map(|w| w.message.clone()).collect(),
+        // What stops publishing first (the same rule `publish_plan` applies), then the
+        // parser's notes.
+        general_warnings: plan::limits::publish_problems(parsed)
+            .into_iter()
+            .map(|p| format!("发布前须处理:{p}"))
+            .chain(parsed.warnings.iter().filter(|w| w.item.is_none()).map(|w| w.message.clone()))
+            .collect(),
         items,
         unit_names,
         form_error,
@@ -454,16 +467,19 @@ struct TaskPage {
     milestones: Vec<Milestone>,
     timeline: Vec<TaskReport>,
     instructions: Vec<Instruction>,
-    own_unit: Option<i64>,
 }
 
 impl TaskPage {
     fn state_colour(&self, s: &TaskReport) -> &'static str {
         state_colour(s.state.key())
     }
+    /// Whether the report is listed and opened here: the viewer's own unit's, or any for the
+    /// bureau. Other units' approved figures feed the charts only.
     fn may_open(&self, r: &TaskReport) -> bool {
-        self.ctx.bureau()
-            || self.view.units.iter().any(|a| a.assignment_id == r.assignment_id && Some(a.unit_id) == self.own_unit)
+        crate::policy::owns_report(&self.ctx.user, self.unit_of(r.assignment_id))
+    }
+    fn unit_of(&self, assignment_id: i64) -> Option<i64> {
+        self.view.units.iter().find(|a| a.assignment_id == assignment_id).map(|a| a.unit_id)
     }
 }
 
@@ -478,13 +494,24 @@ pub async fn task(
     if viewer.user().role.is_unit_bound() && !state.store.unit_in_task(own_unit.unwrap_or(-1), id).await? {
         return Err(PageError::NotFound);
     }
-    let period = parse_period(q.period.as_deref(), &state)?;
+    let period = parse_period(q.period.as_deref(), &state, task.plan_id).await?;
     let view = state.store.plan_view(task.plan_id, Some(period), state.config.today(), &Default::default()).await?;
-    let Some(item) = view.sections.iter().flat_map(|s| &s.items).find(|i| i.task.id == id).cloned() else {
+    let Some(mut item) = view.sections.iter().flat_map(|s| &s.items).find(|i| i.task.id == id).cloned() else {
         return Err(PageError::NotFound);
     };
-    let timeline = state.store.task_reports(id).await?;
-    let mut periods: Vec<String> = timeline.iter().map(|r| r.period.clone()).collect();
+    // What another unit has not yet had approved is not shown to a unit (`policy`).
+    let user = viewer.user();
+    for a in &mut item.units {
+        if !crate::policy::may_see_unit_work(user, a.unit_id) {
+            a.report_state = domain::visibility::peer_report_state(&a.report_state).to_string();
+        }
+    }
+    let unit_of = |assignment: i64| item.units.iter().find(|a| a.assignment_id == assignment).map(|a| a.unit_id);
+    // The charts draw every figure the viewer may see; the list shows the reports they may open.
+    let figures = crate::policy::task_reports(user, state.store.task_reports(id).await?, unit_of);
+    let timeline: Vec<TaskReport> =
+        figures.iter().filter(|r| crate::policy::owns_report(user, unit_of(r.assignment_id))).cloned().collect();
+    let mut periods: Vec<String> = figures.iter().map(|r| r.period.clone()).collect();
     periods.sort();
     periods.dedup();
     let indicators = item
@@ -498,7 +525,7 @@ pub async fn task(
                     let values = periods
                         .iter()
                         .map(|p| {
-                            timeline
+                            figures
                                 .iter()
                                 .find(|r| r.assignment_id == a.assignment_id && &r.period == p)
                                 .and_then(|r| r.values.get(&ind.id).copied())
@@ -533,7 +560,6 @@ pub async fn task(
         milestones,
         timeline,
         instructions,
-        own_unit,
     })
 }
 

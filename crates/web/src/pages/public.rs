@@ -120,26 +120,23 @@ pub async fn page(State(state): State<AppState>, Path(id): Path<i64>) -> PageRes
 
 pub async fn csv(State(state): State<AppState>, Path(id): Path<i64>) -> PageResult {
     let page = public_view(&state, id).await?;
-    let mut out = vec![0xEF, 0xBB, 0xBF];
-    {
-        let mut w = csv::Writer::from_writer(&mut out);
-        let _ = w.write_record(["部分", "序号", "事项", "责任单位", "量化目标", "状态", "进度", "统计期间"]);
-        for s in &page.sections {
-            for i in &s.items {
-                let _ = w.write_record([
-                    s.title.as_str(),
-                    i.label.as_str(),
-                    i.title.as_str(),
-                    i.units.as_str(),
-                    &i.targets.join(";"),
-                    i.status_label.as_str(),
-                    i.progress.as_str(),
-                    page.period.as_str(),
-                ]);
-            }
+    let mut file = domain::csv_file::CsvFile::new();
+    file.row(["部分", "序号", "事项", "责任单位", "量化目标", "状态", "进度", "统计期间"]);
+    for s in &page.sections {
+        for i in &s.items {
+            file.row([
+                s.title.as_str(),
+                i.label.as_str(),
+                i.title.as_str(),
+                i.units.as_str(),
+                &i.targets.join(";"),
+                i.status_label.as_str(),
+                i.progress.as_str(),
+                page.period.as_str(),
+            ]);
         }
-        let _ = w.flush();
     }
+    let out = file.finish();
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),

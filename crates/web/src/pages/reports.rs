@@ -19,13 +19,19 @@ fn parse_period(s: &str) -> Result<Period, PageError> {
     s.parse().map_err(|_| PageError::NotFound)
 }
 
+/// The period in a report page's address, for an assignment the viewer may see: malformed is
+/// no page (404); outside the plan's year or not yet open, a Chinese message
+/// (`Period::check_for_plan`, as in the API).
+async fn report_period(state: &AppState, assignment_id: i64, text: &str) -> Result<Period, PageError> {
+    let period = parse_period(text)?;
+    let open = Period::containing(state.config.today());
+    state.store.check_assignment_period(assignment_id, period, open).await?;
+    Ok(period)
+}
+
 /// The assignment, if the viewer may see it; another unit's is "not found", never "forbidden".
 pub async fn visible_assignment(state: &AppState, viewer: &Viewer, id: i64) -> Result<Assignment, PageError> {
-    let a = state.store.assignment(id).await?;
-    if viewer.user().role.is_unit_bound() && viewer.user().unit_id != Some(a.unit_id) {
-        return Err(PageError::NotFound);
-    }
-    Ok(a)
+    Ok(crate::policy::visible_assignment(&state.store, viewer.user(), id).await?)
 }
 
 async fn task_of(state: &AppState, a: &Assignment) -> Result<Task, PageError> {
@@ -64,8 +70,29 @@ pub struct FormText {
 }
 
 /// What was typed into a refused form: the text fields, the indicator values and the
-/// milestone dates, by form field name.
-type Typed = (FormText, BTreeMap<String, String>, BTreeMap<String, String>);
+/// milestone dates, by form field name, and the version of the report they were typed over.
+#[derive(Clone)]
+struct Typed {
+    text: FormText,
+    values: BTreeMap<String, String>,
+    marks: BTreeMap<String, String>,
+    /// The version the typed text edits. A refused form keeps it, whatever is stored now:
+    /// only the user's explicit choice (the overwrite button) moves it on, so posting the
+    /// form again can never overwrite a change made in between.
+    version: i64,
+    /// The save was refused because the report changed since it was read: show what is
+    /// stored now beside what was typed, and ask which to keep.
+    conflict: bool,
+}
+
+/// What is stored now, shown beside the typed text after a conflicting save.
+pub struct Stored {
+    pub version: i64,
+    pub updated_at: String,
+    pub state_label: &'static str,
+    pub text: FormText,
+    pub self_status_label: String,
+}
 
 #[derive(Template)]
 #[template(path = "report.html")]
@@ -87,6 +114,8 @@ struct ReportPage {
     form_error: Option<String>,
     history: Vec<ReportEvent>,
     due_date: String,
+    /// After a conflicting save: the version stored now, to compare and choose.
+    conflict: Option<Stored>,
 }
 
 impl ReportPage {
@@ -124,8 +153,29 @@ async fn report_page(
         problems: report.input.problems.clone(),
         next_steps: report.input.next_steps.clone(),
     };
+    let conflict = match &typed {
+        Some(t) if t.conflict && t.version != report.version && report.id.is_some() => Some(Stored {
+            version: report.version,
+            updated_at: report
+                .updated_at
+                .as_deref()
+                .map(|at| at.get(..16).unwrap_or(at).replace('T', " "))
+                .unwrap_or_default(),
+            state_label: report.state.label(),
+            self_status_label: report
+                .input
+                .self_status
+                .as_deref()
+                .and_then(|k| Status::ALL.iter().find(|s| s.key() == k))
+                .map(|s| s.label().to_string())
+                .unwrap_or_else(|| "(不自评)".into()),
+            text: stored.clone(),
+        }),
+        _ => None,
+    };
+    let version = typed.as_ref().map_or(report.version, |t| t.version);
     let (form, typed_values, typed_marks) = match typed {
-        Some((f, v, m)) => (f, Some(v), Some(m)),
+        Some(t) => (t.text, Some(t.values), Some(t.marks)),
         None => (stored, None, None),
     };
     let indicator_rows = indicators
@@ -169,7 +219,8 @@ async fn report_page(
         due_date: period.due_date(state.config.due_day).to_string(),
         period: period.to_string(),
         state_colour: state_colour(report.state.key()),
-        version: report.version,
+        version,
+        conflict,
         editable,
         can_sign_off,
         form,
@@ -192,7 +243,7 @@ pub async fn form(
     Path((id, period)): Path<(i64, String)>,
 ) -> PageResult {
     let a = visible_assignment(&state, &viewer, id).await?;
-    let period = parse_period(&period)?;
+    let period = report_period(&state, id, &period).await?;
     render(&report_page(&state, viewer, a, period, None, BTreeMap::new(), None).await?)
 }
 
@@ -215,7 +266,7 @@ pub async fn save(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> PageResult {
     let a = visible_assignment(&state, &viewer, id).await?;
-    let period = parse_period(&period_text)?;
+    let period = report_period(&state, id, &period_text).await?;
     let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
     viewer.check_csrf(&get("_csrf"))?;
     viewer.require(&[Role::Reporter, Role::UnitHead])?;
@@ -269,25 +320,37 @@ pub async fn save(
         values,
         milestones,
     };
-    let submit = get("action") == "submit";
-    let back = |errors: BTreeMap<String, String>, form_error: Option<String>| {
-        let typed = Some((text.clone(), typed_values.clone(), typed_marks.clone()));
+    let action = get("action");
+    let submit = action == "submit";
+    // The form names the version its text was typed over; after a conflict the page also
+    // names the version stored then, which a save uses only when the user chose to overwrite.
+    let version: i64 = if action == "overwrite" { get("latest_version") } else { get("version") }.parse().unwrap_or(-1);
+    let back = |errors: BTreeMap<String, String>, form_error: Option<String>, conflict: bool| {
+        let typed = Some(Typed {
+            text: text.clone(),
+            values: typed_values.clone(),
+            marks: typed_marks.clone(),
+            version,
+            conflict,
+        });
         (errors, form_error, typed)
     };
     let refused = |e: StoreError| match e {
-        StoreError::Invalid { field, message } => Ok(back(BTreeMap::from([(form_field(&field), message)]), None)),
-        StoreError::Conflict(m) => Ok(back(BTreeMap::new(), Some(m))),
+        StoreError::Invalid { field, message } => {
+            Ok(back(BTreeMap::from([(form_field(&field), message)]), None, false))
+        }
+        StoreError::Conflict(m) => Ok(back(BTreeMap::new(), Some(m), true)),
         other => Err(PageError::from(other)),
     };
     let outcome = if !errors.is_empty() {
-        back(errors, Some("有填写错误,请按提示修改。".into()))
+        back(errors, Some("有填写错误,请按提示修改。".into()), false)
     } else if submit && input.progress.trim().is_empty() {
         back(
             BTreeMap::from([("progress".to_string(), "本月进展不能为空".to_string())]),
             Some("提交前请填写本月进展。".into()),
+            false,
         )
     } else {
-        let version: i64 = get("version").parse().unwrap_or(-1);
         let open = Period::containing(state.config.today());
         match state.store.save_report(id, period, &input, version, open, Some(viewer.user().id)).await {
             Err(e) => refused(e)?,
@@ -334,7 +397,7 @@ pub async fn upload(
     mut multipart: Multipart,
 ) -> PageResult {
     let a = visible_assignment(&state, &viewer, id).await?;
-    let period = parse_period(&period_text)?;
+    let period = report_period(&state, id, &period_text).await?;
     viewer.require(&[Role::Reporter, Role::UnitHead])?;
     let (csrf, file) = super::read_upload(&mut multipart, "附件").await?;
     viewer.check_csrf(&csrf)?;
@@ -349,13 +412,10 @@ pub async fn upload(
         let open = Period::containing(state.config.today());
         state.store.save_report(id, period, &current.input, 0, open, Some(viewer.user().id)).await?;
     }
-    use store::evidence::{AddError, Refusal};
+    use store::evidence::AddError;
     let message = match state.store.add_evidence(id, period, &name, &bytes).await {
-        Ok(_) => return Ok(redirect_with(&here, &format!("已上传“{name}”"))),
-        Err(AddError::Refused(Refusal::TooLarge)) => "佐证材料不能超过 20 MB".to_string(),
-        Err(AddError::Refused(Refusal::Type)) => {
-            "只接受 PDF、JPEG、PNG、Word(docx)、Excel(xlsx)或纯文本文件".to_string()
-        }
+        Ok(e) => return Ok(redirect_with(&here, &format!("已上传“{}”", e.file_name))),
+        Err(AddError::Refused(r)) => r.message(),
         Err(AddError::Store(StoreError::Invalid { message, .. } | StoreError::Conflict(message))) => message,
         Err(AddError::Store(e)) => return Err(e.into()),
     };
@@ -494,7 +554,7 @@ pub async fn review_page(
 ) -> PageResult {
     viewer.require(&[Role::Supervisor, Role::Admin, Role::Leader])?;
     let a = visible_assignment(&state, &viewer, id).await?;
-    let period = parse_period(&period)?;
+    let period = report_period(&state, id, &period).await?;
     render(&review_view(&state, viewer, a, period, String::new(), None).await?)
 }
 
@@ -519,7 +579,7 @@ pub async fn decide(
     viewer.check_csrf(&f.csrf)?;
     viewer.require(&[Role::Supervisor, Role::UnitHead])?;
     let a = visible_assignment(&state, &viewer, id).await?;
-    let period = parse_period(&period_text)?;
+    let period = report_period(&state, id, &period_text).await?;
     let decision = match f.decision.as_str() {
         "approve" => Decision::Approve,
         "return" => Decision::Return,
