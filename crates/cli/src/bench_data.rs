@@ -287,17 +287,6 @@ impl Words {
     }
 }
 
-fn open_url(data: &DataArgs) -> anyhow::Result<String> {
-    Ok(match &data.database_url {
-        Some(u) => u.clone(),
-        None => {
-            std::fs::create_dir_all(&data.data_dir)
-                .with_context(|| format!("无法创建数据目录 {}", data.data_dir.display()))?;
-            format!("sqlite://{}", data.data_dir.join("duban.db").display())
-        }
-    })
-}
-
 pub async fn run(args: BenchDataArgs) -> anyhow::Result<()> {
     if args.cities == 0 || args.counties_per_city == 0 {
         bail!("地市数和每个地市的区县数至少为 1");
@@ -308,10 +297,11 @@ pub async fn run(args: BenchDataArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     // Not `DataArgs::open`: that seeds an empty database with the Yingtan directory, and
     // the province has its own.
-    let store = Store::open(&open_url(&args.data)?)
+    let settings = args.data.settings()?;
+    let store = Store::open(&settings.database_url(true)?)
         .await
         .map_err(|e| anyhow!("无法打开数据库:{e}"))?
-        .with_files(args.data.data_dir.join("files"));
+        .with_files(settings.data_dir.join("files"));
     if !store.units().await?.is_empty() || !store.plans().await?.is_empty() {
         bail!("数据库中已有数据:请指定一个新的数据目录(或空数据库),基准数据只生成到空库中");
     }
@@ -405,13 +395,15 @@ pub async fn run(args: BenchDataArgs) -> anyhow::Result<()> {
     // 3. One published plan per city.
     let text = std::str::from_utf8(DEMO_PLAN).context("内置工作要点不是 UTF-8")?;
     let mut plans = Vec::new();
+    // Published as the year begins: the reports below are the year's months.
+    let published_on = chrono::NaiveDate::from_ymd_opt(YEAR, 1, 1).ok_or_else(|| anyhow!("{YEAR} 年没有 1 月 1 日"))?;
     for (city, directory) in cities.iter().zip(&city_directories) {
         let stem = city.name.trim_end_matches('市');
         let own = text.replace("鹰潭市", &city.name).replace("鹰潭", stem);
         let parsed = plan::parse(own.as_bytes(), directory).map_err(|e| anyhow!("{}工作要点:{e}", city.name))?;
         let file = format!("{YEAR}年{}教育工作要点.txt", city.name);
         let plan_id = store.import_plan(&file, own.as_bytes(), &parsed, None).await?;
-        store.publish_plan(plan_id).await?;
+        store.publish_plan(plan_id, published_on).await?;
         for i in store.plan_indicators(plan_id).await?.iter().filter(|i| i.unit == "%") {
             store.set_indicator_baseline(i.id, Some((i.value - 8.0).max(0.0))).await?;
         }
@@ -534,7 +526,7 @@ pub async fn run(args: BenchDataArgs) -> anyhow::Result<()> {
     }
 
     // 5. School statistics for the assessments.
-    let dir = args.data.data_dir.join("schools");
+    let dir = settings.data_dir.join("schools");
     write_school_data(&dir, &cities, args.seed)?;
     progress.advance(1, "学校数据");
 

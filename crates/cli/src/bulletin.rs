@@ -93,7 +93,7 @@ pub async fn run(args: BulletinArgs) -> anyhow::Result<()> {
     };
     if args.publish {
         bulletin.check_issuable().map_err(|m| anyhow!(m))?;
-        let s = store.publish_bulletin(plan_id, period, &bulletin).await?;
+        let s = store.publish_bulletin(plan_id, period, today, &bulletin).await?;
         eprintln!("已印发第 {} 版", s.version);
     }
     let (bytes, name) = if args.format == "json" {

@@ -2,7 +2,8 @@
 //! published, users for every role and ten months of deterministic synthetic reports; then
 //! the server, on a clock set to 2024-11-10 so November is open and the year is history.
 
-use crate::{DEFAULT_UNITS, DEMO_PLAN, DataArgs, ServeArgs, serve_on};
+use crate::settings::Settings;
+use crate::{DEFAULT_UNITS, DEMO_PLAN, serve_on};
 use anyhow::{Context, anyhow};
 use store::Store;
 use store::plans::Indicator;
@@ -26,41 +27,42 @@ pub const DEMO_USERS: &[(&str, &str, Role, Option<&str>)] = &[
     ("xinjiang", "信江新区填报员", Role::Reporter, Some("信江新区")),
     ("jijiao", "基教科填报员", Role::Reporter, Some("基教科")),
     ("yizhong", "鹰潭一中填报员", Role::Reporter, Some("鹰潭市第一中学")),
+    ("duxue1", "责任督学王敏", Role::Inspector, None),
+    ("duxue2", "责任督学李强", Role::Inspector, None),
+    ("duxue3", "责任督学陈静", Role::Inspector, None),
 ];
 
 pub const DEFAULT_PASSWORD: &str = "Duban@2024";
 
-pub async fn run(data: &DataArgs, addr: &str, today: chrono::NaiveDate, no_serve: bool) -> anyhow::Result<()> {
+/// Prepares the demo data once, then serves it with `settings` (the same as `serve` takes,
+/// with the demo's own clock where none is set).
+pub async fn run(settings: &Settings, no_serve: bool) -> anyhow::Result<()> {
     let password = std::env::var("DUBAN_DEMO_PASSWORD").unwrap_or_else(|_| DEFAULT_PASSWORD.to_string());
-    let store = data.open().await?;
+    let store = settings.open().await?;
     if store.plans().await?.is_empty() {
         println!("首次运行:正在准备演示数据……");
-        prepare(&store, &password).await?;
+        let today = settings.today.unwrap_or_else(|| chrono::Local::now().date_naive());
+        prepare(&store, &password, today).await?;
     } else {
-        println!("使用已有的演示数据({})", data.data_dir.display());
+        println!("使用已有的演示数据({})", settings.data_dir.display());
     }
     println!();
     println!("演示用户(密码均为 {password}):");
     for (username, name, role, unit) in DEMO_USERS {
         println!("  {username:<14} {}  {name}{}", role.label(), unit.map(|u| format!("({u})")).unwrap_or_default());
     }
-    println!("演示日期:{today}(11 月报送期开放)");
+    match settings.today {
+        Some(today) => println!("演示日期:{today}"),
+        None => println!("演示日期:今天(本机时钟)"),
+    }
     if no_serve {
         return Ok(());
     }
-    let serve = ServeArgs {
-        addr: addr.to_string(),
-        today: Some(today),
-        due_day: 25,
-        job_interval_secs: 60,
-        channels: Default::default(),
-        hardening: Default::default(),
-    };
-    serve_on(store, &serve).await
+    serve_on(store, settings).await
 }
 
 /// Loads everything the demo shows. Deterministic: the same data on every machine.
-pub async fn prepare(store: &Store, password: &str) -> anyhow::Result<()> {
+pub async fn prepare(store: &Store, password: &str, today: chrono::NaiveDate) -> anyhow::Result<()> {
     let directory = plan::Directory::from_toml(DEFAULT_UNITS).map_err(|e| anyhow!(e))?;
     store.load_directory(&directory).await?;
     for (username, name, role, unit) in DEMO_USERS {
@@ -68,7 +70,7 @@ pub async fn prepare(store: &Store, password: &str) -> anyhow::Result<()> {
     }
     let parsed = plan::parse(DEMO_PLAN, &store.directory().await?).map_err(|e| anyhow!("{e}"))?;
     let plan_id = store.import_plan("2024年鹰潭市教育工作要点.txt", DEMO_PLAN, &parsed, None).await?;
-    let published = store.publish_plan(plan_id).await?;
+    let published = store.publish_plan(plan_id, today).await?;
     let bound = load_school_data(store, plan_id).await?;
     let history = synthetic_history(store, plan_id).await?;
     let n = store.import_report_history(&history).await.context("写入演示报告")?;
@@ -77,6 +79,7 @@ pub async fn prepare(store: &Store, password: &str) -> anyhow::Result<()> {
         parsed.title, published.tasks, published.assignments, published.indicators
     );
     println!("已导入学校数据(统计时点 2024-09-01),{bound} 个学前教育目标改由学校数据计算");
+    println!("{}", store.seed_demo_visits(today).await.context("写入演示督导检查")?);
     Ok(())
 }
 

@@ -6,12 +6,18 @@ mod backup;
 mod bench_data;
 mod bulletin;
 mod demo;
+mod doctor;
+mod migrate;
 mod outline;
+mod settings;
 mod units;
+mod user;
 
 use anyhow::{Context, anyhow};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use plan::{Directory, ParseError};
+use serde::Serialize;
+use settings::Settings;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use store::Store;
@@ -26,163 +32,164 @@ pub const DEMO_PLAN: &[u8] = include_bytes!("../../../data/plans/yingtan-2024-ed
 #[derive(Parser)]
 #[command(name = "duban", version, about = "督办:工作要点从印发到年终考评的全程督办系统")]
 struct Cli {
-    /// 配置文件(TOML;缺省读取当前目录的 duban.toml,或环境变量 DUBAN_CONFIG)
-    #[arg(long, global = true)]
+    /// 配置文件(TOML;缺省读取当前目录的 duban.toml,其次 /etc/duban/duban.toml)
+    #[arg(long, global = true, env = "DUBAN_CONFIG")]
     config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
 
-/// Where the data lives; every command that touches data takes the same options.
-#[derive(Args, Clone)]
+/// Where the data lives; every command that touches data takes the same options. A flag
+/// left out falls back to `DUBAN_*`, then the configuration file, then the default (see
+/// [`settings`]).
+#[derive(Args, Clone, Default, Serialize)]
 pub struct DataArgs {
-    /// 数据目录(SQLite 数据库与附件)
-    #[arg(long, env = "DUBAN_DATA_DIR", default_value = "duban-data")]
-    pub data_dir: PathBuf,
+    /// 数据目录(SQLite 数据库与附件),缺省 duban-data
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
     /// 数据库地址,如 postgres://user@host/db;缺省为数据目录中的 SQLite 数据库
-    #[arg(long, env = "DUBAN_DATABASE_URL")]
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub database_url: Option<String>,
 }
 
 impl DataArgs {
+    /// The settings this command runs with.
+    pub fn settings(&self) -> anyhow::Result<Settings> {
+        settings::load(self, settings::Mode::Serve)
+    }
+
     pub async fn open(&self) -> anyhow::Result<Store> {
-        let url = match &self.database_url {
-            Some(u) => u.clone(),
-            None => {
-                std::fs::create_dir_all(&self.data_dir)
-                    .with_context(|| format!("无法创建数据目录 {}", self.data_dir.display()))?;
-                format!("sqlite://{}", self.data_dir.join("duban.db").display())
-            }
-        };
-        let store =
-            Store::open(&url).await.map_err(|e| anyhow!("无法打开数据库:{e}"))?.with_files(self.data_dir.join("files"));
-        // A new database starts with the shipped unit directory, so plans published into it
-        // find their units (and groups their members).
-        if store.units().await?.is_empty() {
-            let directory = Directory::from_toml(DEFAULT_UNITS).map_err(|e| anyhow!(e))?;
-            store.load_directory(&directory).await?;
-        }
-        Ok(store)
+        self.settings()?.open().await
     }
 }
 
-#[derive(Args, Clone)]
+/// The server's options (`serve` and `demo`); as with [`DataArgs`], a flag left out falls back
+/// to the environment, the file, the default.
+#[derive(Args, Clone, Default, Serialize)]
 pub struct ServeArgs {
-    /// 监听地址
-    #[arg(long, env = "DUBAN_ADDR", default_value = "127.0.0.1:8080")]
-    pub addr: String,
+    /// 监听地址,缺省 127.0.0.1:8080
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub addr: Option<String>,
     /// 固定“今天”的日期(仅用于演示和测试),如 2024-11-10
-    #[arg(long, env = "DUBAN_TODAY")]
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub today: Option<chrono::NaiveDate>,
-    /// 每月报送截止日
-    #[arg(long, env = "DUBAN_DUE_DAY", default_value_t = 25)]
-    pub due_day: u32,
-    /// 定时任务(开放报送、提醒、逾期通知)的检查间隔,秒
-    #[arg(long, env = "DUBAN_JOB_INTERVAL_SECS", default_value_t = 60)]
-    pub job_interval_secs: u64,
-    #[command(flatten)]
-    pub channels: ChannelArgs,
-    #[command(flatten)]
-    pub hardening: HardeningArgs,
-}
-
-/// HTTPS, scheduled backups and the API's rate limit.
-#[derive(Args, Clone)]
-pub struct HardeningArgs {
-    /// TLS 证书文件(PEM,服务器证书在前,可含中间证书);与 --tls-key 同时给出时以 HTTPS 提供服务
-    #[arg(long, env = "DUBAN_TLS_CERT", requires = "tls_key")]
-    pub tls_cert: Option<PathBuf>,
-    /// TLS 私钥文件(PEM)
-    #[arg(long, env = "DUBAN_TLS_KEY", requires = "tls_cert")]
-    pub tls_key: Option<PathBuf>,
-    /// 定时备份目录:给出时服务每隔 --backup-every 小时写一份 duban-backup-<时间>.zip(与 duban backup 相同)
-    #[arg(long, env = "DUBAN_BACKUP_DIR")]
-    pub backup_dir: Option<PathBuf>,
-    /// 定时备份间隔,小时(按 UTC 整点对齐;24 即每天 0 点 UTC)
-    #[arg(long, env = "DUBAN_BACKUP_EVERY", default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=8760))]
-    pub backup_every: u32,
-    /// 保留最近几份定时备份,更早的自动删除
-    #[arg(long, env = "DUBAN_BACKUP_KEEP", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=10000))]
-    pub backup_keep: u32,
-    /// API 限流:每个客户端(会话,未登录时按地址)可连续发出的请求数;0 表示不限流
-    #[arg(long, env = "DUBAN_API_BURST", default_value_t = web::Config::default().api_burst)]
-    pub api_burst: u32,
-    /// API 限流:每个客户端每秒补充的请求数;0 表示不限流
-    #[arg(long, env = "DUBAN_API_RATE", default_value_t = web::Config::default().api_rate)]
-    pub api_rate: u32,
-    /// 同时保持的连接数上限(不超过进程文件描述符上限所容许的数目);满时新连接排队等候
-    #[arg(long, env = "DUBAN_MAX_CONNECTIONS", default_value_t = default_max_connections(),
-          value_parser = clap::value_parser!(u32).range(1..))]
-    pub max_connections: u32,
-    /// 客户端须在多少秒内发完请求头(连接建立后,及每次应答后);空闲的长连接也在此时关闭
-    #[arg(long, env = "DUBAN_HEADER_TIMEOUT_SECS", default_value_t = web::Config::default().header_timeout.as_secs(),
-          value_parser = clap::value_parser!(u64).range(1..=3600))]
-    pub header_timeout_secs: u64,
-}
-
-fn default_max_connections() -> u32 {
-    u32::try_from(web::Config::default().max_connections).unwrap_or(u32::MAX)
-}
-
-impl Default for HardeningArgs {
-    fn default() -> Self {
-        let config = web::Config::default();
-        HardeningArgs {
-            tls_cert: None,
-            tls_key: None,
-            backup_dir: None,
-            backup_every: 24,
-            backup_keep: 7,
-            api_burst: config.api_burst,
-            api_rate: config.api_rate,
-            max_connections: default_max_connections(),
-            header_timeout_secs: config.header_timeout.as_secs(),
-        }
-    }
-}
-
-/// Where notices go besides the app.
-#[derive(Args, Clone, Default)]
-pub struct ChannelArgs {
+    /// 每月报送截止日,缺省 25
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due_day: Option<u32>,
+    /// 定时任务(开放报送、提醒、逾期通知)的检查间隔,秒,缺省 60
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_interval_secs: Option<u64>,
     /// 发送提醒邮件的 SMTP 服务器,如 smtp://user:pass@mail.example:587?tls=required
-    #[arg(long, env = "DUBAN_SMTP_URL")]
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub smtp_url: Option<String>,
     /// 邮件发件人,如 "督办系统 <duban@example.gov.cn>"
-    #[arg(long, env = "DUBAN_MAIL_FROM")]
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mail_from: Option<String>,
     /// 接收提醒的 webhook(JSON POST,如钉钉、企业微信机器人的内网网关地址)
-    #[arg(long, env = "DUBAN_WEBHOOK_URL")]
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub webhook_url: Option<String>,
+    /// TLS 证书文件(PEM,服务器证书在前,可含中间证书);与 --tls-key 同时给出时以 HTTPS 提供服务
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_cert: Option<PathBuf>,
+    /// TLS 私钥文件(PEM)
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_key: Option<PathBuf>,
+    /// 定时备份目录:给出时服务每隔 --backup-every 小时写一份 duban-backup-<时间>.zip(与 duban backup 相同)
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup_dir: Option<PathBuf>,
+    /// 定时备份间隔,小时(按 UTC 整点对齐;24 即每天 0 点 UTC),缺省 24
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup_every: Option<u32>,
+    /// 保留最近几份定时备份,更早的自动删除,缺省 7
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup_keep: Option<u32>,
+    /// API 限流:每个客户端(会话,未登录时按地址)可连续发出的请求数,缺省 600;0 表示不限流
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_burst: Option<u32>,
+    /// API 限流:每个客户端每秒补充的请求数,缺省 300;0 表示不限流
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_rate: Option<u32>,
+    /// 同时保持的连接数上限(不超过进程文件描述符上限所容许的数目);满时新连接排队等候,缺省 10000
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_connections: Option<u32>,
+    /// 客户端须在多少秒内发完请求头(连接建立后,及每次应答后);空闲的长连接也在此时关闭,缺省 10
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub header_timeout_secs: Option<u64>,
+    /// 会话 Cookie 标记为 Secure(在提供 HTTPS 的反向代理之后运行时设为 true;自身提供 HTTPS 时总是标记),缺省 false
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secure_cookies: Option<bool>,
+}
+
+/// The command line's data and server flags together, as one layer of the settings.
+#[derive(Serialize)]
+struct ServeFlags<'a> {
+    #[serde(flatten)]
+    data: &'a DataArgs,
+    #[serde(flatten)]
+    serve: &'a ServeArgs,
+}
+
+/// How settings are found, shown under `duban serve --help` and `duban demo --help`.
+const SETTINGS_HELP: &str = "设置的优先顺序:命令行参数 > 环境变量 DUBAN_<名称>(如 DUBAN_DUE_DAY)> 配置文件 > 缺省值。\n\
+配置文件:--config FILE 或 DUBAN_CONFIG;缺省读取当前目录的 duban.toml,其次 /etc/duban/duban.toml(demo 不读后者)。\n\
+配置项名称即参数名,以下划线代替连字符,如 due_day = 28。";
+
+/// The settings of `serve` or `demo`, from every layer.
+pub fn serve_settings(data: &DataArgs, serve: &ServeArgs, mode: settings::Mode) -> anyhow::Result<Settings> {
+    settings::load(&ServeFlags { data, serve }, mode)
 }
 
 #[derive(Subcommand)]
 enum Command {
     /// 启动督办服务
+    #[command(after_help = SETTINGS_HELP)]
     Serve {
         #[command(flatten)]
         data: DataArgs,
         #[command(flatten)]
         serve: ServeArgs,
     },
-    /// 演示:首次运行时建立 SQLite 数据库、载入鹰潭市工作要点与演示数据,然后启动服务
+    /// 演示:首次运行时建立数据库、载入鹰潭市工作要点与演示数据,然后启动服务(“今天”缺省为 2024-11-10)
+    #[command(after_help = SETTINGS_HELP)]
     Demo {
         #[command(flatten)]
         data: DataArgs,
-        /// 监听地址
-        #[arg(long, env = "DUBAN_ADDR", default_value = "127.0.0.1:8080")]
-        addr: String,
-        /// 演示所用的“今天”
-        #[arg(long, env = "DUBAN_TODAY", default_value = "2024-11-10")]
-        today: chrono::NaiveDate,
+        #[command(flatten)]
+        serve: ServeArgs,
         /// 只准备数据,不启动服务
         #[arg(long)]
         no_serve: bool,
     },
-    /// 将数据库结构升级到当前版本
+    /// 将数据库结构升级到当前版本后退出(服务启动时也会自动升级)
     Migrate {
         #[command(flatten)]
         data: DataArgs,
+        /// 只检查、不做任何改动:没有待执行的升级时退出码为 0,有则列出并以 1 退出
+        #[arg(long)]
+        check: bool,
     },
+    /// 运行检查:配置、数据库(连接、结构版本、时钟)、磁盘空间、邮件与 webhook 服务器、最近一次备份;退出码 0 正常、1 有警告、2 有错误
+    #[command(after_help = SETTINGS_HELP)]
+    Doctor(doctor::DoctorArgs),
     /// 工作要点文件
     Plan {
         #[command(subcommand)]
@@ -269,21 +276,23 @@ enum UnitsCommand {
 
 #[derive(Subcommand)]
 enum UserCommand {
-    /// 新增用户
+    /// 新增用户(如系统的第一个管理员);密码在终端上输入(不回显),或用 --password-stdin 从标准输入读取
     Add {
+        /// 用户名
+        #[arg(long)]
         username: String,
-        /// 角色:admin、supervisor、reporter、unit_head、leader(或中文名)
+        /// 角色:admin(系统管理员)、security_admin、audit_admin、supervisor、reporter、unit_head、leader 等(或中文名)
         #[arg(long)]
         role: String,
         /// 所属单位(填报员、单位负责人必填)
         #[arg(long)]
         unit: Option<String>,
-        /// 显示名称
+        /// 显示名称(缺省同用户名)
+        #[arg(long, visible_alias = "name")]
+        display_name: Option<String>,
+        /// 从标准输入读取密码(第一行),供脚本使用;密码不出现在命令行或环境变量中
         #[arg(long)]
-        name: Option<String>,
-        /// 初始密码(也可用环境变量 DUBAN_PASSWORD)
-        #[arg(long, env = "DUBAN_PASSWORD")]
-        password: String,
+        password_stdin: bool,
         #[command(flatten)]
         data: DataArgs,
     },
@@ -302,58 +311,6 @@ enum OutputFormat {
 
 /// Exit status for bad input, as promised in the CLI's documentation.
 const BAD_INPUT: u8 = 2;
-
-/// Settings a configuration file may hold; each becomes the `DUBAN_*` variable of the same
-/// name unless that is already set, so the order of precedence is: command line, environment,
-/// file, built-in default.
-const CONFIG_KEYS: &[&str] = &[
-    "data_dir",
-    "database_url",
-    "addr",
-    "due_day",
-    "job_interval_secs",
-    "today",
-    "smtp_url",
-    "mail_from",
-    "webhook_url",
-    "tls_cert",
-    "tls_key",
-    "backup_dir",
-    "backup_every",
-    "backup_keep",
-    "api_burst",
-    "api_rate",
-];
-
-/// Reads `--config FILE`, `DUBAN_CONFIG`, or `./duban.toml` when present.
-fn apply_config_file() -> Result<(), String> {
-    let args: Vec<String> = std::env::args().collect();
-    let from_args = args.iter().position(|a| a == "--config").and_then(|i| args.get(i + 1)).cloned();
-    let explicit = from_args.or_else(|| std::env::var("DUBAN_CONFIG").ok());
-    let path = match explicit {
-        Some(p) => PathBuf::from(p),
-        None if Path::new("duban.toml").exists() => PathBuf::from("duban.toml"),
-        None => return Ok(()),
-    };
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("无法读取配置文件 {}:{e}", path.display()))?;
-    let table: toml::Table =
-        text.parse().map_err(|e: toml::de::Error| format!("配置文件 {} 格式错误:{}", path.display(), e.message()))?;
-    for (key, value) in &table {
-        if !CONFIG_KEYS.contains(&key.as_str()) {
-            return Err(format!("配置文件 {} 中有未知的设置项“{key}”,可用:{}", path.display(), CONFIG_KEYS.join("、")));
-        }
-        let var = format!("DUBAN_{}", key.to_uppercase());
-        if std::env::var_os(&var).is_none() {
-            let v = match value {
-                toml::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            // SAFETY: single-threaded here; no other thread reads the environment yet.
-            unsafe { std::env::set_var(var, v) };
-        }
-    }
-    Ok(())
-}
 
 /// Every password check makes Argon2 allocate about 19 MiB. After the first such block is
 /// freed, glibc raises its mmap threshold above that size and serves later blocks from
@@ -374,11 +331,8 @@ fn return_large_allocations() {}
 
 fn main() -> ExitCode {
     return_large_allocations();
-    if let Err(message) = apply_config_file() {
-        eprintln!("错误:{message}");
-        return ExitCode::from(BAD_INPUT);
-    }
     let cli = Cli::parse();
+    settings::set_config_file(cli.config.clone());
     let result = match cli.command {
         Command::Plan { command: PlanCommand::Parse { file, format, units } } => {
             parse_file(&file, format, units.as_deref())
@@ -403,10 +357,13 @@ fn run_async(command: Command) -> anyhow::Result<()> {
     runtime.block_on(async move {
         match command {
             Command::Serve { data, serve } => {
-                let store = data.open().await?;
-                serve_on(store, &serve).await
+                let settings = serve_settings(&data, &serve, settings::Mode::Serve)?;
+                let store = settings.open().await?;
+                serve_on(store, &settings).await
             }
-            Command::Demo { data, addr, today, no_serve } => demo::run(&data, &addr, today, no_serve).await,
+            Command::Demo { data, serve, no_serve } => {
+                demo::run(&serve_settings(&data, &serve, settings::Mode::Demo)?, no_serve).await
+            }
             Command::Assess { command } => assess::run(command),
             Command::Backup { file, data } => backup::backup(&data, &file).await,
             Command::Restore { file, data } => backup::restore(&data, &file).await,
@@ -418,12 +375,15 @@ fn run_async(command: Command) -> anyhow::Result<()> {
                 Ok(())
             }
             Command::Bulletin(args) => bulletin::run(args).await,
+            Command::Doctor(args) => match doctor::run(&args).await {
+                0 => Ok(()),
+                status => std::process::exit(i32::from(status)),
+            },
             Command::BenchData(args) => bench_data::run(args).await,
-            Command::Migrate { data } => {
-                data.open().await?;
-                println!("数据库结构已是最新版本");
-                Ok(())
-            }
+            Command::Migrate { data, check } => match migrate::run(&data, check).await? {
+                0 => Ok(()),
+                status => std::process::exit(i32::from(status)),
+            },
             Command::Plan { command: PlanCommand::Import { file, publish, data } } => {
                 let store = data.open().await?;
                 let bytes = std::fs::read(&file).with_context(|| format!("无法读取文件 {}", file.display()))?;
@@ -440,7 +400,7 @@ fn run_async(command: Command) -> anyhow::Result<()> {
                     parsed.warnings.len()
                 );
                 if publish {
-                    let p = store.publish_plan(id).await?;
+                    let p = store.publish_plan(id, chrono::Local::now().date_naive()).await?;
                     audit::record(&store, "plan.publish", Some(format!("plan:{id}")), serde_json::json!({})).await;
                     println!(
                         "已发布:{} 项任务,{} 个责任单位分工,{} 个指标,{} 个节点",
@@ -449,11 +409,18 @@ fn run_async(command: Command) -> anyhow::Result<()> {
                 }
                 Ok(())
             }
-            Command::User { command: UserCommand::Add { username, role, unit, name, password, data } } => {
-                let role = Role::parse(&role)
-                    .ok_or_else(|| anyhow!("未知角色“{role}”,可用:admin、supervisor、reporter、unit_head、leader"))?;
-                let store = data.open().await?;
-                let display = name.unwrap_or_else(|| username.clone());
+            Command::User {
+                command: UserCommand::Add { username, role, unit, display_name, password_stdin, data },
+            } => {
+                let role = Role::parse(&role).ok_or_else(|| {
+                    let keys: Vec<&str> = Role::ALL.iter().map(|r| r.key()).collect();
+                    anyhow!("未知角色“{role}”,可用:{}", keys.join("、"))
+                })?;
+                // Settings first: a bad configuration is told before a password is asked for.
+                let settings = data.settings()?;
+                let password = user::read_password(password_stdin)?;
+                let store = settings.open().await?;
+                let display = display_name.unwrap_or_else(|| username.clone());
                 let u = store
                     .add_user(&NewUser {
                         username: &username,
@@ -514,42 +481,21 @@ fn run_async(command: Command) -> anyhow::Result<()> {
     })
 }
 
-pub async fn serve_on(store: Store, serve: &ServeArgs) -> anyhow::Result<()> {
-    let h = &serve.hardening;
+pub async fn serve_on(store: Store, settings: &Settings) -> anyhow::Result<()> {
     // A bad certificate stops the start before anything listens.
-    let tls = match (&h.tls_cert, &h.tls_key) {
+    let tls = match (&settings.tls_cert, &settings.tls_key) {
         (Some(cert), Some(key)) => Some(web::tls::load(cert, key).map_err(|e| anyhow!("无法启用 HTTPS:{e}"))?),
         _ => None,
     };
     let listener =
-        tokio::net::TcpListener::bind(&serve.addr).await.with_context(|| format!("无法监听 {}", serve.addr))?;
+        tokio::net::TcpListener::bind(&settings.addr).await.with_context(|| format!("无法监听 {}", settings.addr))?;
     let local = listener.local_addr()?;
     let scheme = if tls.is_some() { "https" } else { "http" };
     println!("督办服务已启动:{scheme}://{local}/  (健康检查 /healthz,API /api/v1,接口文档 /api/v1/openapi.json)");
-    let backup = h.backup_dir.as_ref().map(|dir| store::archive::BackupSchedule {
-        dir: dir.clone(),
-        every_hours: h.backup_every,
-        keep: h.backup_keep as usize,
-    });
-    if let Some(b) = &backup {
+    let config = settings.web_config();
+    if let Some(b) = &config.backup {
         println!("定时备份:每 {} 小时一份,写入 {},保留最近 {} 份", b.every_hours, b.dir.display(), b.keep);
     }
-    let config = web::Config {
-        today: serve.today,
-        due_day: serve.due_day,
-        job_interval: std::time::Duration::from_secs(serve.job_interval_secs.max(1)),
-        channels: notify::Channels {
-            smtp_url: serve.channels.smtp_url.clone(),
-            mail_from: serve.channels.mail_from.clone(),
-            webhook_url: serve.channels.webhook_url.clone(),
-        },
-        api_burst: h.api_burst,
-        api_rate: h.api_rate,
-        max_connections: usize::try_from(h.max_connections).unwrap_or(usize::MAX),
-        header_timeout: std::time::Duration::from_secs(h.header_timeout_secs),
-        backup,
-        ..web::Config::default()
-    };
     let state = web::AppState { store, config };
     match tls {
         Some(tls) => web::serve_tls(state, listener, tls).await?,

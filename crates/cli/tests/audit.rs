@@ -6,13 +6,19 @@ use std::process::{Command, Output};
 const YINGTAN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/plans/yingtan-2024-education-work-plan.txt");
 
 fn duban(args: &[&str], url: &str, dir: &std::path::Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_duban"))
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_duban"))
         .args(args)
         .args(["--database-url", url, "--data-dir", dir.to_str().expect("utf-8")])
-        .env("DUBAN_PASSWORD", "Audit@2024x")
         .env_remove("DUBAN_CONFIG")
-        .output()
-        .expect("duban runs")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("duban runs");
+    // The password of `user add --password-stdin`; other commands do not read it.
+    let _ = child.stdin.take().expect("stdin").write_all(b"Audit@2024x\n");
+    child.wait_with_output().expect("duban runs")
 }
 
 fn text(b: &[u8]) -> String {
@@ -24,7 +30,11 @@ async fn verify_detects_edited_and_deleted_records() {
     for db in store::testing::all().await {
         let dir = tempfile::tempdir().expect("tempdir");
         let url = db.url.clone();
-        let o = duban(&["user", "add", "auditor2", "--role", "audit_admin"], &url, dir.path());
+        let o = duban(
+            &["user", "add", "--username", "auditor2", "--role", "audit_admin", "--password-stdin"],
+            &url,
+            dir.path(),
+        );
         assert!(o.status.success(), "{}", text(&o.stderr));
         let o = duban(&["plan", "import", YINGTAN, "--publish"], &url, dir.path());
         assert!(o.status.success(), "{}", text(&o.stderr));

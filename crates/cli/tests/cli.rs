@@ -13,6 +13,26 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Runs duban with `input` on its standard input and `env` set (no configuration file).
+fn duban_with(args: &[&str], input: &str, env: &[(&str, &str)]) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_duban"))
+        .args(args)
+        .envs(env.iter().copied())
+        .env_remove("DUBAN_CONFIG")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("duban runs");
+    let _ = child.stdin.take().expect("stdin").write_all(input.as_bytes());
+    child.wait_with_output().expect("duban runs")
+}
+
 #[test]
 fn parse_json_is_one_object_of_the_documented_shape() {
     let o = duban(&["plan", "parse", YINGTAN, "--format", "json"]);
@@ -94,6 +114,7 @@ fn demo_prepares_data_once_and_lists_the_users() {
     assert!(o.status.success(), "{}", stderr(&o));
     let out = String::from_utf8(o.stdout).expect("utf-8");
     assert!(out.contains("已发布《2024年鹰潭市教育工作要点》:29 项任务"), "{out}");
+    assert!(out.contains("已生成督导检查 60 次"), "a year of visits: {out}");
     for user in ["admin", "supervisor", "leader", "yujiang"] {
         assert!(out.lines().any(|l| l.trim_start().starts_with(user)), "{user} listed: {out}");
     }
@@ -102,9 +123,18 @@ fn demo_prepares_data_once_and_lists_the_users() {
     let o = duban(&["demo", "--no-serve", "--data-dir", data]);
     let out = String::from_utf8(o.stdout).expect("utf-8");
     assert!(out.contains("使用已有的演示数据"), "{out}");
+    assert!(out.contains("演示日期:2024-11-10"), "the demo's own clock: {out}");
+    // The demo reads the same settings as `serve`: the environment's date, and its limits
+    // (a bad one stops it as it would stop the server).
+    let o = duban_with(&["demo", "--no-serve", "--data-dir", data], "", &[("DUBAN_TODAY", "2024-10-05")]);
+    assert!(stdout(&o).contains("演示日期:2024-10-05"), "{}", stdout(&o));
+    let o = duban_with(&["demo", "--no-serve", "--data-dir", data], "", &[("DUBAN_API_RATE", "-1")]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(stderr(&o).contains("DUBAN_API_RATE"), "{}", stderr(&o));
     let o = duban(&["user", "list", "--data-dir", data]);
     let out = String::from_utf8(o.stdout).expect("utf-8");
-    assert_eq!(out.lines().count(), 14, "{out}");
+    // The demo users, three 责任督学 among them.
+    assert_eq!(out.lines().count(), 17, "{out}");
 
     // October's bulletin from the demo, in every format, beside the data.
     let today = ["--today", "2024-11-10"];
@@ -148,26 +178,62 @@ fn import_publish_and_add_users_from_the_command_line() {
     assert!(o.status.success(), "{}", stderr(&o));
     let out = String::from_utf8(o.stdout).expect("utf-8");
     assert!(out.contains("29 项任务"), "{out}");
-    let o = Command::new(env!("CARGO_BIN_EXE_duban"))
-        .args(["user", "add", "yj", "--role", "reporter", "--unit", "余江区", "--data-dir", data])
-        .env("DUBAN_PASSWORD", "Secret@2024")
-        .output()
-        .expect("runs");
+    let add = |args: &[&str], password: &str| {
+        duban_with(&[&["user", "add"][..], args, &["--password-stdin", "--data-dir", data]].concat(), password, &[])
+    };
+    let o = add(&["--username", "yj", "--role", "reporter", "--unit", "余江区"], "Secret@2024\n");
     assert!(o.status.success(), "{}", stderr(&o));
-    let o = Command::new(env!("CARGO_BIN_EXE_duban"))
-        .args(["user", "add", "x", "--role", "reporter", "--unit", "不存在的单位", "--data-dir", data])
-        .env("DUBAN_PASSWORD", "Secret@2024")
-        .output()
-        .expect("runs");
+    let o = add(&["--username", "x", "--role", "reporter", "--unit", "不存在的单位"], "Secret@2024\n");
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("不存在"), "{}", stderr(&o));
-    let o = Command::new(env!("CARGO_BIN_EXE_duban"))
-        .args(["user", "add", "x", "--role", "boss", "--data-dir", data])
-        .env("DUBAN_PASSWORD", "x")
-        .output()
-        .expect("runs");
+    let o = add(&["--username", "x", "--role", "boss"], "Secret@2024\n");
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("未知角色"), "{}", stderr(&o));
+}
+
+/// The first administrator comes from `duban user add`, with a password typed or piped in,
+/// held to the web's rules; never from the command line or a default.
+#[test]
+fn the_first_administrator_is_added_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().to_str().expect("utf-8");
+    let admin = ["user", "add", "--username", "root2", "--role", "admin", "--display-name", "系统管理员"];
+    let add =
+        |extra: &[&str], input: &str| duban_with(&[&admin[..], extra, &["--data-dir", data]].concat(), input, &[]);
+    // Weak passwords are refused with the web's reasons, and nothing is added.
+    for (weak, why) in [("short1A!", "至少 10 位"), ("alllowercase1", "至少三类"), ("Root2root2!x", "不能包含用户名")]
+    {
+        let o = add(&["--password-stdin"], &format!("{weak}\n"));
+        assert_eq!(o.status.code(), Some(2), "{weak}");
+        assert!(stderr(&o).contains(why), "{weak}: {}", stderr(&o));
+    }
+    let o = add(&["--password-stdin"], "");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("没有密码"), "{}", stderr(&o));
+    // Without a terminal and without --password-stdin there is nobody to ask.
+    let o = add(&[], "Strong@2024x\n");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--password-stdin"), "{}", stderr(&o));
+    // A password on the command line is not an option.
+    let o = add(&["--password", "Strong@2024x"], "");
+    assert_eq!(o.status.code(), Some(2));
+    let o = duban(&["user", "list", "--data-dir", data]);
+    assert!(!stdout(&o).contains("root2"), "{}", stdout(&o));
+
+    let o = add(&["--password-stdin"], "Strong@2024x\n");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("已新增用户 root2(系统管理员)"), "{}", stdout(&o));
+    let o = duban(&["user", "list", "--data-dir", data]);
+    assert!(stdout(&o).lines().any(|l| l.starts_with("root2\t系统管理员\t")), "{}", stdout(&o));
+    // The password works: the administrator signs in (through the store the server uses).
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let url = format!("sqlite://{}", dir.path().join("duban.db").display());
+        let s = store::Store::open(&url).await.expect("opens");
+        let u = s.check_password("root2", "Strong@2024x").await.expect("checks").expect("signs in");
+        assert_eq!(u.role, store::users::Role::Admin);
+        assert!(u.must_change_password, "whoever typed it knows it: replaced at the first sign-in");
+    });
 }
 
 #[test]
@@ -269,6 +335,143 @@ fn settings_come_from_a_config_file() {
     let o = duban(&["plan", "import", YINGTAN, "--config", config.to_str().expect("utf-8")]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("未知的设置项“colour”"), "{}", stderr(&o));
+}
+
+/// The server's settings in layers: the file's value is used, an environment variable
+/// overrides it, a flag overrides both; a bad value stops the start, naming the key and
+/// where it was set. (`duban doctor` reads the settings exactly as `serve` does, and shows
+/// them.)
+#[test]
+fn server_settings_come_from_file_then_environment_then_flags() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (data, backups) = (dir.path().join("data"), dir.path().join("backups"));
+    let config = dir.path().join("duban.toml");
+    let c = config.to_str().expect("utf-8");
+    std::fs::write(
+        &config,
+        format!("data_dir = \"{}\"\nbackup_dir = \"{}\"\nbackup_every = 5\n", data.display(), backups.display()),
+    )
+    .expect("write");
+    let doctor = |extra: &[&str], env: &[(&str, &str)]| {
+        let o = duban_with(&[&["doctor", "--config", c][..], extra].concat(), "", env);
+        (o.status.code(), stdout(&o))
+    };
+    let (_, out) = doctor(&[], &[]);
+    assert!(out.contains(&format!("已读取 {c}")), "{out}");
+    assert!(out.contains(&format!("数据目录:{}", data.display())), "{out}");
+    assert!(out.contains("备份目录:") && out.contains("不存在"), "{out}");
+    std::fs::create_dir_all(&backups).expect("mkdir");
+    std::fs::write(backups.join("duban-backup-20240101T000000Z.zip"), b"x").expect("write");
+    let (_, out) = doctor(&[], &[]);
+    assert!(out.contains("(间隔 5 小时)"), "the file's value: {out}");
+    let (_, out) = doctor(&[], &[("DUBAN_BACKUP_EVERY", "7")]);
+    assert!(out.contains("(间隔 7 小时)"), "the environment over the file: {out}");
+    let (_, out) = doctor(&["--backup-every", "9"], &[("DUBAN_BACKUP_EVERY", "7")]);
+    assert!(out.contains("(间隔 9 小时)"), "the flag over both: {out}");
+
+    // Bad values stop `serve` before it listens, naming the key and its source.
+    let serve = |env: &[(&str, &str)]| duban_with(&["serve", "--config", c, "--addr", "127.0.0.1:0"], "", env);
+    std::fs::write(&config, "due_day = \"abc\"\n").expect("write");
+    let o = serve(&[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("配置项 due_day 的值 “abc” 无效(来自配置文件"), "{}", stderr(&o));
+    std::fs::write(&config, "backup_every = 0\n").expect("write");
+    let o = serve(&[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("配置项 backup_every 的值 0 无效(来自配置文件"), "{}", stderr(&o));
+    std::fs::write(&config, "colour = \"blue\"\n").expect("write");
+    let o = serve(&[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("未知的设置项“colour”"), "{}", stderr(&o));
+    std::fs::write(&config, "").expect("write");
+    let o = serve(&[("DUBAN_API_RATE", "fast")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("api_rate 的值 “fast” 无效(来自环境变量 DUBAN_API_RATE)"), "{}", stderr(&o));
+}
+
+/// `duban migrate --check` tells a script whether anything is pending, changing nothing;
+/// `duban migrate` applies it. On a database of the previous release, too.
+#[test]
+fn migrate_and_migrate_check() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("new");
+    let d = data.to_str().expect("utf-8");
+    let o = duban(&["migrate", "--check", "--data-dir", d]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stdout(&o).contains("0001_initial"), "{}", stdout(&o));
+    assert!(!data.join("duban.db").exists(), "a check creates no database");
+    let o = duban(&["migrate", "--data-dir", d]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = duban(&["migrate", "--check", "--data-dir", d]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+
+    // The previous release's database: pending steps named, nothing changed by the check.
+    let old = dir.path().join("old");
+    std::fs::create_dir_all(&old).expect("mkdir");
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/../store/tests/fixtures/upgrade-0.1.0/duban.db");
+    std::fs::copy(fixture, old.join("duban.db")).expect("copy");
+    let o_ = old.to_str().expect("utf-8");
+    for _ in 0..2 {
+        let o = duban(&["migrate", "--check", "--data-dir", o_]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(stdout(&o).contains("0011_idempotency_requests、0012_account_requests"), "{}", stdout(&o));
+    }
+    let o = duban(&["migrate", "--data-dir", o_]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("已执行结构升级 0011_idempotency_requests"), "{}", stdout(&o));
+    let o = duban(&["migrate", "--check", "--data-dir", o_]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let o = duban(&["user", "list", "--data-dir", o_]);
+    assert!(stdout(&o).contains("yujiang"), "{}", stdout(&o));
+}
+
+/// `duban doctor`: 0 when all is well, 1 with a warning, 2 with an error; one line a check.
+#[test]
+fn doctor_reports_and_exits_for_monitoring() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (data, backups) = (dir.path().join("data"), dir.path().join("backups"));
+    let (d, b) = (data.to_str().expect("utf-8"), backups.to_str().expect("utf-8"));
+    let doctor = |extra: &[&str]| {
+        let o = duban_with(&[&["doctor", "--data-dir", d, "--min-free-mb", "1"][..], extra].concat(), "", &[]);
+        (o.status.code(), stdout(&o))
+    };
+    // Nothing yet: the database is to be made, no backups are configured.
+    let (code, out) = doctor(&[]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("警告 数据库:SQLite 数据库尚未建立"), "{out}");
+    assert!(!data.join("duban.db").exists(), "the doctor creates nothing");
+    let o = duban(&["migrate", "--data-dir", d]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (code, out) = doctor(&[]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("警告 备份:未配置定时备份目录"), "no backup dir is a warning: {out}");
+    assert!(out.contains("正常 数据库结构:已是最新版本"), "{out}");
+
+    // A backup directory with a fresh backup: all fine.
+    std::fs::create_dir_all(&backups).expect("mkdir");
+    let o =
+        duban(&["backup", backups.join("duban-backup-20240101T000000Z.zip").to_str().expect("utf-8"), "--data-dir", d]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (code, out) = doctor(&["--backup-dir", b]);
+    assert_eq!(code, Some(0), "{out}");
+    for line in out.lines() {
+        assert!(line.starts_with("正常 "), "{line}");
+    }
+    for check in ["配置", "数据库", "数据库结构", "时钟", "数据目录", "备份目录", "备份"] {
+        assert!(out.lines().any(|l| l.starts_with(&format!("正常 {check}:"))), "{check}: {out}");
+    }
+
+    // A webhook nobody listens on: an error.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
+    let (code, out) = doctor(&["--backup-dir", b, "--webhook-url", &format!("http://127.0.0.1:{closed}/robot")]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains(&format!("错误 webhook:127.0.0.1:{closed} 无法连接")), "{out}");
+    // And a mail server that listens: fine.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
+    let open = listener.local_addr().expect("addr").port();
+    let (code, out) = doctor(&["--backup-dir", b, "--smtp-url", &format!("smtp://127.0.0.1:{open}")]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains(&format!("正常 邮件服务器:127.0.0.1:{open} 可连接")), "{out}");
 }
 
 #[test]
@@ -421,7 +624,11 @@ fn acknowledged_saves_survive_a_killed_server() {
     saves_survive_kills(&rt, &db, &|store| {
         Box::pin(async move {
             use sqlx::Row;
-            let ok: String = sqlx::query("PRAGMA integrity_check").fetch_one(&store.pool).await.expect("checks").get(0);
+            let ok: String = sqlx::query("PRAGMA integrity_check")
+                .fetch_one(store::testing::pool(store))
+                .await
+                .expect("checks")
+                .get(0);
             assert_eq!(ok, "ok");
         })
     });
@@ -442,7 +649,7 @@ fn acknowledged_saves_survive_a_killed_postgres_server() {
     // server without contrib (or a role that may not create it) falls back to what plain SQL
     // can see: report ids unique and one report per assignment and month.
     let amcheck = rt.block_on(async {
-        match sqlx::raw_sql("CREATE EXTENSION IF NOT EXISTS amcheck").execute(&pg.store.pool).await {
+        match sqlx::raw_sql("CREATE EXTENSION IF NOT EXISTS amcheck").execute(store::testing::pool(&pg.store)).await {
             Ok(_) => true,
             Err(e) => {
                 eprintln!("amcheck unavailable ({e}); checking counts and uniqueness instead");
@@ -464,7 +671,7 @@ async fn postgres_consistency(store: &store::Store, amcheck: bool) {
              JOIN pg_namespace n ON n.oid = c.relnamespace \
              WHERE am.amname = 'btree' AND n.nspname = current_schema() AND c.relpersistence = 'p'",
         )
-        .fetch_all(&store.pool)
+        .fetch_all(store::testing::pool(store))
         .await
         .expect("bt_index_check passes");
         assert!(checked.len() > 5, "the app's indexes were checked: {}", checked.len());
@@ -473,7 +680,7 @@ async fn postgres_consistency(store: &store::Store, amcheck: bool) {
              CROSS JOIN LATERAL verify_heapam(c.oid) h \
              WHERE c.relkind = 'r' AND n.nspname = current_schema()",
         )
-        .fetch_all(&store.pool)
+        .fetch_all(store::testing::pool(store))
         .await
         .expect("verify_heapam runs");
         let found: Vec<(String, String)> = corrupt.iter().map(|r| (r.get(0), r.get(1))).collect();
@@ -483,13 +690,13 @@ async fn postgres_consistency(store: &store::Store, amcheck: bool) {
             "SELECT count(*) FROM (SELECT assignment_id, period FROM reports \
              GROUP BY assignment_id, period HAVING count(*) > 1) d",
         )
-        .fetch_one(&store.pool)
+        .fetch_one(store::testing::pool(store))
         .await
         .expect("counts")
         .get(0);
         assert_eq!(dup, 0, "one report per assignment and month");
         let (rows, ids): (i64, i64) = sqlx::query("SELECT count(*), count(DISTINCT id) FROM reports")
-            .fetch_one(&store.pool)
+            .fetch_one(store::testing::pool(store))
             .await
             .map(|r| (r.get(0), r.get(1)))
             .expect("counts");
@@ -608,7 +815,7 @@ fn saves_survive_kills(rt: &tokio::runtime::Runtime, db: &CrashDb, check: &Check
             for (id, last, pending) in &acknowledged {
                 let rows = sqlx::query("SELECT progress FROM reports WHERE assignment_id = $1 AND period = '2024-11'")
                     .bind(*id)
-                    .fetch_all(&store.pool)
+                    .fetch_all(store::testing::pool(&store))
                     .await
                     .expect("reads");
                 // The last acknowledged text, or the one the kill cut off if it got committed;
@@ -625,7 +832,7 @@ fn saves_survive_kills(rt: &tokio::runtime::Runtime, db: &CrashDb, check: &Check
                     _ => panic!("assignment {id}: more than one report for the month"),
                 }
             }
-            store.pool.close().await;
+            store.close().await;
         });
     }
     assert!(acknowledged.iter().any(|a| a.1.is_some()), "saves were acknowledged before the kills");

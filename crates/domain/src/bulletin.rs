@@ -20,9 +20,10 @@
 //!   units in those states and the problems they stated; units that did not report, or
 //!   reported after the due day; reports whose text is unchanged from last month.
 //! - **指标** (quantitative targets): value now, where it should be at the pace of the time
-//!   elapsed (baseline, or 0, plus pace × the distance to the target; for a ceiling with a
-//!   baseline above it, baseline minus pace × the distance down), and the gap: how far the value
-//!   is behind that (positive behind, negative ahead, in the target's unit).
+//!   elapsed ([`crate::target::expected_value`]: baseline, or 0, plus pace × the distance to the
+//!   target; for a ceiling with a baseline above it, baseline minus pace × the distance down; a
+//!   count in whole things), and the gap: how far the value is behind that (positive behind,
+//!   negative ahead, in the target's unit). One-off targets (建成, 完成) go by milestones.
 //! - **排名** ([`RANKING_RULE`]): districts by outcomes only — the share of their assignments
 //!   已完成, 超序时 or 序时推进, then fewer red assignments, then the share completed; full ties
 //!   share a rank. Never logins, clicks or uploads (2024 减负 rules).
@@ -30,11 +31,13 @@
 //! - **附件** the ledger (任务台账): one row per assignment, in plan order, with the columns of
 //!   [`LEDGER_COLUMNS`].
 
+use crate::pace::linear_pace;
 use crate::period::Period;
 use crate::status::{
     Assessment, AssignmentFacts, Colour, Status, StatusCounts, TargetFact, Thresholds, assess, roll_up,
 };
-use crate::target::{Comparator, TargetSpec, reached};
+pub use crate::target::is_count_unit;
+use crate::target::{Comparator, TargetSpec, expected_value, reached};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -226,6 +229,9 @@ pub struct Bulletin {
     /// The rules the judgements follow, printed as the body's notes (注).
     #[serde(default)]
     pub notes: Vec<String>,
+    /// The tolerances the statuses and colours were computed with (for the colour legend).
+    #[serde(default)]
+    pub thresholds: Thresholds,
     /// The whole plan, rolled up from its sections.
     pub plan: Assessment,
     pub overview: Overview,
@@ -605,6 +611,18 @@ pub fn chinese_date(d: NaiveDate) -> String {
     format!("{}年{}月{}日", d.year(), d.month(), d.day())
 }
 
+/// What each status colour means, with the tolerances in force, as printed beside coloured
+/// tables: (colour, "绿色：…").
+pub fn colour_legend(th: &Thresholds) -> [(Colour, String); 3] {
+    let red = number(th.red_gap * 100.0);
+    let quarter = format!("{}%", number(crate::status::NOT_STARTED_RED_PACE * 100.0));
+    [
+        (Colour::Green, "绿色：已完成、超序时、序时推进".to_string()),
+        (Colour::Yellow, format!("黄色：滞后（落后序时进度不超过{red}个百分点）、未启动（序时进度未过{quarter}）")),
+        (Colour::Red, format!("红色：逾期、滞后超过{red}个百分点、序时进度已过{quarter}仍未启动")),
+    ]
+}
+
 /// How a unit's own work is judged, as printed in the bulletin's notes ([`judge_unit`]).
 pub const UNIT_RULE: &str = "单位整体研判看其全部任务分解：本月已报送且达到或快于序时的须过半数，且平均进度（未启动、未报送的按0计）超序时的，方列为进展较快；未报送、未启动的均计为未达序时。";
 
@@ -612,13 +630,24 @@ pub const UNIT_RULE: &str = "单位整体研判看其全部任务分解：本月
 pub const COUNT_RULE: &str =
     "计数指标（个、所、人等）序时应达值取整数（递增向下取整，递减向上取整），建成、完成类一次性指标按节点研判。";
 
-/// Units that count whole things: a target in them is never prorated into a fraction.
-const COUNT_UNITS: &str = "个所人家场次项名座间套台批期篇门支户位本部件条处校园班节课张辆届轮";
+/// [`UNIT_RULE`] in a few words, for the body's note (the whole rule is in annex 1).
+pub const UNIT_RULE_SHORT: &str = "单位须过半数任务已报送且达序时方为进展较快";
 
-/// Whether `unit` counts whole things (个, 所, 人, 人次, 家 …): made only of count words.
-pub fn is_count_unit(unit: &str) -> bool {
-    let u = unit.trim();
-    !u.is_empty() && u.chars().all(|c| COUNT_UNITS.contains(c))
+/// [`COUNT_RULE`] in a few words.
+pub const COUNT_RULE_SHORT: &str = "计数指标序时取整数";
+
+/// The body's one note (注) paragraph: each rule of `notes` in a few words and a pointer to
+/// the annex that states them in full; `None` without rules.
+pub fn short_note(notes: &[String], annex: &str) -> Option<String> {
+    let parts: Vec<&str> = notes
+        .iter()
+        .map(|n| match n.as_str() {
+            UNIT_RULE => UNIT_RULE_SHORT,
+            COUNT_RULE => COUNT_RULE_SHORT,
+            other => other.trim_end_matches('。'),
+        })
+        .collect();
+    (!parts.is_empty()).then(|| format!("注：{}，规则详见{annex}。", parts.join("；")))
 }
 
 /// Words that make a target a one-off (built once, finished once).
@@ -770,17 +799,6 @@ fn is_on_pace(s: Status) -> bool {
     matches!(s, Status::Completed | Status::Ahead | Status::OnPace)
 }
 
-/// Where the value of a target should be at `pace` (see the module's rules).
-fn expected_at(spec: &TargetSpec, baseline: Option<f64>, pace: f64) -> f64 {
-    let goal = spec.value;
-    match (spec.comparator, baseline.filter(|b| b.is_finite())) {
-        (Comparator::AtMost, Some(b)) if b > goal => b - (b - goal) * pace,
-        (Comparator::AtMost, _) => goal,
-        (_, Some(b)) if b < goal => b + (goal - b) * pace,
-        _ => goal * pace,
-    }
-}
-
 fn indicator_row(
     item: &str,
     ind: &IndicatorInput,
@@ -797,6 +815,8 @@ fn indicator_row(
         self_assessed: None,
         declared_complete: false,
     };
+    // assess paces a count in whole things (target::target_pace), so its status here is the
+    // one every page shows for the same figures.
     let mut assessment = assess(&facts, as_of, th);
     // A reached target is never behind, whatever the arithmetic of an "about" target says.
     let reached = ind.current.is_some_and(|c| reached(&ind.spec, c));
@@ -811,24 +831,10 @@ fn indicator_row(
         }
         (None, None)
     } else {
-        let raw = expected_at(&ind.spec, ind.baseline, assessment.pace);
-        // A count is paced in whole things: down for growth, up for a ceiling coming down.
-        let expected = match (discrete, ceiling) {
-            (true, false) => (raw + 1e-9).floor(),
-            (true, true) => (raw - 1e-9).ceil(),
-            (false, _) => raw,
-        };
+        // The same whole-number expectation assess compared against.
+        let expected = expected_value(&ind.spec, ind.baseline, linear_pace(ind.start, ind.deadline, as_of));
         let gap = ind.current.map(|c| if ceiling { c - expected } else { expected - c });
         let gap = gap.map(|g| if reached { g.min(0.0) } else { g });
-        if discrete && open {
-            // Judged against the whole-number pace: behind only when short of it.
-            let status = match gap {
-                Some(g) if g > 1e-9 => Status::Behind,
-                _ if assessment.status == Status::Ahead => Status::Ahead,
-                _ => Status::OnPace,
-            };
-            assessment = Assessment::new(status, assessment.progress, assessment.pace, th);
-        }
         (Some(expected), gap)
     };
     IndicatorRow {
@@ -898,45 +904,44 @@ fn group_units<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<UnitI
     order.into_iter().map(|u| UnitItems { unit: u.to_string(), items: map.remove(u).unwrap_or_default() }).collect()
 }
 
-/// "已完成3项(10.3%)、超序时5项(17.2%)" — the statuses with a count, in order.
-fn tally_sentence(t: &Tally, noun: &str) -> String {
-    let parts: Vec<String> = t
-        .rows
-        .iter()
-        .filter(|r| r.count > 0)
-        .map(|r| format!("{}{}{}（{}）", r.status.label(), r.count, noun, percent(r.share)))
-        .collect();
-    if parts.is_empty() { "暂无数据".to_string() } else { parts.join("、") }
-}
-
-/// The share of 已完成, 超序时 and 序时推进.
-fn on_pace_share(t: &Tally) -> f64 {
+/// Items by status in a few words: "达到或快于序时进度的15项(50.0%,其中已完成1项),滞后12项、逾期3项".
+fn items_sentence(t: &Tally) -> String {
     if t.total == 0 {
-        return 0.0;
+        return "暂无数据".to_string();
     }
-    let n: usize = [Status::Completed, Status::Ahead, Status::OnPace].iter().map(|s| t.count(*s)).sum();
-    n as f64 / t.total as f64
+    let on: usize = [Status::Completed, Status::Ahead, Status::OnPace].iter().map(|s| t.count(*s)).sum();
+    let done = t.count(Status::Completed);
+    let of_which = if done > 0 { format!("，其中已完成{done}项") } else { String::new() };
+    let mut s = format!("达到或快于序时进度的{on}项（{}{of_which}）", percent(on as f64 / t.total as f64));
+    let lagging: Vec<String> = [Status::Behind, Status::NotStarted, Status::Overdue]
+        .iter()
+        .filter(|st| t.count(**st) > 0)
+        .map(|st| format!("{}{}项", st.label(), t.count(*st)))
+        .collect();
+    if !lagging.is_empty() {
+        s.push('，');
+        s.push_str(&lagging.join("、"));
+    }
+    s
 }
 
-/// "与上月相比,已完成增加2项、滞后减少1项" or "与上月相比,各状态数量持平".
+/// The two largest changes since last month: "较上月已完成增加54项、滞后减少47项", or
+/// "各状态数量与上月持平"; `None` without last month's figures. The full table is in the annex.
 fn change_sentence(t: &Tally, noun: &str) -> Option<String> {
     t.last_total?;
-    let parts: Vec<String> = t
-        .rows
+    let mut changes: Vec<(Status, i64)> =
+        t.rows.iter().filter_map(|r| r.change().map(|c| (r.status, c))).filter(|(_, c)| *c != 0).collect();
+    // Largest first; equal changes in status order (the sort is stable).
+    changes.sort_by_key(|(_, c)| std::cmp::Reverse(c.abs()));
+    let parts: Vec<String> = changes
         .iter()
-        .filter_map(|r| {
-            let c = r.change()?;
-            match c {
-                0 => None,
-                c if c > 0 => Some(format!("{}增加{}{}", r.status.label(), c, noun)),
-                c => Some(format!("{}减少{}{}", r.status.label(), -c, noun)),
-            }
-        })
+        .take(2)
+        .map(|(s, c)| format!("{}{}{}{}", s.label(), if *c > 0 { "增加" } else { "减少" }, c.abs(), noun))
         .collect();
     Some(if parts.is_empty() {
-        "与上月相比，各状态数量持平".to_string()
+        "各状态数量与上月持平".to_string()
     } else {
-        format!("与上月相比，{}", parts.join("、"))
+        format!("较上月{}", parts.join("、"))
     })
 }
 
@@ -958,10 +963,7 @@ fn judgement(items: &Tally, reports: &ReportTally) -> String {
     } else if lagging * 3 < items.total {
         format!("总体看，重点任务总体按序时推进，但有{lagging}项滞后{reporting}，推进不够平衡。")
     } else {
-        format!(
-            "总体看，滞后任务较多（占{}），总体进度落后于序时{reporting}，须加压推进。",
-            percent(lagging as f64 / items.total as f64)
-        )
+        "总体看，滞后任务较多，总体进度落后于序时，须加压推进。".to_string()
     }
 }
 
@@ -1165,33 +1167,30 @@ impl Bulletin {
 
         let items = Tally::new(&item_counts, Some(&item_counts_last));
         let assignments = Tally::new(&asg_counts, Some(&asg_counts_last));
+        // One paragraph of figures, short enough for the body's two pages: counts here, every
+        // share and change in annex 1.
+        // (The plan is named in the sentence before, and in the title.)
         let mut p = format!(
-            "截至{}，《{}》{}项重点任务中，{}",
+            "截至{}，{}项重点任务中，{}；{}个责任单位的{}项任务分解中，{}",
             chinese_date(input.as_of),
-            input.plan_title,
             items.total,
-            tally_sentence(&items, "项")
-        );
-        if items.total > 0 {
-            p.push_str(&format!("，达到或快于序时进度的占{}", percent(on_pace_share(&items))));
-        }
-        p.push_str(&format!(
-            "；{}个责任单位承担的{}项任务分解中，{}。",
+            items_sentence(&items),
             unit_now.len(),
             assignments.total,
-            tally_sentence(&assignments, "项")
-        ));
+            items_sentence(&assignments)
+        );
         if let Some(c) = change_sentence(&assignments, "项") {
+            p.push('，');
             p.push_str(&c);
-            p.push('。');
         }
+        p.push('。');
         p.push_str(&format!(
-            "本月应报送进展{}项，按时报送{}项，逾期报送{}项，未报送{}项，按时报送率{}。",
+            "本月应报送{}项，按时报送{}项（{}），逾期报送{}项，未报送{}项。",
             reports.due,
             reports.on_time,
+            percent(reports.on_time_share()),
             reports.late,
             reports.missing,
-            percent(reports.on_time_share())
         ));
         p.push_str(&judgement(&items, &reports));
         let paragraphs = vec![p];
@@ -1212,6 +1211,7 @@ impl Bulletin {
             cc: input.cc.clone(),
             printed_by: input.printed_by.clone(),
             notes,
+            thresholds: *th,
             plan: roll_up(&section_assessments, th),
             overview: Overview { items, assignments, units: unit_now.len(), sections, reports, paragraphs },
             fast: Fast { items: fast_items, units: fast_units },
@@ -1391,11 +1391,11 @@ mod tests {
         assert_eq!(b.overview.reports.on_time_share(), 0.6);
         assert_eq!(
             b.overview.paragraphs[0],
-            "截至2024年10月31日，《2024年鹰潭市教育工作要点》3项重点任务中，已完成1项（33.3%）、滞后1项（33.3%）、\
-             逾期1项（33.3%），达到或快于序时进度的占33.3%；4个责任单位承担的5项任务分解中，已完成2项（40.0%）、\
-             序时推进1项（20.0%）、滞后1项（20.0%）、逾期1项（20.0%）。与上月相比，已完成增加2项、序时推进减少3项、\
-             逾期增加1项。本月应报送进展5项，按时报送3项，逾期报送1项，未报送1项，按时报送率60.0%。总体看，滞后任务较多\
-             （占66.7%），总体进度落后于序时，仍有2项进展未按时报送，须加压推进。"
+            "截至2024年10月31日，3项重点任务中，达到或快于序时进度的1项（33.3%，其中已完成1项），滞后1项、逾期1项；\
+             4个责任单位的5项任务分解中，达到或快于序时进度的3项（60.0%，其中已完成2项），滞后1项、逾期1项，\
+             较上月序时推进减少3项、已完成增加2项。本月应报送5项，按时报送3项（60.0%），逾期报送1项，未报送1项。\
+             总体看，滞后任务较多，总体进度落后于序时，须加压推进。",
+            "counts in the body (shares and every change are in annex 1): short enough for two pages"
         );
         assert_eq!(b.overview.paragraphs.len(), 1, "总体情况 is one paragraph");
         assert_eq!(b.title, "关于2024年10月《2024年鹰潭市教育工作要点》落实情况的通报");
@@ -1410,7 +1410,7 @@ mod tests {
             Bulletin::build(&input(vec![section("一", vec![item("1", vec![asg("月湖区", true, on_pace(), None)])])]));
         assert_eq!(b.overview.items.last_total, None);
         assert_eq!(b.overview.items.row(Status::OnPace).change(), None);
-        assert!(!b.overview.paragraphs[0].contains("与上月相比"));
+        assert!(!b.overview.paragraphs[0].contains("较上月"));
         let empty = Bulletin::build(&input(vec![]));
         assert_eq!(empty.overview.items.total, 0);
         assert_eq!(empty.overview.items.row(Status::OnPace).share, 0.0);

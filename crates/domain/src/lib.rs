@@ -8,6 +8,7 @@ pub mod csv_file;
 pub mod pace;
 pub mod period;
 pub mod ratio;
+pub mod rectification;
 pub mod scoring;
 pub mod status;
 pub mod target;
@@ -19,4 +20,6 @@ pub use ratio::Ratio;
 pub use status::{
     Assessment, AssignmentFacts, Colour, Milestone, Status, StatusCounts, TargetFact, Thresholds, assess, roll_up,
 };
-pub use target::{Comparator, TargetSpec, progress, reached, validate_value};
+pub use target::{
+    Comparator, TargetSpec, expected_value, is_count_unit, progress, reached, target_pace, validate_value,
+};

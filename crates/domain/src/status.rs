@@ -5,7 +5,9 @@
 //! - **progress**: the mean progress of the targets that have a reported value; else the
 //!   share of milestones done; else none (the work is not measurable by numbers).
 //! - **pace** (序时进度): the share of milestones due by now when there are milestones, else
-//!   the share of the time from start to deadline elapsed.
+//!   the share of the time from start to deadline elapsed — for a count target (个, 所, 人…)
+//!   in whole things ([`crate::target::target_pace`]: 2 of 3 schools due, never 2.5),
+//!   averaged over the measured targets like their progress.
 //!   Milestones weigh the same, for both progress and pace.
 //! - **已完成** when every target is reached and every milestone done (with neither, when the
 //!   unit declares the work complete). A declaration does not override unmet targets.
@@ -38,7 +40,7 @@
 //! The rules are applied in the order listed: 已完成, 逾期, 未启动, then the comparison.
 
 use crate::pace::{linear_pace, milestone_pace};
-use crate::target::{TargetSpec, progress, reached};
+use crate::target::{TargetSpec, progress, reached, target_pace};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -189,7 +191,7 @@ pub struct Assessment {
 const EPS: f64 = 1e-9;
 
 /// Below this pace an assignment nobody has started is only a warning (yellow).
-const NOT_STARTED_RED_PACE: f64 = 0.25;
+pub const NOT_STARTED_RED_PACE: f64 = 0.25;
 
 pub(crate) fn compare(progress: f64, pace: f64, th: &Thresholds) -> Status {
     if progress >= pace + th.ahead_margin - EPS {
@@ -233,7 +235,12 @@ pub fn assess(f: &AssignmentFacts, as_of: NaiveDate, th: &Thresholds) -> Assessm
     let progress = mean(&measured)
         .or_else(|| (!f.milestones.is_empty()).then(|| milestones_done as f64 / f.milestones.len() as f64));
     let pace = if f.milestones.is_empty() {
-        linear_pace(f.start, f.deadline, as_of)
+        // Like for like with the progress of the measured targets: a count is due in whole
+        // things (target_pace), so 2 of 3 schools at 5/6 of the year is on pace.
+        let time = linear_pace(f.start, f.deadline, as_of);
+        let paces: Vec<f64> =
+            f.targets.iter().filter(|t| t.actual.is_some()).map(|t| target_pace(&t.spec, t.baseline, time)).collect();
+        mean(&paces).unwrap_or(time)
     } else {
         milestone_pace(&f.milestones.iter().map(|m| m.due).collect::<Vec<_>>(), as_of)
     };
@@ -652,6 +659,36 @@ mod tests {
         assert_eq!(up(&[a(Completed, None, 0.5), a(OnPace, None, 0.5)]).status, OnPace);
         let r = up(&[a(OnPace, None, 0.2), a(NotStarted, None, 0.6)]);
         assert_eq!((r.status, r.progress, r.pace), (OnPace, None, 0.4));
+    }
+
+    #[test]
+    fn a_count_is_paced_in_whole_things() {
+        // 新建3所幼儿园 over 2024; on 31 October 305/366 of the year has passed (0.83), which
+        // prorated is 2.5 kindergartens due. Two built is on pace: 2 are due, not 2.5.
+        let count = |value: f64, unit: &str, actual: f64| AssignmentFacts {
+            targets: vec![TargetFact {
+                spec: TargetSpec { value, max: None, comparator: Comparator::Exactly, unit: unit.into() },
+                baseline: None,
+                actual: Some(actual),
+            }],
+            ..facts(None, 9)
+        };
+        let a = assess(&count(3.0, "所", 2.0), d(10, 31), &Thresholds::default());
+        assert_eq!(a.status, Status::OnPace, "{a:?}");
+        assert!((a.pace - 2.0 / 3.0).abs() < 1e-12, "the pace is 2 of 3, {}", a.pace);
+        // One built is behind; three is complete.
+        assert_eq!(assess(&count(3.0, "所", 1.0), d(10, 31), &Thresholds::default()).status, Status::Behind);
+        assert_eq!(assess(&count(3.0, "所", 3.0), d(10, 31), &Thresholds::default()).status, Status::Completed);
+        // 7 of 10 workshops when 8 are due is behind; a share in % is paced by the calendar.
+        let w = assess(&count(10.0, "个", 7.0), d(10, 31), &Thresholds::default());
+        assert_eq!((w.status, w.pace), (Status::Behind, 0.8));
+        let pct = assess(&count(3.0, "%", 2.0), d(10, 31), &Thresholds::default());
+        assert!((pct.pace - 305.0 / 366.0).abs() < 1e-12 && pct.status == Status::Behind);
+        // The pace the dashboard shows for an assignment is the one the bulletin pages use.
+        let spec = TargetSpec { value: 3.0, max: None, comparator: Comparator::Exactly, unit: "所".into() };
+        let due = crate::target::expected_value(&spec, None, linear_pace(d(1, 1), d(12, 31), d(10, 31)));
+        assert_eq!(due, 2.0);
+        assert_eq!(a.pace, progress(&spec, None, due));
     }
 
     #[test]

@@ -149,6 +149,49 @@ pub fn progress(spec: &TargetSpec, baseline: Option<f64>, actual: f64) -> f64 {
     if share.is_finite() { share.clamp(0.0, 1.0) } else { 0.0 }
 }
 
+/// Units that count whole things: a target in them is never prorated into a fraction.
+const COUNT_UNITS: &str = "个所人家场次项名座间套台批期篇门支户位本部件条处校园班节课张辆届轮";
+
+/// Whether `unit` counts whole things (个, 所, 人, 人次, 家 …): made only of count words.
+pub fn is_count_unit(unit: &str) -> bool {
+    let u = unit.trim();
+    !u.is_empty() && u.chars().all(|c| COUNT_UNITS.contains(c))
+}
+
+/// Where the value of a target should be when a share `pace` of its time has passed (序时应达):
+/// the baseline (or 0) plus `pace` of the way to the target; for a ceiling with a baseline above
+/// it, the baseline minus `pace` of the way down (without one, the ceiling itself). A count is
+/// paced in whole things: rounded down on the way up, up on the way down — half of 3
+/// kindergartens is 1 due, never 1.5.
+pub fn expected_value(spec: &TargetSpec, baseline: Option<f64>, pace: f64) -> f64 {
+    let goal = spec.value;
+    let ceiling = spec.comparator == Comparator::AtMost;
+    let raw = match (ceiling, baseline.filter(|b| b.is_finite())) {
+        (true, Some(b)) if b > goal => b - (b - goal) * pace,
+        (true, _) => goal,
+        (false, Some(b)) if b < goal => b + (goal - b) * pace,
+        _ => goal * pace,
+    };
+    // The tolerance keeps 3 × 0.6666… = 1.9999… at 2.
+    match (is_count_unit(&spec.unit), ceiling) {
+        (true, false) => (raw + 1e-9).floor(),
+        (true, true) => (raw - 1e-9).ceil(),
+        (false, _) => raw,
+    }
+}
+
+/// The pace of one target in terms of its own progress, so the two compare like for like:
+/// the [`progress`] its [`expected_value`] would make. For a count this is whole things (2 of
+/// 3 kindergartens due is 2/3, not the 0.83 of the year gone); for anything else, and for a
+/// ceiling without a baseline (met or not, nothing to prorate), the time `pace` itself.
+pub fn target_pace(spec: &TargetSpec, baseline: Option<f64>, pace: f64) -> f64 {
+    let measurable_ceiling = baseline.is_some_and(|b| b.is_finite() && b > spec.value);
+    if !is_count_unit(&spec.unit) || (spec.comparator == Comparator::AtMost && !measurable_ceiling) {
+        return pace;
+    }
+    progress(spec, baseline, expected_value(spec, baseline, pace))
+}
+
 /// The largest figure any report may carry, whatever its unit (a count of people, schools,
 /// square metres…): beyond it a figure is a typo or an attack, not a city's education.
 pub const MAX_VALUE: f64 = 1e9;
@@ -337,6 +380,28 @@ mod tests {
         assert_eq!(validate_value(&pct, f64::INFINITY), Err("请填写有效的数字".into()));
         assert_eq!(validate_value(&pct, f64::NAN), Err("请填写有效的数字".into()));
         assert!(validate_value(&spec(3.0, Comparator::AtLeast), 180.0).is_ok(), "only percentages are capped at 150");
+    }
+
+    #[test]
+    fn counts_are_expected_in_whole_things() {
+        let s = |value, comparator, unit: &str| TargetSpec { value, max: None, comparator, unit: unit.into() };
+        let kindergartens = s(3.0, Comparator::Exactly, "所");
+        assert_eq!(expected_value(&kindergartens, None, 305.0 / 366.0), 2.0, "not 2.5");
+        assert_eq!(expected_value(&kindergartens, None, 2.0 / 3.0), 2.0, "3 × ⅔ is 2, not 1.999…");
+        assert_eq!(expected_value(&kindergartens, None, 1.0), 3.0);
+        assert_eq!(expected_value(&s(1400.0, Comparator::AtLeast, "人"), None, 305.0 / 366.0), 1166.0);
+        // Coming down from 55 to 45 people a class: rounded up, the side not yet reached.
+        assert_eq!(expected_value(&s(45.0, Comparator::AtMost, "人"), Some(55.0), 0.55), 50.0);
+        assert_eq!(expected_value(&s(45.0, Comparator::AtMost, "人"), None, 0.5), 45.0);
+        // Shares are not counts: prorated as they are.
+        assert!(close(expected_value(&s(57.0, Comparator::AtLeast, "%"), Some(50.0), 0.5), 53.5));
+        assert!(is_count_unit("人次") && is_count_unit(" 所 ") && !is_count_unit("%") && !is_count_unit("万元"));
+        assert!(!is_count_unit(""));
+        // The pace of a count target in its own terms.
+        assert!(close(target_pace(&kindergartens, None, 305.0 / 366.0), 2.0 / 3.0));
+        assert_eq!(target_pace(&s(57.0, Comparator::AtLeast, "%"), Some(50.0), 0.4), 0.4);
+        assert_eq!(target_pace(&s(45.0, Comparator::AtMost, "人"), None, 0.4), 0.4, "a bare ceiling: time");
+        assert!(close(target_pace(&s(45.0, Comparator::AtMost, "人"), Some(55.0), 0.55), 0.5));
     }
 
     #[test]

@@ -341,6 +341,10 @@ fn body(b: &Bulletin) -> String {
                     .para(&R::new(if in_annex { HEITI } else { KAITI }, SIZE_BODY).run(&s)),
             ),
             Block::Para(s) => x.push_str(&P::body().para(&body_run.run(&s))),
+            Block::Lead { heading, text } => {
+                let runs = format!("{}{}", R::new(KAITI, SIZE_BODY).run(&heading), body_run.run(&text));
+                x.push_str(&P { outline: Some(1), ..P::body() }.para(&runs));
+            }
             Block::Note(s) => {
                 let size = if in_annex { SIZE_TABLE } else { SIZE_NOTE };
                 x.push_str(

@@ -33,6 +33,8 @@ fn table(out: &mut String, t: &Table) {
 
 pub fn render(b: &Bulletin) -> String {
     let mut out = String::from("<article class=\"duban-bulletin\">");
+    // The annex being written (its label), once past the body.
+    let mut annex: Option<String> = None;
     for block in blocks(b) {
         match block {
             Block::Masthead { mark, number, issuer_line } => {
@@ -52,9 +54,14 @@ pub fn render(b: &Bulletin) -> String {
                 }
                 out.push_str("</header>");
             }
-            Block::Title(s) => {
-                let _ = write!(out, "<h1>{}</h1>", escape(&s));
-            }
+            Block::Title(s) => match &annex {
+                Some(label) => {
+                    let _ = write!(out, "<h2>{}：{}</h2>", escape(label), escape(&s));
+                }
+                None => {
+                    let _ = write!(out, "<h1>{}</h1>", escape(&s));
+                }
+            },
             Block::Addressees(s) => {
                 let _ = write!(out, "<p class=\"addressees\">{}</p>", escape(&s));
             }
@@ -66,6 +73,9 @@ pub fn render(b: &Bulletin) -> String {
             }
             Block::Para(s) => {
                 let _ = write!(out, "<p>{}</p>", escape(&s));
+            }
+            Block::Lead { heading, text } => {
+                let _ = write!(out, "<p><strong class=\"lead\">{}</strong>{}</p>", escape(&heading), escape(&text));
             }
             Block::Note(s) => {
                 let _ = write!(out, "<p class=\"note\">{}</p>", escape(&s));
@@ -80,11 +90,19 @@ pub fn render(b: &Bulletin) -> String {
             Block::Signature { issuer, date } => {
                 let _ = write!(out, "<p class=\"signature\">{}<br>{}</p>", escape(&issuer), escape(&date));
             }
-            // The web shows the body and the full ledger instead of the condensed annexes
-            // (annex 1's tables are on the dashboard and in the spreadsheet).
-            Block::PageBreak => break,
-            Block::AnnexLabel(_) | Block::Colophon { .. } => {}
+            // Annex 1 (statistics, ranking, lagging units, the rules the body refers to) as a
+            // section; then the full ledger instead of the condensed annex 2.
+            Block::PageBreak if annex.is_some() => break,
+            Block::PageBreak => {
+                annex = Some(String::new());
+                out.push_str("<section class=\"annex\">");
+            }
+            Block::AnnexLabel(s) => annex = Some(s),
+            Block::Colophon { .. } => {}
         }
+    }
+    if annex.is_some() {
+        out.push_str("</section>");
     }
     out.push_str("<section class=\"ledger\"><h2>附件2：任务推进台账</h2>");
     for s in &b.ledger {

@@ -3,7 +3,8 @@
 
 use crate::chart::BarChart;
 use domain::bulletin::{
-    Bulletin, ItemLine, LedgerRow, Tally, UnitItems, UnitLine, chinese_date, full_width, is_nothing, percent, signed,
+    Bulletin, ItemLine, LedgerRow, Tally, UnitItems, UnitLine, chinese_date, full_width, is_nothing, percent,
+    short_note, signed,
 };
 use domain::{Colour, Status};
 
@@ -84,6 +85,12 @@ pub enum Block {
     Heading1(String),
     /// (一)… in 楷体.
     Heading2(String),
+    /// A body paragraph that opens with its (一) heading run in: "（一）部分单位滞后。" in 楷体,
+    /// then the text, as offices write short bulletins.
+    Lead {
+        heading: String,
+        text: String,
+    },
     /// A body paragraph, first line indented two characters, justified.
     Para(String),
     /// A small note (注, rules under a table).
@@ -156,11 +163,9 @@ fn item_name(l: &ItemLine) -> String {
     format!("第{}项“{}”", l.number, l.title)
 }
 
+/// "(进度83.5%)": the item's progress; its pace and the per-unit figures are in the annexes.
 fn figures(l: &ItemLine) -> String {
-    match l.assessment.progress {
-        Some(p) => format!("（进度{}，序时进度{}）", percent(p), percent(l.assessment.pace)),
-        None => String::new(),
-    }
+    l.assessment.progress.map_or_else(String::new, |p| format!("（进度{}）", percent(p)))
 }
 
 /// "A、B、C等N项" (one name alone as it is): at most [`NAMED`] names.
@@ -173,13 +178,17 @@ fn named(names: Vec<String>, noun: &str) -> String {
     format!("{}等{n}{noun}", shown.join("、"))
 }
 
+/// At most this many units named for each reporting problem.
+const NAMED_REPORTING: usize = 2;
+
+/// "19项(月湖区3项、电教馆2项等11个单位)": the units with most items first.
 fn unit_items_count(list: &[UnitItems]) -> String {
     let mut v: Vec<&UnitItems> = list.iter().collect();
     v.sort_by_key(|u| std::cmp::Reverse(u.items.len()));
     let total: usize = list.iter().map(|u| u.items.len()).sum();
-    let names: Vec<String> = v.iter().take(NAMED).map(|u| format!("{}{}项", u.unit, u.items.len())).collect();
-    let more = if list.len() > NAMED { "等" } else { "" };
-    format!("{total}项，涉及{}个单位，其中{}{more}", list.len(), names.join("、"))
+    let names: Vec<String> = v.iter().take(NAMED_REPORTING).map(|u| format!("{}{}项", u.unit, u.items.len())).collect();
+    let more = if list.len() > NAMED_REPORTING { format!("等{}个单位", list.len()) } else { String::new() };
+    format!("{total}项（{}{more}）", names.join("、"))
 }
 
 fn unit_detail(u: &UnitLine) -> String {
@@ -261,10 +270,7 @@ pub fn annex_table(rows: &[LedgerRow]) -> Table {
 
 /// The annexes, in order: (label, title).
 fn annexes(b: &Bulletin) -> [String; 2] {
-    [
-        "各区（市）工作成效排名和主要指标完成情况".to_string(),
-        format!("{}年{}月任务推进台账", b.period.year, b.period.month),
-    ]
+    ["推进情况统计、排名和单位研判".to_string(), format!("{}年{}月任务推进台账", b.period.year, b.period.month)]
 }
 
 /// The bulletin's blocks, in reading order. Every text goes through [`full_width`], so the
@@ -286,6 +292,10 @@ pub fn blocks(b: &Bulletin) -> Vec<Block> {
             | Block::Para(s)
             | Block::Note(s)
             | Block::AnnexLabel(s) => *s = full_width(s),
+            Block::Lead { heading, text } => {
+                *heading = full_width(heading);
+                *text = full_width(text);
+            }
             Block::Attachments(v) => v.iter_mut().for_each(|s| *s = full_width(s)),
             Block::Signature { issuer, .. } => *issuer = full_width(issuer),
             Block::Table(t) => {
@@ -320,7 +330,8 @@ fn raw_blocks(b: &Bulletin) -> Vec<Block> {
     out.push(Block::Title(b.title.clone()));
     let addressees = b.addressees.as_deref().map(str::trim).filter(|a| !a.is_empty()).unwrap_or("各责任单位");
     out.push(Block::Addressees(format!("{}：", addressees.trim_end_matches([':', '\u{FF1A}']))));
-    out.push(Block::Para(format!("现将{}年{}月《{}》落实情况通报如下。", b.period.year, b.period.month, b.plan_title)));
+    // The plan is named in the title: the opening sentence stays on one line.
+    out.push(Block::Para(format!("现将{}月份工作要点落实情况通报如下。", b.period.month)));
 
     let mut h = 0;
     let mut heading = |title: &str, out: &mut Vec<Block>| {
@@ -329,88 +340,105 @@ fn raw_blocks(b: &Bulletin) -> Vec<Block> {
     };
 
     heading("总体情况", &mut out);
-    out.extend(b.overview.paragraphs.iter().cloned().map(Block::Para));
+    let mut overview = b.overview.paragraphs.clone();
+    // A month with nothing ahead says so in 总体情况 instead of a section of its own, so the
+    // body stays within two pages.
+    let nothing_fast = b.fast.items.is_empty() && b.fast.units.is_empty();
+    if nothing_fast && let Some(last) = overview.last_mut() {
+        last.push_str("本月没有超序时推进或新完成的重点任务，也没有整体进展较快的单位。");
+    }
+    out.extend(overview.into_iter().map(Block::Para));
     out.push(Block::Chart(BarChart::from_tally("任务分解推进状态（项）", &b.overview.assignments)));
 
-    heading("进展较好的事项和单位", &mut out);
-    let mut s = String::new();
-    let ahead: Vec<String> =
-        b.fast.items.iter().filter(|l| l.assessment.status == Status::Ahead).map(item_name).collect();
-    let done: Vec<String> =
-        b.fast.items.iter().filter(|l| l.assessment.status == Status::Completed).map(item_name).collect();
-    if !ahead.is_empty() {
-        s.push_str(&format!("从事项看，{}重点任务超序时推进", named(ahead, "项")));
-        s.push_str(if done.is_empty() { "。" } else { "；" });
+    if !nothing_fast {
+        heading("进展较好的事项和单位", &mut out);
+        let mut s = String::new();
+        let ahead: Vec<String> =
+            b.fast.items.iter().filter(|l| l.assessment.status == Status::Ahead).map(item_name).collect();
+        let done: Vec<String> =
+            b.fast.items.iter().filter(|l| l.assessment.status == Status::Completed).map(item_name).collect();
+        if !ahead.is_empty() {
+            s.push_str(&format!("从事项看，{}重点任务超序时推进", named(ahead, "项")));
+            s.push_str(if done.is_empty() { "。" } else { "；" });
+        }
+        if !done.is_empty() {
+            s.push_str(&format!("{}重点任务本月完成。", named(done, "项")));
+        }
+        if b.fast.units.is_empty() {
+            s.push_str("从单位看，本月没有整体进展较快的单位。");
+        } else {
+            let units: Vec<String> = b.fast.units.iter().map(unit_detail).collect();
+            s.push_str(&format!(
+                "从单位看，{}整体进展较快，承担的任务多数达到或快于序时进度。",
+                named(units, "个单位")
+            ));
+        }
+        out.push(Block::Para(s));
     }
-    if !done.is_empty() {
-        s.push_str(&format!("{}重点任务本月完成。", named(done, "项")));
-    }
-    if b.fast.units.is_empty() {
-        s.push_str("本月没有承担的任务多数达到或快于序时且整体超序时的单位。");
-    } else {
-        let units: Vec<String> = b.fast.units.iter().map(unit_detail).collect();
-        s.push_str(&format!("从单位看，{}整体进展较快，承担的任务多数达到或快于序时进度。", named(units, "个单位")));
-    }
-    out.push(Block::Para(s));
 
     heading("存在的问题", &mut out);
+    // (一)… run into their paragraphs: the body stays within two pages.
     let mut sub = 0;
-    let mut subheading = |title: &str, out: &mut Vec<Block>| {
-        out.push(Block::Heading2(format!("（{}）{}", cn(sub), title)));
+    let mut lead = |title: &str, text: String, out: &mut Vec<Block>| {
+        out.push(Block::Lead { heading: format!("（{}）{}。", cn(sub), title), text });
         sub += 1;
     };
     if !b.problems.lagging.is_empty() {
-        subheading("部分重点任务进展滞后", &mut out);
-        let shown: Vec<String> = b
-            .problems
-            .lagging
+        let lagging = &b.problems.lagging;
+        let shown: Vec<String> = lagging
             .iter()
             .take(NAMED)
-            .map(|l| {
-                let mut s = format!("{}{}{}", item_name(l), l.assessment.status.label(), figures(l));
-                let reasons: Vec<String> = l
-                    .units
-                    .iter()
-                    .filter(|u| !is_nothing(&u.problems))
-                    .take(1)
-                    .map(|u| format!("{}反映“{}”", u.unit, clip(u.problems.trim().trim_end_matches('。'), 40)))
-                    .collect();
-                if !reasons.is_empty() {
-                    s.push_str(&format!("，{}", reasons.join("，")));
-                }
-                s
-            })
+            .map(|l| format!("{}{}{}", item_name(l), l.assessment.status.label(), figures(l)))
             .collect();
-        let mut p = format!("{}。", shown.join("；"));
-        if b.problems.lagging.len() > NAMED {
-            p.push_str(&format!("滞后、未启动或逾期的重点任务共{}项，逐项情况见附件2。", b.problems.lagging.len()));
+        // "滞后", or "滞后、未启动或逾期": the states the items are in, in the order of severity.
+        let mut states: Vec<Status> = Vec::new();
+        for st in [Status::Behind, Status::NotStarted, Status::Overdue] {
+            if lagging.iter().any(|l| l.assessment.status == st) {
+                states.push(st);
+            }
         }
-        out.push(Block::Para(p));
+        let states = match states.split_last() {
+            Some((last, rest)) if !rest.is_empty() => {
+                let rest: Vec<&str> = rest.iter().map(|s| s.label()).collect();
+                format!("{}或{}", rest.join("、"), last.label())
+            }
+            _ => lagging[0].assessment.status.label().to_string(),
+        };
+        let mut p = if lagging.len() > NAMED {
+            format!("{}等{}项重点任务{states}（见附件2）。", shown.join("、"), lagging.len())
+        } else {
+            format!("{}。", shown.join("；"))
+        };
+        p.push_str(&reasons(&lagging[..lagging.len().min(NAMED)]));
+        lead("部分重点任务进展滞后", p, &mut out);
     }
     if !b.problems.units.is_empty() {
-        subheading("部分单位整体进度滞后", &mut out);
         let units: Vec<String> = b.problems.units.iter().map(unit_detail).collect();
-        out.push(Block::Para(format!("{}整体进度滞后于序时，承担的任务多数未达序时进度。", named(units, "个单位"))));
+        let list = if b.problems.units.len() > NAMED { "，名单见附件1" } else { "" };
+        let text = format!("{}整体进度滞后{list}。", named(units, "个单位"));
+        lead("部分单位整体进度滞后", text, &mut out);
     }
-    if !b.problems.missing.is_empty() || !b.problems.late.is_empty() {
-        subheading("部分单位未按时报送", &mut out);
-        let mut p = String::new();
-        if !b.problems.missing.is_empty() {
-            p.push_str(&format!("本月未报送进展{}。", unit_items_count(&b.problems.missing)));
+    let (missing, late, unchanged) = (&b.problems.missing, &b.problems.late, &b.problems.unchanged);
+    if !missing.is_empty() || !late.is_empty() || !unchanged.is_empty() {
+        // Reporting late and reporting last month's text again are one problem of reporting:
+        // one subsection, so the body stays within two pages.
+        let title = match (missing.is_empty() && late.is_empty(), unchanged.is_empty()) {
+            (false, true) => "部分单位未按时报送",
+            (true, false) => "部分报送内容未更新",
+            _ => "部分单位报送不及时、内容未更新",
+        };
+        let mut parts = Vec::new();
+        if !missing.is_empty() {
+            parts.push(format!("未报送{}", unit_items_count(missing)));
         }
-        if !b.problems.late.is_empty() {
-            p.push_str(&format!("逾期报送{}。", unit_items_count(&b.problems.late)));
+        if !late.is_empty() {
+            parts.push(format!("逾期报送{}", unit_items_count(late)));
         }
-        out.push(Block::Para(p));
-    }
-    if !b.problems.unchanged.is_empty() {
-        subheading("部分报送内容未更新", &mut out);
-        let n: usize = b.problems.unchanged.iter().map(|u| u.items.len()).sum();
-        let names: Vec<String> = b.problems.unchanged.iter().map(|u| u.unit.clone()).collect();
-        out.push(Block::Para(format!(
-            "{}的{n}项报送内容与上月相同，未反映本月进展，台账中已标注其报送月份。",
-            named(names, "个单位")
-        )));
+        if !unchanged.is_empty() {
+            let n: usize = unchanged.iter().map(|u| u.items.len()).sum();
+            parts.push(format!("{n}项报送内容与上月相同（台账中已标注其报送月份）"));
+        }
+        lead(title, format!("{}。", parts.join("；")), &mut out);
     }
 
     heading("下步要求", &mut out);
@@ -419,13 +447,9 @@ fn raw_blocks(b: &Bulletin) -> Vec<Block> {
     }
     out.extend(b.requirements.iter().cloned().map(Block::Para));
 
-    if !b.notes.is_empty() {
-        let n = b.notes.len();
-        for (i, note) in b.notes.iter().enumerate() {
-            let lead = if i == 0 { "注：" } else { "\u{3000}\u{3000}" };
-            let num = if n > 1 { format!("{}．", i + 1) } else { String::new() };
-            out.push(Block::Note(format!("{lead}{num}{note}")));
-        }
+    // One short note; the rules in full are in annex 1.
+    if let Some(note) = short_note(&b.notes, "附件1") {
+        out.push(Block::Note(note));
     }
 
     let [a1, a2] = annexes(b);
@@ -520,6 +544,39 @@ fn raw_blocks(b: &Bulletin) -> Vec<Block> {
         }));
     }
 
+    if !b.problems.units.is_empty() {
+        out.push(Block::Heading2("四、整体进度滞后的单位".into()));
+        out.push(Block::Table(Table {
+            widths: vec![7.0, 2.0, 2.0, 2.0, 2.0, 3.0, 3.0, 3.0],
+            header: ["单位", "任务数", "达序时", "未启动", "未报送", "平均进度", "序时进度", "研判"]
+                .map(String::from)
+                .to_vec(),
+            rows: b
+                .problems
+                .units
+                .iter()
+                .map(|u| {
+                    vec![
+                        Cell::plain(u.unit.clone()),
+                        Cell::plain(u.assignments.to_string()),
+                        Cell::plain(u.on_pace.to_string()),
+                        Cell::plain(u.not_started.to_string()),
+                        Cell::plain(u.unreported.to_string()),
+                        Cell::plain(u.assessment.progress.map_or_else(|| "—".to_string(), percent)),
+                        Cell::plain(percent(u.assessment.pace)),
+                        Cell::status(u.assessment.status.label(), u.assessment.colour),
+                    ]
+                })
+                .collect(),
+        }));
+    }
+    if !b.notes.is_empty() {
+        out.push(Block::Heading2(format!("{}、研判规则", cn(if b.problems.units.is_empty() { 3 } else { 4 }))));
+        for (i, note) in b.notes.iter().enumerate() {
+            out.push(Block::Note(format!("{}．{note}", i + 1)));
+        }
+    }
+
     out.push(Block::PageBreak);
     out.push(Block::AnnexLabel("附件2".into()));
     out.push(Block::Title(a2));
@@ -536,6 +593,29 @@ fn raw_blocks(b: &Bulletin) -> Vec<Block> {
         ),
     });
     out
+}
+
+/// The reasons the units gave for the items shown, each text once with the units that gave
+/// it: 月湖区、贵溪市等反映“项目资金尚未完全到位”。At most two texts, two units each.
+fn reasons(items: &[ItemLine]) -> String {
+    let mut by_text: Vec<(String, Vec<&str>)> = Vec::new();
+    for u in items.iter().flat_map(|l| &l.units).filter(|u| !is_nothing(&u.problems)) {
+        let text = clip(u.problems.trim().trim_end_matches(['。', '.', '；', ';']), 30);
+        match by_text.iter_mut().find(|(t, _)| *t == text) {
+            Some((_, units)) if !units.contains(&u.unit.as_str()) => units.push(&u.unit),
+            Some(_) => {}
+            None => by_text.push((text, vec![&u.unit])),
+        }
+    }
+    let said: Vec<String> = by_text
+        .iter()
+        .take(2)
+        .map(|(text, units)| {
+            let more = if units.len() > 2 { "等" } else { "" };
+            format!("{}{more}反映“{text}”", units[..units.len().min(2)].join("、"))
+        })
+        .collect();
+    if said.is_empty() { String::new() } else { format!("{}。", said.join("；")) }
 }
 
 /// At most `n` characters, with an ellipsis when cut.

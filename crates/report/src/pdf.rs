@@ -383,6 +383,11 @@ pub fn render(b: &Bulletin) -> Result<Vec<u8>, crate::Error> {
                 w.para(&s, font, BODY, if in_annex { 0.0 } else { 2.0 * BODY });
             }
             Block::Para(s) => w.para(&s, FontId::Kai, BODY, 2.0 * BODY),
+            // The body face is 楷体 here too, so the run-in heading needs no font of its own.
+            Block::Lead { heading, text } => {
+                w.ensure(PITCH * 2.0);
+                w.para(&format!("{heading}{text}"), FontId::Kai, BODY, 2.0 * BODY);
+            }
             Block::Note(s) => {
                 let size = if in_annex { TABLE } else { NOTE };
                 for line in w.wrap(&s, FontId::Kai, size, TEXT_W, 0.0) {

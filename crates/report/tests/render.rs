@@ -3,7 +3,7 @@
 //! pdftotext (poppler-utils), and the docx converted by LibreOffice headless. The external tools
 //! are skipped when missing, except under CI=true, where a missing tool fails the test.
 
-use calamine::{Data, Reader, Xlsx};
+use calamine::{Data, DataType, Reader, Xlsx};
 use domain::Status;
 use domain::bulletin::{Bulletin, LEDGER_COLUMNS};
 use quick_xml::events::Event;
@@ -203,7 +203,7 @@ fn docx_is_an_official_document() {
     assert!(has(title_el, "w:rFonts", "w:eastAsia", "方正小标宋简体") && has(title_el, "w:sz", "w:val", "44"));
 
     // Body: 仿宋_GB2312 三号, justified, exact 22-line pitch, 28 characters a line.
-    let body = &ps[find("现将2024年10月")].0;
+    let body = &ps[find("现将10月份")].0;
     assert!(has(body, "w:jc", "w:val", "both"), "justified");
     assert!(has(body, "w:spacing", "w:line", "579") && has(body, "w:spacing", "w:lineRule", "exact"));
     assert!(has(body, "w:rFonts", "w:eastAsia", "仿宋_GB2312") && has(body, "w:sz", "w:val", "32"));
@@ -218,10 +218,15 @@ fn docx_is_an_official_document() {
     assert_eq!(8844 / (320 + tracking), 28, "28 characters of 16 pt in the 156 mm line");
     let heading = &ps[find("一、总体情况")].0;
     assert!(has(heading, "w:rFonts", "w:eastAsia", "黑体"));
-    for h in ["一、总体情况", "二、进展较好的事项和单位", "三、存在的问题", "四、下步要求", "（一）"]
+    // Nothing is ahead in the sample month: 总体情况 says so, and no 进展较好 section is left
+    // empty; the headings are numbered in sequence.
+    for h in ["一、总体情况", "二、存在的问题", "三、下步要求", "（一）部分重点任务进展滞后。"]
     {
         assert!(text.contains(h), "heading {h}");
     }
+    assert!(!text.contains("进展较好的事项和单位") && text.contains("也没有整体进展较快的单位"));
+    let lead = &ps[find("（一）部分重点任务进展滞后。")].0;
+    assert!(has(lead, "w:rFonts", "w:eastAsia", "楷体_GB2312"), "the run-in heading in 楷体");
     assert!(!text.contains("暂无") && !text.contains("存在问题:"), "no empty 'none' lines");
 
     // Full-width punctuation in every Chinese text.
@@ -363,6 +368,81 @@ fn docx_converts_in_libreoffice() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// The body of the sample month, laid out by LibreOffice, runs about two pages: the 署名 and
+/// 成文日期 end at most a third of the way down page 3 (the GB/T 9704 版头 and title take half
+/// of page 1), the annexes follow; and no figure in the whole document is a fraction of a
+/// counted thing.
+#[test]
+fn body_runs_about_two_pages_in_libreoffice() {
+    if !have_tool("soffice", "libreoffice-writer-nogui") || !have_tool("pdftotext", "poppler-utils") {
+        return;
+    }
+    let dir = out_dir("length");
+    let b = bulletin();
+    let docx = dir.join("bulletin.docx");
+    std::fs::write(&docx, render(&b, Format::Docx).expect("docx")).expect("write");
+    let out = Command::new("soffice")
+        .args(["--headless", "--norestore", &format!("-env:UserInstallation=file://{}/profile", dir.display())])
+        .args(["--convert-to", "pdf", "--outdir"])
+        .arg(&dir)
+        .arg(&docx)
+        .output()
+        .expect("soffice");
+    let pdf = dir.join("bulletin.pdf");
+    assert!(pdf.exists(), "LibreOffice converted the docx: {}", String::from_utf8_lossy(&out.stderr));
+    // Each page's lines of text, without spaces and without the page number.
+    let is_page_number = |l: &str| l.starts_with('—') && l.ends_with('—');
+    let page = |n: usize| -> Vec<String> {
+        let out = Command::new("pdftotext")
+            .args(["-layout", "-enc", "UTF-8", "-f", &n.to_string(), "-l", &n.to_string()])
+            .arg(&pdf)
+            .arg("-")
+            .output()
+            .expect("pdftotext");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| l.chars().filter(|c| !c.is_whitespace() && *c != '\u{c}').collect::<String>())
+            .filter(|l| !l.is_empty() && !is_page_number(l))
+            .collect()
+    };
+    let pages: Vec<Vec<String>> = (1..=6).map(page).collect();
+    let annex = pages.iter().position(|p| p.first().is_some_and(|l| l == "附件1")).expect("annex 1 on a new page");
+    let date = pages.iter().position(|p| p.iter().any(|l| l == "2024年11月5日")).expect("成文日期");
+    assert!(date < annex, "the signature before the annexes");
+    let tail = pages[date].iter().position(|l| l == "2024年11月5日").expect("date line") + 1;
+    assert!(
+        date == 1 || (date == 2 && tail <= 8),
+        "the body runs to page {} ({tail} lines of text on it): {:#?}",
+        date + 1,
+        pages[date]
+    );
+    assert_eq!(annex, date + 1, "annex 1 starts on the page after the signature");
+    // The body's first page: the masthead, the title and the opening of 总体情况.
+    let first = pages[0].join("\n");
+    for s in ["鹰潭市教育局文件", "鹰教督通〔2024〕10号", "落实情况的通报", "现将10月份", "一、总体情况"]
+    {
+        assert!(first.contains(s), "{s} on page 1:\n{first}");
+    }
+
+    // No fraction of a counted thing anywhere: "2.5所", "0.83所", "8.33个".
+    let all = pdftotext(&pdf);
+    let flat: Vec<char> = all.chars().filter(|c| !c.is_whitespace()).collect();
+    for (i, c) in flat.iter().enumerate() {
+        if "个所人家场次".contains(*c) && i >= 3 && flat[i - 1].is_ascii_digit() {
+            let mut k = i - 1;
+            while k > 0 && flat[k - 1].is_ascii_digit() {
+                k -= 1;
+            }
+            assert!(
+                k == 0 || flat[k - 1] != '.',
+                "a fraction: {}",
+                flat[k.saturating_sub(8)..=i].iter().collect::<String>()
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 #[test]
 fn pdf_has_extractable_chinese() {
     let b = bulletin();
@@ -377,7 +457,7 @@ fn pdf_has_extractable_chinese() {
     std::fs::write(&path, &bytes).expect("write");
     let text = pdftotext(&path);
     let flat: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    for s in ["关于2024年10月", "一、总体情况", "三、存在的问题", "任务推进台账", "鹰潭市教育局", "— 1 —"]
+    for s in ["关于2024年10月", "一、总体情况", "二、存在的问题", "任务推进台账", "鹰潭市教育局", "— 1 —"]
     {
         let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
         assert!(flat.contains(&s), "{s} in PDF text");
@@ -408,14 +488,40 @@ fn xlsx_ledger_reads_back() {
         assert_eq!(summary.get_value((r, 1)), Some(&Data::Float(b.overview.items.count(s) as f64)));
         assert_eq!(summary.get_value((r, 4)), Some(&Data::Float(b.overview.assignments.count(s) as f64)));
     }
+    // The month's reporting under the status table: counts and shares of the reports due.
+    let find =
+        |label: &str| (0..60).find(|r| summary.get_value((*r, 0)) == Some(&Data::String(label.into()))).expect(label);
+    let rep = &b.overview.reports;
+    assert_eq!(find("报送情况") + 1, find("应报送"));
+    for (label, n) in [("应报送", rep.due), ("按时报送", rep.on_time), ("逾期报送", rep.late), ("未报送", rep.missing)]
+    {
+        let y = find(label);
+        assert_eq!(summary.get_value((y, 1)), Some(&Data::Float(n as f64)), "{label}");
+        let share = summary.get_value((y, 2)).and_then(|v| v.as_f64()).expect("share");
+        assert!((share - n as f64 / rep.due as f64).abs() < 1e-12, "{label} share {share}");
+    }
+    assert!(rep.on_time > 0 && rep.late > 0 && rep.missing > 0, "the sample has all three");
+    // The colour legend, each meaning in its colour's cell.
+    let legend = find("颜色说明");
+    let meanings: Vec<String> = (1..8).filter_map(|c| summary.get_value((legend, c))).map(|v| v.to_string()).collect();
+    let meanings = meanings.join("|");
+    assert!(
+        meanings.contains("绿色：已完成") && meanings.contains("黄色：滞后") && meanings.contains("红色：逾期"),
+        "{meanings}"
+    );
+    assert!(meanings.contains("30个百分点"), "the tolerance in force: {meanings}");
     let mut rows = 0;
     for (sheet, section) in names[1..].iter().zip(&b.ledger) {
         let range = wb.worksheet_range(sheet).expect("sheet");
+        // Title, legend, then the column header; the rows below.
+        let title = range.get_value((0, 0)).map(|v| v.to_string()).unwrap_or_default();
+        assert!(title.contains("任务推进台账") && title.contains(&section.title.replace(',', "，")), "{title}");
+        assert!(range.get_value((1, 0)).is_some_and(|v| v.to_string().starts_with("绿色")));
         let header: Vec<String> =
-            (0..16).map(|c| range.get_value((0, c)).map(|v| v.to_string()).unwrap_or_default()).collect();
+            (0..16).map(|c| range.get_value((2, c)).map(|v| v.to_string()).unwrap_or_default()).collect();
         assert_eq!(header, LEDGER_COLUMNS);
         for (i, r) in section.rows.iter().enumerate() {
-            let y = i as u32 + 1;
+            let y = i as u32 + 3;
             assert_eq!(range.get_value((y, 0)), Some(&Data::Float(r.seq as f64)));
             match range.get_value((y, 8)) {
                 Some(Data::DateTime(d)) => {
@@ -440,7 +546,7 @@ fn xlsx_has_frozen_header_and_coloured_status() {
     let files = unzip(&render(&b, Format::Xlsx).expect("xlsx"));
     let (el, _) = parse_xml(&files["xl/worksheets/sheet2.xml"]);
     let pane = attr(&el, "pane");
-    assert_eq!((pane["ySplit"].as_str(), pane["state"].as_str()), ("1", "frozen"));
+    assert_eq!((pane["ySplit"].as_str(), pane["state"].as_str()), ("3", "frozen"), "title, legend, header");
     assert!(el.iter().any(|(n, a)| n == "col" && a.get("customWidth").is_some()));
     let (styles, _) = parse_xml(&files["xl/styles.xml"]);
     let fills: Vec<&str> =
@@ -448,6 +554,57 @@ fn xlsx_has_frozen_header_and_coloured_status() {
     for c in ["FFC6EFCE", "FFFFEB9C", "FFFFC7CE"] {
         assert!(fills.contains(&c), "status fill {c} in {fills:?}");
     }
+}
+
+/// The ledger prints as it stands: A4 landscape, one page wide, the title, legend and header
+/// on every page, page numbers in the footer, rows as high as their wrapped text.
+#[test]
+fn xlsx_ledger_prints_landscape_one_page_wide() {
+    let b = bulletin();
+    let files = unzip(&render(&b, Format::Xlsx).expect("xlsx"));
+    let sheets = 1 + b.ledger.len();
+    for n in 1..=sheets {
+        let part = format!("xl/worksheets/sheet{n}.xml");
+        let (el, _) = parse_xml(&files[&part]);
+        let xml = String::from_utf8(files[&part].clone()).expect("utf-8");
+        let setup = attr(&el, "pageSetup");
+        assert_eq!(setup.get("orientation").map(String::as_str), Some("landscape"), "{part}");
+        assert_eq!(setup.get("paperSize").map(String::as_str), Some("9"), "{part}: A4");
+        assert_eq!(setup.get("fitToWidth").map(String::as_str).unwrap_or("1"), "1", "{part}: one page wide");
+        assert_eq!(setup.get("fitToHeight").map(String::as_str), Some("0"), "{part}: as long as it needs");
+        assert!(attr(&el, "pageSetUpPr").get("fitToPage").is_some_and(|v| v == "1"), "{part}");
+        assert!(el.iter().any(|(n, _)| n == "headerFooter"), "{part}");
+        assert!(
+            xml.contains("<oddFooter>&amp;C第 &amp;P 页 共 &amp;N 页</oddFooter>"),
+            "{part}: page numbers in the footer"
+        );
+    }
+    // Print titles: the ledger sheets repeat rows 1–3 (title, legend, header) on every page.
+    let workbook = String::from_utf8(files["xl/workbook.xml"].clone()).expect("utf-8");
+    let (wel, _) = parse_xml(workbook.as_bytes());
+    let titles = wel.iter().filter(|(n, a)| n == "definedName" && a["name"] == "_xlnm.Print_Titles").count();
+    assert_eq!(titles, sheets, "{workbook}");
+    assert_eq!(workbook.matches("!$1:$3</definedName>").count(), b.ledger.len(), "ledger sheets repeat 3 rows");
+    assert!(workbook.contains("汇总!$1:$2</definedName>"), "the summary repeats its title: {workbook}");
+
+    // Row heights: a row whose longest text wraps onto several lines is that much taller.
+    let (el, _) = parse_xml(&files["xl/worksheets/sheet2.xml"]);
+    let heights: Vec<(u32, f64)> = el
+        .iter()
+        .filter(|(n, a)| n == "row" && a.get("customHeight").is_some_and(|v| v == "1"))
+        .map(|(_, a)| (a["r"].parse().expect("row"), a["ht"].parse().expect("height")))
+        .collect();
+    let rows = &b.ledger[0].rows;
+    for (i, r) in rows.iter().enumerate() {
+        let (_, ht) = heights.iter().find(|(n, _)| *n == i as u32 + 4).expect("data row height set");
+        // 本月进展 in the 32-wide column: a Chinese character is two digits wide, and a 10.5 pt
+        // line needs 13 pt at least; the comma becomes full-width in the sheet.
+        let units: usize = r.progress_text.chars().map(|c| if c.is_ascii() && c != ',' { 1 } else { 2 }).sum();
+        let lines = units.div_ceil(32) as f64;
+        assert!(*ht >= lines * 13.0, "row {} ({units} units of progress) only {ht} pt high", i + 4);
+        assert!(*ht <= 409.0);
+    }
+    assert!(heights.iter().any(|(_, h)| *h >= 2.0 * 13.0), "wrapped rows are taller than one line: {heights:?}");
 }
 
 #[test]

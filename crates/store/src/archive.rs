@@ -3,7 +3,7 @@
 //! scheduled backups of `duban serve --backup-dir` all go through here, so there is one format.
 
 use crate::backup::TableDump;
-use crate::schema::Backend;
+use crate::sql::Backend;
 use crate::{Store, StoreError};
 use chrono::{DateTime, Utc};
 use std::io::{Read, Write};

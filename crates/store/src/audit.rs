@@ -7,6 +7,7 @@
 //! deleted tail is seen too. Appends lock the head row first (an UPDATE, which takes the
 //! row lock on PostgreSQL and the write lock on SQLite), so concurrent writers take turns.
 
+use crate::group_commit::{JobFuture, Record};
 use crate::{Result, Store, now};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -125,7 +126,7 @@ impl Store {
     /// the other writes of the moment (every change writes an audit record after its own
     /// commit, and a commit of its own per record would double the flushes to disk).
     pub async fn audit(&self, e: &AuditEvent) -> Result<i64> {
-        self.write_audit(e.clone()).await
+        self.writes.append(self, e.clone()).await
     }
 
     /// Records, newest first.
@@ -224,6 +225,13 @@ pub fn to_csv(records: &[AuditRecord]) -> String {
     String::from_utf8_lossy(&file.finish()).into_owned()
 }
 
+/// A group commit appends its audit records together, after its jobs (see [`append_all`]).
+impl Record for AuditEvent {
+    fn append_all<'c>(conn: &'c mut sqlx::AnyConnection, records: &'c [Self]) -> JobFuture<'c, Vec<i64>> {
+        Box::pin(append_all(conn, records))
+    }
+}
+
 /// Appends records to the chain, in order, inside the caller's transaction; their ids.
 ///
 /// A group commit appends every record of its writes here at once: a few statements for a
@@ -262,8 +270,8 @@ pub(crate) async fn append_all(conn: &mut sqlx::AnyConnection, events: &[AuditEv
         prev = record.hash.clone();
         records.push(record);
     }
-    for chunk in records.chunks(crate::bulk::rows_per_statement(11)) {
-        let rows = crate::bulk::placeholders(chunk.len(), 11);
+    for chunk in records.chunks(crate::sql::rows_per_statement(11)) {
+        let rows = crate::sql::placeholders(chunk.len(), 11);
         let mut q = sqlx::query(sql!("INSERT INTO audit_log ({RECORD_COLUMNS}) VALUES {rows}"));
         for r in chunk {
             q = q

@@ -5,7 +5,8 @@
 //! Sessions, idempotency keys and sign-in failure counters are not kept: they are short-lived,
 //! and a restored system should make everyone sign in again.
 
-use crate::schema::{Backend, MIGRATIONS};
+use crate::schema::MIGRATIONS;
+use crate::sql::Backend;
 use crate::{Result, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

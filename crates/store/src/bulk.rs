@@ -7,22 +7,11 @@
 //! Every value is still a bound parameter; the SQL is assembled only from placeholders.
 
 use crate::seed::HistoricReport;
+use crate::sql::{placeholders, rows_per_statement};
 use crate::{Result, Store, StoreError, flag, now};
 use sqlx::Row;
 use std::collections::HashMap;
 use std::sync::Arc;
-
-/// Parameters per multi-row INSERT. Fewer statements save round trips through the driver,
-/// but not without limit: sqlx-sqlite looks each parameter's name up by index, and SQLite
-/// finds a name by walking the statement's list of names, so binding costs grow with the
-/// square of the parameters in a statement (at 2,000 a statement, 70% of a province's load
-/// went there, by perf). A few hundred keeps both costs small.
-const PARAMS_PER_STATEMENT: usize = 240;
-
-/// Rows per statement for rows of `width` parameters.
-pub(crate) const fn rows_per_statement(width: usize) -> usize {
-    PARAMS_PER_STATEMENT / width
-}
 
 /// A unit of the directory.
 #[derive(Debug, Clone, Default)]
@@ -67,26 +56,6 @@ pub struct BulkReport {
     /// caller may cut shared fragments once and reuse the words (hence `Arc`).
     pub terms: Vec<Arc<str>>,
     pub evidence: Option<BulkEvidence>,
-}
-
-/// Builds "($1, $2, …), ($n, …)" for `rows` rows of `width` parameters.
-pub(crate) fn placeholders(rows: usize, width: usize) -> String {
-    let mut s = String::with_capacity(rows * width * 5);
-    for r in 0..rows {
-        if r > 0 {
-            s.push_str(", ");
-        }
-        s.push('(');
-        for c in 0..width {
-            if c > 0 {
-                s.push_str(", ");
-            }
-            s.push('$');
-            s.push_str(&(r * width + c + 1).to_string());
-        }
-        s.push(')');
-    }
-    s
 }
 
 impl Store {

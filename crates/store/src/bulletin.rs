@@ -4,7 +4,7 @@
 //! data is corrected later; a corrected bulletin is a new version.
 
 use crate::status::{AssignmentView, TaskView};
-use crate::{Result, Store, StoreError, now};
+use crate::{Result, Store, StoreError, now_on};
 use chrono::{Datelike, NaiveDate};
 use domain::bulletin::{
     AssignmentInput, Bulletin, BulletinInput, IndicatorInput, ItemInput, Role, SectionInput, Submission,
@@ -296,8 +296,15 @@ impl Store {
             .collect())
     }
 
-    /// Publishes the bulletin of a month as it stands: a new version, frozen.
-    pub async fn publish_bulletin(&self, plan_id: i64, period: Period, bulletin: &Bulletin) -> Result<Snapshot> {
+    /// Publishes the bulletin of a month as it stands: a new version, frozen, dated `today`
+    /// (the caller's clock, as the bulletin's figures are).
+    pub async fn publish_bulletin(
+        &self,
+        plan_id: i64,
+        period: Period,
+        today: NaiveDate,
+        bulletin: &Bulletin,
+    ) -> Result<Snapshot> {
         let content = serde_json::to_string(bulletin).map_err(|e| StoreError::invalid("bulletin", e.to_string()))?;
         let mut tx = self.write_tx().await?;
         let version: i64 =
@@ -307,7 +314,7 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await?
                 .get(0);
-        let at = now();
+        let at = now_on(today);
         sqlx::query(
             "INSERT INTO bulletins (plan_id, period, version, content, published_at) VALUES ($1, $2, $3, $4, $5)",
         )

@@ -71,7 +71,7 @@ impl Store {
             for plan in self.plans().await?.into_iter().filter(|p| p.status == "published") {
                 if self.published_bulletin(plan.id, closed).await?.is_none() {
                     let input = self.bulletin_input(plan.id, closed, today, &Default::default()).await?;
-                    self.publish_bulletin(plan.id, closed, &domain::bulletin::Bulletin::build(&input)).await?;
+                    self.publish_bulletin(plan.id, closed, today, &domain::bulletin::Bulletin::build(&input)).await?;
                     n += 1;
                 }
             }

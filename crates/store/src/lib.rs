@@ -20,6 +20,7 @@ pub mod directory;
 pub mod directory_sheet;
 pub mod evidence;
 mod group_commit;
+pub mod inspections;
 pub mod instructions;
 pub mod jobs;
 pub mod password;
@@ -30,10 +31,13 @@ pub mod schools;
 pub mod scoring;
 pub mod search;
 pub mod seed;
+/// Generic SQL helpers (multi-row INSERTs, the conditional-change check); uses no other module.
+mod sql;
 pub mod status;
 /// Fresh databases for the integration tests of this and dependent crates.
 pub mod testing;
 pub mod users;
+pub mod visits_seed;
 
 use schema::Backend;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
@@ -76,8 +80,12 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// The handle every operation goes through. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Store {
-    pub pool: AnyPool,
-    pub backend: Backend,
+    /// The readers' connections. Private, like every field but `files`: callers go through
+    /// the operations, so the rules they keep (write transactions, group commit, the view
+    /// cache's data version) cannot be bypassed; tests reach the database through
+    /// [`testing`].
+    pub(crate) pool: AnyPool,
+    pub(crate) backend: Backend,
     /// Where evidence files are kept (content-addressed); `None` for a store without files.
     pub files: Option<std::path::PathBuf>,
     /// Plan views computed by this process, valid while the data version stands.
@@ -89,7 +97,7 @@ pub struct Store {
     /// [`Store::write_tx`]); on PostgreSQL, `pool` itself.
     writer: AnyPool,
     /// Writes waiting to be committed together (see [`group_commit`]).
-    writes: std::sync::Arc<group_commit::WriteQueue>,
+    writes: std::sync::Arc<group_commit::WriteQueue<audit::AuditEvent>>,
 }
 
 /// A write transaction from [`Store::write_tx`]: use `&mut *tx` as the executor, then
@@ -123,6 +131,14 @@ impl std::ops::DerefMut for WriteTx {
 impl Store {
     /// Connects to `url` (`sqlite://path` or `postgres://…`) and brings the schema up to date.
     pub async fn open(url: &str) -> Result<Store> {
+        let store = Store::connect(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Connects to `url` without touching the schema (see [`Store::pending_migrations`]);
+    /// `sqlite://path?mode=rw` refuses to create a missing database file.
+    pub async fn connect(url: &str) -> Result<Store> {
         install_default_drivers();
         let backend = if url.starts_with("postgres") { Backend::Postgres } else { Backend::Sqlite };
         let url = match backend {
@@ -157,7 +173,7 @@ impl Store {
                 (pool.clone(), pool)
             }
         };
-        let store = Store {
+        Ok(Store {
             pool,
             backend,
             files: None,
@@ -165,42 +181,13 @@ impl Store {
             writer_turn: Default::default(),
             writer,
             writes: Default::default(),
-        };
-        store.migrate().await?;
-        Ok(store)
+        })
     }
 
     /// Keeps evidence files under `dir` (created when needed).
     pub fn with_files(mut self, dir: impl Into<std::path::PathBuf>) -> Store {
         self.files = Some(dir.into());
         self
-    }
-
-    /// Applies the migrations not yet applied, each in its own transaction.
-    pub async fn migrate(&self) -> Result<()> {
-        self.pool
-            .execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-            .await?;
-        for (name, script) in schema::MIGRATIONS {
-            let mut tx = self.write_tx().await?;
-            let done = sqlx::query("SELECT name FROM schema_migrations WHERE name = $1")
-                .bind(*name)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if done.is_some() {
-                continue;
-            }
-            for statement in script.statements(self.backend) {
-                sqlx::raw_sql(sqlx::AssertSqlSafe(statement)).execute(&mut *tx).await?;
-            }
-            sqlx::query("INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)")
-                .bind(*name)
-                .bind(now())
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-        }
-        Ok(())
     }
 
     /// A transaction that will write. On SQLite it takes the write lock when it starts (BEGIN
@@ -260,6 +247,30 @@ impl Store {
         Ok(())
     }
 
+    /// Which database the store runs on.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The database server's clock, in seconds since the Unix epoch, to compare with this
+    /// machine's (`duban doctor`): a PostgreSQL server has its own; SQLite runs in this
+    /// process, on this machine's clock.
+    pub async fn database_time(&self) -> Result<f64> {
+        let now = match self.backend {
+            Backend::Sqlite => "SELECT (julianday('now') - 2440587.5) * 86400.0",
+            Backend::Postgres => "SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) AS DOUBLE PRECISION)",
+        };
+        Ok(sqlx::query(now).fetch_one(&self.pool).await?.get::<f64, _>(0))
+    }
+
+    /// Closes the store's connections (both the readers' and, on SQLite, the writer's): a
+    /// process that hands the database over (a restore, another process's turn) waits here
+    /// until they are gone. Operations on a closed store fail.
+    pub async fn close(&self) {
+        self.pool.close().await;
+        self.writer.close().await;
+    }
+
     /// Whether the database answers (for /healthz).
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").fetch_one(&self.pool).await.is_ok()
@@ -286,6 +297,22 @@ impl Store {
 /// The current time as stored: RFC 3339 in UTC, which sorts as text on both databases.
 pub fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// The current time as stored, on the caller's `today` (the server's configured date: a
+/// demo's or a test's fixed day): the moment a document took effect (a plan's or a score's
+/// publication), which readers compare with the other dates the same clock made. Under the
+/// real clock it is [`now`]; under a fixed one, the same time of day on `today` (local time,
+/// as `today` is a local date).
+pub(crate) fn now_on(today: chrono::NaiveDate) -> String {
+    let local = chrono::Local::now();
+    let at = if today == local.date_naive() {
+        local
+    } else {
+        // `earliest`: a time of day a clock change skips on `today` falls back to the real now.
+        today.and_time(local.time()).and_local_timezone(chrono::Local).earliest().unwrap_or(local)
+    };
+    at.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// An optional floating-point value to bind: use `Real(x)` where an `Option<f64>` would be.

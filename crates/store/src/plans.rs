@@ -3,7 +3,7 @@
 //! (the item's quantitative targets) and milestones (its events, documents and targets).
 
 use crate::search::Doc;
-use crate::{Result, Store, StoreError, now};
+use crate::{Result, Store, StoreError, now, now_on};
 use chrono::NaiveDate;
 use plan::{MeasureKind, Plan, Role as UnitRole};
 use serde::Serialize;
@@ -257,7 +257,10 @@ impl Store {
     /// writes: the search words are cut and the rows built before it begins, the directory is
     /// read in three statements, and rows go in as multi-row INSERTs — a few dozen statements
     /// for the largest plan allowed, not one per row.
-    pub async fn publish_plan(&self, id: i64) -> Result<Published> {
+    ///
+    /// `today` is the caller's clock (the server's configured date, a demo's fixed one): a
+    /// plan that names no year is `today`'s year, and it is recorded as published on `today`.
+    pub async fn publish_plan(&self, id: i64, today: NaiveDate) -> Result<Published> {
         let row = self.plan(id).await?;
         if row.status != "draft" {
             return Err(StoreError::Conflict("该工作要点已发布,不能重复发布".into()));
@@ -267,7 +270,7 @@ impl Store {
         if !problems.is_empty() {
             return Err(StoreError::invalid("plan", format!("无法发布:{}", problems.join(";"))));
         }
-        let year = parsed.meta.year.unwrap_or_else(|| chrono::Datelike::year(&chrono::Utc::now()));
+        let year = parsed.meta.year.unwrap_or_else(|| chrono::Datelike::year(&today));
         let start = format!("{year:04}-01-01");
         let year_end = format!("{year:04}-12-31");
 
@@ -320,7 +323,7 @@ impl Store {
         let claimed = sqlx::query(
             "UPDATE plans SET status = 'published', published_at = $1, year = $2 WHERE id = $3 AND status = 'draft'",
         )
-        .bind(now())
+        .bind(now_on(today))
         .bind(i64::from(year))
         .bind(id)
         .execute(&mut *tx)
@@ -351,9 +354,9 @@ impl Store {
         }
 
         // Tasks.
-        let per = crate::bulk::rows_per_statement(10);
+        let per = crate::sql::rows_per_statement(10);
         for (n, chunk) in prepared.chunks(per).enumerate() {
-            let rows = crate::bulk::placeholders(chunk.len(), 10);
+            let rows = crate::sql::placeholders(chunk.len(), 10);
             let mut q = sqlx::query(sql!(
                 "INSERT INTO tasks (plan_id, section, section_title, item_number, item_label, title, body, start_date, \
                  deadline, position) VALUES {rows}"
@@ -428,8 +431,8 @@ impl Store {
                 ),
             ));
         }
-        for chunk in assignments.chunks(crate::bulk::rows_per_statement(4)) {
-            let rows = crate::bulk::placeholders(chunk.len(), 4);
+        for chunk in assignments.chunks(crate::sql::rows_per_statement(4)) {
+            let rows = crate::sql::placeholders(chunk.len(), 4);
             let mut q = sqlx::query(sql!("INSERT INTO assignments (task_id, unit_id, role, via_group) VALUES {rows}"));
             for (task_id, unit_id, role, via) in chunk {
                 q = q.bind(*task_id).bind(*unit_id).bind(*role).bind(via.clone());
@@ -440,8 +443,8 @@ impl Store {
         // Indicators.
         let targets: Vec<(i64, &plan::Target)> =
             prepared.iter().zip(&task_ids).flat_map(|(p, t)| p.item.targets.iter().map(move |x| (*t, x))).collect();
-        for chunk in targets.chunks(crate::bulk::rows_per_statement(9)) {
-            let rows = crate::bulk::placeholders(chunk.len(), 9);
+        for chunk in targets.chunks(crate::sql::rows_per_statement(9)) {
+            let rows = crate::sql::placeholders(chunk.len(), 9);
             let mut q = sqlx::query(sql!(
                 "INSERT INTO indicators (task_id, subject, value, max_value, unit, comparator, per_scope, deadline, \
                  source_text) VALUES {rows}"
@@ -469,8 +472,8 @@ impl Store {
                 milestones.push((*task_id, m, kind, &p.deadline));
             }
         }
-        for chunk in milestones.chunks(crate::bulk::rows_per_statement(5)) {
-            let rows = crate::bulk::placeholders(chunk.len(), 5);
+        for chunk in milestones.chunks(crate::sql::rows_per_statement(5)) {
+            let rows = crate::sql::placeholders(chunk.len(), 5);
             let mut q =
                 sqlx::query(sql!("INSERT INTO milestones (task_id, text, kind, due_date, scheduled) VALUES {rows}"));
             for (task_id, m, kind, deadline) in chunk {

@@ -1,10 +1,21 @@
 //! Monthly reports and their workflow: draft → submitted → approved, or returned with a
 //! comment → resubmitted. Every change is recorded in `report_events` with a snapshot; an
 //! approved report is locked; a late submission and text unchanged from last month are flagged
-//! for the reviewer. A new form starts from last month's report (最多报一次).
+//! for the reviewer. A new form starts from last month's report (最多报一次). The history is
+//! kept in [`history`]; what search finds a report by, in [`index`].
+
+mod draft;
+mod history;
+mod index;
+
+use draft::write_draft;
+
+use history::EventRow;
+pub use index::report_heading;
+pub(crate) use index::{report_doc, report_link, report_place, report_search_body};
 
 use crate::group_commit::Appends;
-use crate::search::Doc;
+use crate::sql::expect_one;
 use crate::{Result, Store, StoreError, flag, now};
 use domain::Period;
 use serde::{Deserialize, Serialize};
@@ -401,7 +412,7 @@ impl Store {
                         return Ok((None, Appends::default()));
                     }
                     let events = vec![EventRow::new(id, &at, user_id, "submit", None, &input)];
-                    Ok((Some(at), Appends { events, ..Default::default() }))
+                    Ok((Some(at), Appends::of(events)))
                 })
             })
             .await?;
@@ -517,7 +528,7 @@ impl Store {
                     .rows_affected();
                     expect_one(changed, "该报告已被他人处理,请刷新后查看当前状态")?;
                     let events = vec![EventRow::new(id, &at, user_id, action, written_comment.as_deref(), &input)];
-                    Ok((at, Appends { events, ..Default::default() }))
+                    Ok((at, Appends::of(events)))
                 })
             })
             .await?;
@@ -530,22 +541,6 @@ impl Store {
             updated_at: Some(at),
             ..report
         })
-    }
-
-    /// The full history of a report, oldest first.
-    pub async fn report_history(&self, assignment_id: i64, period: Period) -> Result<Vec<ReportEvent>> {
-        let rows = sqlx::query(
-            "SELECT e.at, e.user_id, e.action, e.comment FROM report_events e JOIN reports r ON r.id = e.report_id \
-             WHERE r.assignment_id = $1 AND r.period = $2 ORDER BY e.id",
-        )
-        .bind(assignment_id)
-        .bind(period.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .iter()
-            .map(|r| ReportEvent { at: r.get(0), user_id: r.get(1), action: r.get(2), comment: r.get(3) })
-            .collect())
     }
 }
 
@@ -591,257 +586,4 @@ impl Store {
             })
             .collect())
     }
-}
-
-/// The one check every conditional state change makes: its `UPDATE … WHERE state = <read>
-/// AND version = <read>` changed exactly the row it read, or the report was changed in
-/// between and the caller lost the race (409, with `why` for the user).
-pub(crate) fn expect_one(rows_affected: u64, why: &str) -> Result<()> {
-    if rows_affected == 1 { Ok(()) } else { Err(StoreError::Conflict(why.to_string())) }
-}
-
-/// Stores a draft inside the caller's transaction (see [`Store::save_report`]); returns the
-/// report as stored but for its evidence, and whether it is new, with its history entry and
-/// search document (`doc`, its id filled in here) for the group to insert.
-async fn write_draft(
-    conn: &mut sqlx::AnyConnection,
-    assignment_id: i64,
-    key: &str,
-    version: i64,
-    user_id: Option<i64>,
-    input: &ReportInput,
-    mut doc: Doc,
-) -> Result<((Report, bool), Appends)> {
-    let at = now();
-    // A new form is inserted straight away (one statement where most saves of the month-end
-    // rush are new reports); if the report exists after all, it is handled below like any
-    // save of an existing one, which refuses version 0.
-    let inserted: Option<i64> = if version == 0 {
-        let insert = sqlx::query(
-            "INSERT INTO reports (assignment_id, period, state, progress, cumulative, self_status, problems, next_steps, \
-             version, updated_at) VALUES ($1, $2, 'draft', $3, $4, $5, $6, $7, 1, $8) \
-             ON CONFLICT (assignment_id, period) DO NOTHING RETURNING id",
-        )
-        .bind(assignment_id)
-        .bind(key);
-        bind_texts(insert, input).bind(&at).fetch_optional(&mut *conn).await?.map(|r| r.get(0))
-    } else {
-        None
-    };
-    let current = match inserted {
-        Some(_) => None,
-        None => {
-            sqlx::query(
-                "SELECT id, state, version, late, unchanged, review_comment, submitted_at FROM reports \
-                 WHERE assignment_id = $1 AND period = $2",
-            )
-            .bind(assignment_id)
-            .bind(key)
-            .fetch_optional(&mut *conn)
-            .await?
-        }
-    };
-    // A new report's id has never been used (ids are not reused), so it has no values,
-    // milestones or search entries to clear.
-    let is_new = inserted.is_some();
-    let mut stored = Report {
-        id: None,
-        assignment_id,
-        period: key.to_string(),
-        state: ReportState::Draft,
-        state_label: ReportState::Draft.label(),
-        input: input.clone(),
-        version: 1,
-        late: false,
-        unchanged: false,
-        review_comment: None,
-        submitted_at: None,
-        updated_at: Some(at.clone()),
-        prefilled_from: None,
-        evidence: Vec::new(),
-    };
-    let report_id: i64 = match (inserted, current) {
-        (Some(id), _) => id,
-        // Neither inserted nor there: a save of a version that was never stored.
-        (None, None) => return Err(StoreError::Conflict("该报告已被他人修改,请刷新后重试".into())),
-        (None, Some(row)) => {
-            let id: i64 = row.get(0);
-            let state = ReportState::parse(&row.get::<String, _>(1));
-            let stored_version: i64 = row.get(2);
-            match state {
-                ReportState::Approved => {
-                    return Err(StoreError::Conflict("该报告已审核通过,已锁定".into()));
-                }
-                ReportState::Submitted | ReportState::PendingSignoff => {
-                    return Err(StoreError::Conflict("该报告已提交,等待审核,不能修改".into()));
-                }
-                _ => {}
-            }
-            if stored_version != version {
-                return Err(StoreError::Conflict(format!(
-                    "该报告已被他人修改(当前版本 {stored_version}),请刷新后重试"
-                )));
-            }
-            stored.state = state;
-            stored.state_label = state.label();
-            stored.version = stored_version + 1;
-            stored.late = row.get::<i64, _>(3) != 0;
-            stored.unchanged = row.get::<i64, _>(4) != 0;
-            stored.review_comment = row.get(5);
-            stored.submitted_at = row.get(6);
-            // A returned report stays returned until it is resubmitted, so the reviewer's
-            // comment stays visible while it is fixed.
-            let update = sqlx::query(
-                "UPDATE reports SET progress = $1, cumulative = $2, self_status = $3, problems = $4, next_steps = $5, \
-                 version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8 AND state = $9",
-            );
-            let changed = bind_texts(update, input)
-                .bind(&at)
-                .bind(id)
-                .bind(version)
-                .bind(state.key())
-                .execute(&mut *conn)
-                .await?;
-            // On PostgreSQL another writer may have got in since the read above.
-            expect_one(changed.rows_affected(), "该报告已被他人修改,请刷新后重试")?;
-            id
-        }
-    };
-    if !is_new {
-        sqlx::query("DELETE FROM report_values WHERE report_id = $1").bind(report_id).execute(&mut *conn).await?;
-        sqlx::query("DELETE FROM report_milestones WHERE report_id = $1").bind(report_id).execute(&mut *conn).await?;
-        crate::search::remove(conn, "report", report_id).await?;
-    }
-    for (id, value) in &input.values {
-        sqlx::query("INSERT INTO report_values (report_id, indicator_id, value) VALUES ($1, $2, $3)")
-            .bind(report_id)
-            .bind(*id)
-            .bind(*value)
-            .execute(&mut *conn)
-            .await?;
-    }
-    for (id, done_on) in &input.milestones {
-        sqlx::query("INSERT INTO report_milestones (report_id, milestone_id, done_on) VALUES ($1, $2, $3)")
-            .bind(report_id)
-            .bind(*id)
-            .bind(done_on)
-            .execute(&mut *conn)
-            .await?;
-    }
-    stored.id = Some(report_id);
-    doc.ref_id = report_id;
-    let events = vec![EventRow::new(report_id, &at, user_id, "save", None, input)];
-    Ok(((stored, is_new), Appends { events, docs: vec![doc] }))
-}
-
-/// Binds what a reporter writes, in the order the statements above list it.
-fn bind_texts<'q>(
-    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
-    input: &'q ReportInput,
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
-    q.bind(&input.progress)
-        .bind(&input.cumulative)
-        .bind(input.self_status.clone())
-        .bind(&input.problems)
-        .bind(&input.next_steps)
-}
-
-/// What a report's search heading names: the assignment's unit and item.
-pub(crate) struct ReportPlace {
-    unit_id: i64,
-    unit: String,
-    label: String,
-    title: String,
-    /// The year of the assignment's plan (see `Period::check_for_plan`).
-    plan_year: Option<i64>,
-}
-
-/// The place of an assignment's reports; `NotFound` if there is no such assignment.
-pub(crate) async fn report_place<'e, E>(conn: E, assignment_id: i64) -> Result<ReportPlace>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
-    let row = sqlx::query(
-        "SELECT u.id, u.name, t.item_label, t.title, p.year FROM assignments a JOIN units u ON u.id = a.unit_id \
-         JOIN tasks t ON t.id = a.task_id JOIN plans p ON p.id = t.plan_id WHERE a.id = $1",
-    )
-    .bind(assignment_id)
-    .fetch_optional(conn)
-    .await?
-    .ok_or(StoreError::NotFound)?;
-    Ok(ReportPlace {
-        unit_id: row.get(0),
-        unit: row.get(1),
-        label: row.get(2),
-        title: row.get(3),
-        plan_year: row.get(4),
-    })
-}
-
-/// A report as search finds it, by what it says (progress, problems, next steps); its
-/// `ref_id` is the report's id, which a new report gets only when it is inserted.
-pub(crate) fn report_doc(place: &ReportPlace, assignment_id: i64, period: &str, input: &ReportInput) -> Doc {
-    let ReportPlace { unit_id, unit, label, title, .. } = place;
-    let heading = report_heading(unit, label, title, period);
-    Doc::new("report", 0, heading, report_search_body(input), report_link(assignment_id, period), Some(*unit_id))
-}
-
-/// The title a report has in search results: its unit, item and month.
-pub fn report_heading(unit: &str, item_label: &str, item_title: &str, period: &str) -> String {
-    format!("{unit} · {item_label}{item_title} · {period}")
-}
-
-/// The text of a report that search finds it by: what it says, not its figures.
-pub(crate) fn report_search_body(input: &ReportInput) -> String {
-    [input.progress.as_str(), input.cumulative.as_str(), input.problems.as_str(), input.next_steps.as_str()].join("\n")
-}
-
-/// Where a report lives in the API.
-pub(crate) fn report_link(assignment_id: i64, period: &str) -> String {
-    format!("/api/v1/assignments/{assignment_id}/reports/{period}")
-}
-
-/// An entry of a report's history: who did what, with the report as it stood.
-pub(crate) struct EventRow {
-    report_id: i64,
-    at: String,
-    user_id: Option<i64>,
-    action: &'static str,
-    comment: Option<String>,
-    snapshot: String,
-}
-
-impl EventRow {
-    fn new(
-        report_id: i64,
-        at: &str,
-        user_id: Option<i64>,
-        action: &'static str,
-        comment: Option<&str>,
-        input: &ReportInput,
-    ) -> EventRow {
-        EventRow {
-            report_id,
-            at: at.to_string(),
-            user_id,
-            action,
-            comment: comment.map(str::to_string),
-            snapshot: serde_json::to_string(input).unwrap_or_default(),
-        }
-    }
-}
-
-/// Inserts history entries, in order.
-pub(crate) async fn insert_events(conn: &mut sqlx::AnyConnection, events: &[EventRow]) -> Result<()> {
-    for chunk in events.chunks(crate::bulk::rows_per_statement(6)) {
-        let rows = crate::bulk::placeholders(chunk.len(), 6);
-        let mut q = sqlx::query(sql!(
-            "INSERT INTO report_events (report_id, at, user_id, action, comment, snapshot) VALUES {rows}"
-        ));
-        for e in chunk {
-            q = q.bind(e.report_id).bind(&e.at).bind(e.user_id).bind(e.action).bind(&e.comment).bind(&e.snapshot);
-        }
-        q.execute(&mut *conn).await?;
-    }
-    Ok(())
 }

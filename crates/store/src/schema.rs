@@ -1,6 +1,15 @@
 //! The schema, written once for both databases. DDL differs only in a few type names, which
 //! are written as `{placeholders}` and filled in per backend; every query uses `$n`
 //! parameters, which both drivers accept.
+//!
+//! A database made by an earlier release is brought up to date by [`Store::migrate`] (run on
+//! every open, and by `duban migrate`). Each release whose schema changed keeps a database of
+//! its own making under `tests/fixtures/upgrade-<version>/` (a SQLite file and a PostgreSQL
+//! dump), which `tests/store/upgrade.rs` migrates forward and reads through today's API: a
+//! schema change adds its fixture.
+
+use crate::{Result, Store, StoreError, now};
+use sqlx::{Executor, Row};
 
 /// Migrations in order; each runs once, in its own transaction, and is recorded in
 /// `schema_migrations`. Never edit a published migration: add a new one.
@@ -15,7 +24,93 @@ pub const MIGRATIONS: &[(&str, Script)] = &[
     ("0010_data_version", Script::PerBackend(data_version)),
     ("0011_idempotency_requests", Script::Ddl(IDEMPOTENCY_REQUESTS)),
     ("0012_account_requests", Script::Ddl(ACCOUNT_REQUESTS)),
+    ("0013_visits", Script::Ddl(crate::inspections::SCHEMA)),
 ];
+
+/// Any number; what matters is that every process migrating uses the same one.
+const MIGRATION_LOCK: i64 = 0x0064_7562_616e; // "duban"
+
+impl Store {
+    /// Applies the migrations not yet applied, in order; the names of those it applied.
+    pub async fn migrate(&self) -> Result<Vec<&'static str>> {
+        self.apply_migrations(MIGRATIONS).await
+    }
+
+    /// The migrations this program has that the database has not applied, without changing
+    /// anything (a database without the bookkeeping table has applied none).
+    pub async fn pending_migrations(&self) -> Result<Vec<&'static str>> {
+        let applied = self.applied_migrations().await?;
+        Ok(MIGRATIONS.iter().map(|(name, _)| *name).filter(|name| !applied.iter().any(|a| a == name)).collect())
+    }
+
+    /// The migrations the database records as applied, in order; some may be unknown to this
+    /// program (a database a newer release migrated).
+    pub async fn applied_migrations(&self) -> Result<Vec<String>> {
+        let exists = match self.backend {
+            Backend::Sqlite => "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
+            Backend::Postgres => {
+                "SELECT COUNT(*) FROM information_schema.tables \
+                 WHERE table_name = 'schema_migrations' AND table_schema = current_schema()"
+            }
+        };
+        if sqlx::query(exists).fetch_one(&self.pool).await?.get::<i64, _>(0) == 0 {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query("SELECT name FROM schema_migrations ORDER BY name").fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    /// Applies `migrations` not yet applied, each in its own transaction together with its
+    /// record in `schema_migrations`: one that fails is rolled back whole (DDL is
+    /// transactional on both databases) and stops the run, leaving the database as the
+    /// migrations before it left it. Processes starting at once take turns (SQLite's write
+    /// lock; an advisory lock on PostgreSQL), and each migration is looked up again inside its
+    /// transaction, so it runs once. Public for the tests that inject a failing migration.
+    #[doc(hidden)]
+    pub async fn apply_migrations(&self, migrations: &[(&'static str, Script)]) -> Result<Vec<&'static str>> {
+        let mut tx = self.migration_tx().await?;
+        tx.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+            .await?;
+        tx.commit().await?;
+        let mut applied = Vec::new();
+        for (name, script) in migrations {
+            let mut tx = self.migration_tx().await?;
+            let done = sqlx::query("SELECT name FROM schema_migrations WHERE name = $1")
+                .bind(*name)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if done.is_some() {
+                continue;
+            }
+            for statement in script.statements(self.backend) {
+                if let Err(e) = sqlx::raw_sql(sqlx::AssertSqlSafe(statement)).execute(&mut *tx).await {
+                    // Dropping the transaction rolls the migration back.
+                    return Err(StoreError::Conflict(format!(
+                        "数据库结构升级 {name} 失败,该步已撤销(此前已完成的 {} 步保留):{e}",
+                        applied.len()
+                    )));
+                }
+            }
+            sqlx::query("INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)")
+                .bind(*name)
+                .bind(now())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            applied.push(*name);
+        }
+        Ok(applied)
+    }
+
+    /// A write transaction holding the migration turn.
+    async fn migration_tx(&self) -> Result<crate::WriteTx> {
+        let mut tx = self.write_tx().await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(MIGRATION_LOCK).execute(&mut *tx).await?;
+        }
+        Ok(tx)
+    }
+}
 
 /// A migration's statements.
 #[derive(Clone, Copy)]
@@ -489,12 +584,9 @@ CREATE TABLE account_requests (
 )
 "#;
 
-/// Which database a store runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
+/// Which database a store runs on (defined with the generic SQL helpers, which every module
+/// may use; named here too, where it always was).
+pub use crate::sql::Backend;
 
 /// Fills the type placeholders of a DDL script for `backend`.
 pub fn ddl(script: &str, backend: Backend) -> String {

@@ -4,13 +4,13 @@
 //! versioned data and the office's bonus, deduction and veto items with their reasons, and
 //! freezes published results: changing the scheme never rewrites them.
 
-use crate::{Result, Store, StoreError, now};
+use crate::{Result, Store, StoreError, now, now_on};
 use chrono::NaiveDate;
 use domain::Period;
 use domain::scoring::{Adjustment, AdjustmentKind, Component, DistrictFacts, DistrictScore, Measure, Scheme};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Scores {
@@ -136,12 +136,15 @@ impl Store {
             .collect())
     }
 
-    /// Each district's year up to `period`, as the scoring rules read it.
+    /// Each district's year up to `period`, as the scoring rules read it. A month's report
+    /// is due on `due_day` (the configured day every report screen uses): before it, the
+    /// month is not yet owed.
     pub async fn district_facts(
         &self,
         plan_id: i64,
         period: Period,
         today: NaiveDate,
+        due_day: u32,
         scheme: &Scheme,
     ) -> Result<Vec<DistrictFacts>> {
         let view = self.plan_view(plan_id, Some(period), today, &Default::default()).await?;
@@ -216,12 +219,18 @@ impl Store {
         .bind(period.to_string())
         .fetch_all(&self.pool)
         .await?;
+        // The months owed so far: those whose due day has passed. A report of a month not yet
+        // due is neither owed nor counted, so an early report cannot stand in for a missing one.
+        let year_start = Period::new(period.year, 1).unwrap_or(period);
+        let due: HashSet<String> =
+            Period::range(year_start, period).filter(|p| p.due_date(due_day) <= as_of).map(|p| p.to_string()).collect();
+        let due_months = due.len() as f64;
         let mut on_time: HashMap<i64, (f64, f64)> = HashMap::new();
         for r in &rows {
             let Some(unit) = assignment_unit.get(&r.get::<i64, _>(0)) else { continue };
             let state: String = r.get(2);
             let submitted = matches!(state.as_str(), "submitted" | "approved");
-            if submitted && r.get::<i64, _>(3) == 0 {
+            if submitted && r.get::<i64, _>(3) == 0 && due.contains(&r.get::<String, _>(1)) {
                 on_time.entry(*unit).or_default().0 += 1.0;
             }
             if state == "approved" {
@@ -234,8 +243,6 @@ impl Store {
                 facts[index[unit]].measures[3].1.of += 1.0;
             }
         }
-        let year_start = Period::new(period.year, 1).unwrap_or(period);
-        let due_months = Period::range(year_start, period).filter(|p| p.due_date(25) <= as_of).count() as f64;
         for (unit, i) in &index {
             let assignments = assignment_unit.values().filter(|u| *u == unit).count() as f64;
             let m = &mut facts[*i].measures[2].1;
@@ -253,9 +260,9 @@ impl Store {
     }
 
     /// The scores as the data stand now, with the plan's current scheme.
-    pub async fn live_scores(&self, plan_id: i64, period: Period, today: NaiveDate) -> Result<Scores> {
+    pub async fn live_scores(&self, plan_id: i64, period: Period, today: NaiveDate, due_day: u32) -> Result<Scores> {
         let (version, scheme) = self.scoring_scheme(plan_id).await?;
-        let facts = self.district_facts(plan_id, period, today, &scheme).await?;
+        let facts = self.district_facts(plan_id, period, today, due_day, &scheme).await?;
         Ok(Scores {
             plan_id,
             period: period.to_string(),
@@ -272,12 +279,13 @@ impl Store {
         plan_id: i64,
         period: Period,
         today: NaiveDate,
+        due_day: u32,
         appeal_days: i64,
     ) -> Result<Scores> {
         if !(0..=90).contains(&appeal_days) {
             return Err(StoreError::invalid("appeal_days", "申诉期应为 0—90 天"));
         }
-        let mut scores = self.live_scores(plan_id, period, today).await?;
+        let mut scores = self.live_scores(plan_id, period, today, due_day).await?;
         let version: i64 = sqlx::query("SELECT COALESCE(MAX(version), 0) + 1 FROM score_results WHERE plan_id = $1")
             .bind(plan_id)
             .fetch_one(&self.pool)
@@ -285,7 +293,7 @@ impl Store {
             .get(0);
         let published = Published {
             version,
-            published_at: now(),
+            published_at: now_on(today),
             appeal_until: (today + chrono::Duration::days(appeal_days)).to_string(),
         };
         scores.published = Some(published.clone());

@@ -2,6 +2,7 @@
 //! jieba when it is written; a query is cut the same way and finds the documents holding
 //! every word. See the schema for why this is a plain table rather than FTS5 or tsvector.
 
+use crate::group_commit::{Batch, JobFuture};
 use crate::{Result, Store};
 use jieba_rs::Jieba;
 use serde::Serialize;
@@ -83,10 +84,27 @@ pub(crate) async fn remove(tx: &mut sqlx::AnyConnection, kind: &str, ref_id: i64
     Ok(())
 }
 
+/// Documents are indexed by the group that commits their change (see
+/// [`crate::group_commit`]); of two for the same object in one group, the later stands (a
+/// report saved twice in one group is indexed once, as the later save left it). A document's
+/// old words must already be gone (see [`remove`]).
+impl Batch for Vec<Doc> {
+    fn merge(&mut self, later: Self) {
+        for doc in later {
+            self.retain(|d| (d.kind, d.ref_id) != (doc.kind, doc.ref_id));
+            self.push(doc);
+        }
+    }
+
+    fn insert<'c>(&'c self, conn: &'c mut sqlx::AnyConnection) -> JobFuture<'c, ()> {
+        Box::pin(add_all(conn, self))
+    }
+}
+
 /// Indexes documents that are not in the index, a few statements for all of them.
 pub(crate) async fn add_all(tx: &mut sqlx::AnyConnection, docs: &[Doc]) -> Result<()> {
-    for chunk in docs.chunks(crate::bulk::rows_per_statement(6)) {
-        let rows = crate::bulk::placeholders(chunk.len(), 6);
+    for chunk in docs.chunks(crate::sql::rows_per_statement(6)) {
+        let rows = crate::sql::placeholders(chunk.len(), 6);
         let mut q =
             sqlx::query(sql!("INSERT INTO search_docs (kind, ref_id, title, body, link, unit_id) VALUES {rows}"));
         for d in chunk {
@@ -96,8 +114,8 @@ pub(crate) async fn add_all(tx: &mut sqlx::AnyConnection, docs: &[Doc]) -> Resul
     }
     let words: Vec<(&str, i64, &str)> =
         docs.iter().flat_map(|d| d.words.iter().map(move |w| (d.kind, d.ref_id, w.as_str()))).collect();
-    for chunk in words.chunks(crate::bulk::rows_per_statement(3)) {
-        let rows = crate::bulk::placeholders(chunk.len(), 3);
+    for chunk in words.chunks(crate::sql::rows_per_statement(3)) {
+        let rows = crate::sql::placeholders(chunk.len(), 3);
         let mut q = sqlx::query(sql!("INSERT INTO search_terms (kind, ref_id, term) VALUES {rows}"));
         for (kind, ref_id, word) in chunk {
             q = q.bind(*kind).bind(*ref_id).bind(*word);
@@ -177,6 +195,27 @@ mod tests {
             assert!(t.contains(w), "{w} in {t:?}");
         }
         assert!(!t.contains(","));
+    }
+
+    fn doc(ref_id: i64, body: &str) -> Doc {
+        Doc {
+            kind: "report",
+            ref_id,
+            title: String::new(),
+            body: body.into(),
+            link: String::new(),
+            unit_id: None,
+            words: vec![body.into()],
+        }
+    }
+
+    /// A report saved twice in one group is indexed once, as the later save left it.
+    #[test]
+    fn the_later_of_two_documents_for_one_object_stands() {
+        let mut docs = vec![doc(7, "第一次"), doc(8, "另一份")];
+        docs.merge(vec![doc(7, "第二次")]);
+        let bodies: Vec<(i64, &str)> = docs.iter().map(|d| (d.ref_id, d.body.as_str())).collect();
+        assert_eq!(bodies, [(8, "另一份"), (7, "第二次")]);
     }
 
     #[test]

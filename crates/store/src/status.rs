@@ -1,7 +1,16 @@
 //! Status as users see it: gathers the facts of every assignment of a plan from the stored
 //! data (a handful of queries, not one per row) and hands them to `domain::assess` — the one
 //! function that computes status — then rolls them up with `domain::roll_up`. Pages, the API
-//! and exports all call this.
+//! and exports all call this. Units' work lists are in [`worklist`]; what is computed is kept
+//! per state of the data in [`cache`].
+
+mod cache;
+mod worklist;
+
+pub(crate) use cache::ViewCache;
+use cache::ViewKey;
+pub use cache::{Shared, SharedPlanView};
+pub use worklist::WorkItem;
 
 use crate::plans::{Indicator, Milestone, PlanRow, Task};
 use crate::reports::ReportState;
@@ -11,8 +20,7 @@ use domain::{Assessment, AssignmentFacts, Period, Status, StatusCounts, TargetFa
 use serde::Serialize;
 use sqlx::Row;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
-use tokio::sync::OnceCell;
+use std::sync::Arc;
 use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -146,25 +154,6 @@ pub struct PlanView {
     pub status: StatusView,
     pub sections: Vec<SectionView>,
     pub dashboard: Dashboard,
-}
-
-/// One row of a reporter's (or the bureau's) work list for a period.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct WorkItem {
-    pub assignment_id: i64,
-    pub plan_id: i64,
-    pub task_id: i64,
-    pub item_label: String,
-    pub title: String,
-    pub unit_id: i64,
-    pub unit_name: String,
-    pub role: String,
-    pub period: String,
-    pub due_date: String,
-    pub report_state: String,
-    pub report_state_label: String,
-    pub late: bool,
-    pub review_comment: Option<String>,
 }
 
 /// The latest non-draft report of an assignment up to a period.
@@ -440,85 +429,10 @@ impl Store {
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
-    /// The work list for a period: one row per assignment of published plans (of one unit,
-    /// or all), returned reports first, then the rest in plan order.
-    pub async fn worklist(&self, unit_id: Option<i64>, period: Period, due_day: u32) -> Result<Vec<WorkItem>> {
-        match unit_id {
-            Some(unit_id) => Ok(self.unit_worklist(unit_id, period, due_day).await?.to_vec()),
-            None => self.compute_worklist(None, period, due_day).await,
-        }
-    }
-
-    /// A unit's work for a period, computed once per state of the data and shared (with its
-    /// JSON) by every request for it until the data changes — a reporter's home page and task
-    /// list are the most asked-for reads of the month's last days. The bureau's whole list,
-    /// thousands of rows at a province's scale, is read each time rather than kept.
-    pub async fn unit_worklist(
-        &self,
-        unit_id: i64,
-        period: Period,
-        due_day: u32,
-    ) -> Result<Arc<Shared<Vec<WorkItem>>>> {
-        // Read before the data, so that a list is never kept under a newer version than the
-        // one it was computed from.
-        let version = self.data_version().await?;
-        let cell = self.views.worklists.slot(WorklistKey { unit_id, period, due_day }, version);
-        let list = cell
-            .get_or_try_init(|| async {
-                let list = self.compute_worklist(Some(unit_id), period, due_day).await?;
-                Ok::<_, StoreError>(Arc::new(Shared::new(list)))
-            })
-            .await?;
-        Ok(list.clone())
-    }
-
     /// The data version: raised by triggers in every transaction that changes what views
     /// are computed from (migration `0010_data_version`), whichever process or tool makes it.
     async fn data_version(&self) -> Result<i64> {
         Ok(sqlx::query("SELECT version FROM data_version WHERE id = 1").fetch_one(&self.pool).await?.get(0))
-    }
-
-    /// The work list as stored.
-    async fn compute_worklist(&self, unit_id: Option<i64>, period: Period, due_day: u32) -> Result<Vec<WorkItem>> {
-        // Two texts rather than "$2 IS NULL OR a.unit_id = $2": SQLite cannot use the unit
-        // index for that, and a reporter's list would scan every assignment of the province.
-        let unit_filter = if unit_id.is_some() { "a.unit_id = $2" } else { "$2 IS NULL" };
-        let rows = sqlx::query(sql!(
-            "SELECT a.id, t.plan_id, t.id, t.item_label, t.title, a.unit_id, u.name, a.role, r.state, r.late, r.review_comment \
-             FROM assignments a JOIN tasks t ON t.id = a.task_id JOIN plans p ON p.id = t.plan_id JOIN units u ON u.id = a.unit_id \
-             LEFT JOIN reports r ON r.assignment_id = a.id AND r.period = $1 \
-             WHERE p.status = 'published' AND {unit_filter} ORDER BY t.plan_id, t.position, a.id"
-        ))
-        .bind(period.to_string())
-        .bind(unit_id)
-        .fetch_all(&self.pool)
-        .await?;
-        let due = period.due_date(due_day).to_string();
-        let mut items: Vec<WorkItem> = rows
-            .iter()
-            .map(|r| {
-                let state: Option<String> = r.get(8);
-                let state = state.as_deref().map_or(ReportState::New, ReportState::parse);
-                WorkItem {
-                    assignment_id: r.get(0),
-                    plan_id: r.get(1),
-                    task_id: r.get(2),
-                    item_label: r.get(3),
-                    title: r.get(4),
-                    unit_id: r.get(5),
-                    unit_name: r.get(6),
-                    role: r.get(7),
-                    period: period.to_string(),
-                    due_date: due.clone(),
-                    report_state: state.key().to_string(),
-                    report_state_label: state.label().to_string(),
-                    late: r.get::<Option<i64>, _>(9).is_some_and(|l| l != 0),
-                    review_comment: r.get(10),
-                }
-            })
-            .collect();
-        items.sort_by_key(|w| w.report_state != "returned");
-        Ok(items)
     }
 }
 
@@ -565,87 +479,6 @@ fn facts(
     }
 }
 
-/// What a plan view depends on besides the data: the plan, the month, the day it is
-/// assessed on, the thresholds.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct ViewKey {
-    plan_id: i64,
-    period: String,
-    as_of: NaiveDate,
-    thresholds: [u64; 3],
-}
-
-/// What a unit's work list depends on besides the data.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct WorklistKey {
-    unit_id: i64,
-    period: Period,
-    due_day: u32,
-}
-
-/// A value computed from the stored data, shared by everyone who asks for it while the data
-/// stands (it dereferences to the value), with its JSON serialised once when first asked
-/// for: the API sends the same bytes to every caller instead of serialising per request.
-#[derive(Debug)]
-pub struct Shared<T> {
-    value: T,
-    json: std::sync::OnceLock<std::result::Result<bytes::Bytes, String>>,
-    gzip: std::sync::OnceLock<std::result::Result<bytes::Bytes, String>>,
-    /// A second form of the value for a narrower audience (a plan view as another unit may
-    /// see it), made once and shared like the value itself.
-    narrowed: std::sync::OnceLock<Arc<Shared<T>>>,
-}
-
-impl<T: Serialize> Shared<T> {
-    fn new(value: T) -> Self {
-        Shared {
-            value,
-            json: std::sync::OnceLock::new(),
-            gzip: std::sync::OnceLock::new(),
-            narrowed: std::sync::OnceLock::new(),
-        }
-    }
-
-    /// The value as `narrow` makes it for a narrower audience, computed once per shared value
-    /// (so once per state of the data) however many requests ask. `narrow` must be the same
-    /// function at every call: the first result is kept.
-    pub fn narrowed(&self, narrow: impl FnOnce(&T) -> T) -> Arc<Shared<T>> {
-        self.narrowed.get_or_init(|| Arc::new(Shared::new(narrow(&self.value)))).clone()
-    }
-
-    /// The JSON compressed with gzip, made once when first asked for: for a client that
-    /// accepts it (every browser does), a city's plan crosses the network in a tenth of its
-    /// size, and no request but the first pays for the compression.
-    pub fn json_gzip(&self) -> std::result::Result<bytes::Bytes, String> {
-        self.gzip
-            .get_or_init(|| {
-                use std::io::Write;
-                let json = self.json()?;
-                let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-                encoder.write_all(&json).map_err(|e| e.to_string())?;
-                encoder.finish().map(bytes::Bytes::from).map_err(|e| e.to_string())
-            })
-            .clone()
-    }
-
-    /// The value as JSON (the same text `serde_json` makes of it). Cloning the bytes shares them.
-    pub fn json(&self) -> std::result::Result<bytes::Bytes, String> {
-        self.json
-            .get_or_init(|| serde_json::to_vec(&self.value).map(bytes::Bytes::from).map_err(|e| e.to_string()))
-            .clone()
-    }
-}
-
-impl<T> std::ops::Deref for Shared<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.value
-    }
-}
-
-/// A computed plan view as the cache shares it.
-pub type SharedPlanView = Shared<PlanView>;
-
 impl PlanView {
     /// The view as a unit sees the work of the others (and, in this shared form, its own):
     /// report states before approval are not shown (`domain::visibility`). Status, targets and
@@ -658,77 +491,5 @@ impl PlanView {
             }
         }
         view
-    }
-}
-
-/// Values computed from the stored data, each in a slot that everyone asking for the same key
-/// and data version at the same time shares (the first computes, the others wait for it).
-/// Bounded: entries of older data versions go first — nobody will ask for them again — and
-/// past the bound the oldest are dropped.
-struct Slots<K, V> {
-    entries: Mutex<Vec<Slot<K, V>>>,
-    limit: usize,
-}
-
-/// A key, the data version, and the value computed (or being computed) for them.
-type Slot<K, V> = (K, i64, Arc<OnceCell<V>>);
-
-impl<K: PartialEq, V> Slots<K, V> {
-    fn new(limit: usize) -> Self {
-        Slots { entries: Mutex::new(Vec::new()), limit }
-    }
-
-    /// The slot for `key` as of data version `version`.
-    fn slot(&self, key: K, version: i64) -> Arc<OnceCell<V>> {
-        // Never held across an await: only the list is guarded, not the computation.
-        let mut entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some((_, _, cell)) = entries.iter().find(|(k, v, _)| *v == version && *k == key) {
-            return cell.clone();
-        }
-        entries.retain(|(_, v, _)| *v >= version);
-        if entries.len() >= self.limit {
-            entries.remove(0);
-        }
-        let cell = Arc::new(OnceCell::new());
-        entries.push((key, version, cell.clone()));
-        cell
-    }
-
-    fn len(&self) -> usize {
-        self.entries.lock().map(|e| e.len()).unwrap_or(0)
-    }
-}
-
-/// What this process computed from the stored data and keeps while the data version stands.
-pub(crate) struct ViewCache {
-    /// Plan views: enough for every plan of a province for this month and the last, for a few
-    /// days (a view is a few hundred kilobytes for a city's plan).
-    plans: Slots<ViewKey, Arc<SharedPlanView>>,
-    /// The school-data figures, by the day they are taken on.
-    figures: Slots<NaiveDate, Arc<crate::schools::BoundFigures>>,
-    /// Units' work lists (a few dozen rows each): the busiest units of a month.
-    worklists: Slots<WorklistKey, Arc<Shared<Vec<WorkItem>>>>,
-    /// Views computed at the same time, at most.
-    computing: tokio::sync::Semaphore,
-}
-
-impl Default for ViewCache {
-    fn default() -> Self {
-        ViewCache {
-            plans: Slots::new(64),
-            figures: Slots::new(8),
-            worklists: Slots::new(1024),
-            computing: tokio::sync::Semaphore::new(2),
-        }
-    }
-}
-
-impl std::fmt::Debug for ViewCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ViewCache")
-            .field("plans", &self.plans.len())
-            .field("figures", &self.figures.len())
-            .field("worklists", &self.worklists.len())
-            .finish()
     }
 }

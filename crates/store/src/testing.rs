@@ -33,6 +33,15 @@ pub async fn sqlite() -> TestDb {
 }
 
 pub async fn postgres() -> Option<TestDb> {
+    let url = empty_postgres().await?;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&url).await.expect("postgres opens").with_files(dir.path().join("files"));
+    Some(TestDb { name: "postgres", url, store, _dir: Some(dir) })
+}
+
+/// The URL of a fresh, empty PostgreSQL database without any schema (for loading a dump);
+/// `None` when PostgreSQL is unreachable outside CI.
+pub async fn empty_postgres() -> Option<String> {
     let admin = pg_admin_url();
     let db = format!("duban_test_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
     sqlx::any::install_default_drivers();
@@ -51,10 +60,7 @@ pub async fn postgres() -> Option<TestDb> {
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}"))).execute(&pool).await.expect("create");
     pool.close().await;
     let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b).to_string();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let url = format!("{base}/{db}");
-    let store = Store::open(&url).await.expect("postgres opens").with_files(dir.path().join("files"));
-    Some(TestDb { name: "postgres", url, store, _dir: Some(dir) })
+    Some(format!("{base}/{db}"))
 }
 
 /// Every backend this machine offers.
@@ -71,4 +77,9 @@ pub async fn execute(store: &Store, sql: &str) -> u64 {
         .await
         .expect("statement runs")
         .rows_affected()
+}
+
+/// The store's connection pool, for tests that read or tamper with the data directly.
+pub fn pool(store: &Store) -> &sqlx::AnyPool {
+    &store.pool
 }

@@ -317,7 +317,7 @@ pub async fn publish_plan(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Published>> {
     who.require(SUPERVISION)?;
-    Ok(Json(state.store.publish_plan(id).await?))
+    Ok(Json(state.store.publish_plan(id, state.config.today()).await?))
 }
 
 /// The caller's work for a period: a unit's assignments for its reporter, all for the bureau.

@@ -101,5 +101,8 @@ pub async fn publish_bulletin(
     let (bulletin, _) = bulletin_for(&state, id, period, true).await?;
     // 下步要求 are the office's own words: nothing is issued without them.
     bulletin.check_issuable().map_err(|m| ApiError::new(StatusCode::CONFLICT, "conflict", m))?;
-    Ok((StatusCode::CREATED, axum::Json(state.store.publish_bulletin(id, period, &bulletin).await?)))
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(state.store.publish_bulletin(id, period, state.config.today(), &bulletin).await?),
+    ))
 }

@@ -52,7 +52,7 @@ pub async fn scores(
     {
         return Ok(Json(p));
     }
-    Ok(Json(state.store.live_scores(id, period, state.config.today()).await?))
+    Ok(Json(state.store.live_scores(id, period, state.config.today(), state.config.due_day).await?))
 }
 
 /// Replaces the scheme with a new version (督办管理员). Published results keep theirs.
@@ -114,6 +114,9 @@ pub async fn publish(
     who.require(&[Role::Supervisor])?;
     let Json(req) = body?;
     let period = period_or_now(&state, id, req.period.as_deref()).await?;
-    let scores = state.store.publish_scores(id, period, state.config.today(), req.appeal_days.unwrap_or(7)).await?;
+    let scores = state
+        .store
+        .publish_scores(id, period, state.config.today(), state.config.due_day, req.appeal_days.unwrap_or(7))
+        .await?;
     Ok((StatusCode::CREATED, Json(scores)))
 }

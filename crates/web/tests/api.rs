@@ -414,7 +414,7 @@ async fn published(store: &Store) -> i64 {
     let directory = store.directory().await.expect("directory");
     let parsed = plan::parse(YINGTAN, &directory).expect("parse");
     let id = store.import_plan("yingtan.txt", YINGTAN, &parsed, None).await.expect("import");
-    store.publish_plan(id).await.expect("publish");
+    store.publish_plan(id, chrono::NaiveDate::from_ymd_opt(2024, 3, 20).expect("date")).await.expect("publish");
     id
 }
 

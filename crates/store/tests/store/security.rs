@@ -88,7 +88,7 @@ async fn lockout_grows_and_resets_force_a_change() {
         assert_eq!(s.sign_in("nobody", "wrong").await.expect("answers"), SignIn::Locked { minutes: 1 });
         // The next failure after the lock ends doubles it.
         sqlx::query("UPDATE login_failures SET locked_until = '2000-01-01T00:00:00.000Z' WHERE username = 'lisi'")
-            .execute(&s.pool)
+            .execute(store::testing::pool(s))
             .await
             .expect("expire the lock");
         assert_eq!(s.sign_in("lisi", "wrong").await.expect("answers"), SignIn::Locked { minutes: 2 });
@@ -140,13 +140,19 @@ async fn the_audit_chain_detects_edits_and_deletions() {
         assert_eq!(s.audit_records(&q).await.expect("lists").len(), 1);
 
         // An edited record.
-        sqlx::query("UPDATE audit_log SET actor = 'someone else' WHERE id = 3").execute(&s.pool).await.expect("edit");
+        sqlx::query("UPDATE audit_log SET actor = 'someone else' WHERE id = 3")
+            .execute(store::testing::pool(s))
+            .await
+            .expect("edit");
         assert!(matches!(s.verify_audit().await.expect("verifies"), AuditCheck::Broken { id: 3, .. }), "{}", db.name);
-        sqlx::query("UPDATE audit_log SET actor = 'user3' WHERE id = 3").execute(&s.pool).await.expect("undo");
+        sqlx::query("UPDATE audit_log SET actor = 'user3' WHERE id = 3")
+            .execute(store::testing::pool(s))
+            .await
+            .expect("undo");
         assert_eq!(s.verify_audit().await.expect("verifies"), AuditCheck::Intact { records: 6 });
 
         // A deleted record in the middle, and a deleted last record.
-        sqlx::query("DELETE FROM audit_log WHERE id = 4").execute(&s.pool).await.expect("delete");
+        sqlx::query("DELETE FROM audit_log WHERE id = 4").execute(store::testing::pool(s)).await.expect("delete");
         assert!(matches!(s.verify_audit().await.expect("verifies"), AuditCheck::Broken { id: 4, .. }));
     }
     for db in all().await {
@@ -154,7 +160,7 @@ async fn the_audit_chain_detects_edits_and_deletions() {
         for n in 1..=3 {
             s.audit(&event("login", n)).await.expect("appends");
         }
-        sqlx::query("DELETE FROM audit_log WHERE id = 3").execute(&s.pool).await.expect("delete");
+        sqlx::query("DELETE FROM audit_log WHERE id = 3").execute(store::testing::pool(s)).await.expect("delete");
         assert!(matches!(s.verify_audit().await.expect("verifies"), AuditCheck::Broken { id: 3, .. }), "{}", db.name);
     }
 }

@@ -74,7 +74,7 @@ async fn a_plan_view_follows_every_change_whoever_makes_it() {
         let strict = Thresholds { ahead_margin: 10.0, ..th };
         let other_view = s.plan_view(plan_id, Some(march), today, &strict).await.expect("view");
         assert!(!std::sync::Arc::ptr_eq(&renamed, &other_view), "{}", db.name);
-        other.pool.close().await;
+        other.close().await;
     }
 }
 
@@ -114,6 +114,6 @@ async fn a_work_list_follows_every_change_whoever_makes_it() {
         execute(s, &format!("UPDATE units SET name = '余江区(改)' WHERE id = {}", yujiang.id)).await;
         let renamed = s.worklist(Some(yujiang.id), march, 25).await.expect("list");
         assert_eq!(state_of(&renamed), Some(("draft".into(), "余江区(改)".into())), "{}", db.name);
-        other.pool.close().await;
+        other.close().await;
     }
 }

@@ -6,14 +6,18 @@ use store::testing::all;
 use store::users::{NewUser, Role};
 use store::{Store, StoreError};
 
-fn directory() -> plan::Directory {
+pub(crate) fn directory() -> plan::Directory {
     plan::Directory::from_toml(include_str!("../../../../data/units/yingtan.toml")).expect("directory")
 }
 
-const YINGTAN: &[u8] = include_bytes!("../../../../data/plans/yingtan-2024-education-work-plan.txt");
+pub(crate) const YINGTAN: &[u8] = include_bytes!("../../../../data/plans/yingtan-2024-education-work-plan.txt");
 
 fn p(s: &str) -> Period {
     s.parse().expect("period")
+}
+
+pub(crate) fn day(s: &str) -> chrono::NaiveDate {
+    s.parse().expect("date")
 }
 
 /// The Yingtan directory loaded and the 2024 plan imported and published; the plan's id.
@@ -21,7 +25,7 @@ pub(crate) async fn published(store: &Store) -> i64 {
     store.load_directory(&directory()).await.expect("directory loads");
     let parsed = plan::parse(YINGTAN, &store.directory().await.expect("directory reads")).expect("parses");
     let id = store.import_plan("yingtan.txt", YINGTAN, &parsed, None).await.expect("imports");
-    store.publish_plan(id).await.expect("publishes");
+    store.publish_plan(id, day("2024-03-20")).await.expect("publishes");
     id
 }
 
@@ -74,7 +78,10 @@ async fn publishing_expands_groups() {
         let s = &db.store;
         let plan_id = published(s).await;
         assert_eq!(s.plan(plan_id).await.expect("plan").status, "published");
-        assert!(matches!(s.publish_plan(plan_id).await, Err(StoreError::Conflict(_))), "publishing twice is refused");
+        assert!(
+            matches!(s.publish_plan(plan_id, day("2024-03-20")).await, Err(StoreError::Conflict(_))),
+            "publishing twice is refused"
+        );
         let tasks = s.tasks(plan_id).await.expect("tasks");
         assert_eq!(tasks.len(), 29, "{}", db.name);
         assert_eq!(tasks[7].title, "推进学前教育普及普惠");
@@ -421,7 +428,7 @@ async fn concurrent_writes_succeed_or_fail_each_on_their_own() {
         }
         // 40 writes succeeded, each with two records.
         assert_eq!(s.verify_audit().await.expect("verifies"), store::audit::AuditCheck::Intact { records: 80 });
-        other.pool.close().await;
+        other.close().await;
     }
 }
 

@@ -157,7 +157,7 @@ pub async fn publish(
     let period = parse_period(&period_text)?;
     let (bulletin, _) = bulletin_for(&state, id, period, true).await.map_err(|e| PageError::BadRequest(e.detail))?;
     bulletin.check_issuable().map_err(PageError::BadRequest)?;
-    let snapshot = state.store.publish_bulletin(id, period, &bulletin).await?;
+    let snapshot = state.store.publish_bulletin(id, period, state.config.today(), &bulletin).await?;
     Ok(redirect_with(
         &format!("/plans/{id}/bulletins/{period}"),
         &format!("已印发第 {} 版，此后内容不再随数据变化", snapshot.version),

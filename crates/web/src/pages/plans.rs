@@ -440,7 +440,7 @@ pub async fn publish(
 ) -> PageResult {
     viewer.require(SUPERVISION)?;
     viewer.check_csrf(&f.csrf)?;
-    let published = state.store.publish_plan(id).await?;
+    let published = state.store.publish_plan(id, state.config.today()).await?;
     Ok(redirect_with(
         &format!("/plans/{id}"),
         &format!("已发布:{} 项任务,{} 项单位责任", published.tasks, published.assignments),

@@ -47,7 +47,7 @@ async fn page(state: &AppState, viewer: Viewer, plan_id: i64, error: Option<Stri
     let period = Period::containing(state.config.today());
     let (scores, live) = match state.store.published_scores(plan_id).await? {
         Some(p) => (p, false),
-        None => (state.store.live_scores(plan_id, period, state.config.today()).await?, true),
+        None => (state.store.live_scores(plan_id, period, state.config.today(), state.config.due_day).await?, true),
     };
     let final_ =
         scores.published.as_ref().is_some_and(|p| p.appeal_until.as_str() < state.config.today().to_string().as_str());
@@ -166,7 +166,7 @@ pub async fn publish(
     viewer.require(&[Role::Supervisor])?;
     let days: i64 = f.appeal_days.trim().parse().unwrap_or(-1);
     let period = Period::containing(state.config.today());
-    match state.store.publish_scores(id, period, state.config.today(), days).await {
+    match state.store.publish_scores(id, period, state.config.today(), state.config.due_day, days).await {
         Ok(s) => Ok(redirect_with(
             &format!("/plans/{id}/scores"),
             &format!("已发布考评结果,申诉期至 {}", s.published.map(|p| p.appeal_until).unwrap_or_default()),

@@ -60,7 +60,7 @@ pub fn config() -> web::Config {
 pub async fn published(store: &Store) -> i64 {
     let parsed = plan::parse(YINGTAN, &store.directory().await.expect("directory")).expect("parse");
     let id = store.import_plan("yingtan.txt", YINGTAN, &parsed, None).await.expect("import");
-    store.publish_plan(id).await.expect("publish");
+    store.publish_plan(id, config().today()).await.expect("publish");
     id
 }
 
