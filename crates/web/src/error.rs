@@ -72,7 +72,7 @@ impl ApiError {
     pub fn account_locked(minutes: i64) -> Self {
         ApiError {
             retry_after: Some(minutes.max(1) as u64 * 60),
-            ..Self::new(StatusCode::TOO_MANY_REQUESTS, "account_locked", crate::pages::locked_message(minutes))
+            ..Self::new(StatusCode::TOO_MANY_REQUESTS, "account_locked", locked_message(minutes))
         }
     }
 }
@@ -465,4 +465,9 @@ fn string_keyed_maps(value: &mut serde_json::Value) {
         Value::Array(items) => items.iter_mut().for_each(string_keyed_maps),
         _ => {}
     }
+}
+
+/// What a locked sign-in is told.
+pub fn locked_message(minutes: i64) -> String {
+    format!("登录失败次数过多,账户已暂时锁定,请 {minutes} 分钟后再试")
 }
