@@ -54,6 +54,8 @@ pub struct Config {
     /// most `large_body_wait`, then get 503.
     pub max_large_bodies: usize,
     pub large_body_wait: std::time::Duration,
+    /// How long a stopping server (SIGTERM, Ctrl-C) waits for the requests under way.
+    pub shutdown_grace: std::time::Duration,
 }
 
 impl Default for Config {
@@ -74,6 +76,7 @@ impl Default for Config {
             max_connections: 10_000,
             max_large_bodies: 4,
             large_body_wait: std::time::Duration::from_secs(10),
+            shutdown_grace: std::time::Duration::from_secs(30),
         }
     }
 }

@@ -11,7 +11,6 @@ use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use store::directory::{UnitDetail, UnitInput};
 
-
 /// One unit with its aliases and members.
 #[utoipa::path(get, path = "/api/v1/units/{id}", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, body = UnitDetail), (status = 404, body = Problem)))]
