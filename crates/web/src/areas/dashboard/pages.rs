@@ -70,20 +70,17 @@ fn rank(lines: &mut [UnitLine]) {
 pub async fn dashboard(State(state): State<AppState>, viewer: Viewer, Query(q): Query<DashboardQuery>) -> PageResult {
     let today = state.config.today();
     let current = Period::containing(today);
-    let period = match q.period.as_deref().filter(|s| !s.is_empty()) {
-        Some(s) => s.parse().map_err(|_| PageError::BadRequest(format!("期间“{s}”格式应为 YYYY-MM")))?,
-        None => current,
-    };
     let Some(plan_id) = (match q.plan {
         Some(id) => Some(id),
         None => current_plan(&state).await?,
     }) else {
         return Err(PageError::BadRequest("尚未发布工作要点".into()));
     };
-    if q.period.as_deref().is_some_and(|s| !s.is_empty()) {
-        // A month asked for must be allowed for the plan (`Period::check_for_plan`).
-        state.store.check_plan_period(plan_id, period, current).await?;
-    }
+    // A month asked for must be allowed for the plan (`crate::periods`).
+    let period = match q.period.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => crate::periods::plan_period(&state, plan_id, s).await?,
+        None => current,
+    };
     let th = Default::default();
     let view = state.store.plan_view(plan_id, Some(period), today, &th).await?;
     let year_start =

@@ -99,15 +99,10 @@ struct PlanPage {
 /// The period a plan page shows: the one asked for, if it is allowed for the plan
 /// (`Period::check_for_plan`, as in the API), or the current month.
 async fn parse_period(s: Option<&str>, state: &AppState, plan_id: i64) -> Result<Period, PageError> {
-    let open = Period::containing(state.config.today());
-    match s.filter(|s| !s.is_empty()) {
-        Some(s) => {
-            let period = s.parse().map_err(|_| PageError::BadRequest(format!("期间“{s}”格式应为 YYYY-MM")))?;
-            state.store.check_plan_period(plan_id, period, open).await?;
-            Ok(period)
-        }
-        None => Ok(open),
-    }
+    Ok(match s.filter(|s| !s.is_empty()) {
+        Some(s) => crate::periods::plan_period(state, plan_id, s).await?,
+        None => crate::periods::open_period(state),
+    })
 }
 
 pub async fn show(

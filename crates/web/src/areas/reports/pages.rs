@@ -15,18 +15,12 @@ use store::plans::{Assignment, Task};
 use store::reports::{Decision, Report, ReportEvent, ReportInput, ReportState};
 use store::users::Role;
 
-fn parse_period(s: &str) -> Result<Period, PageError> {
-    s.parse().map_err(|_| PageError::NotFound)
-}
-
 /// The period in a report page's address, for an assignment the viewer may see: malformed is
-/// no page (404); outside the plan's year or not yet open, a Chinese message
-/// (`Period::check_for_plan`, as in the API).
+/// no page (404); outside the plan's year or not yet open, a Chinese message (the one rule of
+/// `crate::periods`, as in the API).
 async fn report_period(state: &AppState, assignment_id: i64, text: &str) -> Result<Period, PageError> {
-    let period = parse_period(text)?;
-    let open = Period::containing(state.config.today());
-    state.store.check_assignment_period(assignment_id, period, open).await?;
-    Ok(period)
+    crate::periods::parse_period(text).map_err(|_| PageError::NotFound)?;
+    Ok(crate::periods::assignment_period(state, assignment_id, text).await?)
 }
 
 /// The assignment, if the viewer may see it; another unit's is "not found", never "forbidden".

@@ -28,7 +28,7 @@ pub struct ScoresQuery {
 /// period (`api::plan_period`), or the current month.
 pub async fn period_or_now(state: &AppState, plan_id: i64, p: Option<&str>) -> Result<Period, ApiError> {
     match p.filter(|s| !s.is_empty()) {
-        Some(s) => crate::periods::plan_period(state, plan_id, s).await,
+        Some(s) => Ok(crate::periods::plan_period(state, plan_id, s).await?),
         None => Ok(Period::containing(state.config.today())),
     }
 }
