@@ -10,10 +10,12 @@ use store::status::{PlanView, Shared};
 use store::users::{Role, User};
 use store::{Store, StoreError};
 
-/// Whether the user sees every unit's work: the bureau's business roles. Units see their own;
-/// the security and audit administrators (三员分立) see no business data at all.
+/// Whether the user sees every unit's work: the bureau's business roles (system
+/// administrator, supervision office, leaders). Units see their own; the security and audit
+/// administrators (三员分立) see no business data at all, and inspectors (督学) only their visits
+/// and schools (`store::inspections::VisitScope`).
 pub fn sees_all_units(user: &User) -> bool {
-    !user.role.is_unit_bound() && !user.role.is_oversight()
+    matches!(user.role, Role::Admin | Role::Supervisor | Role::Leader)
 }
 
 /// Whether the user may see the work of unit `unit_id` (its reports in any state).

@@ -371,12 +371,7 @@ pub fn count_cells(c: &store::status::CountsView) -> Vec<CountCell> {
 /// The colour a status is usually shown in, where no assessment says otherwise (legends,
 /// count cells): the colour rules of `domain::status` for the typical case.
 pub fn status_colour(s: domain::Status) -> &'static str {
-    use domain::Status::*;
-    match s {
-        Completed | Ahead | OnPace => "green",
-        Behind | NotStarted => "yellow",
-        Overdue => "red",
-    }
+    s.colour().key()
 }
 
 /// The badge colour of a report state.
@@ -400,7 +395,7 @@ pub fn role_label(role: &str) -> &'static str {
 
 /// A target as people read it, e.g. "≥ 57%".
 pub fn target_text(comparator: &str, value: f64, max: Option<f64>, unit: &str) -> String {
-    domain::Comparator::parse(comparator).unwrap_or(domain::Comparator::Exactly).describe(value, max, unit)
+    domain::Comparator::parse_or_floor(comparator).describe(value, max, unit)
 }
 
 /// `/`: straight to the 工作台 (which sends a stranger to the sign-in form).

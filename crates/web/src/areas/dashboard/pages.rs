@@ -91,10 +91,7 @@ pub async fn dashboard(State(state): State<AppState>, viewer: Viewer, Query(q): 
     let mut trend = Vec::new();
     for p in Period::range(year_start, period) {
         let v = state.store.plan_view(plan_id, Some(p), today, &th).await?;
-        let c = &v.dashboard.assignments;
-        let good: usize =
-            ["completed", "ahead", "on_pace"].iter().map(|k| c.counts.get(*k).copied().unwrap_or(0)).sum();
-        trend.push((p.to_string(), if c.total == 0 { None } else { Some(good as f64 / c.total as f64 * 100.0) }));
+        trend.push((p.to_string(), v.dashboard.assignments.on_pace_share.map(|s| s * 100.0)));
     }
     let trend_chart = charts::lines(
         "按序时推进及以上的任务分解占比(%)",
@@ -126,14 +123,13 @@ pub async fn dashboard(State(state): State<AppState>, viewer: Viewer, Query(q): 
         .map(|u| {
             let c = &u.counts.counts;
             let get = |k: &str| c.get(k).copied().unwrap_or(0);
-            let good = get("completed") + get("ahead") + get("on_pace");
             UnitLine {
                 rank: 0,
                 name: u.unit_name.clone(),
                 total: u.counts.total,
-                good,
+                good: u.counts.on_pace,
                 lagging: get("behind") + get("overdue") + get("not_started"),
-                share: crate::pages::pct(if u.counts.total == 0 { 0.0 } else { good as f64 / u.counts.total as f64 }),
+                share: crate::pages::pct(u.counts.on_pace_share.unwrap_or(0.0)),
             }
         })
         .collect();
