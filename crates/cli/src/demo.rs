@@ -26,6 +26,9 @@ pub const DEMO_USERS: &[(&str, &str, Role, Option<&str>)] = &[
     ("xinjiang", "信江新区填报员", Role::Reporter, Some("信江新区")),
     ("jijiao", "基教科填报员", Role::Reporter, Some("基教科")),
     ("yizhong", "鹰潭一中填报员", Role::Reporter, Some("鹰潭市第一中学")),
+    ("duxue1", "责任督学王敏", Role::Inspector, None),
+    ("duxue2", "责任督学李强", Role::Inspector, None),
+    ("duxue3", "责任督学陈静", Role::Inspector, None),
 ];
 
 pub const DEFAULT_PASSWORD: &str = "Duban@2024";
@@ -35,7 +38,7 @@ pub async fn run(data: &DataArgs, addr: &str, today: chrono::NaiveDate, no_serve
     let store = data.open().await?;
     if store.plans().await?.is_empty() {
         println!("首次运行:正在准备演示数据……");
-        prepare(&store, &password).await?;
+        prepare(&store, &password, today).await?;
     } else {
         println!("使用已有的演示数据({})", data.data_dir.display());
     }
@@ -60,7 +63,7 @@ pub async fn run(data: &DataArgs, addr: &str, today: chrono::NaiveDate, no_serve
 }
 
 /// Loads everything the demo shows. Deterministic: the same data on every machine.
-pub async fn prepare(store: &Store, password: &str) -> anyhow::Result<()> {
+pub async fn prepare(store: &Store, password: &str, today: chrono::NaiveDate) -> anyhow::Result<()> {
     let directory = plan::Directory::from_toml(DEFAULT_UNITS).map_err(|e| anyhow!(e))?;
     store.load_directory(&directory).await?;
     for (username, name, role, unit) in DEMO_USERS {
@@ -77,6 +80,7 @@ pub async fn prepare(store: &Store, password: &str) -> anyhow::Result<()> {
         parsed.title, published.tasks, published.assignments, published.indicators
     );
     println!("已导入学校数据(统计时点 2024-09-01),{bound} 个学前教育目标改由学校数据计算");
+    println!("{}", store.seed_demo_visits(today).await.context("写入演示督导检查")?);
     Ok(())
 }
 

@@ -8,6 +8,7 @@ pub mod csv_file;
 pub mod pace;
 pub mod period;
 pub mod ratio;
+pub mod rectification;
 pub mod scoring;
 pub mod status;
 pub mod target;

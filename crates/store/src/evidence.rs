@@ -120,13 +120,13 @@ pub fn clean_name(name: &str) -> String {
     if cleaned.is_empty() { "附件".to_string() } else { cleaned }
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl Store {
-    fn evidence_path(&self, sha: &str) -> Result<std::path::PathBuf> {
+    pub(crate) fn evidence_path(&self, sha: &str) -> Result<std::path::PathBuf> {
         let dir = self.files.as_ref().ok_or_else(|| StoreError::invalid("file", "本服务未配置附件存储目录"))?;
         Ok(dir.join("evidence").join(&sha[..2]).join(sha))
     }
@@ -326,7 +326,7 @@ impl From<StoreError> for AddError {
 
 /// Writes to a temporary file, syncs it, then renames it into place: a crash leaves either
 /// nothing or the whole file.
-fn write_durably(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_durably(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().ok_or_else(|| std::io::Error::other("no parent directory"))?;
     std::fs::create_dir_all(dir)?;
     // A name of its own per write: two uploads at once must not write into one temporary file.

@@ -20,6 +20,7 @@ pub mod directory;
 pub mod directory_sheet;
 pub mod evidence;
 mod group_commit;
+pub mod inspections;
 pub mod instructions;
 pub mod jobs;
 pub mod password;
@@ -34,6 +35,7 @@ pub mod status;
 /// Fresh databases for the integration tests of this and dependent crates.
 pub mod testing;
 pub mod users;
+pub mod visits_seed;
 
 use schema::Backend;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

@@ -15,6 +15,7 @@ pub const MIGRATIONS: &[(&str, Script)] = &[
     ("0010_data_version", Script::PerBackend(data_version)),
     ("0011_idempotency_requests", Script::Ddl(IDEMPOTENCY_REQUESTS)),
     ("0012_account_requests", Script::Ddl(ACCOUNT_REQUESTS)),
+    ("0013_visits", Script::Ddl(crate::inspections::SCHEMA)),
 ];
 
 /// A migration's statements.

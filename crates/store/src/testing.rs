@@ -72,3 +72,8 @@ pub async fn execute(store: &Store, sql: &str) -> u64 {
         .expect("statement runs")
         .rows_affected()
 }
+
+/// The store's connection pool, for tests that read or tamper with the data directly.
+pub fn pool(store: &Store) -> &sqlx::AnyPool {
+    &store.pool
+}

@@ -19,6 +19,8 @@ pub enum Role {
     UnitHead,
     /// 领导: reads everything, leaves 批示.
     Leader,
+    /// 督学: records visits and their findings; sees the schools assigned to them (挂牌).
+    Inspector,
     /// 安全管理员: roles and security policies; no business data, no audit log.
     SecurityAdmin,
     /// 审计管理员: reads and exports the audit log, nothing else.
@@ -33,6 +35,7 @@ impl Role {
             Role::Reporter => "reporter",
             Role::UnitHead => "unit_head",
             Role::Leader => "leader",
+            Role::Inspector => "inspector",
             Role::SecurityAdmin => "security_admin",
             Role::AuditAdmin => "audit_admin",
         }
@@ -45,17 +48,19 @@ impl Role {
             Role::Reporter => "单位填报员",
             Role::UnitHead => "单位负责人",
             Role::Leader => "领导",
+            Role::Inspector => "督学",
             Role::SecurityAdmin => "安全管理员",
             Role::AuditAdmin => "审计管理员",
         }
     }
 
     /// Every role, the business roles first.
-    pub const ALL: [Role; 7] = [
+    pub const ALL: [Role; 8] = [
         Role::Reporter,
         Role::UnitHead,
         Role::Supervisor,
         Role::Leader,
+        Role::Inspector,
         Role::Admin,
         Role::SecurityAdmin,
         Role::AuditAdmin,
@@ -74,7 +79,7 @@ impl Role {
     /// The roles that work with the reports (fill in, sign off, approve, read and instruct):
     /// what no administrator may obtain alone (三员分立).
     pub fn is_business(self) -> bool {
-        matches!(self, Role::Reporter | Role::UnitHead | Role::Supervisor | Role::Leader)
+        matches!(self, Role::Reporter | Role::UnitHead | Role::Supervisor | Role::Leader | Role::Inspector)
     }
 
     /// Roles that belong to a unit and see only its work.

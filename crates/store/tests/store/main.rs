@@ -3,6 +3,7 @@
 //! skipped with a "SKIPPED:" line.
 
 mod hardening;
+mod inspections;
 mod security;
 mod views;
 mod workflow;
