@@ -117,6 +117,9 @@ pub struct Report {
     pub version: i64,
     pub late: bool,
     pub unchanged: bool,
+    /// The unit declared 本月无新进展: the report is complete without text, and is not
+    /// "text unchanged from last month" (`unchanged` stays false).
+    pub no_change: bool,
     pub review_comment: Option<String>,
     pub submitted_at: Option<String>,
     pub updated_at: Option<String>,
@@ -161,7 +164,7 @@ impl Store {
     async fn load_report(&self, assignment_id: i64, period: &str) -> Result<Option<Report>> {
         let row = sqlx::query(
             "SELECT id, state, progress, cumulative, self_status, problems, next_steps, version, late, unchanged, \
-             review_comment, submitted_at, updated_at FROM reports WHERE assignment_id = $1 AND period = $2",
+             no_change, review_comment, submitted_at, updated_at FROM reports WHERE assignment_id = $1 AND period = $2",
         )
         .bind(assignment_id)
         .bind(period)
@@ -206,6 +209,7 @@ impl Store {
             version: r.get("version"),
             late: r.get::<i64, _>("late") != 0,
             unchanged: r.get::<i64, _>("unchanged") != 0,
+            no_change: r.get::<i64, _>("no_change") != 0,
             review_comment: r.get("review_comment"),
             submitted_at: r.get("submitted_at"),
             updated_at: r.get("updated_at"),
@@ -249,6 +253,7 @@ impl Store {
             version: 0,
             late: false,
             unchanged: false,
+            no_change: false,
             review_comment: None,
             submitted_at: None,
             updated_at: None,
@@ -360,7 +365,8 @@ impl Store {
             ReportState::Submitted | ReportState::Approved | ReportState::PendingSignoff => return Ok(report),
             _ => {}
         }
-        if report.input.progress.trim().is_empty() {
+        // A declared 本月无新进展 is complete without text (see `crate::months`).
+        if report.input.progress.trim().is_empty() && !report.no_change {
             return Err(StoreError::invalid("progress", "本月进展不能为空"));
         }
         let previous = sqlx::query(
@@ -371,7 +377,8 @@ impl Store {
         .bind(&key)
         .fetch_optional(&self.pool)
         .await?;
-        let unchanged = previous.is_some_and(|p| p.get::<String, _>(0).trim() == report.input.progress.trim());
+        let unchanged =
+            !report.no_change && previous.is_some_and(|p| p.get::<String, _>(0).trim() == report.input.progress.trim());
         let late = period.is_late(today, due_day);
         let id = report.id.ok_or(StoreError::NotFound)?;
         let state = if needs_signoff { ReportState::PendingSignoff } else { ReportState::Submitted };
@@ -603,7 +610,7 @@ pub(crate) fn expect_one(rows_affected: u64, why: &str) -> Result<()> {
 /// Stores a draft inside the caller's transaction (see [`Store::save_report`]); returns the
 /// report as stored but for its evidence, and whether it is new, with its history entry and
 /// search document (`doc`, its id filled in here) for the group to insert.
-async fn write_draft(
+pub(crate) async fn write_draft(
     conn: &mut sqlx::AnyConnection,
     assignment_id: i64,
     key: &str,
@@ -654,6 +661,7 @@ async fn write_draft(
         version: 1,
         late: false,
         unchanged: false,
+        no_change: false,
         review_comment: None,
         submitted_at: None,
         updated_at: Some(at.clone()),
@@ -690,10 +698,11 @@ async fn write_draft(
             stored.review_comment = row.get(5);
             stored.submitted_at = row.get(6);
             // A returned report stays returned until it is resubmitted, so the reviewer's
-            // comment stays visible while it is fixed.
+            // comment stays visible while it is fixed. A save from the single-task form (which
+            // has no 本月无新进展 choice) withdraws a declaration; the month page sets it again.
             let update = sqlx::query(
                 "UPDATE reports SET progress = $1, cumulative = $2, self_status = $3, problems = $4, next_steps = $5, \
-                 version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8 AND state = $9",
+                 no_change = 0, version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8 AND state = $9",
             );
             let changed = bind_texts(update, input)
                 .bind(&at)
@@ -753,7 +762,17 @@ pub(crate) struct ReportPlace {
     label: String,
     title: String,
     /// The year of the assignment's plan (see `Period::check_for_plan`).
-    plan_year: Option<i64>,
+    pub(crate) plan_year: Option<i64>,
+}
+
+impl ReportPlace {
+    /// The item as a row of a month is named in a message: its number and the start of its
+    /// title.
+    pub(crate) fn item_name(&self) -> String {
+        let title: String = self.title.chars().take(20).collect();
+        let more = if self.title.chars().count() > 20 { "…" } else { "" };
+        format!("{}{title}{more}", self.label)
+    }
 }
 
 /// The place of an assignment's reports; `NotFound` if there is no such assignment.
@@ -812,7 +831,7 @@ pub(crate) struct EventRow {
 }
 
 impl EventRow {
-    fn new(
+    pub(crate) fn new(
         report_id: i64,
         at: &str,
         user_id: Option<i64>,

@@ -6,7 +6,7 @@
 //! and so is the role-matrix test. Adding an endpoint is one entry here plus its handler.
 
 use crate::AppState;
-use crate::areas::{accounts, assess, bulletins, dashboard, plans, public, reports, scoring, search, units};
+use crate::areas::{accounts, assess, bulletins, dashboard, months, plans, public, reports, scoring, search, units};
 use crate::pages;
 use axum::http::Method;
 use axum::routing::{MethodRouter, get, post, put};
@@ -514,6 +514,26 @@ pub fn table() -> Vec<Route> {
         page(g.clone(), "/review", Roles(BUREAU), None, get(reports::pages::queue)),
         page(g.clone(), "/review/{id}/{period}", Roles(BUREAU), None, get(reports::pages::review_page)),
         page(p.clone(), "/review/{id}/{period}", Roles(REVIEWERS), Some("report.review"), post(reports::pages::decide)),
+        // A unit's month in one screen.
+        api(
+            g.clone(),
+            "/api/v1/months/{period}",
+            Roles(UNITS),
+            None,
+            get(months::api::sheet),
+            op::<months::api::__path_sheet>,
+        ),
+        api(
+            p.clone(),
+            "/api/v1/months/{period}/submit",
+            Roles(UNITS),
+            Some("month.submit"),
+            post(months::api::submit),
+            op::<months::api::__path_submit>,
+        ),
+        page(g.clone(), "/months/{period}", Roles(UNITS), None, get(months::pages::show)),
+        page(p.clone(), "/months/{period}", Roles(UNITS), Some("month.submit"), post(months::pages::submit)),
+        page(p.clone(), "/months/{period}/draft", Roles(UNITS), Some("month.draft"), post(months::pages::draft)),
         // The first screens.
         api(
             g.clone(),

@@ -7,7 +7,6 @@ use crate::error::ApiResult;
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use store::reports::Report;
 
 /// The optional `Idempotency-Key` header of a write, bound to the request it came with: a
 /// retry of the same request (method, path and body alike) gets the first answer again
@@ -83,11 +82,11 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for NoBody {
 
 /// Runs `write` once per idempotency key and user; without a key, just runs it. Only
 /// successful answers are remembered, so a request that failed can be retried.
-pub(crate) async fn idempotent(
+pub(crate) async fn idempotent<T: serde::Serialize>(
     state: &AppState,
     who: &CurrentUser,
     key: &IdempotencyKey,
-    write: impl std::future::Future<Output = ApiResult<Report>>,
+    write: impl std::future::Future<Output = ApiResult<T>>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let Some(Keyed { key, request }) = &key.0 else {
         let report = write.await?;
