@@ -101,8 +101,9 @@ for _ in $(seq 1 100); do
 done
 if [ "$ok" != yes ]; then echo "package: /healthz did not answer on port $port"; exit 1; fi
 curl -fsS "http://127.0.0.1:$port/healthz"; echo
-# Stopped the way systemd stops it.
-kill -TERM "$server"
+# Stopped the way systemd stops it: SIGTERM to the server itself (runuser's child).
+child=$(pgrep -P "$server" || true)
+kill -TERM "${child:-$server}"
 wait "$server" || true
 server=""
 

@@ -261,6 +261,62 @@ fn serve_answers_health_checks() {
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
 
+/// Issue I: SIGTERM (how systemd and containers stop a service) stops the server gracefully:
+/// no new connections, the request under way is answered in full, and the process exits 0.
+#[test]
+fn sigterm_lets_the_request_under_way_finish_and_exits_cleanly() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_duban"))
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--data-dir", dir.path().to_str().expect("utf-8")])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("starts");
+    let mut up = false;
+    for _ in 0..100 {
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            let mut answer = String::new();
+            let _ = s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            let _ = s.read_to_string(&mut answer);
+            up = answer.starts_with("HTTP/1.1 200");
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(up, "the server answers before the test");
+    // A sign-in whose body is still arriving when the signal comes.
+    let body = br#"{"username": "nobody", "password": "Wrong@2024x"}"#;
+    let mut slow = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connects");
+    slow.set_read_timeout(Some(std::time::Duration::from_secs(20))).expect("timeout");
+    let head = format!(
+        "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    slow.write_all(head.as_bytes()).expect("head");
+    slow.write_all(&body[..10]).expect("first part");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let pid = child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().expect("kill runs").success());
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(child.try_wait().expect("status").is_none(), "the server waits for the request under way");
+    slow.write_all(&body[10..]).expect("the rest");
+    let mut answer = String::new();
+    slow.read_to_string(&mut answer).expect("the answer arrives");
+    assert!(answer.starts_with("HTTP/1.1 401"), "the request under way is answered in full: {answer}");
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("status") {
+            break status;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "the server exits after its last request");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(status.success(), "exit status after SIGTERM: {status:?}");
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "nothing listens any more");
+}
+
 /// Several `duban serve` processes on one PostgreSQL behave as one system: a scheduled job
 /// runs once however many processes are up.
 #[test]

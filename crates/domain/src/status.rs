@@ -60,6 +60,23 @@ impl Status {
     pub const ALL: [Status; 6] =
         [Status::Completed, Status::Ahead, Status::OnPace, Status::Behind, Status::NotStarted, Status::Overdue];
 
+    /// 已完成, 超序时 and 序时推进: the statuses counted as "on or ahead of pace" in every
+    /// share, ranking and trend.
+    pub fn is_on_pace(self) -> bool {
+        matches!(self, Status::Completed | Status::Ahead | Status::OnPace)
+    }
+
+    /// The colour a status is shown in where no figures refine it (legends, counts, the review
+    /// queue): green on or ahead of pace, yellow behind or not started, red overdue. An
+    /// assessment with figures has its own colour (`Assessment::colour`), red when far behind.
+    pub fn colour(self) -> Colour {
+        match self {
+            Status::Completed | Status::Ahead | Status::OnPace => Colour::Green,
+            Status::Behind | Status::NotStarted => Colour::Yellow,
+            Status::Overdue => Colour::Red,
+        }
+    }
+
     /// The label users see.
     pub fn label(self) -> &'static str {
         match self {
@@ -287,6 +304,18 @@ impl StatusCounts {
         self.counts.iter().sum()
     }
 
+    /// How many are on or ahead of pace ([`Status::is_on_pace`]).
+    pub fn on_pace(&self) -> usize {
+        Status::ALL.into_iter().filter(|s| s.is_on_pace()).map(|s| self.count(s)).sum()
+    }
+
+    /// The share on or ahead of pace, as a fraction; `None` when there is nothing to count
+    /// (a trend shows a gap, not a zero).
+    pub fn on_pace_share(&self) -> Option<f64> {
+        let total = self.total();
+        (total > 0).then(|| self.on_pace() as f64 / total as f64)
+    }
+
     /// The share of `s` in the total, as a fraction; 0 when there is nothing to count.
     pub fn share(&self, s: Status) -> f64 {
         let total = self.total();
@@ -359,6 +388,19 @@ pub fn roll_up(children: &[Assessment], th: &Thresholds) -> Assessment {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn on_pace_counts_completed_ahead_and_on_pace_and_colours_follow() {
+        let mut c = super::StatusCounts::default();
+        assert_eq!(c.on_pace_share(), None, "nothing to count is no share, not 0%");
+        for s in [super::Status::Completed, super::Status::Ahead, super::Status::OnPace, super::Status::Behind] {
+            c.add(s);
+        }
+        assert_eq!((c.on_pace(), c.on_pace_share()), (3, Some(0.75)));
+        assert_eq!(super::Status::NotStarted.colour(), super::Colour::Yellow);
+        assert_eq!(super::Status::Overdue.colour(), super::Colour::Red);
+        assert!(super::Status::ALL.iter().filter(|s| s.is_on_pace()).all(|s| s.colour() == super::Colour::Green));
+    }
+
     use super::*;
     use crate::target::Comparator;
 

@@ -47,6 +47,13 @@ impl Comparator {
         })
     }
 
+    /// The comparator of a stored target, read as a floor when the symbol is missing or
+    /// unknown: a target without a stated comparison is something to reach ("新建幼儿园3所").
+    /// The one reading every page, export and status uses.
+    pub fn parse_or_floor(s: &str) -> Comparator {
+        Comparator::parse(s).unwrap_or(Comparator::AtLeast)
+    }
+
     /// The stored symbol, the inverse of `parse` (and of the serde form).
     pub fn symbol(self) -> &'static str {
         match self {

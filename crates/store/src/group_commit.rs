@@ -106,7 +106,8 @@ impl Appends {
         }
     }
 
-    fn extend(&mut self, later: Appends) {
+    /// These rows and a later job's (for a job made of several writes).
+    pub(crate) fn extend(&mut self, later: Appends) {
         for (kind, batch) in later.batches {
             self.add(kind, batch);
         }

@@ -23,6 +23,7 @@ mod group_commit;
 pub mod inspections;
 pub mod instructions;
 pub mod jobs;
+pub mod months;
 pub mod password;
 pub mod plans;
 pub mod reports;

@@ -8,9 +8,9 @@ mod draft;
 mod history;
 mod index;
 
-use draft::write_draft;
+pub(crate) use draft::write_draft;
 
-use history::EventRow;
+pub(crate) use history::EventRow;
 pub use index::report_heading;
 pub(crate) use index::{report_doc, report_link, report_place, report_search_body};
 
@@ -128,6 +128,9 @@ pub struct Report {
     pub version: i64,
     pub late: bool,
     pub unchanged: bool,
+    /// The unit declared 本月无新进展: the report is complete without text, and is not
+    /// "text unchanged from last month" (`unchanged` stays false).
+    pub no_change: bool,
     pub review_comment: Option<String>,
     pub submitted_at: Option<String>,
     pub updated_at: Option<String>,
@@ -172,7 +175,7 @@ impl Store {
     async fn load_report(&self, assignment_id: i64, period: &str) -> Result<Option<Report>> {
         let row = sqlx::query(
             "SELECT id, state, progress, cumulative, self_status, problems, next_steps, version, late, unchanged, \
-             review_comment, submitted_at, updated_at FROM reports WHERE assignment_id = $1 AND period = $2",
+             no_change, review_comment, submitted_at, updated_at FROM reports WHERE assignment_id = $1 AND period = $2",
         )
         .bind(assignment_id)
         .bind(period)
@@ -217,6 +220,7 @@ impl Store {
             version: r.get("version"),
             late: r.get::<i64, _>("late") != 0,
             unchanged: r.get::<i64, _>("unchanged") != 0,
+            no_change: r.get::<i64, _>("no_change") != 0,
             review_comment: r.get("review_comment"),
             submitted_at: r.get("submitted_at"),
             updated_at: r.get("updated_at"),
@@ -260,6 +264,7 @@ impl Store {
             version: 0,
             late: false,
             unchanged: false,
+            no_change: false,
             review_comment: None,
             submitted_at: None,
             updated_at: None,
@@ -371,7 +376,8 @@ impl Store {
             ReportState::Submitted | ReportState::Approved | ReportState::PendingSignoff => return Ok(report),
             _ => {}
         }
-        if report.input.progress.trim().is_empty() {
+        // A declared 本月无新进展 is complete without text (see `crate::months`).
+        if report.input.progress.trim().is_empty() && !report.no_change {
             return Err(StoreError::invalid("progress", "本月进展不能为空"));
         }
         let previous = sqlx::query(
@@ -382,7 +388,8 @@ impl Store {
         .bind(&key)
         .fetch_optional(&self.pool)
         .await?;
-        let unchanged = previous.is_some_and(|p| p.get::<String, _>(0).trim() == report.input.progress.trim());
+        let unchanged =
+            !report.no_change && previous.is_some_and(|p| p.get::<String, _>(0).trim() == report.input.progress.trim());
         let late = period.is_late(today, due_day);
         let id = report.id.ok_or(StoreError::NotFound)?;
         let state = if needs_signoff { ReportState::PendingSignoff } else { ReportState::Submitted };

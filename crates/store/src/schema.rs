@@ -25,6 +25,7 @@ pub const MIGRATIONS: &[(&str, Script)] = &[
     ("0011_idempotency_requests", Script::Ddl(IDEMPOTENCY_REQUESTS)),
     ("0012_account_requests", Script::Ddl(ACCOUNT_REQUESTS)),
     ("0013_visits", Script::Ddl(crate::inspections::SCHEMA)),
+    ("0014_report_no_change", Script::Ddl(REPORT_NO_CHANGE)),
 ];
 
 /// Any number; what matters is that every process migrating uses the same one.
@@ -582,6 +583,12 @@ CREATE TABLE account_requests (
     decided_by {int} REFERENCES users(id),
     decided_at TEXT
 )
+"#;
+
+/// A report whose unit declared 本月无新进展 (nothing new this month): complete without
+/// text, and counted as declared rather than as text unchanged from last month.
+const REPORT_NO_CHANGE: &str = r#"
+ALTER TABLE reports ADD COLUMN no_change {int} NOT NULL DEFAULT 0
 "#;
 
 /// Which database a store runs on (defined with the generic SQL helpers, which every module

@@ -68,6 +68,10 @@ pub struct CountsView {
     pub counts: BTreeMap<String, usize>,
     /// Status key → share of the total, 0–1.
     pub shares: BTreeMap<String, f64>,
+    /// How many are on or ahead of pace (已完成, 超序时, 序时推进), and their share (none when
+    /// there is nothing to count): `domain::StatusCounts::on_pace`.
+    pub on_pace: usize,
+    pub on_pace_share: Option<f64>,
 }
 
 impl From<&StatusCounts> for CountsView {
@@ -76,6 +80,8 @@ impl From<&StatusCounts> for CountsView {
             total: c.total(),
             counts: Status::ALL.iter().map(|s| (s.key().to_string(), c.count(*s))).collect(),
             shares: Status::ALL.iter().map(|s| (s.key().to_string(), c.share(*s))).collect(),
+            on_pace: c.on_pace(),
+            on_pace_share: c.on_pace_share(),
         }
     }
 }

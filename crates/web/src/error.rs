@@ -20,6 +20,8 @@ pub struct ApiError {
     pub field: Option<String>,
     /// Seconds to wait, sent as `Retry-After` (a lock, a rate limit).
     pub retry_after: Option<u64>,
+    /// Every field's problem, when a request has several (a month's rows); else `field`'s.
+    pub errors: Vec<FieldError>,
 }
 
 /// The problem document (RFC 9457), with duban's `code` and `errors` extensions.
@@ -43,7 +45,7 @@ pub struct FieldError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
-        ApiError { status, code, detail: detail.into(), field: None, retry_after: None }
+        ApiError { status, code, detail: detail.into(), field: None, retry_after: None, errors: Vec::new() }
     }
     pub fn bad_request(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "bad_request", detail)
@@ -65,14 +67,19 @@ impl ApiError {
             detail: message,
             field: Some(field.to_string()),
             retry_after: None,
+            errors: Vec::new(),
         }
+    }
+    /// 422 listing every problem of a request at once (each with its field's path).
+    pub fn invalid_all(detail: impl Into<String>, errors: Vec<FieldError>) -> Self {
+        ApiError { errors, ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", detail) }
     }
     /// Too many wrong passwords for a name (sign-in, or the current password given to change
     /// it): 429 with `Retry-After`.
     pub fn account_locked(minutes: i64) -> Self {
         ApiError {
             retry_after: Some(minutes.max(1) as u64 * 60),
-            ..Self::new(StatusCode::TOO_MANY_REQUESTS, "account_locked", crate::pages::locked_message(minutes))
+            ..Self::new(StatusCode::TOO_MANY_REQUESTS, "account_locked", locked_message(minutes))
         }
     }
 }
@@ -95,11 +102,14 @@ fn title(status: StatusCode) -> &'static str {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let errors = self
-            .field
-            .as_ref()
-            .map(|f| vec![FieldError { field: f.clone(), message: self.detail.clone() }])
-            .unwrap_or_default();
+        let errors = if self.errors.is_empty() {
+            self.field
+                .as_ref()
+                .map(|f| vec![FieldError { field: f.clone(), message: self.detail.clone() }])
+                .unwrap_or_default()
+        } else {
+            self.errors
+        };
         let body = Problem {
             kind: format!("urn:duban:problem:{}", self.code),
             title: title(self.status).to_string(),
@@ -465,4 +475,9 @@ fn string_keyed_maps(value: &mut serde_json::Value) {
         Value::Array(items) => items.iter_mut().for_each(string_keyed_maps),
         _ => {}
     }
+}
+
+/// What a locked sign-in is told.
+pub fn locked_message(minutes: i64) -> String {
+    format!("登录失败次数过多,账户已暂时锁定,请 {minutes} 分钟后再试")
 }

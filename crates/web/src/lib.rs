@@ -2,23 +2,21 @@
 //! every computed figure) and render JSON; no SQL and no rules live here.
 
 pub mod api;
-pub mod api_accounts;
-pub mod api_assess;
-pub mod api_bulletin;
-pub mod api_editing;
-pub mod api_scoring;
-pub mod auth;
+pub mod areas;
 pub mod body_limit;
+pub mod downloads;
 pub mod error;
+pub mod openapi;
 pub mod pages;
+pub mod periods;
 pub mod policy;
+pub mod routes;
 pub mod security;
 mod server;
 pub mod tls;
 
 use axum::Router;
 use axum::http::header;
-use axum::routing::{get, post, put};
 use chrono::NaiveDate;
 use store::Store;
 
@@ -56,6 +54,8 @@ pub struct Config {
     /// most `large_body_wait`, then get 503.
     pub max_large_bodies: usize,
     pub large_body_wait: std::time::Duration,
+    /// How long a stopping server (SIGTERM, Ctrl-C) waits for the requests under way.
+    pub shutdown_grace: std::time::Duration,
 }
 
 impl Default for Config {
@@ -76,6 +76,7 @@ impl Default for Config {
             max_connections: 10_000,
             max_large_bodies: 4,
             large_body_wait: std::time::Duration::from_secs(10),
+            shutdown_grace: std::time::Duration::from_secs(30),
         }
     }
 }
@@ -98,61 +99,20 @@ pub fn router(state: AppState) -> Router {
     let limiter = std::sync::Arc::new(security::LoginLimiter::new(state.config.login_burst, state.config.login_refill));
     let api_limiter = std::sync::Arc::new(security::ApiLimiter::new(state.config.api_burst, state.config.api_rate));
     let secure_cookies = state.config.secure_cookies;
-    let api = Router::new()
-        .route("/auth/login", post(api::login))
-        .route("/auth/logout", post(api::logout))
-        .route("/me", get(api::me))
-        .route("/me/password", post(api_accounts::change_password))
-        .route("/me/logout-all", post(api_accounts::logout_all))
-        .route("/users/{id}/password", post(api_accounts::reset_password))
-        .route("/users/{id}/role", put(api_accounts::set_role))
-        .route("/users/requests", get(api_accounts::requests))
-        .route("/users/requests/{id}/confirm", post(api_accounts::confirm_request))
-        .route("/users/requests/{id}/reject", post(api_accounts::reject_request))
-        .route("/audit", get(api_accounts::audit))
-        .route("/audit/verify", get(api_accounts::verify))
-        .route("/users", get(api::users).post(api_accounts::create_user))
-        .route("/units", get(api::units).post(api_editing::create_unit))
-        .route("/units/{id}", get(api_editing::unit_detail).put(api_editing::update_unit))
-        .route("/milestones/{id}", put(api_editing::schedule_milestone))
-        .route("/indicators/{id}", put(api_editing::update_indicator))
-        .route("/plans", get(api::plans))
-        .route("/plans/import", post(api::import_plan))
-        .route("/plans/{id}", get(api::plan_detail))
-        .route("/plans/{id}/draft", get(api::get_draft).put(api::put_draft))
-        .route("/tasks/{id}/instructions", get(api::list_instructions).post(api::add_instruction))
-        .route("/plans/{id}/publish", post(api::publish_plan))
-        .route("/plans/{id}/archive", post(api::archive_plan))
-        .route("/school-data", get(api_assess::history).post(api_assess::import))
-        .route("/plans/{id}/scores", get(api_scoring::scores))
-        .route("/plans/{id}/scores/publish", post(api_scoring::publish))
-        .route("/plans/{id}/scoring-scheme", put(api_scoring::put_scheme))
-        .route("/plans/{id}/score-adjustments", post(api_scoring::add_adjustment))
-        .route("/assess/balance", get(api_assess::balance))
-        .route("/assess/preschool", get(api_assess::preschool))
-        .route("/indicator-sources", get(api_assess::sources))
-        .route("/plans/{id}/bulletins/{period}", get(api_bulletin::get_bulletin))
-        .route("/plans/{id}/bulletins/{period}/publish", post(api_bulletin::publish_bulletin))
-        .route("/tasks", get(api::tasks))
-        .route("/assignments/{id}/reports/{period}", get(api::get_report).put(api::save_report))
-        .route("/assignments/{id}/reports/{period}/submit", post(api::submit_report))
-        .route("/assignments/{id}/reports/{period}/review", post(api::review_report))
-        .route("/assignments/{id}/reports/{period}/evidence", post(api::upload_evidence))
-        .route("/assignments/{id}/reports/{period}/signoff", post(api::signoff_report))
-        .route("/settings", get(api::get_settings).put(api::put_settings))
-        .route("/evidence/{id}", get(api::download_evidence))
-        .route("/dashboard", get(api::dashboard))
-        .route("/search", get(api::search))
-        .route("/notifications", get(api::notifications))
-        .route("/units/{id}/urge", post(api::urge))
-        .route("/openapi.json", get(api::openapi_json))
-        .fallback(api::not_found)
-        .layer(axum::middleware::from_fn_with_state(api_limiter, security::limit_api));
-    let app = Router::new()
-        .route("/healthz", get(api::healthz))
-        .nest("/api/v1", api)
-        .merge(pages::router())
-        .fallback(|| async { pages::PageError::NotFound })
+    // The routes, from the one table; page routes clear a flash message once shown.
+    let mut app = Router::new();
+    for route in routes::table() {
+        let handler = match route.interface {
+            routes::Interface::Api => route.handler,
+            routes::Interface::Page => route.handler.layer(axum::middleware::from_fn(pages::clear_flash)),
+        };
+        app = app.route(route.path, handler);
+    }
+    let app = app
+        // Unknown paths: problem JSON under the API, the page otherwise.
+        .fallback(fallback)
+        // The API's per-client rate limit (also for its unknown paths).
+        .layer(axum::middleware::from_fn_with_state(api_limiter, security::limit_api))
         // Every change is recorded (inside the routes, so the route's pattern is known).
         // Each route's body limit; large bodies only from signed-in senders (see body_limit).
         .layer(axum::middleware::from_fn_with_state(
@@ -170,6 +130,16 @@ pub fn router(state: AppState) -> Router {
         .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"));
     let app = if secure_cookies { app.layer(axum::middleware::map_response(security::secure_cookies)) } else { app };
     app.with_state(state)
+}
+
+/// A path no route serves.
+async fn fallback(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if uri.path().starts_with(routes::API) {
+        error::ApiError::not_found().into_response()
+    } else {
+        pages::PageError::NotFound.into_response()
+    }
 }
 
 /// Pages load nothing from elsewhere and run no inline script, and cannot be framed.

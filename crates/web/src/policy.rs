@@ -7,13 +7,15 @@ use std::sync::Arc;
 use store::plans::Assignment;
 use store::reports::TaskReport;
 use store::status::{PlanView, Shared};
-use store::users::User;
+use store::users::{Role, User};
 use store::{Store, StoreError};
 
-/// Whether the user sees every unit's work: the bureau's business roles. Units see their own;
-/// the security and audit administrators (三员分立) see no business data at all.
+/// Whether the user sees every unit's work: the bureau's business roles (system
+/// administrator, supervision office, leaders). Units see their own; the security and audit
+/// administrators (三员分立) see no business data at all, and inspectors (督学) only their visits
+/// and schools (`store::inspections::VisitScope`).
 pub fn sees_all_units(user: &User) -> bool {
-    !user.role.is_unit_bound() && !user.role.is_oversight()
+    matches!(user.role, Role::Admin | Role::Supervisor | Role::Leader)
 }
 
 /// Whether the user may see the work of unit `unit_id` (its reports in any state).
@@ -64,6 +66,20 @@ pub fn owns_report(user: &User, report_unit: Option<i64>) -> bool {
 /// before approval hidden (made once per state of the data and shared by every unit).
 pub fn plan_view(user: &User, view: Arc<Shared<PlanView>>) -> Arc<Shared<PlanView>> {
     if sees_all_units(user) { view } else { view.narrowed(PlanView::for_peers) }
+}
+
+/// Where the bureau asks for it, a reporter's submission goes to the unit head first.
+pub(crate) async fn needs_signoff(state: &crate::AppState, user: &User) -> Result<bool, StoreError> {
+    Ok(user.role == Role::Reporter && state.store.setting("require_signoff").await?.as_deref() == Some("true"))
+}
+
+/// Where a role's work starts.
+pub fn landing(role: Role) -> &'static str {
+    match role {
+        Role::AuditAdmin => "/admin/audit",
+        Role::SecurityAdmin => "/admin/users",
+        _ => "/home",
+    }
 }
 
 #[cfg(test)]

@@ -89,68 +89,6 @@ impl<S: Send + Sync> FromRequestParts<S> for AuditSlot {
     }
 }
 
-/// The audit action of a state-changing route: one table for the API and the pages. Routes
-/// not listed are still recorded, as `http.<METHOD>`.
-pub const ACTIONS: &[(&str, &str, &str)] = &[
-    ("POST", "/api/v1/auth/logout", "logout"),
-    ("POST", "/api/v1/me/logout-all", "logout.all"),
-    ("POST", "/api/v1/me/password", "password.change"),
-    ("POST", "/api/v1/users", "user.create"),
-    ("POST", "/api/v1/users/{id}/password", "user.reset_password"),
-    ("PUT", "/api/v1/users/{id}/role", "user.role"),
-    ("POST", "/api/v1/users/requests/{id}/confirm", "user.request.confirm"),
-    ("POST", "/api/v1/users/requests/{id}/reject", "user.request.reject"),
-    ("PUT", "/api/v1/users/{id}/disabled", "user.disable"),
-    ("POST", "/api/v1/units", "unit.create"),
-    ("PUT", "/api/v1/units/{id}", "unit.update"),
-    ("POST", "/api/v1/units/{id}/urge", "unit.urge"),
-    ("PUT", "/api/v1/milestones/{id}", "milestone.schedule"),
-    ("PUT", "/api/v1/indicators/{id}", "indicator.update"),
-    ("POST", "/api/v1/plans/import", "plan.import"),
-    ("PUT", "/api/v1/plans/{id}/draft", "plan.edit"),
-    ("POST", "/api/v1/plans/{id}/publish", "plan.publish"),
-    ("POST", "/api/v1/plans/{id}/archive", "plan.archive"),
-    ("POST", "/api/v1/tasks/{id}/instructions", "instruction.add"),
-    ("POST", "/api/v1/school-data", "school_data.import"),
-    ("POST", "/api/v1/plans/{id}/bulletins/{period}/publish", "bulletin.publish"),
-    ("PUT", "/api/v1/assignments/{id}/reports/{period}", "report.save"),
-    ("POST", "/api/v1/assignments/{id}/reports/{period}/submit", "report.submit"),
-    ("POST", "/api/v1/assignments/{id}/reports/{period}/review", "report.review"),
-    ("POST", "/api/v1/assignments/{id}/reports/{period}/signoff", "report.signoff"),
-    ("POST", "/api/v1/assignments/{id}/reports/{period}/evidence", "report.evidence"),
-    ("PUT", "/api/v1/settings", "settings.update"),
-    ("POST", "/logout", "logout"),
-    ("POST", "/account/logout-all", "logout.all"),
-    ("POST", "/account/password", "password.change"),
-    ("POST", "/admin/users", "user.create"),
-    ("POST", "/admin/users/{id}/password", "user.reset_password"),
-    ("POST", "/admin/users/{id}/role", "user.role"),
-    ("POST", "/admin/users/requests/{id}/confirm", "user.request.confirm"),
-    ("POST", "/admin/users/requests/{id}/reject", "user.request.reject"),
-    ("POST", "/admin/units", "unit.create"),
-    ("POST", "/admin/units/import", "unit.import"),
-    ("POST", "/admin/units/{id}", "unit.update"),
-    ("POST", "/plans/import", "plan.import"),
-    ("POST", "/plans/{id}/review", "plan.edit"),
-    ("POST", "/plans/{id}/publish", "plan.publish"),
-    ("POST", "/plans/{id}/public", "plan.public"),
-    ("POST", "/plans/{id}/bulletins/{period}/requirements", "bulletin.requirements"),
-    ("POST", "/plans/{id}/bulletins/{period}/publish", "bulletin.publish"),
-    ("POST", "/tasks/{id}/instructions", "instruction.add"),
-    ("POST", "/milestones/{id}", "milestone.schedule"),
-    ("POST", "/assignments/{id}/reports/{period}", "report.save"),
-    ("POST", "/assignments/{id}/reports/{period}/evidence", "report.evidence"),
-    ("POST", "/review/{id}/{period}", "report.review"),
-    ("POST", "/assess/import", "school_data.import"),
-];
-
-fn action_of(method: &Method, route: &str) -> String {
-    ACTIONS
-        .iter()
-        .find(|(m, p, _)| *m == method.as_str() && *p == route)
-        .map_or_else(|| format!("http.{method}"), |(_, _, a)| a.to_string())
-}
-
 /// Keys whose values never reach the audit log.
 fn secret(key: &str) -> bool {
     key.contains("password") || key == "_csrf" || key == "token"
@@ -250,7 +188,7 @@ pub async fn audit(State(state): State<AppState>, request: Request, next: Next) 
         actor_id: Some(actor_id),
         actor,
         ip: ip.map(|i| i.to_string()),
-        action: action_of(&method, route.as_deref().unwrap_or(&path)),
+        action: crate::routes::action(&method, route.as_deref().unwrap_or(&path)),
         object: Some(path),
         outcome: response.status().as_u16().to_string(),
         detail: serde_json::Value::Object(d),
@@ -319,7 +257,7 @@ pub async fn limit_logins(State(limiter): State<Arc<LoginLimiter>>, request: Req
         Ok(()) => next.run(request).await,
         Err(wait) if api => too_many_requests(wait, format!("登录尝试过于频繁,请 {wait} 秒后再试")),
         Err(wait) => {
-            let mut r = crate::pages::too_many_logins(wait);
+            let mut r = crate::areas::accounts::login_pages::too_many(&format!("登录尝试过于频繁,请 {wait} 秒后再试"));
             if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
                 r.headers_mut().insert(header::RETRY_AFTER, v);
             }
@@ -462,7 +400,8 @@ fn too_many_requests(wait: u64, detail: String) -> Response {
 /// Applies [`ApiLimiter`] to every request under `/api/v1`: over the limit, 429 with
 /// `Retry-After` and a problem document.
 pub async fn limit_api(State(limiter): State<Arc<ApiLimiter>>, request: Request, next: Next) -> Response {
-    if !limiter.enabled() {
+    // Only the API counts; pages have the sign-in limit and sessions of their own.
+    if !limiter.enabled() || !request.uri().path().starts_with(crate::routes::API) {
         return next.run(request).await;
     }
     let ip = ip_of(request.extensions());

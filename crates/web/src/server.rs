@@ -37,11 +37,12 @@ const RESERVED_DESCRIPTORS: u64 = 256;
 pub(crate) async fn run(state: AppState, listener: TcpListener, tls: Option<TlsAcceptor>) -> std::io::Result<()> {
     let limit = connection_limit(state.config.max_connections, raise_descriptor_limit());
     let header_timeout = state.config.header_timeout;
+    let state_grace = state.config.shutdown_grace;
     let scheduler = spawn_scheduler(state.clone());
     let app = router(state);
     let slots = Arc::new(Semaphore::new(limit));
     let graceful = GracefulShutdown::new();
-    let shutdown = tokio::signal::ctrl_c();
+    let shutdown = shutdown_signal();
     tokio::pin!(shutdown);
     loop {
         // A slot first, then the connection: at the limit nothing is accepted.
@@ -79,10 +80,40 @@ pub(crate) async fn run(state: AppState, listener: TcpListener, tls: Option<TlsA
             }
         });
     }
+    // No new connections and no new scheduled jobs; the requests under way may finish, for at
+    // most `shutdown_grace`, then the process ends anyway (a hung client cannot hold it).
     drop(listener);
-    graceful.shutdown().await;
     scheduler.abort();
+    tracing::info!("shutting down: finishing the requests under way");
+    if tokio::time::timeout(state_grace, graceful.shutdown()).await.is_err() {
+        tracing::warn!(grace = ?state_grace, "requests still running after the grace period; stopping anyway");
+    }
     Ok(())
+}
+
+/// Resolves on Ctrl-C or, on Unix, SIGTERM (what systemd and container runtimes send to stop
+/// a service).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            // Without a SIGTERM handler, Ctrl-C still stops the server gracefully.
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 /// HTTP/1.1 on one connection, with the header timeout, watched for graceful shutdown; the

@@ -21,6 +21,48 @@ document.addEventListener("DOMContentLoaded", () => {
       xhr.send(new FormData(form));
     });
   }
+  // The month page: each row's draft is saved as it is typed (a short pause after the last
+  // change), and Enter in a one-line input does not submit the whole month by accident.
+  const month = document.getElementById("month-form");
+  if (month && window.fetch && window.FormData) {
+    const csrf = month.querySelector("input[name=_csrf]").value;
+    const timers = new Map();
+    const saveRow = (row) => {
+      const id = row.dataset.assignment;
+      const body = new URLSearchParams();
+      body.append("_csrf", csrf);
+      body.append("assignment_id", id);
+      row.querySelectorAll("input, textarea").forEach((el) => {
+        if (!el.name || ((el.type === "checkbox") && !el.checked)) return;
+        body.append(el.name, el.value);
+      });
+      const note = row.querySelector(".draft-state");
+      fetch(month.dataset.draft, { method: "POST", body, credentials: "same-origin" })
+        .then((r) => r.json().then((j) => [r.status, j]))
+        .then(([status, j]) => {
+          if (status === 200) {
+            const v = row.querySelector("input[name^=version_]");
+            if (v) v.value = j.version;
+            if (note) note.textContent = "草稿已保存";
+          } else if (note) {
+            note.textContent = "草稿未保存:" + (j.message || "请检查填写内容");
+          }
+        })
+        .catch(() => { if (note) note.textContent = "网络中断,草稿未保存(提交时会一并保存)"; });
+    };
+    month.addEventListener("input", (ev) => {
+      const row = ev.target.closest(".month-row");
+      if (!row) return;
+      clearTimeout(timers.get(row));
+      timers.set(row, setTimeout(() => saveRow(row), 800));
+    });
+    month.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter" && ev.target.tagName === "INPUT" && ev.target.type !== "submit") ev.preventDefault();
+    });
+    month.addEventListener("submit", () => timers.forEach((t) => clearTimeout(t)));
+    const errors = document.getElementById("month-errors");
+    if (errors) errors.focus();
+  }
   // Filters apply as soon as a choice changes.
   document.querySelectorAll("form.auto-submit select").forEach((s) => {
     s.addEventListener("change", () => s.form.submit());

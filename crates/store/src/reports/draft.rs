@@ -11,7 +11,7 @@ use sqlx::Row;
 /// Stores a draft inside the caller's transaction (see [`crate::Store::save_report`]); returns the
 /// report as stored but for its evidence, and whether it is new, with its history entry and
 /// search document (`doc`, its id filled in here) for the group to insert.
-pub(super) async fn write_draft(
+pub(crate) async fn write_draft(
     conn: &mut sqlx::AnyConnection,
     assignment_id: i64,
     key: &str,
@@ -62,6 +62,7 @@ pub(super) async fn write_draft(
         version: 1,
         late: false,
         unchanged: false,
+        no_change: false,
         review_comment: None,
         submitted_at: None,
         updated_at: Some(at.clone()),
@@ -98,10 +99,11 @@ pub(super) async fn write_draft(
             stored.review_comment = row.get(5);
             stored.submitted_at = row.get(6);
             // A returned report stays returned until it is resubmitted, so the reviewer's
-            // comment stays visible while it is fixed.
+            // comment stays visible while it is fixed. A save from the single-task form (which
+            // has no 本月无新进展 choice) withdraws a declaration; the month page sets it again.
             let update = sqlx::query(
                 "UPDATE reports SET progress = $1, cumulative = $2, self_status = $3, problems = $4, next_steps = $5, \
-                 version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8 AND state = $9",
+                 no_change = 0, version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8 AND state = $9",
             );
             let changed = bind_texts(update, input)
                 .bind(&at)

@@ -36,7 +36,7 @@ pub(crate) struct EventRow {
 }
 
 impl EventRow {
-    pub(super) fn new(
+    pub(crate) fn new(
         report_id: i64,
         at: &str,
         user_id: Option<i64>,

@@ -12,7 +12,17 @@ pub(crate) struct ReportPlace {
     pub(super) label: String,
     pub(super) title: String,
     /// The year of the assignment's plan (see `Period::check_for_plan`).
-    pub(super) plan_year: Option<i64>,
+    pub(crate) plan_year: Option<i64>,
+}
+
+impl ReportPlace {
+    /// The item as a row of a month is named in a message: its number and the start of its
+    /// title.
+    pub(crate) fn item_name(&self) -> String {
+        let title: String = self.title.chars().take(20).collect();
+        let more = if self.title.chars().count() > 20 { "…" } else { "" };
+        format!("{}{title}{more}", self.label)
+    }
 }
 
 /// The place of an assignment's reports; `NotFound` if there is no such assignment.

@@ -6,32 +6,21 @@
 //! Page contract relied on by the browser tests (`crates/cli/tests/browser.rs`): every page
 //! has `<main id="main">`; flash messages in `.flash`; a form's overall error in `.form-error`;
 //! a field's error in `#error-<field>`; a signed-in page has `form#logout-form`.
+//!
+//! This module is the pages' plumbing (the signed-in viewer, flash messages, errors, rendering);
+//! the page handlers live in their areas (`crate::areas::*::*pages`).
 
-pub mod account;
-mod admin;
-mod assess;
-mod auth;
-mod bulletin;
-mod charts;
-mod dashboard;
-mod home;
-mod plans;
-mod public;
-mod reports;
-mod scores;
-mod search;
+pub mod charts;
 
 use crate::AppState;
 use askama::Template;
-use axum::Router;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use sha2::{Digest, Sha256};
 use store::StoreError;
-use store::users::{Role, User};
+use store::users::User;
 
 /// The session cookie's name. The cookie holds a token; the database holds its hash.
 pub const SESSION_COOKIE: &str = "duban_session";
@@ -40,69 +29,15 @@ pub const IDLE_MINUTES: i64 = store::users::IDLE_MINUTES;
 /// The longest a session lives, however active.
 pub const SESSION_HOURS: i64 = 12;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(|| async { Redirect::to("/home") }))
-        .route("/login", get(auth::login_form).post(auth::login))
-        .route("/logout", post(auth::logout))
-        .route("/home", get(home::home))
-        .route("/plans", get(plans::list))
-        .route("/plans/import", get(plans::import_form).post(plans::import))
-        .route("/plans/{id}", get(plans::show))
-        .route("/plans/{id}/review", get(plans::review).post(plans::save_draft))
-        .route("/plans/{id}/publish", post(plans::publish))
-        .route("/plans/{id}/public", post(public::set))
-        .route("/plans/{id}/bulletins/{period}", get(bulletin::page))
-        .route("/plans/{id}/bulletins/{period}/download", get(bulletin::download))
-        .route("/plans/{id}/bulletins/{period}/requirements", post(bulletin::save_requirements))
-        .route("/plans/{id}/bulletins/{period}/publish", post(bulletin::publish))
-        .route("/public/plans/{id}", get(public::page))
-        .route("/public/plans/{id}/progress.csv", get(public::csv))
-        .route("/tasks/{id}", get(plans::task))
-        .route("/tasks/{id}/instructions", post(plans::add_instruction))
-        .route("/milestones/{id}", post(plans::schedule_milestone))
-        .route("/assignments/{id}/reports/{period}", get(reports::form).post(reports::save))
-        .route("/assignments/{id}/reports/{period}/evidence", post(reports::upload))
-        .route("/evidence/{id}", get(reports::download))
-        .route("/review", get(reports::queue))
-        .route("/review/{id}/{period}", get(reports::review_page).post(reports::decide))
-        .route("/dashboard", get(dashboard::dashboard))
-        .route("/assess", get(assess::show))
-        .route("/plans/{id}/scores", get(scores::show))
-        .route("/plans/{id}/scores/adjustments", post(scores::add_adjustment))
-        .route("/plans/{id}/scores/publish", post(scores::publish))
-        .route("/plans/{id}/scores/scheme", post(scores::save_scheme))
-        .route("/assess/import", post(assess::import))
-        .route("/search", get(search::search))
-        .route("/admin/units", get(admin::units).post(admin::create_unit))
-        .route("/admin/units/export.csv", get(admin::export_units))
-        .route("/admin/units/import", post(admin::import_units))
-        .route("/admin/units/{id}", get(admin::unit_form).post(admin::update_unit))
-        .route("/admin/users", get(admin::users).post(admin::add_user))
-        .route("/admin/users/{id}/password", post(account::reset_password))
-        .route("/admin/users/{id}/role", post(account::set_role))
-        .route("/admin/users/requests/{id}/confirm", post(account::confirm_request))
-        .route("/admin/users/requests/{id}/reject", post(account::reject_request))
-        .route("/admin/audit", get(account::audit))
-        .route("/admin/audit/export.csv", get(account::export))
-        .route("/account/password", get(account::password_form).post(account::change_password))
-        .route("/account/logout-all", post(account::logout_all))
-        .route("/static/app.css", get(css))
-        .route("/static/app.js", get(js))
-        .route("/static/favicon.svg", get(favicon))
-        .route("/favicon.ico", get(favicon))
-        .layer(axum::middleware::from_fn(clear_flash))
-}
-
-async fn css() -> impl IntoResponse {
+pub(crate) async fn css() -> impl IntoResponse {
     static_asset("text/css; charset=utf-8", include_str!("../../static/app.css"))
 }
 
-async fn js() -> impl IntoResponse {
+pub(crate) async fn js() -> impl IntoResponse {
     static_asset("text/javascript; charset=utf-8", include_str!("../../static/app.js"))
 }
 
-async fn favicon() -> impl IntoResponse {
+pub(crate) async fn favicon() -> impl IntoResponse {
     static_asset("image/svg+xml", include_str!("../../static/favicon.svg"))
 }
 
@@ -203,10 +138,6 @@ impl Viewer {
         &self.ctx.user
     }
 
-    pub fn require(&self, roles: &[Role]) -> Result<(), PageError> {
-        if roles.contains(&self.ctx.user.role) { Ok(()) } else { Err(PageError::Forbidden) }
-    }
-
     pub fn check_csrf(&self, given: &str) -> Result<(), PageError> {
         if given == self.ctx.csrf { Ok(()) } else { Err(PageError::Csrf) }
     }
@@ -233,9 +164,14 @@ impl FromRequestParts<AppState> for Viewer {
             crate::security::Gate::ChangePassword => return Err(Redirect::to("/account/password").into_response()),
             // The oversight roles' work is on one page each; their home leads there.
             crate::security::Gate::Denied if parts.uri.path() == "/home" => {
-                return Err(Redirect::to(account::landing(user.role)).into_response());
+                return Err(Redirect::to(crate::policy::landing(user.role)).into_response());
             }
             crate::security::Gate::Denied => return Err(PageError::Forbidden.into_response()),
+        }
+        // The route table says who may open each page.
+        let route = parts.extensions.get::<axum::extract::MatchedPath>().map(|m| m.as_str());
+        if !crate::routes::admits(&parts.method, route, user.role) {
+            return Err(PageError::Forbidden.into_response());
         }
         let flash = flash_of(&parts.headers);
         let period = domain::Period::containing(state.config.today()).to_string();
@@ -305,13 +241,6 @@ pub async fn clear_flash(request: axum::extract::Request, next: axum::middleware
         );
     }
     response
-}
-
-pub use auth::{locked_message, sign_in_event};
-
-/// The sign-in page with a message that there were too many attempts (429).
-pub fn too_many_logins(wait_secs: u64) -> Response {
-    auth::too_many(&format!("登录尝试过于频繁,请 {wait_secs} 秒后再试"))
 }
 
 /// Why a page could not be shown. Each renders as a Chinese page with the right status.
@@ -442,12 +371,7 @@ pub fn count_cells(c: &store::status::CountsView) -> Vec<CountCell> {
 /// The colour a status is usually shown in, where no assessment says otherwise (legends,
 /// count cells): the colour rules of `domain::status` for the typical case.
 pub fn status_colour(s: domain::Status) -> &'static str {
-    use domain::Status::*;
-    match s {
-        Completed | Ahead | OnPace => "green",
-        Behind | NotStarted => "yellow",
-        Overdue => "red",
-    }
+    s.colour().key()
 }
 
 /// The badge colour of a report state.
@@ -471,5 +395,10 @@ pub fn role_label(role: &str) -> &'static str {
 
 /// A target as people read it, e.g. "≥ 57%".
 pub fn target_text(comparator: &str, value: f64, max: Option<f64>, unit: &str) -> String {
-    domain::Comparator::parse(comparator).unwrap_or(domain::Comparator::Exactly).describe(value, max, unit)
+    domain::Comparator::parse_or_floor(comparator).describe(value, max, unit)
+}
+
+/// `/`: straight to the 工作台 (which sends a stranger to the sign-in form).
+pub(crate) async fn to_home() -> Redirect {
+    Redirect::to("/home")
 }

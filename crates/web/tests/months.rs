@@ -1,0 +1,236 @@
+//! A unit's month in one screen, over HTTP on both backends: the sheet shows last month's
+//! approved report; the whole month goes in one request, all or nothing; every row's errors
+//! come back at once; another unit's row is 404, a stale row 409; 本月无新进展 is declared,
+//! not "text unchanged".
+
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+use store::Store;
+use store::users::{NewUser, Role};
+
+const YINGTAN: &[u8] = include_bytes!("../../../data/plans/yingtan-2024-education-work-plan.txt");
+const UNITS: &str = include_str!("../../../data/units/yingtan.toml");
+const PASSWORD: &str = "Test@2024ok";
+
+struct Server {
+    base: String,
+    http: Client,
+}
+
+async fn start(store: Store) -> Server {
+    store.load_directory(&plan::Directory::from_toml(UNITS).expect("units")).await.expect("directory");
+    for (u, role, unit) in [
+        ("supervisor", Role::Supervisor, Some("督导室")),
+        ("yujiang", Role::Reporter, Some("余江区")),
+        ("yuehu", Role::Reporter, Some("月湖区")),
+    ] {
+        store.add_user(&NewUser { username: u, display_name: u, password: PASSWORD, role, unit }).await.expect("user");
+    }
+    let directory = store.directory().await.expect("directory");
+    let parsed = plan::parse(YINGTAN, &directory).expect("parse");
+    let id = store.import_plan("yingtan.txt", YINGTAN, &parsed, None).await.expect("import");
+    store.publish_plan(id, chrono::NaiveDate::from_ymd_opt(2024, 3, 20).expect("date")).await.expect("publish");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let config = web::Config { today: chrono::NaiveDate::from_ymd_opt(2024, 3, 20), ..web::Config::default() };
+    tokio::spawn(web::serve(web::AppState { store, config }, listener));
+    Server { base, http: Client::new() }
+}
+
+impl Server {
+    async fn login(&self, user: &str) -> String {
+        let r = self
+            .http
+            .post(format!("{}/api/v1/auth/login", self.base))
+            .json(&json!({"username": user, "password": PASSWORD}))
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(r.status(), StatusCode::OK);
+        r.json::<Value>().await.expect("json")["token"].as_str().expect("token").to_string()
+    }
+
+    async fn call(&self, method: reqwest::Method, path: &str, token: &str, body: Option<Value>) -> (StatusCode, Value) {
+        self.call_keyed(method, path, token, body, None).await
+    }
+
+    async fn call_keyed(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+        key: Option<&str>,
+    ) -> (StatusCode, Value) {
+        let mut req = self.http.request(method, format!("{}{path}", self.base)).bearer_auth(token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        if let Some(k) = key {
+            req = req.header("Idempotency-Key", k);
+        }
+        let r = req.send().await.expect("request");
+        let status = r.status();
+        let ct = r.headers().get("content-type").map(|v| v.to_str().unwrap_or("").to_string()).unwrap_or_default();
+        let v = r.json::<Value>().await.unwrap_or(Value::Null);
+        if status.is_client_error() {
+            assert_eq!(ct, "application/problem+json", "{path}: {v}");
+        }
+        (status, v)
+    }
+
+    /// The unit's month sheet's rows, in order.
+    async fn rows(&self, token: &str, period: &str) -> Vec<Value> {
+        let (st, sheet) = self.call(M::GET, &format!("/api/v1/months/{period}"), token, None).await;
+        assert_eq!(st, StatusCode::OK, "{sheet}");
+        sheet["sections"].as_array().unwrap().iter().flat_map(|s| s["rows"].as_array().unwrap().clone()).collect()
+    }
+
+    /// Report states of the unit's work list for a period.
+    async fn states(&self, token: &str, period: &str) -> Vec<String> {
+        let (_, tasks) = self.call(M::GET, &format!("/api/v1/tasks?period={period}"), token, None).await;
+        tasks.as_array().unwrap().iter().map(|t| t["report_state"].as_str().unwrap().to_string()).collect()
+    }
+}
+
+use reqwest::Method as M;
+
+/// The first row with an indicator the unit reports itself, and that indicator's id.
+fn reportable(rows: &[Value]) -> (i64, i64) {
+    rows.iter()
+        .find_map(|r| {
+            let ind = r["indicators"].as_array()?.iter().find(|i| i["source"].is_null())?;
+            Some((r["assignment_id"].as_i64()?, ind["id"].as_i64()?))
+        })
+        .expect("a row with a reported indicator")
+}
+
+#[tokio::test]
+async fn the_whole_month_goes_in_one_request_with_last_months_figures_shown() {
+    for db in store::testing::all().await {
+        let name = db.name;
+        let s = start(db.store.clone()).await;
+        let rep = s.login("yujiang").await;
+        let sup = s.login("supervisor").await;
+
+        // February: one row with a figure, one with text; both approved.
+        let feb = s.rows(&rep, "2024-02").await;
+        let (a, ind) = reportable(&feb);
+        let b = feb.iter().map(|r| r["assignment_id"].as_i64().unwrap()).find(|id| *id != a).unwrap();
+        let body = json!({"reports": [
+            {"assignment_id": a, "version": 0, "values": {ind.to_string(): 50}, "progress": "二月:完成选址。"},
+            {"assignment_id": b, "version": 0, "progress": "持续推进,按计划实施。"},
+        ]});
+        let (st, done) = s.call(M::POST, "/api/v1/months/2024-02/submit", &rep, Some(body)).await;
+        assert_eq!(st, StatusCode::OK, "{name}: {done}");
+        assert_eq!(done["submitted"], 2);
+        for id in [a, b] {
+            let review = format!("/api/v1/assignments/{id}/reports/2024-02/review");
+            let (st, r) = s.call(M::POST, &review, &sup, Some(json!({"decision": "approve"}))).await;
+            assert_eq!(st, StatusCode::OK, "{r}");
+        }
+
+        // March's sheet shows February's approved figure and text beside the new form.
+        let march = s.rows(&rep, "2024-03").await;
+        let row = march.iter().find(|r| r["assignment_id"] == a).unwrap();
+        assert_eq!(row["previous"]["period"], "2024-02", "{name}");
+        assert_eq!(row["previous"]["values"][ind.to_string()], 50.0);
+        assert_eq!(row["previous"]["progress"], "二月:完成选址。");
+        assert_eq!(row["report"]["state"], "new");
+        let ind_row = row["indicators"].as_array().unwrap().iter().find(|i| i["id"] == ind).unwrap();
+        assert!(ind_row["unit"].is_string() && ind_row["target"].is_number(), "{ind_row}");
+
+        // The whole month: one figure changed, every other row 本月无新进展 — row b even
+        // keeps February's text, which is then a declaration, not a copy.
+        let reports: Vec<Value> = march
+            .iter()
+            .map(|r| {
+                let id = r["assignment_id"].as_i64().unwrap();
+                if id == a {
+                    json!({"assignment_id": id, "version": 0, "values": {ind.to_string(): 52}, "progress": "三月:开工。"})
+                } else if id == b {
+                    json!({"assignment_id": id, "version": 0, "no_change": true, "progress": "持续推进,按计划实施。"})
+                } else {
+                    json!({"assignment_id": id, "version": 0, "no_change": true})
+                }
+            })
+            .collect();
+        let n = reports.len();
+        assert!(n > 2, "{name}: {n} rows");
+        let body = json!({ "reports": reports });
+        let (st, done) =
+            s.call_keyed(M::POST, "/api/v1/months/2024-03/submit", &rep, Some(body.clone()), Some("month-1")).await;
+        assert_eq!(st, StatusCode::OK, "{name}: {done}");
+        assert_eq!(done["submitted"], n);
+        assert!(s.states(&rep, "2024-03").await.iter().all(|st| st == "submitted"), "{name}");
+        // A retry with the same key gets the same answer, not a conflict.
+        let (st, again) =
+            s.call_keyed(M::POST, "/api/v1/months/2024-03/submit", &rep, Some(body), Some("month-1")).await;
+        assert_eq!((st, &again), (StatusCode::OK, &done), "{name}");
+
+        // The reviewer sees row b as declared, not as text unchanged from last month.
+        let (_, rb) = s.call(M::GET, &format!("/api/v1/assignments/{b}/reports/2024-03"), &sup, None).await;
+        assert_eq!((rb["no_change"].as_bool(), rb["unchanged"].as_bool()), (Some(true), Some(false)), "{name}: {rb}");
+        let (_, ra) = s.call(M::GET, &format!("/api/v1/assignments/{a}/reports/2024-03"), &sup, None).await;
+        assert_eq!(ra["values"][ind.to_string()], 52.0);
+        // …and the bulletin does not name the unit under 报送内容未更新.
+        let plan_id = s.call(M::GET, "/api/v1/plans", &sup, None).await.1[0]["id"].as_i64().unwrap();
+        let (st, bulletin) = s.call(M::GET, &format!("/api/v1/plans/{plan_id}/bulletins/2024-03"), &sup, None).await;
+        assert_eq!(st, StatusCode::OK);
+        assert_eq!(bulletin["problems"]["unchanged"], json!([]), "{name}");
+    }
+}
+
+#[tokio::test]
+async fn a_refused_month_changes_nothing_and_names_every_row() {
+    for db in store::testing::all().await {
+        let name = db.name;
+        let s = start(db.store.clone()).await;
+        let rep = s.login("yujiang").await;
+        let other = s.login("yuehu").await;
+        let rows = s.rows(&rep, "2024-03").await;
+        let (a, ind) = reportable(&rows);
+        let ids: Vec<i64> = rows.iter().map(|r| r["assignment_id"].as_i64().unwrap()).filter(|id| *id != a).collect();
+        let fresh = || async { s.states(&rep, "2024-03").await.iter().all(|st| st == "new") };
+
+        // Two bad rows (a negative figure; no text and no 本月无新进展) among good ones: 422
+        // listing both, nothing saved.
+        let body = json!({"reports": [
+            {"assignment_id": ids[0], "version": 0, "no_change": true},
+            {"assignment_id": a, "version": 0, "values": {ind.to_string(): -5}, "progress": "有进展"},
+            {"assignment_id": ids[1], "version": 0},
+        ]});
+        let (st, p) = s.call(M::POST, "/api/v1/months/2024-03/submit", &rep, Some(body)).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{name}: {p}");
+        let fields: Vec<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        assert_eq!(fields, [format!("reports[1].values.{ind}").as_str(), "reports[2].progress"], "{name}");
+        assert!(fresh().await, "{name}: a refused month saved something");
+
+        // Another unit's assignment among the rows: 404, nothing saved.
+        let theirs = s.rows(&other, "2024-03").await[0]["assignment_id"].as_i64().unwrap();
+        let body = json!({"reports": [
+            {"assignment_id": ids[0], "version": 0, "no_change": true},
+            {"assignment_id": theirs, "version": 0, "no_change": true},
+        ]});
+        let (st, _) = s.call(M::POST, "/api/v1/months/2024-03/submit", &rep, Some(body)).await;
+        assert_eq!(st, StatusCode::NOT_FOUND, "{name}");
+        assert!(fresh().await, "{name}");
+        assert!(s.states(&other, "2024-03").await.iter().all(|st| st == "new"));
+
+        // A row saved meanwhile (version 1) sent as version 0: 409 naming the row, and the
+        // good row before it is not submitted either.
+        let path = format!("/api/v1/assignments/{}/reports/2024-03", ids[1]);
+        let (st, _) = s.call(M::PUT, &path, &rep, Some(json!({"version": 0, "progress": "草稿"}))).await;
+        assert_eq!(st, StatusCode::OK);
+        let body = json!({"reports": [
+            {"assignment_id": ids[0], "version": 0, "no_change": true},
+            {"assignment_id": ids[1], "version": 0, "no_change": true},
+        ]});
+        let (st, p) = s.call(M::POST, "/api/v1/months/2024-03/submit", &rep, Some(body)).await;
+        assert_eq!(st, StatusCode::CONFLICT, "{name}: {p}");
+        assert!(p["detail"].as_str().unwrap().starts_with("第 2 行"), "{name}: {p}");
+        let states = s.states(&rep, "2024-03").await;
+        assert_eq!(states.iter().filter(|st| *st == "new").count(), states.len() - 1, "{name}: {states:?}");
+        assert!(!states.iter().any(|st| st == "submitted"), "{name}");
+    }
+}
