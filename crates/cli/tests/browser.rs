@@ -7,7 +7,7 @@
 //! passes, except under CI (env `CI` set), where it fails.
 //!
 //! `DUBAN_BROWSER_JOURNEYS=report,import` runs only the named journeys (report, import,
-//! bad-values, url, xss).
+//! bad-values, url, month-errors, month, xss).
 
 use fantoccini::elements::Element;
 use fantoccini::wd::WebDriverCompatibleCommand;
@@ -1329,6 +1329,98 @@ fn url_encode(s: &str) -> String {
 }
 
 // ---------------------------------------------------------------------------------------
+// The unit's month in one screen
+// ---------------------------------------------------------------------------------------
+
+/// The editable rows of the month page: (assignment id, the name of its first indicator input).
+async fn month_rows(p: &Page) -> Vec<(String, Option<String>)> {
+    let mut out = Vec::new();
+    for row in p.find_all("fieldset.month-row:not([disabled])").await {
+        let id = row.attr("data-assignment").await.expect("attr").unwrap_or_default();
+        let input = match row.find(Locator::Css("input[name^=value_]")).await {
+            Ok(i) => i.attr("name").await.expect("attr"),
+            Err(_) => None,
+        };
+        out.push((id, input));
+    }
+    out
+}
+
+/// A different valid figure than `current` (percentages stay within 100).
+fn another_figure(current: &str) -> String {
+    match current.trim().parse::<f64>() {
+        Ok(v) if v >= 1.0 => format!("{}", (v - 1.0).floor()),
+        Ok(v) => format!("{}", v + 1.0),
+        Err(_) => "1".to_string(),
+    }
+}
+
+/// A reporter files the whole month with one figure changed and nothing else new: after
+/// sign-in, each click and each field edit is one interaction (a click that loads a page
+/// counts once); the goal is at most 5.
+async fn journey_month(driver: String, base: String) {
+    let p = Page::new(&driver, &base, "month").await;
+    p.login("yujiang").await;
+    let (mut interactions, mut loads) = (0, 0);
+    p.click("#month-link").await;
+    (interactions, loads) = (interactions + 1, loads + 1);
+    assert_eq!(p.path().await, format!("/months/{PERIOD}"), "{}", p.describe().await);
+    p.shot_both("01-month").await;
+    let rows = month_rows(&p).await;
+    assert!(rows.len() > 1, "余江区 has open reports: {}", p.describe().await);
+    let (_, input) = rows.iter().find(|(_, i)| i.is_some()).expect("an open row with a figure");
+    let input = format!("input[name='{}']", input.as_deref().unwrap_or_default());
+    let figure = another_figure(&p.value(&input).await);
+    p.fill(&input, &figure).await;
+    interactions += 1;
+    p.click("#month-submit-rest").await;
+    (interactions, loads) = (interactions + 1, loads + 1);
+    assert!(p.text(".flash").await.contains("已提交本月"), "{}", p.describe().await);
+    assert!(month_rows(&p).await.is_empty(), "every row submitted: {}", p.describe().await);
+    assert_eq!(p.text("#open-rows").await, "0");
+    p.shot_both("02-submitted").await;
+    eprintln!("[month] the whole month ({} rows): {interactions} interactions, {loads} page loads", rows.len());
+    assert!(interactions <= 5, "{interactions} interactions");
+    p.close().await;
+}
+
+/// A month submit with two bad rows changes nothing and shows both errors, with links to
+/// the fields, the fields marked, and everything typed kept.
+async fn journey_month_errors(driver: String, base: String) {
+    let p = Page::new(&driver, &base, "month-errors").await;
+    p.login("yujiang").await;
+    p.goto(&format!("/months/{PERIOD}")).await;
+    let rows = month_rows(&p).await;
+    let (first, input) = rows.iter().find(|(_, i)| i.is_some()).cloned().expect("an open row with a figure");
+    let input = format!("input[name='{}']", input.unwrap_or_default());
+    let before = p.value(&input).await;
+    let (second, _) = rows.iter().find(|(id, _)| *id != first).cloned().expect("a second open row");
+    p.fill(&input, "-5").await;
+    let long = p.find(&format!("textarea[name='progress_{second}']")).await;
+    p.set_value(&long, &"字".repeat(5001)).await;
+    let note = "本月进展保留测试";
+    let (third, _) = rows.iter().find(|(id, _)| *id != first && *id != second).cloned().expect("a third open row");
+    p.fill(&format!("textarea[name='progress_{third}']"), note).await;
+    p.click_expecting("#month-submit-rest", &[422]).await;
+    let listed = p.find_all("#month-errors li a").await;
+    assert_eq!(listed.len(), 2, "both errors listed: {}", p.describe().await);
+    for link in listed {
+        let href = link.attr("href").await.expect("href").unwrap_or_default();
+        let field = p.find(&href).await;
+        assert_eq!(field.attr("aria-invalid").await.expect("attr").as_deref(), Some("true"), "{href} marked");
+    }
+    assert_eq!(p.value(&input).await, "-5", "the bad figure is kept");
+    assert_eq!(p.value(&format!("textarea[name='progress_{third}']")).await, note, "typed text is kept");
+    p.shot_both("01-two-errors").await;
+    // Nothing was saved or submitted.
+    p.goto(&format!("/months/{PERIOD}")).await;
+    assert_eq!(month_rows(&p).await.len(), rows.len(), "no row submitted");
+    assert_eq!(p.value(&input).await, before, "nothing saved");
+    assert_eq!(p.value(&format!("textarea[name='progress_{third}']")).await, "", "nothing saved");
+    p.close().await;
+}
+
+// ---------------------------------------------------------------------------------------
 // The test
 // ---------------------------------------------------------------------------------------
 
@@ -1372,6 +1464,8 @@ async fn journeys_in_chromium() {
     run!("import", journey_import);
     run!("bad-values", journey_bad_values);
     run!("url", journey_url);
+    run!("month-errors", journey_month_errors);
+    run!("month", journey_month);
     // Last: it renames a unit and adds a plan, which the other journeys do not expect.
     run!("xss", journey_xss);
     eprintln!("screenshots in {}", screenshot_dir().display());

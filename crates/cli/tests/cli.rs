@@ -133,8 +133,7 @@ fn demo_prepares_data_once_and_lists_the_users() {
     assert!(stderr(&o).contains("DUBAN_API_RATE"), "{}", stderr(&o));
     let o = duban(&["user", "list", "--data-dir", data]);
     let out = String::from_utf8(o.stdout).expect("utf-8");
-    // The demo users, three 责任督学 among them.
-    assert_eq!(out.lines().count(), 17, "{out}");
+    assert_eq!(out.lines().count(), 17, "{out}: a header, 13 users and 3 督学");
 
     // October's bulletin from the demo, in every format, beside the data.
     let today = ["--today", "2024-11-10"];

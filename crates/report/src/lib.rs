@@ -40,6 +40,7 @@ mod html;
 mod outline;
 mod pdf;
 pub mod sample;
+pub mod table;
 mod xlsx;
 
 use domain::bulletin::Bulletin;

@@ -18,6 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 
 /// One row of a month's submission: an assignment's report for the period. Fields left out
 /// keep what the draft holds (or, for a report not yet saved, what last month's pre-filled).
+/// A row is complete with text, with `no_change`, or with figures that changed.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MonthEntry {
@@ -412,7 +413,11 @@ impl Store {
         }
         if input.progress.chars().count() > MAX_TEXT_CHARS {
             problems.push(("progress".into(), format!("本月进展不能超过 {MAX_TEXT_CHARS} 个字")));
-        } else if submitting && !entry.no_change && input.progress.trim().is_empty() {
+        } else if submitting
+            && !entry.no_change
+            && input.progress.trim().is_empty()
+            && !figures_changed(&current, entry)
+        {
             problems.push(("progress".into(), "请填写本月进展,或选择“本月无新进展”".into()));
         }
         if let Some(values) = &entry.values {
@@ -489,4 +494,10 @@ impl Store {
             problems,
         ))
     }
+}
+
+/// Whether a row reports figures other than those its report held (the draft's, or last
+/// month's pre-filled): new figures are progress, so such a row needs no text.
+pub fn figures_changed(current: &Report, entry: &MonthEntry) -> bool {
+    entry.values.as_ref().is_some_and(|v| v.iter().any(|(id, x)| current.input.values.get(id) != Some(x)))
 }

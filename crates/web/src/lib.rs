@@ -168,6 +168,15 @@ pub fn spawn_scheduler(state: AppState) -> tokio::task::JoinHandle<()> {
                 }
                 Err(e) => tracing::warn!(error = %e, "scheduled jobs failed; will retry"),
             }
+            // The visits' reminders and overdue notices, claimed once per finding or item.
+            match state.store.run_visit_jobs(state.config.today(), &owner).await {
+                Ok(sent) => {
+                    for notice in sent {
+                        tracing::info!(%notice, "visit notice sent");
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "visit notices failed; will retry"),
+            }
             if let Some(schedule) = &state.config.backup {
                 match state.store.run_scheduled_backup(schedule, chrono::Utc::now(), &owner).await {
                     Ok(Some(path)) => tracing::info!(file = %path.display(), "scheduled backup written"),

@@ -78,6 +78,8 @@ pub fn landing(role: Role) -> &'static str {
     match role {
         Role::AuditAdmin => "/admin/audit",
         Role::SecurityAdmin => "/admin/users",
+        // An inspector's work is their visits; the plan's pages are not theirs.
+        Role::Inspector => "/inspections",
         _ => "/home",
     }
 }

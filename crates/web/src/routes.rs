@@ -6,6 +6,7 @@
 //! and so is the role-matrix test. Adding an endpoint is one entry here plus its handler.
 
 use crate::AppState;
+use crate::areas::inspections;
 use crate::areas::{accounts, assess, bulletins, dashboard, months, plans, public, reports, scoring, search, units};
 use crate::pages;
 use axum::http::Method;
@@ -69,6 +70,13 @@ pub const BUSINESS: &[Role] = &[Role::Admin, Role::Supervisor, Role::Leader, Rol
 const UNITS: &[Role] = &[Role::Reporter, Role::UnitHead];
 const UNIT_HEAD: &[Role] = &[Role::UnitHead];
 const REVIEWERS: &[Role] = &[Role::Supervisor, Role::UnitHead];
+/// Who records visits: the 督学 and the supervision office.
+const VISITORS: &[Role] = &[Role::Inspector, Role::Supervisor];
+/// Who reads visits and findings (each as `store::inspections::VisitScope` lets them).
+const VISIT_READERS: &[Role] =
+    &[Role::Admin, Role::Supervisor, Role::Leader, Role::Inspector, Role::Reporter, Role::UnitHead];
+/// Who reads the 一月一督导 coverage: the bureau and the inspectors (their own).
+const COVERAGE: &[Role] = &[Role::Admin, Role::Supervisor, Role::Leader, Role::Inspector];
 
 /// The API's routes are under this prefix.
 pub const API: &str = "/api/v1";
@@ -696,6 +704,167 @@ pub fn table() -> Vec<Route> {
         page(p.clone(), "/plans/{id}/public", Roles(SUPERVISOR), Some("plan.public"), post(public::pages::set)),
         page(g.clone(), "/public/plans/{id}", Anyone, None, get(public::pages::page)),
         page(g.clone(), "/public/plans/{id}/progress.csv", Anyone, None, get(public::pages::csv)),
+        // Visits (督导检查), rectification (问题整改销号), coverage and 督办件.
+        api(
+            p.clone(),
+            "/api/v1/inspections",
+            Roles(VISITORS),
+            Some("inspection.create"),
+            post(inspections::api::create_inspection),
+            op::<inspections::api::__path_create_inspection>,
+        ),
+        api(
+            g.clone(),
+            "/api/v1/inspections",
+            Roles(VISIT_READERS),
+            None,
+            get(inspections::api::inspections),
+            op::<inspections::api::__path_inspections>,
+        ),
+        api(
+            g.clone(),
+            "/api/v1/inspections/{id}",
+            Roles(VISIT_READERS),
+            None,
+            get(inspections::api::inspection),
+            op::<inspections::api::__path_inspection>,
+        ),
+        api(
+            p.clone(),
+            "/api/v1/inspections/{id}/evidence",
+            Roles(VISITORS),
+            Some("inspection.evidence"),
+            post(inspections::api::inspection_evidence),
+            op::<inspections::api::__path_inspection_evidence>,
+        ),
+        api(
+            g.clone(),
+            "/api/v1/rectifications",
+            Roles(VISIT_READERS),
+            None,
+            get(inspections::api::rectifications),
+            op::<inspections::api::__path_rectifications>,
+        ),
+        api(
+            g.clone(),
+            "/api/v1/rectifications/{id}",
+            Roles(VISIT_READERS),
+            None,
+            get(inspections::api::rectification),
+            op::<inspections::api::__path_rectification>,
+        ),
+        api(
+            p.clone(),
+            "/api/v1/rectifications/{id}/reports",
+            Roles(UNITS),
+            Some("rectification.report"),
+            post(inspections::api::report),
+            op::<inspections::api::__path_report>,
+        ),
+        api(
+            p.clone(),
+            "/api/v1/rectifications/{id}/evidence",
+            Roles(UNITS),
+            Some("rectification.evidence"),
+            post(inspections::api::rectification_evidence),
+            op::<inspections::api::__path_rectification_evidence>,
+        ),
+        api(
+            p.clone(),
+            "/api/v1/rectifications/{id}/verify",
+            Roles(SUPERVISOR),
+            Some("rectification.verify"),
+            post(inspections::api::verify),
+            op::<inspections::api::__path_verify>,
+        ),
+        api(
+            g.clone(),
+            "/api/v1/coverage",
+            Roles(COVERAGE),
+            None,
+            get(inspections::api::coverage),
+            op::<inspections::api::__path_coverage>,
+        ),
+        api(
+            p.clone(),
+            "/api/v1/directives",
+            Roles(SUPERVISOR),
+            Some("directive.create"),
+            post(inspections::api::create_directive),
+            op::<inspections::api::__path_create_directive>,
+        ),
+        api(
+            g.clone(),
+            "/api/v1/directives",
+            Roles(BUSINESS),
+            None,
+            get(inspections::api::directives),
+            op::<inspections::api::__path_directives>,
+        ),
+        api(
+            g.clone(),
+            "/api/v1/directives/{id}",
+            Roles(BUSINESS),
+            None,
+            get(inspections::api::directive),
+            op::<inspections::api::__path_directive>,
+        ),
+        api(
+            p.clone(),
+            "/api/v1/directives/{id}/feedback",
+            Roles(UNITS),
+            Some("directive.feedback"),
+            post(inspections::api::feedback),
+            op::<inspections::api::__path_feedback>,
+        ),
+        api(
+            p.clone(),
+            "/api/v1/directives/{id}/decide",
+            Roles(SUPERVISOR),
+            Some("directive.decide"),
+            post(inspections::api::decide),
+            op::<inspections::api::__path_decide>,
+        ),
+        page(g.clone(), "/inspections", Roles(VISIT_READERS), None, get(inspections::pages::list)),
+        page(g.clone(), "/inspections/new", Roles(VISITORS), None, get(inspections::pages::new_form)),
+        page(p.clone(), "/inspections", Roles(VISITORS), Some("inspection.create"), post(inspections::pages::create)),
+        page(g.clone(), "/inspections/{id}", Roles(VISIT_READERS), None, get(inspections::pages::show)),
+        page(g.clone(), "/visits/evidence/{id}", Roles(VISIT_READERS), None, get(inspections::pages::download)),
+        page(g.clone(), "/rectifications", Roles(VISIT_READERS), None, get(inspections::pages::ledger)),
+        page(g.clone(), "/rectifications/export.xlsx", Roles(VISIT_READERS), None, get(inspections::pages::export)),
+        page(g.clone(), "/rectifications/{id}", Roles(VISIT_READERS), None, get(inspections::pages::rectification)),
+        page(
+            p.clone(),
+            "/rectifications/{id}/report",
+            Roles(UNITS),
+            Some("rectification.report"),
+            post(inspections::pages::report),
+        ),
+        page(
+            p.clone(),
+            "/rectifications/{id}/verify",
+            Roles(SUPERVISOR),
+            Some("rectification.verify"),
+            post(inspections::pages::verify),
+        ),
+        page(g.clone(), "/coverage", Roles(COVERAGE), None, get(inspections::pages::coverage)),
+        page(g.clone(), "/directives", Roles(BUSINESS), None, get(inspections::pages::directives)),
+        page(p.clone(), "/directives", Roles(SUPERVISOR), Some("directive.create"), post(inspections::pages::register)),
+        page(g.clone(), "/directives/{id}", Roles(BUSINESS), None, get(inspections::pages::directive)),
+        page(
+            p.clone(),
+            "/directives/{id}/feedback",
+            Roles(UNITS),
+            Some("directive.feedback"),
+            post(inspections::pages::feedback),
+        ),
+        page(
+            p.clone(),
+            "/directives/{id}/decide",
+            Roles(SUPERVISOR),
+            Some("directive.decide"),
+            post(inspections::pages::decide),
+        ),
         // Assets compiled into the program.
         page(g.clone(), "/static/app.css", Anyone, None, get(pages::css)),
         page(g.clone(), "/static/app.js", Anyone, None, get(pages::js)),

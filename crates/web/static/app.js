@@ -40,7 +40,7 @@ document.addEventListener("DOMContentLoaded", () => {
       fetch(month.dataset.draft, { method: "POST", body, credentials: "same-origin" })
         .then((r) => r.json().then((j) => [r.status, j]))
         .then(([status, j]) => {
-          if (status === 200) {
+          if (status === 200 && j.saved) {
             const v = row.querySelector("input[name^=version_]");
             if (v) v.value = j.version;
             if (note) note.textContent = "草稿已保存";
@@ -62,6 +62,18 @@ document.addEventListener("DOMContentLoaded", () => {
     month.addEventListener("submit", () => timers.forEach((t) => clearTimeout(t)));
     const errors = document.getElementById("month-errors");
     if (errors) errors.focus();
+  }
+  // The visit form: another finding row, copied from the last one and emptied.
+  const addFinding = document.getElementById("add-finding");
+  if (addFinding) {
+    addFinding.addEventListener("click", () => {
+      const rows = document.querySelectorAll("#findings fieldset.finding");
+      const copy = rows[rows.length - 1].cloneNode(true);
+      copy.querySelectorAll("input, textarea").forEach((f) => { f.value = ""; });
+      copy.querySelector("legend").textContent = "问题 " + (rows.length + 1);
+      document.getElementById("findings").appendChild(copy);
+      copy.querySelector("textarea").focus();
+    });
   }
   // Filters apply as soon as a choice changes.
   document.querySelectorAll("form.auto-submit select").forEach((s) => {

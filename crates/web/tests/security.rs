@@ -19,6 +19,7 @@ const USERS: &[(&str, Role, Option<&str>)] = &[
     ("auditor", Role::AuditAdmin, None),
     ("supervisor", Role::Supervisor, Some("督导室")),
     ("leader", Role::Leader, None),
+    ("inspector", Role::Inspector, None),
     ("yujiang", Role::Reporter, Some("余江区")),
     ("yujiang_head", Role::UnitHead, Some("余江区")),
     ("yuehu", Role::Reporter, Some("月湖区")),
@@ -356,7 +357,7 @@ fn declared_routes() -> Vec<(String, String)> {
     web::routes::table().into_iter().map(|r| (r.method.to_string(), r.path.to_string())).collect()
 }
 
-const ALL: &[&str] = &["admin", "security", "auditor", "supervisor", "leader", "yujiang", "yujiang_head"];
+const ALL: &[&str] = &["admin", "security", "auditor", "supervisor", "leader", "inspector", "yujiang", "yujiang_head"];
 
 /// Who may call each route (signed in), as the table says, in the test's users; `None` for a
 /// route open to anyone, and no answer for a route the table does not know.
@@ -375,7 +376,13 @@ struct Ids(BTreeMap<&'static str, String>);
 impl Ids {
     fn fill(&self, path: &str, foreign: bool) -> String {
         let mut p = path.to_string();
-        let id = if path.contains("/users/") {
+        let id = if path.contains("/inspections/") {
+            &self.0["inspection"]
+        } else if path.contains("/rectifications/") {
+            &self.0["rectification"]
+        } else if path.contains("/directives/") {
+            &self.0["directive"]
+        } else if path.contains("/users/") {
             &self.0["user"]
         } else if path.contains("/assignments/") || path.starts_with("/review/") {
             &self.0[if foreign { "foreign_assignment" } else { "assignment" }]
@@ -434,6 +441,7 @@ async fn every_route_denies_every_role_it_does_not_name() {
         let indicator = st.indicators(task.id).await.expect("indicators").first().map_or(0, |i| i.id);
         let milestone = st.milestones(task.id).await.expect("milestones").first().map_or(0, |m| m.id);
         let user = st.user_by_name("leader").await.expect("user").expect("user").id;
+        let (visit, directive) = visit_and_directive(st).await;
         let ids = Ids(BTreeMap::from([
             ("plan", plan_id.to_string()),
             ("task", task.id.to_string()),
@@ -444,6 +452,9 @@ async fn every_route_denies_every_role_it_does_not_name() {
             ("indicator", indicator.to_string()),
             ("user", user.to_string()),
             ("evidence", "999999".to_string()),
+            ("inspection", visit.id.to_string()),
+            ("rectification", visit.findings[0].id.to_string()),
+            ("directive", directive.to_string()),
         ]));
 
         let mut tokens = BTreeMap::new();
@@ -497,7 +508,9 @@ async fn every_route_denies_every_role_it_does_not_name() {
                 }
             }
             // Another unit's objects: 404 for a unit-bound role the route is open to.
-            if route.contains("/assignments/") && roles.contains(&"yujiang") {
+            let unit_object =
+                ["/assignments/", "/rectifications/{id}", "/directives/{id}"].iter().any(|p| route.contains(p));
+            if unit_object && roles.contains(&"yujiang") {
                 let status = send(&s, &m, &path, api, &tokens["yuehu"], &browsers["yuehu"]).await;
                 if status != StatusCode::NOT_FOUND {
                     failures.push(format!("yuehu (another unit) {method} {path}: {status}, should be 404"));
@@ -506,6 +519,42 @@ async fn every_route_denies_every_role_it_does_not_name() {
         }
         assert!(failures.is_empty(), "{name}:\n{}", failures.join("\n"));
     }
+}
+
+/// A visit of 余江区 with a finding for it, and a 督办件 it leads: the objects of the visit
+/// routes' placeholders.
+async fn visit_and_directive(st: &Store) -> (store::inspections::Inspection, i64) {
+    use store::inspections::{NewDirective, NewFinding, NewInspection, UnitRef};
+    let inspector = st.user_by_name("inspector").await.expect("user").expect("user").id;
+    let day = |d: &str| d.parse::<chrono::NaiveDate>().expect("day");
+    let today = day("2024-03-20");
+    let visit = NewInspection {
+        kind: "special".into(),
+        visited_on: day("2024-03-18"),
+        unit: UnitRef::Name("余江区".into()),
+        inspectors: vec![inspector],
+        summary: String::new(),
+        findings: vec![NewFinding {
+            text: "校舍安全隐患".into(),
+            task_id: None,
+            severity: None,
+            unit: UnitRef::Name("余江区".into()),
+            deadline: day("2024-04-30"),
+            requirement: String::new(),
+        }],
+    };
+    let visit = st.create_inspection(&visit, None, today).await.expect("visit");
+    let directive = NewDirective {
+        source: "meeting".into(),
+        title: "会议议定事项".into(),
+        text: String::new(),
+        lead_unit: UnitRef::Name("余江区".into()),
+        co_units: Vec::new(),
+        deadline: day("2024-04-30"),
+        cadence: "once".into(),
+    };
+    let directive = st.create_directive(&directive, None, today).await.expect("directive").id;
+    (visit, directive)
 }
 
 /// One call as a signed-in user: the API with the bearer token and a JSON body; a page with

@@ -171,6 +171,10 @@ impl FromRequestParts<AppState> for Viewer {
         // The route table says who may open each page.
         let route = parts.extensions.get::<axum::extract::MatchedPath>().map(|m| m.as_str());
         if !crate::routes::admits(&parts.method, route, user.role) {
+            // A role without a 工作台 (the inspector) is led to where its work starts.
+            if parts.uri.path() == "/home" {
+                return Err(Redirect::to(crate::policy::landing(user.role)).into_response());
+            }
             return Err(PageError::Forbidden.into_response());
         }
         let flash = flash_of(&parts.headers);

@@ -43,6 +43,8 @@ struct HomePage {
     counts: Vec<CountCell>,
     plan_title: String,
     notifications: Vec<Notification>,
+    /// The unit's findings still open (待整改, 整改中, 待核查, 逾期), overdue first.
+    rectifications: Vec<store::inspections::Rectification>,
 }
 
 impl HomePage {
@@ -73,12 +75,18 @@ pub async fn home(State(state): State<AppState>, viewer: Viewer) -> PageResult {
         counts: view.as_ref().map(|v| count_cells(&v.dashboard.assignments)).unwrap_or_default(),
         plan_title: view.as_ref().map(|v| v.plan.title.clone()).unwrap_or_default(),
         notifications: Vec::new(),
+        rectifications: Vec::new(),
         ctx: viewer.ctx,
     };
     if user.role.is_unit_bound() {
         let Some(unit) = user.unit_id else { return render(&page) };
         page.work = state.store.worklist(Some(unit), period, due_day).await?;
         page.notifications = state.store.notifications(Some(unit), 5).await?;
+        let scope = store::inspections::VisitScope::Unit(unit);
+        let mut open = state.store.rectifications(&Default::default(), scope, state.config.today()).await?;
+        open.retain(|r| r.state != "closed");
+        open.sort_by_key(|r| (r.state != "overdue", r.deadline));
+        page.rectifications = open;
         if let Some(v) = &view {
             for item in v.sections.iter().flat_map(|s| &s.items) {
                 if let Some(a) = item.units.iter().find(|a| a.unit_id == unit) {

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use domain::Period;
 use std::collections::BTreeMap;
 use store::StoreError;
-use store::months::{MonthEntry, MonthOutcome, MonthProblem, MonthRow, MonthSheet};
+use store::months::{MonthEntry, MonthOutcome, MonthProblem, MonthRow, MonthSheet, figures_changed};
 
 /// The form's fields, by name (as posted, in order).
 type Fields = Vec<(String, String)>;
@@ -132,7 +132,9 @@ fn view(
                 .map(|r| {
                     let row = row_view(r, typed, errors);
                     for ((a, f), m) in errors.iter().filter(|((a, _), _)| *a == r.assignment_id) {
-                        listed.push(Listed { target: target_id(*a, f), message: format!("{}:{m}", row.label) });
+                        let title: String = row.title.chars().take(12).collect();
+                        let message = format!("{}{title}:{m}", row.label);
+                        listed.push(Listed { target: target_id(*a, f), message });
                     }
                     row
                 })
@@ -259,14 +261,21 @@ fn entry(fields: &Fields, row: &MonthRow, period: Period, today: chrono::NaiveDa
             (m.id, date)
         })
         .collect();
-    MonthEntry {
+    let mut e = MonthEntry {
         assignment_id: a,
         version: get(format!("version_{a}")).and_then(|v| v.parse().ok()).unwrap_or(-1),
         values: Some(values),
         progress: Some(get(format!("progress_{a}")).unwrap_or_default()),
         no_change: get(format!("no_change_{a}")).is_some(),
         milestones: Some(milestones),
+    };
+    // The button "其余任务本月无新进展" declares it for every row left without text or new
+    // figures, so a month with one change is one edit and one click.
+    let rest = field(fields, "rest") == Some("no_change");
+    if rest && e.progress.as_deref().is_none_or(|p| p.trim().is_empty()) && !figures_changed(&row.report, &e) {
+        e.no_change = true;
     }
+    e
 }
 
 async fn page(
@@ -354,7 +363,7 @@ fn by_row(rows: &[&MonthRow], problems: Vec<MonthProblem>) -> BTreeMap<(i64, Str
 }
 
 /// `POST /months/{period}/draft`: saves one row's draft as it is typed (the page's script).
-/// Answers JSON: the new version, or the problem (`field` within the row, `message`).
+/// Answers JSON: `saved` and the new version, or the problem (`field`'s element id, `message`).
 pub async fn draft(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -371,22 +380,16 @@ pub async fn draft(
     };
     let today = state.config.today();
     let entry = entry(&fields, row, period, today);
-    let answer = |status: StatusCode, body: serde_json::Value| (status, Json(body)).into_response();
-    Ok(
-        match state
-            .store
-            .save_month_draft(unit, period, &entry, Period::containing(today), Some(viewer.user().id))
-            .await
-        {
-            Ok(r) => answer(StatusCode::OK, serde_json::json!({ "version": r.version, "saved": true })),
-            Err(StoreError::Invalid { field, message }) => answer(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                serde_json::json!({ "field": target_id(id, &field), "message": message }),
-            ),
-            Err(StoreError::Conflict(message)) => {
-                answer(StatusCode::CONFLICT, serde_json::json!({ "message": message }))
-            }
-            Err(e) => return Err(e.into()),
-        },
-    )
+    // A draft the store refuses is not an error of the page (the row stays as typed, and the
+    // submit lists the problem): the answer says so with `saved: false`, status 200.
+    let answer = |body: serde_json::Value| (StatusCode::OK, Json(body)).into_response();
+    let open = Period::containing(today);
+    Ok(match state.store.save_month_draft(unit, period, &entry, open, Some(viewer.user().id)).await {
+        Ok(r) => answer(serde_json::json!({ "version": r.version, "saved": true })),
+        Err(StoreError::Invalid { field, message }) => {
+            answer(serde_json::json!({ "saved": false, "field": target_id(id, &field), "message": message }))
+        }
+        Err(StoreError::Conflict(message)) => answer(serde_json::json!({ "saved": false, "message": message })),
+        Err(e) => return Err(e.into()),
+    })
 }
