@@ -234,11 +234,7 @@ fn tally_table(items: &Tally, assignments: &Tally) -> Table {
 
 /// The colour a status usually shows (滞后 and 未启动 may be either; tables of counts use yellow).
 pub fn default_colour(s: Status) -> Colour {
-    match s {
-        Status::Completed | Status::Ahead | Status::OnPace => Colour::Green,
-        Status::Behind | Status::NotStarted => Colour::Yellow,
-        Status::Overdue => Colour::Red,
-    }
+    s.colour()
 }
 
 /// The units of a ledger row as the annex shows them: "余江区(配合)" for a supporting unit.

@@ -381,7 +381,7 @@ fn item_input(
             spec: domain::TargetSpec {
                 value: ind.value,
                 max: ind.max_value,
-                comparator: domain::Comparator::parse(&ind.comparator).unwrap_or(domain::Comparator::AtLeast),
+                comparator: domain::Comparator::parse_or_floor(&ind.comparator),
                 unit: ind.unit.clone(),
             },
             baseline: ind.baseline,

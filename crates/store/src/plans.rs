@@ -79,7 +79,7 @@ impl Indicator {
         domain::TargetSpec {
             value: self.breakdown.get(&unit_id).copied().unwrap_or(self.value),
             max: self.max_value,
-            comparator: domain::Comparator::parse(&self.comparator).unwrap_or(domain::Comparator::AtLeast),
+            comparator: domain::Comparator::parse_or_floor(&self.comparator),
             unit: self.unit.clone(),
         }
     }
