@@ -49,7 +49,9 @@ struct Report {
 
 impl Report {
     fn line(&mut self, level: Level, check: &str, detail: impl AsRef<str>) {
-        println!("{} {check}:{}", level.label(), detail.as_ref());
+        use std::io::Write;
+        // A reader that stops early (`duban doctor | head -1`) is not an error of the check.
+        let _ = writeln!(std::io::stdout(), "{} {check}:{}", level.label(), detail.as_ref());
         self.worst = self.worst.max(level);
     }
 }

@@ -105,6 +105,49 @@ pub const KEYS: &[&str] = &[
     "secure_cookies",
 ];
 
+/// The settings that are text (paths, URLs, addresses, a date, a sender's name).
+const TEXT_KEYS: &[&str] = &[
+    "data_dir",
+    "database_url",
+    "addr",
+    "today",
+    "smtp_url",
+    "mail_from",
+    "webhook_url",
+    "tls_cert",
+    "tls_key",
+    "backup_dir",
+];
+
+/// The `DUBAN_*` variables of the text settings, taken as written: figment's `Env` reads a
+/// value that looks like a number as one (`DUBAN_DATA_DIR=2024`, a sender named `12345`),
+/// which a text setting then refuses.
+struct TextEnv;
+
+impl figment::Provider for TextEnv {
+    fn metadata(&self) -> figment::Metadata {
+        // The name `describe` and `source` recognise as the environment's.
+        figment::Metadata::named("`DUBAN_` environment variable(s)")
+    }
+
+    fn data(&self) -> Result<figment::value::Map<figment::Profile, figment::value::Dict>, figment::Error> {
+        let mut dict = figment::value::Dict::new();
+        for key in TEXT_KEYS {
+            let var = format!("DUBAN_{}", key.to_uppercase());
+            match std::env::var(&var) {
+                Ok(v) => {
+                    dict.insert((*key).to_string(), v.into());
+                }
+                Err(std::env::VarError::NotPresent) => {}
+                Err(std::env::VarError::NotUnicode(_)) => {
+                    return Err(format!("环境变量 {var} 不是有效的 UTF-8 文本").into());
+                }
+            }
+        }
+        Ok(figment::Profile::Default.collect(dict))
+    }
+}
+
 /// Which command reads the settings: the demo has defaults of its own, and never reads the
 /// system's configuration file by itself (a demo started on a server must not fill the
 /// production database with demo data).
@@ -143,23 +186,26 @@ fn load_from(flags: &impl Serialize, mode: Mode, file: Option<&Path>) -> Result<
         std::fs::metadata(path).map_err(|e| format!("无法读取配置文件 {}:{}", path.display(), crate::io_reason(&e)))?;
         figment = figment.merge(Toml::file_exact(path));
     }
-    let figment = figment.merge(Env::prefixed("DUBAN_").only(KEYS)).merge(Serialized::defaults(flags));
+    let typed: Vec<&str> = KEYS.iter().copied().filter(|k| !TEXT_KEYS.contains(k)).collect();
+    let figment = figment.merge(Env::prefixed("DUBAN_").only(&typed)).merge(TextEnv).merge(Serialized::defaults(flags));
     let settings: Settings = figment.extract().map_err(|e| describe(&e, file))?;
     settings.validate().map_err(|(key, rule)| {
         let value = figment.find_value(key).map(|v| show(&v)).unwrap_or_default();
-        format!("配置项 {key} 的值 {value} 无效({}):{rule}", source(&figment, key, file))
+        let flagged = serde_json::to_value(flags).is_ok_and(|v| v.get(key).is_some());
+        format!("配置项 {key} 的值 {value} 无效({}):{rule}", source(&figment, key, file, flagged))
     })?;
     Ok(settings)
 }
 
-/// Where a key's value came from, in words.
-fn source(figment: &Figment, key: &str, file: Option<&Path>) -> String {
+/// Where a key's value came from, in words (`flagged`: the command line set it).
+fn source(figment: &Figment, key: &str, file: Option<&Path>, flagged: bool) -> String {
     match figment.find_metadata(key) {
+        _ if flagged => format!("来自命令行参数 --{}", key.replace('_', "-")),
         Some(m) if matches!(m.source, Some(figment::Source::File(_))) => {
             format!("来自配置文件 {}", file.map(|f| f.display().to_string()).unwrap_or_default())
         }
         Some(m) if m.name.contains("environment") => format!("来自环境变量 DUBAN_{}", key.to_uppercase()),
-        _ => format!("来自命令行参数 --{}", key.replace('_', "-")),
+        _ => "缺省值".to_string(),
     }
 }
 
@@ -253,8 +299,9 @@ impl Settings {
             return Err(("job_interval_secs", "定时任务检查间隔至少为 1 秒"));
         }
         match (&self.tls_cert, &self.tls_key) {
-            (Some(_), None) => return Err(("tls_key", "给出 tls_cert 时须同时给出 tls_key")),
-            (None, Some(_)) => return Err(("tls_cert", "给出 tls_key 时须同时给出 tls_cert")),
+            // The one that is set is named: it is where the value came from.
+            (Some(_), None) => return Err(("tls_cert", "给出 tls_cert 时须同时给出 tls_key")),
+            (None, Some(_)) => return Err(("tls_key", "给出 tls_key 时须同时给出 tls_cert")),
             _ => {}
         }
         Ok(())

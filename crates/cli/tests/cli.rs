@@ -423,6 +423,9 @@ fn server_settings_come_from_file_then_environment_then_flags() {
     assert!(out.contains("(间隔 7 小时)"), "the environment over the file: {out}");
     let (_, out) = doctor(&["--backup-every", "9"], &[("DUBAN_BACKUP_EVERY", "7")]);
     assert!(out.contains("(间隔 9 小时)"), "the flag over both: {out}");
+    // A text setting whose value looks like a number is still text.
+    let (_, out) = doctor(&[], &[("DUBAN_MAIL_FROM", "12345")]);
+    assert!(out.starts_with("正常 配置:"), "{out}");
 
     // Bad values stop `serve` before it listens, naming the key and its source.
     let serve = |env: &[(&str, &str)]| duban_with(&["serve", "--config", c, "--addr", "127.0.0.1:0"], "", env);
