@@ -300,8 +300,12 @@ impl Settings {
         }
         match (&self.tls_cert, &self.tls_key) {
             // The one that is set is named: it is where the value came from.
-            (Some(_), None) => return Err(("tls_cert", "给出证书 tls_cert(--tls-cert)时须同时给出私钥 tls_key(--tls-key)")),
-            (None, Some(_)) => return Err(("tls_key", "给出私钥 tls_key(--tls-key)时须同时给出证书 tls_cert(--tls-cert)")),
+            (Some(_), None) => {
+                return Err(("tls_cert", "给出证书 tls_cert(--tls-cert)时须同时给出私钥 tls_key(--tls-key)"));
+            }
+            (None, Some(_)) => {
+                return Err(("tls_key", "给出私钥 tls_key(--tls-key)时须同时给出证书 tls_cert(--tls-cert)"));
+            }
             _ => {}
         }
         Ok(())
