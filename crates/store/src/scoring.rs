@@ -26,6 +26,9 @@ pub struct Scores {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+// Named apart from the plan's `Published` (what publishing a plan made): the OpenAPI document
+// has one namespace of schema names.
+#[schema(as = ScoresPublished)]
 pub struct Published {
     pub version: i64,
     pub published_at: String,

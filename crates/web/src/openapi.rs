@@ -30,14 +30,40 @@ pub fn op<P: utoipa::Path + utoipa::__dev::SchemaReferences>(ops: &mut Operation
 )]
 struct Base;
 
-/// The whole document.
-pub fn document() -> utoipa::openapi::OpenApi {
+/// Every operation of the route table and the schemas they use.
+fn operations() -> Operations {
     let mut ops = Operations::default();
     for route in crate::routes::table() {
         if let Some(add) = route.doc {
             add(&mut ops);
         }
     }
+    ops
+}
+
+/// Schema names that two different types claim: the document keeps one of them, so every
+/// answer of the other would be documented wrongly (a test keeps this list empty).
+pub fn schema_clashes() -> Vec<String> {
+    let mut seen: std::collections::BTreeMap<String, String> = Default::default();
+    let mut clashes = Vec::new();
+    for (name, schema) in operations().schemas {
+        let text = serde_json::to_string(&schema).unwrap_or_default();
+        match seen.get(&name) {
+            Some(other) if *other != text => clashes.push(name),
+            Some(_) => {}
+            None => {
+                seen.insert(name, text);
+            }
+        }
+    }
+    clashes.sort();
+    clashes.dedup();
+    clashes
+}
+
+/// The whole document.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let ops = operations();
     let mut doc = Base::openapi();
     doc.paths = ops.paths.build();
     let components = doc.components.get_or_insert_with(Default::default);

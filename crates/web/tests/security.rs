@@ -698,5 +698,7 @@ fn every_route_is_audited_documented_and_declared_once() {
             problems.push(format!("{} {} is documented but not routed", key.0, key.1));
         }
     }
+    let clashes = web::openapi::schema_clashes();
+    assert!(clashes.is_empty(), "schema names used by two different types: {clashes:?}");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
