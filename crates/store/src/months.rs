@@ -156,7 +156,24 @@ impl Store {
         let mut tasks: HashMap<i64, crate::plans::Task> = HashMap::new();
         let mut statuses: HashMap<i64, crate::status::StatusView> = HashMap::new();
         let mut sections: Vec<MonthSection> = Vec::new();
+        // A month belongs to the plans of its year: rows of another year's plan are not part of
+        // it, and a month no published plan of the unit covers is refused like every period
+        // outside a plan (`Period::check_for_plan`).
+        let mut plan_years: HashMap<i64, Option<i64>> = HashMap::new();
+        let mut refusal = None;
         for w in work.iter() {
+            let year = match plan_years.get(&w.plan_id) {
+                Some(year) => *year,
+                None => {
+                    let year = self.plan(w.plan_id).await?.year;
+                    plan_years.insert(w.plan_id, year);
+                    year
+                }
+            };
+            if let Err(message) = period.check_for_plan(year.and_then(|y| i32::try_from(y).ok()), open) {
+                refusal.get_or_insert(message);
+                continue;
+            }
             if !tasks.contains_key(&w.task_id) {
                 for t in self.tasks(w.plan_id).await? {
                     tasks.insert(t.id, t);
@@ -217,6 +234,11 @@ impl Store {
                     rows: vec![row],
                 }),
             }
+        }
+        if let Some(message) = refusal
+            && sections.is_empty()
+        {
+            return Err(StoreError::invalid("period", message));
         }
         Ok(MonthSheet { period: period.to_string(), unit_id, due_date: period.due_date(due_day).to_string(), sections })
     }

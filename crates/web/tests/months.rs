@@ -234,3 +234,26 @@ async fn a_refused_month_changes_nothing_and_names_every_row() {
         assert!(!states.iter().any(|st| st == "submitted"), "{name}");
     }
 }
+
+#[tokio::test]
+async fn a_month_outside_the_plan_year_is_refused_and_changes_nothing() {
+    for db in store::testing::all().await {
+        let name = db.name;
+        let s = start(db.store.clone()).await;
+        let rep = s.login("yujiang").await;
+        for period in ["1900-01", "2023-12", "2024-04"] {
+            let (st, problem) = s.call(M::GET, &format!("/api/v1/months/{period}"), &rep, None).await;
+            assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{name} {period}: {problem}");
+            assert!(problem["detail"].as_str().unwrap_or_default().contains(period), "{name}: {problem}");
+        }
+        let (a, _) = reportable(&s.rows(&rep, "2024-03").await);
+        let body = json!({"reports": [{"assignment_id": a, "version": 0, "no_change": true}]});
+        let (st, problem) = s.call(M::POST, "/api/v1/months/2023-12/submit", &rep, Some(body)).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{name}: {problem}");
+        let (_, tasks) = s.call(M::GET, "/api/v1/tasks?period=2023-12", &rep, None).await;
+        assert!(
+            tasks.as_array().map_or(true, |t| t.iter().all(|t| t["report_state"] == "new")),
+            "{name}: a refused month left a report behind: {tasks}"
+        );
+    }
+}
