@@ -524,9 +524,20 @@ async fn journey_report(driver: String, base: String) {
     let pdf = dir.path().join("evidence-2024-11.pdf");
     std::fs::write(&pdf, b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
         .expect("pdf written");
-    let input = p.find("form#evidence-form input[type=file][name=file]").await;
+    // Half-way through typing, the unit uploads a file: nothing typed is lost (the upload
+    // belongs to the report form and saves the text as a draft first).
+    let typed_before_upload = "正在整理本月材料,先传佐证。";
+    p.fill("form#report-form textarea[name=progress]", typed_before_upload).await;
+    let input = p.find("form#report-form input[type=file][name=file]").await;
     input.send_keys(pdf.to_str().expect("utf-8 path")).await.expect("file chosen");
-    p.click("form#evidence-form button#upload").await;
+    p.click("form#report-form button#upload").await;
+    assert!(p.text(".flash").await.contains("已上传"), "{}", p.describe().await);
+    assert_eq!(
+        p.value("textarea[name=progress]").await,
+        typed_before_upload,
+        "the text typed before the upload survives it: {}",
+        p.describe().await
+    );
     let files: Vec<String> = {
         let mut v = Vec::new();
         for li in p.find_all("ul#evidence-list li").await {
@@ -542,7 +553,6 @@ async fn journey_report(driver: String, base: String) {
     // of work without numbers or milestones).
     let progress = "本月完成全部既定工作,已组织验收。";
     p.fill("form#report-form textarea[name=progress]", progress).await;
-    p.fill("form#report-form textarea[name=cumulative]", "全年任务已全部完成。").await;
     p.fill("form#report-form textarea[name=problems]", "无").await;
     p.fill("form#report-form textarea[name=next_steps]", "巩固成果,做好总结。").await;
     let mut indicators = Vec::new();
@@ -558,7 +568,15 @@ async fn journey_report(driver: String, base: String) {
     for m in &milestones {
         p.set_value(m, "2024-11-08").await;
     }
-    p.find("form#report-form select[name=self_status]").await.select_by_value("completed").await.expect("select");
+    // Only work without figures or milestones is self-assessed; elsewhere the status is computed.
+    if p.maybe("form#report-form select[name=self_status]").await.is_some() {
+        assert!(indicators.is_empty() && milestones.is_empty(), "self-assessment offered beside figures");
+        p.find("form#report-form select[name=self_status]").await.select_by_value("completed").await.expect("select");
+    }
+    assert!(
+        p.maybe("form#report-form textarea[name=cumulative]").await.is_none(),
+        "no 累计完成 text is asked beside the figures"
+    );
     eprintln!("[report] indicators {indicators:?}, {} milestones", milestones.len());
 
     p.click("form#report-form button[name=action][value=save]").await;
@@ -867,7 +885,7 @@ async fn journey_url(driver: String, base: String) {
     let (id, _, href) = rows.first().cloned().expect("余江区 has reports");
     p.goto(&href).await;
     let title = p.text("main h1").await;
-    let cumulative = p.value("textarea[name=cumulative]").await;
+    let cumulative = p.value("textarea[name=progress]").await;
     p.shot("01-own-report").await;
 
     p.switch_to("yuehu").await;
@@ -1161,7 +1179,6 @@ async fn journey_xss(driver: String, base: String) {
     p.goto(&report_href).await;
     let fields = [
         ("progress", hostile("本月进展渗透测试")),
-        ("cumulative", hostile("累计完成")),
         ("problems", hostile("存在问题")),
         ("next_steps", hostile("下步措施")),
     ];
@@ -1176,12 +1193,12 @@ async fn journey_xss(driver: String, base: String) {
     let pdf = dir.path().join(evidence_name);
     std::fs::write(&pdf, b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
         .expect("pdf written");
-    p.find("form#evidence-form input[type=file][name=file]")
+    p.find("form#report-form input[type=file][name=file]")
         .await
         .send_keys(pdf.to_str().expect("utf-8"))
         .await
         .expect("file chosen");
-    p.click("form#evidence-form button#upload").await;
+    p.click("form#report-form button#upload").await;
     p.assert_inert(&[evidence_name, &item_title]).await;
     p.shot("05-report").await;
     p.click("form#report-form button[name=action][value=submit]").await;

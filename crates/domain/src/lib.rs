@@ -12,7 +12,9 @@ pub mod rectification;
 pub mod scoring;
 pub mod status;
 pub mod target;
+pub mod time;
 pub mod visibility;
+pub mod words;
 
 pub use pace::{linear_pace, milestone_pace};
 pub use period::{Period, PeriodError};

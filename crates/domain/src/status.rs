@@ -230,6 +230,15 @@ fn colour(status: Status, progress: Option<f64>, pace: f64, th: &Thresholds) -> 
 }
 
 impl Assessment {
+    /// The label users see: the status's, except that work far behind pace (red) says so in
+    /// words — 严重滞后 — so the two degrees of 滞后 differ without relying on colour.
+    pub fn label(&self) -> &'static str {
+        match (self.status, self.colour) {
+            (Status::Behind, Colour::Red) => "严重滞后",
+            (status, _) => status.label(),
+        }
+    }
+
     /// An assessment with the colour the rules give `status` at this progress and pace.
     pub fn new(status: Status, progress: Option<f64>, pace: f64, th: &Thresholds) -> Assessment {
         Assessment { status, progress, pace, colour: colour(status, progress, pace, th) }
@@ -439,6 +448,16 @@ mod tests {
 
     fn status(f: &AssignmentFacts, as_of: NaiveDate) -> Status {
         assess(f, as_of, &Thresholds::default()).status
+    }
+
+    #[test]
+    fn far_behind_says_so_in_words() {
+        let th = Thresholds::default();
+        let near = Assessment::new(Status::Behind, Some(0.45), 0.5, &th);
+        let far = Assessment::new(Status::Behind, Some(0.05), 0.9, &th);
+        assert_eq!((near.colour, near.label()), (Colour::Yellow, "滞后"));
+        assert_eq!((far.colour, far.label()), (Colour::Red, "严重滞后"));
+        assert_eq!(Assessment::new(Status::OnPace, Some(0.5), 0.5, &th).label(), "序时推进");
     }
 
     #[test]

@@ -255,7 +255,7 @@ pub fn annex_table(rows: &[LedgerRow]) -> Table {
                     Cell::plain(r.task.clone()),
                     Cell::plain(annex_unit(r)),
                     Cell::plain(r.assessment.progress.map_or_else(|| "—".to_string(), percent)),
-                    Cell::status(r.assessment.status.label(), r.assessment.colour),
+                    Cell::status(r.assessment.label(), r.assessment.colour),
                     Cell::plain(r.progress_text.clone()),
                     Cell::plain(r.problems.clone()),
                 ]
@@ -384,7 +384,7 @@ fn raw_blocks(b: &Bulletin) -> Vec<Block> {
         let shown: Vec<String> = lagging
             .iter()
             .take(NAMED)
-            .map(|l| format!("{}{}{}", item_name(l), l.assessment.status.label(), figures(l)))
+            .map(|l| format!("{}{}{}", item_name(l), l.assessment.label(), figures(l)))
             .collect();
         // "滞后", or "滞后、未启动或逾期": the states the items are in, in the order of severity.
         let mut states: Vec<Status> = Vec::new();
@@ -475,7 +475,7 @@ fn raw_blocks(b: &Bulletin) -> Vec<Block> {
                         Cell::plain((s.items.count(Status::Behind) + s.items.count(Status::Overdue)).to_string()),
                         Cell::plain(s.assessment.progress.map_or_else(|| "—".to_string(), percent)),
                         Cell::plain(percent(s.assessment.pace)),
-                        Cell::status(s.assessment.status.label(), s.assessment.colour),
+                        Cell::status(s.assessment.label(), s.assessment.colour),
                     ]
                 })
                 .collect(),
@@ -533,7 +533,7 @@ fn raw_blocks(b: &Bulletin) -> Vec<Block> {
                         Cell::plain(i.current_text()),
                         Cell::plain(i.expected_text()),
                         Cell::plain(i.gap_text()),
-                        Cell::status(i.assessment.status.label(), i.assessment.colour),
+                        Cell::status(i.assessment.label(), i.assessment.colour),
                     ]
                 })
                 .collect(),
@@ -560,7 +560,7 @@ fn raw_blocks(b: &Bulletin) -> Vec<Block> {
                         Cell::plain(u.unreported.to_string()),
                         Cell::plain(u.assessment.progress.map_or_else(|| "—".to_string(), percent)),
                         Cell::plain(percent(u.assessment.pace)),
-                        Cell::status(u.assessment.status.label(), u.assessment.colour),
+                        Cell::status(u.assessment.label(), u.assessment.colour),
                     ]
                 })
                 .collect(),

@@ -7,6 +7,7 @@
 mod draft;
 mod history;
 mod index;
+pub mod queue;
 
 pub(crate) use draft::write_draft;
 
@@ -144,8 +145,12 @@ pub struct Report {
 pub struct ReportEvent {
     pub at: String,
     pub user_id: Option<i64>,
+    /// save, submit, approve, return, signoff, signoff_return (`domain::words::action_label`
+    /// gives the words people read).
     pub action: String,
     pub comment: Option<String>,
+    /// Who did it, by the name people know them by.
+    pub user_name: Option<String>,
 }
 
 /// A reviewing step of the workflow: the bureau's review, or the unit head's sign-off.
@@ -462,7 +467,27 @@ impl Store {
             actions: ("approve", "return"),
             refusal: "只能审核已提交的报告",
         };
-        self.decide(assignment_id, period, &step, decision, comment, user_id).await
+        self.decide(assignment_id, period, &step, decision, comment, user_id, None).await
+    }
+
+    /// [`Store::review_report`] for the version the reviewer saw (`expected`): a report changed
+    /// since is refused (409) rather than decided unseen.
+    pub async fn review_report_at(
+        &self,
+        assignment_id: i64,
+        period: Period,
+        decision: Decision,
+        comment: Option<&str>,
+        user_id: Option<i64>,
+        expected: Option<i64>,
+    ) -> Result<Report> {
+        let step = Step {
+            from: ReportState::Submitted,
+            approved: ReportState::Approved,
+            actions: ("approve", "return"),
+            refusal: "只能审核已提交的报告",
+        };
+        self.decide(assignment_id, period, &step, decision, comment, user_id, expected).await
     }
 
     /// The unit head passes a reporter's report on to the bureau, or returns it.
@@ -480,11 +505,12 @@ impl Store {
             actions: ("signoff", "signoff_return"),
             refusal: "只能审核待负责人审核的报告",
         };
-        self.decide(assignment_id, period, &step, decision, comment, user_id).await
+        self.decide(assignment_id, period, &step, decision, comment, user_id, None).await
     }
 
     /// One reviewing step: moves a report from `step.from` to `step.approved`, or back to the
-    /// reporter as returned, recording the decision.
+    /// reporter as returned, recording the decision; only at version `expected` when given.
+    #[allow(clippy::too_many_arguments)]
     async fn decide(
         &self,
         assignment_id: i64,
@@ -493,11 +519,15 @@ impl Store {
         decision: Decision,
         comment: Option<&str>,
         user_id: Option<i64>,
+        expected: Option<i64>,
     ) -> Result<Report> {
         let key = period.to_string();
         let report = self.load_report(assignment_id, &key).await?.ok_or(StoreError::NotFound)?;
         if report.state != step.from {
             return Err(StoreError::Conflict(format!("{}(当前状态:{})", step.refusal, report.state.label())));
+        }
+        if expected.is_some_and(|v| v != report.version) {
+            return Err(StoreError::Conflict("该报告在您查看后已被修改,请打开查看后再审核".into()));
         }
         let comment = comment.map(str::trim).filter(|c| !c.is_empty());
         if decision == Decision::Return && comment.is_none() {

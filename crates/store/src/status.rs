@@ -27,7 +27,7 @@ use utoipa::ToSchema;
 pub struct StatusView {
     /// completed, ahead, on_pace, behind, not_started, overdue
     pub status: String,
-    /// 已完成, 超序时, 序时推进, 滞后, 未启动, 逾期
+    /// 已完成, 超序时, 序时推进, 滞后, 严重滞后, 未启动, 逾期 (`Assessment::label`)
     pub label: String,
     /// green, yellow, red
     pub colour: String,
@@ -47,13 +47,29 @@ impl StatusView {
     pub fn pace_pct(&self) -> String {
         format!("{:.1}%", self.pace * 100.0)
     }
+
+    /// How far progress is behind pace, as a share (0.31 = 31 points): work not started is
+    /// behind by the whole pace; `None` for work under way without a measure. Negative when
+    /// ahead.
+    pub fn gap(&self) -> Option<f64> {
+        match self.progress {
+            Some(p) => Some(self.pace - p),
+            None if self.status == domain::Status::NotStarted.key() => Some(self.pace),
+            None => None,
+        }
+    }
+
+    /// [`StatusView::gap`] in percentage points, for people.
+    pub fn gap_points(&self) -> Option<f64> {
+        self.gap().map(|g| g * 100.0)
+    }
 }
 
 impl From<&Assessment> for StatusView {
     fn from(a: &Assessment) -> Self {
         StatusView {
             status: a.status.key().to_string(),
-            label: a.status.label().to_string(),
+            label: a.label().to_string(),
             colour: a.colour.key().to_string(),
             progress: a.progress,
             pace: a.pace,

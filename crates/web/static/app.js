@@ -1,22 +1,39 @@
 // Small conveniences on top of pages that work without JavaScript.
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
-  // Evidence upload with a progress bar; without JavaScript the form posts normally.
-  const form = document.getElementById("evidence-form");
+  // Evidence upload with a progress bar. The upload button belongs to the report form, so the
+  // request carries everything typed and the server saves it as a draft before attaching the
+  // file: coming back to the page afterwards loses nothing. Without JavaScript the form posts
+  // the same request.
+  const upload = document.getElementById("upload");
   const bar = document.getElementById("upload-progress");
-  if (form && bar && window.XMLHttpRequest && window.FormData) {
-    form.addEventListener("submit", (ev) => {
+  if (upload && bar && window.XMLHttpRequest && window.FormData) {
+    upload.addEventListener("click", (ev) => {
+      const form = upload.form;
       const file = form.querySelector("input[type=file]");
       if (!file || !file.files.length) return;
       ev.preventDefault();
       const xhr = new XMLHttpRequest();
-      xhr.open("POST", form.action);
+      xhr.open("POST", upload.formAction);
       bar.hidden = false;
+      upload.disabled = true;
       xhr.upload.addEventListener("progress", (e) => {
         if (e.lengthComputable) bar.value = Math.round((e.loaded / e.total) * 100);
       });
       xhr.addEventListener("load", () => {
-        window.location.href = xhr.responseURL || window.location.href;
+        if (xhr.status < 400) {
+          window.location.href = xhr.responseURL || window.location.href;
+        } else {
+          // A refusal comes back as the page with what was typed and the reason: show it.
+          document.open();
+          document.write(xhr.responseText);
+          document.close();
+        }
+      });
+      xhr.addEventListener("error", () => {
+        upload.disabled = false;
+        bar.hidden = true;
+        upload.textContent = "网络中断,上传未完成,请重试";
       });
       xhr.send(new FormData(form));
     });
@@ -73,6 +90,13 @@ document.addEventListener("DOMContentLoaded", () => {
       copy.querySelector("legend").textContent = "问题 " + (rows.length + 1);
       document.getElementById("findings").appendChild(copy);
       copy.querySelector("textarea").focus();
+    });
+  }
+  // The review queue: tick every clean report at once.
+  const allClean = document.getElementById("select-clean");
+  if (allClean) {
+    allClean.addEventListener("change", () => {
+      document.querySelectorAll("#review-queue input[name=item]").forEach((b) => { b.checked = allClean.checked; });
     });
   }
   // Filters apply as soon as a choice changes.

@@ -252,7 +252,7 @@ async fn a_month_outside_the_plan_year_is_refused_and_changes_nothing() {
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{name}: {problem}");
         let (_, tasks) = s.call(M::GET, "/api/v1/tasks?period=2023-12", &rep, None).await;
         assert!(
-            tasks.as_array().map_or(true, |t| t.iter().all(|t| t["report_state"] == "new")),
+            tasks.as_array().is_none_or(|t| t.iter().all(|t| t["report_state"] == "new")),
             "{name}: a refused month left a report behind: {tasks}"
         );
     }

@@ -11,7 +11,8 @@ impl Store {
     /// The full history of a report, oldest first.
     pub async fn report_history(&self, assignment_id: i64, period: Period) -> Result<Vec<ReportEvent>> {
         let rows = sqlx::query(
-            "SELECT e.at, e.user_id, e.action, e.comment FROM report_events e JOIN reports r ON r.id = e.report_id \
+            "SELECT e.at, e.user_id, e.action, e.comment, u.display_name FROM report_events e \
+             JOIN reports r ON r.id = e.report_id LEFT JOIN users u ON u.id = e.user_id \
              WHERE r.assignment_id = $1 AND r.period = $2 ORDER BY e.id",
         )
         .bind(assignment_id)
@@ -20,7 +21,13 @@ impl Store {
         .await?;
         Ok(rows
             .iter()
-            .map(|r| ReportEvent { at: r.get(0), user_id: r.get(1), action: r.get(2), comment: r.get(3) })
+            .map(|r| ReportEvent {
+                at: r.get(0),
+                user_id: r.get(1),
+                action: r.get(2),
+                comment: r.get(3),
+                user_name: r.get(4),
+            })
             .collect())
     }
 }

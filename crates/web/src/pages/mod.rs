@@ -79,23 +79,37 @@ pub async fn read_upload(
     multipart: &mut axum::extract::Multipart,
     default_name: &str,
 ) -> Result<(String, Option<(String, Vec<u8>)>), PageError> {
+    let (fields, file) = read_upload_with_fields(multipart, default_name).await?;
+    let csrf = fields.into_iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v).unwrap_or_default();
+    Ok((csrf, file))
+}
+
+/// An upload form's text fields (the CSRF token among them) and its `file` field: for a form
+/// that sends what was typed along with the file, so nothing typed is lost by uploading.
+pub async fn read_upload_with_fields(
+    multipart: &mut axum::extract::Multipart,
+    default_name: &str,
+) -> Result<(Vec<(String, String)>, Option<(String, Vec<u8>)>), PageError> {
     let unreadable = || PageError::BadRequest("上传内容无法读取,文件可能超过大小上限".into());
-    let mut csrf = String::new();
+    let mut fields = Vec::new();
     let mut file = None;
     while let Some(field) = multipart.next_field().await.map_err(|_| unreadable())? {
-        match field.name() {
-            Some("_csrf") => csrf = field.text().await.map_err(|_| unreadable())?,
-            Some("file") => {
+        match field.name().map(str::to_string) {
+            Some(name) if name != "file" => {
+                let value = field.text().await.map_err(|_| unreadable())?;
+                fields.push((name, value));
+            }
+            Some(_) => {
                 let name = field.file_name().unwrap_or(default_name).to_string();
                 let bytes = field.bytes().await.map_err(|_| unreadable())?;
                 if !bytes.is_empty() {
                     file = Some((name, bytes.to_vec()));
                 }
             }
-            _ => {}
+            None => {}
         }
     }
-    Ok((csrf, file))
+    Ok((fields, file))
 }
 
 /// What every page's frame needs: who is signed in, the CSRF token, a flash message.
@@ -378,12 +392,41 @@ pub fn status_colour(s: domain::Status) -> &'static str {
     s.colour().key()
 }
 
+/// Template filters every page shares. Askama finds a filter as `filters::<name>` in the
+/// template's module, so a module whose templates use them says `use crate::pages::filters;`.
+pub mod filters {
+    /// A stored moment (UTC) as Beijing time to the minute: `{{ h.at|beijing }}`.
+    #[askama::filter_fn]
+    pub fn beijing<T: std::fmt::Display>(at: T, _env: &dyn askama::Values) -> askama::Result<String> {
+        Ok(domain::time::beijing_minute(&at.to_string()))
+    }
+
+    /// The Beijing date of a stored moment: `{{ p.created_at|beijing_date }}`.
+    #[askama::filter_fn]
+    pub fn beijing_date<T: std::fmt::Display>(at: T, _env: &dyn askama::Values) -> askama::Result<String> {
+        Ok(domain::time::beijing_date(&at.to_string()))
+    }
+
+    /// A recorded step in Chinese: `{{ h.action|action }}`.
+    #[askama::filter_fn]
+    pub fn action<T: std::fmt::Display>(key: T, _env: &dyn askama::Values) -> askama::Result<&'static str> {
+        Ok(domain::words::action_label(&key.to_string()))
+    }
+
+    /// A 督办件's step in Chinese (closing is 办结).
+    #[askama::filter_fn]
+    pub fn directive_action<T: std::fmt::Display>(key: T, _env: &dyn askama::Values) -> askama::Result<&'static str> {
+        Ok(domain::words::directive_action_label(&key.to_string()))
+    }
+}
+
 /// The badge colour of a report state.
 pub fn state_colour(state: &str) -> &'static str {
     match state {
         "approved" => "green",
         "returned" => "red",
-        "submitted" | "pending_signoff" => "yellow",
+        // Waiting for a reviewer: not a warning, so not in the colour of 滞后.
+        "submitted" | "pending_signoff" => "blue",
         _ => "grey",
     }
 }

@@ -8,6 +8,7 @@ use crate::pages::CsrfForm;
 use crate::pages::PageError;
 use crate::pages::PageResult;
 use crate::pages::Viewer;
+use crate::pages::filters;
 use crate::pages::redirect_with;
 use crate::pages::render;
 use crate::pages::render_status;

@@ -4,6 +4,7 @@
 use crate::AppState;
 use crate::pages::PageResult;
 use crate::pages::Viewer;
+use crate::pages::filters;
 use crate::pages::render;
 use crate::pages::render_status;
 use askama::Template;

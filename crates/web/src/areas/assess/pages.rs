@@ -4,6 +4,7 @@
 
 use super::read_import_form;
 use crate::AppState;
+use crate::pages::filters;
 use askama::Template;
 use axum::extract::Multipart;
 use axum::extract::State;

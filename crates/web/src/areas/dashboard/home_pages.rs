@@ -22,12 +22,26 @@ pub struct Lagging {
     pub label: String,
     pub title: String,
     pub status: StatusView,
+    /// Percentage points behind pace ("31.0"), largest first; empty where the work has no
+    /// measure.
+    pub gap: String,
+    pub lead: String,
     pub units: String,
 }
 
 pub struct Unreported {
+    pub unit_id: i64,
     pub unit_name: String,
     pub missing: usize,
+}
+
+/// The units that have not reported for one month: after its due date a failure, with 催办;
+/// before it, only a list of who is still to come.
+pub struct UnreportedMonth {
+    pub period: String,
+    pub due_date: String,
+    pub overdue: bool,
+    pub units: Vec<Unreported>,
 }
 
 #[derive(Template)]
@@ -37,10 +51,13 @@ struct HomePage {
     due_date: String,
     work: Vec<WorkItem>,
     tasks: Vec<UnitTask>,
-    queue: Vec<WorkItem>,
-    unreported: Vec<Unreported>,
+    /// The first reports of the review queue, and how many it holds (the queue page's figure).
+    queue: Vec<store::reports::queue::QueueRow>,
+    queue_total: usize,
+    unreported: Vec<UnreportedMonth>,
     lagging: Vec<Lagging>,
     counts: Vec<CountCell>,
+    plan_id: i64,
     plan_title: String,
     notifications: Vec<Notification>,
     /// The unit's findings still open (待整改, 整改中, 待核查, 逾期), overdue first.
@@ -70,9 +87,11 @@ pub async fn home(State(state): State<AppState>, viewer: Viewer) -> PageResult {
         work: Vec::new(),
         tasks: Vec::new(),
         queue: Vec::new(),
+        queue_total: 0,
         unreported: Vec::new(),
         lagging: Vec::new(),
-        counts: view.as_ref().map(|v| count_cells(&v.dashboard.assignments)).unwrap_or_default(),
+        counts: view.as_ref().map(|v| count_cells(&v.dashboard.items)).unwrap_or_default(),
+        plan_id: plan_id.unwrap_or_default(),
         plan_title: view.as_ref().map(|v| v.plan.title.clone()).unwrap_or_default(),
         notifications: Vec::new(),
         rectifications: Vec::new(),
@@ -100,19 +119,36 @@ pub async fn home(State(state): State<AppState>, viewer: Viewer) -> PageResult {
             }
         }
     } else {
-        let all = state.store.worklist(None, period, due_day).await?;
-        let mut missing: std::collections::BTreeMap<String, usize> = Default::default();
-        for w in &all {
-            if matches!(w.report_state.as_str(), "new" | "draft") {
-                *missing.entry(w.unit_name.clone()).or_default() += 1;
+        let today = state.config.today();
+        for p in [period, period.prev()] {
+            let due = p.due_date(due_day);
+            let mut missing: std::collections::BTreeMap<(String, i64), usize> = Default::default();
+            for w in state.store.worklist(None, p, due_day).await?.iter() {
+                if matches!(w.report_state.as_str(), "new" | "draft") {
+                    *missing.entry((w.unit_name.clone(), w.unit_id)).or_default() += 1;
+                }
+            }
+            let mut units: Vec<Unreported> = missing
+                .into_iter()
+                .map(|((unit_name, unit_id), missing)| Unreported { unit_id, unit_name, missing })
+                .collect();
+            units.sort_by(|a, b| b.missing.cmp(&a.missing).then(a.unit_name.cmp(&b.unit_name)));
+            // Last month with everyone in is not news; this month is always shown.
+            if p == period || !units.is_empty() {
+                page.unreported.push(UnreportedMonth {
+                    period: p.to_string(),
+                    due_date: due.to_string(),
+                    overdue: today > due,
+                    units,
+                });
             }
         }
-        page.unreported = missing.into_iter().map(|(unit_name, missing)| Unreported { unit_name, missing }).collect();
-        page.unreported.sort_by(|a, b| b.missing.cmp(&a.missing).then(a.unit_name.cmp(&b.unit_name)));
-        page.queue = all.into_iter().filter(|w| w.report_state == "submitted").collect();
+        let queue = crate::areas::reports::review_queue(&state, &Default::default()).await?;
+        page.queue_total = queue.len();
+        page.queue = queue.into_iter().take(10).collect();
         if let Some(v) = &view {
             for item in v.sections.iter().flat_map(|s| &s.items) {
-                if matches!(item.status.status.as_str(), "behind" | "overdue") {
+                if matches!(item.status.status.as_str(), "behind" | "overdue" | "not_started") {
                     let units = item
                         .units
                         .iter()
@@ -120,15 +156,31 @@ pub async fn home(State(state): State<AppState>, viewer: Viewer) -> PageResult {
                         .map(|a| a.unit_name.as_str())
                         .collect::<Vec<_>>()
                         .join("、");
+                    // The lead unit; an item without one names its responsible units.
+                    let leads: Vec<&str> =
+                        item.units.iter().filter(|a| a.role == "lead").map(|a| a.unit_name.as_str()).collect();
+                    let lead = if leads.is_empty() {
+                        item.units.iter().filter(|a| a.role != "co").map(|a| a.unit_name.as_str()).collect::<Vec<_>>()
+                    } else {
+                        leads
+                    }
+                    .join("、");
                     page.lagging.push(Lagging {
                         task_id: item.task.id,
                         label: item.task.item_label.clone(),
                         title: item.task.title.clone(),
                         status: item.status.clone(),
+                        gap: item.status.gap_points().map(|g| format!("{g:.1}")).unwrap_or_default(),
+                        lead,
                         units,
                     });
                 }
             }
+            // The furthest behind pace first; work without a measure after the measured.
+            page.lagging.sort_by(|a, b| {
+                let g = |l: &Lagging| l.status.gap().unwrap_or(f64::NEG_INFINITY);
+                g(b).total_cmp(&g(a)).then(a.label.cmp(&b.label))
+            });
         }
     }
     render(&page)

@@ -19,6 +19,7 @@ pub struct DashboardQuery {
 }
 
 pub struct SectionLine {
+    pub number: i64,
     pub title: String,
     pub status: StatusView,
     pub cells: Vec<CountCell>,
@@ -26,6 +27,7 @@ pub struct SectionLine {
 
 pub struct UnitLine {
     pub rank: usize,
+    pub unit_id: i64,
     pub name: String,
     pub total: usize,
     pub good: usize,
@@ -109,6 +111,7 @@ pub async fn dashboard(State(state): State<AppState>, viewer: Viewer, Query(q): 
         .sections
         .iter()
         .map(|s| SectionLine {
+            number: s.number,
             title: format!("{}、{}", s.number, s.title),
             status: s.status.clone(),
             cells: count_cells(&s.counts),
@@ -125,6 +128,7 @@ pub async fn dashboard(State(state): State<AppState>, viewer: Viewer, Query(q): 
             let get = |k: &str| c.get(k).copied().unwrap_or(0);
             UnitLine {
                 rank: 0,
+                unit_id: u.unit_id,
                 name: u.unit_name.clone(),
                 total: u.counts.total,
                 good: u.counts.on_pace,

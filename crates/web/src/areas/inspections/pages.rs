@@ -4,6 +4,7 @@
 
 use crate::AppState;
 use crate::error::Path;
+use crate::pages::filters;
 use crate::pages::{PageError, PageResult, Viewer, redirect_with, render, render_status};
 use askama::Template;
 use axum::Form;
@@ -29,7 +30,8 @@ fn colour(state: &str) -> &'static str {
     match state {
         "closed" => "green",
         "overdue" => "red",
-        "verifying" | "confirming" => "yellow",
+        // Waiting for the office: not a warning.
+        "verifying" | "confirming" => "blue",
         _ => "grey",
     }
 }

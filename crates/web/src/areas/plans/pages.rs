@@ -3,6 +3,7 @@
 
 use crate::AppState;
 use crate::pages::charts;
+use crate::pages::filters;
 use crate::pages::{CsrfForm, PageError, PageResult, Viewer, redirect_with, render, render_status, state_colour};
 use askama::Template;
 use axum::Form;

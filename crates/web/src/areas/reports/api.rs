@@ -15,6 +15,7 @@ use axum::response::IntoResponse;
 use domain::Period;
 use serde::Deserialize;
 use store::plans::Assignment;
+use store::reports::queue::{BulkOutcome, QueueFilter, QueueItem, QueueRow};
 use store::reports::{Decision, Report, ReportInput};
 use store::status::WorkItem;
 use utoipa::ToSchema;
@@ -233,16 +234,43 @@ pub async fn urge(
     body: Result<Json<UrgeRequest>, JsonRejection>,
 ) -> ApiResult<StatusCode> {
     let Json(req) = body?;
-    let period = open_or_past_period(&state, &req.period)?;
-    let message = req.message.trim();
-    if message.is_empty() || message.chars().count() > 500 {
-        return Err(ApiError::invalid("message", "催办内容须为 1—500 字"));
-    }
-    if !state.store.units().await?.iter().any(|u| u.id == id) {
-        return Err(ApiError::not_found());
-    }
-    state.store.urge(id, &period.to_string(), message).await?;
+    super::urge_unit(&state, id, &req.period, &req.message).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The review queue: submitted reports waiting for the supervision office, the open month
+/// first, then the one before (or the month asked for); filtered by unit, task and flag
+/// (`late`, `unchanged`, `no_change`, `clean`). The home page counts the same rows.
+#[utoipa::path(get, path = "/api/v1/review-queue", params(QueueFilter), security(("bearer" = [])),
+    responses((status = 200, body = Vec<QueueRow>), (status = 422, body = Problem)))]
+pub async fn review_queue(
+    State(state): State<AppState>,
+    _who: CurrentUser,
+    Query(filter): Query<QueueFilter>,
+) -> ApiResult<Json<Vec<QueueRow>>> {
+    Ok(Json(super::review_queue(&state, &filter).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BulkApproveRequest {
+    /// The reports to approve, each at the version the reviewer saw (at most 200).
+    pub items: Vec<QueueItem>,
+}
+
+/// Approves several submitted reports in one action. Each is approved only at the version
+/// given and only while still submitted; one changed since is skipped and named in `skipped`,
+/// never approved unseen. `Idempotency-Key` is honoured.
+#[utoipa::path(post, path = "/api/v1/reviews/approve", request_body = BulkApproveRequest, security(("bearer" = [])),
+    responses((status = 200, body = BulkOutcome), (status = 422, body = Problem)))]
+pub async fn approve_bulk(
+    State(state): State<AppState>,
+    who: CurrentUser,
+    Idempotent(key, body): Idempotent<Result<Json<BulkApproveRequest>, JsonRejection>>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let Json(req) = body?;
+    idempotent(&state, &who, &key, async { Ok(state.store.approve_reports(&req.items, Some(who.user.id)).await?) })
+        .await
 }
 
 /// The unit head passes a reporter's report on to the bureau, or returns it (单位负责人 of the

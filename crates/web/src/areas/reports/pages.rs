@@ -3,15 +3,17 @@
 //! values as typed.
 
 use crate::AppState;
+use crate::pages::filters;
 use crate::pages::{PageError, PageResult, Viewer, redirect_with, render, render_status, state_colour};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
-use domain::{Period, Status};
+use domain::Period;
 use std::collections::BTreeMap;
 use store::StoreError;
 use store::plans::{Assignment, Task};
+use store::reports::queue::{QueueFilter, QueueItem, QueueRow};
 use store::reports::{Decision, Report, ReportEvent, ReportInput, ReportState};
 use store::users::Role;
 
@@ -40,6 +42,9 @@ pub struct IndicatorRow {
     pub unit: String,
     pub value: String,
     pub error: Option<String>,
+    /// The stored value as a share of the unit's target ("41%"), computed, never typed: the
+    /// form asks no 累计完成 text beside the figures.
+    pub achieved: String,
     /// Where a target bound to school data gets its value; the unit does not report it.
     pub source: Option<String>,
 }
@@ -85,7 +90,6 @@ pub struct Stored {
     pub updated_at: String,
     pub state_label: &'static str,
     pub text: FormText,
-    pub self_status_label: String,
 }
 
 #[derive(Template)]
@@ -103,6 +107,7 @@ struct ReportPage {
     version: i64,
     indicators: Vec<IndicatorRow>,
     milestones: Vec<MilestoneRow>,
+    /// The self-assessment offered only where no figure or milestone decides the status.
     statuses: Vec<(&'static str, &'static str)>,
     errors: BTreeMap<String, String>,
     form_error: Option<String>,
@@ -150,19 +155,8 @@ async fn report_page(
     let conflict = match &typed {
         Some(t) if t.conflict && t.version != report.version && report.id.is_some() => Some(Stored {
             version: report.version,
-            updated_at: report
-                .updated_at
-                .as_deref()
-                .map(|at| at.get(..16).unwrap_or(at).replace('T', " "))
-                .unwrap_or_default(),
+            updated_at: report.updated_at.clone().unwrap_or_default(),
             state_label: report.state.label(),
-            self_status_label: report
-                .input
-                .self_status
-                .as_deref()
-                .and_then(|k| Status::ALL.iter().find(|s| s.key() == k))
-                .map(|s| s.label().to_string())
-                .unwrap_or_else(|| "(不自评)".into()),
             text: stored.clone(),
         }),
         _ => None,
@@ -188,6 +182,12 @@ async fn report_page(
                     None => report.input.values.get(&i.id).map(|v| crate::pages::num(*v)).unwrap_or_default(),
                 },
                 error: errors.get(&key).cloned(),
+                achieved: report
+                    .input
+                    .values
+                    .get(&i.id)
+                    .map(|v| format!("{:.0}%", domain::target::progress(&spec, i.baseline, *v) * 100.0))
+                    .unwrap_or_default(),
                 source: i.source.as_deref().and_then(store::schools::source_label),
             }
         })
@@ -220,7 +220,7 @@ async fn report_page(
         form,
         indicators: indicator_rows,
         milestones: milestone_rows,
-        statuses: Status::ALL.iter().map(|s| (s.key(), s.label())).collect(),
+        statuses: domain::Status::ALL.iter().map(|s| (s.key(), s.label())).collect(),
         errors,
         form_error,
         history,
@@ -259,14 +259,38 @@ pub async fn save(
     Path((id, period_text)): Path<(i64, String)>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> PageResult {
+    save_fields(&state, viewer, id, &period_text, fields, None).await
+}
+
+/// Saves the report form's fields; then submits (action `submit`), or, for an upload sent
+/// with the form (`attach`), attaches the file to the draft just saved.
+async fn save_fields(
+    state: &AppState,
+    viewer: Viewer,
+    id: i64,
+    period_text: &str,
+    fields: Vec<(String, String)>,
+    attach: Option<Option<(String, Vec<u8>)>>,
+) -> PageResult {
+    let state = state.clone();
     let a = visible_assignment(&state, &viewer, id).await?;
-    let period = report_period(&state, id, &period_text).await?;
-    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let period = report_period(&state, id, period_text).await?;
+    let field = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let get = |k: &str| field(k).unwrap_or_default();
     viewer.check_csrf(&get("_csrf"))?;
+    // The form no longer asks for a 累计完成 text, nor for a self-assessed status where figures or
+    // milestones decide it; what is not asked is kept as stored.
+    let (cumulative, self_status) = match (field("cumulative"), field("self_status")) {
+        (Some(c), Some(s)) => (c, s),
+        (c, s) => {
+            let stored = state.store.report(id, period).await?.input;
+            (c.unwrap_or(stored.cumulative), s.unwrap_or(stored.self_status.unwrap_or_default()))
+        }
+    };
     let text = FormText {
         progress: get("progress"),
-        cumulative: get("cumulative"),
-        self_status: get("self_status"),
+        cumulative,
+        self_status,
         problems: get("problems"),
         next_steps: get("next_steps"),
     };
@@ -347,7 +371,12 @@ pub async fn save(
         let open = Period::containing(state.config.today());
         match state.store.save_report(id, period, &input, version, open, Some(viewer.user().id)).await {
             Err(e) => refused(e)?,
-            Ok(_) if !submit => return Ok(redirect_with(&format!("/assignments/{id}/reports/{period}"), "已保存草稿")),
+            Ok(_) if !submit => {
+                return match attach {
+                    None => Ok(redirect_with(&format!("/assignments/{id}/reports/{period}"), "已保存草稿")),
+                    Some(file) => attach_evidence(&state, viewer, a, period, file).await,
+                };
+            }
             Ok(_) => {
                 let needs_signoff = crate::policy::needs_signoff(&state, viewer.user()).await?;
                 match state
@@ -381,8 +410,10 @@ pub async fn save(
     render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
 
-/// Attaches evidence. A report not yet saved is saved as a draft first, so a unit can start
-/// with its files.
+/// Attaches evidence. The report form sends its upload together with everything typed (the
+/// upload button is part of it), so the text is saved as a draft first and nothing typed is
+/// lost; a bare upload (the API's way, or an older page) attaches to the report as it is,
+/// saving a report not yet begun as a draft first, so a unit can start with its files.
 pub async fn upload(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -391,12 +422,31 @@ pub async fn upload(
 ) -> PageResult {
     let a = visible_assignment(&state, &viewer, id).await?;
     let period = report_period(&state, id, &period_text).await?;
-    let (csrf, file) = crate::pages::read_upload(&mut multipart, "附件").await?;
+    let (mut fields, file) = crate::pages::read_upload_with_fields(&mut multipart, "附件").await?;
+    let csrf = fields.iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v.clone()).unwrap_or_default();
     viewer.check_csrf(&csrf)?;
+    if fields.iter().any(|(k, _)| k == "version") {
+        fields.retain(|(k, _)| k != "action");
+        fields.push(("action".into(), "save".into()));
+        return save_fields(&state, viewer, id, &period_text, fields, Some(file)).await;
+    }
+    attach_evidence(&state, viewer, a, period, file).await
+}
+
+/// Attaches a file to the report (saving a report not yet begun as a draft first) and comes
+/// back to the report page; a refused file is named beside the file field.
+async fn attach_evidence(
+    state: &AppState,
+    viewer: Viewer,
+    a: Assignment,
+    period: Period,
+    file: Option<(String, Vec<u8>)>,
+) -> PageResult {
+    let id = a.id;
     let here = format!("/assignments/{id}/reports/{period}");
     let Some((name, bytes)) = file else {
         let errors = BTreeMap::from([("file".to_string(), "请选择要上传的文件".to_string())]);
-        let page = report_page(&state, viewer, a, period, None, errors, None).await?;
+        let page = report_page(state, viewer, a, period, None, errors, None).await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
     let current = state.store.report(id, period).await?;
@@ -412,7 +462,7 @@ pub async fn upload(
         Err(AddError::Store(e)) => return Err(e.into()),
     };
     let errors = BTreeMap::from([("file".to_string(), message)]);
-    let page = report_page(&state, viewer, a, period, None, errors, None).await?;
+    let page = report_page(state, viewer, a, period, None, errors, None).await?;
     render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
 
@@ -423,28 +473,197 @@ pub async fn download(State(state): State<AppState>, viewer: Viewer, Path(id): P
     Ok(crate::downloads::attachment(&e, bytes))
 }
 
+/// The queue page's filter as a form sends it (empty strings for "all").
+#[derive(serde::Deserialize, Default, Clone)]
+pub struct QueueQuery {
+    #[serde(default)]
+    period: String,
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    task: String,
+    #[serde(default)]
+    flag: String,
+}
+
+impl QueueQuery {
+    /// The store's filter; a value that is not a number filters nothing (as "all").
+    fn filter(&self) -> QueueFilter {
+        QueueFilter {
+            period: Some(self.period.clone()).filter(|p| !p.is_empty()),
+            unit: self.unit.parse().ok(),
+            task: self.task.parse().ok(),
+            flag: Some(self.flag.clone()).filter(|f| !f.is_empty()),
+        }
+    }
+
+    /// The query string that brings the same filtered queue back (after a decision).
+    fn query_string(&self) -> String {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [("period", &self.period), ("unit", &self.unit), ("task", &self.task), ("flag", &self.flag)] {
+            if !v.is_empty() {
+                q.append_pair(k, v);
+            }
+        }
+        q.finish()
+    }
+}
+
+/// A choice of a filter's select: value, label, selected.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
 #[derive(Template)]
 #[template(path = "queue.html")]
 struct QueuePage {
     ctx: crate::pages::Ctx,
-    queue: Vec<store::status::WorkItem>,
+    rows: Vec<QueueRow>,
+    /// How many the unfiltered queue holds (the home page's figure).
+    total: usize,
+    periods: Vec<Choice>,
+    units: Vec<Choice>,
+    tasks: Vec<Choice>,
+    flags: Vec<Choice>,
+    filtered: bool,
+    query: String,
+    can_approve: bool,
 }
 
-pub async fn queue(State(state): State<AppState>, viewer: Viewer) -> PageResult {
-    let period = Period::containing(state.config.today());
-    let mut queue = Vec::new();
-    // This month's and last month's: reports of the previous month arrive into this one.
-    for p in [period.prev(), period] {
-        queue.extend(
-            state
-                .store
-                .worklist(None, p, state.config.due_day)
-                .await?
-                .into_iter()
-                .filter(|w| w.report_state == "submitted"),
-        );
+/// The review queue: the open month first, then the one before; filters by month, unit,
+/// item and flag; clean reports can be approved together.
+pub async fn queue(State(state): State<AppState>, viewer: Viewer, Query(q): Query<QueueQuery>) -> PageResult {
+    let filter = q.filter();
+    let periods = super::queue_periods(&state, &filter)?;
+    let all = state
+        .store
+        .review_queue(&periods, &QueueFilter { period: filter.period.clone(), ..Default::default() })
+        .await?;
+    let total = super::review_queue(&state, &QueueFilter::default()).await?.len();
+    let rows = state.store.review_queue(&periods, &filter).await?;
+    let open = crate::periods::open_period(&state);
+    let period_choices = Period::range(Period { year: open.year, month: 1 }, open)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .map(|p| Choice { value: p.to_string(), label: p.to_string(), selected: q.period == p.to_string() })
+        .collect();
+    let mut units: BTreeMap<(String, i64), usize> = BTreeMap::new();
+    let mut tasks: BTreeMap<i64, (String, usize)> = BTreeMap::new();
+    for r in &all {
+        *units.entry((r.unit_name.clone(), r.unit_id)).or_default() += 1;
+        tasks.entry(r.task_id).or_insert_with(|| (format!("{}{}", r.item_label, r.title), 0)).1 += 1;
     }
-    render(&QueuePage { ctx: viewer.ctx, queue })
+    let units = units
+        .into_iter()
+        .map(|((name, id), n)| Choice {
+            value: id.to_string(),
+            label: format!("{name}({n})"),
+            selected: q.unit == id.to_string(),
+        })
+        .collect();
+    let tasks = tasks
+        .into_iter()
+        .map(|(id, (title, n))| Choice {
+            value: id.to_string(),
+            label: format!("{}({n})", title.chars().take(24).collect::<String>()),
+            selected: q.task == id.to_string(),
+        })
+        .collect();
+    let flags =
+        [("clean", "无标记"), ("late", "逾期提交"), ("unchanged", "进展与上月相同"), ("no_change", "本月无新进展")]
+            .into_iter()
+            .map(|(v, l)| Choice { value: v.into(), label: l.into(), selected: q.flag == v })
+            .collect();
+    let filtered = filter.period.is_some() || filter.unit.is_some() || filter.task.is_some() || filter.flag.is_some();
+    render(&QueuePage {
+        can_approve: viewer.user().role == Role::Supervisor,
+        ctx: viewer.ctx,
+        rows,
+        total,
+        periods: period_choices,
+        units,
+        tasks,
+        flags,
+        filtered,
+        query: q.query_string(),
+    })
+}
+
+/// Approves the reports ticked in the queue, each at the version shown; a report changed
+/// since is left for a look and named.
+pub async fn approve_selected(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    viewer.check_csrf(&get("_csrf"))?;
+    let back = format!("/review?{}", get("query"));
+    // Each ticked box is "assignment:period:version".
+    let mut items = Vec::new();
+    for (_, v) in fields.iter().filter(|(k, _)| k == "item") {
+        let mut parts = v.splitn(3, ':');
+        let (Some(a), Some(p), Some(ver)) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(PageError::BadRequest("所选报告无法识别,请刷新后重试".into()));
+        };
+        let (Ok(assignment_id), Ok(version)) = (a.parse(), ver.parse()) else {
+            return Err(PageError::BadRequest("所选报告无法识别,请刷新后重试".into()));
+        };
+        items.push(QueueItem { assignment_id, period: p.to_string(), version });
+    }
+    if items.is_empty() {
+        return Ok(redirect_with(&back, "请先勾选要通过的报告"));
+    }
+    let outcome = match state.store.approve_reports(&items, Some(viewer.user().id)).await {
+        Ok(o) => o,
+        Err(StoreError::Invalid { message, .. }) => return Ok(redirect_with(&back, &message)),
+        Err(e) => return Err(e.into()),
+    };
+    let mut message = format!("已通过 {} 份报告", outcome.approved.len());
+    if !outcome.skipped.is_empty() {
+        message.push_str(&format!(";{} 份在您查看后已有变化,未通过,请逐份查看", outcome.skipped.len()));
+    }
+    Ok(redirect_with(&back, &message))
+}
+
+#[derive(serde::Deserialize)]
+pub struct UrgeForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    period: String,
+    #[serde(default)]
+    message: String,
+}
+
+/// 催办 from the home page: a notice to a unit that has not reported.
+pub async fn urge(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(unit_id): Path<i64>,
+    Form(f): Form<UrgeForm>,
+) -> PageResult {
+    viewer.check_csrf(&f.csrf)?;
+    let message = if f.message.trim().is_empty() {
+        format!("请尽快报送 {} 月度进展报告。", f.period)
+    } else {
+        f.message.clone()
+    };
+    match super::urge_unit(&state, unit_id, &f.period, &message).await {
+        Ok(()) => Ok(redirect_with("/home", "已催办,通知已发给该单位")),
+        Err(StoreError::Invalid { message, .. }) => Err(PageError::BadRequest(message)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The queue filter carried in a form's hidden field; anything unreadable is no filter.
+fn queue_query_from(text: &str) -> QueueQuery {
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(text.as_bytes()).into_owned().collect();
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    QueueQuery { period: get("period"), unit: get("unit"), task: get("task"), flag: get("flag") }
 }
 
 /// A span of a text diff: unchanged, inserted or deleted.
@@ -486,6 +705,10 @@ struct ReviewPage {
     comment: String,
     error: Option<String>,
     can_decide: bool,
+    /// The queue's filter, kept so that 通过并审下一条 moves on within it.
+    query: String,
+    /// Which of the filtered queue this is ("3 / 20"), when it is in it.
+    position: Option<(usize, usize)>,
 }
 
 async fn review_view(
@@ -495,6 +718,7 @@ async fn review_view(
     period: Period,
     comment: String,
     error: Option<String>,
+    q: &QueueQuery,
 ) -> Result<ReviewPage, PageError> {
     let report = state.store.report(a.id, period).await?;
     let previous = state.store.report(a.id, period.prev()).await.ok().filter(|r| r.id.is_some());
@@ -523,6 +747,13 @@ async fn review_view(
     let progress_diff =
         diff(previous.as_ref().map(|p| p.input.progress.as_str()).unwrap_or(""), &report.input.progress);
     let can_decide = viewer.user().role == Role::Supervisor && report.state == ReportState::Submitted;
+    let position = if can_decide {
+        let rows = super::review_queue(state, &q.filter()).await?;
+        let key = period.to_string();
+        rows.iter().position(|r| r.assignment_id == a.id && r.period == key).map(|i| (i + 1, rows.len()))
+    } else {
+        None
+    };
     Ok(ReviewPage {
         ctx: viewer.ctx,
         period: period.to_string(),
@@ -535,6 +766,8 @@ async fn review_view(
         comment,
         error,
         can_decide,
+        query: q.query_string(),
+        position,
     })
 }
 
@@ -542,10 +775,11 @@ pub async fn review_page(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((id, period)): Path<(i64, String)>,
+    Query(q): Query<QueueQuery>,
 ) -> PageResult {
     let a = visible_assignment(&state, &viewer, id).await?;
     let period = report_period(&state, id, &period).await?;
-    render(&review_view(&state, viewer, a, period, String::new(), None).await?)
+    render(&review_view(&state, viewer, a, period, String::new(), None, &q).await?)
 }
 
 #[derive(serde::Deserialize)]
@@ -556,6 +790,12 @@ pub struct DecisionForm {
     decision: String,
     #[serde(default)]
     comment: String,
+    /// The version the reviewer saw (the office's review form sends it).
+    #[serde(default)]
+    version: Option<i64>,
+    /// The queue's filter the reviewer came from (for 通过并审下一条).
+    #[serde(default)]
+    query: String,
 }
 
 /// Approves or returns a report: the supervision office's review, or the unit head's
@@ -569,18 +809,20 @@ pub async fn decide(
     viewer.check_csrf(&f.csrf)?;
     let a = visible_assignment(&state, &viewer, id).await?;
     let period = report_period(&state, id, &period_text).await?;
-    let decision = match f.decision.as_str() {
-        "approve" => Decision::Approve,
-        "return" => Decision::Return,
+    let (decision, then_next) = match f.decision.as_str() {
+        "approve" => (Decision::Approve, false),
+        "approve_next" => (Decision::Approve, true),
+        "return" => (Decision::Return, false),
         _ => return Err(PageError::BadRequest("请选择通过或退回".into())),
     };
+    let q: QueueQuery = queue_query_from(&f.query);
     let comment = Some(f.comment.trim()).filter(|c| !c.is_empty());
     let user = Some(viewer.user().id);
     let head = viewer.user().role == Role::UnitHead;
     let result = if head {
         state.store.signoff_report(id, period, decision, comment, user).await
     } else {
-        state.store.review_report(id, period, decision, comment, user).await
+        state.store.review_report_at(id, period, decision, comment, user, f.version).await
     };
     let done = match decision {
         Decision::Approve => "已通过",
@@ -588,9 +830,22 @@ pub async fn decide(
     };
     match result {
         Ok(_) if head => Ok(redirect_with(&format!("/assignments/{id}/reports/{period}"), done)),
-        Ok(_) => Ok(redirect_with("/review", &format!("{} {period} 报告{done}", a.unit_name))),
+        Ok(_) => {
+            let done = format!("{} {period} 报告{done}", a.unit_name);
+            let query = q.query_string();
+            let suffix = if query.is_empty() { String::new() } else { format!("?{query}") };
+            if then_next {
+                // The next report of the same filtered queue (this one has left it).
+                if let Some(next) = super::review_queue(&state, &q.filter()).await?.first() {
+                    let to = format!("/review/{}/{}{suffix}", next.assignment_id, next.period);
+                    return Ok(redirect_with(&to, &format!("{done},下一条")));
+                }
+                return Ok(redirect_with(&format!("/review{suffix}"), &format!("{done};待审核报告已全部处理")));
+            }
+            Ok(redirect_with(&format!("/review{suffix}"), &done))
+        }
         Err(StoreError::Invalid { message, .. }) | Err(StoreError::Conflict(message)) if !head => {
-            let page = review_view(&state, viewer, a, period, f.comment.clone(), Some(message)).await?;
+            let page = review_view(&state, viewer, a, period, f.comment.clone(), Some(message), &q).await?;
             render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(e) => Err(e.into()),
