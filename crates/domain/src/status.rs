@@ -104,6 +104,10 @@ impl Status {
     /// Accepts either the key or the Chinese label (units type labels in spreadsheets).
     pub fn parse(s: &str) -> Option<Status> {
         let s = s.trim();
+        if s == "严重滞后" {
+            // The label of work far behind pace (`Assessment::label`).
+            return Some(Status::Behind);
+        }
         Status::ALL.into_iter().find(|st| st.key() == s || st.label() == s)
     }
 
@@ -472,6 +476,7 @@ mod tests {
             assert_eq!(back, Ok(s));
         }
         assert_eq!(Status::parse("done"), None);
+        assert_eq!(Status::parse("严重滞后"), Some(Status::Behind));
         let c: Result<Colour, Error> = Colour::deserialize("yellow".into_deserializer());
         assert_eq!(c, Ok(Colour::Yellow));
         assert_eq!(Colour::Red.key(), "red");

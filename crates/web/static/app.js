@@ -15,6 +15,9 @@ document.addEventListener("DOMContentLoaded", () => {
       ev.preventDefault();
       const xhr = new XMLHttpRequest();
       xhr.open("POST", upload.formAction);
+      // Kept across the redirect: the page fetched in the background leaves the flash message
+      // ("已上传…") for the page shown next.
+      xhr.setRequestHeader("X-Duban-Background", "1");
       bar.hidden = false;
       upload.disabled = true;
       xhr.upload.addEventListener("progress", (e) => {

@@ -71,6 +71,11 @@ impl HomePage {
     fn role(&self, role: &str) -> &'static str {
         crate::pages::role_label(role)
     }
+    /// Whether the unit's roles differ between its tasks: a column saying the same on every
+    /// row is left out.
+    fn roles_differ(&self) -> bool {
+        self.work.iter().any(|w| w.role != self.work[0].role)
+    }
 }
 
 pub async fn home(State(state): State<AppState>, viewer: Viewer) -> PageResult {

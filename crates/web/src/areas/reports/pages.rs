@@ -107,7 +107,7 @@ struct ReportPage {
     version: i64,
     indicators: Vec<IndicatorRow>,
     milestones: Vec<MilestoneRow>,
-    /// The self-assessment offered only where no figure or milestone decides the status.
+    /// The self-assessment, offered only where no figure decides the status.
     statuses: Vec<(&'static str, &'static str)>,
     errors: BTreeMap<String, String>,
     form_error: Option<String>,
@@ -278,8 +278,8 @@ async fn save_fields(
     let field = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     let get = |k: &str| field(k).unwrap_or_default();
     viewer.check_csrf(&get("_csrf"))?;
-    // The form no longer asks for a 累计完成 text, nor for a self-assessed status where figures or
-    // milestones decide it; what is not asked is kept as stored.
+    // The form no longer asks for a 累计完成 text, nor for a self-assessed status where figures
+    // decide it; what is not asked is kept as stored.
     let (cumulative, self_status) = match (field("cumulative"), field("self_status")) {
         (Some(c), Some(s)) => (c, s),
         (c, s) => {
