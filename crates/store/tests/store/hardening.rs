@@ -168,6 +168,9 @@ async fn backup_verification_restores_into_a_throwaway_database_and_catches_a_co
         *more.get_mut("users").expect("users") += 1;
         let v = s.verify_scheduled(&schedule.dir, &intact.path, &more, 0).await;
         assert!(!v.ok && v.detail.contains("users"), "{}: {v:?}", db.name);
+        // And one whose evidence files are not all there.
+        let v = s.verify_scheduled(&schedule.dir, &intact.path, &rows, 1).await;
+        assert!(!v.ok && v.detail.contains("附件 0 个"), "{}: {v:?}", db.name);
 
         // Nothing of the throwaway databases is left: no scratch directory, no schema.
         let left: Vec<String> = std::fs::read_dir(&schedule.dir)
