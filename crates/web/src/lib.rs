@@ -306,19 +306,33 @@ async fn deliver_counted(store: &Store, channels: &notify::Channels, owner: &str
     Ok((batch.len() - failed, failed))
 }
 
+/// What the administrators are told of a failed backup verification (the webhook's notice
+/// and the system administrator's home page).
+pub fn backup_failure_text(v: &store::archive::Verification) -> String {
+    format!(
+        "定时备份 {} 校验失败:{}。请检查备份目录所在磁盘与数据库,运行 duban doctor,并尽快手动备份一次(duban backup)。",
+        v.file, v.detail
+    )
+}
+
+/// The newest scheduled backup's verification, when it failed (read from the backup
+/// directory, so whichever process made the backup).
+pub async fn failed_backup(config: &Config) -> Option<store::archive::Verification> {
+    let dir = config.backup.as_ref()?.dir.clone();
+    tokio::task::spawn_blocking(move || store::archive::last_verification(&dir)).await.ok()?.filter(|v| !v.ok)
+}
+
 /// Tells the administrators that a scheduled backup failed its verification, through the
 /// notice channels they watch: the webhook (the operators' group robot). The administrators
-/// have no unit, so the in-app list and the units' e-mail addresses do not reach them; the
-/// failure also shows in `/metrics` and `duban doctor`. Whether each channel took it.
+/// have no unit, so the units' notice list and e-mail addresses do not reach them; the
+/// system administrator's home page shows it instead (see [`failed_backup`]), and so do
+/// `/metrics` and `duban doctor`. Whether each channel took it.
 pub async fn backup_alarm(channels: &notify::Channels, v: &store::archive::Verification) -> Vec<bool> {
     let notice = notify::Notice {
         unit: "系统管理员".into(),
         kind: "backup_verification_failed".into(),
         period: v.file.clone(),
-        message: format!(
-            "定时备份 {} 校验失败:{}。请检查备份目录所在磁盘与数据库,运行 duban doctor,并尽快手动备份一次(duban backup)。",
-            v.file, v.detail
-        ),
+        message: backup_failure_text(v),
     };
     let mut sent = Vec::new();
     if channels.webhook_url.is_some() {

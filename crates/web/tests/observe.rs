@@ -65,6 +65,26 @@ impl Server {
         (r.status(), r.json().await.unwrap_or(Value::Null))
     }
 
+    /// Signs a browser in; its session cookie.
+    async fn page_login(&self, user: &str) -> String {
+        let r = self
+            .http
+            .post(format!("{}/login", self.base))
+            .form(&[("username", user), ("password", PASSWORD), ("next", "/home")])
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{user}");
+        let cookie = r.headers().get("set-cookie").and_then(|c| c.to_str().ok()).expect("cookie");
+        cookie.split(';').next().unwrap_or("").to_string()
+    }
+
+    async fn home(&self, cookie: &str) -> String {
+        let r = self.get("/home", &[("cookie", cookie)]).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        r.text().await.expect("page")
+    }
+
     async fn metrics(&self, headers: &[(&str, &str)]) -> (StatusCode, String) {
         let r = self.get("/metrics", headers).await;
         (r.status(), r.text().await.expect("body"))
@@ -187,6 +207,18 @@ async fn a_failed_backup_verification_shows_in_the_metrics_and_alarms_the_admini
         let s = start(&db.store, config).await;
         let (_, body) = s.metrics(&[]).await;
         assert_eq!(sample(&body, "duban_backup_last_verification_ok"), Some(1.0), "{name}: {body}");
+        db.store
+            .add_user(&NewUser {
+                username: "admin",
+                display_name: "管理员",
+                password: PASSWORD,
+                role: Role::Admin,
+                unit: None,
+            })
+            .await
+            .expect("admin");
+        let admin = s.page_login("admin").await;
+        assert!(!s.home(&admin).await.contains("backup-alarm"), "{name}: no alarm while backups verify");
         assert!(sample(&body, "duban_backup_age_seconds").is_some_and(|a| (0.0..3600.0).contains(&a)), "{name}");
 
         std::fs::write(&made.path, b"PK\x03\x04 not a backup any more").expect("corrupts");
@@ -194,6 +226,14 @@ async fn a_failed_backup_verification_shows_in_the_metrics_and_alarms_the_admini
         assert!(!v.ok, "{name}");
         let (_, body) = s.metrics(&[]).await;
         assert_eq!(sample(&body, "duban_backup_last_verification_ok"), Some(0.0), "{name}: {body}");
+        // The system administrator sees it on signing in; a leader does not.
+        let home = s.home(&admin).await;
+        assert!(
+            home.contains("backup-alarm") && home.contains(&format!("定时备份 {} 校验失败", v.file)),
+            "{name}: {home}"
+        );
+        let leader = s.page_login("leader").await;
+        assert!(!s.home(&leader).await.contains("backup-alarm"), "{name}");
 
         // The administrators' alarm goes to the webhook, naming the file and the reason.
         let (url, got) = notify::testing::http_receiver(200).await;
