@@ -230,33 +230,29 @@ async fn reachable(r: &mut Report, check: &str, address: Result<(String, u16), S
 }
 
 /// The newest scheduled backup's age, against the interval: older than two intervals means
-/// at least one scheduled backup did not happen.
+/// at least one scheduled backup did not happen. Then the latest verification (the server
+/// restores each scheduled backup into a throwaway database): one that failed is an error.
 fn backups(r: &mut Report, settings: &Settings) {
     let Some(dir) = &settings.backup_dir else {
         return r.line(Level::Warning, "备份", "未配置定时备份目录(backup_dir),数据没有定时备份");
     };
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => return r.line(Level::Warning, "备份", format!("无法读取备份目录 {}:{e}", dir.display())),
-    };
-    let newest = entries
-        .filter_map(Result::ok)
-        .filter(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            name.starts_with(store::archive::SCHEDULED_PREFIX) && name.ends_with(".zip")
-        })
-        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.file_name())))
-        .max();
-    let Some((at, name)) = newest else {
+    if let Err(e) = std::fs::read_dir(dir) {
+        return r.line(Level::Warning, "备份", format!("无法读取备份目录 {}:{e}", dir.display()));
+    }
+    let Some((path, at)) = store::archive::newest_backup(dir) else {
         return r.line(Level::Warning, "备份", format!("{} 中还没有备份", dir.display()));
     };
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let age = SystemTime::now().duration_since(at).unwrap_or_default();
     let hours = age.as_secs_f64() / 3600.0;
     let limit = 2.0 * f64::from(settings.backup_every);
     let level = if hours > limit { Level::Warning } else { Level::Ok };
-    r.line(
-        level,
-        "备份",
-        format!("最近一次备份 {} 在 {hours:.1} 小时前(间隔 {} 小时)", name.to_string_lossy(), settings.backup_every),
-    );
+    r.line(level, "备份", format!("最近一次备份 {name} 在 {hours:.1} 小时前(间隔 {} 小时)", settings.backup_every));
+    match store::archive::last_verification(dir) {
+        Some(v) if !v.ok => r.line(Level::Error, "备份校验", format!("{} 校验失败:{}", v.file, v.detail)),
+        Some(v) if v.file == name => r.line(Level::Ok, "备份校验", format!("{}:{}", v.file, v.detail)),
+        // A backup made by hand (`duban backup`) is not verified by the server.
+        Some(v) => r.line(Level::Ok, "备份校验", format!("{name} 未经校验(上次校验的 {} 通过)", v.file)),
+        None => r.line(Level::Ok, "备份校验", format!("{name} 未经校验(服务的定时备份写完后即校验)")),
+    }
 }

@@ -137,6 +137,18 @@ pub struct ServeArgs {
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secure_cookies: Option<bool>,
+    /// 受信任的反向代理(地址段,逗号分隔,如 127.0.0.1/32):仅来自这些地址的连接,才按 X-Forwarded-For 认定客户端地址;缺省无
+    #[arg(long, value_delimiter = ',')]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trusted_proxies: Option<Vec<String>>,
+    /// 可读取 /metrics 的客户端地址段(逗号分隔,如 127.0.0.1/32);缺省无(令牌 metrics_token 只能在配置文件或环境变量中设置)
+    #[arg(long, value_delimiter = ',')]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metrics_allow: Option<Vec<String>>,
+    /// 日志格式:text(每条一行文字)或 json(每条一个 JSON 对象),缺省 text
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_format: Option<settings::LogFormat>,
 }
 
 /// The command line's data and server flags together, as one layer of the settings.
@@ -349,10 +361,18 @@ fn main() -> ExitCode {
 }
 
 fn run_async(command: Command) -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_env("DUBAN_LOG"))
-        .with_writer(std::io::stderr)
-        .init();
+    // The server logs each request and job (info); other commands only errors, as before. A
+    // bad setting is told by the command itself, after this.
+    let (format, serving) = match &command {
+        Command::Serve { data, serve } => {
+            (serve_settings(data, serve, settings::Mode::Serve).map(|s| s.log_format), true)
+        }
+        Command::Demo { data, serve, .. } => {
+            (serve_settings(data, serve, settings::Mode::Demo).map(|s| s.log_format), true)
+        }
+        _ => (Ok(settings::LogFormat::Text), false),
+    };
+    init_logging(format.unwrap_or_default(), serving);
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
         match command {
@@ -479,6 +499,24 @@ fn run_async(command: Command) -> anyhow::Result<()> {
             }
         }
     })
+}
+
+/// The log on standard error, filtered by `DUBAN_LOG` (e.g. `DUBAN_LOG=debug`, or
+/// `DUBAN_LOG=warn,duban::request=info`), else by the command's default level.
+fn init_logging(format: settings::LogFormat, serving: bool) {
+    use tracing_subscriber::filter::LevelFilter;
+    let default = if serving { LevelFilter::INFO } else { LevelFilter::ERROR };
+    let filter = tracing_subscriber::EnvFilter::builder()
+        .with_default_directive(default.into())
+        .with_env_var("DUBAN_LOG")
+        .from_env_lossy();
+    // Colours only for a person at a terminal, not in the journal or a log file.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let log = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(std::io::stderr);
+    match format {
+        settings::LogFormat::Text => log.init(),
+        settings::LogFormat::Json => log.json().flatten_event(true).with_span_list(false).init(),
+    }
 }
 
 pub async fn serve_on(store: Store, settings: &Settings) -> anyhow::Result<()> {

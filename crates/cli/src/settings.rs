@@ -53,6 +53,23 @@ pub struct Settings {
     /// Mark the session cookie Secure though duban itself speaks plain HTTP: behind a reverse
     /// proxy that serves HTTPS. (With `tls_cert` it is marked anyway.)
     pub secure_cookies: bool,
+    /// Reverse proxies (CIDRs, or single addresses) whose X-Forwarded-For is believed.
+    pub trusted_proxies: Vec<String>,
+    /// Client addresses (CIDRs) that may read /metrics.
+    pub metrics_allow: Vec<String>,
+    /// A bearer token that opens /metrics from anywhere (never on the command line).
+    pub metrics_token: Option<String>,
+    /// The log's format on standard error: one line of text or one JSON object per event.
+    pub log_format: LogFormat,
+}
+
+/// How the log is written.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 impl Default for Settings {
@@ -78,6 +95,10 @@ impl Default for Settings {
             max_connections: u32::try_from(web.max_connections).unwrap_or(u32::MAX),
             header_timeout_secs: web.header_timeout.as_secs(),
             secure_cookies: web.secure_cookies,
+            trusted_proxies: Vec::new(),
+            metrics_allow: Vec::new(),
+            metrics_token: None,
+            log_format: LogFormat::Text,
         }
     }
 }
@@ -103,6 +124,10 @@ pub const KEYS: &[&str] = &[
     "max_connections",
     "header_timeout_secs",
     "secure_cookies",
+    "trusted_proxies",
+    "metrics_allow",
+    "metrics_token",
+    "log_format",
 ];
 
 /// The settings that are text (paths, URLs, addresses, a date, a sender's name).
@@ -117,6 +142,7 @@ const TEXT_KEYS: &[&str] = &[
     "tls_cert",
     "tls_key",
     "backup_dir",
+    "metrics_token",
 ];
 
 /// The `DUBAN_*` variables of the text settings, taken as written: figment's `Env` reads a
@@ -190,7 +216,11 @@ fn load_from(flags: &impl Serialize, mode: Mode, file: Option<&Path>) -> Result<
     let figment = figment.merge(Env::prefixed("DUBAN_").only(&typed)).merge(TextEnv).merge(Serialized::defaults(flags));
     let settings: Settings = figment.extract().map_err(|e| describe(&e, file))?;
     settings.validate().map_err(|(key, rule)| {
-        let value = figment.find_value(key).map(|v| show(&v)).unwrap_or_default();
+        // A secret is named, never shown.
+        let value = match key {
+            "metrics_token" => "(不显示)".to_string(),
+            _ => figment.find_value(key).map(|v| show(&v)).unwrap_or_default(),
+        };
         let flagged = serde_json::to_value(flags).is_ok_and(|v| v.get(key).is_some());
         format!("配置项 {key} 的值 {value} 无效({}):{rule}", source(&figment, key, file, flagged))
     })?;
@@ -272,6 +302,9 @@ fn expected(key: &str) -> &'static str {
         "data_dir" | "tls_cert" | "tls_key" | "backup_dir" => "应为路径(字符串)",
         "database_url" | "addr" | "smtp_url" | "mail_from" | "webhook_url" => "应为字符串",
         "secure_cookies" => "应为 true 或 false",
+        "trusted_proxies" | "metrics_allow" => "应为地址段的数组,如 [\"127.0.0.1/32\", \"10.0.0.0/8\"]",
+        "metrics_token" => "应为字符串",
+        "log_format" => "应为 \"text\" 或 \"json\"",
         _ => "应为非负整数",
     }
 }
@@ -297,6 +330,15 @@ impl Settings {
         }
         if self.job_interval_secs == 0 {
             return Err(("job_interval_secs", "定时任务检查间隔至少为 1 秒"));
+        }
+        if self.trusted_proxies.iter().any(|n| cidr(n).is_none()) {
+            return Err(("trusted_proxies", "应为地址段(如 127.0.0.1/32、10.0.0.0/8)或单个地址"));
+        }
+        if self.metrics_allow.iter().any(|n| cidr(n).is_none()) {
+            return Err(("metrics_allow", "应为地址段(如 127.0.0.1/32、10.0.0.0/8)或单个地址"));
+        }
+        if self.metrics_token.as_ref().is_some_and(|t| t.trim().len() < 16) {
+            return Err(("metrics_token", "令牌至少 16 个字符(不计首尾空白)"));
         }
         match (&self.tls_cert, &self.tls_key) {
             // The one that is set is named: it is where the value came from.
@@ -385,9 +427,18 @@ impl Settings {
             header_timeout: std::time::Duration::from_secs(self.header_timeout_secs),
             backup: self.backup_schedule(),
             secure_cookies: self.secure_cookies,
+            trusted_proxies: self.trusted_proxies.iter().filter_map(|n| cidr(n)).collect(),
+            metrics_allow: self.metrics_allow.iter().filter_map(|n| cidr(n)).collect(),
+            metrics_token: self.metrics_token.as_ref().map(|t| web::observe::MetricsToken(t.trim().to_string())),
             ..web::Config::default()
         }
     }
+}
+
+/// An address range as written in the settings: a CIDR, or one address (a range of one).
+fn cidr(text: &str) -> Option<ipnet::IpNet> {
+    let text = text.trim();
+    text.parse().ok().or_else(|| text.parse::<std::net::IpAddr>().ok().map(ipnet::IpNet::from))
 }
 
 #[cfg(test)]
@@ -425,6 +476,34 @@ mod tests {
         assert_eq!(c.channels.webhook_url.as_deref(), Some("http://gw/robot"));
         assert_eq!(c.backup.map(|b| b.every_hours), Some(6));
         assert_eq!(c.header_timeout, std::time::Duration::from_secs(3));
+        let s = Settings {
+            trusted_proxies: vec!["127.0.0.1".into(), "10.0.0.0/8".into()],
+            metrics_allow: vec!["192.168.1.0/24".into()],
+            metrics_token: Some(" a-long-enough-token ".into()),
+            ..Settings::default()
+        };
+        let c = s.web_config();
+        let nets = |v: &[&str]| v.iter().map(|n| n.parse::<ipnet::IpNet>().expect("cidr")).collect::<Vec<_>>();
+        assert_eq!(c.trusted_proxies, nets(&["127.0.0.1/32", "10.0.0.0/8"]));
+        assert_eq!(c.metrics_allow, nets(&["192.168.1.0/24"]));
+        assert_eq!(c.metrics_token, Some(web::observe::MetricsToken("a-long-enough-token".into())));
+    }
+
+    /// A bad address range or a short token stops the start, naming the key.
+    #[test]
+    fn address_ranges_and_the_metrics_token_are_checked() {
+        let bad = Settings { trusted_proxies: vec!["10.0.0.0/33".into()], ..Settings::default() };
+        assert_eq!(bad.validate().map_err(|e| e.0), Err("trusted_proxies"));
+        let bad = Settings { metrics_allow: vec!["localhost".into()], ..Settings::default() };
+        assert_eq!(bad.validate().map_err(|e| e.0), Err("metrics_allow"));
+        let bad = Settings { metrics_token: Some("short".into()), ..Settings::default() };
+        assert_eq!(bad.validate().map_err(|e| e.0), Err("metrics_token"));
+        let toml = "log_format = \"json\"\ntrusted_proxies = [\"127.0.0.1/32\"]\n";
+        let s: Settings = Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::string(toml))
+            .extract()
+            .expect("valid");
+        assert_eq!((s.log_format, s.trusted_proxies.len()), (LogFormat::Json, 1));
     }
 
     /// The packaged configuration file names every setting; those left commented out show

@@ -518,6 +518,19 @@ fn doctor_reports_and_exits_for_monitoring() {
     for check in ["配置", "数据库", "数据库结构", "时钟", "数据目录", "备份目录", "备份"] {
         assert!(out.lines().any(|l| l.starts_with(&format!("正常 {check}:"))), "{check}: {out}");
     }
+    assert!(out.contains("正常 备份校验:duban-backup-20240101T000000Z.zip 未经校验"), "made by hand: {out}");
+
+    // The server's verification of its latest scheduled backup failed: an error, with why.
+    let failed = serde_json::json!({
+        "file": "duban-backup-20240101T000000Z.zip", "at": "2024-01-01T00:00:09Z", "ok": false,
+        "detail": "无法读取:备份文件读写失败", "seconds": 0.2
+    });
+    let record = backups.join("duban-backup-verification.json");
+    std::fs::write(&record, failed.to_string()).expect("write");
+    let (code, out) = doctor(&["--backup-dir", b]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("错误 备份校验:duban-backup-20240101T000000Z.zip 校验失败:无法读取"), "{out}");
+    std::fs::remove_file(&record).expect("remove");
 
     // A webhook nobody listens on: an error.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();

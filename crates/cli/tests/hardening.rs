@@ -108,7 +108,20 @@ fn serve_writes_scheduled_backups_that_restore() {
         .map(|e| e.expect("entry").file_name().into_string().expect("utf-8"))
         .collect();
     names.sort();
-    assert_eq!(names, ["duban-backup-20000102T000000Z.zip".to_string(), name.clone(), "notes.txt".to_string()]);
+    assert_eq!(
+        names,
+        [
+            "duban-backup-20000102T000000Z.zip".to_string(),
+            name.clone(),
+            "duban-backup-verification.json".to_string(),
+            "notes.txt".to_string()
+        ]
+    );
+    // The server restored it into a throwaway database and found every row (issue 23).
+    let verification: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(backups.join("duban-backup-verification.json")).expect("record"))
+            .expect("json");
+    assert_eq!((verification["file"].as_str(), verification["ok"].as_bool()), (Some(name.as_str()), Some(true)));
 
     // The same archive `duban backup` writes: `duban restore` takes it.
     let restored = dir.path().join("restored");

@@ -26,7 +26,7 @@ pub struct Channels {
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct Notice {
     pub unit: String,
-    /// opened, reminder, overdue or urge
+    /// opened, reminder, overdue, urge, or (to the administrators) backup_verification_failed
     pub kind: String,
     pub period: String,
     pub message: String,
@@ -39,6 +39,7 @@ impl Notice {
             "reminder" => "报送提醒",
             "overdue" => "逾期提醒",
             "urge" => "催办",
+            "backup_verification_failed" => "备份校验失败",
             _ => "通知",
         };
         format!("【督办{what}】{} {}", self.unit, self.period)

@@ -25,7 +25,10 @@ pub async fn post(url: &str, body: &serde_json::Value) -> Result<(), String> {
         .timeout(Duration::from_secs(20))
         .build()
         .map_err(|e| format!("webhook 客户端无法创建:{e}"))?;
-    let response = client.post(url).json(body).send().await.map_err(|e| format!("webhook 发送失败:{e}"))?;
+    // Without the URL: a robot's URL carries its access token, and the reason is logged and
+    // kept in the notice's delivery note.
+    let response =
+        client.post(url).json(body).send().await.map_err(|e| format!("webhook 发送失败:{}", e.without_url()))?;
     let status = response.status();
     if status.is_success() { Ok(()) } else { Err(format!("webhook 返回 {}", status.as_u16())) }
 }
@@ -39,6 +42,7 @@ mod tests {
         let b = serde_json::json!({});
         assert!(post("https://oapi.example/robot", &b).await.unwrap_err().contains("http"));
         assert!(post("ftp://x", &b).await.unwrap_err().contains("无效"));
-        assert!(post("http://127.0.0.1:1/", &b).await.unwrap_err().contains("发送失败"));
+        let e = post("http://127.0.0.1:1/robot/send?access_token=SECRET-42", &b).await.unwrap_err();
+        assert!(e.contains("发送失败") && !e.contains("SECRET-42"), "{e}");
     }
 }

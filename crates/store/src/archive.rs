@@ -139,6 +139,13 @@ pub struct Archive {
 
 /// Reads and checks an archive; nothing is written anywhere.
 pub fn read(input: &Path) -> Result<Archive, ArchiveError> {
+    read_keeping(input, true).map(|(archive, _)| archive)
+}
+
+/// Reads and checks an archive, keeping the evidence files' contents only when
+/// `keep_files` (a verification reads each through, which checks its CRC, and counts it,
+/// but does not hold gigabytes of evidence in memory); the archive and its number of files.
+fn read_keeping(input: &Path, keep_files: bool) -> Result<(Archive, usize), ArchiveError> {
     let file = std::fs::File::open(input).map_err(|e| other(format!("无法读取 {}:{e}", input.display())))?;
     let mut zip = ZipArchive::new(file).map_err(|e| other(format!("{} 不是 duban 备份文件:{e}", input.display())))?;
     let manifest: serde_json::Value = {
@@ -151,11 +158,16 @@ pub fn read(input: &Path) -> Result<Archive, ArchiveError> {
     }
     let mut tables: Vec<TableDump> = Vec::new();
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    let mut file_count = 0;
     for i in 0..zip.len() {
         let mut entry = zip.by_index(i)?;
         let name = entry.name()?.to_string();
         let mut bytes = Vec::new();
-        entry.read_to_end(&mut bytes)?;
+        if keep_files || !name.starts_with("files/") {
+            entry.read_to_end(&mut bytes)?;
+        } else {
+            std::io::copy(&mut entry, &mut std::io::sink())?;
+        }
         if name.starts_with("tables/") {
             tables.push(serde_json::from_slice(&bytes).map_err(|e| other(format!("备份中的 {name} 已损坏:{e}")))?);
         } else if let Some(rel) = name.strip_prefix("files/") {
@@ -164,10 +176,13 @@ pub fn read(input: &Path) -> Result<Archive, ArchiveError> {
             if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
                 return Err(other(format!("备份中的文件名“{name}”无效")));
             }
-            files.push((rel, bytes));
+            file_count += 1;
+            if keep_files {
+                files.push((rel, bytes));
+            }
         }
     }
-    Ok(Archive { tables, files })
+    Ok((Archive { tables, files }, file_count))
 }
 
 /// How `duban serve` makes backups by itself: every `every_hours` (UTC hours since the epoch,
@@ -214,13 +229,86 @@ impl Store {
     /// Writes a backup of everything (tables and evidence files) to `output`. The tables are
     /// read in one transaction, so this works while the server runs.
     pub async fn write_backup(&self, output: &Path) -> Result<Counts, ArchiveError> {
+        Ok(self.write_backup_counted(output).await?.0)
+    }
+
+    /// [`Store::write_backup`], also telling how many rows of each table went in (the source
+    /// at backup time, which a verification compares the restored copy with).
+    async fn write_backup_counted(&self, output: &Path) -> Result<(Counts, RowCounts), ArchiveError> {
         let tables = self.dump().await?;
+        let rows: RowCounts = tables.iter().map(|t| (t.name.clone(), t.rows.len())).collect();
         let files = self.files.clone();
         let backend = self.backend;
         let output = output.to_path_buf();
-        tokio::task::spawn_blocking(move || write(&tables, backend, files.as_deref(), &output))
+        let counts = tokio::task::spawn_blocking(move || write(&tables, backend, files.as_deref(), &output))
             .await
-            .map_err(|e| other(format!("备份中断:{e}")))?
+            .map_err(|e| other(format!("备份中断:{e}")))??;
+        Ok((counts, rows))
+    }
+
+    /// Verifies a backup file the way it would be used: reads it back from disk, restores it
+    /// into a throwaway database of this store's kind (a SQLite file under `scratch`, or a
+    /// schema of its own in this PostgreSQL database, dropped afterwards), and compares the
+    /// rows of every table with `expected` (the source's at backup time). The evidence files
+    /// are read through (each one's checksum checked) and counted against `files`, not
+    /// restored: they are the bulk of a backup. The number of tables compared; `Err` says, in
+    /// words, what failed.
+    pub async fn verify_backup(
+        &self,
+        file: &Path,
+        expected: &RowCounts,
+        files: usize,
+        scratch: &Path,
+    ) -> Result<usize, String> {
+        let path = file.to_path_buf();
+        let (archive, in_file) = tokio::task::spawn_blocking(move || read_keeping(&path, false))
+            .await
+            .map_err(|e| format!("读取中断:{e}"))?
+            .map_err(|e| format!("无法读取:{e}"))?;
+        if in_file != files {
+            return Err(format!("附件 {in_file} 个,备份时为 {files} 个"));
+        }
+        let dir =
+            scratch.join(format!(".verify-{}-{}", std::process::id(), Utc::now().timestamp_nanos_opt().unwrap_or(0)));
+        std::fs::create_dir_all(&dir).map_err(|e| format!("无法创建临时目录 {}:{e}", dir.display()))?;
+        let result = match self.backend {
+            Backend::Sqlite => {
+                let url = format!("sqlite://{}", dir.join("verify.db").display());
+                restore_and_count(&url, &dir, &archive, expected).await
+            }
+            Backend::Postgres => {
+                // A schema of its own, named so that nothing else could be using it.
+                let schema = format!(
+                    "duban_verify_{}",
+                    dir.file_name().map(|n| n.to_string_lossy().replace(['.', '-'], "_")).unwrap_or_default()
+                );
+                match sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(&self.pool).await {
+                    Err(e) => Err(format!("无法建立临时 schema:{e}")),
+                    Ok(_) => {
+                        let mut url = self.pool.connect_options().database_url.clone();
+                        let kept: Vec<(String, String)> = url
+                            .query_pairs()
+                            .filter(|(k, _)| k != "options")
+                            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                            .collect();
+                        url.query_pairs_mut()
+                            .clear()
+                            .extend_pairs(kept)
+                            .append_pair("options", &format!("-c search_path={schema}"));
+                        let result = restore_and_count(url.as_str(), &dir, &archive, expected).await;
+                        let dropped = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+                            .execute(&self.pool)
+                            .await;
+                        if let Err(e) = dropped {
+                            tracing::warn!(error = %e, %schema, "the verification's schema was not dropped");
+                        }
+                        result
+                    }
+                }
+            }
+        };
+        let _ = std::fs::remove_dir_all(&dir);
+        result
     }
 
     /// Restores an archive into this store, which must be empty (see [`Store::load`]); the
@@ -249,17 +337,121 @@ impl Store {
         schedule: &BackupSchedule,
         at: DateTime<Utc>,
         owner: &str,
-    ) -> Result<Option<PathBuf>, ArchiveError> {
+    ) -> Result<Option<ScheduledBackup>, ArchiveError> {
         if !self.claim_job("backup", &schedule.slot(at), owner).await? {
             return Ok(None);
         }
         std::fs::create_dir_all(&schedule.dir)
             .map_err(|e| other(format!("无法创建备份目录 {}:{e}", schedule.dir.display())))?;
         let path = schedule.dir.join(format!("{SCHEDULED_PREFIX}{}.zip", at.format("%Y%m%dT%H%M%SZ")));
-        self.write_backup(&path).await?;
+        let (counts, rows) = self.write_backup_counted(&path).await?;
+        let verification = self.verify_scheduled(&schedule.dir, &path, &rows, counts.files).await;
         prune(&schedule.dir, schedule.keep)?;
-        Ok(Some(path))
+        Ok(Some(ScheduledBackup { path, verification }))
     }
+
+    /// Verifies a scheduled backup just written (see [`Store::verify_backup`]) and records
+    /// the outcome beside the backups (see [`last_verification`]).
+    pub async fn verify_scheduled(&self, dir: &Path, path: &Path, rows: &RowCounts, files: usize) -> Verification {
+        let started = std::time::Instant::now();
+        let outcome = self.verify_backup(path, rows, files, dir).await;
+        let verification = Verification {
+            file: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            at: crate::now(),
+            ok: outcome.is_ok(),
+            detail: match outcome {
+                Ok(tables) => format!(
+                    "已恢复到临时数据库并核对:{tables} 张表共 {} 行、{files} 个附件,与备份时一致",
+                    rows.values().sum::<usize>()
+                ),
+                Err(why) => why,
+            },
+            seconds: started.elapsed().as_secs_f64(),
+        };
+        if let Err(e) = record_verification(dir, &verification) {
+            tracing::warn!(error = %e, "the backup verification's outcome was not recorded");
+        }
+        verification
+    }
+}
+
+/// Rows per table, by table name.
+pub type RowCounts = std::collections::BTreeMap<String, usize>;
+
+/// A scheduled backup written, and how its verification came out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScheduledBackup {
+    pub path: PathBuf,
+    pub verification: Verification,
+}
+
+/// How a backup's verification came out (see [`Store::verify_backup`]).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Verification {
+    /// The backup file's name.
+    pub file: String,
+    /// When it was verified (RFC 3339, UTC).
+    pub at: String,
+    pub ok: bool,
+    /// What was checked, or what failed, in words.
+    pub detail: String,
+    /// How long the verification took.
+    pub seconds: f64,
+}
+
+/// The newest verification's outcome is kept in this file of the backup directory, for
+/// `duban doctor` and for `/metrics` of every process.
+pub const VERIFICATION_FILE: &str = "duban-backup-verification.json";
+
+fn record_verification(dir: &Path, v: &Verification) -> std::io::Result<()> {
+    let partial = dir.join(format!("{VERIFICATION_FILE}.partial"));
+    std::fs::write(&partial, serde_json::to_vec_pretty(v).map_err(std::io::Error::other)?)?;
+    std::fs::rename(&partial, dir.join(VERIFICATION_FILE))
+}
+
+/// The newest scheduled backup's verification, as recorded in `dir` (`None` when none was
+/// recorded or the record cannot be read).
+pub fn last_verification(dir: &Path) -> Option<Verification> {
+    serde_json::from_slice(&std::fs::read(dir.join(VERIFICATION_FILE)).ok()?).ok()
+}
+
+/// The newest scheduled backup in `dir` and when it was written (`None` when there is none).
+pub fn newest_backup(dir: &Path) -> Option<(PathBuf, std::time::SystemTime)> {
+    std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.starts_with(SCHEDULED_PREFIX) && name.ends_with(".zip")
+        })
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .max()
+        .map(|(at, path)| (path, at))
+}
+
+/// Restores `archive` into a new database at `url` (evidence files under `dir`) and compares
+/// its rows per table with `expected`; the number of tables compared.
+async fn restore_and_count(url: &str, dir: &Path, archive: &Archive, expected: &RowCounts) -> Result<usize, String> {
+    use sqlx::Row;
+    let scratch = Store::open(url).await.map_err(|e| format!("无法建立临时数据库:{e}"))?.with_files(dir.join("files"));
+    let result = async {
+        scratch.restore_backup(archive).await.map_err(|e| format!("无法恢复:{e}"))?;
+        let mut wrong = Vec::new();
+        for (table, rows) in expected {
+            let n: i64 = sqlx::query(sql!("SELECT COUNT(*) FROM {table}"))
+                .fetch_one(&scratch.pool)
+                .await
+                .map_err(|e| format!("无法清点表 {table}:{e}"))?
+                .get(0);
+            if usize::try_from(n).ok() != Some(*rows) {
+                wrong.push(format!("表 {table} 恢复后 {n} 行,备份时 {rows} 行"));
+            }
+        }
+        if wrong.is_empty() { Ok(expected.len()) } else { Err(format!("行数不一致:{}", wrong.join(";"))) }
+    }
+    .await;
+    scratch.close().await;
+    result
 }
 
 #[cfg(test)]

@@ -229,6 +229,7 @@ impl<R: Record> WriteQueue<R> {
         if group.is_empty() {
             return;
         }
+        let (size, started) = (group.len(), std::time::Instant::now());
         let mut jobs = Vec::new();
         let mut job_answers = Vec::new();
         let mut records = Vec::new();
@@ -286,6 +287,7 @@ impl<R: Record> WriteQueue<R> {
             tx.commit().await
         }
         .await;
+        store.watch.with(|o| o.group_committed(size, started.elapsed(), outcome.is_ok()));
         let mut results = results.into_iter();
         for answer in job_answers {
             let _ = answer.send(match (&outcome, results.next()) {

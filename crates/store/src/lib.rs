@@ -24,6 +24,7 @@ pub mod inspections;
 pub mod instructions;
 pub mod jobs;
 pub mod months;
+pub mod observe;
 pub mod password;
 pub mod plans;
 pub mod reports;
@@ -99,6 +100,8 @@ pub struct Store {
     writer: AnyPool,
     /// Writes waiting to be committed together (see [`group_commit`]).
     writes: std::sync::Arc<group_commit::WriteQueue<audit::AuditEvent>>,
+    /// Who is told of the writes (see [`observe`]).
+    pub(crate) watch: std::sync::Arc<observe::Watch>,
 }
 
 /// A write transaction from [`Store::write_tx`]: use `&mut *tx` as the executor, then
@@ -182,6 +185,7 @@ impl Store {
             writer_turn: Default::default(),
             writer,
             writes: Default::default(),
+            watch: Default::default(),
         })
     }
 
@@ -207,14 +211,17 @@ impl Store {
     /// on the turn is woken the moment the previous one finishes and holds no connection.
     /// The busy timeout still covers writers in other processes (a CLI beside the server).
     pub(crate) async fn write_tx(&self) -> Result<WriteTx> {
-        Ok(match self.backend {
+        let asked = std::time::Instant::now();
+        let tx = match self.backend {
             Backend::Sqlite => {
                 let turn = self.writer_turn.clone().lock_owned().await;
                 WriteTx { tx: self.writer.begin_with("BEGIN IMMEDIATE").await?, _turn: Some(turn) }
             }
             // PostgreSQL locks rows, not the database: writers run side by side.
             Backend::Postgres => WriteTx { tx: self.writer.begin().await?, _turn: None },
-        })
+        };
+        self.watch.with(|o| o.write_waited(asked.elapsed()));
+        Ok(tx)
     }
 
     /// What this user's idempotency key was first used for: the request it was bound to

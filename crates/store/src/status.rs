@@ -453,7 +453,7 @@ impl Store {
 
     /// The data version: raised by triggers in every transaction that changes what views
     /// are computed from (migration `0010_data_version`), whichever process or tool makes it.
-    async fn data_version(&self) -> Result<i64> {
+    pub async fn data_version(&self) -> Result<i64> {
         Ok(sqlx::query("SELECT version FROM data_version WHERE id = 1").fetch_one(&self.pool).await?.get(0))
     }
 }

@@ -6,6 +6,7 @@ pub mod areas;
 pub mod body_limit;
 pub mod downloads;
 pub mod error;
+pub mod observe;
 pub mod openapi;
 pub mod pages;
 pub mod periods;
@@ -56,6 +57,14 @@ pub struct Config {
     pub large_body_wait: std::time::Duration,
     /// How long a stopping server (SIGTERM, Ctrl-C) waits for the requests under way.
     pub shutdown_grace: std::time::Duration,
+    /// Reverse proxies whose `X-Forwarded-For` (and `X-Request-Id`) is believed: only for a
+    /// connection from one of these is the client's address read from the header (see
+    /// [`observe::client_ip`]).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Client addresses that may read `/metrics`; with `metrics_token`, anyone presenting it
+    /// as a bearer token may too. Neither: `/metrics` is 404 to all.
+    pub metrics_allow: Vec<ipnet::IpNet>,
+    pub metrics_token: Option<observe::MetricsToken>,
 }
 
 impl Default for Config {
@@ -77,6 +86,9 @@ impl Default for Config {
             max_large_bodies: 4,
             large_body_wait: std::time::Duration::from_secs(10),
             shutdown_grace: std::time::Duration::from_secs(30),
+            trusted_proxies: Vec::new(),
+            metrics_allow: Vec::new(),
+            metrics_token: None,
         }
     }
 }
@@ -95,6 +107,15 @@ pub struct AppState {
 
 /// The whole application: the JSON API and the health check.
 pub fn router(state: AppState) -> Router {
+    let metrics = std::sync::Arc::new(observe::Metrics::new(&state.config));
+    router_with(state, metrics)
+}
+
+/// [`router`] adding to `metrics` (which the scheduler of the same server adds to as well).
+fn router_with(state: AppState, metrics: std::sync::Arc<observe::Metrics>) -> Router {
+    state.store.observe(metrics.clone());
+    let tracker =
+        observe::Tracker { metrics: metrics.clone(), trusted_proxies: state.config.trusted_proxies.clone().into() };
     let max_upload = state.config.max_upload;
     let limiter = std::sync::Arc::new(security::LoginLimiter::new(state.config.login_burst, state.config.login_refill));
     let api_limiter = std::sync::Arc::new(security::ApiLimiter::new(state.config.api_burst, state.config.api_rate));
@@ -129,11 +150,15 @@ pub fn router(state: AppState) -> Router {
         .layer(header_layer(header::REFERRER_POLICY, "same-origin"))
         .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"));
     let app = if secure_cookies { app.layer(axum::middleware::map_response(security::secure_cookies)) } else { app };
-    app.with_state(state)
+    // Outside everything else: the client's address and the request id for all the layers
+    // within, and the log line and metrics of what the client finally got.
+    app.layer(axum::Extension(metrics))
+        .layer(axum::middleware::from_fn_with_state(tracker, observe::track))
+        .with_state(state)
 }
 
 /// A path no route serves.
-async fn fallback(uri: axum::http::Uri) -> axum::response::Response {
+pub(crate) async fn fallback(uri: axum::http::Uri) -> axum::response::Response {
     use axum::response::IntoResponse;
     if uri.path().starts_with(routes::API) {
         error::ApiError::not_found().into_response()
@@ -155,6 +180,12 @@ type SetHeader = tower_http::set_header::SetResponseHeaderLayer<axum::http::Head
 /// Runs the scheduled jobs (period opening, reminders, overdue notices) every
 /// `job_interval`. Each process runs it; the store lets each occurrence run once.
 pub fn spawn_scheduler(state: AppState) -> tokio::task::JoinHandle<()> {
+    let metrics = std::sync::Arc::new(observe::Metrics::new(&state.config));
+    spawn_scheduler_with(state, metrics)
+}
+
+/// [`spawn_scheduler`] counting its jobs, notices and backup verifications in `metrics`.
+fn spawn_scheduler_with(state: AppState, metrics: std::sync::Arc<observe::Metrics>) -> tokio::task::JoinHandle<()> {
     let owner = format!("{}:{}", std::env::var("HOSTNAME").unwrap_or_else(|_| "duban".into()), std::process::id());
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(state.config.job_interval);
@@ -163,31 +194,64 @@ pub fn spawn_scheduler(state: AppState) -> tokio::task::JoinHandle<()> {
             match state.store.run_due_jobs(state.config.today(), state.config.due_day, &owner).await {
                 Ok(ran) => {
                     for job in ran {
+                        metrics.job(job.split(' ').next().unwrap_or("job"), true);
                         tracing::info!(%job, "scheduled job ran");
                     }
                 }
-                Err(e) => tracing::warn!(error = %e, "scheduled jobs failed; will retry"),
+                Err(e) => {
+                    metrics.job("period_jobs", false);
+                    tracing::warn!(error = %e, "scheduled jobs failed; will retry");
+                }
             }
             // The visits' reminders and overdue notices, claimed once per finding or item.
             match state.store.run_visit_jobs(state.config.today(), &owner).await {
                 Ok(sent) => {
                     for notice in sent {
+                        metrics.job("visit_notices", true);
                         tracing::info!(%notice, "visit notice sent");
                     }
                 }
-                Err(e) => tracing::warn!(error = %e, "visit notices failed; will retry"),
+                Err(e) => {
+                    metrics.job("visit_notices", false);
+                    tracing::warn!(error = %e, "visit notices failed; will retry");
+                }
             }
             if let Some(schedule) = &state.config.backup {
                 match state.store.run_scheduled_backup(schedule, chrono::Utc::now(), &owner).await {
-                    Ok(Some(path)) => tracing::info!(file = %path.display(), "scheduled backup written"),
+                    Ok(Some(made)) => {
+                        metrics.job("backup", true);
+                        metrics.verification(made.verification.ok);
+                        if made.verification.ok {
+                            tracing::info!(file = %made.path.display(), "scheduled backup written and verified");
+                        } else {
+                            tracing::error!(
+                                file = %made.path.display(),
+                                reason = %made.verification.detail,
+                                "scheduled backup failed its verification"
+                            );
+                            let sent = backup_alarm(&state.config.channels, &made.verification).await;
+                            for ok in sent {
+                                metrics.notice(ok);
+                            }
+                        }
+                    }
                     Ok(None) => {}
-                    Err(e) => tracing::error!(error = %e, "scheduled backup failed; the next interval tries again"),
+                    Err(e) => {
+                        metrics.job("backup", false);
+                        tracing::error!(error = %e, "scheduled backup failed; the next interval tries again");
+                    }
                 }
             }
             if !state.config.channels.is_empty() {
-                match deliver_notices(&state.store, &state.config.channels, &owner).await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(notices = n, "notices delivered"),
+                match deliver_counted(&state.store, &state.config.channels, &owner).await {
+                    Ok((sent, failed)) => {
+                        for ok in std::iter::repeat_n(true, sent).chain(std::iter::repeat_n(false, failed)) {
+                            metrics.notice(ok);
+                        }
+                        if sent + failed > 0 {
+                            tracing::info!(sent, failed, "notices delivered");
+                        }
+                    }
                     Err(e) => tracing::warn!(error = %e, "notice delivery failed; will retry"),
                 }
             }
@@ -199,7 +263,13 @@ pub fn spawn_scheduler(state: AppState) -> tokio::task::JoinHandle<()> {
 /// outcome; returns how many were handled. A notice counts as delivered when every channel
 /// that applies to it took it; otherwise a later round tries again.
 pub async fn deliver_notices(store: &Store, channels: &notify::Channels, owner: &str) -> store::Result<usize> {
+    deliver_counted(store, channels, owner).await.map(|(sent, failed)| sent + failed)
+}
+
+/// [`deliver_notices`], telling how many went out (sent) and how many did not (failed).
+async fn deliver_counted(store: &Store, channels: &notify::Channels, owner: &str) -> store::Result<(usize, usize)> {
     let batch = store.claim_deliveries(owner, 50).await?;
+    let mut failed = 0;
     for d in &batch {
         let notice = notify::Notice {
             unit: d.unit.clone(),
@@ -231,8 +301,50 @@ pub async fn deliver_notices(store: &Store, channels: &notify::Channels, owner: 
             }
         }
         store.finish_delivery(d.id, ok, &notes.join(";")).await?;
+        failed += usize::from(!ok);
     }
-    Ok(batch.len())
+    Ok((batch.len() - failed, failed))
+}
+
+/// What the administrators are told of a failed backup verification (the webhook's notice
+/// and the system administrator's home page).
+pub fn backup_failure_text(v: &store::archive::Verification) -> String {
+    format!(
+        "定时备份 {} 校验失败:{}。请检查备份目录所在磁盘与数据库,运行 duban doctor,并尽快手动备份一次(duban backup)。",
+        v.file, v.detail
+    )
+}
+
+/// The newest scheduled backup's verification, when it failed (read from the backup
+/// directory, so whichever process made the backup).
+pub async fn failed_backup(config: &Config) -> Option<store::archive::Verification> {
+    let dir = config.backup.as_ref()?.dir.clone();
+    tokio::task::spawn_blocking(move || store::archive::last_verification(&dir)).await.ok()?.filter(|v| !v.ok)
+}
+
+/// Tells the administrators that a scheduled backup failed its verification, through the
+/// notice channels they watch: the webhook (the operators' group robot). The administrators
+/// have no unit, so the units' notice list and e-mail addresses do not reach them; the
+/// system administrator's home page shows it instead (see [`failed_backup`]), and so do
+/// `/metrics` and `duban doctor`. Whether each channel took it.
+pub async fn backup_alarm(channels: &notify::Channels, v: &store::archive::Verification) -> Vec<bool> {
+    let notice = notify::Notice {
+        unit: "系统管理员".into(),
+        kind: "backup_verification_failed".into(),
+        period: v.file.clone(),
+        message: backup_failure_text(v),
+    };
+    let mut sent = Vec::new();
+    if channels.webhook_url.is_some() {
+        match channels.webhook(&notice).await {
+            Ok(()) => sent.push(true),
+            Err(e) => {
+                tracing::error!(error = %e, "the backup alarm did not reach the webhook");
+                sent.push(false);
+            }
+        }
+    }
+    sent
 }
 
 /// Serves until Ctrl-C / SIGTERM, with the scheduler running beside the server (see `server`

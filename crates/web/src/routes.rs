@@ -107,6 +107,9 @@ pub fn table() -> Vec<Route> {
     vec![
         // The health check and the API's description.
         api(g.clone(), "/healthz", Anyone, None, get(crate::api::healthz), op::<crate::api::__path_healthz>),
+        // The metrics: open to anyone as far as sessions go; the handler admits only the
+        // operator's addresses or token (`metrics_allow`, `metrics_token`), 404 otherwise.
+        api(g.clone(), "/metrics", Anyone, None, get(crate::observe::metrics), op::<crate::observe::__path_metrics>),
         Route {
             method: g.clone(),
             path: "/api/v1/openapi.json",

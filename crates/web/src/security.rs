@@ -5,19 +5,20 @@
 use crate::AppState;
 use crate::error::ApiError;
 use axum::body::Body;
-use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath, Request, State};
+use axum::extract::{FromRequestParts, MatchedPath, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use store::audit::AuditEvent;
 use store::users::{Role, User};
 
-/// The client's address, from the connection (not from headers a client could forge).
+/// The client's address: the connection's peer, or behind a trusted proxy the address it
+/// forwarded (see [`crate::observe::client_ip`]), never a header an untrusted client wrote.
 #[derive(Clone, Debug)]
 pub struct ClientIp(pub Option<IpAddr>);
 
@@ -27,8 +28,9 @@ impl ClientIp {
     }
 }
 
+/// The one place the rate limits, the audit log and sign-in read the client's address from.
 fn ip_of(extensions: &axum::http::Extensions) -> Option<IpAddr> {
-    extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())
+    crate::observe::client_addr(extensions)
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
@@ -76,6 +78,7 @@ impl AuditSlot {
 
 /// Notes the signed-in user of a request for its audit record.
 pub fn note_actor(extensions: &axum::http::Extensions, user: &User) {
+    crate::observe::note_user(extensions, user.id);
     if let Some(slot) = extensions.get::<AuditSlot>() {
         slot.set_actor(user);
     }

@@ -14,7 +14,7 @@
 //! [`Config::header_timeout`]: crate::Config::header_timeout
 //! [`Config::max_connections`]: crate::Config::max_connections
 
-use crate::{AppState, router, spawn_scheduler};
+use crate::{AppState, router_with, spawn_scheduler_with};
 use axum::Router;
 use axum::extract::connect_info::ConnectInfo;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -38,8 +38,10 @@ pub(crate) async fn run(state: AppState, listener: TcpListener, tls: Option<TlsA
     let limit = connection_limit(state.config.max_connections, raise_descriptor_limit());
     let header_timeout = state.config.header_timeout;
     let state_grace = state.config.shutdown_grace;
-    let scheduler = spawn_scheduler(state.clone());
-    let app = router(state);
+    // One set of figures for the requests and the scheduler's jobs.
+    let metrics = std::sync::Arc::new(crate::observe::Metrics::new(&state.config));
+    let scheduler = spawn_scheduler_with(state.clone(), metrics.clone());
+    let app = router_with(state, metrics);
     let slots = Arc::new(Semaphore::new(limit));
     let graceful = GracefulShutdown::new();
     let shutdown = shutdown_signal();

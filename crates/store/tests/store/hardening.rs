@@ -65,10 +65,12 @@ fn at(t: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(t).expect("time").with_timezone(&Utc)
 }
 
+/// The files of the backup directory but the verification's record.
 fn backups(dir: &std::path::Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
         .expect("dir")
         .map(|e| e.expect("entry").file_name().into_string().expect("utf-8"))
+        .filter(|n| n != archive::VERIFICATION_FILE)
         .collect();
     v.sort();
     v
@@ -93,13 +95,16 @@ async fn scheduled_backups_run_once_per_interval_are_restorable_and_pruned() {
         );
         let written: Vec<_> = [a.expect("runs"), b.expect("runs")].into_iter().flatten().collect();
         assert_eq!(written.len(), 1, "{}: once across processes", db.name);
+        let v = &written[0].verification;
+        assert!(v.ok, "{}: the fresh backup restores and matches: {v:?}", db.name);
+        assert_eq!(archive::last_verification(&schedule.dir).as_ref(), Some(v), "{}: recorded", db.name);
         assert_eq!(backups(&schedule.dir), ["duban-backup-20250301T001000Z.zip"]);
         let later = s.run_scheduled_backup(&schedule, at("2025-03-01T00:59:59Z"), "host-b:2").await.expect("runs");
         assert_eq!(later, None, "{}: this hour's backup is done", db.name);
 
         for t in ["2025-03-01T01:00:05Z", "2025-03-01T02:00:05Z", "2025-03-01T03:00:05Z"] {
             let path = s.run_scheduled_backup(&schedule, at(t), "host-a:1").await.expect("runs");
-            assert!(path.is_some_and(|p| p.exists()), "{}: {t}", db.name);
+            assert!(path.is_some_and(|p| p.path.exists() && p.verification.ok), "{}: {t}", db.name);
         }
         // The newest two are kept, the older ones deleted; no partial files are left.
         assert_eq!(
@@ -123,5 +128,65 @@ async fn scheduled_backups_run_once_per_interval_are_restorable_and_pruned() {
         let restored_files = target.store.files.clone().expect("files");
         assert_eq!(std::fs::read(restored_files.join("evidence/ab/abcdef")).expect("file"), b"%PDF-1.4 evidence");
         assert!(matches!(target.store.sign_in("backup_user", PASSWORD).await.expect("signs in"), SignIn::Ok(_)));
+    }
+}
+
+/// Issue 23: a scheduled backup is restored into a throwaway database and its rows compared
+/// with the source's; a backup that cannot be restored fails its verification, and says why.
+/// No scratch database or directory is left behind either way.
+#[tokio::test]
+async fn backup_verification_restores_into_a_throwaway_database_and_catches_a_corrupted_file() {
+    for db in all().await {
+        let s = &db.store;
+        user(s, "verify_user").await;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let schedule = BackupSchedule { dir: dir.path().to_path_buf(), every_hours: 1, keep: 5 };
+        let made = s.run_scheduled_backup(&schedule, at("2025-03-01T00:10:00Z"), "host").await.expect("runs");
+        let made = made.expect("this process made it");
+        assert!(made.verification.ok, "{}: {:?}", db.name, made.verification);
+        assert!(made.verification.detail.contains("与备份时一致"), "{}", made.verification.detail);
+
+        // The same file, corrupted on disk after it was written: a byte in the middle of the
+        // compressed tables flipped.
+        let mut bytes = std::fs::read(&made.path).expect("reads");
+        let middle = bytes.len() / 2;
+        for b in &mut bytes[middle - 64..middle + 64] {
+            *b ^= 0x5a;
+        }
+        std::fs::write(&made.path, &bytes).expect("writes");
+        let rows: archive::RowCounts =
+            s.dump().await.expect("dump").iter().map(|t| (t.name.clone(), t.rows.len())).collect();
+        let v = s.verify_scheduled(&schedule.dir, &made.path, &rows, 0).await;
+        assert!(!v.ok, "{}: a corrupted backup must fail its verification: {v:?}", db.name);
+        assert!(v.detail.contains("无法读取") || v.detail.contains("损坏"), "{}: says why: {}", db.name, v.detail);
+        assert_eq!(archive::last_verification(&schedule.dir).map(|l| l.ok), Some(false), "{}", db.name);
+
+        // A backup whose rows do not match the source's (a row lost): the counts catch it.
+        let intact = s.run_scheduled_backup(&schedule, at("2025-03-01T01:10:00Z"), "host").await.expect("runs");
+        let intact = intact.expect("made");
+        let mut more = rows.clone();
+        *more.get_mut("users").expect("users") += 1;
+        let v = s.verify_scheduled(&schedule.dir, &intact.path, &more, 0).await;
+        assert!(!v.ok && v.detail.contains("users"), "{}: {v:?}", db.name);
+        // And one whose evidence files are not all there.
+        let v = s.verify_scheduled(&schedule.dir, &intact.path, &rows, 1).await;
+        assert!(!v.ok && v.detail.contains("附件 0 个"), "{}: {v:?}", db.name);
+
+        // Nothing of the throwaway databases is left: no scratch directory, no schema.
+        let left: Vec<String> = std::fs::read_dir(&schedule.dir)
+            .expect("dir")
+            .map(|e| e.expect("entry").file_name().into_string().expect("utf-8"))
+            .filter(|n| n.starts_with(".verify"))
+            .collect();
+        assert!(left.is_empty(), "{}: {left:?}", db.name);
+        if db.name == "postgres" {
+            let schemas: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name LIKE 'duban_verify_%'",
+            )
+            .fetch_one(store::testing::pool(s))
+            .await
+            .expect("counts");
+            assert_eq!(schemas, 0);
+        }
     }
 }

@@ -62,6 +62,8 @@ struct HomePage {
     notifications: Vec<Notification>,
     /// The unit's findings still open (待整改, 整改中, 待核查, 逾期), overdue first.
     rectifications: Vec<store::inspections::Rectification>,
+    /// For the system administrator: the newest scheduled backup failed its verification.
+    backup_alarm: Option<String>,
 }
 
 impl HomePage {
@@ -100,8 +102,12 @@ pub async fn home(State(state): State<AppState>, viewer: Viewer) -> PageResult {
         plan_title: view.as_ref().map(|v| v.plan.title.clone()).unwrap_or_default(),
         notifications: Vec::new(),
         rectifications: Vec::new(),
+        backup_alarm: None,
         ctx: viewer.ctx,
     };
+    if user.role == store::users::Role::Admin {
+        page.backup_alarm = crate::failed_backup(&state.config).await.map(|v| crate::backup_failure_text(&v));
+    }
     if user.role.is_unit_bound() {
         let Some(unit) = user.unit_id else { return render(&page) };
         page.work = state.store.worklist(Some(unit), period, due_day).await?;
