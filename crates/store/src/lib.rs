@@ -82,14 +82,14 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// The handle every operation goes through. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Store {
-    /// The readers' connections. Private, like every field but `files`: callers go through
+    /// The readers' connections. Private, like every field: callers go through
     /// the operations, so the rules they keep (write transactions, group commit, the view
     /// cache's data version) cannot be bypassed; tests reach the database through
     /// [`testing`].
     pub(crate) pool: AnyPool,
     pub(crate) backend: Backend,
     /// Where evidence files are kept (content-addressed); `None` for a store without files.
-    pub files: Option<std::path::PathBuf>,
+    pub(crate) files: Option<std::path::PathBuf>,
     /// Plan views computed by this process, valid while the data version stands.
     views: std::sync::Arc<status::ViewCache>,
     /// On SQLite, this process's writers take turns here before they ask SQLite for the
@@ -133,6 +133,11 @@ impl std::ops::DerefMut for WriteTx {
 }
 
 impl Store {
+    /// Where evidence files are kept (content-addressed); `None` for a store without files.
+    pub fn files_dir(&self) -> Option<&std::path::Path> {
+        self.files.as_deref()
+    }
+
     /// Connects to `url` (`sqlite://path` or `postgres://…`) and brings the schema up to date.
     pub async fn open(url: &str) -> Result<Store> {
         let store = Store::connect(url).await?;

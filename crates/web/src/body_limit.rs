@@ -4,8 +4,8 @@
 //! - Sign-in takes a name and a password: [`SIGN_IN_LIMIT`].
 //! - Every other JSON or form body: [`SMALL_LIMIT`] (a report at its longest is a few
 //!   hundred kilobytes of JSON).
-//! - Only the routes of [`LARGE_BODY_ROUTES`] (file uploads, and a whole plan's draft) take up
-//!   to `Config::max_upload`; for them the sender must be signed in *before* the body is
+//! - Only the routes the route table marks `BodySize::Large` (file uploads, photos of visits,
+//!   and a whole plan's draft) take up to `Config::max_upload`; for them the sender must be signed in *before* the body is
 //!   read, and at most `Config::max_large_bodies` are read at once (the rest wait, then get
 //!   503), so no burst of big bodies, least of all an anonymous one, can exhaust memory.
 //!
@@ -17,6 +17,7 @@ use crate::AppState;
 use crate::api::auth::CurrentUser;
 use crate::error::ApiError;
 use crate::pages::{PageError, Viewer};
+use crate::routes::BodySize;
 use axum::body::Body;
 use axum::extract::{FromRequestParts, MatchedPath, Request, State};
 use axum::http::{Method, StatusCode, header};
@@ -33,21 +34,6 @@ pub const SMALL_LIMIT: usize = 1024 * 1024;
 /// Room for multipart framing around the largest accepted file.
 const FRAMING: usize = 64 * 1024;
 
-/// Routes that take large bodies (method, route pattern): the uploads and the plan draft.
-pub const LARGE_BODY_ROUTES: &[(Method, &str)] = &[
-    (Method::POST, "/api/v1/plans/import"),
-    (Method::PUT, "/api/v1/plans/{id}/draft"),
-    (Method::POST, "/api/v1/assignments/{id}/reports/{period}/evidence"),
-    (Method::POST, "/api/v1/school-data"),
-    (Method::POST, "/plans/import"),
-    (Method::POST, "/plans/{id}/review"),
-    (Method::POST, "/assignments/{id}/reports/{period}/evidence"),
-    (Method::POST, "/assess/import"),
-    (Method::POST, "/admin/units/import"),
-];
-
-const SIGN_IN_ROUTES: &[&str] = &["/api/v1/auth/login", "/login"];
-
 /// What the body policy needs: the application (to check the sender) and the slots for large
 /// bodies.
 #[derive(Clone)]
@@ -63,14 +49,13 @@ impl BodyPolicy {
     }
 }
 
-/// The largest body `route` (a route pattern) takes by `method`, and whether it is a large one.
+/// The largest body `route` (a route pattern) takes by `method`, as the route table declares
+/// it (`routes::BodySize`), and whether it is a large one.
 fn limit_for(method: &Method, route: &str, max_upload: usize) -> (usize, bool) {
-    if LARGE_BODY_ROUTES.iter().any(|(m, r)| m == method && *r == route) {
-        (max_upload + FRAMING, true)
-    } else if SIGN_IN_ROUTES.contains(&route) {
-        (SIGN_IN_LIMIT, false)
-    } else {
-        (SMALL_LIMIT, false)
+    match crate::routes::body_size(method, route) {
+        BodySize::Large => (max_upload + FRAMING, true),
+        BodySize::SignIn => (SIGN_IN_LIMIT, false),
+        BodySize::Small => (SMALL_LIMIT, false),
     }
 }
 
@@ -158,13 +143,26 @@ mod tests {
         assert_eq!(size(SMALL_LIMIT), "1 MB");
     }
 
-    /// A renamed route would silently fall back to the small limit: every pattern listed
-    /// must be one the route table declares, for the same method.
+    /// Every route that reads a file takes a large body: a handler reading multipart on a
+    /// small limit would refuse every phone photo.
     #[test]
-    fn every_large_body_route_exists() {
-        let table = crate::routes::table();
-        for (method, route) in LARGE_BODY_ROUTES {
-            assert!(table.iter().any(|r| r.method == *method && r.path == *route), "{method} {route} is not a route");
+    fn every_upload_route_takes_a_large_body() {
+        let large: Vec<String> = crate::routes::table()
+            .iter()
+            .filter(|r| r.body == BodySize::Large)
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect();
+        for route in [
+            "POST /api/v1/assignments/{id}/reports/{period}/evidence",
+            "POST /assignments/{id}/reports/{period}/evidence",
+            "POST /api/v1/inspections/{id}/evidence",
+            "POST /api/v1/rectifications/{id}/evidence",
+            "POST /inspections",
+            "POST /rectifications/{id}/report",
+            "PUT /api/v1/plans/{id}/draft",
+        ] {
+            assert!(large.contains(&route.to_string()), "{route} takes a large body: {large:?}");
         }
+        assert_eq!(large.len(), 13, "{large:?}");
     }
 }

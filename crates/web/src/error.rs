@@ -362,9 +362,6 @@ pub struct ProblemResponses;
 /// A month, as every `period` parameter takes it.
 const PERIOD_PATTERN: &str = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])$";
 
-/// Operations every signed-in user may call, whatever the role (see `security::api_gate`).
-const ALWAYS_OPEN: &[&str] = &["/api/v1/me", "/api/v1/me/password", "/api/v1/me/logout-all", "/api/v1/auth/logout"];
-
 impl utoipa::Modify for ProblemResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let Ok(mut doc) = serde_json::to_value(&*openapi) else { return };
@@ -436,7 +433,12 @@ fn complete_problems(doc: &mut serde_json::Value) {
             let mut add = vec![StatusCode::TOO_MANY_REQUESTS];
             if secured {
                 add.push(StatusCode::UNAUTHORIZED);
-                if !ALWAYS_OPEN.contains(&path.as_str()) {
+                // One's own account is open to every signed-in user (`routes::gate`).
+                let own_account = axum::http::Method::from_bytes(method.to_uppercase().as_bytes())
+                    .ok()
+                    .and_then(|m| crate::routes::access(&m, path))
+                    == Some(crate::routes::Access::SignedIn);
+                if !own_account {
                     add.push(StatusCode::FORBIDDEN);
                 }
             }

@@ -35,6 +35,19 @@ impl Access {
     }
 }
 
+/// How much of a request body a route reads (`crate::body_limit` turns it into bytes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum BodySize {
+    /// Any JSON or form body: `body_limit::SMALL_LIMIT`.
+    #[default]
+    Small,
+    /// A name and a password: `body_limit::SIGN_IN_LIMIT`.
+    SignIn,
+    /// A file upload or a whole plan's draft: up to `Config::max_upload`, read only from a
+    /// signed-in sender and only a few at once.
+    Large,
+}
+
 /// Which interface a route belongs to: the API answers problem JSON, pages answer HTML.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Interface {
@@ -53,6 +66,19 @@ pub struct Route {
     pub handler: MethodRouter<AppState>,
     /// Adds the route's OpenAPI operation (API routes; `None` for pages).
     pub doc: Option<fn(&mut crate::openapi::Operations)>,
+    pub body: BodySize,
+}
+
+impl Route {
+    /// The route takes a file upload (or a plan's whole draft).
+    fn large(self) -> Route {
+        Route { body: BodySize::Large, ..self }
+    }
+
+    /// The route takes a name and a password.
+    fn sign_in(self) -> Route {
+        Route { body: BodySize::SignIn, ..self }
+    }
 }
 
 // The roles as the rules name them.
@@ -93,6 +119,7 @@ pub fn table() -> Vec<Route> {
         action,
         handler,
         doc: Some(doc),
+        body: BodySize::Small,
     };
     let page = |method: Method, path: &'static str, access, action, handler| Route {
         method,
@@ -102,6 +129,7 @@ pub fn table() -> Vec<Route> {
         action,
         handler,
         doc: None,
+        body: BodySize::Small,
     };
     let (g, p, u) = (Method::GET, Method::POST, Method::PUT);
     vec![
@@ -118,6 +146,7 @@ pub fn table() -> Vec<Route> {
             action: None,
             handler: get(crate::openapi::openapi_json),
             doc: None,
+            body: BodySize::Small,
         },
         // Accounts: one's own.
         api(
@@ -127,7 +156,8 @@ pub fn table() -> Vec<Route> {
             Some("login"),
             post(accounts::api_session::login),
             op::<accounts::api_session::__path_login>,
-        ),
+        )
+        .sign_in(),
         api(
             p.clone(),
             "/api/v1/auth/logout",
@@ -170,7 +200,7 @@ pub fn table() -> Vec<Route> {
         ),
         page(g.clone(), "/", Anyone, None, get(pages::to_home)),
         page(g.clone(), "/login", Anyone, None, get(accounts::login_pages::login_form)),
-        page(p.clone(), "/login", Anyone, Some("login"), post(accounts::login_pages::login)),
+        page(p.clone(), "/login", Anyone, Some("login"), post(accounts::login_pages::login)).sign_in(),
         page(p.clone(), "/logout", SignedIn, Some("logout"), post(accounts::login_pages::logout)),
         page(g.clone(), "/account/password", SignedIn, None, get(accounts::pages::password_form)),
         page(p.clone(), "/account/password", SignedIn, Some("password.change"), post(accounts::pages::change_password)),
@@ -326,7 +356,8 @@ pub fn table() -> Vec<Route> {
         page(g.clone(), "/admin/units", Roles(KEEPERS), None, get(units::pages::units)),
         page(p.clone(), "/admin/units", Roles(KEEPERS), Some("unit.create"), post(units::pages::create_unit)),
         page(g.clone(), "/admin/units/export.csv", Roles(KEEPERS), None, get(units::pages::export_units)),
-        page(p.clone(), "/admin/units/import", Roles(KEEPERS), Some("unit.import"), post(units::pages::import_units)),
+        page(p.clone(), "/admin/units/import", Roles(KEEPERS), Some("unit.import"), post(units::pages::import_units))
+            .large(),
         page(g.clone(), "/admin/units/{id}", Roles(KEEPERS), None, get(units::pages::unit_form)),
         page(p.clone(), "/admin/units/{id}", Roles(KEEPERS), Some("unit.update"), post(units::pages::update_unit)),
         // Plans, tasks, milestones, targets, instructions.
@@ -338,7 +369,8 @@ pub fn table() -> Vec<Route> {
             Some("plan.import"),
             post(plans::api::import_plan),
             op::<plans::api::__path_import_plan>,
-        ),
+        )
+        .large(),
         api(
             g.clone(),
             "/api/v1/plans/{id}",
@@ -362,7 +394,8 @@ pub fn table() -> Vec<Route> {
             Some("plan.edit"),
             put(plans::api::put_draft),
             op::<plans::api::__path_put_draft>,
-        ),
+        )
+        .large(),
         api(
             p.clone(),
             "/api/v1/plans/{id}/publish",
@@ -413,10 +446,11 @@ pub fn table() -> Vec<Route> {
         ),
         page(g.clone(), "/plans", Roles(BUSINESS), None, get(plans::pages::list)),
         page(g.clone(), "/plans/import", Roles(SUPERVISOR), None, get(plans::pages::import_form)),
-        page(p.clone(), "/plans/import", Roles(SUPERVISOR), Some("plan.import"), post(plans::pages::import)),
+        page(p.clone(), "/plans/import", Roles(SUPERVISOR), Some("plan.import"), post(plans::pages::import)).large(),
         page(g.clone(), "/plans/{id}", Roles(BUSINESS), None, get(plans::pages::show)),
         page(g.clone(), "/plans/{id}/review", Roles(SUPERVISOR), None, get(plans::pages::review)),
-        page(p.clone(), "/plans/{id}/review", Roles(SUPERVISOR), Some("plan.edit"), post(plans::pages::save_draft)),
+        page(p.clone(), "/plans/{id}/review", Roles(SUPERVISOR), Some("plan.edit"), post(plans::pages::save_draft))
+            .large(),
         page(p.clone(), "/plans/{id}/publish", Roles(SUPERVISOR), Some("plan.publish"), post(plans::pages::publish)),
         page(g.clone(), "/tasks/{id}", Roles(BUSINESS), None, get(plans::pages::task)),
         page(
@@ -489,7 +523,8 @@ pub fn table() -> Vec<Route> {
             Some("report.evidence"),
             post(reports::api::upload_evidence),
             op::<reports::api::__path_upload_evidence>,
-        ),
+        )
+        .large(),
         api(
             g.clone(),
             "/api/v1/evidence/{id}",
@@ -520,7 +555,8 @@ pub fn table() -> Vec<Route> {
             Roles(UNITS),
             Some("report.evidence"),
             post(reports::pages::upload),
-        ),
+        )
+        .large(),
         page(g.clone(), "/evidence/{id}", Roles(BUSINESS), None, get(reports::pages::download)),
         api(
             g.clone(),
@@ -606,7 +642,8 @@ pub fn table() -> Vec<Route> {
             Some("school_data.import"),
             post(assess::api::import),
             op::<assess::api::__path_import>,
-        ),
+        )
+        .large(),
         api(
             g.clone(),
             "/api/v1/assess/balance",
@@ -632,7 +669,8 @@ pub fn table() -> Vec<Route> {
             op::<assess::api::__path_sources>,
         ),
         page(g.clone(), "/assess", Roles(BUREAU), None, get(assess::pages::show)),
-        page(p.clone(), "/assess/import", Roles(SUPERVISOR), Some("school_data.import"), post(assess::pages::import)),
+        page(p.clone(), "/assess/import", Roles(SUPERVISOR), Some("school_data.import"), post(assess::pages::import))
+            .large(),
         // Year-end scores.
         api(
             g.clone(),
@@ -763,7 +801,8 @@ pub fn table() -> Vec<Route> {
             Some("inspection.evidence"),
             post(inspections::api::inspection_evidence),
             op::<inspections::api::__path_inspection_evidence>,
-        ),
+        )
+        .large(),
         api(
             g.clone(),
             "/api/v1/rectifications",
@@ -795,7 +834,8 @@ pub fn table() -> Vec<Route> {
             Some("rectification.evidence"),
             post(inspections::api::rectification_evidence),
             op::<inspections::api::__path_rectification_evidence>,
-        ),
+        )
+        .large(),
         api(
             p.clone(),
             "/api/v1/rectifications/{id}/verify",
@@ -854,7 +894,8 @@ pub fn table() -> Vec<Route> {
         ),
         page(g.clone(), "/inspections", Roles(VISIT_READERS), None, get(inspections::pages::list)),
         page(g.clone(), "/inspections/new", Roles(VISITORS), None, get(inspections::pages::new_form)),
-        page(p.clone(), "/inspections", Roles(VISITORS), Some("inspection.create"), post(inspections::pages::create)),
+        page(p.clone(), "/inspections", Roles(VISITORS), Some("inspection.create"), post(inspections::pages::create))
+            .large(),
         page(g.clone(), "/inspections/{id}", Roles(VISIT_READERS), None, get(inspections::pages::show)),
         page(g.clone(), "/visits/evidence/{id}", Roles(VISIT_READERS), None, get(inspections::pages::download)),
         page(g.clone(), "/rectifications", Roles(VISIT_READERS), None, get(inspections::pages::ledger)),
@@ -866,7 +907,8 @@ pub fn table() -> Vec<Route> {
             Roles(UNITS),
             Some("rectification.report"),
             post(inspections::pages::report),
-        ),
+        )
+        .large(),
         page(
             p.clone(),
             "/rectifications/{id}/verify",
@@ -904,21 +946,43 @@ pub fn table() -> Vec<Route> {
 struct Entry {
     access: Access,
     action: Option<&'static str>,
+    body: BodySize,
 }
 
 static INDEX: LazyLock<HashMap<(Method, &'static str), Entry>> = LazyLock::new(|| {
-    table().into_iter().map(|r| ((r.method, r.path), Entry { access: r.access, action: r.action })).collect()
+    table()
+        .into_iter()
+        .map(|r| ((r.method, r.path), Entry { access: r.access, action: r.action, body: r.body }))
+        .collect()
 });
+
+/// How much body the matched route reads; a path the table does not know reads a small one.
+pub fn body_size(method: &Method, path: &str) -> BodySize {
+    INDEX.get(&(method.clone(), path)).map_or(BodySize::Small, |e| e.body)
+}
+
+/// What a signed-in user may reach on the matched route, before any handler's own check:
+/// one's own account (the `SignedIn` routes) always, so a password can be changed; every other
+/// route only once the password needs no change, and only for the roles the table names (so
+/// the oversight administrators reach their own pages and nothing else). A route missing from
+/// the table admits nobody.
+pub fn gate(method: &Method, path: Option<&str>, user: &store::users::User) -> crate::security::Gate {
+    use crate::security::Gate;
+    let Some(access) = path.and_then(|p| access(method, p)) else { return Gate::Denied };
+    if access == Access::SignedIn {
+        Gate::Open
+    } else if user.must_change_password {
+        Gate::ChangePassword
+    } else if access.admits(user.role) {
+        Gate::Open
+    } else {
+        Gate::Denied
+    }
+}
 
 /// The access rule of the route `path` (its pattern, as axum matched it) for `method`.
 pub fn access(method: &Method, path: &str) -> Option<Access> {
     INDEX.get(&(method.clone(), path)).map(|e| e.access)
-}
-
-/// Whether a signed-in user of `role` may call the matched route. A route missing from the
-/// table (which the router cannot serve) admits nobody.
-pub fn admits(method: &Method, path: Option<&str>, role: Role) -> bool {
-    path.and_then(|p| access(method, p)).is_some_and(|a| a.admits(role))
 }
 
 /// The audit action of a change: the table's name, or `http.<METHOD>` for one that has none

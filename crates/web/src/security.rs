@@ -15,7 +15,7 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use store::audit::AuditEvent;
-use store::users::{Role, User};
+use store::users::User;
 
 /// The client's address: the connection's peer, or behind a trusted proxy the address it
 /// forwarded (see [`crate::observe::client_ip`]), never a header an untrusted client wrote.
@@ -457,43 +457,6 @@ pub enum Gate {
     ChangePassword,
     /// Outside this role's reach.
     Denied,
-}
-
-/// API paths (under `/api/v1`, prefix removed or not) open to a user who must change their
-/// password, and those open to the oversight roles.
-fn api_path(path: &str) -> &str {
-    path.strip_prefix("/api/v1").unwrap_or(path)
-}
-
-pub fn api_gate(user: &User, path: &str) -> Gate {
-    let p = api_path(path);
-    let always = matches!(p, "/me" | "/me/password" | "/me/logout-all" | "/auth/logout");
-    if always {
-        return Gate::Open;
-    }
-    if user.must_change_password {
-        return Gate::ChangePassword;
-    }
-    match user.role {
-        Role::AuditAdmin if !(p == "/audit" || p.starts_with("/audit/")) => Gate::Denied,
-        Role::SecurityAdmin if !(p == "/users" || p.starts_with("/users/")) => Gate::Denied,
-        _ => Gate::Open,
-    }
-}
-
-pub fn page_gate(user: &User, path: &str) -> Gate {
-    let always = matches!(path, "/account/password" | "/account/logout-all" | "/logout");
-    if always {
-        return Gate::Open;
-    }
-    if user.must_change_password {
-        return Gate::ChangePassword;
-    }
-    match user.role {
-        Role::AuditAdmin if !path.starts_with("/admin/audit") => Gate::Denied,
-        Role::SecurityAdmin if !path.starts_with("/admin/users") => Gate::Denied,
-        _ => Gate::Open,
-    }
 }
 
 /// The problem a user who must change their password gets from every other endpoint.

@@ -702,3 +702,31 @@ fn every_route_is_audited_documented_and_declared_once() {
     assert!(clashes.is_empty(), "schema names used by two different types: {clashes:?}");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// 三员分立 from the table alone: the audit administrator's routes are the audit log's, the
+/// security administrator's the accounts', and only one's own account (`SignedIn`) is open to
+/// every role — and to a user who must change the password, so that it can be changed.
+#[test]
+fn the_oversight_administrators_reach_only_their_own_routes() {
+    use web::routes::Access;
+    let mut problems = Vec::new();
+    for r in web::routes::table() {
+        let own_part = |role: Role, part: &str| match r.access {
+            Access::Roles(roles) if roles.contains(&role) => r.path.contains(part),
+            _ => true,
+        };
+        if !own_part(Role::AuditAdmin, "/audit") {
+            problems.push(format!("{} {} admits the audit administrator", r.method, r.path));
+        }
+        if !own_part(Role::SecurityAdmin, "/users") {
+            problems.push(format!("{} {} admits the security administrator", r.method, r.path));
+        }
+        let account = r.path.starts_with("/api/v1/me")
+            || r.path.starts_with("/account/")
+            || matches!(r.path, "/logout" | "/api/v1/auth/logout");
+        if (r.access == Access::SignedIn) != account {
+            problems.push(format!("{} {}: open to every role exactly when it is one's own account", r.method, r.path));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -82,7 +82,7 @@ async fn scheduled_backups_run_once_per_interval_are_restorable_and_pruned() {
         let s = &db.store;
         let u = user(s, "backup_user").await;
         s.set_setting("bulletin_addressees", "各县(市、区)教育局").await.expect("setting");
-        let files = s.files.clone().expect("the test store keeps files");
+        let files = s.files_dir().map(std::path::Path::to_path_buf).expect("the test store keeps files");
         std::fs::create_dir_all(files.join("evidence/ab")).expect("dir");
         std::fs::write(files.join("evidence/ab/abcdef"), b"%PDF-1.4 evidence").expect("write");
         let dir = tempfile::tempdir().expect("tempdir");
@@ -125,7 +125,7 @@ async fn scheduled_backups_run_once_per_interval_are_restorable_and_pruned() {
             target.store.setting("bulletin_addressees").await.expect("reads").as_deref(),
             Some("各县(市、区)教育局")
         );
-        let restored_files = target.store.files.clone().expect("files");
+        let restored_files = target.store.files_dir().map(std::path::Path::to_path_buf).expect("files");
         assert_eq!(std::fs::read(restored_files.join("evidence/ab/abcdef")).expect("file"), b"%PDF-1.4 evidence");
         assert!(matches!(target.store.sign_in("backup_user", PASSWORD).await.expect("signs in"), SignIn::Ok(_)));
     }

@@ -173,23 +173,17 @@ impl FromRequestParts<AppState> for Viewer {
             Err(e) => return Err(PageError::from(e).into_response()),
         };
         crate::security::note_actor(&parts.extensions, &user);
-        match crate::security::page_gate(&user, parts.uri.path()) {
+        // The route table says who may open each page (`routes::gate`).
+        let route = parts.extensions.get::<axum::extract::MatchedPath>().map(|m| m.as_str());
+        match crate::routes::gate(&parts.method, route, &user) {
             crate::security::Gate::Open => {}
             crate::security::Gate::ChangePassword => return Err(Redirect::to("/account/password").into_response()),
-            // The oversight roles' work is on one page each; their home leads there.
+            // A role without a 工作台 (the oversight administrators, the inspector) is led to
+            // where its work starts.
             crate::security::Gate::Denied if parts.uri.path() == "/home" => {
                 return Err(Redirect::to(crate::policy::landing(user.role)).into_response());
             }
             crate::security::Gate::Denied => return Err(PageError::Forbidden.into_response()),
-        }
-        // The route table says who may open each page.
-        let route = parts.extensions.get::<axum::extract::MatchedPath>().map(|m| m.as_str());
-        if !crate::routes::admits(&parts.method, route, user.role) {
-            // A role without a 工作台 (the inspector) is led to where its work starts.
-            if parts.uri.path() == "/home" {
-                return Err(Redirect::to(crate::policy::landing(user.role)).into_response());
-            }
-            return Err(PageError::Forbidden.into_response());
         }
         let flash = flash_of(&parts.headers);
         let period = domain::Period::containing(state.config.today()).to_string();
