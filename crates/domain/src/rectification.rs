@@ -229,7 +229,7 @@ pub struct FindingRecord<'a> {
 }
 
 /// What a monthly bulletin says of visits and rectification.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VisitFigures {
     pub period: Period,
     /// The day the figures are taken as of: the month's last day, or today for the month
@@ -543,7 +543,7 @@ pub struct DirectiveRecord<'a> {
 }
 
 /// The 督办件 section of a monthly bulletin.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DirectiveFigures {
     pub period: Period,
     pub as_of: NaiveDate,

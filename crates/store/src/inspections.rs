@@ -585,6 +585,12 @@ pub struct VisitBulletin {
     pub directives: rules::DirectiveFigures,
 }
 
+impl From<VisitBulletin> for domain::bulletin::Supervision {
+    fn from(v: VisitBulletin) -> Self {
+        domain::bulletin::Supervision { visits: v.visits, directives: v.directives }
+    }
+}
+
 // --- helpers --------------------------------------------------------------------------------
 
 fn date(s: &str) -> NaiveDate {

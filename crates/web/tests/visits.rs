@@ -348,3 +348,218 @@ async fn a_directive_is_registered_fed_back_and_closed_and_hidden_from_other_uni
         assert_eq!((st, v["state_label"].clone()), (StatusCode::OK, json!("已办结")), "{name}: {v}");
     }
 }
+
+const PLAN: &[u8] = include_bytes!("../../../data/plans/yingtan-2024-education-work-plan.txt");
+
+/// Publishes the Yingtan plan through the store: the bulletin is a plan's.
+async fn published_plan(store: &Store) -> i64 {
+    let directory = store.directory().await.expect("directory");
+    let parsed = plan::parse(PLAN, &directory).expect("parse");
+    let id = store.import_plan("yingtan.txt", PLAN, &parsed, None).await.expect("import");
+    store.publish_plan(id, chrono::NaiveDate::from_ymd_opt(2024, 3, 20).expect("date")).await.expect("publish");
+    id
+}
+
+/// Text without any whitespace (PDF lines wrap anywhere).
+fn flat(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// The text of a docx, html or csv file, paragraph by paragraph and cell by cell, as the
+/// project's own document reader sees it.
+fn text_of(bytes: &[u8]) -> String {
+    let doc = docread::extract(bytes).expect("readable");
+    let mut out = String::new();
+    for b in doc.blocks {
+        match b {
+            docread::Block::Para(p) => out.push_str(&p),
+            docread::Block::Table(rows) => rows.iter().flatten().for_each(|c| out.push_str(c)),
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn pdf_text(bytes: &[u8]) -> Option<String> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("bulletin.pdf");
+    std::fs::write(&path, bytes).expect("write");
+    match std::process::Command::new("pdftotext").args(["-enc", "UTF-8"]).arg(&path).arg("-").output() {
+        Ok(out) => {
+            assert!(out.status.success(), "pdftotext: {}", String::from_utf8_lossy(&out.stderr));
+            Some(String::from_utf8(out.stdout).expect("utf-8"))
+        }
+        Err(_) if std::env::var("CI").is_ok_and(|v| v == "true") => panic!("pdftotext (poppler-utils) is required"),
+        Err(_) => {
+            println!("SKIPPED: the PDF read-back needs pdftotext (poppler-utils)");
+            None
+        }
+    }
+}
+
+/// The supervision sheet of the bulletin's workbook: (part, figure, unit, value) per row.
+fn xlsx_rows(bytes: &[u8]) -> Vec<[String; 4]> {
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("xlsx");
+    let range = wb.worksheet_range("督导和督办件").expect("the supervision sheet");
+    range
+        .rows()
+        .skip(2)
+        .map(|r| {
+            let cell = |i: usize| r.get(i).map(|c| c.to_string()).unwrap_or_default();
+            [cell(0), cell(1), cell(2), cell(3)]
+        })
+        .collect()
+}
+
+fn csv_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+    let text = std::str::from_utf8(bytes).expect("utf-8").trim_start_matches('\u{feff}');
+    let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    r.records().map(|rec| rec.expect("record").iter().map(str::to_string).collect()).collect()
+}
+
+/// What every format of the March bulletin must say, as counted by hand.
+struct Expected<'a> {
+    visits: &'a str,
+    directives: &'a str,
+    /// (figure, value) in the spreadsheet and the CSV.
+    rows: &'a [(&'a str, &'a str, &'a str)],
+}
+
+async fn check_formats(s: &Server, token: &str, url: &str, want: &Expected<'_>, name: &str) {
+    let get = |format: &'static str| {
+        let req = s.http.get(format!("{}{url}?format={format}", s.base)).bearer_auth(token);
+        async move {
+            let r = req.send().await.expect("download");
+            assert_eq!(r.status(), StatusCode::OK, "{format}");
+            r.bytes().await.expect("bytes").to_vec()
+        }
+    };
+    for format in ["docx", "html"] {
+        let text = flat(&text_of(&get(format).await));
+        assert!(text.contains("督导检查和督办件办理情况"), "{name} {format}: the heading");
+        assert!(text.contains(&flat(want.visits)), "{name} {format}: {} in\n{text}", want.visits);
+        assert!(text.contains(&flat(want.directives)), "{name} {format}: {}", want.directives);
+    }
+    if let Some(text) = pdf_text(&get("pdf").await) {
+        let text = flat(&text);
+        // pdftotext puts page footers between lines of a paragraph: each clause on its own.
+        for clause in want.visits.split(['。', '，', '、', '：']).chain(want.directives.split(['。', '，', '；']))
+        {
+            assert!(text.contains(&flat(clause)), "{name} pdf: {clause} in\n{text}");
+        }
+    }
+    let sheet = xlsx_rows(&get("xlsx").await);
+    let csv = csv_rows(&get("csv").await);
+    let header = &csv[0];
+    let col = |c: &str| header.iter().position(|h| h == c).expect(c);
+    let (item, unit, value) = (col("工作任务"), col("牵头单位"), col("本月进展"));
+    for (figure, who, v) in want.rows {
+        let in_sheet = sheet.iter().any(|r| r[1] == *figure && r[2] == *who && r[3] == *v);
+        assert!(in_sheet, "{name} xlsx: {figure} {who} = {v} in {sheet:?}");
+        let in_csv = csv.iter().any(|r| r[item] == *figure && r[unit] == *who && r[value] == *v);
+        assert!(in_csv, "{name} csv: {figure} {who} = {v}");
+    }
+}
+
+#[tokio::test]
+async fn the_bulletin_prints_visits_and_directives_in_every_format_and_follows_a_closing() {
+    for db in store::testing::all().await {
+        let name = db.name;
+        let store = db.store.clone();
+        let s = start(db.store.clone()).await;
+        let plan_id = published_plan(&store).await;
+        let (duxue, sup, yizhong) = (s.login("duxue").await, s.login("supervisor").await, s.login("yizhong").await);
+        // March (today is 2024-03-20): one visit with two findings, one of them due yesterday;
+        // February: a visit to 余江区 with a finding overdue since 2 March.
+        let march = visit(json!([
+            finding("校门口减速带缺失", SCHOOL, "2024-04-30"),
+            finding("课后服务台账不全", SCHOOL, "2024-03-19"),
+        ]));
+        let (st, v) = s.call(Method::POST, "/api/v1/inspections", &duxue, Some(march)).await;
+        assert_eq!(st, StatusCode::CREATED, "{name}: {v}");
+        let february = json!({"kind": "special", "visited_on": "2024-02-10", "unit": "余江区", "inspectors": [],
+                              "summary": "控辍保学专项督导",
+                              "findings": [finding("辍学学生劝返台账不全", "余江区", "2024-03-01")]});
+        let (st, v) = s.call(Method::POST, "/api/v1/inspections", &duxue, Some(february)).await;
+        assert_eq!(st, StatusCode::CREATED, "{name}: {v}");
+        let directive = json!({"source": "meeting", "title": "暑期学生安全教育专项部署", "lead_unit": SCHOOL,
+                               "deadline": "2024-06-30", "cadence": "once"});
+        let (st, v) = s.call(Method::POST, "/api/v1/directives", &sup, Some(directive)).await;
+        assert_eq!(st, StatusCode::CREATED, "{name}: {v}");
+
+        let url = format!("/api/v1/plans/{plan_id}/bulletins/2024-03");
+        // By hand: 1 visit in March, 2 findings in March, none closed; 3 found this year, 0
+        // closed: 0.0%; overdue: 余江区 1 (due 1 March), the school 1 (due 19 March).
+        let (st, b) = s.call(Method::GET, &url, &sup, None).await;
+        assert_eq!(st, StatusCode::OK, "{name}: {b}");
+        let v = &b["supervision"]["visits"];
+        assert_eq!(
+            (v["visits"].as_u64(), v["found"].as_u64(), v["closed"].as_u64(), v["found_to_date"].as_u64()),
+            (Some(1), Some(2), Some(0), Some(3)),
+            "{name}: {b}"
+        );
+        let before = Expected {
+            visits: "本月督导1次，发现问题2个，已销号0个。2024年以来累计发现问题3个、已销号0个，整改率0.0%。\
+                     逾期未整改问题2个：余江区1个、鹰潭市第一中学1个。",
+            directives: "本月交办督办件1件，办结0件；截至2024年3月20日，在办1件。没有逾期未办结的督办件。",
+            rows: &[
+                ("本月督导（次）", "", "1"),
+                ("本月发现问题（个）", "", "2"),
+                ("本月已销号（个）", "", "0"),
+                ("整改率", "", "0.0%"),
+                ("逾期未整改（个）", "", "2"),
+                ("逾期未整改（个）", "余江区", "1"),
+                ("逾期未整改（个）", SCHOOL, "1"),
+                ("本月交办（件）", "", "1"),
+                ("在办（件）", "", "1"),
+            ],
+        };
+        check_formats(&s, &sup, &url, &before, name).await;
+        // The ledger page shows the same figures.
+        let office = s.browser("supervisor").await;
+        let (_, ledger, _) = s.page(&office, "/rectifications").await;
+        assert!(ledger.contains(before.visits), "{name}: the ledger's figures are the bulletin's");
+
+        // The school rectifies the overdue one; the office closes it.
+        let (_, mine) = s.call(Method::GET, "/api/v1/rectifications", &yizhong, None).await;
+        let late = mine
+            .as_array()
+            .expect("list")
+            .iter()
+            .find(|r| r["text"] == "课后服务台账不全")
+            .expect("the finding")
+            .clone();
+        let id = late["id"].as_i64().expect("id");
+        let body = json!({"text": "已补齐台账", "complete": true, "version": late["version"]});
+        let (st, v) = s.call(Method::POST, &format!("/api/v1/rectifications/{id}/reports"), &yizhong, Some(body)).await;
+        assert_eq!(st, StatusCode::OK, "{name}: {v}");
+        let close = json!({"decision": "close", "comment": "", "version": v["version"]});
+        let (st, v) = s.call(Method::POST, &format!("/api/v1/rectifications/{id}/verify"), &sup, Some(close)).await;
+        assert_eq!(st, StatusCode::OK, "{name}: {v}");
+
+        // By hand again: 1 closed this month, 1 of 3 this year (33.3%), 余江区 alone overdue.
+        let after = Expected {
+            visits: "本月督导1次，发现问题2个，已销号1个。2024年以来累计发现问题3个、已销号1个，整改率33.3%。\
+                     逾期未整改问题1个：余江区1个。",
+            directives: before.directives,
+            rows: &[
+                ("本月已销号（个）", "", "1"),
+                ("整改率", "", "33.3%"),
+                ("逾期未整改（个）", "", "1"),
+                ("逾期未整改（个）", "余江区", "1"),
+            ],
+        };
+        check_formats(&s, &sup, &url, &after, name).await;
+        let csv = {
+            let r = s.http.get(format!("{}{url}?format=csv", s.base)).bearer_auth(&sup).send().await.expect("csv");
+            csv_rows(&r.bytes().await.expect("bytes"))
+        };
+        assert!(
+            !csv.iter().any(|r| r.iter().any(|c| c == SCHOOL) && r.iter().any(|c| c.contains("逾期未整改"))),
+            "{name}: the school is no longer named overdue"
+        );
+        let (_, ledger, _) = s.page(&office, "/rectifications").await;
+        assert!(ledger.contains(after.visits), "{name}: the ledger follows too");
+    }
+}

@@ -396,6 +396,8 @@ struct LedgerPage {
     visits: Vec<(i64, String)>,
     units: Vec<(i64, String)>,
     tasks: Vec<(i64, String)>,
+    /// The month's bulletin figures (the office and leaders: they are the whole city's).
+    figures: Option<domain::bulletin::Supervision>,
 }
 
 impl LedgerPage {
@@ -425,7 +427,12 @@ pub async fn ledger(State(state): State<AppState>, viewer: Viewer, Query(q): Que
     tasks.sort();
     tasks.dedup_by_key(|t| t.0);
     let export = format!("/rectifications/export.xlsx?{}", q.query());
-    render(&LedgerPage { q, export, rows, states: STATES, counties, visits, units, tasks, ctx: viewer.ctx })
+    // The figures the month's bulletin prints, from the same function.
+    let figures = match scope(&viewer) {
+        VisitScope::All => Some(state.store.visit_bulletin(domain::Period::containing(today), today).await?.into()),
+        _ => None,
+    };
+    render(&LedgerPage { q, export, rows, states: STATES, counties, visits, units, tasks, figures, ctx: viewer.ctx })
 }
 
 /// The ledger as filtered, as a spreadsheet.
