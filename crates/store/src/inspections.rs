@@ -17,11 +17,12 @@ use crate::reports::MAX_TEXT_CHARS;
 use crate::sql::expect_one;
 use crate::users::{Role, User};
 use crate::{Result, Store, StoreError, flag, now};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use domain::Period;
 use domain::rectification::{
     self as rules, Cadence, DirectiveStage, DirectiveState, DirectiveStep, RectState, Stage, Step,
 };
+use domain::scoring::Measure;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use std::collections::{BTreeMap, HashMap};
@@ -1601,6 +1602,42 @@ impl Store {
             .collect();
         let directives = rules::directive_figures(period, today, &records);
         Ok(VisitBulletin { visits, directives })
+    }
+
+    /// 整改及时率 per county (a district and its schools, by the district's name): of the
+    /// findings due in `as_of`'s year by `as_of`, those rectified on time
+    /// (`domain::rectification::timeliness`), each traced as one line of evidence.
+    pub async fn rectification_timeliness(&self, as_of: NaiveDate) -> Result<HashMap<String, Measure>> {
+        let year_start = Period { year: as_of.year(), month: 1 }.first_day();
+        let rows = sqlx::query(sql!("{FINDING_SELECT} ORDER BY f.deadline, f.id")).fetch_all(&self.pool).await?;
+        let (steps, _) = load_steps(self, None).await?;
+        let mut out: HashMap<String, Measure> = HashMap::new();
+        for f in rows.iter().map(finding_row).filter(|f| f.deadline >= year_start) {
+            let Some(county) = f.county.clone() else { continue };
+            let events: Vec<rules::Event> =
+                steps.get(&f.id).map(|h| h.iter().map(as_step).collect()).unwrap_or_default();
+            let facts = rules::Facts { issued: f.visited_on, deadline: f.deadline, events: &events };
+            let Some((on_time, done)) = rules::timeliness(&facts, as_of) else { continue };
+            let m = out.entry(county).or_default();
+            m.of += 1.0;
+            if on_time {
+                m.done += 1.0;
+            }
+            let how = match done {
+                Some(d) if on_time => format!("{d} 整改完成"),
+                Some(d) => format!("{d} 整改完成(逾期)"),
+                None => "未按期整改".to_string(),
+            };
+            m.evidence.push(format!(
+                "{} {}:{}(责任单位 {}),期限 {},{how}",
+                f.visited_on,
+                label_of(&INSPECTION_KINDS, &f.inspection_kind),
+                f.text,
+                f.unit_name,
+                f.deadline
+            ));
+        }
+        Ok(out)
     }
 
     /// 一月一督导: per inspector and per county, which assigned schools their inspector
