@@ -336,6 +336,30 @@ impl Supervision {
         s
     }
 
+    /// What the public page may say (when the office opens it): aggregate figures only, no
+    /// unit, no finding, no item named.
+    pub fn public_lines(&self) -> Vec<String> {
+        let (v, d) = (&self.visits, &self.directives);
+        vec![
+            format!("本月督导{}次，发现问题{}个，已销号{}个。", v.visits, v.found, v.closed),
+            format!(
+                "{}年以来累计发现问题{}个、已销号{}个，整改率{}；逾期未整改问题{}个。",
+                v.period.year,
+                v.found_to_date,
+                v.closed_to_date,
+                self.rate_text(),
+                v.overdue_total
+            ),
+            format!(
+                "督办件：本月交办{}件，办结{}件，在办{}件，其中逾期{}件。",
+                d.registered,
+                d.closed,
+                d.open,
+                d.overdue.len()
+            ),
+        ]
+    }
+
     /// Every figure as a row, for the spreadsheet and the CSV.
     pub fn rows(&self) -> Vec<SupervisionRow> {
         let [visits, directives] = SUPERVISION_PARTS;

@@ -1091,10 +1091,12 @@ impl Store {
                 .await?;
         }
         let period = Period::containing(input.visited_on).to_string();
+        let visit = format!("{} {} {}", input.visited_on, label_of(&INSPECTION_KINDS, kind), visited.name);
+        let mut docs = Vec::new();
         for (i, f) in findings.iter().enumerate() {
-            sqlx::query(
+            let finding_id: i64 = sqlx::query(
                 "INSERT INTO findings (inspection_id, position, text, task_id, severity, unit_id, deadline, requirement, \
-                 stage, version, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10)",
+                 stage, version, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10) RETURNING id",
             )
             .bind(id)
             .bind(i64::try_from(i + 1).unwrap_or(i64::MAX))
@@ -1106,8 +1108,10 @@ impl Store {
             .bind(&f.requirement)
             .bind(Stage::Issued.key())
             .bind(&at)
-            .execute(&mut *tx)
-            .await?;
+            .fetch_one(&mut *tx)
+            .await?
+            .get(0);
+            docs.push(crate::search::finding_doc(finding_id, f.unit.id, &f.unit.name, &visit, &f.text, &f.requirement));
             let message = format!(
                 "{}({})发现问题:{}。请于{}前完成整改并报送整改情况。",
                 label_of(&INSPECTION_KINDS, kind),
@@ -1117,6 +1121,7 @@ impl Store {
             );
             notify(&mut tx, f.unit.id, "rectification", &period, &message, &at).await?;
         }
+        crate::search::add_all(&mut tx, &docs).await?;
         tx.commit().await?;
         self.inspection(id, VisitScope::All, today).await
     }

@@ -75,6 +75,9 @@ const VISITORS: &[Role] = &[Role::Inspector, Role::Supervisor];
 /// Who reads visits and findings (each as `store::inspections::VisitScope` lets them).
 const VISIT_READERS: &[Role] =
     &[Role::Admin, Role::Supervisor, Role::Leader, Role::Inspector, Role::Reporter, Role::UnitHead];
+/// Who searches: everyone who works with the plan, and the 督学 (findings of their visits).
+const SEARCHERS: &[Role] =
+    &[Role::Admin, Role::Supervisor, Role::Leader, Role::Reporter, Role::UnitHead, Role::Inspector];
 /// Who reads the 一月一督导 coverage: the bureau and the inspectors (their own).
 const COVERAGE: &[Role] = &[Role::Admin, Role::Supervisor, Role::Leader, Role::Inspector];
 
@@ -557,12 +560,12 @@ pub fn table() -> Vec<Route> {
         api(
             g.clone(),
             "/api/v1/search",
-            Roles(BUSINESS),
+            Roles(SEARCHERS),
             None,
             get(search::api::search),
             op::<search::api::__path_search>,
         ),
-        page(g.clone(), "/search", Roles(BUSINESS), None, get(search::pages::search)),
+        page(g.clone(), "/search", Roles(SEARCHERS), None, get(search::pages::search)),
         // School data and the assessments.
         api(
             g.clone(),
@@ -702,6 +705,13 @@ pub fn table() -> Vec<Route> {
         ),
         // The public page.
         page(p.clone(), "/plans/{id}/public", Roles(SUPERVISOR), Some("plan.public"), post(public::pages::set)),
+        page(
+            p.clone(),
+            "/plans/{id}/public/visits",
+            Roles(SUPERVISOR),
+            Some("plan.public_visits"),
+            post(public::pages::set_visits),
+        ),
         page(g.clone(), "/public/plans/{id}", Anyone, None, get(public::pages::page)),
         page(g.clone(), "/public/plans/{id}/progress.csv", Anyone, None, get(public::pages::csv)),
         // Visits (督导检查), rectification (问题整改销号), coverage and 督办件.

@@ -16,6 +16,7 @@ const USERS: &[(&str, Role, Option<&str>)] = &[
     ("supervisor", Role::Supervisor, Some("督导室")),
     ("leader", Role::Leader, None),
     ("duxue", Role::Inspector, None),
+    ("duxue2", Role::Inspector, None),
     ("yizhong", Role::Reporter, Some(SCHOOL)),
     ("yujiang", Role::Reporter, Some("余江区")),
 ];
@@ -561,5 +562,166 @@ async fn the_bulletin_prints_visits_and_directives_in_every_format_and_follows_a
         );
         let (_, ledger, _) = s.page(&office, "/rectifications").await;
         assert!(ledger.contains(after.visits), "{name}: the ledger follows too");
+    }
+}
+
+#[tokio::test]
+async fn the_public_page_shows_nothing_of_visits_until_the_office_opens_a_summary_of_figures() {
+    for db in store::testing::all().await {
+        let name = db.name;
+        let store = db.store.clone();
+        let s = start(db.store.clone()).await;
+        let plan_id = published_plan(&store).await;
+        store.set_setting(&format!("public_plan_{plan_id}"), "true").await.expect("the public page opened");
+        // February (the month the public page shows on 20 March): a visit with two findings.
+        let duxue = s.login("duxue").await;
+        let school = "余江区中等专业学校";
+        let body = json!({"kind": "special", "visited_on": "2024-02-10", "unit": school, "inspectors": [],
+                          "summary": "实训安全专项督导",
+                          "findings": [finding("实训车间灭火器过期未更换", school, "2024-02-20"),
+                                       finding("危化品台账缺失", school, "2024-03-31")]});
+        let (st, v) = s.call(Method::POST, "/api/v1/inspections", &duxue, Some(body)).await;
+        assert_eq!(st, StatusCode::CREATED, "{name}: {v}");
+        let public = format!("/public/plans/{plan_id}");
+        let anonymous = |path: String| {
+            let req = s.http.get(format!("{}{path}", s.base));
+            async move {
+                let r = req.send().await.expect("get");
+                assert_eq!(r.status(), StatusCode::OK);
+                r.text().await.expect("html")
+            }
+        };
+        let shut = anonymous(public.clone()).await;
+        for hidden in ["public-visits", "督导检查和问题整改情况", "本月督导", "整改率", "实训车间灭火器过期未更换"]
+        {
+            assert!(!shut.contains(hidden), "{name}: {hidden} on the public page before it is opened");
+        }
+
+        // Only the office may open it; a reporter's attempt changes nothing.
+        let reporter = s.browser("yizhong").await;
+        let (_, home, _) = s.page(&reporter, "/home").await;
+        let r = s
+            .http
+            .post(format!("{}/plans/{plan_id}/public/visits", s.base))
+            .header("cookie", &reporter)
+            .form(&[("_csrf", csrf_of(&home).as_str()), ("visits", "on")])
+            .send()
+            .await
+            .expect("post");
+        assert!(r.status() == StatusCode::FORBIDDEN || r.status() == StatusCode::NOT_FOUND, "{name}: {}", r.status());
+        assert!(!anonymous(public.clone()).await.contains("public-visits"), "{name}");
+
+        let office = s.browser("supervisor").await;
+        let (_, plan_page, _) = s.page(&office, &format!("/plans/{plan_id}")).await;
+        assert!(plan_page.contains("id=\"public-visits-form\""), "{name}: the office's toggle");
+        let r = s
+            .http
+            .post(format!("{}/plans/{plan_id}/public/visits", s.base))
+            .header("cookie", &office)
+            .form(&[("_csrf", csrf_of(&plan_page).as_str()), ("visits", "on")])
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{name}");
+        let open = anonymous(public.clone()).await;
+        let at = open.find("id=\"public-visits\"").expect("the summary");
+        let section = &open[at..at + open[at..].find("</section>").expect("end")];
+        // By hand, February as of its last day: 1 visit, 2 findings, none closed; the one due
+        // 20 February overdue.
+        for figure in [
+            "本月督导1次，发现问题2个，已销号0个。",
+            "2024年以来累计发现问题2个、已销号0个，整改率0.0%；逾期未整改问题1个。",
+        ] {
+            assert!(section.contains(figure), "{name}: {figure} in {section}");
+        }
+        // No finding anywhere on the page; no unit in the summary (the plan's own items name
+        // their responsible units, the school among them, elsewhere on the page).
+        for hidden in ["实训车间灭火器过期未更换", "危化品台账缺失"] {
+            assert!(!open.contains(hidden), "{name}: {hidden} must not be public");
+        }
+        for hidden in [school, "余江区"] {
+            assert!(!section.contains(hidden), "{name}: {hidden} must not be named in the summary");
+        }
+
+        // Closed again: gone.
+        let (_, plan_page, _) = s.page(&office, &format!("/plans/{plan_id}")).await;
+        let r = s
+            .http
+            .post(format!("{}/plans/{plan_id}/public/visits", s.base))
+            .header("cookie", &office)
+            .form(&[("_csrf", csrf_of(&plan_page).as_str()), ("visits", "off")])
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{name}");
+        assert!(!anonymous(public).await.contains("public-visits"), "{name}");
+    }
+}
+
+#[tokio::test]
+async fn a_findings_text_is_found_by_search_as_far_as_the_role_sees_it() {
+    for db in store::testing::all().await {
+        let name = db.name;
+        let store = db.store.clone();
+        let s = start(db.store.clone()).await;
+        let (duxue, duxue2, sup, yizhong, yujiang) = (
+            s.login("duxue").await,
+            s.login("duxue2").await,
+            s.login("supervisor").await,
+            s.login("yizhong").await,
+            s.login("yujiang").await,
+        );
+        let (st, v) = s
+            .call(
+                Method::POST,
+                "/api/v1/inspections",
+                &duxue,
+                Some(visit(json!([finding("食堂留样记录缺失", SCHOOL, "2024-04-30")]))),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{name}: {v}");
+        let school_finding = v["findings"][0]["id"].as_i64().expect("id");
+        let district = json!({"kind": "special", "visited_on": "2024-03-12", "unit": "余江区", "inspectors": [],
+                              "summary": "控辍保学专项督导", "findings": [finding("控辍保学台账缺失", "余江区", "2024-04-30")]});
+        let (st, v) = s.call(Method::POST, "/api/v1/inspections", &duxue2, Some(district)).await;
+        assert_eq!(st, StatusCode::CREATED, "{name}: {v}");
+
+        let found = |token: String, q: &'static str| {
+            let s = &s;
+            async move {
+                let (st, hits) = s.call(Method::GET, &format!("/api/v1/search?q={q}"), &token, None).await;
+                assert_eq!(st, StatusCode::OK, "{hits}");
+                hits.as_array()
+                    .expect("hits")
+                    .iter()
+                    .filter(|h| h["kind"] == "finding")
+                    .map(|h| h["ref_id"].as_i64().expect("id"))
+                    .collect::<Vec<i64>>()
+            }
+        };
+        let canteen = "食堂留样记录缺失";
+        // The office finds it; the school finds its own; another unit does not.
+        assert_eq!(found(sup.clone(), canteen).await, [school_finding], "{name}: the office");
+        assert_eq!(found(yizhong.clone(), canteen).await, [school_finding], "{name}: the school");
+        assert!(found(yujiang.clone(), canteen).await.is_empty(), "{name}: another unit");
+        assert_eq!(found(yujiang.clone(), "控辍保学台账缺失").await.len(), 1, "{name}: 余江区 its own");
+        assert!(found(yizhong.clone(), "控辍保学台账缺失").await.is_empty(), "{name}");
+        // An inspector: their own visit's findings; another's only once that school is theirs.
+        assert_eq!(found(duxue.clone(), canteen).await, [school_finding], "{name}: the visit's inspector");
+        assert!(found(duxue.clone(), "控辍保学台账缺失").await.is_empty(), "{name}: not their visit or school");
+        assert!(found(duxue2.clone(), canteen).await.is_empty(), "{name}: not yet their school");
+        let inspector2 = store.user_by_name("duxue2").await.expect("lookup").expect("exists").id;
+        let school = store.unit_by_name(SCHOOL).await.expect("lookup").expect("exists").id;
+        store.set_inspector_schools(inspector2, &[school]).await.expect("assigned");
+        assert_eq!(found(duxue2.clone(), canteen).await, [school_finding], "{name}: now their school");
+
+        // The search page lists it as a 督导问题 with the page's link, for a 督学 too.
+        let cookie = s.browser("duxue2").await;
+        let (st, page, _) = s.page(&cookie, "/search?q=食堂留样记录缺失").await;
+        assert_eq!(st, StatusCode::OK, "{name}");
+        assert!(
+            page.contains("督导问题") && page.contains(&format!("href=\"/rectifications/{school_finding}\"")),
+            "{name}: {page}"
+        );
     }
 }
