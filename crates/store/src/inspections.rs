@@ -901,6 +901,17 @@ impl Store {
     /// Assigns `schools` to an inspector (责任督学挂牌), replacing their previous schools. A
     /// school has one responsible inspector: one assigned to another is refused, naming them.
     pub async fn set_inspector_schools(&self, inspector_id: i64, schools: &[i64]) -> Result<InspectorSchools> {
+        self.assign_inspector_schools(inspector_id, schools, None).await
+    }
+
+    /// As [`Store::set_inspector_schools`], only if the inspector's schools are still
+    /// `previous` (the ones the caller read, in any order): else a `Conflict`, nothing changed.
+    pub async fn assign_inspector_schools(
+        &self,
+        inspector_id: i64,
+        schools: &[i64],
+        previous: Option<&[i64]>,
+    ) -> Result<InspectorSchools> {
         let mut tx = self.write_tx().await?;
         let user = sqlx::query("SELECT role FROM users WHERE id = $1 AND disabled = 0")
             .bind(inspector_id)
@@ -930,6 +941,23 @@ impl Store {
                     "schools",
                     format!("“{}”已由督学{}挂牌,请先取消", unit.name, o.get::<String, _>(0)),
                 ));
+            }
+        }
+        if let Some(previous) = previous {
+            let mut now: Vec<i64> =
+                sqlx::query("SELECT unit_id FROM inspector_schools WHERE user_id = $1 ORDER BY unit_id")
+                    .bind(inspector_id)
+                    .fetch_all(&mut *tx)
+                    .await?
+                    .iter()
+                    .map(|r| r.get(0))
+                    .collect();
+            now.dedup();
+            let mut read = previous.to_vec();
+            read.sort_unstable();
+            read.dedup();
+            if now != read {
+                return Err(StoreError::Conflict("该督学的挂牌学校刚被他人修改,请刷新后重试".into()));
             }
         }
         sqlx::query("DELETE FROM inspector_schools WHERE user_id = $1").bind(inspector_id).execute(&mut *tx).await?;

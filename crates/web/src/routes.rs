@@ -789,6 +789,22 @@ pub fn table() -> Vec<Route> {
         ),
         api(
             g.clone(),
+            "/api/v1/inspectors",
+            Roles(BUREAU),
+            None,
+            get(inspections::api::inspectors),
+            op::<inspections::api::__path_inspectors>,
+        ),
+        api(
+            u.clone(),
+            "/api/v1/inspectors/{id}/schools",
+            Roles(SUPERVISOR),
+            Some("inspector.schools"),
+            put(inspections::api::assign_schools),
+            op::<inspections::api::__path_assign_schools>,
+        ),
+        api(
+            g.clone(),
             "/api/v1/coverage",
             Roles(COVERAGE),
             None,
@@ -867,6 +883,14 @@ pub fn table() -> Vec<Route> {
             Roles(UNITS),
             Some("directive.feedback"),
             post(inspections::pages::feedback),
+        ),
+        page(g.clone(), "/inspectors", Roles(BUREAU), None, get(inspections::pages::inspectors)),
+        page(
+            p.clone(),
+            "/inspectors/{id}/schools",
+            Roles(SUPERVISOR),
+            Some("inspector.schools"),
+            post(inspections::pages::assign_schools),
         ),
         page(
             p.clone(),

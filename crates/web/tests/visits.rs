@@ -725,3 +725,121 @@ async fn a_findings_text_is_found_by_search_as_far_as_the_role_sees_it() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_office_assigns_schools_to_inspectors_with_bad_input_refused_and_nothing_changed() {
+    for db in store::testing::all().await {
+        let name = db.name;
+        let store = db.store.clone();
+        let s = start(db.store.clone()).await;
+        let (sup, yizhong) = (s.login("supervisor").await, s.login("yizhong").await);
+        let user = |u: &'static str| {
+            let store = store.clone();
+            async move { store.user_by_name(u).await.expect("lookup").expect("exists").id }
+        };
+        let unit = |u: &'static str| {
+            let store = store.clone();
+            async move { store.unit_by_name(u).await.expect("lookup").expect("exists").id }
+        };
+        let (duxue, duxue2, reporter) = (user("duxue").await, user("duxue2").await, user("yizhong").await);
+        let (yizhong_school, vocational) = (unit(SCHOOL).await, unit("余江区中等专业学校").await);
+        let path = |id: i64| format!("/api/v1/inspectors/{id}/schools");
+        let schools_of = |list: &Value, id: i64| -> Vec<String> {
+            list.as_array()
+                .expect("list")
+                .iter()
+                .find(|i| i["inspector"]["id"] == id)
+                .expect("the inspector")["schools"]
+                .as_array()
+                .expect("schools")
+                .iter()
+                .map(|s| s["name"].as_str().expect("name").to_string())
+                .collect()
+        };
+
+        let (st, list) = s.call(Method::GET, "/api/v1/inspectors", &sup, None).await;
+        assert_eq!(st, StatusCode::OK, "{name}");
+        assert!(schools_of(&list, duxue).is_empty() && schools_of(&list, duxue2).is_empty(), "{name}: {list}");
+        // By name and by id.
+        let body = json!({"schools": [SCHOOL, vocational], "previous": []});
+        let (st, v) = s.call(Method::PUT, &path(duxue), &sup, Some(body)).await;
+        assert_eq!(st, StatusCode::OK, "{name}: {v}");
+        assert_eq!(v["schools"].as_array().map(Vec::len), Some(2), "{name}: {v}");
+
+        // Refused, each naming its field, in Chinese; nothing changes.
+        let previous = json!([yizhong_school, vocational]);
+        let cases = [
+            (duxue, json!({"schools": [SCHOOL, "火星学校"], "previous": previous}), "schools[1]", 422),
+            (duxue, json!({"schools": [999_999], "previous": previous}), "schools", 422),
+            (duxue, json!({"schools": ["余江区"], "previous": previous}), "schools", 422),
+            (reporter, json!({"schools": [SCHOOL]}), "inspector", 422),
+            (duxue2, json!({"schools": [SCHOOL]}), "schools", 422),
+            (duxue, json!({"schools": [SCHOOL], "previous": []}), "", 409),
+        ];
+        for (who, body, field, status) in cases {
+            let (st, v) = s.call(Method::PUT, &path(who), &sup, Some(body.clone())).await;
+            assert_eq!(st.as_u16(), status, "{name}: {body} → {v}");
+            if !field.is_empty() {
+                assert_eq!(v["errors"][0]["field"], field, "{name}: {v}");
+            }
+            assert!(v["detail"].as_str().is_some_and(|d| !d.is_ascii()), "{name}: a Chinese message: {v}");
+        }
+        let (_, v) = s.call(Method::PUT, &path(duxue2), &sup, Some(json!({"schools": [SCHOOL]}))).await;
+        assert!(v["detail"].as_str().is_some_and(|d| d.contains("duxue")), "{name}: names the holder: {v}");
+        let (_, list) = s.call(Method::GET, "/api/v1/inspectors", &sup, None).await;
+        assert_eq!(schools_of(&list, duxue), [SCHOOL, "余江区中等专业学校"], "{name}: nothing changed");
+        assert!(schools_of(&list, duxue2).is_empty(), "{name}");
+        // Only the office assigns.
+        let (st, _) = s.call(Method::PUT, &path(duxue2), &yizhong, Some(json!({"schools": [vocational]}))).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{name}");
+        let (st, v) = s.call(Method::PUT, &path(duxue), &sup, Some(json!({"schools": "all"}))).await;
+        assert!(st.is_client_error(), "{name}: {v}");
+
+        // The page: the office ticks a school for duxue2; the coverage page counts it.
+        let office = s.browser("supervisor").await;
+        let (st, page, _) = s.page(&office, "/inspectors").await;
+        assert!(st == StatusCode::OK && page.contains(&format!("id=\"assign-{duxue2}\"")), "{name}");
+        assert!(page.contains("现由duxue挂牌"), "{name}: a school held by another is marked");
+        let first_primary = unit("鹰潭市第一小学").await;
+        let post = |fields: Vec<(&'static str, String)>| {
+            s.http
+                .post(format!("{}/inspectors/{duxue2}/schools", s.base))
+                .header("cookie", &office)
+                .form(&fields)
+                .send()
+        };
+        let csrf = csrf_of(&page);
+        let r = post(vec![("_csrf", csrf.clone()), ("previous", String::new()), ("school", first_primary.to_string())])
+            .await
+            .expect("post");
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{name}");
+        // Ticking a school another holds comes back with the reason; a stale form with 409.
+        let r = post(vec![
+            ("_csrf", csrf.clone()),
+            ("previous", first_primary.to_string()),
+            ("school", yizhong_school.to_string()),
+        ])
+        .await
+        .expect("post");
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+        assert!(r.text().await.expect("html").contains("已由督学duxue挂牌"), "{name}");
+        let second_primary = unit("鹰潭市第二小学").await;
+        let r = post(vec![("_csrf", csrf), ("previous", String::new()), ("school", second_primary.to_string())])
+            .await
+            .expect("post");
+        assert_eq!(r.status(), StatusCode::CONFLICT, "{name}");
+        let (_, coverage) = s.call(Method::GET, "/api/v1/coverage?period=2024-03", &sup, None).await;
+        let mine = coverage["inspectors"]
+            .as_array()
+            .expect("inspectors")
+            .iter()
+            .find(|i| i["inspector"]["id"] == duxue2)
+            .expect("duxue2")
+            .clone();
+        assert_eq!(mine["assigned"], 1, "{name}: {mine}");
+        // Units do not see the page.
+        let cookie = s.browser("yizhong").await;
+        let (st, _, _) = s.page(&cookie, "/inspectors").await;
+        assert!(st == StatusCode::FORBIDDEN || st == StatusCode::NOT_FOUND, "{name}: {st}");
+    }
+}
