@@ -580,14 +580,16 @@ async fn rectification_timeliness_is_an_optional_scoring_component_traced_to_its
         let off = s.live_scores(plan_id, may, today, 25).await.expect("scores");
         assert!(component(&off, "余江区").is_none(), "{}: off by default", db.name);
 
-        let mut scheme = Scheme::default();
-        scheme.weights = vec![
-            (Component::Targets, 50.0),
-            (Component::Milestones, 15.0),
-            (Component::ReportsOnTime, 15.0),
-            (Component::FirstPass, 10.0),
-            (Component::Rectification, 10.0),
-        ];
+        let scheme = Scheme {
+            weights: vec![
+                (Component::Targets, 50.0),
+                (Component::Milestones, 15.0),
+                (Component::ReportsOnTime, 15.0),
+                (Component::FirstPass, 10.0),
+                (Component::Rectification, 10.0),
+            ],
+            ..Scheme::default()
+        };
         s.set_scoring_scheme(plan_id, &scheme).await.expect("scheme saved");
         let on = s.live_scores(plan_id, may, today, 25).await.expect("scores");
         // 余江区: three due by 10 May (the June one is not), one on time.
