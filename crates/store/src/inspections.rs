@@ -586,6 +586,40 @@ pub struct VisitBulletin {
     pub directives: rules::DirectiveFigures,
 }
 
+impl From<VisitScope> for crate::search::FindingsVisible {
+    fn from(v: VisitScope) -> Self {
+        use crate::search::FindingsVisible as F;
+        match v {
+            VisitScope::All => F::All,
+            VisitScope::Unit(u) => F::Unit(u),
+            VisitScope::Inspector(me) => F::Inspector(me),
+            VisitScope::Nothing => F::Nothing,
+        }
+    }
+}
+
+/// A finding of a visit as a search document: its text and requirement, under its unit's
+/// name and the visit; found as the finding is seen (see `Store::search_visible`).
+pub(crate) fn finding_doc(
+    id: i64,
+    unit_id: i64,
+    unit: &str,
+    visit: &str,
+    text: &str,
+    requirement: &str,
+) -> crate::search::Doc {
+    let body =
+        if requirement.trim().is_empty() { text.to_string() } else { format!("{text}\n整改要求:{requirement}") };
+    crate::search::Doc::new(
+        "finding",
+        id,
+        format!("{unit} · 督导问题({visit})"),
+        body,
+        format!("/api/v1/rectifications/{id}"),
+        Some(unit_id),
+    )
+}
+
 impl From<VisitBulletin> for domain::bulletin::Supervision {
     fn from(v: VisitBulletin) -> Self {
         domain::bulletin::Supervision { visits: v.visits, directives: v.directives }
@@ -1139,7 +1173,7 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?
             .get(0);
-            docs.push(crate::search::finding_doc(finding_id, f.unit.id, &f.unit.name, &visit, &f.text, &f.requirement));
+            docs.push(finding_doc(finding_id, f.unit.id, &f.unit.name, &visit, &f.text, &f.requirement));
             let message = format!(
                 "{}({})发现问题:{}。请于{}前完成整改并报送整改情况。",
                 label_of(&INSPECTION_KINDS, kind),

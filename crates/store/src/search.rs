@@ -3,7 +3,6 @@
 //! every word. See the schema for why this is a plain table rather than FTS5 or tsvector.
 
 use crate::group_commit::{Batch, JobFuture};
-use crate::inspections::VisitScope;
 use crate::{Result, Store};
 use jieba_rs::Jieba;
 use serde::Serialize;
@@ -144,19 +143,18 @@ fn snippet(body: &str, terms: &[String]) -> String {
     out
 }
 
-/// A finding of a visit as a search document: its text and requirement, under its unit's
-/// name and the visit; visible as the finding is (see [`Store::search_visible`]).
-pub(crate) fn finding_doc(id: i64, unit_id: i64, unit: &str, visit: &str, text: &str, requirement: &str) -> Doc {
-    let body =
-        if requirement.trim().is_empty() { text.to_string() } else { format!("{text}\n整改要求:{requirement}") };
-    Doc::new(
-        "finding",
-        id,
-        format!("{unit} · 督导问题({visit})"),
-        body,
-        format!("/api/v1/rectifications/{id}"),
-        Some(unit_id),
-    )
+/// Which findings of visits a search may show (the store's visit scope, as search needs it:
+/// `inspections` converts its `VisitScope` into this, so search does not depend on visits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FindingsVisible {
+    /// Every finding (the office, leaders).
+    All,
+    /// A unit's own findings.
+    Unit(i64),
+    /// An inspector's: of their own visits and their assigned schools.
+    Inspector(i64),
+    /// None.
+    Nothing,
 }
 
 impl Store {
@@ -164,8 +162,8 @@ impl Store {
     /// `limit`, items first. A unit sees its own findings of visits, the bureau all.
     pub async fn search(&self, query: &str, unit: Option<i64>, limit: usize) -> Result<Vec<Hit>> {
         let visits = match unit {
-            None => VisitScope::All,
-            Some(u) => VisitScope::Unit(u),
+            None => FindingsVisible::All,
+            Some(u) => FindingsVisible::Unit(u),
         };
         self.search_visible(query, unit, visits, limit).await
     }
@@ -177,7 +175,7 @@ impl Store {
         &self,
         query: &str,
         unit: Option<i64>,
-        visits: VisitScope,
+        visits: FindingsVisible,
         limit: usize,
     ) -> Result<Vec<Hit>> {
         let words: Vec<String> = terms(query).into_iter().take(16).collect();
@@ -188,16 +186,16 @@ impl Store {
         let placeholders: Vec<String> = (0..words.len()).map(|i| format!("${}", i + 4)).collect();
         // Which findings: a fixed clause per scope, its one value bound as $3.
         let (findings, who) = match visits {
-            VisitScope::All => ("$3 = 0", 0),
-            VisitScope::Unit(u) => ("d.unit_id = $3", u),
-            VisitScope::Inspector(me) => (
+            FindingsVisible::All => ("$3 = 0", 0),
+            FindingsVisible::Unit(u) => ("d.unit_id = $3", u),
+            FindingsVisible::Inspector(me) => (
                 "d.ref_id IN (SELECT f.id FROM findings f JOIN inspections i ON i.id = f.inspection_id \
                  WHERE i.id IN (SELECT inspection_id FROM inspection_inspectors WHERE user_id = $3) \
                  OR f.unit_id IN (SELECT unit_id FROM inspector_schools WHERE user_id = $3) \
                  OR i.unit_id IN (SELECT unit_id FROM inspector_schools WHERE user_id = $3))",
                 me,
             ),
-            VisitScope::Nothing => ("$3 = 1", 0),
+            FindingsVisible::Nothing => ("$3 = 1", 0),
         };
         let sql = format!(
             "SELECT d.kind, d.ref_id, d.title, d.body, d.link FROM search_docs d JOIN \

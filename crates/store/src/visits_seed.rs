@@ -279,7 +279,7 @@ impl Store {
                 let unit_name = names.get(&unit).map_or("", String::as_str);
                 let visit = format!("{visited_on} {} {unit_name}", INSPECTION_KINDS[kind].1);
                 let requirement: &&str = pick(&REQUIREMENTS, fh >> 8);
-                docs.push(crate::search::finding_doc(finding_id, unit, unit_name, &visit, text, requirement));
+                docs.push(crate::inspections::finding_doc(finding_id, unit, unit_name, &visit, text, requirement));
                 for (i, (on, step)) in steps.iter().enumerate() {
                     // Stored times keep the steps in order within a day.
                     let stamp = format!("{on}T0{}:00:00.000Z", i.min(9));

@@ -29,6 +29,6 @@ pub async fn search(
         return Err(ApiError::invalid("q", "请输入 1—100 个字的检索词"));
     }
     let unit = if who.sees_all_units() { None } else { who.user.unit_id.or(Some(-1)) };
-    let visits = store::inspections::VisitScope::of(&who.user);
+    let visits = store::inspections::VisitScope::of(&who.user).into();
     Ok(Json(state.store.search_visible(text, unit, visits, 50).await?))
 }

@@ -76,7 +76,7 @@ pub async fn search(State(state): State<AppState>, viewer: Viewer, Query(q): Que
         return render(&page);
     }
     let unit = if page.ctx.bureau() { None } else { page.ctx.user.unit_id.or(Some(-1)) };
-    let visits = store::inspections::VisitScope::of(&page.ctx.user);
+    let visits = store::inspections::VisitScope::of(&page.ctx.user).into();
     let hits = state.store.search_visible(&text, unit, visits, 50).await?;
     page.results = hits
         .into_iter()
