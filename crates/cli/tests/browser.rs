@@ -7,9 +7,9 @@
 //! passes, except under CI (env `CI` set), where it fails.
 //!
 //! `DUBAN_BROWSER_JOURNEYS=report,import` runs only the named journeys (report, import,
-//! bad-values, url, month-errors, month, month-three, review-clean, xss). The harness and the
-//! journeys whose effort is measured live in `support/browser.rs`, shared with the effort
-//! benchmark (`cargo bench -p duban --bench effort`).
+//! bad-values, url, month-errors, month, month-three, review-clean, visits, xss). The harness
+//! and the journeys whose effort is measured live in `support/browser.rs`, shared with the
+//! effort benchmark (`cargo bench -p duban --bench effort`).
 
 #[path = "support/browser.rs"]
 mod harness;
@@ -947,6 +947,163 @@ async fn journey_month_errors(driver: String, base: String) {
 }
 
 // ---------------------------------------------------------------------------------------
+// Visits: a phone-width visit, the rectification loop, and the bulletin's figures
+// ---------------------------------------------------------------------------------------
+
+/// The bulletin's visit figures as its body prints them (本月督导N次，发现问题M个，已销号K个。
+/// 2024年以来累计发现问题X个、已销号Y个，整改率Z。).
+#[derive(Debug, Clone, PartialEq)]
+struct VisitFigures {
+    visits: i64,
+    found: i64,
+    closed: i64,
+    found_to_date: i64,
+    closed_to_date: i64,
+    rate: String,
+}
+
+/// The number in `text` right after the first `marker`.
+fn number_after(text: &str, marker: &str) -> i64 {
+    let at = text.find(marker).unwrap_or_else(|| panic!("{marker} in {text}")) + marker.len();
+    let digits: String = text[at..].chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().unwrap_or_else(|_| panic!("a number after {marker} in {text}"))
+}
+
+fn visit_figures(bulletin: &str) -> VisitFigures {
+    let at = bulletin.find("本月督导").unwrap_or_else(|| panic!("the visits section in the bulletin: {bulletin}"));
+    let text = &bulletin[at..];
+    let year = text.find("年以来累计").expect("the year's figures");
+    let (month, year_text) = (&text[..year], &text[year..]);
+    let rate_at = year_text.find("整改率").expect("整改率") + "整改率".len();
+    VisitFigures {
+        visits: number_after(month, "本月督导"),
+        found: number_after(month, "发现问题"),
+        closed: number_after(month, "已销号"),
+        found_to_date: number_after(year_text, "累计发现问题"),
+        closed_to_date: number_after(year_text, "已销号"),
+        rate: year_text[rate_at..].chars().take_while(|c| c.is_ascii_digit() || *c == '.' || *c == '%').collect(),
+    }
+}
+
+impl Page {
+    /// The visits figures of the current month's bulletin (the office's page).
+    async fn bulletin_visit_figures(&self) -> VisitFigures {
+        self.goto("/plans").await;
+        let mut ids = Vec::new();
+        for row in self.find_all("table#plans tr[data-plan]").await {
+            ids.push(row.attr("data-plan").await.expect("attr").unwrap_or_default().parse::<i64>().expect("plan id"));
+        }
+        let plan = ids.into_iter().min().expect("the demo plan");
+        self.goto(&format!("/plans/{plan}/bulletins/{PERIOD}")).await;
+        visit_figures(&self.text("#bulletin").await)
+    }
+
+    /// Nothing wider than a phone's 375 px (a phone would scroll sideways, or zoom the page
+    /// out until it fits, so the window's own width is no measure).
+    async fn assert_fits(&self, what: &str) {
+        let width = self.c.execute("return document.documentElement.scrollWidth", vec![]).await.expect("scroll width");
+        let width = width.as_u64().unwrap_or(u64::MAX);
+        assert!(width <= u64::from(PHONE.0), "{what} is {width} px wide, more than {} px", PHONE.0);
+    }
+}
+
+async fn journey_visits(driver: String, base: String) {
+    let p = Page::new(&driver, &base, "visits").await;
+    p.login("supervisor").await;
+    let before = p.bulletin_visit_figures().await;
+    p.logout().await;
+
+    // The inspector, on a phone: one form, two findings.
+    p.viewport(PHONE).await;
+    p.sign_in("duxue1", PASSWORD).await;
+    assert_eq!(p.path().await, "/inspections", "an inspector starts on the visits: {}", p.describe().await);
+    p.goto("/inspections/new").await;
+    let date = p.find("#visited_on").await;
+    p.set_value(&date, "2024-11-08").await;
+    p.fill("#unit", "鹰潭市第一中学").await;
+    p.fill("#summary", "责任督学挂牌督导:查看校园安全和食堂管理").await;
+    let texts = ["校门口护栏松动(浏览器督导)", "食堂晨检记录不全(浏览器督导)"];
+    // The form opens with rows for two findings (添加问题 adds more).
+    let rows = p.find_all("#findings fieldset.finding").await;
+    assert!(rows.len() >= 2, "rows for two findings: {}", p.describe().await);
+    for (k, text) in texts.iter().enumerate() {
+        let row = format!("#findings fieldset.finding:nth-of-type({})", k + 1);
+        p.fill(&format!("{row} textarea[name=finding_text]"), text).await;
+        p.fill(&format!("{row} input[name=finding_unit]"), "鹰潭市第一中学").await;
+        let deadline = p.find(&format!("{row} input[name=finding_deadline]")).await;
+        p.set_value(&deadline, "2024-11-30").await;
+    }
+    p.assert_fits("the visit form at 375 px").await;
+    p.scroll_to("#visit-form").await;
+    p.shot("01-form-375").await;
+    p.scroll_to("#findings fieldset.finding:nth-of-type(2)").await;
+    p.shot("01-findings-375").await;
+    p.viewport(WIDE).await;
+    p.scroll_to("#findings").await;
+    p.shot("01-form").await;
+    p.viewport(PHONE).await;
+    p.click("form#visit-form button[type=submit]").await;
+    assert!(p.path().await.starts_with("/inspections/"), "the visit is shown: {}", p.describe().await);
+    let mut ids = Vec::new();
+    for text in texts {
+        let link = p.c.find(Locator::LinkText(text)).await.unwrap_or_else(|_| panic!("{text} listed"));
+        let href = link.attr("href").await.expect("href").unwrap_or_default();
+        ids.push(href.strip_prefix("/rectifications/").and_then(|i| i.parse::<i64>().ok()).expect("a finding link"));
+    }
+    p.assert_fits("the visit at 375 px").await;
+    p.shot("02-visit-375").await;
+    p.viewport(WIDE).await;
+    p.logout().await;
+
+    // The school reports on both: the first done properly, the second not really.
+    p.login("yizhong").await;
+    for (id, measure) in ids.iter().zip(["已紧固护栏并加装防撞桩", "已要求食堂补记"]) {
+        p.goto(&format!("/rectifications/{id}")).await;
+        assert_eq!(p.text("#rect-state").await, "待整改");
+        p.fill("form#rect-report #text", measure).await;
+        p.click("form#rect-report button[type=submit]").await;
+        assert_eq!(p.text("#rect-state").await, "待核查", "{}", p.describe().await);
+    }
+    p.logout().await;
+
+    // The office closes the first and returns the second.
+    p.login("supervisor").await;
+    p.goto(&format!("/rectifications/{}", ids[0])).await;
+    p.click("form#rect-verify button[value=close]").await;
+    assert_eq!(p.text("#rect-state").await, "已销号", "{}", p.describe().await);
+    p.goto(&format!("/rectifications/{}", ids[1])).await;
+    p.fill("form#rect-verify #comment", "晨检记录仍缺 11 月上旬,请补齐后再报").await;
+    p.click("form#rect-verify button[value=return]").await;
+    assert_eq!(p.text("#rect-state").await, "整改中", "{}", p.describe().await);
+    assert!(p.text("#return-comment").await.contains("晨检记录仍缺"));
+
+    // The ledger, at both widths, shows the bulletin's figures.
+    p.goto("/rectifications").await;
+    p.find("#ledger-figures").await;
+    p.shot("03-ledger").await;
+    p.viewport(PHONE).await;
+    p.assert_fits("the ledger at 375 px").await;
+    p.shot("03-ledger-375").await;
+    p.viewport(WIDE).await;
+
+    // The bulletin follows: one visit and two findings more this month, one closed.
+    let after = p.bulletin_visit_figures().await;
+    assert_eq!(after.visits, before.visits + 1, "{before:?} → {after:?}");
+    assert_eq!(after.found, before.found + 2, "{before:?} → {after:?}");
+    assert_eq!(after.closed, before.closed + 1, "{before:?} → {after:?}");
+    assert_eq!(after.found_to_date, before.found_to_date + 2, "{before:?} → {after:?}");
+    assert_eq!(after.closed_to_date, before.closed_to_date + 1, "{before:?} → {after:?}");
+    let rate = format!("{:.1}%", (after.closed_to_date as f64) / (after.found_to_date as f64) * 100.0);
+    assert_eq!(after.rate, rate, "{after:?}");
+    let ledger_closed = {
+        p.goto("/rectifications").await;
+        p.text("#fig-closed").await
+    };
+    assert_eq!(ledger_closed, after.closed.to_string(), "the ledger and the bulletin agree");
+    p.close().await;
+}
+
+// ---------------------------------------------------------------------------------------
 // The test
 // ---------------------------------------------------------------------------------------
 
@@ -995,6 +1152,7 @@ async fn journeys_in_chromium() {
     run!("month-three", journey_month_three);
     // After the two months above: their reports are the clean ones to approve.
     run!("review-clean", journey_review_clean);
+    run!("visits", journey_visits);
     // Last: it renames a unit and adds a plan, which the other journeys do not expect.
     run!("xss", journey_xss);
     eprintln!("screenshots in {}", screenshot_dir().display());

@@ -33,6 +33,7 @@
 
 use crate::pace::linear_pace;
 use crate::period::Period;
+use crate::rectification::{DirectiveFigures, VisitFigures};
 use crate::status::{
     Assessment, AssignmentFacts, Colour, Status, StatusCounts, TargetFact, Thresholds, assess, roll_up,
 };
@@ -100,6 +101,9 @@ pub struct BulletinInput {
     pub sections: Vec<SectionInput>,
     /// 下步要求, one paragraph each, written by the office.
     pub requirements: Vec<String>,
+    /// The visits and 督办件 sections; `None` where the bureau records neither.
+    #[serde(default)]
+    pub supervision: Option<Supervision>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -241,6 +245,155 @@ pub struct Bulletin {
     pub ranking: Ranking,
     pub requirements: Vec<String>,
     pub ledger: Vec<LedgerSection>,
+    /// 督导检查和问题整改, 督办件办理 (absent in bulletins issued before visits were kept).
+    #[serde(default)]
+    pub supervision: Option<Supervision>,
+}
+
+/// The bulletin's visits and 督办件 sections: the figures of
+/// [`crate::rectification::visit_figures`] and [`crate::rectification::directive_figures`]
+/// (the ledger page shows the same), in the words every format prints.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Supervision {
+    pub visits: VisitFigures,
+    pub directives: DirectiveFigures,
+}
+
+/// One figure of [`Supervision`] as the spreadsheet and the CSV list it: the part (督导检查和
+/// 问题整改 or 督办件), what is counted, the unit it names (逾期未整改 by unit, an overdue
+/// item's lead unit) and the value as printed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SupervisionRow {
+    pub part: &'static str,
+    pub item: String,
+    pub unit: String,
+    pub value: String,
+}
+
+/// The part names of [`Supervision`], as headings.
+pub const SUPERVISION_PARTS: [&str; 2] = ["督导检查和问题整改", "督办件办理"];
+
+impl Supervision {
+    /// Whether there is anything to say: no visit, finding or 督办件 ever, nothing overdue.
+    pub fn is_empty(&self) -> bool {
+        let (v, d) = (&self.visits, &self.directives);
+        v.visits == 0
+            && v.found == 0
+            && v.closed == 0
+            && v.found_to_date == 0
+            && v.overdue_total == 0
+            && d.registered == 0
+            && d.closed == 0
+            && d.open == 0
+            && d.overdue.is_empty()
+    }
+
+    /// 整改率 as printed: "80.0%", or "—" with nothing found this year.
+    pub fn rate_text(&self) -> String {
+        self.visits.rate.map_or_else(|| "—".to_string(), percent)
+    }
+
+    /// The visits paragraph: 本月督导 N 次, 发现问题 M 个, 已销号 K 个, 整改率, 逾期未整改 by unit.
+    pub fn visits_text(&self) -> String {
+        let v = &self.visits;
+        let mut s = format!(
+            "本月督导{}次，发现问题{}个，已销号{}个。{}年以来累计发现问题{}个、已销号{}个，整改率{}。",
+            v.visits,
+            v.found,
+            v.closed,
+            v.period.year,
+            v.found_to_date,
+            v.closed_to_date,
+            self.rate_text()
+        );
+        if v.overdue.is_empty() {
+            s.push_str("目前没有逾期未整改的问题。");
+        } else {
+            let named: Vec<String> = v.overdue.iter().map(|(u, n)| format!("{u}{n}个")).collect();
+            s.push_str(&format!("逾期未整改问题{}个：{}。", v.overdue_total, named.join("、")));
+        }
+        s
+    }
+
+    /// The 督办件 paragraph: registered, closed and open, and each overdue item with its lead
+    /// unit and deadline.
+    pub fn directives_text(&self) -> String {
+        let d = &self.directives;
+        let mut s = format!(
+            "本月交办督办件{}件，办结{}件；截至{}，在办{}件。",
+            d.registered,
+            d.closed,
+            chinese_date(d.as_of),
+            d.open
+        );
+        if d.overdue.is_empty() {
+            s.push_str("没有逾期未办结的督办件。");
+        } else {
+            let named: Vec<String> =
+                d.overdue.iter().map(|(t, u, on)| format!("“{t}”（牵头单位{u}，期限{}）", chinese_date(*on))).collect();
+            s.push_str(&format!("逾期未办结{}件：{}。", d.overdue.len(), named.join("；")));
+        }
+        s
+    }
+
+    /// What the public page may say (when the office opens it): aggregate figures only, no
+    /// unit, no finding, no item named.
+    pub fn public_lines(&self) -> Vec<String> {
+        let (v, d) = (&self.visits, &self.directives);
+        vec![
+            format!("本月督导{}次，发现问题{}个，已销号{}个。", v.visits, v.found, v.closed),
+            format!(
+                "{}年以来累计发现问题{}个、已销号{}个，整改率{}；逾期未整改问题{}个。",
+                v.period.year,
+                v.found_to_date,
+                v.closed_to_date,
+                self.rate_text(),
+                v.overdue_total
+            ),
+            format!(
+                "督办件：本月交办{}件，办结{}件，在办{}件，其中逾期{}件。",
+                d.registered,
+                d.closed,
+                d.open,
+                d.overdue.len()
+            ),
+        ]
+    }
+
+    /// Every figure as a row, for the spreadsheet and the CSV.
+    pub fn rows(&self) -> Vec<SupervisionRow> {
+        let [visits, directives] = SUPERVISION_PARTS;
+        let row = |part: &'static str, item: &str, unit: &str, value: String| SupervisionRow {
+            part,
+            item: item.to_string(),
+            unit: unit.to_string(),
+            value,
+        };
+        let v = &self.visits;
+        let mut out = vec![
+            row(visits, "本月督导（次）", "", v.visits.to_string()),
+            row(visits, "本月发现问题（个）", "", v.found.to_string()),
+            row(visits, "本月已销号（个）", "", v.closed.to_string()),
+            row(visits, "今年以来发现问题（个）", "", v.found_to_date.to_string()),
+            row(visits, "今年以来已销号（个）", "", v.closed_to_date.to_string()),
+            row(visits, "整改率", "", self.rate_text()),
+            row(visits, "逾期未整改（个）", "", v.overdue_total.to_string()),
+        ];
+        out.extend(v.overdue.iter().map(|(u, n)| row(visits, "逾期未整改（个）", u, n.to_string())));
+        let d = &self.directives;
+        out.extend([
+            row(directives, "本月交办（件）", "", d.registered.to_string()),
+            row(directives, "本月办结（件）", "", d.closed.to_string()),
+            row(directives, "在办（件）", "", d.open.to_string()),
+            row(directives, "逾期未办结（件）", "", d.overdue.len().to_string()),
+        ]);
+        out.extend(
+            d.overdue
+                .iter()
+                .map(|(t, u, on)| row(directives, &format!("逾期：{t}"), u, format!("期限{}", chinese_date(*on)))),
+        );
+        out
+    }
 }
 
 /// Counts by status now and last month.
@@ -1226,6 +1379,7 @@ impl Bulletin {
             ranking: Ranking { rule: RANKING_RULE.to_string(), rows: ranking },
             requirements: input.requirements.clone(),
             ledger,
+            supervision: input.supervision.clone().filter(|s| !s.is_empty()),
         }
     }
 
@@ -1323,6 +1477,7 @@ mod tests {
             thresholds: Thresholds::default(),
             sections,
             requirements: vec!["各单位要对照台账逐项销号。".into()],
+            supervision: None,
         }
     }
 

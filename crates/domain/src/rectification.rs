@@ -229,7 +229,7 @@ pub struct FindingRecord<'a> {
 }
 
 /// What a monthly bulletin says of visits and rectification.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VisitFigures {
     pub period: Period,
     /// The day the figures are taken as of: the month's last day, or today for the month
@@ -307,6 +307,32 @@ pub fn visit_figures(
     named.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     figures.overdue = named;
     figures
+}
+
+/// 整改及时率 for one finding as of `as_of`: `None` when it is not yet due (its deadline is
+/// after `as_of`, or it was not issued by then); else the day the unit finished the work it
+/// was closed (or is awaiting verification) on, if it has, and whether that was on time.
+///
+/// The rule, as for plan milestones (done by their due date over those due): a finding is
+/// due once its deadline is on or before `as_of`; it was rectified **on time** when, as of
+/// `as_of`, it is 已销号 or 待核查 and the unit's report that said the work was done came on
+/// or before the deadline. The office's time to verify is not held against the unit; a
+/// finding returned and then reported done again counts by that later report.
+pub fn timeliness(facts: &Facts<'_>, as_of: NaiveDate) -> Option<(bool, Option<NaiveDate>)> {
+    if facts.deadline > as_of {
+        return None;
+    }
+    let a = assess(facts, as_of)?;
+    if !matches!(a.stage, Stage::Verifying | Stage::Closed) {
+        return Some((false, None));
+    }
+    let done = facts
+        .events
+        .iter()
+        .filter(|e| e.on <= as_of && e.step == Step::Report { complete: true })
+        .map(|e| e.on)
+        .next_back();
+    Some((done.is_some_and(|d| d <= facts.deadline), done))
 }
 
 fn share(part: usize, whole: usize) -> Option<f64> {
@@ -543,7 +569,7 @@ pub struct DirectiveRecord<'a> {
 }
 
 /// The 督办件 section of a monthly bulletin.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DirectiveFigures {
     pub period: Period,
     pub as_of: NaiveDate,
@@ -618,6 +644,32 @@ mod tests {
 
     fn state(events: &[Event], today: &str) -> Assessment {
         assess(&Facts { issued: d("2024-03-05"), deadline: d("2024-03-31"), events }, d(today)).expect("issued")
+    }
+
+    #[test]
+    fn timeliness_counts_the_units_done_report_against_the_deadline_not_the_offices_check() {
+        fn facts(events: &[Event]) -> Facts<'_> {
+            Facts { issued: d("2024-03-05"), deadline: d("2024-03-31"), events }
+        }
+        // Not yet due.
+        assert_eq!(timeliness(&facts(&[]), d("2024-03-30")), None);
+        // Due and not done.
+        assert_eq!(timeliness(&facts(&[]), d("2024-03-31")), Some((false, None)));
+        // Done on the deadline day, checked after it: on time.
+        let checked_late =
+            [Event { on: d("2024-03-31"), step: DONE }, Event { on: d("2024-04-10"), step: Step::Close }];
+        assert_eq!(timeliness(&facts(&checked_late), d("2024-04-30")), Some((true, Some(d("2024-03-31")))));
+        // Awaiting the check counts as the unit's work done.
+        assert_eq!(timeliness(&facts(&checked_late), d("2024-04-05")), Some((true, Some(d("2024-03-31")))));
+        // Returned, then done again after the deadline: late.
+        let redone = [
+            Event { on: d("2024-03-20"), step: DONE },
+            Event { on: d("2024-03-25"), step: Step::Return },
+            Event { on: d("2024-04-03"), step: DONE },
+        ];
+        assert_eq!(timeliness(&facts(&redone), d("2024-04-05")), Some((false, Some(d("2024-04-03")))));
+        // Returned and not yet redone: not done.
+        assert_eq!(timeliness(&facts(&redone), d("2024-04-01")), Some((false, None)));
     }
 
     #[test]

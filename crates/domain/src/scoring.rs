@@ -16,6 +16,9 @@
 //! - 按时报送 (reports on time): reports submitted by the due day over reports due;
 //! - 一次通过 (reviews passed first time): reports approved without being returned over
 //!   reports approved;
+//! - 整改及时率 (rectification timeliness, optional, off by default): findings of visits at
+//!   the district or its schools rectified by their deadline over those due
+//!   ([`crate::rectification::timeliness`]);
 //! - bonus points are added and deductions taken off, each with its reason; the total is
 //!   kept within [0, max]; a veto sets the total to 0 whatever else;
 //! - ranking: by total, ties sharing a rank; a vetoed district ranks last.
@@ -30,11 +33,25 @@ pub enum Component {
     Milestones,
     ReportsOnTime,
     FirstPass,
+    /// 整改及时率: findings of visits rectified by their deadline over those due (see
+    /// [`crate::rectification::timeliness`]). Optional: not in the default scheme.
+    Rectification,
 }
 
 impl Component {
-    pub const ALL: [Component; 4] =
-        [Component::Targets, Component::Milestones, Component::ReportsOnTime, Component::FirstPass];
+    pub const ALL: [Component; 5] = [
+        Component::Targets,
+        Component::Milestones,
+        Component::ReportsOnTime,
+        Component::FirstPass,
+        Component::Rectification,
+    ];
+
+    /// Whether a scheme may leave the component out (weight 0 removes it): the components
+    /// built on visits, which not every bureau records.
+    pub fn optional(self) -> bool {
+        self == Component::Rectification
+    }
 
     pub fn label(self) -> &'static str {
         match self {
@@ -42,6 +59,7 @@ impl Component {
             Component::Milestones => "节点按时",
             Component::ReportsOnTime => "按时报送",
             Component::FirstPass => "一次通过",
+            Component::Rectification => "整改及时率",
         }
     }
 }
@@ -79,7 +97,16 @@ impl Default for Scheme {
 }
 
 impl Scheme {
-    /// Why a scheme cannot be used, in Chinese, or `Ok`.
+    /// A component's weight in the scheme (0 when it is not weighed).
+    pub fn weight(&self, c: Component) -> f64 {
+        self.weights.iter().find(|(w, _)| *w == c).map_or(0.0, |(_, w)| *w)
+    }
+
+    /// Whether the scheme weighs `c` at all.
+    pub fn weighs(&self, c: Component) -> bool {
+        self.weights.iter().any(|(w, _)| *w == c)
+    }
+
     /// The weight of a section's items in 目标达成.
     pub fn section_weight(&self, section: i64) -> f64 {
         self.section_weights.iter().find(|(n, _)| *n == section).map_or(1.0, |(_, w)| *w)

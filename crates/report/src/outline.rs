@@ -437,6 +437,13 @@ fn raw_blocks(b: &Bulletin) -> Vec<Block> {
         lead(title, format!("{}。", parts.join("；")), &mut out);
     }
 
+    if let Some(sup) = &b.supervision {
+        heading("督导检查和督办件办理情况", &mut out);
+        let [visits, directives] = domain::bulletin::SUPERVISION_PARTS;
+        out.push(Block::Lead { heading: format!("（一）{visits}。"), text: sup.visits_text() });
+        out.push(Block::Lead { heading: format!("（二）{directives}。"), text: sup.directives_text() });
+    }
+
     heading("下步要求", &mut out);
     if b.requirements.is_empty() {
         out.push(Block::Para("（下步要求由督查办公室填写，填写后方可印发。）".into()));

@@ -189,6 +189,7 @@ pub fn bulletin_input(items: usize, units_per_item: usize) -> BulletinInput {
             "二是加快滞后任务推进。对进展滞后的任务,实行挂牌督办,督查办将适时开展实地督导。".into(),
             "三是按时报送进展。各单位须于每月25日前报送当月进展,未按时报送的将予以通报。".into(),
         ],
+        supervision: None,
     }
 }
 

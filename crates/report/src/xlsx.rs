@@ -331,7 +331,55 @@ pub fn render(b: &Bulletin) -> Result<Vec<u8>, crate::Error> {
         ws.set_name(sheet_name(&heading, &mut used))?;
         ledger_sheet(ws, b, &heading, &s.rows, &fmt)?;
     }
+    if let Some(sup) = &b.supervision {
+        let ws = wb.add_worksheet();
+        ws.set_name(SUPERVISION_SHEET)?;
+        supervision_sheet(ws, b, sup, &fmt)?;
+    }
     Ok(wb.save_to_buffer()?)
+}
+
+/// The name of the sheet of visits and 督办件 figures.
+pub const SUPERVISION_SHEET: &str = "督导和督办件";
+
+/// Widths of the supervision sheet's columns: part, figure, unit, value.
+const SUPERVISION_WIDTHS: [f64; 4] = [20.0, 30.0, 24.0, 16.0];
+
+fn supervision_sheet(
+    ws: &mut Worksheet,
+    b: &Bulletin,
+    sup: &domain::bulletin::Supervision,
+    fmt: &Formats,
+) -> Result<(), XlsxError> {
+    for (c, w) in SUPERVISION_WIDTHS.iter().enumerate() {
+        ws.set_column_width(c as u16, *w)?;
+    }
+    print_setup(ws);
+    let title =
+        format!("{}年{}月督导检查和督办件办理情况（截至{}）", b.period.year, b.period.month, chinese_date(b.as_of));
+    banner(ws, 0, SUPERVISION_WIDTHS.len() as u16, &full_width(&title), &fmt.title, &SUPERVISION_WIDTHS, TITLE_SCALE)?;
+    for (c, h) in ["部分", "项目", "单位", "数值"].iter().enumerate() {
+        ws.write_string_with_format(1, c as u16, *h, &fmt.header)?;
+    }
+    ws.set_freeze_panes(2, 0)?;
+    ws.set_repeat_rows(0, 1)?;
+    for (i, r) in sup.rows().iter().enumerate() {
+        let row = 2 + i as u32;
+        let item = full_width(&r.item);
+        ws.write_string_with_format(row, 0, r.part, &fmt.cell)?;
+        ws.write_string_with_format(row, 1, &item, &fmt.cell)?;
+        ws.write_string_with_format(row, 2, &r.unit, &fmt.cell)?;
+        // Counts as numbers, so they sum; the rate and dates as printed.
+        match r.value.parse::<f64>() {
+            Ok(n) => ws.write_number_with_format(row, 3, n, &fmt.cell)?,
+            Err(_) => ws.write_string_with_format(row, 3, &r.value, &fmt.cell)?,
+        };
+        ws.set_row_height(
+            row,
+            row_height([(item.as_str(), SUPERVISION_WIDTHS[1]), (r.unit.as_str(), SUPERVISION_WIDTHS[2])]),
+        )?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

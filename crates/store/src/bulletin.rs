@@ -233,6 +233,8 @@ impl Store {
             thresholds: *th,
             sections,
             requirements,
+            // Visits and 督办件 are the bureau's, not one plan's: every plan's bulletin has them.
+            supervision: Some(self.visit_bulletin(period, today).await?.into()),
         })
     }
 

@@ -17,11 +17,12 @@ use crate::reports::MAX_TEXT_CHARS;
 use crate::sql::expect_one;
 use crate::users::{Role, User};
 use crate::{Result, Store, StoreError, flag, now};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use domain::Period;
 use domain::rectification::{
     self as rules, Cadence, DirectiveStage, DirectiveState, DirectiveStep, RectState, Stage, Step,
 };
+use domain::scoring::Measure;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use std::collections::{BTreeMap, HashMap};
@@ -585,6 +586,46 @@ pub struct VisitBulletin {
     pub directives: rules::DirectiveFigures,
 }
 
+impl From<VisitScope> for crate::search::FindingsVisible {
+    fn from(v: VisitScope) -> Self {
+        use crate::search::FindingsVisible as F;
+        match v {
+            VisitScope::All => F::All,
+            VisitScope::Unit(u) => F::Unit(u),
+            VisitScope::Inspector(me) => F::Inspector(me),
+            VisitScope::Nothing => F::Nothing,
+        }
+    }
+}
+
+/// A finding of a visit as a search document: its text and requirement, under its unit's
+/// name and the visit; found as the finding is seen (see `Store::search_visible`).
+pub(crate) fn finding_doc(
+    id: i64,
+    unit_id: i64,
+    unit: &str,
+    visit: &str,
+    text: &str,
+    requirement: &str,
+) -> crate::search::Doc {
+    let body =
+        if requirement.trim().is_empty() { text.to_string() } else { format!("{text}\n整改要求:{requirement}") };
+    crate::search::Doc::new(
+        "finding",
+        id,
+        format!("{unit} · 督导问题({visit})"),
+        body,
+        format!("/api/v1/rectifications/{id}"),
+        Some(unit_id),
+    )
+}
+
+impl From<VisitBulletin> for domain::bulletin::Supervision {
+    fn from(v: VisitBulletin) -> Self {
+        domain::bulletin::Supervision { visits: v.visits, directives: v.directives }
+    }
+}
+
 // --- helpers --------------------------------------------------------------------------------
 
 fn date(s: &str) -> NaiveDate {
@@ -894,6 +935,17 @@ impl Store {
     /// Assigns `schools` to an inspector (责任督学挂牌), replacing their previous schools. A
     /// school has one responsible inspector: one assigned to another is refused, naming them.
     pub async fn set_inspector_schools(&self, inspector_id: i64, schools: &[i64]) -> Result<InspectorSchools> {
+        self.assign_inspector_schools(inspector_id, schools, None).await
+    }
+
+    /// As [`Store::set_inspector_schools`], only if the inspector's schools are still
+    /// `previous` (the ones the caller read, in any order): else a `Conflict`, nothing changed.
+    pub async fn assign_inspector_schools(
+        &self,
+        inspector_id: i64,
+        schools: &[i64],
+        previous: Option<&[i64]>,
+    ) -> Result<InspectorSchools> {
         let mut tx = self.write_tx().await?;
         let user = sqlx::query("SELECT role FROM users WHERE id = $1 AND disabled = 0")
             .bind(inspector_id)
@@ -923,6 +975,23 @@ impl Store {
                     "schools",
                     format!("“{}”已由督学{}挂牌,请先取消", unit.name, o.get::<String, _>(0)),
                 ));
+            }
+        }
+        if let Some(previous) = previous {
+            let mut now: Vec<i64> =
+                sqlx::query("SELECT unit_id FROM inspector_schools WHERE user_id = $1 ORDER BY unit_id")
+                    .bind(inspector_id)
+                    .fetch_all(&mut *tx)
+                    .await?
+                    .iter()
+                    .map(|r| r.get(0))
+                    .collect();
+            now.dedup();
+            let mut read = previous.to_vec();
+            read.sort_unstable();
+            read.dedup();
+            if now != read {
+                return Err(StoreError::Conflict("该督学的挂牌学校刚被他人修改,请刷新后重试".into()));
             }
         }
         sqlx::query("DELETE FROM inspector_schools WHERE user_id = $1").bind(inspector_id).execute(&mut *tx).await?;
@@ -1084,10 +1153,12 @@ impl Store {
                 .await?;
         }
         let period = Period::containing(input.visited_on).to_string();
+        let visit = format!("{} {} {}", input.visited_on, label_of(&INSPECTION_KINDS, kind), visited.name);
+        let mut docs = Vec::new();
         for (i, f) in findings.iter().enumerate() {
-            sqlx::query(
+            let finding_id: i64 = sqlx::query(
                 "INSERT INTO findings (inspection_id, position, text, task_id, severity, unit_id, deadline, requirement, \
-                 stage, version, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10)",
+                 stage, version, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10) RETURNING id",
             )
             .bind(id)
             .bind(i64::try_from(i + 1).unwrap_or(i64::MAX))
@@ -1099,8 +1170,10 @@ impl Store {
             .bind(&f.requirement)
             .bind(Stage::Issued.key())
             .bind(&at)
-            .execute(&mut *tx)
-            .await?;
+            .fetch_one(&mut *tx)
+            .await?
+            .get(0);
+            docs.push(finding_doc(finding_id, f.unit.id, &f.unit.name, &visit, &f.text, &f.requirement));
             let message = format!(
                 "{}({})发现问题:{}。请于{}前完成整改并报送整改情况。",
                 label_of(&INSPECTION_KINDS, kind),
@@ -1110,6 +1183,7 @@ impl Store {
             );
             notify(&mut tx, f.unit.id, "rectification", &period, &message, &at).await?;
         }
+        crate::search::add_all(&mut tx, &docs).await?;
         tx.commit().await?;
         self.inspection(id, VisitScope::All, today).await
     }
@@ -1595,6 +1669,42 @@ impl Store {
             .collect();
         let directives = rules::directive_figures(period, today, &records);
         Ok(VisitBulletin { visits, directives })
+    }
+
+    /// 整改及时率 per county (a district and its schools, by the district's name): of the
+    /// findings due in `as_of`'s year by `as_of`, those rectified on time
+    /// (`domain::rectification::timeliness`), each traced as one line of evidence.
+    pub async fn rectification_timeliness(&self, as_of: NaiveDate) -> Result<HashMap<String, Measure>> {
+        let year_start = Period { year: as_of.year(), month: 1 }.first_day();
+        let rows = sqlx::query(sql!("{FINDING_SELECT} ORDER BY f.deadline, f.id")).fetch_all(&self.pool).await?;
+        let (steps, _) = load_steps(self, None).await?;
+        let mut out: HashMap<String, Measure> = HashMap::new();
+        for f in rows.iter().map(finding_row).filter(|f| f.deadline >= year_start) {
+            let Some(county) = f.county.clone() else { continue };
+            let events: Vec<rules::Event> =
+                steps.get(&f.id).map(|h| h.iter().map(as_step).collect()).unwrap_or_default();
+            let facts = rules::Facts { issued: f.visited_on, deadline: f.deadline, events: &events };
+            let Some((on_time, done)) = rules::timeliness(&facts, as_of) else { continue };
+            let m = out.entry(county).or_default();
+            m.of += 1.0;
+            if on_time {
+                m.done += 1.0;
+            }
+            let how = match done {
+                Some(d) if on_time => format!("{d} 整改完成"),
+                Some(d) => format!("{d} 整改完成(逾期)"),
+                None => "未按期整改".to_string(),
+            };
+            m.evidence.push(format!(
+                "{} {}:{}(责任单位 {}),期限 {},{how}",
+                f.visited_on,
+                label_of(&INSPECTION_KINDS, &f.inspection_kind),
+                f.text,
+                f.unit_name,
+                f.deadline
+            ));
+        }
+        Ok(out)
     }
 
     /// 一月一督导: per inspector and per county, which assigned schools their inspector

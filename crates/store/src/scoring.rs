@@ -258,6 +258,18 @@ impl Store {
             facts[*i].adjustments =
                 adjustments.iter().filter(|a| a.unit_id == *unit).map(|a| a.adjustment.clone()).collect();
         }
+        // 整改及时率, only when the scheme weighs it (off by default): a district's own findings
+        // and its schools'.
+        if scheme.weighs(Component::Rectification) {
+            let mut timeliness = self.rectification_timeliness(as_of).await?;
+            for f in &mut facts {
+                if let Some(m) = timeliness.remove(&f.unit)
+                    && let Some((_, slot)) = f.measures.iter_mut().find(|(c, _)| *c == Component::Rectification)
+                {
+                    *slot = m;
+                }
+            }
+        }
         facts.sort_by(|a, b| a.unit.cmp(&b.unit));
         Ok(facts)
     }

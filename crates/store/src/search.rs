@@ -28,7 +28,7 @@ pub fn terms(text: &str) -> BTreeSet<String> {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Hit {
-    /// item, measure or report
+    /// item, measure, report or finding (of a visit)
     pub kind: String,
     pub ref_id: i64,
     pub title: String,
@@ -143,26 +143,72 @@ fn snippet(body: &str, terms: &[String]) -> String {
     out
 }
 
+/// Which findings of visits a search may show (the store's visit scope, as search needs it:
+/// `inspections` converts its `VisitScope` into this, so search does not depend on visits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FindingsVisible {
+    /// Every finding (the office, leaders).
+    All,
+    /// A unit's own findings.
+    Unit(i64),
+    /// An inspector's: of their own visits and their assigned schools.
+    Inspector(i64),
+    /// None.
+    Nothing,
+}
+
 impl Store {
     /// Documents holding every word of `query`, visible to `unit` (None: all units), at most
-    /// `limit`, items first.
+    /// `limit`, items first. A unit sees its own findings of visits, the bureau all.
     pub async fn search(&self, query: &str, unit: Option<i64>, limit: usize) -> Result<Vec<Hit>> {
+        let visits = match unit {
+            None => FindingsVisible::All,
+            Some(u) => FindingsVisible::Unit(u),
+        };
+        self.search_visible(query, unit, visits, limit).await
+    }
+
+    /// As [`Store::search`], with the findings of visits as `visits` sees them: the office
+    /// all, a unit its own, an inspector those of their own visits and of their assigned
+    /// schools, anyone else none.
+    pub async fn search_visible(
+        &self,
+        query: &str,
+        unit: Option<i64>,
+        visits: FindingsVisible,
+        limit: usize,
+    ) -> Result<Vec<Hit>> {
         let words: Vec<String> = terms(query).into_iter().take(16).collect();
         if words.is_empty() {
             return Ok(Vec::new());
         }
         // Placeholders only: the words themselves are bound.
-        let placeholders: Vec<String> = (0..words.len()).map(|i| format!("${}", i + 3)).collect();
+        let placeholders: Vec<String> = (0..words.len()).map(|i| format!("${}", i + 4)).collect();
+        // Which findings: a fixed clause per scope, its one value bound as $3.
+        let (findings, who) = match visits {
+            FindingsVisible::All => ("$3 = 0", 0),
+            FindingsVisible::Unit(u) => ("d.unit_id = $3", u),
+            FindingsVisible::Inspector(me) => (
+                "d.ref_id IN (SELECT f.id FROM findings f JOIN inspections i ON i.id = f.inspection_id \
+                 WHERE i.id IN (SELECT inspection_id FROM inspection_inspectors WHERE user_id = $3) \
+                 OR f.unit_id IN (SELECT unit_id FROM inspector_schools WHERE user_id = $3) \
+                 OR i.unit_id IN (SELECT unit_id FROM inspector_schools WHERE user_id = $3))",
+                me,
+            ),
+            FindingsVisible::Nothing => ("$3 = 1", 0),
+        };
         let sql = format!(
             "SELECT d.kind, d.ref_id, d.title, d.body, d.link FROM search_docs d JOIN \
              (SELECT kind, ref_id FROM search_terms WHERE term IN ({}) GROUP BY kind, ref_id HAVING COUNT(*) = $1) m \
              ON m.kind = d.kind AND m.ref_id = d.ref_id \
-             WHERE ($2 IS NULL OR d.unit_id IS NULL OR d.unit_id = $2) \
-             ORDER BY CASE d.kind WHEN 'item' THEN 0 WHEN 'measure' THEN 1 ELSE 2 END, d.ref_id LIMIT {}",
+             WHERE (d.kind <> 'finding' AND ($2 IS NULL OR d.unit_id IS NULL OR d.unit_id = $2)) \
+             OR (d.kind = 'finding' AND {findings}) \
+             ORDER BY CASE d.kind WHEN 'item' THEN 0 WHEN 'measure' THEN 1 WHEN 'report' THEN 2 ELSE 3 END, d.ref_id \
+             LIMIT {}",
             placeholders.join(", "),
             limit.min(200)
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(words.len() as i64).bind(unit);
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(words.len() as i64).bind(unit).bind(who);
         for w in &words {
             q = q.bind(w.clone());
         }

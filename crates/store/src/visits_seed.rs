@@ -174,6 +174,10 @@ impl Store {
         let span = u64::try_from((last - year_start).num_days().max(1)).unwrap_or(1);
         let at = now();
         let mut seed = VisitSeed { inspectors: assigned.len(), ..Default::default() };
+        // The findings go into search as recorded ones do.
+        let names: std::collections::HashMap<i64, String> =
+            self.units().await?.into_iter().map(|u| (u.id, u.name)).collect();
+        let mut docs = Vec::new();
         let mut tx = self.write_tx().await?;
         for (inspector, list) in &assigned {
             for school in list {
@@ -272,6 +276,10 @@ impl Store {
                 .await?
                 .get(0);
                 seed.findings += 1;
+                let unit_name = names.get(&unit).map_or("", String::as_str);
+                let visit = format!("{visited_on} {} {unit_name}", INSPECTION_KINDS[kind].1);
+                let requirement: &&str = pick(&REQUIREMENTS, fh >> 8);
+                docs.push(crate::inspections::finding_doc(finding_id, unit, unit_name, &visit, text, requirement));
                 for (i, (on, step)) in steps.iter().enumerate() {
                     // Stored times keep the steps in order within a day.
                     let stamp = format!("{on}T0{}:00:00.000Z", i.min(9));
@@ -312,6 +320,8 @@ impl Store {
                 }
             }
         }
+
+        crate::search::add_all(&mut tx, &docs).await?;
 
         // 督办件: three of each source, registered through the year.
         let leads: Vec<i64> = districts.iter().chain(departments.iter()).copied().collect();

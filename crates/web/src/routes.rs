@@ -101,6 +101,9 @@ const VISITORS: &[Role] = &[Role::Inspector, Role::Supervisor];
 /// Who reads visits and findings (each as `store::inspections::VisitScope` lets them).
 const VISIT_READERS: &[Role] =
     &[Role::Admin, Role::Supervisor, Role::Leader, Role::Inspector, Role::Reporter, Role::UnitHead];
+/// Who searches: everyone who works with the plan, and the 督学 (findings of their visits).
+const SEARCHERS: &[Role] =
+    &[Role::Admin, Role::Supervisor, Role::Leader, Role::Reporter, Role::UnitHead, Role::Inspector];
 /// Who reads the 一月一督导 coverage: the bureau and the inspectors (their own).
 const COVERAGE: &[Role] = &[Role::Admin, Role::Supervisor, Role::Leader, Role::Inspector];
 
@@ -620,12 +623,12 @@ pub fn table() -> Vec<Route> {
         api(
             g.clone(),
             "/api/v1/search",
-            Roles(BUSINESS),
+            Roles(SEARCHERS),
             None,
             get(search::api::search),
             op::<search::api::__path_search>,
         ),
-        page(g.clone(), "/search", Roles(BUSINESS), None, get(search::pages::search)),
+        page(g.clone(), "/search", Roles(SEARCHERS), None, get(search::pages::search)),
         // School data and the assessments.
         api(
             g.clone(),
@@ -767,6 +770,13 @@ pub fn table() -> Vec<Route> {
         ),
         // The public page.
         page(p.clone(), "/plans/{id}/public", Roles(SUPERVISOR), Some("plan.public"), post(public::pages::set)),
+        page(
+            p.clone(),
+            "/plans/{id}/public/visits",
+            Roles(SUPERVISOR),
+            Some("plan.public_visits"),
+            post(public::pages::set_visits),
+        ),
         page(g.clone(), "/public/plans/{id}", Anyone, None, get(public::pages::page)),
         page(g.clone(), "/public/plans/{id}/progress.csv", Anyone, None, get(public::pages::csv)),
         // Visits (督导检查), rectification (问题整改销号), coverage and 督办件.
@@ -843,6 +853,22 @@ pub fn table() -> Vec<Route> {
             Some("rectification.verify"),
             post(inspections::api::verify),
             op::<inspections::api::__path_verify>,
+        ),
+        api(
+            g.clone(),
+            "/api/v1/inspectors",
+            Roles(BUREAU),
+            None,
+            get(inspections::api::inspectors),
+            op::<inspections::api::__path_inspectors>,
+        ),
+        api(
+            u.clone(),
+            "/api/v1/inspectors/{id}/schools",
+            Roles(SUPERVISOR),
+            Some("inspector.schools"),
+            put(inspections::api::assign_schools),
+            op::<inspections::api::__path_assign_schools>,
         ),
         api(
             g.clone(),
@@ -926,6 +952,14 @@ pub fn table() -> Vec<Route> {
             Roles(UNITS),
             Some("directive.feedback"),
             post(inspections::pages::feedback),
+        ),
+        page(g.clone(), "/inspectors", Roles(BUREAU), None, get(inspections::pages::inspectors)),
+        page(
+            p.clone(),
+            "/inspectors/{id}/schools",
+            Roles(SUPERVISOR),
+            Some("inspector.schools"),
+            post(inspections::pages::assign_schools),
         ),
         page(
             p.clone(),

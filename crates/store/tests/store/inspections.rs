@@ -516,3 +516,102 @@ async fn units_are_reminded_before_the_deadline_and_told_once_when_overdue() {
         assert_eq!(kinds().await, 2, "{}", db.name);
     }
 }
+
+/// 整改及时率 in year-end scoring: off by default (no component, no points); once the scheme
+/// weighs it, each district's findings (its own and its schools') due by the day are counted,
+/// on time when the unit's done report came by the deadline, each traced to its finding.
+#[tokio::test]
+async fn rectification_timeliness_is_an_optional_scoring_component_traced_to_its_findings() {
+    use domain::scoring::{Component, Scheme};
+    for db in all().await {
+        let s = &db.store;
+        let plan_id = crate::workflow::published(s).await;
+        let office = user(s, "duban", Role::Supervisor, Some("督导室")).await;
+        let inspector = user(s, "duxue", Role::Inspector, None).await;
+        let school = "余江区中等专业学校";
+        let v = s
+            .create_inspection(
+                &NewInspection {
+                    kind: "专项督导".into(),
+                    visited_on: d("2024-03-05"),
+                    unit: UnitRef::Name("余江区".into()),
+                    inspectors: vec![inspector.id],
+                    summary: "控辍保学专项督导".into(),
+                    findings: vec![
+                        finding("劝返台账不全", "余江区", "2024-03-31"),
+                        finding("实训室安全标识缺失", school, "2024-03-31"),
+                        finding("送教上门记录缺失", "余江区", "2024-04-30"),
+                        finding("年度计划未制定", "余江区", "2024-06-30"),
+                        finding("资助名单未公示", "贵溪市", "2024-04-15"),
+                    ],
+                },
+                Some(inspector.id),
+                d("2024-03-05"),
+            )
+            .await
+            .expect("visit recorded");
+        let ids: Vec<i64> = v.findings.iter().map(|f| f.id).collect();
+        let scope_of = |name: &'static str| async move { VisitScope::Unit(unit_id(s, name).await) };
+        // Done on 30 March, checked on 10 April: on time. Done on 5 April: late.
+        let r = s
+            .report_rectification(ids[0], 1, &done("已建立台账"), scope_of("余江区").await, None, d("2024-03-30"))
+            .await
+            .expect("reports");
+        s.verify_rectification(ids[0], r.version, Verdict::Close, "", Some(office.id), d("2024-04-10"))
+            .await
+            .expect("closes");
+        let r = s
+            .report_rectification(ids[1], 1, &done("已张贴标识"), scope_of(school).await, None, d("2024-04-05"))
+            .await
+            .expect("reports");
+        s.verify_rectification(ids[1], r.version, Verdict::Close, "", Some(office.id), d("2024-04-06"))
+            .await
+            .expect("closes");
+        // 贵溪市 reported done before its deadline; the office has not checked yet.
+        s.report_rectification(ids[4], 1, &done("已公示"), scope_of("贵溪市").await, None, d("2024-04-10"))
+            .await
+            .expect("reports");
+
+        let (may, today) = (Period::new(2024, 5).expect("period"), d("2024-05-10"));
+        let component = |scores: &store::scoring::Scores, unit: &str| {
+            let district = scores.districts.iter().find(|x| x.unit == unit).expect("scored").clone();
+            district.components.into_iter().find(|c| c.component == Component::Rectification)
+        };
+        let off = s.live_scores(plan_id, may, today, 25).await.expect("scores");
+        assert!(component(&off, "余江区").is_none(), "{}: off by default", db.name);
+
+        let scheme = Scheme {
+            weights: vec![
+                (Component::Targets, 50.0),
+                (Component::Milestones, 15.0),
+                (Component::ReportsOnTime, 15.0),
+                (Component::FirstPass, 10.0),
+                (Component::Rectification, 10.0),
+            ],
+            ..Scheme::default()
+        };
+        s.set_scoring_scheme(plan_id, &scheme).await.expect("scheme saved");
+        let on = s.live_scores(plan_id, may, today, 25).await.expect("scores");
+        // 余江区: three due by 10 May (the June one is not), one on time.
+        let c = component(&on, "余江区").expect("weighed");
+        assert_eq!((c.measure.done, c.measure.of), (1.0, 3.0), "{}: {:?}", db.name, c.measure.evidence);
+        assert_eq!(c.label, "整改及时率");
+        let evidence = c.measure.evidence.join("\n");
+        for line in [
+            "劝返台账不全(责任单位 余江区),期限 2024-03-31,2024-03-30 整改完成",
+            "实训室安全标识缺失(责任单位 余江区中等专业学校),期限 2024-03-31,2024-04-05 整改完成(逾期)",
+            "送教上门记录缺失(责任单位 余江区),期限 2024-04-30,未按期整改",
+        ] {
+            assert!(evidence.contains(line), "{}: {line} in\n{evidence}", db.name);
+        }
+        assert!(!evidence.contains("年度计划未制定"), "{}: not yet due", db.name);
+        let expected = (c.effective_weight / 3.0 * 100.0).round() / 100.0;
+        assert!((c.points - expected).abs() < 0.011, "{}: {} points of {}", db.name, c.points, c.effective_weight);
+        // 贵溪市: done before its deadline and awaiting the check: on time.
+        let g = component(&on, "贵溪市").expect("weighed");
+        assert_eq!((g.measure.done, g.measure.of), (1.0, 1.0), "{}", db.name);
+        // 月湖区 had no finding: nothing to measure, its weight goes to the other components.
+        let y = component(&on, "月湖区").expect("listed");
+        assert_eq!((y.ratio, y.effective_weight), (None, 0.0), "{}", db.name);
+    }
+}

@@ -11,8 +11,8 @@ use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use store::inspections::{
-    CoverageReport, Directive, Inspection, InspectionFilter, NewDirective, NewInspection, RectFilter, Rectification,
-    RectificationReport, Verdict, VisitScope,
+    CoverageReport, Directive, Inspection, InspectionFilter, InspectorSchools, NewDirective, NewInspection, RectFilter,
+    Rectification, RectificationReport, UnitRef, Verdict, VisitScope,
 };
 use utoipa::{IntoParams, ToSchema};
 
@@ -372,4 +372,62 @@ pub async fn decide(
         Ok(state.store.decide_directive(id, req.version, req.decision, &req.comment, Some(who.user.id), today).await?)
     })
     .await
+}
+
+/// 责任督学挂牌: every inspector with the schools they answer for.
+#[utoipa::path(get, path = "/api/v1/inspectors", security(("bearer" = [])),
+    responses((status = 200, body = Vec<InspectorSchools>)))]
+pub async fn inspectors(State(state): State<AppState>, _who: CurrentUser) -> ApiResult<Json<Vec<InspectorSchools>>> {
+    Ok(Json(state.store.inspectors().await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AssignSchools {
+    /// The inspector's schools from now on (ids or names from the directory); replaces their
+    /// previous ones. A school has one responsible inspector.
+    pub schools: Vec<UnitRef>,
+    /// The inspector's schools as the caller read them (ids): when given and no longer so,
+    /// 409 and nothing changes.
+    #[serde(default)]
+    pub previous: Option<Vec<i64>>,
+}
+
+/// Resolves schools named by id or name: a name not in the directory is refused naming its
+/// place in the list (`schools[1]`); ids are checked by the store.
+pub(crate) async fn school_ids(state: &AppState, schools: &[UnitRef]) -> Result<Vec<i64>, ApiError> {
+    let mut ids = Vec::with_capacity(schools.len());
+    for (i, s) in schools.iter().enumerate() {
+        match s {
+            UnitRef::Id(id) => ids.push(*id),
+            UnitRef::Name(name) => match state.store.unit_by_name(name.trim()).await? {
+                Some(u) => ids.push(u.id),
+                None => {
+                    return Err(ApiError::invalid(
+                        &format!("schools[{i}]"),
+                        format!("学校“{}”不在单位目录中", name.trim()),
+                    ));
+                }
+            },
+        }
+    }
+    Ok(ids)
+}
+
+/// Assigns schools to an inspector (责任督学挂牌; the office). An unknown school, a school of
+/// another inspector, or a user who is not a 督学 is 422 with nothing changed.
+#[utoipa::path(put, path = "/api/v1/inspectors/{id}/schools", params(("id" = i64, Path)),
+    request_body = AssignSchools, security(("bearer" = [])),
+    responses((status = 200, body = InspectorSchools), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn assign_schools(
+    State(state): State<AppState>,
+    _who: CurrentUser,
+    Path(id): Path<i64>,
+    body: Result<Json<AssignSchools>, JsonRejection>,
+) -> ApiResult<Json<InspectorSchools>> {
+    let Json(req) = body?;
+    if req.schools.len() > 500 {
+        return Err(ApiError::invalid("schools", "一次最多挂牌 500 所学校"));
+    }
+    let ids = school_ids(&state, &req.schools).await?;
+    Ok(Json(state.store.assign_inspector_schools(id, &ids, req.previous.as_deref()).await?))
 }

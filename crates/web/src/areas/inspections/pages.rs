@@ -398,6 +398,8 @@ struct LedgerPage {
     visits: Vec<(i64, String)>,
     units: Vec<(i64, String)>,
     tasks: Vec<(i64, String)>,
+    /// The month's bulletin figures (the office and leaders: they are the whole city's).
+    figures: Option<domain::bulletin::Supervision>,
 }
 
 impl LedgerPage {
@@ -427,7 +429,12 @@ pub async fn ledger(State(state): State<AppState>, viewer: Viewer, Query(q): Que
     tasks.sort();
     tasks.dedup_by_key(|t| t.0);
     let export = format!("/rectifications/export.xlsx?{}", q.query());
-    render(&LedgerPage { q, export, rows, states: STATES, counties, visits, units, tasks, ctx: viewer.ctx })
+    // The figures the month's bulletin prints, from the same function.
+    let figures = match scope(&viewer) {
+        VisitScope::All => Some(state.store.visit_bulletin(domain::Period::containing(today), today).await?.into()),
+        _ => None,
+    };
+    render(&LedgerPage { q, export, rows, states: STATES, counties, visits, units, tasks, figures, ctx: viewer.ctx })
 }
 
 /// The ledger as filtered, as a spreadsheet.
@@ -757,4 +764,111 @@ pub async fn decide(
     let verdict = f.verdict()?;
     state.store.decide_directive(id, f.version, verdict, &f.comment, Some(viewer.user().id), today).await?;
     Ok(redirect_with(&format!("/directives/{id}"), if verdict == Verdict::Close { "已办结" } else { "已退回" }))
+}
+
+// --- 责任督学挂牌 -----------------------------------------------------------------------------
+
+/// One school as the assignment form offers it.
+pub struct SchoolChoice {
+    pub id: i64,
+    pub name: String,
+    pub county: String,
+    /// The inspector who holds it, when one does.
+    pub holder: Option<(i64, String)>,
+}
+
+pub struct InspectorRow {
+    pub id: i64,
+    pub name: String,
+    pub schools: Vec<String>,
+    /// The schools as read, for the conflict check: "3,7,12".
+    pub previous: String,
+}
+
+#[derive(Template)]
+#[template(path = "inspectors.html")]
+struct InspectorsPage {
+    ctx: crate::pages::Ctx,
+    rows: Vec<InspectorRow>,
+    schools: Vec<SchoolChoice>,
+    may_edit: bool,
+    error: Option<String>,
+}
+
+impl InspectorsPage {
+    fn holds(&self, school: &SchoolChoice, inspector: &i64) -> bool {
+        school.holder.as_ref().is_some_and(|(id, _)| id == inspector)
+    }
+    fn other_holder(&self, school: &SchoolChoice, inspector: &i64) -> Option<String> {
+        school.holder.as_ref().filter(|(id, _)| id != inspector).map(|(_, n)| n.clone())
+    }
+}
+
+async fn inspectors_page(state: &AppState, viewer: Viewer, error: Option<String>) -> Result<InspectorsPage, PageError> {
+    let list = state.store.inspectors().await?;
+    let units = state.store.units().await?;
+    let mut schools: Vec<SchoolChoice> = units
+        .iter()
+        .filter(|u| u.kind == "school")
+        .map(|u| SchoolChoice {
+            id: u.id,
+            name: u.name.clone(),
+            county: u.district.clone().unwrap_or_else(|| store::inspections::CITY.to_string()),
+            holder: list
+                .iter()
+                .find(|i| i.schools.iter().any(|s| s.id == u.id))
+                .map(|i| (i.inspector.id, i.inspector.name.clone())),
+        })
+        .collect();
+    schools.sort_by(|a, b| a.county.cmp(&b.county).then(a.id.cmp(&b.id)));
+    let rows = list
+        .into_iter()
+        .map(|i| InspectorRow {
+            id: i.inspector.id,
+            name: i.inspector.name,
+            previous: i.schools.iter().map(|s| s.id.to_string()).collect::<Vec<_>>().join(","),
+            schools: i.schools.into_iter().map(|s| s.name).collect(),
+        })
+        .collect();
+    Ok(InspectorsPage { rows, schools, may_edit: viewer.user().role == Role::Supervisor, error, ctx: viewer.ctx })
+}
+
+/// 责任督学挂牌: each inspector's schools; the office changes them.
+pub async fn inspectors(State(state): State<AppState>, viewer: Viewer) -> PageResult {
+    render(&inspectors_page(&state, viewer, None).await?)
+}
+
+/// The office saves one inspector's schools (the boxes ticked); a school held by another
+/// inspector, or a change made meanwhile by someone else, comes back with the reason.
+pub async fn assign_schools(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+    viewer.check_csrf(&get("_csrf"))?;
+    let schools: Option<Vec<i64>> =
+        fields.iter().filter(|(n, _)| n == "school").map(|(_, v)| v.trim().parse().ok()).collect();
+    let previous: Option<Vec<i64>> =
+        get("previous").split(',').filter(|s| !s.trim().is_empty()).map(|s| s.trim().parse().ok()).collect();
+    let (Some(schools), Some(previous)) = (schools, previous) else {
+        let page = inspectors_page(&state, viewer, Some("所选学校有误,请刷新后重试".into())).await?;
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    };
+    match state.store.assign_inspector_schools(id, &schools, Some(&previous)).await {
+        Ok(saved) => Ok(redirect_with(
+            "/inspectors",
+            &format!("已保存:督学{}挂牌 {} 所学校", saved.inspector.name, saved.schools.len()),
+        )),
+        Err(e @ (store::StoreError::Invalid { .. } | store::StoreError::Conflict(_))) => {
+            let status = if matches!(e, store::StoreError::Conflict(_)) {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            render_status(status, &inspectors_page(&state, viewer, Some(message(e))).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
 }

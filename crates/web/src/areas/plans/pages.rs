@@ -95,6 +95,8 @@ struct PlanPage {
     filter: (String, String, String),
     shown: usize,
     public: bool,
+    /// The public page shows the summary of visits (the office opened it).
+    public_visits: bool,
 }
 
 /// The period a plan page shows: the one asked for, if it is allowed for the plan
@@ -167,6 +169,7 @@ pub async fn show(
         filter: (f_section.unwrap_or_default(), f_unit.unwrap_or_default(), f_status.unwrap_or_default()),
         shown,
         public: crate::areas::public::is_public(&state, id).await?,
+        public_visits: crate::areas::public::shows_visits(&state, id).await?,
     })
 }
 

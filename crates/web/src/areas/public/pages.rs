@@ -2,7 +2,7 @@
 //! Only approved data, and nothing internal: no comments, no evidence, no names of people.
 //! Printable, and downloadable as csv.
 
-use super::{is_public, key};
+use super::{is_public, key, shows_visits, visits_key};
 use crate::AppState;
 use crate::pages::PageError;
 use crate::pages::PageResult;
@@ -42,6 +42,9 @@ struct PublicPage {
     as_of: String,
     sections: Vec<PublicSection>,
     plan_id: i64,
+    /// The summary of visits and rectification, when the office opened it: aggregate
+    /// figures only (`Supervision::public_lines`).
+    visits: Option<Vec<String>>,
 }
 
 /// What the public sees, for the month that has most recently been reviewed: the previous
@@ -101,7 +104,16 @@ async fn public_view(state: &AppState, plan_id: i64) -> Result<PublicPage, PageE
                 .collect(),
         })
         .collect();
+    // Nothing of visits unless the office opened the summary; then figures, never names.
+    let visits = if shows_visits(state, plan_id).await? {
+        let figures: domain::bulletin::Supervision =
+            state.store.visit_bulletin(period, state.config.today()).await?.into();
+        Some(figures.public_lines())
+    } else {
+        None
+    };
     Ok(PublicPage {
+        visits,
         title: view.plan.title.clone(),
         meta,
         period: view.period.clone(),
@@ -164,4 +176,33 @@ pub async fn set(
     let on = f.public == "on";
     state.store.set_setting(&key(id), if on { "true" } else { "false" }).await?;
     Ok(redirect_with(&format!("/plans/{id}"), if on { "已向社会公开进展页面" } else { "已关闭公开页面" }))
+}
+
+#[derive(Deserialize)]
+pub struct VisitsForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    visits: String,
+}
+
+/// The supervision office opens (or closes) the summary of visits on a plan's public page.
+pub async fn set_visits(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Form(f): Form<VisitsForm>,
+) -> PageResult {
+    viewer.check_csrf(&f.csrf)?;
+    state.store.plan(id).await?;
+    let on = f.visits == "on";
+    state.store.set_setting(&visits_key(id), if on { "true" } else { "false" }).await?;
+    Ok(redirect_with(
+        &format!("/plans/{id}"),
+        if on {
+            "公开页面已显示督导整改情况摘要(仅汇总数字)"
+        } else {
+            "公开页面已不再显示督导整改情况"
+        },
+    ))
 }

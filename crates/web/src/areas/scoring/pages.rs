@@ -29,6 +29,10 @@ struct ScoresPage {
 }
 
 impl ScoresPage {
+    /// Every component with its weight in the scheme being edited (0: not weighed).
+    fn weights(&self) -> Vec<(domain::scoring::Component, f64)> {
+        domain::scoring::Component::ALL.iter().map(|c| (*c, self.scheme.weight(*c))).collect()
+    }
     fn key(&self, c: &domain::scoring::Component) -> String {
         serde_json::to_value(c).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
     }
@@ -119,9 +123,17 @@ pub async fn save_scheme(
     viewer.check_csrf(&get("_csrf"))?;
     let (_, current) = state.store.scoring_scheme(id).await?;
     let number = |k: &str| get(k).parse::<f64>().ok();
+    // An optional component (整改及时率) left blank or at 0 stays out of the scheme.
     let weights: Option<Vec<(domain::scoring::Component, f64)>> = domain::scoring::Component::ALL
         .iter()
-        .map(|c| number(&format!("weight_{}", serde_json::to_value(c).ok()?.as_str()?)).map(|w| (*c, w)))
+        .filter_map(|c| {
+            let key = format!("weight_{}", serde_json::to_value(c).ok()?.as_str()?);
+            match number(&key) {
+                Some(w) if c.optional() && w == 0.0 => None,
+                None if c.optional() && get(&key).is_empty() => None,
+                w => Some(w.map(|w| (*c, w))),
+            }
+        })
         .collect();
     let (Some(weights), Some(bonus_cap)) = (weights, number("bonus_cap")) else {
         return render_status(

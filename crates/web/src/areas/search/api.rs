@@ -15,7 +15,8 @@ pub struct SearchQuery {
     pub q: String,
 }
 
-/// Full-text search over items, measures and reports (a unit's users see their own reports).
+/// Full-text search over items, measures, reports and findings of visits (a unit's users see
+/// their own reports and findings; a 督学 the findings of their visits and schools).
 #[utoipa::path(get, path = "/api/v1/search", params(SearchQuery), security(("bearer" = [])),
     responses((status = 200, body = Vec<store::search::Hit>), (status = 422, body = Problem)))]
 pub async fn search(
@@ -28,5 +29,6 @@ pub async fn search(
         return Err(ApiError::invalid("q", "请输入 1—100 个字的检索词"));
     }
     let unit = if who.sees_all_units() { None } else { who.user.unit_id.or(Some(-1)) };
-    Ok(Json(state.store.search(text, unit, 50).await?))
+    let visits = store::inspections::VisitScope::of(&who.user).into();
+    Ok(Json(state.store.search_visible(text, unit, visits, 50).await?))
 }

@@ -76,7 +76,8 @@ pub async fn search(State(state): State<AppState>, viewer: Viewer, Query(q): Que
         return render(&page);
     }
     let unit = if page.ctx.bureau() { None } else { page.ctx.user.unit_id.or(Some(-1)) };
-    let hits = state.store.search(&text, unit, 50).await?;
+    let visits = store::inspections::VisitScope::of(&page.ctx.user).into();
+    let hits = state.store.search_visible(&text, unit, visits, 50).await?;
     page.results = hits
         .into_iter()
         .map(|h| Result {
@@ -84,6 +85,7 @@ pub async fn search(State(state): State<AppState>, viewer: Viewer, Query(q): Que
                 "item" => "事项",
                 "measure" => "措施",
                 "report" => "报告",
+                "finding" => "督导问题",
                 _ => "其他",
             },
             pieces: highlight(&h.snippet, &h.terms),
