@@ -1,5 +1,5 @@
 //! The inputs kept from fuzzing, `fuzz/regressions/<target>/`, for the regression tests of
-//! the crates the fuzz targets call (see "Fuzzing" in README.md). Each such test includes
+//! the crates the fuzz targets call (see "Fuzzing" in docs/testing.md). Each such test includes
 //! this file with `#[path]`, so the folder is found and checked in one place.
 
 use std::path::{Path, PathBuf};

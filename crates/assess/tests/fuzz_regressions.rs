@@ -1,4 +1,4 @@
-//! Inputs kept from fuzzing the school-data readers (see "Fuzzing" in README.md): every crash
+//! Inputs kept from fuzzing the school-data readers (see "Fuzzing" in docs/testing.md): every crash
 //! found and a minimized selection of the corpus, under `fuzz/regressions/<target>/`. Each is
 //! fed to every reader, whole and partial, which must return rows or a clean error without
 //! panicking. The `assess_xlsx` files are kept as the xlsx its target built.

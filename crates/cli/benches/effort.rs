@@ -2,7 +2,7 @@
 //! Chromium driven through chromedriver (the journeys' harness, `tests/support/browser.rs`).
 //! For each task of a real month it counts interactions after sign-in (each click and field
 //! edit; a click that loads a page counts once), page loads and wall time, and prints a table
-//! for the README:
+//! for docs/month.md ("Effort, measured"; the summary row is in docs/benchmarks.md):
 //!
 //! ```sh
 //! cargo bench -p duban --bench effort

@@ -1,4 +1,4 @@
-//! Inputs kept from fuzzing the plan parser (see "Fuzzing" in README.md): every crash found
+//! Inputs kept from fuzzing the plan parser (see "Fuzzing" in docs/testing.md): every crash found
 //! and a minimized selection of the corpus, under `fuzz/regressions/<target>/`. Each is fed to
 //! the function its fuzz target calls, which must return (a plan or a clean error) without
 //! panicking. The structure-aware targets' files are kept as the document they built.

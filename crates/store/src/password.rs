@@ -20,7 +20,7 @@ pub fn verify(password: &str, stored: &str) -> bool {
 /// size (a hundred at once would be 2 GB). One at a time still serves about 50 sign-ins a
 /// second, many times a province's busiest hour (15,000 schools' reporters signing in within
 /// the hour: 4 a second); two at once put 40 MB on the server's peak memory when the
-/// benchmark's reporters sign in (README, "Benchmarks"), one puts 20 MB.
+/// benchmark's reporters sign in (docs/benchmarks.md), one puts 20 MB.
 const AT_ONCE: usize = 1;
 static TURNS: Semaphore = Semaphore::const_new(AT_ONCE);
 

@@ -1,4 +1,4 @@
-//! Inputs kept from fuzzing the unit directory sheet importer (see "Fuzzing" in README.md):
+//! Inputs kept from fuzzing the unit directory sheet importer (see "Fuzzing" in docs/testing.md):
 //! every crash found and a minimized selection of the corpus, under
 //! `fuzz/regressions/directory_sheet/`. Each is fed to `directory_sheet::read`, which must
 //! return units or a clean error without panicking.
