@@ -620,6 +620,20 @@ pub(crate) fn finding_doc(
     )
 }
 
+/// A 督办件 as a search document: its title and text, under its source and lead unit; found
+/// by the office and the units that lead or join it (see `Store::search_visible`).
+pub(crate) fn directive_doc(id: i64, source: &str, lead: &str, title: &str, text: &str) -> crate::search::Doc {
+    let body = if text.trim().is_empty() { title.to_string() } else { format!("{title}\n{text}") };
+    crate::search::Doc::new(
+        "directive",
+        id,
+        format!("{lead} · 督办件({})", label_of(&DIRECTIVE_SOURCES, source)),
+        body,
+        format!("/api/v1/directives/{id}"),
+        None,
+    )
+}
+
 impl From<VisitBulletin> for domain::bulletin::Supervision {
     fn from(v: VisitBulletin) -> Self {
         domain::bulletin::Supervision { visits: v.visits, directives: v.directives }
@@ -1852,6 +1866,7 @@ impl Store {
             );
             notify(&mut tx, unit.id, "directive", &period, &message, &at).await?;
         }
+        crate::search::add_all(&mut tx, &[directive_doc(id, source, &lead.name, &title, &text)]).await?;
         tx.commit().await?;
         self.directive(id, VisitScope::All, today).await
     }

@@ -28,7 +28,7 @@ pub fn terms(text: &str) -> BTreeSet<String> {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Hit {
-    /// item, measure, report or finding (of a visit)
+    /// item, measure, report, finding (of a visit) or directive (督办件)
     pub kind: String,
     pub ref_id: i64,
     pub title: String,
@@ -143,8 +143,9 @@ fn snippet(body: &str, terms: &[String]) -> String {
     out
 }
 
-/// Which findings of visits a search may show (the store's visit scope, as search needs it:
-/// `inspections` converts its `VisitScope` into this, so search does not depend on visits).
+/// Which findings of visits and which 督办件 a search may show (the store's visit scope, as
+/// search needs it: `inspections` converts its `VisitScope` into this, so search does not
+/// depend on visits). A unit sees the 督办件 it leads or joins, an inspector none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FindingsVisible {
     /// Every finding (the office, leaders).
@@ -170,7 +171,8 @@ impl Store {
 
     /// As [`Store::search`], with the findings of visits as `visits` sees them: the office
     /// all, a unit its own, an inspector those of their own visits and of their assigned
-    /// schools, anyone else none.
+    /// schools, anyone else none; and 督办件: the office all, a unit those it leads or joins,
+    /// anyone else none.
     pub async fn search_visible(
         &self,
         query: &str,
@@ -197,12 +199,19 @@ impl Store {
             ),
             FindingsVisible::Nothing => ("$3 = 1", 0),
         };
+        // Which 督办件: all, a unit's (led or joined, the same $3), or none.
+        let directives = match visits {
+            FindingsVisible::All => "$3 = 0",
+            FindingsVisible::Unit(_) => "d.ref_id IN (SELECT directive_id FROM directive_units WHERE unit_id = $3)",
+            FindingsVisible::Inspector(_) | FindingsVisible::Nothing => "1 = 0",
+        };
         let sql = format!(
             "SELECT d.kind, d.ref_id, d.title, d.body, d.link FROM search_docs d JOIN \
              (SELECT kind, ref_id FROM search_terms WHERE term IN ({}) GROUP BY kind, ref_id HAVING COUNT(*) = $1) m \
              ON m.kind = d.kind AND m.ref_id = d.ref_id \
-             WHERE (d.kind <> 'finding' AND ($2 IS NULL OR d.unit_id IS NULL OR d.unit_id = $2)) \
+             WHERE (d.kind NOT IN ('finding', 'directive') AND ($2 IS NULL OR d.unit_id IS NULL OR d.unit_id = $2)) \
              OR (d.kind = 'finding' AND {findings}) \
+             OR (d.kind = 'directive' AND {directives}) \
              ORDER BY CASE d.kind WHEN 'item' THEN 0 WHEN 'measure' THEN 1 WHEN 'report' THEN 2 ELSE 3 END, d.ref_id \
              LIMIT {}",
             placeholders.join(", "),

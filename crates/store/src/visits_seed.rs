@@ -325,6 +325,7 @@ impl Store {
 
         // 督办件: three of each source, registered through the year.
         let leads: Vec<i64> = districts.iter().chain(departments.iter()).copied().collect();
+        let mut directive_docs = Vec::new();
         for (n, (source, title)) in DIRECTIVES.iter().enumerate() {
             let n64 = i64::try_from(n).unwrap_or(0);
             let h = hash(&[n64, 21]);
@@ -401,8 +402,12 @@ impl Store {
                     }
                 }
             }
+            let text = format!("{title}。请牵头单位会同配合单位抓紧办理,按要求反馈办理情况。");
+            let lead_name = names.get(&lead).map_or("", String::as_str);
+            directive_docs.push(crate::inspections::directive_doc(id, source, lead_name, title, &text));
             seed.directives += 1;
         }
+        crate::search::add_all(&mut tx, &directive_docs).await?;
         tx.commit().await?;
         Ok(seed)
     }

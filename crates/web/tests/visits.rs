@@ -843,3 +843,192 @@ async fn the_office_assigns_schools_to_inspectors_with_bad_input_refused_and_not
         assert!(st == StatusCode::FORBIDDEN || st == StatusCode::NOT_FOUND, "{name}: {st}");
     }
 }
+
+/// Registers a 督办件 as the office; its id.
+async fn directive(s: &Server, sup: &str, title: &str, text: &str, lead: &str, co: &[&str]) -> i64 {
+    let body = json!({"source": "meeting", "title": title, "text": text, "lead_unit": lead, "co_units": co,
+                      "deadline": "2024-04-30", "cadence": "monthly"});
+    let (st, d) = s.call(Method::POST, "/api/v1/directives", sup, Some(body)).await;
+    assert_eq!(st, StatusCode::CREATED, "{d}");
+    d["id"].as_i64().expect("id")
+}
+
+#[tokio::test]
+async fn the_month_page_lists_the_units_open_rectifications_and_directives_and_no_one_elses() {
+    for db in store::testing::all().await {
+        let name = db.name;
+        published_plan(&db.store).await;
+        let s = start(db.store.clone()).await;
+        let (duxue, sup) = (s.login("duxue").await, s.login("supervisor").await);
+        let findings = json!([
+            finding("食堂留样记录缺失", SCHOOL, "2024-04-30"),
+            finding("消防通道堆放杂物", SCHOOL, "2024-03-19"),
+            finding("控辍保学台账缺失", "余江区", "2024-04-30"),
+        ]);
+        let (st, v) = s.call(Method::POST, "/api/v1/inspections", &duxue, Some(visit(findings))).await;
+        assert_eq!(st, StatusCode::CREATED, "{name}: {v}");
+        let ids: Vec<i64> = (0..3).map(|i| v["findings"][i]["id"].as_i64().expect("id")).collect();
+        let led = directive(&s, &sup, "校园周边交通安全整治", "会同交警部门整治校门口交通秩序", SCHOOL, &[]).await;
+        let joined = directive(&s, &sup, "农村学校营养餐核查", "逐校核查营养餐供应", "余江区", &[SCHOOL]).await;
+        let other = directive(&s, &sup, "区域教研共同体建设", "建立区域教研共同体", "余江区", &[]).await;
+
+        let school = s.browser("yizhong").await;
+        let (st, page, _) = s.page(&school, "/months/2024-03").await;
+        assert_eq!(st, StatusCode::OK, "{name}: {page}");
+        // Its two findings, the overdue one first, each with its badge and link.
+        let overdue = page.find(&format!("href=\"/rectifications/{}\"", ids[1])).expect("overdue finding listed");
+        let pending = page.find(&format!("href=\"/rectifications/{}\"", ids[0])).expect("open finding listed");
+        assert!(overdue < pending, "{name}: overdue first");
+        assert!(page.contains("消防通道堆放杂物") && page.contains("逾期") && page.contains("待整改"), "{name}");
+        // The 督办件 it leads and the one it joins, with their text; not another unit's.
+        for (id, text) in [(led, "会同交警部门整治校门口交通秩序"), (joined, "逐校核查营养餐供应")]
+        {
+            assert!(page.contains(&format!("href=\"/directives/{id}\"")) && page.contains(text), "{name}: {id}");
+        }
+        assert!(page.contains("牵头") && page.contains("配合"), "{name}");
+        assert!(!page.contains("控辍保学台账缺失"), "{name}: another unit's finding");
+        assert!(!page.contains(&format!("href=\"/rectifications/{}\"", ids[2])), "{name}");
+        assert!(!page.contains(&format!("href=\"/directives/{other}\"")), "{name}: another unit's 督办件");
+
+        // 余江区 sees its own and none of the school's.
+        let district = s.browser("yujiang").await;
+        let (st, page, _) = s.page(&district, "/months/2024-03").await;
+        assert_eq!(st, StatusCode::OK, "{name}");
+        assert!(page.contains(&format!("href=\"/rectifications/{}\"", ids[2])), "{name}");
+        assert!(page.contains(&format!("href=\"/directives/{other}\"")), "{name}");
+        assert!(page.contains(&format!("href=\"/directives/{joined}\"")), "{name}: it leads it");
+        assert!(!page.contains("食堂留样记录缺失") && !page.contains(&format!("href=\"/directives/{led}\"")), "{name}");
+
+        // A finding once closed leaves the list.
+        let yizhong = s.login("yizhong").await;
+        let (_, r) = s.call(Method::GET, &format!("/api/v1/rectifications/{}", ids[0]), &yizhong, None).await;
+        let report = json!({"text": "已补齐留样记录", "complete": true, "version": r["version"]});
+        let (st, r) =
+            s.call(Method::POST, &format!("/api/v1/rectifications/{}/reports", ids[0]), &yizhong, Some(report)).await;
+        assert_eq!(st, StatusCode::OK, "{name}: {r}");
+        let close = json!({"decision": "close", "comment": "", "version": r["version"]});
+        let (st, r) =
+            s.call(Method::POST, &format!("/api/v1/rectifications/{}/verify", ids[0]), &sup, Some(close)).await;
+        assert_eq!(st, StatusCode::OK, "{name}: {r}");
+        let (_, page, _) = s.page(&school, "/months/2024-03").await;
+        assert!(!page.contains(&format!("href=\"/rectifications/{}\"", ids[0])), "{name}: closed");
+        assert!(page.contains(&format!("href=\"/rectifications/{}\"", ids[1])), "{name}");
+    }
+}
+
+#[tokio::test]
+async fn the_dashboard_gives_the_bulletins_visit_and_directive_figures() {
+    for db in store::testing::all().await {
+        let name = db.name;
+        published_plan(&db.store).await;
+        let store = db.store.clone();
+        let s = start(db.store.clone()).await;
+        let (duxue, sup) = (s.login("duxue").await, s.login("supervisor").await);
+        let findings = json!([
+            finding("食堂留样记录缺失", SCHOOL, "2024-04-30"),
+            finding("消防通道堆放杂物", SCHOOL, "2024-03-19")
+        ]);
+        let (st, v) = s.call(Method::POST, "/api/v1/inspections", &duxue, Some(visit(findings))).await;
+        assert_eq!(st, StatusCode::CREATED, "{name}: {v}");
+        directive(&s, &sup, "校园周边交通安全整治", "会同交警部门整治校门口交通秩序", SCHOOL, &[]).await;
+        directive(&s, &sup, "农村学校营养餐核查", "逐校核查营养餐供应", "余江区", &[SCHOOL]).await;
+
+        let march: domain::Period = "2024-03".parse().expect("period");
+        let today = chrono::NaiveDate::from_ymd_opt(2024, 3, 20).expect("day");
+        let bulletin: domain::bulletin::Supervision =
+            store.visit_bulletin(march, today).await.expect("bulletin").into();
+        let (v, d) = (&bulletin.visits, &bulletin.directives);
+        // The hand count: one visit, two findings (one overdue), two 督办件 open.
+        assert_eq!((v.visits, v.found, v.closed, v.overdue_total), (1, 2, 0, 1), "{name}");
+        assert_eq!((d.registered, d.closed, d.open, d.overdue.len()), (2, 0, 2, 0), "{name}");
+
+        for path in ["/api/v1/dashboard?period=2024-03", "/api/v1/dashboard"] {
+            let (st, body) = s.call(Method::GET, path, &sup, None).await;
+            assert_eq!(st, StatusCode::OK, "{name}: {body}");
+            let f = &body["supervision"];
+            assert_eq!(f["period"], "2024-03", "{name}");
+            assert_eq!(f["visits"], json!(v.visits), "{name}");
+            assert_eq!(f["found"], json!(v.found), "{name}");
+            assert_eq!(f["closed"], json!(v.closed), "{name}");
+            assert_eq!(f["rate"], json!(v.rate), "{name}");
+            assert_eq!(f["rate_text"], json!(bulletin.rate_text()), "{name}");
+            assert_eq!(f["overdue"], json!(v.overdue_total), "{name}");
+            assert_eq!(f["directives_registered"], json!(d.registered), "{name}");
+            assert_eq!(f["directives_closed"], json!(d.closed), "{name}");
+            assert_eq!(f["directives_open"], json!(d.open), "{name}");
+            assert_eq!(f["directives_overdue"], json!(d.overdue.len()), "{name}");
+            // The plan's counts are still there.
+            assert!(body["assignments"].is_object(), "{name}: {body}");
+        }
+
+        // The 驾驶舱 shows the same figures, each card linking to the list it counts.
+        let cookie = s.browser("supervisor").await;
+        let (st, page, _) = s.page(&cookie, "/dashboard?period=2024-03").await;
+        assert_eq!(st, StatusCode::OK, "{name}");
+        let flat_page = flat(&page);
+        for want in [
+            "<lidata-figure=\"found\"><aclass=\"card-link\"href=\"/rectifications\"",
+            "发现问题</span><spanclass=\"count\">2<",
+            "href=\"/rectifications?state=overdue\"",
+            "逾期未整改</span><spanclass=\"count\">1<",
+            "本月登记</span><spanclass=\"count\">2<",
+            "在办</span><spanclass=\"count\">2<",
+            "href=\"/directives?state=closed\"",
+        ] {
+            assert!(flat_page.contains(want), "{name}: {want}");
+        }
+        assert!(flat_page.contains(&format!("整改率</span><spanclass=\"count\">{}<", bulletin.rate_text())), "{name}");
+        // The filtered list the overdue 督办件 card opens.
+        let (st, page, _) = s.page(&cookie, "/directives?state=overdue").await;
+        assert_eq!(st, StatusCode::OK, "{name}");
+        assert!(page.contains("仅显示“逾期”") && !page.contains("校园周边交通安全整治"), "{name}");
+        let (_, page, _) = s.page(&cookie, "/directives?state=open").await;
+        assert!(page.contains("校园周边交通安全整治"), "{name}");
+    }
+}
+
+#[tokio::test]
+async fn a_directives_text_is_found_by_search_by_the_office_and_its_units_only() {
+    for db in store::testing::all().await {
+        let name = db.name;
+        let s = start(db.store.clone()).await;
+        let (sup, leader, duxue, yizhong, yujiang) = (
+            s.login("supervisor").await,
+            s.login("leader").await,
+            s.login("duxue").await,
+            s.login("yizhong").await,
+            s.login("yujiang").await,
+        );
+        let led = directive(&s, &sup, "校园周边交通安全整治", "会同交警部门整治校门口交通秩序", SCHOOL, &[]).await;
+        let joined = directive(&s, &sup, "农村学校营养餐核查", "逐校核查营养餐供应情况", "余江区", &[SCHOOL]).await;
+
+        let found = |token: String, q: &'static str| {
+            let s = &s;
+            async move {
+                let (st, hits) = s.call(Method::GET, &format!("/api/v1/search?q={q}"), &token, None).await;
+                assert_eq!(st, StatusCode::OK, "{hits}");
+                hits.as_array()
+                    .expect("hits")
+                    .iter()
+                    .filter(|h| h["kind"] == "directive")
+                    .map(|h| h["ref_id"].as_i64().expect("id"))
+                    .collect::<Vec<i64>>()
+            }
+        };
+        let traffic = "交警部门整治";
+        assert_eq!(found(sup.clone(), traffic).await, [led], "{name}: the office");
+        assert_eq!(found(leader.clone(), traffic).await, [led], "{name}: a leader");
+        assert_eq!(found(yizhong.clone(), traffic).await, [led], "{name}: the lead unit");
+        assert!(found(yujiang.clone(), traffic).await.is_empty(), "{name}: an unrelated unit");
+        assert!(found(duxue.clone(), traffic).await.is_empty(), "{name}: a 督学");
+        // A co unit finds it too; by its title as well as its text.
+        assert_eq!(found(yizhong.clone(), "营养餐核查").await, [joined], "{name}: a co unit");
+        assert_eq!(found(yujiang.clone(), "营养餐供应情况").await, [joined], "{name}: its lead");
+
+        // The search page lists it as a 督办件 linking to its page.
+        let cookie = s.browser("yizhong").await;
+        let (st, page, _) = s.page(&cookie, "/search?q=交警部门整治").await;
+        assert_eq!(st, StatusCode::OK, "{name}");
+        assert!(page.contains("督办件") && page.contains(&format!("href=\"/directives/{led}\"")), "{name}: {page}");
+    }
+}

@@ -477,6 +477,22 @@ async fn the_demo_year_of_visits_has_every_state_and_is_the_same_everywhere() {
         for source in ["领导批示", "会议议定", "上级交办", "其他"] {
             assert_eq!(items.iter().filter(|i| i.source_label == source).count(), 3, "{source}");
         }
+        // The 督办件 are in search as registered ones are: the office finds each by its title,
+        // its lead unit too, a 督学 none.
+        let traffic = items.iter().find(|i| i.title.contains("校园周边交通安全整治")).expect("seeded");
+        let visible = |v: store::search::FindingsVisible| async move {
+            s.search_visible("校园周边交通安全整治", None, v, 50)
+                .await
+                .expect("search")
+                .iter()
+                .filter(|h| h.kind == "directive")
+                .map(|h| h.ref_id)
+                .collect::<Vec<i64>>()
+        };
+        use store::search::FindingsVisible as F;
+        assert_eq!(visible(F::All).await, [traffic.id], "{}", db.name);
+        assert_eq!(visible(F::Unit(traffic.lead_unit.id)).await, [traffic.id], "{}", db.name);
+        assert!(visible(F::Nothing).await.is_empty(), "{}", db.name);
         let october = s.visit_bulletin(Period::new(2024, 10).expect("p"), today).await.expect("figures");
         assert!(october.visits.visits > 0 && october.visits.rate.is_some(), "{october:?}");
         seen.push((states, october.visits.found_to_date, october.visits.closed_to_date));

@@ -112,11 +112,7 @@ pub async fn home(State(state): State<AppState>, viewer: Viewer) -> PageResult {
         let Some(unit) = user.unit_id else { return render(&page) };
         page.work = state.store.worklist(Some(unit), period, due_day).await?;
         page.notifications = state.store.notifications(Some(unit), 5).await?;
-        let scope = store::inspections::VisitScope::Unit(unit);
-        let mut open = state.store.rectifications(&Default::default(), scope, state.config.today()).await?;
-        open.retain(|r| r.state != "closed");
-        open.sort_by_key(|r| (r.state != "overdue", r.deadline));
-        page.rectifications = open;
+        page.rectifications = crate::areas::inspections::open_rectifications(&state, unit).await?;
         if let Some(v) = &view {
             for item in v.sections.iter().flat_map(|s| &s.items) {
                 if let Some(a) = item.units.iter().find(|a| a.unit_id == unit) {

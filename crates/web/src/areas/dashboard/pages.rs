@@ -35,6 +35,36 @@ pub struct UnitLine {
     pub share: String,
 }
 
+/// One figure of the month's visits or 督办件, as the bulletin counts it, linking to the list
+/// it counts.
+pub struct FigureCard {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub value: String,
+    pub link: &'static str,
+    pub colour: &'static str,
+}
+
+/// The cards of the month's rectification and 督办件 figures (`domain::bulletin::Supervision`,
+/// the bulletin's model).
+fn figure_cards(s: &domain::bulletin::Supervision) -> (Vec<FigureCard>, Vec<FigureCard>) {
+    let card = |key, label, value: String, link, colour| FigureCard { key, label, value, link, colour };
+    let (v, d) = (&s.visits, &s.directives);
+    let visits = vec![
+        card("found", "发现问题", v.found.to_string(), "/rectifications", "grey"),
+        card("closed", "已销号", v.closed.to_string(), "/rectifications?state=closed", "green"),
+        card("rate", "整改率", s.rate_text(), "/rectifications", "blue"),
+        card("overdue", "逾期未整改", v.overdue_total.to_string(), "/rectifications?state=overdue", "red"),
+    ];
+    let directives = vec![
+        card("registered", "本月登记", d.registered.to_string(), "/directives", "grey"),
+        card("closed", "本月办结", d.closed.to_string(), "/directives?state=closed", "green"),
+        card("open", "在办", d.open.to_string(), "/directives", "blue"),
+        card("overdue", "逾期", d.overdue.len().to_string(), "/directives?state=overdue", "red"),
+    ];
+    (visits, directives)
+}
+
 pub struct Gauge {
     pub title: String,
     pub svg: String,
@@ -55,6 +85,9 @@ struct DashboardPage {
     sections: Vec<SectionLine>,
     districts: Vec<UnitLine>,
     gauges: Vec<Gauge>,
+    /// 督导问题整改 and 督办件 figures of the month (the bulletin's).
+    rect_cards: Vec<FigureCard>,
+    directive_cards: Vec<FigureCard>,
 }
 
 /// District ranking rule, on outcomes only: the share of a district's assignments that are
@@ -148,8 +181,12 @@ pub async fn dashboard(State(state): State<AppState>, viewer: Viewer, Query(q): 
             svg: charts::gauge(&i.task.title, i.status.progress, i.status.pace, &i.status.colour),
         })
         .collect();
+    let supervision = super::api::supervision(&state, period).await?;
+    let (rect_cards, directive_cards) = figure_cards(&supervision);
     render(&DashboardPage {
         ctx: viewer.ctx,
+        rect_cards,
+        directive_cards,
         plan_title: view.plan.title.clone(),
         plan_id,
         period: period.to_string(),

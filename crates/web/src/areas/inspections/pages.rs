@@ -25,16 +25,7 @@ fn scope(viewer: &Viewer) -> VisitScope {
     VisitScope::of(viewer.user())
 }
 
-/// The colour of a rectification's or 督办件's state badge.
-fn colour(state: &str) -> &'static str {
-    match state {
-        "closed" => "green",
-        "overdue" => "red",
-        // Waiting for the office: not a warning.
-        "verifying" | "confirming" => "blue",
-        _ => "grey",
-    }
-}
+use super::state_colour as colour;
 
 // --- visits ---------------------------------------------------------------------------------
 
@@ -624,6 +615,8 @@ struct DirectivesPage {
     sources: [(&'static str, &'static str); 4],
     units: Vec<String>,
     error: Option<String>,
+    /// The state the list is filtered by (`?state=`, as the dashboard's cards link), or empty.
+    filter: String,
 }
 
 impl DirectivesPage {
@@ -632,8 +625,15 @@ impl DirectivesPage {
     }
 }
 
-async fn directives_page(state: &AppState, viewer: Viewer, error: Option<String>) -> Result<DirectivesPage, PageError> {
-    let list = state.store.directives(None, VisitScope::of(viewer.user()), state.config.today()).await?;
+async fn directives_page(
+    state: &AppState,
+    viewer: Viewer,
+    error: Option<String>,
+    filter: Option<&str>,
+) -> Result<DirectivesPage, PageError> {
+    let filter = filter.map(str::trim).filter(|s| !s.is_empty());
+    let list = state.store.directives(filter, VisitScope::of(viewer.user()), state.config.today()).await?;
+    let filter = filter.and_then(domain::rectification::DirectiveState::parse).map_or("", |s| s.label()).to_string();
     let units = state.store.units().await?.into_iter().filter(|u| u.kind != "group").map(|u| u.name).collect();
     Ok(DirectivesPage {
         list,
@@ -641,12 +641,19 @@ async fn directives_page(state: &AppState, viewer: Viewer, error: Option<String>
         sources: DIRECTIVE_SOURCES,
         units,
         error,
+        filter,
         ctx: viewer.ctx,
     })
 }
 
-pub async fn directives(State(state): State<AppState>, viewer: Viewer) -> PageResult {
-    render(&directives_page(&state, viewer, None).await?)
+#[derive(Deserialize, Default)]
+pub struct DirectivesQuery {
+    #[serde(default)]
+    state: Option<String>,
+}
+
+pub async fn directives(State(state): State<AppState>, viewer: Viewer, Query(q): Query<DirectivesQuery>) -> PageResult {
+    render(&directives_page(&state, viewer, None, q.state.as_deref()).await?)
 }
 
 #[derive(Deserialize)]
@@ -695,7 +702,9 @@ pub async fn register(State(state): State<AppState>, viewer: Viewer, Form(f): Fo
     };
     match created {
         Ok(d) => Ok(redirect_with(&format!("/directives/{}", d.id), "督办件已登记,已通知承办单位")),
-        Err(m) => render_status(StatusCode::UNPROCESSABLE_ENTITY, &directives_page(&state, viewer, Some(m)).await?),
+        Err(m) => {
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &directives_page(&state, viewer, Some(m), None).await?)
+        }
     }
 }
 

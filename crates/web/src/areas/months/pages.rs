@@ -98,6 +98,20 @@ struct MonthPage {
     form_error: Option<String>,
     open_rows: usize,
     total_rows: usize,
+    /// The unit's rectifications still open, overdue first (as on its 工作台).
+    rectifications: Vec<store::inspections::Rectification>,
+    /// The 督办件 the unit leads or joins that are not closed, overdue first.
+    directives: Vec<store::inspections::Directive>,
+}
+
+impl MonthPage {
+    fn colour(&self, state: &str) -> &'static str {
+        crate::areas::inspections::state_colour(state)
+    }
+    /// Whether the unit leads the 督办件 (otherwise it co-operates on it).
+    fn leads(&self, d: &store::inspections::Directive) -> bool {
+        self.ctx.user.unit_id == Some(d.lead_unit.id)
+    }
 }
 
 /// Where an error of a row shows: the field's element id.
@@ -289,7 +303,12 @@ async fn page(
 ) -> Result<MonthPage, PageError> {
     let (sections, listed) = view(&sheet, typed, &errors);
     let rows = || sections.iter().flat_map(|s| &s.rows);
+    let unit = super::unit_of(viewer.user())?;
+    let rectifications = crate::areas::inspections::open_rectifications(state, unit).await?;
+    let directives = crate::areas::inspections::open_directives(state, unit).await?;
     Ok(MonthPage {
+        rectifications,
+        directives,
         period: period.to_string(),
         due_date: period.due_date(state.config.due_day).to_string(),
         open_rows: rows().filter(|r| r.editable).count(),

@@ -15,8 +15,9 @@ pub struct SearchQuery {
     pub q: String,
 }
 
-/// Full-text search over items, measures, reports and findings of visits (a unit's users see
-/// their own reports and findings; a 督学 the findings of their visits and schools).
+/// Full-text search over items, measures, reports, findings of visits and 督办件 (a unit's
+/// users see their own reports and findings and the 督办件 they lead or join; a 督学 the
+/// findings of their visits and schools).
 #[utoipa::path(get, path = "/api/v1/search", params(SearchQuery), security(("bearer" = [])),
     responses((status = 200, body = Vec<store::search::Hit>), (status = 422, body = Problem)))]
 pub async fn search(

@@ -86,6 +86,7 @@ pub async fn search(State(state): State<AppState>, viewer: Viewer, Query(q): Que
                 "measure" => "措施",
                 "report" => "报告",
                 "finding" => "督导问题",
+                "directive" => "督办件",
                 _ => "其他",
             },
             pieces: highlight(&h.snippet, &h.terms),
