@@ -70,8 +70,9 @@ async fn journey_report(driver: String, base: String) {
     p.fill("form#report-form textarea[name=progress]", typed_before_upload).await;
     let input = p.find("form#report-form input[type=file][name=file]").await;
     input.send_keys(pdf.to_str().expect("utf-8 path")).await.expect("file chosen");
-    p.click("form#report-form button#upload").await;
+    p.upload_in_place("form#report-form button#upload", "evidence-2024-11.pdf").await;
     assert!(p.text(".flash").await.contains("已上传"), "{}", p.describe().await);
+    assert_eq!(p.text("#report-state").await, "草稿", "the text was saved as a draft with the upload");
     assert_eq!(
         p.value("textarea[name=progress]").await,
         typed_before_upload,
@@ -738,7 +739,7 @@ async fn journey_xss(driver: String, base: String) {
         .send_keys(pdf.to_str().expect("utf-8"))
         .await
         .expect("file chosen");
-    p.click("form#report-form button#upload").await;
+    p.upload_in_place("form#report-form button#upload", "佐证").await;
     p.assert_inert(&[evidence_name, &item_title]).await;
     p.shot("05-report").await;
     p.click("form#report-form button[name=action][value=submit]").await;

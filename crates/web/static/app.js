@@ -1,13 +1,14 @@
 // Small conveniences on top of pages that work without JavaScript.
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
-  // Evidence upload with a progress bar. The upload button belongs to the report form, so the
-  // request carries everything typed and the server saves it as a draft before attaching the
-  // file: coming back to the page afterwards loses nothing. Without JavaScript the form posts
-  // the same request.
+  // Evidence upload with a progress bar, without leaving the page. The upload button belongs to
+  // the report form, so the request carries everything typed and the server saves it as a draft
+  // before attaching the file; the page the server answers with then gives this one its new
+  // file list, version, state, history and message, while what was typed stays where it is.
+  // Without JavaScript the form posts the same request and the page comes back whole.
   const upload = document.getElementById("upload");
   const bar = document.getElementById("upload-progress");
-  if (upload && bar && window.XMLHttpRequest && window.FormData) {
+  if (upload && bar && window.XMLHttpRequest && window.FormData && window.DOMParser) {
     upload.addEventListener("click", (ev) => {
       const form = upload.form;
       const file = form.querySelector("input[type=file]");
@@ -15,23 +16,38 @@ document.addEventListener("DOMContentLoaded", () => {
       ev.preventDefault();
       const xhr = new XMLHttpRequest();
       xhr.open("POST", upload.formAction);
-      // Kept across the redirect: the page fetched in the background leaves the flash message
-      // ("已上传…") for the page shown next.
-      xhr.setRequestHeader("X-Duban-Background", "1");
       bar.hidden = false;
       upload.disabled = true;
       xhr.upload.addEventListener("progress", (e) => {
         if (e.lengthComputable) bar.value = Math.round((e.loaded / e.total) * 100);
       });
       xhr.addEventListener("load", () => {
-        if (xhr.status < 400) {
-          window.location.href = xhr.responseURL || window.location.href;
-        } else {
-          // A refusal comes back as the page with what was typed and the reason: show it.
+        const doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
+        if (xhr.status >= 400 || !doc.getElementById("report-form")) {
+          // A refusal (the page with what was typed and the reason), or no longer signed in:
+          // show what the server answered.
           document.open();
           document.write(xhr.responseText);
           document.close();
+          return;
         }
+        for (const sel of ["#evidence-list", "#history-section", "#report-state"]) {
+          const mine = document.querySelector(sel);
+          const theirs = doc.querySelector(sel);
+          if (mine && theirs) mine.replaceWith(document.importNode(theirs, true));
+        }
+        const version = doc.querySelector("#report-form input[name=version]");
+        if (version) form.querySelector("input[name=version]").value = version.value;
+        const none = document.getElementById("no-evidence");
+        if (none) none.remove();
+        const flash = doc.querySelector(".flash");
+        const shown = document.querySelector(".flash");
+        if (shown) shown.remove();
+        if (flash) document.getElementById("main").prepend(document.importNode(flash, true));
+        file.value = "";
+        bar.hidden = true;
+        bar.value = 0;
+        upload.disabled = false;
       });
       xhr.addEventListener("error", () => {
         upload.disabled = false;

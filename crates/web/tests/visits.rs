@@ -316,6 +316,31 @@ async fn an_inspector_records_a_visit_with_two_findings_on_the_phone_form() {
         let to = r.headers().get("location").and_then(|l| l.to_str().ok()).expect("location").to_string();
         let (_, page, _) = s.page(&cookie, &to).await;
         assert!(page.contains("围墙破损") && page.contains("消防通道堵塞") && page.contains("待整改"), "{name}");
+
+        // A phone's photo is a few megabytes: the form takes it (it was cut at 1 MB once).
+        let mut photo = vec![0xFF, 0xD8, 0xFF, 0xE0];
+        photo.resize(3 * 1024 * 1024, 0x20);
+        let f = reqwest::multipart::Form::new()
+            .text("_csrf", csrf.clone())
+            .text("kind", "responsible")
+            .text("visited_on", "2024-03-19")
+            .text("unit", SCHOOL)
+            .text("summary", "复查")
+            .text("finding_text", "操场照明不足")
+            .text("finding_unit", SCHOOL)
+            .text("finding_severity", "general")
+            .text("finding_deadline", "2024-04-30")
+            .text("finding_requirement", "")
+            .part("finding_photo", reqwest::multipart::Part::bytes(photo).file_name("现场.jpg"));
+        let r = s.http.post(format!("{}/inspections", s.base)).header("cookie", &cookie).multipart(f).send().await;
+        let r = r.expect("post");
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{name}: a 3 MB photo is taken");
+        let to = r.headers().get("location").and_then(|l| l.to_str().ok()).expect("location").to_string();
+        let (_, page, _) = s.page(&cookie, &to).await;
+        assert!(
+            page.contains("操场照明不足") && page.contains("现场.jpg"),
+            "{name}: the photo is kept with its finding"
+        );
     }
 }
 

@@ -401,6 +401,34 @@ impl Page {
         self.check(expected).await;
     }
 
+    /// Clicks the report form's upload button and waits, on the same page (the upload runs in
+    /// the background), until the file list names `file_name`; the page must not have been
+    /// reloaded.
+    pub async fn upload_in_place(&self, css: &str, file_name: &str) {
+        let e = self.find(css).await;
+        self.c.execute("window.__dubanOldPage = true;", vec![]).await.expect("mark page");
+        e.click().await.unwrap_or_else(|err| panic!("[{}] clicking `{css}`: {err}", self.journey));
+        let started = Instant::now();
+        loop {
+            let listed = self
+                .c
+                .execute(
+                    "const l = document.getElementById('evidence-list'); \
+                     return !!l && l.innerText.includes(arguments[0]) && window.__dubanOldPage === true;",
+                    vec![json!(file_name)],
+                )
+                .await;
+            if listed.is_ok_and(|v| v == json!(true)) {
+                break;
+            }
+            if started.elapsed() > Duration::from_secs(30) {
+                panic!("`{file_name}` not listed in place 30 s after clicking `{css}` on {}", self.describe().await);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        self.check(&[]).await;
+    }
+
     /// Chooses an option of a select that applies itself (`form.auto-submit`) and waits for
     /// the page it loads.
     pub async fn select_loading(&self, css: &str, value: &str) {

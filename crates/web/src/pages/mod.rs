@@ -242,14 +242,9 @@ pub fn redirect_with(path: &str, flash: &str) -> Response {
     r
 }
 
-/// A request a page's script makes in the background (an upload with a progress bar) before
-/// it shows the page it leads to: such a request leaves the flash message for that page.
-pub const BACKGROUND_HEADER: &str = "x-duban-background";
-
 /// Clears the flash cookie once a page has shown it.
 pub async fn clear_flash(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let had_flash =
-        cookie(request.headers(), FLASH_COOKIE).is_some() && !request.headers().contains_key(BACKGROUND_HEADER);
+    let had_flash = cookie(request.headers(), FLASH_COOKIE).is_some();
     let mut response = next.run(request).await;
     if had_flash && response.status().is_success() {
         response.headers_mut().append(
