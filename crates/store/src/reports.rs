@@ -461,13 +461,7 @@ impl Store {
         comment: Option<&str>,
         user_id: Option<i64>,
     ) -> Result<Report> {
-        let step = Step {
-            from: ReportState::Submitted,
-            approved: ReportState::Approved,
-            actions: ("approve", "return"),
-            refusal: "只能审核已提交的报告",
-        };
-        self.decide(assignment_id, period, &step, decision, comment, user_id, None).await
+        self.review_report_at(assignment_id, period, decision, comment, user_id, None).await
     }
 
     /// [`Store::review_report`] for the version the reviewer saw (`expected`): a report changed

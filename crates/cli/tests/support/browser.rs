@@ -23,6 +23,8 @@ pub const PASSWORD: &str = "Duban@2024";
 pub const PERIOD: &str = "2024-11";
 pub const WIDE: (u32, u32) = (1366, 768);
 pub const PHONE: (u32, u32) = (375, 812);
+/// True once the page marked `window.__dubanOldPage` has been replaced and has loaded.
+pub const FRESH_PAGE: &str = "return window.__dubanOldPage === undefined && document.readyState === 'complete'";
 /// The status keys of the dashboard's `#counts`, with the labels pages show.
 pub const STATUSES: [(&str, &str); 6] = [
     ("completed", "已完成"),
@@ -384,21 +386,23 @@ impl Page {
         let e = self.find(css).await;
         self.c.execute("window.__dubanOldPage = true;", vec![]).await.expect("mark page");
         e.click().await.unwrap_or_else(|err| panic!("[{}] clicking `{css}`: {err}", self.journey));
+        self.wait_for(FRESH_PAGE, vec![], &format!("a new page after clicking `{css}`")).await;
+        self.check(expected).await;
+    }
+
+    /// Waits up to 30 s until the script `condition` (its `arguments` given) returns true.
+    pub async fn wait_for(&self, condition: &str, arguments: Vec<Value>, what: &str) {
         let started = Instant::now();
         loop {
-            let fresh = self
-                .c
-                .execute("return window.__dubanOldPage === undefined && document.readyState === 'complete'", vec![])
-                .await;
-            if fresh.is_ok_and(|v| v == json!(true)) {
-                break;
+            let done = self.c.execute(condition, arguments.clone()).await;
+            if done.is_ok_and(|v| v == json!(true)) {
+                return;
             }
             if started.elapsed() > Duration::from_secs(30) {
-                panic!("no new page 30 s after clicking `{css}` on {}", self.describe().await);
+                panic!("no {what} within 30 s on {}", self.describe().await);
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        self.check(expected).await;
     }
 
     /// Clicks the report form's upload button and waits, on the same page (the upload runs in
@@ -408,24 +412,9 @@ impl Page {
         let e = self.find(css).await;
         self.c.execute("window.__dubanOldPage = true;", vec![]).await.expect("mark page");
         e.click().await.unwrap_or_else(|err| panic!("[{}] clicking `{css}`: {err}", self.journey));
-        let started = Instant::now();
-        loop {
-            let listed = self
-                .c
-                .execute(
-                    "const l = document.getElementById('evidence-list'); \
-                     return !!l && l.innerText.includes(arguments[0]) && window.__dubanOldPage === true;",
-                    vec![json!(file_name)],
-                )
-                .await;
-            if listed.is_ok_and(|v| v == json!(true)) {
-                break;
-            }
-            if started.elapsed() > Duration::from_secs(30) {
-                panic!("`{file_name}` not listed in place 30 s after clicking `{css}` on {}", self.describe().await);
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        let listed = "const l = document.getElementById('evidence-list'); \
+                      return !!l && l.innerText.includes(arguments[0]) && window.__dubanOldPage === true;";
+        self.wait_for(listed, vec![json!(file_name)], &format!("`{file_name}` listed in place after `{css}`")).await;
         self.check(&[]).await;
     }
 
@@ -435,20 +424,7 @@ impl Page {
         let e = self.find(css).await;
         self.c.execute("window.__dubanOldPage = true;", vec![]).await.expect("mark page");
         e.select_by_value(value).await.unwrap_or_else(|err| panic!("[{}] choosing `{value}`: {err}", self.journey));
-        let started = Instant::now();
-        loop {
-            let fresh = self
-                .c
-                .execute("return window.__dubanOldPage === undefined && document.readyState === 'complete'", vec![])
-                .await;
-            if fresh.is_ok_and(|v| v == json!(true)) {
-                break;
-            }
-            if started.elapsed() > Duration::from_secs(30) {
-                panic!("no new page 30 s after choosing `{value}` in `{css}` on {}", self.describe().await);
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        self.wait_for(FRESH_PAGE, vec![], &format!("a new page after choosing `{value}` in `{css}`")).await;
         self.check(&[]).await;
     }
 
