@@ -914,6 +914,12 @@ async fn the_month_page_lists_the_units_open_rectifications_and_directives_and_n
         assert!(!page.contains("控辍保学台账缺失"), "{name}: another unit's finding");
         assert!(!page.contains(&format!("href=\"/rectifications/{}\"", ids[2])), "{name}");
         assert!(!page.contains(&format!("href=\"/directives/{other}\"")), "{name}: another unit's 督办件");
+        // Its 工作台 lists the same 督办件, and not another unit's.
+        let (_, home, _) = s.page(&school, "/home").await;
+        let listed = home.split("id=\"unit-directives\"").nth(1).unwrap_or_default();
+        assert!(listed.contains(&format!("href=\"/directives/{led}\"")), "{name}: the 工作台 lists its 督办件");
+        assert!(listed.contains(&format!("href=\"/directives/{joined}\"")), "{name}");
+        assert!(!home.contains(&format!("href=\"/directives/{other}\"")), "{name}");
 
         // 余江区 sees its own and none of the school's.
         let district = s.browser("yujiang").await;

@@ -62,6 +62,8 @@ struct HomePage {
     notifications: Vec<Notification>,
     /// The unit's findings still open (待整改, 整改中, 待核查, 逾期), overdue first.
     rectifications: Vec<store::inspections::Rectification>,
+    /// The 督办件 the unit leads or joins, not yet closed, overdue first.
+    directives: Vec<store::inspections::Directive>,
     /// For the system administrator: the newest scheduled backup failed its verification.
     backup_alarm: Option<String>,
 }
@@ -69,6 +71,9 @@ struct HomePage {
 impl HomePage {
     fn state_colour(&self, state: &str) -> &'static str {
         state_colour(state)
+    }
+    fn visit_colour(&self, state: &str) -> &'static str {
+        crate::areas::inspections::state_colour(state)
     }
     fn role(&self, role: &str) -> &'static str {
         crate::pages::role_label(role)
@@ -102,6 +107,7 @@ pub async fn home(State(state): State<AppState>, viewer: Viewer) -> PageResult {
         plan_title: view.as_ref().map(|v| v.plan.title.clone()).unwrap_or_default(),
         notifications: Vec::new(),
         rectifications: Vec::new(),
+        directives: Vec::new(),
         backup_alarm: None,
         ctx: viewer.ctx,
     };
@@ -113,6 +119,7 @@ pub async fn home(State(state): State<AppState>, viewer: Viewer) -> PageResult {
         page.work = state.store.worklist(Some(unit), period, due_day).await?;
         page.notifications = state.store.notifications(Some(unit), 5).await?;
         page.rectifications = crate::areas::inspections::open_rectifications(&state, unit).await?;
+        page.directives = crate::areas::inspections::open_directives(&state, unit).await?;
         if let Some(v) = &view {
             for item in v.sections.iter().flat_map(|s| &s.items) {
                 if let Some(a) = item.units.iter().find(|a| a.unit_id == unit) {
