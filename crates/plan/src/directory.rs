@@ -264,3 +264,151 @@ fn level_of(name: &str) -> &'static str {
         ""
     }
 }
+
+/// How strongly a role binds a unit: a unit named twice on an item keeps the stronger one.
+fn strength(role: crate::model::Role) -> u8 {
+    match role {
+        crate::model::Role::Lead => 2,
+        crate::model::Role::Responsible => 1,
+        crate::model::Role::Co => 0,
+    }
+}
+
+/// Renames units, or merges them into one another, on every item of a plan: each pair is
+/// (a name the plan's items carry, its new name); a new name that is already another unit's
+/// merges the two. Pairs are followed through (A into B while B is renamed C puts A's items
+/// on C). A unit named twice on an item afterwards is kept once, first place, stronger role
+/// (lead over responsible over co). The learned directory, if the plan has one, is learned
+/// again. Bad input — an empty new name, a unit merged into itself, a unit the plan does not
+/// name, a unit given two new names, a circle of renames — is refused with a message and
+/// changes nothing.
+pub fn rename_units(plan: &mut Plan, renames: &[(String, String)]) -> Result<(), String> {
+    let named = |n: &str| plan.items.iter().any(|i| i.units.iter().any(|u| u.name == n));
+    let mut map: Vec<(&str, &str)> = Vec::new();
+    for (from, to) in renames {
+        let (from, to) = (from.trim(), to.trim());
+        if to.is_empty() {
+            return Err(format!("单位“{from}”的新名称不能为空"));
+        }
+        if to.chars().count() > 100 {
+            return Err(format!("单位“{from}”的新名称不能超过 100 字"));
+        }
+        if from == to {
+            return Err(format!("单位“{from}”不能并入自身"));
+        }
+        if !named(from) {
+            return Err(format!("本文件中没有单位“{from}”"));
+        }
+        if map.iter().any(|(f, _)| *f == from) {
+            return Err(format!("单位“{from}”只能改为一个名称"));
+        }
+        map.push((from, to));
+    }
+    let mut target: Vec<(String, String)> = Vec::new();
+    for &(from, _) in &map {
+        let mut name = from;
+        let mut steps = 0;
+        while let Some(&(_, to)) = map.iter().find(|(f, _)| *f == name) {
+            name = to;
+            steps += 1;
+            if steps > map.len() {
+                return Err(format!("单位“{from}”的改名与并入相互循环"));
+            }
+        }
+        target.push((from.to_string(), name.to_string()));
+    }
+    // A unit renamed to a name the plan already carries takes that unit's flags.
+    let flags_of =
+        |name: &str| plan.items.iter().flat_map(|i| &i.units).find(|u| u.name == name).map(|u| (u.group, u.known));
+    let flags: Vec<(bool, bool)> =
+        target.iter().map(|(_, to)| flags_of(to).unwrap_or((crate::units::looks_like_group(to), false))).collect();
+    for item in &mut plan.items {
+        let mut units: Vec<crate::model::UnitRef> = Vec::with_capacity(item.units.len());
+        for mut u in std::mem::take(&mut item.units) {
+            if let Some(k) = target.iter().position(|(from, _)| *from == u.name) {
+                u.name = target[k].1.clone();
+                (u.group, u.known) = flags[k];
+            }
+            match units.iter_mut().find(|kept| kept.name == u.name) {
+                Some(kept) => {
+                    if strength(u.role) > strength(kept.role) {
+                        kept.role = u.role;
+                    }
+                }
+                None => units.push(u),
+            }
+        }
+        item.units = units;
+    }
+    if !plan.learned_units.is_empty() {
+        plan.learned_units = learn(plan);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod rename_tests {
+    use super::*;
+    use crate::model::Role;
+
+    fn plan() -> Plan {
+        let text = "2025年某市科技局工作要点\n一、重点工作\n1.推进项目建设。(牵头单位:市发改局;配合单位:市财政局、办公室)\n\
+                    2.做好资金保障。(牵头单位:市财政局;配合单位:市发改局)\n3.做好宣传。(责任单位:办公室、市财政局)\n";
+        let p = crate::parse_text(text, &Directory::empty()).expect("parse");
+        let names = |i: usize| p.items[i].units.iter().map(|u| (u.name.as_str(), u.role)).collect::<Vec<_>>();
+        assert_eq!(names(0), [("市发改局", Role::Lead), ("市财政局", Role::Co), ("办公室", Role::Co)]);
+        assert_eq!(names(1), [("市财政局", Role::Lead), ("市发改局", Role::Co)]);
+        p
+    }
+
+    fn units(p: &Plan, i: usize) -> Vec<(String, Role)> {
+        p.items[i].units.iter().map(|u| (u.name.clone(), u.role)).collect()
+    }
+
+    fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
+        p.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    }
+
+    #[test]
+    fn merging_keeps_one_unit_per_item_with_the_stronger_role() {
+        let mut p = plan();
+        p.learned_units = learn(&p);
+        rename_units(&mut p, &pairs(&[("市财政局", "市发改局"), ("办公室", "市科技局办公室")])).expect("renamed");
+        assert_eq!(units(&p, 0), [("市发改局".into(), Role::Lead), ("市科技局办公室".into(), Role::Co)]);
+        // The co unit merged into the lead one: one unit, lead.
+        assert_eq!(units(&p, 1), [("市发改局".into(), Role::Lead)]);
+        assert_eq!(
+            units(&p, 2),
+            [("市科技局办公室".into(), Role::Responsible), ("市发改局".into(), Role::Responsible)]
+        );
+        let learned: Vec<(&str, usize)> = p.learned_units.iter().map(|l| (l.name.as_str(), l.items)).collect();
+        assert_eq!(learned, [("市发改局", 3), ("市科技局办公室", 2)]);
+        assert_eq!(p.learned_units[1].level, "市");
+    }
+
+    #[test]
+    fn renames_are_followed_through() {
+        let mut p = plan();
+        rename_units(&mut p, &pairs(&[("办公室", "市财政局"), ("市财政局", "市财政局(本级)")])).expect("renamed");
+        assert_eq!(units(&p, 2), [("市财政局(本级)".into(), Role::Responsible)]);
+        assert_eq!(units(&p, 0)[1], ("市财政局(本级)".into(), Role::Co));
+    }
+
+    #[test]
+    fn bad_input_changes_nothing() {
+        let before = plan();
+        for (bad, message) in [
+            (vec![("市财政局", " ")], "单位“市财政局”的新名称不能为空"),
+            (vec![("市财政局", "市财政局")], "单位“市财政局”不能并入自身"),
+            (vec![("市教育局", "市财政局")], "本文件中没有单位“市教育局”"),
+            (vec![("办公室", "甲"), ("办公室", "乙")], "单位“办公室”只能改为一个名称"),
+            (vec![("办公室", "市财政局"), ("市财政局", "办公室")], "单位“办公室”的改名与并入相互循环"),
+            // A valid pair before a bad one is not applied either.
+            (vec![("办公室", "市财政局"), ("市发改局", "")], "单位“市发改局”的新名称不能为空"),
+        ] {
+            let mut p = before.clone();
+            assert_eq!(rename_units(&mut p, &pairs(&bad)), Err(message.to_string()));
+            assert_eq!(p, before);
+        }
+    }
+}

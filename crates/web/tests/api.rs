@@ -942,6 +942,120 @@ async fn a_plan_is_imported_corrected_and_published_through_the_pages() {
     }
 }
 
+/// The `learned_{k}` index the review page gives a learned unit.
+fn learned_index(page: &str, unit: &str) -> String {
+    let at = page.find(&format!("\" value=\"{unit}\"><")).unwrap_or_else(|| panic!("{unit} listed: {page}"));
+    let start = page[..at].rfind("name=\"learned_").expect("learned field") + 14;
+    page[start..at].to_string()
+}
+
+#[tokio::test]
+async fn another_authoritys_units_are_renamed_and_merged_before_publishing() {
+    const DONGGUAN: &[u8] = include_bytes!("../../plan/tests/corpus/07-dongguan-2021-trad.txt");
+    for db in store::testing::all().await {
+        let name = db.name;
+        let s = start(db.store.clone()).await;
+        let mut sup = Browser::new(&s);
+        sup.login("supervisor", PASSWORD).await;
+        let csrf = sup.csrf().await;
+        let form = reqwest::multipart::Form::new()
+            .text("_csrf", csrf.clone())
+            .part("file", reqwest::multipart::Part::bytes(DONGGUAN.to_vec()).file_name("东莞.txt"));
+        let r = sup
+            .http
+            .post(format!("{}/plans/import", s.base))
+            .header("cookie", &sup.cookie)
+            .multipart(form)
+            .send()
+            .await
+            .expect("import");
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{name}");
+        let review = r.headers()["location"].to_str().unwrap().split('?').next().unwrap().to_string();
+        let plan_id: i64 = review.trim_start_matches("/plans/").trim_end_matches("/review").parse().expect("id");
+        let (st, page, _) = sup.get(&review).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(page.contains("本文件中的单位(5 个)"), "{name}: {page}");
+        // 市財政局 is named by both items; none of Dongguan's units is in Yingtan's directory.
+        assert!(page.contains("<tr class=\"learned-unit\" data-unit=\"市財政局\">"), "{page}");
+        assert!(!page.contains("已有同名单位"), "{page}");
+        let (yibao, tax, finance) =
+            (learned_index(&page, "市醫保局"), learned_index(&page, "市稅務局"), learned_index(&page, "市財政局"));
+        let field = |p: &str, k: &str| format!("{p}_{k}");
+        let before = db.store.parsed_plan(plan_id).await.unwrap();
+
+        // Bad input: merged into itself, an empty name, a unit the file does not name.
+        for (bad, message) in [
+            (vec![(field("merge", &tax), "市稅務局")], "单位“市稅務局”不能并入自身"),
+            (vec![(field("rename", &yibao), " ")], "单位“市醫保局”的新名称不能为空"),
+            (vec![(field("merge", &tax), "市教育局")], "本文件中没有单位“市教育局”"),
+        ] {
+            let mut form: Vec<(String, String)> = vec![("_csrf".into(), csrf.clone())];
+            form.extend([(field("learned", &tax), "市稅務局".into()), (field("learned", &yibao), "市醫保局".into())]);
+            form.extend(bad.iter().map(|(k, v)| (k.clone(), v.to_string())));
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let (st, page, _) = sup.post(&review, &form).await;
+            assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{name}: {message}");
+            assert!(
+                page.contains(&format!("id=\"error-learned\" class=\"field-error\" role=\"alert\">{message}")),
+                "{page}"
+            );
+            assert_eq!(db.store.parsed_plan(plan_id).await.unwrap(), before, "{name}: nothing saved");
+        }
+
+        // Rename one unit and merge another into a unit the same items name.
+        let (fy, ft, ff) = (field("learned", &yibao), field("learned", &tax), field("learned", &finance));
+        let (ry, mt) = (field("rename", &yibao), field("merge", &tax));
+        let (st, _, _) = sup
+            .post(
+                &review,
+                &[
+                    ("_csrf", &csrf),
+                    (&fy, "市醫保局"),
+                    (&ry, "东莞市医疗保障局"),
+                    (&ft, "市稅務局"),
+                    (&mt, "市財政局"),
+                    (&ff, "市財政局"),
+                ],
+            )
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER, "{name}");
+        let draft = db.store.parsed_plan(plan_id).await.unwrap();
+        let names = |p: &plan::Plan, i: usize| p.items[i].units.iter().map(|u| u.name.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&draft, 0), ["市人力資源社會保障局", "东莞市医疗保障局", "市財政局"], "{name}");
+        assert_eq!(names(&draft, 1), ["市殘聯", "市財政局"], "{name}");
+        let (_, page, _) = sup.get(&review).await;
+        assert!(page.contains("本文件中的单位(4 个)") && page.contains("data-unit=\"东莞市医疗保障局\""), "{page}");
+        assert!(!page.contains("data-unit=\"市稅務局\""), "{page}");
+
+        // The API's draft carries every item's units: renaming there is editing them.
+        let token = s.login("supervisor").await;
+        let (st, mut body) = s.call(M::GET, &format!("/api/v1/plans/{plan_id}/draft"), &token, None).await;
+        assert_eq!(st, StatusCode::OK);
+        body["items"][1]["units"][0]["name"] = json!("东莞市残疾人联合会");
+        let (st, _) = s.call(M::PUT, &format!("/api/v1/plans/{plan_id}/draft"), &token, Some(body)).await;
+        assert_eq!(st, StatusCode::NO_CONTENT, "{name}");
+        let (_, body) = s.call(M::GET, &format!("/api/v1/plans/{plan_id}/draft"), &token, None).await;
+        let learned: Vec<&str> =
+            body["learned_units"].as_array().unwrap().iter().map(|u| u["name"].as_str().unwrap()).collect();
+        assert_eq!(learned, ["市人力資源社會保障局", "东莞市医疗保障局", "市財政局", "东莞市残疾人联合会"], "{name}");
+
+        // Published: the assignments carry the new names, each unit once per task.
+        let (st, _, _) = sup.post(&format!("/plans/{plan_id}/publish"), &[("_csrf", &csrf)]).await;
+        assert_eq!(st, StatusCode::SEE_OTHER, "{name}");
+        let assignments = db.store.assignments(plan_id, None).await.unwrap();
+        let mut seen: Vec<(i64, &str)> = assignments.iter().map(|a| (a.task_id, a.unit_name.as_str())).collect();
+        assert_eq!(seen.len(), 5, "{name}: {assignments:?}");
+        seen.dedup();
+        assert_eq!(seen.len(), 5, "{name}: no unit twice on a task");
+        let units: Vec<&str> = seen.iter().map(|(_, u)| *u).collect();
+        assert_eq!(
+            units,
+            ["市人力資源社會保障局", "东莞市医疗保障局", "市財政局", "东莞市残疾人联合会", "市財政局"],
+            "{name}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn notices_go_out_by_email_and_webhook_once_each() {
     use notify::testing::{http_receiver, smtp_sink};

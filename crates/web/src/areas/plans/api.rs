@@ -135,7 +135,8 @@ pub async fn get_draft(
     Ok(Json(state.store.parsed_plan(id).await?))
 }
 
-/// Replaces a draft's structure with a person's edits (titles, units, targets).
+/// Replaces a draft's structure with a person's edits (titles, units, targets). Renaming or
+/// merging a learned unit is done here too: the items carry their units.
 #[utoipa::path(put, path = "/api/v1/plans/{id}/draft", params(("id" = i64, Path)), security(("bearer" = [])),
     request_body(content = Object, description = "编辑后的解析结果(与 duban plan parse --format json 相同)"),
     responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
@@ -145,7 +146,7 @@ pub async fn put_draft(
     Path(id): Path<i64>,
     body: Result<Json<plan::Plan>, JsonRejection>,
 ) -> ApiResult<StatusCode> {
-    let Json(edited) = body?;
+    let Json(mut edited) = body?;
     if edited.items.is_empty() {
         return Err(ApiError::invalid("items", "工作要点至少要有一个条目"));
     }
@@ -154,6 +155,11 @@ pub async fn put_draft(
     }
     if let Some(problem) = plan::limits::size_problem(&edited) {
         return Err(ApiError::invalid("items", problem));
+    }
+    // Units renamed or merged on the items (the body carries every item's units) show in the
+    // learned directory as they now stand.
+    if !edited.learned_units.is_empty() {
+        edited.learned_units = plan::directory::learn(&edited);
     }
     state.store.update_draft(id, &edited).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -263,7 +263,32 @@ struct ReviewPage {
     general_warnings: Vec<String>,
     items: Vec<DraftItem>,
     unit_names: Vec<String>,
+    /// The units this document names when it is another authority's (its own directory).
+    learned: Vec<LearnedRow>,
+    learned_error: Option<String>,
     form_error: Option<String>,
+}
+
+/// A unit learned from the document, as the review page offers it for renaming or merging.
+pub struct LearnedRow {
+    pub index: usize,
+    pub name: String,
+    pub kind: &'static str,
+    pub level: String,
+    pub items: usize,
+    /// Whether the unit directory already has a unit of this name.
+    pub matched: bool,
+    /// The other learned units, to merge this one into.
+    pub others: Vec<String>,
+}
+
+fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "group" => "单位组",
+        "district" => "区县政府",
+        "department" => "部门",
+        _ => "其他",
+    }
 }
 
 async fn review_page(
@@ -328,7 +353,23 @@ async fn review_page(
             title_error: errors.get(&format!("title_{index}")).cloned(),
         })
         .collect();
-    let unit_names = state.store.units().await?.into_iter().map(|u| u.name).collect();
+    let unit_names: Vec<String> = state.store.units().await?.into_iter().map(|u| u.name).collect();
+    // Learned again from the items as they stand, so that edits and merges show at once.
+    let learned_units = if parsed.learned_units.is_empty() { Vec::new() } else { plan::directory::learn(parsed) };
+    let known: std::collections::HashSet<String> = unit_names.iter().map(|n| plan::directory::key(n)).collect();
+    let learned = learned_units
+        .iter()
+        .enumerate()
+        .map(|(index, l)| LearnedRow {
+            index,
+            name: l.name.clone(),
+            kind: kind_label(&l.kind),
+            level: l.level.clone(),
+            items: l.items,
+            matched: known.contains(&plan::directory::key(&l.name)),
+            others: learned_units.iter().filter(|o| o.name != l.name).map(|o| o.name.clone()).collect(),
+        })
+        .collect();
     Ok(ReviewPage {
         ctx: viewer.ctx,
         plan: row,
@@ -342,6 +383,8 @@ async fn review_page(
             .collect(),
         items,
         unit_names,
+        learned,
+        learned_error: errors.get("learned").cloned(),
         form_error,
     })
 }
@@ -413,6 +456,10 @@ pub async fn save_draft(
             }
         }
     }
+    // The learned units renamed or merged, after the items' own unit edits.
+    if let Err(message) = apply_learned_edits(&mut parsed, &fields) {
+        errors.insert("learned".to_string(), message);
+    }
     if !errors.is_empty() {
         let page = review_page(&state, viewer, id, &parsed, errors, Some("有填写错误,未保存。".into())).await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
@@ -422,6 +469,38 @@ pub async fn save_draft(
         Err(StoreError::Conflict(m)) => Err(PageError::BadRequest(m)),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The review page's 本文件中的单位 fields: `learned_{k}` names a unit, `rename_{k}` its new
+/// name, `merge_{k}` another learned unit to merge it into. Applied all together by
+/// `plan::directory::rename_units`, or not at all.
+fn apply_learned_edits(parsed: &mut plan::Plan, fields: &[(String, String)]) -> Result<(), String> {
+    if parsed.learned_units.is_empty() {
+        return Ok(());
+    }
+    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let names: Vec<String> = plan::directory::learn(parsed).into_iter().map(|l| l.name).collect();
+    let mut pairs = Vec::new();
+    for (field, name) in fields {
+        let Some(k) = field.strip_prefix("learned_") else { continue };
+        let name = name.clone();
+        let rename = get(&format!("rename_{k}")).map(|r| r.trim().to_string()).unwrap_or_else(|| name.clone());
+        let merge = get(&format!("merge_{k}")).map(|m| m.trim().to_string()).unwrap_or_default();
+        if !names.contains(&name) {
+            if rename != name || !merge.is_empty() {
+                return Err(format!("本文件中没有单位“{name}”"));
+            }
+            continue;
+        }
+        match (rename != name, merge.is_empty()) {
+            (true, false) => return Err(format!("单位“{name}”不能同时改名和并入其他单位")),
+            (true, true) => pairs.push((name, rename)),
+            (false, false) if !names.contains(&merge) => return Err(format!("本文件中没有单位“{merge}”")),
+            (false, false) => pairs.push((name, merge)),
+            (false, true) => {}
+        }
+    }
+    plan::directory::rename_units(parsed, &pairs)
 }
 
 pub async fn publish(
