@@ -155,11 +155,9 @@ impl Store {
         // The same layout as `evidence::evidence_path`.
         let path = dir.join("evidence").join(&sha[..2]).join(&sha);
         if !path.exists() {
-            let write = || -> std::io::Result<()> {
-                std::fs::create_dir_all(path.parent().unwrap_or(dir))?;
-                std::fs::write(&path, bytes)
-            };
-            write().map_err(|e| StoreError::invalid("file", format!("保存文件失败:{e}")))?;
+            // Written aside and renamed: a write cut short (a full disk) never leaves a
+            // partial file under the name later uploads of the same content would trust.
+            crate::evidence::write_durably(&path, bytes).map_err(StoreError::file)?;
         }
         Ok(sha)
     }

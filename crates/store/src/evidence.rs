@@ -174,7 +174,7 @@ impl Store {
                 .await
                 .map_err(std::io::Error::other)
                 .and_then(|r| r)
-                .map_err(|e| StoreError::invalid("file", format!("保存文件失败:{e}")))?;
+                .map_err(StoreError::file)?;
         }
         let file_name = clean_name(name);
         let at = now();
@@ -333,10 +333,17 @@ pub(crate) fn write_durably(path: &std::path::Path, bytes: &[u8]) -> std::io::Re
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let tmp = dir.join(format!(".{}.{n}.tmp", std::process::id()));
-    let mut f = std::fs::File::create(&tmp)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, path)?;
+    let written = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if written.is_err() {
+        // A write cut short (a full disk) leaves no partial file taking the space.
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written?;
     std::fs::File::open(dir)?.sync_all()
 }
 

@@ -295,6 +295,7 @@ impl<R: Record> WriteQueue<R> {
                 // A job's own error stands whatever became of the group.
                 (_, Some(Err(own))) => Err(own),
                 // Nothing of the group was kept: a job that succeeded must not be acknowledged.
+                (Err(StoreError::DiskFull), _) => Err(StoreError::DiskFull),
                 (Err(e), _) => Err(unfinished(e)),
                 (Ok(()), None) => Err(unfinished("无结果")),
             });
@@ -302,6 +303,7 @@ impl<R: Record> WriteQueue<R> {
         for (k, answer) in record_answers.into_iter().enumerate() {
             let _ = answer.send(match (&outcome, appended.as_ref().and_then(|ids| ids.get(k))) {
                 (Ok(()), Some(id)) => Ok(Box::new(*id) as Value),
+                (Err(StoreError::DiskFull), _) => Err(StoreError::DiskFull),
                 (Err(e), _) => Err(unfinished(e)),
                 (Ok(()), None) => Err(unfinished("无结果")),
             });

@@ -58,8 +58,40 @@ pub enum StoreError {
     /// A value is not acceptable; `field` names it for the form or the problem JSON.
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
+    /// The server's disk (or the database server's) is full: nothing of the change was
+    /// kept. Not the user's fault and not a bug; an operator must free space.
+    #[error("{DISK_FULL}")]
+    DiskFull,
     #[error("数据库错误:{0}")]
-    Db(#[from] sqlx::Error),
+    Db(#[source] sqlx::Error),
+}
+
+/// What a user is told when a change could not be written for lack of disk space.
+pub const DISK_FULL: &str = "服务器磁盘空间不足,本次保存未完成,请联系系统管理员";
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        if disk_full(&e) { StoreError::DiskFull } else { StoreError::Db(e) }
+    }
+}
+
+/// A database error that says the disk is full: SQLite's `SQLITE_FULL` (13, in the low byte
+/// of an extended code), PostgreSQL's `disk_full` (53100), or the system's `ENOSPC`/quota.
+pub(crate) fn disk_full(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => {
+            let code = d.code();
+            let code = code.as_deref().unwrap_or_default();
+            code == "53100" || code.parse::<i64>().is_ok_and(|c| c & 0xff == 13)
+        }
+        sqlx::Error::Io(io) => io_disk_full(io),
+        _ => false,
+    }
+}
+
+/// The system's "no space left on device" or "disk quota exceeded".
+pub(crate) fn io_disk_full(e: &std::io::Error) -> bool {
+    matches!(e.kind(), std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded)
 }
 
 impl StoreError {
@@ -72,7 +104,17 @@ impl StoreError {
     pub(crate) fn lost_race(e: sqlx::Error, why: &str) -> Self {
         match e.as_database_error() {
             Some(d) if d.is_unique_violation() => StoreError::Conflict(why.to_string()),
-            _ => StoreError::Db(e),
+            _ => e.into(),
+        }
+    }
+
+    /// A file (evidence, an attachment) that could not be written: a full disk is said so,
+    /// anything else names the system's reason.
+    pub(crate) fn file(e: std::io::Error) -> Self {
+        if io_disk_full(&e) {
+            StoreError::DiskFull
+        } else {
+            StoreError::invalid("file", format!("保存文件失败:{e}"))
         }
     }
 }
@@ -176,7 +218,20 @@ impl Store {
             )
         };
         let (pool, writer) = match backend {
-            Backend::Sqlite => (options(4).connect(&url).await?, options(1).connect(&url).await?),
+            Backend::Sqlite => (
+                options(4).connect(&url).await?,
+                // The writer's connection, if still in a transaction when it comes back, is
+                // not used again. A COMMIT that fails on a full disk has SQLite roll the
+                // transaction back itself, so the driver's ROLLBACK fails in turn and it
+                // keeps counting a transaction: every later write on that connection would
+                // be refused ("non-zero transaction depth"), even once space returns. Closed,
+                // it is replaced by a fresh one. (A transaction merely dropped may still have
+                // its ROLLBACK queued here: that costs a reconnect, on an error path only.)
+                options(1)
+                    .after_release(|conn, _| Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(conn)) }))
+                    .connect(&url)
+                    .await?,
+            ),
             Backend::Postgres => {
                 let pool = options(16).connect(&url).await?;
                 (pool.clone(), pool)

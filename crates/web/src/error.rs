@@ -96,6 +96,7 @@ fn title(status: StatusCode) -> &'static str {
         422 => "填写的内容有误",
         429 => "请求过于频繁",
         503 => "服务器繁忙",
+        507 => "服务器存储空间不足",
         _ => "服务器内部错误",
     }
 }
@@ -133,6 +134,10 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound => ApiError::not_found(),
             StoreError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
             StoreError::Invalid { field, message } => ApiError::invalid(&field, message),
+            StoreError::DiskFull => {
+                tracing::error!("disk full: a change was not written");
+                ApiError::new(StatusCode::INSUFFICIENT_STORAGE, "disk_full", store::DISK_FULL)
+            }
             StoreError::Db(e) => {
                 tracing::error!(error = %e, "database error");
                 ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误,请稍后重试")

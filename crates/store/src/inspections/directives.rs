@@ -100,7 +100,12 @@ impl Store {
         self.directives_where(Some(id), scope, today).await?.pop().ok_or(StoreError::NotFound)
     }
 
-    pub(super) async fn directives_where(&self, only: Option<i64>, scope: VisitScope, today: NaiveDate) -> Result<Vec<Directive>> {
+    pub(super) async fn directives_where(
+        &self,
+        only: Option<i64>,
+        scope: VisitScope,
+        today: NaiveDate,
+    ) -> Result<Vec<Directive>> {
         let unit = match scope {
             VisitScope::All => 0,
             VisitScope::Unit(u) => u,

@@ -289,7 +289,7 @@ impl Store {
                 .await
                 .map_err(std::io::Error::other)
                 .and_then(|r| r)
-                .map_err(|e| StoreError::invalid("file", format!("保存文件失败:{e}")))?;
+                .map_err(StoreError::file)?;
         }
         let mut tx = self.write_tx().await?;
         if evidence_count(&mut tx, inspection_id, finding_id).await? >= MAX_EVIDENCE_FILES {

@@ -277,6 +277,14 @@ impl From<StoreError> for PageError {
             StoreError::NotFound => PageError::NotFound,
             StoreError::Conflict(m) => PageError::BadRequest(m),
             StoreError::Invalid { message, .. } => PageError::BadRequest(message),
+            StoreError::DiskFull => {
+                tracing::error!("disk full: a change was not written");
+                PageError::Refused {
+                    status: StatusCode::INSUFFICIENT_STORAGE,
+                    title: "服务器存储空间不足",
+                    message: store::DISK_FULL.to_string(),
+                }
+            }
             StoreError::Db(e) => {
                 tracing::error!(error = %e, "database error");
                 PageError::Internal
