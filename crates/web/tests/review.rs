@@ -63,6 +63,10 @@ async fn the_office_approves_clean_reports_together_but_never_one_changed_since_
         let (st, to) = s.post_form(&office, "/review/approve", &form).await;
         assert_eq!(st, StatusCode::SEE_OTHER, "{name}");
         assert!(to.starts_with("/review"), "{to}");
+        // A forged filter field (a line break, another site) comes back as a plain queue link.
+        let forged = [("_csrf", csrf_of(&page)), ("query", "flag=late\r\nSet-Cookie: x=1&//evil.example".to_string())];
+        let (st, to) = s.post_form(&office, "/review/approve", &forged).await;
+        assert_eq!((st, to.as_str()), (StatusCode::SEE_OTHER, "/review?flag=late%0D%0ASet-Cookie%3A+x%3D1"), "{name}");
         let left = queue("?period=2024-03").await;
         assert_eq!(left.len(), 1, "{name}: only the changed report is left: {left:?}");
         assert_eq!(left[0]["assignment_id"], changed);

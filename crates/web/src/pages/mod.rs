@@ -234,6 +234,9 @@ pub fn flash_of(headers: &HeaderMap) -> Option<String> {
 
 /// Redirects after a successful form (POST → redirect → GET), with a message to show.
 pub fn redirect_with(path: &str, flash: &str) -> Response {
+    // A path that cannot be a header (a control character from somewhere) goes home rather
+    // than panicking in `Redirect::to`.
+    let path = if HeaderValue::from_str(path).is_ok() { path } else { "/home" };
     let mut r = Redirect::to(path).into_response();
     let cookie = format!("{FLASH_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age=60", url_encode(flash));
     if let Ok(v) = HeaderValue::from_str(&cookie) {

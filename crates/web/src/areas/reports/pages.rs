@@ -601,7 +601,9 @@ pub async fn approve_selected(
 ) -> PageResult {
     let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
     viewer.check_csrf(&get("_csrf"))?;
-    let back = format!("/review?{}", get("query"));
+    // Back to the queue as filtered, rebuilt from the parsed filter (never the raw field).
+    let query = queue_query_from(&get("query")).query_string();
+    let back = if query.is_empty() { "/review".to_string() } else { format!("/review?{query}") };
     // Each ticked box is "assignment:period:version".
     let mut items = Vec::new();
     for (_, v) in fields.iter().filter(|(k, _)| k == "item") {
