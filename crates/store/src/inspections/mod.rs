@@ -1007,32 +1007,11 @@ async fn notify(
 /// Moves a finding by `step` inside the caller's transaction, if its version is still
 /// `version` and the rules allow the step from its stage: the new stage, else a conflict.
 async fn claim_finding(conn: &mut sqlx::AnyConnection, id: i64, version: i64, step: Step, at: &str) -> Result<Stage> {
-    let row = sqlx::query("SELECT stage, version FROM findings WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    let stage = Stage::parse(&row.get::<String, _>(0)).unwrap_or(Stage::Issued);
-    if row.get::<i64, _>(1) != version {
-        return Err(StoreError::Conflict(FINDING_CHANGED.into()));
-    }
-    let next = stage.after(step).map_err(|why| StoreError::Conflict(why.into()))?;
-    // The stage and version read are part of the write: on PostgreSQL a concurrent step
-    // that committed first makes this one change nothing.
-    let changed = sqlx::query(
-        "UPDATE findings SET stage = $1, version = version + 1, updated_at = $2 \
-         WHERE id = $3 AND version = $4 AND stage = $5",
-    )
-    .bind(next.key())
-    .bind(at)
-    .bind(id)
-    .bind(version)
-    .bind(stage.key())
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    expect_one(changed, FINDING_CHANGED)?;
-    Ok(next)
+    claim(conn, "findings", id, version, at, FINDING_CHANGED, |stage| {
+        let next = Stage::parse(stage).unwrap_or(Stage::Issued).after(step)?;
+        Ok((next.key(), next))
+    })
+    .await
 }
 
 /// As [`claim_finding`], for a 督办件.
@@ -1043,28 +1022,48 @@ async fn claim_directive(
     step: DirectiveStep,
     at: &str,
 ) -> Result<DirectiveStage> {
-    let row = sqlx::query("SELECT stage, version FROM directives WHERE id = $1")
+    claim(conn, "directives", id, version, at, DIRECTIVE_CHANGED, |stage| {
+        let next = DirectiveStage::parse(stage).unwrap_or(DirectiveStage::Open).after(step)?;
+        Ok((next.key(), next))
+    })
+    .await
+}
+
+/// The one conditional step of a finding or a 督办件 (`table`): reads its stage and version,
+/// asks `advance` for the next stage (a refusal is a conflict), and writes it only if neither
+/// the stage nor the version changed meanwhile — on PostgreSQL a concurrent step that
+/// committed first makes this one change nothing, and the caller is told `changed`.
+async fn claim<T>(
+    conn: &mut sqlx::AnyConnection,
+    table: &'static str,
+    id: i64,
+    version: i64,
+    at: &str,
+    changed: &'static str,
+    advance: impl FnOnce(&str) -> std::result::Result<(&'static str, T), &'static str>,
+) -> Result<T> {
+    let row = sqlx::query(sql!("SELECT stage, version FROM {table} WHERE id = $1"))
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?
         .ok_or(StoreError::NotFound)?;
-    let stage = DirectiveStage::parse(&row.get::<String, _>(0)).unwrap_or(DirectiveStage::Open);
+    let stage: String = row.get(0);
     if row.get::<i64, _>(1) != version {
-        return Err(StoreError::Conflict(DIRECTIVE_CHANGED.into()));
+        return Err(StoreError::Conflict(changed.into()));
     }
-    let next = stage.after(step).map_err(|why| StoreError::Conflict(why.into()))?;
-    let changed = sqlx::query(
-        "UPDATE directives SET stage = $1, version = version + 1, updated_at = $2 \
-         WHERE id = $3 AND version = $4 AND stage = $5",
-    )
-    .bind(next.key())
+    let (next_key, next) = advance(&stage).map_err(|why| StoreError::Conflict(why.into()))?;
+    let updated = sqlx::query(sql!(
+        "UPDATE {table} SET stage = $1, version = version + 1, updated_at = $2 \
+         WHERE id = $3 AND version = $4 AND stage = $5"
+    ))
+    .bind(next_key)
     .bind(at)
     .bind(id)
     .bind(version)
-    .bind(stage.key())
+    .bind(&stage)
     .execute(&mut *conn)
     .await?
     .rows_affected();
-    expect_one(changed, DIRECTIVE_CHANGED)?;
+    expect_one(updated, changed)?;
     Ok(next)
 }
