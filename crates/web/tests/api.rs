@@ -67,6 +67,37 @@ impl Server {
 
 use reqwest::Method as M;
 
+impl Server {
+    /// A plan's draft and its version (`ETag`), as a reviewer's client reads it.
+    async fn draft(&self, plan_id: i64, token: &str) -> (Value, String) {
+        let r = self
+            .http
+            .get(format!("{}/api/v1/plans/{plan_id}/draft", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("draft");
+        assert_eq!(r.status(), StatusCode::OK);
+        let etag = r.headers().get("etag").expect("a draft has an ETag").to_str().expect("ascii").to_string();
+        (r.json().await.expect("json"), etag)
+    }
+
+    /// Saves an edited draft made on the version `etag`.
+    async fn put_draft(&self, plan_id: i64, token: &str, body: &Value, etag: &str) -> (StatusCode, Value) {
+        let r = self
+            .http
+            .put(format!("{}/api/v1/plans/{plan_id}/draft", self.base))
+            .bearer_auth(token)
+            .header("if-match", etag)
+            .json(body)
+            .send()
+            .await
+            .expect("put draft");
+        let status = r.status();
+        (status, r.json::<Value>().await.unwrap_or(Value::Null))
+    }
+}
+
 #[tokio::test]
 async fn whole_cycle_through_the_api() {
     for db in store::testing::all().await {
@@ -139,14 +170,14 @@ async fn whole_cycle_through_the_api() {
         assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
 
         // The reviewer corrects the draft before publishing.
-        let (st, mut draft) = s.call(M::GET, &format!("/api/v1/plans/{plan_id}/draft"), &sup, None).await;
-        assert_eq!(st, StatusCode::OK);
+        let (mut draft, etag) = s.draft(plan_id, &sup).await;
         assert_eq!(draft["items"][0]["title"], "坚持用党的创新理论凝心铸魂");
         draft["items"][0]["title"] = json!("坚持用党的创新理论凝心铸魂(修订)");
-        let (st, _) = s.call(M::PUT, &format!("/api/v1/plans/{plan_id}/draft"), &sup, Some(draft.clone())).await;
+        let (st, _) = s.put_draft(plan_id, &sup, &draft, &etag).await;
         assert_eq!(st, StatusCode::NO_CONTENT);
+        let (_, etag) = s.draft(plan_id, &sup).await;
         draft["items"][1]["title"] = json!("  ");
-        let (st, v) = s.call(M::PUT, &format!("/api/v1/plans/{plan_id}/draft"), &sup, Some(draft)).await;
+        let (st, v) = s.put_draft(plan_id, &sup, &draft, &etag).await;
         assert_eq!((st, v["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("items.2.title")));
         let (st, _) = s.call(M::GET, &format!("/api/v1/plans/{plan_id}/draft"), &rep, None).await;
         assert_eq!(st, StatusCode::FORBIDDEN);
@@ -680,6 +711,21 @@ impl<'a> Browser<'a> {
         (r.status(), r.text().await.unwrap_or_default(), location)
     }
 
+    /// Posts a form as the page `from` sends it: with the draft version that page carries
+    /// (the review page's forms send it back so a stale tab cannot overwrite newer edits).
+    async fn post_from(&self, from: &str, to: &str, form: &[(&str, &str)]) -> (StatusCode, String, Option<String>) {
+        let (_, page, _) = self.get(from).await;
+        let version = page
+            .split("name=\"version\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("the page carries the draft's version")
+            .to_string();
+        let mut form = form.to_vec();
+        form.push(("version", &version));
+        self.post(to, &form).await
+    }
+
     /// The CSRF token the pages carry for this session.
     async fn csrf(&self) -> String {
         let (_, body, _) = self.get("/home").await;
@@ -880,7 +926,8 @@ async fn a_plan_is_imported_corrected_and_published_through_the_pages() {
 
         // A bad target value is refused with the field named, and nothing is saved.
         let (st, page, _) = sup
-            .post(
+            .post_from(
+                &review,
                 &review,
                 &[
                     ("_csrf", &csrf),
@@ -894,7 +941,8 @@ async fn a_plan_is_imported_corrected_and_published_through_the_pages() {
         assert!(page.contains("id=\"error-target_0_0\""), "{page}");
         assert!(db.store.parsed_plan(plan_id).await.unwrap().items[0].units.iter().any(|u| !u.known));
         let (st, _, _) = sup
-            .post(
+            .post_from(
+                &review,
                 &review,
                 &[
                     ("_csrf", &csrf),
@@ -914,12 +962,12 @@ async fn a_plan_is_imported_corrected_and_published_through_the_pages() {
         let (_, page, _) = sup.get(&review).await;
         let at = page.find("name=\"measure_0_").expect("a measure that becomes a milestone") + 6;
         let field: String = page[at..].chars().take_while(|c| *c != '"').collect();
-        let (st, page, _) = sup.post(&review, &[("_csrf", &csrf), (&field, "2024-06-30")]).await;
+        let (st, page, _) = sup.post_from(&review, &review, &[("_csrf", &csrf), (&field, "2024-06-30")]).await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "outside the plan's year");
         assert!(page.contains(&format!("id=\"error-{field}\"")));
-        let (st, _, _) = sup.post(&review, &[("_csrf", &csrf), (&field, "2025-06-30")]).await;
+        let (st, _, _) = sup.post_from(&review, &review, &[("_csrf", &csrf), (&field, "2025-06-30")]).await;
         assert_eq!(st, StatusCode::SEE_OTHER);
-        let (st, _, location) = sup.post(&format!("/plans/{plan_id}/publish"), &[("_csrf", &csrf)]).await;
+        let (st, _, location) = sup.post_from(&review, &format!("/plans/{plan_id}/publish"), &[("_csrf", &csrf)]).await;
         assert_eq!(st, StatusCode::SEE_OTHER);
         assert_eq!(location.unwrap(), format!("/plans/{plan_id}"));
         let tasks = db.store.tasks(plan_id).await.unwrap();
@@ -993,7 +1041,7 @@ async fn another_authoritys_units_are_renamed_and_merged_before_publishing() {
             form.extend([(field("learned", &tax), "市稅務局".into()), (field("learned", &yibao), "市醫保局".into())]);
             form.extend(bad.iter().map(|(k, v)| (k.clone(), v.to_string())));
             let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-            let (st, page, _) = sup.post(&review, &form).await;
+            let (st, page, _) = sup.post_from(&review, &review, &form).await;
             assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{name}: {message}");
             assert!(
                 page.contains(&format!("id=\"error-learned\" class=\"field-error\" role=\"alert\">{message}")),
@@ -1006,7 +1054,8 @@ async fn another_authoritys_units_are_renamed_and_merged_before_publishing() {
         let (fy, ft, ff) = (field("learned", &yibao), field("learned", &tax), field("learned", &finance));
         let (ry, mt) = (field("rename", &yibao), field("merge", &tax));
         let (st, _, _) = sup
-            .post(
+            .post_from(
+                &review,
                 &review,
                 &[
                     ("_csrf", &csrf),
@@ -1029,10 +1078,9 @@ async fn another_authoritys_units_are_renamed_and_merged_before_publishing() {
 
         // The API's draft carries every item's units: renaming there is editing them.
         let token = s.login("supervisor").await;
-        let (st, mut body) = s.call(M::GET, &format!("/api/v1/plans/{plan_id}/draft"), &token, None).await;
-        assert_eq!(st, StatusCode::OK);
+        let (mut body, etag) = s.draft(plan_id, &token).await;
         body["items"][1]["units"][0]["name"] = json!("东莞市残疾人联合会");
-        let (st, _) = s.call(M::PUT, &format!("/api/v1/plans/{plan_id}/draft"), &token, Some(body)).await;
+        let (st, _) = s.put_draft(plan_id, &token, &body, &etag).await;
         assert_eq!(st, StatusCode::NO_CONTENT, "{name}");
         let (_, body) = s.call(M::GET, &format!("/api/v1/plans/{plan_id}/draft"), &token, None).await;
         let learned: Vec<&str> =
@@ -1040,7 +1088,7 @@ async fn another_authoritys_units_are_renamed_and_merged_before_publishing() {
         assert_eq!(learned, ["市人力資源社會保障局", "东莞市医疗保障局", "市財政局", "东莞市残疾人联合会"], "{name}");
 
         // Published: the assignments carry the new names, each unit once per task.
-        let (st, _, _) = sup.post(&format!("/plans/{plan_id}/publish"), &[("_csrf", &csrf)]).await;
+        let (st, _, _) = sup.post_from(&review, &format!("/plans/{plan_id}/publish"), &[("_csrf", &csrf)]).await;
         assert_eq!(st, StatusCode::SEE_OTHER, "{name}");
         let assignments = db.store.assignments(plan_id, None).await.unwrap();
         let mut seen: Vec<(i64, &str)> = assignments.iter().map(|a| (a.task_id, a.unit_name.as_str())).collect();

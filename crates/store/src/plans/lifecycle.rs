@@ -39,18 +39,51 @@ impl Store {
         serde_json::from_str(&json).map_err(|e| StoreError::invalid("plan", e.to_string()))
     }
 
-    /// Replaces a draft's parsed structure (a reviewer's edits).
-    pub async fn update_draft(&self, id: i64, parsed: &Plan) -> Result<()> {
+    /// A draft as a reviewer reads it: its parsed structure and the version that structure
+    /// is at. An edit names the version it was made on (`update_draft`), so that of two
+    /// reviewers editing the same draft the second is told instead of silently undoing the
+    /// first's work; and the review form's fields are numbered by item, so an edit applied to
+    /// a draft that changed underneath it could land on the wrong item.
+    pub async fn draft(&self, id: i64) -> Result<Draft> {
+        let row =
+            sqlx::query("SELECT parsed_json FROM plans WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
+        let json: String = row.ok_or(StoreError::NotFound)?.get(0);
+        let plan = serde_json::from_str(&json).map_err(|e| StoreError::invalid("plan", e.to_string()))?;
+        Ok(Draft { plan, version: draft_version(&json) })
+    }
+
+    /// Replaces a draft's parsed structure with a reviewer's edits, made on the draft as it
+    /// was at `read_version` (from [`Store::draft`]). Refused with a conflict when the plan is
+    /// no longer a draft or the draft has changed since; the write itself is conditional on
+    /// the text that was checked, so a change landing between the check and the write is
+    /// refused too.
+    pub async fn update_draft(&self, id: i64, parsed: &Plan, read_version: &str) -> Result<()> {
         let json = serde_json::to_string(parsed).map_err(|e| StoreError::invalid("plan", e.to_string()))?;
-        let done = sqlx::query("UPDATE plans SET parsed_json = $1, title = $2 WHERE id = $3 AND status = 'draft'")
-            .bind(json)
-            .bind(&parsed.title)
+        let row = sqlx::query("SELECT parsed_json, status FROM plans WHERE id = $1")
             .bind(id)
-            .execute(&self.pool)
-            .await?;
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let (current, status): (String, String) = (row.get(0), row.get(1));
+        if status != "draft" {
+            return Err(StoreError::Conflict(ONLY_DRAFTS.into()));
+        }
+        if draft_version(&current) != read_version {
+            return Err(StoreError::Conflict(DRAFT_CHANGED.into()));
+        }
+        let done = sqlx::query(
+            "UPDATE plans SET parsed_json = $1, title = $2 WHERE id = $3 AND status = 'draft' AND parsed_json = $4",
+        )
+        .bind(json)
+        .bind(&parsed.title)
+        .bind(id)
+        .bind(current)
+        .execute(&self.pool)
+        .await?;
         if done.rows_affected() == 0 {
-            self.plan(id).await?;
-            return Err(StoreError::Conflict("只有草稿状态的工作要点可以修改".into()));
+            let now = self.plan(id).await?;
+            let message = if now.status == "draft" { DRAFT_CHANGED } else { ONLY_DRAFTS };
+            return Err(StoreError::Conflict(message.into()));
         }
         Ok(())
     }
@@ -69,11 +102,30 @@ impl Store {
     /// `today` is the caller's clock (the server's configured date, a demo's fixed one): a
     /// plan that names no year is `today`'s year, and it is recorded as published on `today`.
     pub async fn publish_plan(&self, id: i64, today: NaiveDate) -> Result<Published> {
-        let row = self.plan(id).await?;
-        if row.status != "draft" {
+        self.publish(id, None, today).await
+    }
+
+    /// Publishes a draft as the reviewer saw it: refused with a conflict when the draft has
+    /// changed since `reviewed_version` (from [`Store::draft`]), so nobody publishes edits
+    /// they have not seen.
+    pub async fn publish_reviewed(&self, id: i64, reviewed_version: &str, today: NaiveDate) -> Result<Published> {
+        self.publish(id, Some(reviewed_version), today).await
+    }
+
+    async fn publish(&self, id: i64, reviewed_version: Option<&str>, today: NaiveDate) -> Result<Published> {
+        let row = sqlx::query("SELECT parsed_json, status FROM plans WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let (json, status): (String, String) = (row.get(0), row.get(1));
+        if status != "draft" {
             return Err(StoreError::Conflict("该工作要点已发布,不能重复发布".into()));
         }
-        let parsed = self.parsed_plan(id).await?;
+        if reviewed_version.is_some_and(|v| v != draft_version(&json)) {
+            return Err(StoreError::Conflict(DRAFT_CHANGED.into()));
+        }
+        let parsed: Plan = serde_json::from_str(&json).map_err(|e| StoreError::invalid("plan", e.to_string()))?;
         let problems = plan::limits::publish_problems(&parsed);
         if !problems.is_empty() {
             return Err(StoreError::invalid("plan", format!("无法发布:{}", problems.join(";"))));
@@ -126,18 +178,27 @@ impl Store {
             .collect();
 
         let mut tx = self.write_tx().await?;
-        // Claim the draft first: a concurrent publication waits here (or finds it gone) and
-        // answers 409 instead of making a second set of tasks.
+        // Claim the draft first, as it was read: a concurrent publication waits here (or finds
+        // it gone) and answers 409 instead of making a second set of tasks, and an edit saved
+        // in between is not published unread.
         let claimed = sqlx::query(
-            "UPDATE plans SET status = 'published', published_at = $1, year = $2 WHERE id = $3 AND status = 'draft'",
+            "UPDATE plans SET status = 'published', published_at = $1, year = $2 \
+             WHERE id = $3 AND status = 'draft' AND parsed_json = $4",
         )
         .bind(now_on(today))
         .bind(i64::from(year))
         .bind(id)
+        .bind(&json)
         .execute(&mut *tx)
         .await?;
         if claimed.rows_affected() == 0 {
-            return Err(StoreError::Conflict("该工作要点已发布,不能重复发布".into()));
+            drop(tx);
+            let message = if self.plan(id).await?.status == "draft" {
+                DRAFT_CHANGED
+            } else {
+                "该工作要点已发布,不能重复发布"
+            };
+            return Err(StoreError::Conflict(message.into()));
         }
 
         // The directory, to resolve names, aliases and groups in memory.

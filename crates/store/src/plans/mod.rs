@@ -14,6 +14,24 @@ use std::collections::{BTreeMap, HashMap};
 /// `plan::limits::MAX_ITEMS` items, forty units each.
 pub const MAX_ASSIGNMENTS: usize = 20_000;
 
+/// A draft's parsed structure and the version it is at (see [`Store::draft`]).
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub plan: Plan,
+    /// Changes whenever the draft's structure does; sent back with an edit.
+    pub version: String,
+}
+
+const ONLY_DRAFTS: &str = "只有草稿状态的工作要点可以修改";
+const DRAFT_CHANGED: &str = "该草稿已被他人修改,请刷新页面后在最新内容上重新修改";
+
+/// The version of a draft: a digest of its stored structure, so no column or migration is
+/// needed and any change, by any route, gives a new version.
+fn draft_version(parsed_json: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(parsed_json.as_bytes()).iter().take(12).map(|b| format!("{b:02x}")).collect()
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct PlanRow {
     pub id: i64,

@@ -214,12 +214,13 @@ async fn a_plan_without_title_or_units_is_not_published() {
         let (st, v) = import(&s, &sup, YINGTAN.to_vec()).await;
         assert_eq!(st, StatusCode::CREATED, "{v}");
         let id = v["id"].as_i64().expect("id");
-        let (_, mut draft) = s.call(M::GET, &format!("/api/v1/plans/{id}/draft"), &sup, None).await;
+        let (mut draft, etag) = s.draft(id, &sup).await;
         draft["title"] = json!("");
         for n in [0, 2] {
             draft["items"][n]["units"] = json!([]);
         }
-        let (st, v) = s.call(M::PUT, &format!("/api/v1/plans/{id}/draft"), &sup, Some(draft.clone())).await;
+        let path = format!("/api/v1/plans/{id}/draft");
+        let (st, v) = s.call_if_match(M::PUT, &path, &sup, Some(&etag), Some(draft.clone())).await;
         assert_eq!(st, StatusCode::NO_CONTENT, "{v}");
         let (st, v) = s.call(M::POST, &format!("/api/v1/plans/{id}/publish"), &sup, None).await;
         refused("publish", &(st, v.clone()), "工作要点缺少标题");
@@ -235,13 +236,16 @@ async fn a_plan_without_title_or_units_is_not_published() {
         let (_, page) = b.get(&format!("/plans/{id}/review")).await;
         assert!(page.contains("发布前须处理:工作要点缺少标题"), "review page names the problem");
         let csrf = b.csrf().await;
-        let (st, body, _) = b.post(&format!("/plans/{id}/publish"), &[("_csrf", &csrf)]).await;
+        let version =
+            page.split("name=\"version\" value=\"").nth(1).and_then(|v| v.split('"').next()).expect("version");
+        let (st, body, _) = b.post(&format!("/plans/{id}/publish"), &[("_csrf", &csrf), ("version", version)]).await;
         assert!(st.is_client_error() && body.contains("未指定责任单位"), "{st}");
 
         // An empty plan too.
         draft["title"] = json!("空要点");
         draft["items"] = json!([]);
-        let (st, _) = s.call(M::PUT, &format!("/api/v1/plans/{id}/draft"), &sup, Some(draft)).await;
+        let (_, etag) = s.draft(id, &sup).await;
+        let (st, _) = s.call_if_match(M::PUT, &path, &sup, Some(&etag), Some(draft)).await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "no items");
         assert_eq!(s.store.plan(id).await.expect("plan").status, "draft");
     }

@@ -84,7 +84,36 @@ impl Server {
 
     /// An API call; a 4xx must be problem JSON.
     pub async fn call(&self, method: Method, path: &str, token: &str, body: Option<Value>) -> (StatusCode, Value) {
+        self.call_if_match(method, path, token, None, body).await
+    }
+
+    /// A plan's draft and its version (`ETag`), as a reviewer's client reads it.
+    pub async fn draft(&self, plan_id: i64, token: &str) -> (Value, String) {
+        let r = self
+            .http
+            .get(format!("{}/api/v1/plans/{plan_id}/draft", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("draft");
+        assert_eq!(r.status(), StatusCode::OK);
+        let etag = r.headers().get("etag").expect("a draft has an ETag").to_str().expect("ascii").to_string();
+        (r.json().await.expect("json"), etag)
+    }
+
+    /// Sends `method` to `path` with an `If-Match` header (`None`: without one).
+    pub async fn call_if_match(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        if_match: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let mut req = self.http.request(method, format!("{}{path}", self.base)).bearer_auth(token);
+        if let Some(tag) = if_match {
+            req = req.header("if-match", tag);
+        }
         if let Some(b) = body {
             req = req.json(&b);
         }

@@ -438,3 +438,83 @@ async fn concurrent_publications_number_their_versions_or_conflict() {
         assert_eq!(latest, scores, "{}", db.name);
     }
 }
+
+/// Two reviewers edit one draft. The second's edit, made on the draft as it was before the
+/// first saved, is refused and the first's stands: 412 in the API, and on the page a 409
+/// showing the draft as it now is. An API edit without a version is 428. Of two saves made
+/// at once on one version exactly one lands. Publishing a draft that changed after it was
+/// read is refused the same way, and the plan stays a draft.
+#[tokio::test]
+async fn of_two_reviewers_editing_one_draft_the_second_is_told() {
+    for db in store::testing::all().await {
+        let name = db.name;
+        let s = start(db.store.clone(), config()).await;
+        let parsed = plan::parse(YINGTAN, &s.store.directory().await.expect("directory")).expect("parse");
+        let id = s.store.import_plan("yingtan.txt", YINGTAN, &parsed, None).await.expect("import");
+        let original = parsed.items[1].title.clone();
+        let sup = s.login("supervisor").await;
+        let path = format!("/api/v1/plans/{id}/draft");
+        let (mut mine, etag) = s.draft(id, &sup).await;
+        let (mut theirs, same) = s.draft(id, &sup).await;
+        assert_eq!(etag, same, "{name}: one draft, one version");
+        mine["items"][0]["title"] = json!("甲修改的标题");
+        theirs["items"][1]["title"] = json!("乙修改的标题");
+        let (st, _) = s.call_if_match(Method::PUT, &path, &sup, Some(&etag), Some(mine)).await;
+        assert_eq!(st, StatusCode::NO_CONTENT, "{name}");
+        let (st, v) = s.call_if_match(Method::PUT, &path, &sup, Some(&etag), Some(theirs.clone())).await;
+        assert_eq!(st, StatusCode::PRECONDITION_FAILED, "{name}: {v}");
+        assert!(v["detail"].as_str().unwrap_or("").contains("已被他人修改"), "{v}");
+        let (st, v) = s.call_if_match(Method::PUT, &path, &sup, None, Some(theirs)).await;
+        assert_eq!(st, StatusCode::PRECONDITION_REQUIRED, "{name}: {v}");
+        let stored = s.store.parsed_plan(id).await.expect("draft");
+        assert_eq!(
+            (stored.items[0].title.as_str(), stored.items[1].title.as_str()),
+            ("甲修改的标题", original.as_str())
+        );
+
+        // Two saves at once on one version: exactly one lands.
+        let (draft, etag) = s.draft(id, &sup).await;
+        let (mut a, mut b) = (draft.clone(), draft);
+        a["items"][2]["title"] = json!("同时保存甲");
+        b["items"][2]["title"] = json!("同时保存乙");
+        let ((sa, _), (sb, _)) = tokio::join!(
+            s.call_if_match(Method::PUT, &path, &sup, Some(&etag), Some(a)),
+            s.call_if_match(Method::PUT, &path, &sup, Some(&etag), Some(b)),
+        );
+        let mut outcomes = [sa, sb];
+        outcomes.sort();
+        assert_eq!(outcomes, [StatusCode::NO_CONTENT, StatusCode::PRECONDITION_FAILED], "{name}");
+
+        // A review page opened before another reviewer's save: its form saves nothing and
+        // shows the newer draft; its 发布 publishes nothing.
+        let browser = s.browser("supervisor").await;
+        let review = format!("/plans/{id}/review");
+        let (_, page) = browser.get(&review).await;
+        let stale = hidden(&page, "version");
+        let csrf = hidden(&page, "_csrf");
+        let (mut newer, etag) = s.draft(id, &sup).await;
+        newer["items"][3]["title"] = json!("丙在接口中修改的标题");
+        assert_eq!(s.call_if_match(Method::PUT, &path, &sup, Some(&etag), Some(newer)).await.0, StatusCode::NO_CONTENT);
+        let before = s.store.parsed_plan(id).await.expect("draft");
+        let form = [("_csrf", csrf.as_str()), ("version", stale.as_str()), ("title_0", "旧页面上的修改")];
+        let (st, page, _) = browser.post(&review, &form).await;
+        assert_eq!(st, StatusCode::CONFLICT, "{name}");
+        assert!(page.contains("已被他人修改,您的修改未保存") && page.contains("丙在接口中修改的标题"), "{page}");
+        assert_ne!(hidden(&page, "version"), stale, "the page now carries the newer version");
+        assert_eq!(s.store.parsed_plan(id).await.expect("draft"), before, "{name}: nothing saved");
+        let publish = format!("/plans/{id}/publish");
+        let (st, page, _) = browser.post(&publish, &[("_csrf", csrf.as_str()), ("version", stale.as_str())]).await;
+        assert_eq!(st, StatusCode::CONFLICT, "{name}");
+        assert!(page.contains("未发布"), "{page}");
+        assert_eq!(s.store.plan(id).await.expect("plan").status, "draft", "{name}");
+
+        // The API's publication with a stale If-Match: 412; with the current one it publishes.
+        let publish = format!("/api/v1/plans/{id}/publish");
+        let (st, _) = s.call_if_match(Method::POST, &publish, &sup, Some(&etag), None).await;
+        assert_eq!(st, StatusCode::PRECONDITION_FAILED, "{name}");
+        let (_, current) = s.draft(id, &sup).await;
+        let (st, v) = s.call_if_match(Method::POST, &publish, &sup, Some(&current), None).await;
+        assert_eq!(st, StatusCode::OK, "{name}: {v}");
+        assert_eq!(s.store.tasks(id).await.expect("tasks")[3].title, "丙在接口中修改的标题", "{name}");
+    }
+}

@@ -16,11 +16,13 @@ use crate::periods::plan_period;
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use store::StoreError;
 use store::plans::Indicator;
 use store::plans::Milestone;
 use store::plans::PlanRow;
@@ -111,41 +113,67 @@ pub async fn import_plan(
 
 /// Publishes a draft: tasks, assignments (groups expanded), indicators and milestones. A
 /// draft without a title, items or responsible units, or beyond the size bounds, is 422 with
-/// what is missing (`plan::limits::publish_problems`).
-#[utoipa::path(post, path = "/api/v1/plans/{id}/publish", params(("id" = i64, Path)), security(("bearer" = [])),
+/// what is missing (`plan::limits::publish_problems`). With `If-Match` (the draft's `ETag`)
+/// it publishes only the draft as it was read: 412 when it has changed since.
+#[utoipa::path(post, path = "/api/v1/plans/{id}/publish", params(("id" = i64, Path),
+        ("If-Match" = Option<String>, Header, description = "读取草稿时的 ETag;带上则只发布读取时的内容")),
+    security(("bearer" = [])),
     responses((status = 200, body = Published), (status = 404, body = Problem), (status = 409, body = Problem),
-              (status = 422, body = Problem)))]
+              (status = 412, body = Problem), (status = 422, body = Problem)))]
 pub async fn publish_plan(
     State(state): State<AppState>,
     _who: CurrentUser,
     Path(id): Path<i64>,
+    headers: HeaderMap,
 ) -> ApiResult<Json<Published>> {
-    Ok(Json(state.store.publish_plan(id, state.config.today()).await?))
+    let today = state.config.today();
+    let published = match if_match(&headers) {
+        None => state.store.publish_plan(id, today).await?,
+        Some(read_version) => {
+            changed_draft_is_412(&state, id, state.store.publish_reviewed(id, read_version, today).await).await?
+        }
+    };
+    Ok(Json(published))
 }
 
 /// The parsed structure of a plan, as the review page edits it before publishing (the JSON
-/// of `duban plan parse`).
+/// of `duban plan parse`). The `ETag` header is the draft's version: an edit sends it back in
+/// `If-Match`.
 #[utoipa::path(get, path = "/api/v1/plans/{id}/draft", params(("id" = i64, Path)), security(("bearer" = [])),
-    responses((status = 200, description = "解析结果(与 duban plan parse --format json 相同)"), (status = 404, body = Problem)))]
+    responses((status = 200, description = "解析结果(与 duban plan parse --format json 相同);ETag 为草稿版本",
+        headers(("ETag" = String, description = "草稿版本,修改时在 If-Match 中带回"))), (status = 404, body = Problem)))]
 pub async fn get_draft(
     State(state): State<AppState>,
     _who: CurrentUser,
     Path(id): Path<i64>,
-) -> ApiResult<Json<plan::Plan>> {
-    Ok(Json(state.store.parsed_plan(id).await?))
+) -> ApiResult<impl IntoResponse> {
+    let draft = state.store.draft(id).await?;
+    Ok(([(header::ETAG, draft_etag(&draft.version))], Json(draft.plan)))
 }
 
 /// Replaces a draft's structure with a person's edits (titles, units, targets). Renaming or
-/// merging a learned unit is done here too: the items carry their units.
-#[utoipa::path(put, path = "/api/v1/plans/{id}/draft", params(("id" = i64, Path)), security(("bearer" = [])),
+/// merging a learned unit is done here too: the items carry their units. The edit must name
+/// the version it was made on (`If-Match` with the `ETag` of the read): without it 428, and
+/// 412 when the draft has changed since, so one reviewer never silently undoes another's work.
+#[utoipa::path(put, path = "/api/v1/plans/{id}/draft", params(("id" = i64, Path),
+        ("If-Match" = String, Header, description = "读取草稿时的 ETag")), security(("bearer" = [])),
     request_body(content = Object, description = "编辑后的解析结果(与 duban plan parse --format json 相同)"),
-    responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
 pub async fn put_draft(
     State(state): State<AppState>,
     _who: CurrentUser,
     Path(id): Path<i64>,
+    headers: HeaderMap,
     body: Result<Json<plan::Plan>, JsonRejection>,
 ) -> ApiResult<StatusCode> {
+    let Some(read_version) = if_match(&headers) else {
+        return Err(ApiError::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "if_match_required",
+            "修改草稿须在 If-Match 请求头中带上读取草稿时的 ETag",
+        ));
+    };
     let Json(mut edited) = body?;
     if edited.items.is_empty() {
         return Err(ApiError::invalid("items", "工作要点至少要有一个条目"));
@@ -161,8 +189,36 @@ pub async fn put_draft(
     if !edited.learned_units.is_empty() {
         edited.learned_units = plan::directory::learn(&edited);
     }
-    state.store.update_draft(id, &edited).await?;
+    let saved = state.store.update_draft(id, &edited, read_version).await;
+    changed_draft_is_412(&state, id, saved).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A conflict on a plan that is still a draft means the draft changed after it was read:
+/// 412, the answer HTTP gives a failed `If-Match`. Any other outcome as it is.
+async fn changed_draft_is_412<T>(state: &AppState, id: i64, done: store::Result<T>) -> ApiResult<T> {
+    match done {
+        Err(StoreError::Conflict(message)) if state.store.plan(id).await?.status == "draft" => {
+            Err(ApiError::new(StatusCode::PRECONDITION_FAILED, "draft_changed", message))
+        }
+        done => Ok(done?),
+    }
+}
+
+/// The draft version named by `If-Match`, if the request has one.
+fn if_match(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok()).map(etag_version)
+}
+
+/// A draft's version as an HTTP entity tag.
+fn draft_etag(version: &str) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or_else(|_| HeaderValue::from_static("\"\""))
+}
+
+/// The version named by an `If-Match` value: the tag without its quotes (or a weak prefix).
+fn etag_version(if_match: &str) -> &str {
+    let tag = if_match.trim();
+    tag.strip_prefix("W/").unwrap_or(tag).trim_matches('"')
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -4,7 +4,7 @@
 use crate::AppState;
 use crate::pages::charts;
 use crate::pages::filters;
-use crate::pages::{CsrfForm, PageError, PageResult, Viewer, redirect_with, render, render_status, state_colour};
+use crate::pages::{PageError, PageResult, Viewer, redirect_with, render, render_status, state_colour};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
@@ -266,6 +266,8 @@ struct ReviewPage {
     /// The units this document names when it is another authority's (its own directory).
     learned: Vec<LearnedRow>,
     learned_error: Option<String>,
+    /// The draft's version the form was made on, sent back with the edits.
+    version: String,
     form_error: Option<String>,
 }
 
@@ -291,11 +293,27 @@ fn kind_label(kind: &str) -> &'static str {
     }
 }
 
+/// Shown when a review form is sent for a draft that changed after the form was made.
+const STALE_DRAFT: &str = "该草稿在您打开页面后已被他人修改,您的修改未保存。下面是最新内容,请在此基础上重新修改。";
+
+/// Shown when 发布 is pressed on a draft that changed after the page was made.
+const STALE_PUBLISH: &str = "该草稿在您打开页面后已被他人修改,未发布。请核对下面的最新内容后再发布。";
+
+#[derive(Deserialize)]
+pub struct PublishForm {
+    #[serde(rename = "_csrf")]
+    csrf: String,
+    /// The draft's version the reviewer saw.
+    #[serde(default)]
+    version: String,
+}
+
 async fn review_page(
     state: &AppState,
     viewer: Viewer,
     id: i64,
     parsed: &plan::Plan,
+    version: &str,
     errors: BTreeMap<String, String>,
     form_error: Option<String>,
 ) -> Result<ReviewPage, PageError> {
@@ -385,6 +403,7 @@ async fn review_page(
         unit_names,
         learned,
         learned_error: errors.get("learned").cloned(),
+        version: version.to_string(),
         form_error,
     })
 }
@@ -394,8 +413,8 @@ pub async fn review(State(state): State<AppState>, viewer: Viewer, Path(id): Pat
     if row.status != "draft" {
         return Ok(axum::response::Redirect::to(&format!("/plans/{id}")).into_response());
     }
-    let parsed = state.store.parsed_plan(id).await?;
-    render(&review_page(&state, viewer, id, &parsed, BTreeMap::new(), None).await?)
+    let draft = state.store.draft(id).await?;
+    render(&review_page(&state, viewer, id, &draft.plan, &draft.version, BTreeMap::new(), None).await?)
 }
 
 /// Saves the reviewer's corrections to titles and units.
@@ -407,7 +426,17 @@ pub async fn save_draft(
 ) -> PageResult {
     let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     viewer.check_csrf(&get("_csrf").unwrap_or_default())?;
-    let mut parsed = state.store.parsed_plan(id).await?;
+    let draft = state.store.draft(id).await?;
+    let read_version = get("version").unwrap_or_default();
+    // The fields are numbered by item: applied to a draft that changed since the form was
+    // made they could land on other items, so a stale form saves nothing and shows the draft
+    // as it now is.
+    if read_version != draft.version {
+        let page =
+            review_page(&state, viewer, id, &draft.plan, &draft.version, BTreeMap::new(), Some(STALE_DRAFT.into()));
+        return render_status(StatusCode::CONFLICT, &page.await?);
+    }
+    let mut parsed = draft.plan;
     let directory = state.store.directory().await?;
     // Errors by form field name.
     let mut errors = BTreeMap::new();
@@ -461,10 +490,11 @@ pub async fn save_draft(
         errors.insert("learned".to_string(), message);
     }
     if !errors.is_empty() {
-        let page = review_page(&state, viewer, id, &parsed, errors, Some("有填写错误,未保存。".into())).await?;
+        let page =
+            review_page(&state, viewer, id, &parsed, &read_version, errors, Some("有填写错误,未保存。".into())).await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
-    match state.store.update_draft(id, &parsed).await {
+    match state.store.update_draft(id, &parsed, &read_version).await {
         Ok(()) => Ok(redirect_with(&format!("/plans/{id}/review"), "已保存修改")),
         Err(StoreError::Conflict(m)) => Err(PageError::BadRequest(m)),
         Err(e) => Err(e.into()),
@@ -507,10 +537,25 @@ pub async fn publish(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<i64>,
-    Form(f): Form<CsrfForm>,
+    Form(f): Form<PublishForm>,
 ) -> PageResult {
     viewer.check_csrf(&f.csrf)?;
-    let published = state.store.publish_plan(id, state.config.today()).await?;
+    let published = match state.store.publish_reviewed(id, &f.version, state.config.today()).await {
+        Err(StoreError::Conflict(_)) if state.store.plan(id).await?.status == "draft" => {
+            let draft = state.store.draft(id).await?;
+            let page = review_page(
+                &state,
+                viewer,
+                id,
+                &draft.plan,
+                &draft.version,
+                BTreeMap::new(),
+                Some(STALE_PUBLISH.into()),
+            );
+            return render_status(StatusCode::CONFLICT, &page.await?);
+        }
+        done => done?,
+    };
     Ok(redirect_with(
         &format!("/plans/{id}"),
         &format!("已发布:{} 项任务,{} 项单位责任", published.tasks, published.assignments),
