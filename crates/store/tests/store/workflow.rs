@@ -105,20 +105,21 @@ async fn publishing_expands_groups() {
     }
 }
 
+/// 余江区's assignment on the plan's item at `index` (from 0).
+async fn yujiang_item(s: &Store, plan_id: i64, index: usize) -> store::plans::Assignment {
+    let yujiang = s.unit_by_name("余江区").await.expect("lookup").expect("exists");
+    let task = s.tasks(plan_id).await.expect("tasks")[index].id;
+    let mine = s.assignments(plan_id, Some(yujiang.id)).await.expect("mine");
+    mine.into_iter().find(|a| a.task_id == task).expect("the item")
+}
+
 #[tokio::test]
 async fn report_cycle_with_review_and_history() {
     for db in all().await {
         let s = &db.store;
         let plan_id = published(s).await;
-        let yujiang = s.unit_by_name("余江区").await.expect("lookup").expect("exists");
         let tasks = s.tasks(plan_id).await.expect("tasks");
-        let a = s
-            .assignments(plan_id, Some(yujiang.id))
-            .await
-            .expect("mine")
-            .into_iter()
-            .find(|a| a.task_id == tasks[7].id)
-            .expect("item 8");
+        let a = yujiang_item(s, plan_id, 7).await;
         let share = s.indicators(tasks[7].id).await.expect("indicators")[2].id;
         let open = p("2024-03");
 
@@ -461,16 +462,8 @@ async fn a_submission_compares_with_the_last_month_submitted_only() {
     for db in all().await {
         let s = &db.store;
         let plan_id = published(s).await;
-        let yujiang = s.unit_by_name("余江区").await.expect("lookup").expect("exists");
-        let tasks = s.tasks(plan_id).await.expect("tasks");
-        let a = s
-            .assignments(plan_id, Some(yujiang.id))
-            .await
-            .expect("mine")
-            .into_iter()
-            .find(|a| a.task_id == tasks[7].id)
-            .expect("item 8");
-        let (id, open, today) = (a.id, p("2024-06"), day("2024-06-10"));
+        let id = yujiang_item(s, plan_id, 7).await.id;
+        let (open, today) = (p("2024-06"), day("2024-06-10"));
         let submit = |period: &'static str, text: &'static str| async move {
             let input = ReportInput { progress: text.into(), ..Default::default() };
             s.save_report(id, p(period), &input, 0, open, None).await.expect("saves");
