@@ -178,36 +178,72 @@ fn check_text(field: &str, label: &str, text: &str) -> Result<()> {
 
 impl Store {
     async fn load_report(&self, assignment_id: i64, period: &str) -> Result<Option<Report>> {
-        let row = sqlx::query(
-            "SELECT id, state, progress, cumulative, self_status, problems, next_steps, version, late, unchanged, \
-             no_change, review_comment, submitted_at, updated_at FROM reports WHERE assignment_id = $1 AND period = $2",
-        )
+        Ok(self.read_report(assignment_id, period, false).await?.map(|(report, _)| report))
+    }
+
+    /// The stored report of an assignment for a period, and with `previous` the 本月进展 of
+    /// the latest earlier report submitted or approved (what a submission compares with).
+    ///
+    /// One statement for the common report, text alone: its figures, milestone dates and
+    /// evidence are counted in the same statement and read only where there are any. Every
+    /// statement is a round trip to a connection's thread, and a submission reads its
+    /// report before writing it.
+    async fn read_report(
+        &self,
+        assignment_id: i64,
+        period: &str,
+        previous: bool,
+    ) -> Result<Option<(Report, Option<String>)>> {
+        // The previous text's subquery, or a constant, as the last column either way.
+        let previous_column = if previous {
+            "(SELECT p.progress FROM reports p WHERE p.assignment_id = r.assignment_id AND p.period < r.period \
+             AND p.state IN ('submitted', 'approved') ORDER BY p.period DESC LIMIT 1)"
+        } else {
+            "CAST(NULL AS TEXT)"
+        };
+        let row = sqlx::query(sql!(
+            "SELECT r.id, r.state, r.progress, r.cumulative, r.self_status, r.problems, r.next_steps, r.version, \
+             r.late, r.unchanged, r.no_change, r.review_comment, r.submitted_at, r.updated_at, \
+             (SELECT COUNT(*) FROM report_values v WHERE v.report_id = r.id) AS n_values, \
+             (SELECT COUNT(*) FROM report_milestones m WHERE m.report_id = r.id) AS n_milestones, \
+             (SELECT COUNT(*) FROM evidence e WHERE e.report_id = r.id) AS n_evidence, \
+             {previous_column} AS previous \
+             FROM reports r WHERE r.assignment_id = $1 AND r.period = $2"
+        ))
         .bind(assignment_id)
         .bind(period)
         .fetch_optional(&self.pool)
         .await?;
         let Some(r) = row else { return Ok(None) };
         let id: i64 = r.get("id");
-        let values = sqlx::query("SELECT indicator_id, value FROM report_values WHERE report_id = $1")
-            .bind(id)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|v| (v.get::<i64, _>(0), v.get::<f64, _>(1)))
-            .collect();
-        let milestones = sqlx::query("SELECT milestone_id, done_on FROM report_milestones WHERE report_id = $1")
-            .bind(id)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|v| (v.get::<i64, _>(0), v.get::<String, _>(1)))
-            .collect();
-        let state = ReportState::parse(&r.get::<String, _>("state"));
-        let evidence = match period.parse::<Period>() {
-            Ok(p) => self.report_evidence(assignment_id, p).await?,
-            Err(_) => Vec::new(),
+        let values = if r.get::<i64, _>("n_values") == 0 {
+            BTreeMap::new()
+        } else {
+            sqlx::query("SELECT indicator_id, value FROM report_values WHERE report_id = $1")
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|v| (v.get::<i64, _>(0), v.get::<f64, _>(1)))
+                .collect()
         };
-        Ok(Some(Report {
+        let milestones = if r.get::<i64, _>("n_milestones") == 0 {
+            BTreeMap::new()
+        } else {
+            sqlx::query("SELECT milestone_id, done_on FROM report_milestones WHERE report_id = $1")
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|v| (v.get::<i64, _>(0), v.get::<String, _>(1)))
+                .collect()
+        };
+        let state = ReportState::parse(&r.get::<String, _>("state"));
+        let evidence = match (r.get::<i64, _>("n_evidence"), period.parse::<Period>()) {
+            (0, _) | (_, Err(_)) => Vec::new(),
+            (_, Ok(p)) => self.report_evidence(assignment_id, p).await?,
+        };
+        let report = Report {
             id: Some(id),
             assignment_id,
             period: period.to_string(),
@@ -231,7 +267,8 @@ impl Store {
             updated_at: r.get("updated_at"),
             prefilled_from: None,
             evidence,
-        }))
+        };
+        Ok(Some((report, r.get("previous"))))
     }
 
     /// The report of an assignment for a period: the stored one, or a new form pre-filled
@@ -373,8 +410,8 @@ impl Store {
         needs_signoff: bool,
     ) -> Result<Report> {
         let key = period.to_string();
-        let report = self
-            .load_report(assignment_id, &key)
+        let (report, previous) = self
+            .read_report(assignment_id, &key, true)
             .await?
             .ok_or_else(|| StoreError::invalid("state", "请先保存报告再提交"))?;
         match report.state {
@@ -385,16 +422,7 @@ impl Store {
         if report.input.progress.trim().is_empty() && !report.no_change {
             return Err(StoreError::invalid("progress", "本月进展不能为空"));
         }
-        let previous = sqlx::query(
-            "SELECT progress FROM reports WHERE assignment_id = $1 AND period < $2 AND state IN ('submitted', 'approved') \
-             ORDER BY period DESC LIMIT 1",
-        )
-        .bind(assignment_id)
-        .bind(&key)
-        .fetch_optional(&self.pool)
-        .await?;
-        let unchanged =
-            !report.no_change && previous.is_some_and(|p| p.get::<String, _>(0).trim() == report.input.progress.trim());
+        let unchanged = !report.no_change && previous.is_some_and(|p| p.trim() == report.input.progress.trim());
         let late = period.is_late(today, due_day);
         let id = report.id.ok_or(StoreError::NotFound)?;
         let state = if needs_signoff { ReportState::PendingSignoff } else { ReportState::Submitted };

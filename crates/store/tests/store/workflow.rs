@@ -105,20 +105,21 @@ async fn publishing_expands_groups() {
     }
 }
 
+/// 余江区's assignment on the plan's item at `index` (from 0).
+async fn yujiang_item(s: &Store, plan_id: i64, index: usize) -> store::plans::Assignment {
+    let yujiang = s.unit_by_name("余江区").await.expect("lookup").expect("exists");
+    let task = s.tasks(plan_id).await.expect("tasks")[index].id;
+    let mine = s.assignments(plan_id, Some(yujiang.id)).await.expect("mine");
+    mine.into_iter().find(|a| a.task_id == task).expect("the item")
+}
+
 #[tokio::test]
 async fn report_cycle_with_review_and_history() {
     for db in all().await {
         let s = &db.store;
         let plan_id = published(s).await;
-        let yujiang = s.unit_by_name("余江区").await.expect("lookup").expect("exists");
         let tasks = s.tasks(plan_id).await.expect("tasks");
-        let a = s
-            .assignments(plan_id, Some(yujiang.id))
-            .await
-            .expect("mine")
-            .into_iter()
-            .find(|a| a.task_id == tasks[7].id)
-            .expect("item 8");
+        let a = yujiang_item(s, plan_id, 7).await;
         let share = s.indicators(tasks[7].id).await.expect("indicators")[2].id;
         let open = p("2024-03");
 
@@ -449,5 +450,36 @@ async fn a_baseline_can_be_cleared_and_set_again_and_again() {
             s.set_indicator_baseline(ind.id, Some(b)).await.expect("sets after a clear");
             assert_eq!(s.indicator(ind.id).await.expect("reads").baseline, Some(b), "{} round {round}", db.name);
         }
+    }
+}
+
+/// A submission is flagged "unchanged" against the latest earlier month that was submitted
+/// or approved — never a draft, never a later month — and the report it reads before writing
+/// has no figures, dates or files it never had (the common report is read in one statement,
+/// the rest only where there are any).
+#[tokio::test]
+async fn a_submission_compares_with_the_last_month_submitted_only() {
+    for db in all().await {
+        let s = &db.store;
+        let plan_id = published(s).await;
+        let id = yujiang_item(s, plan_id, 7).await.id;
+        let (open, today) = (p("2024-06"), day("2024-06-10"));
+        let submit = |period: &'static str, text: &'static str| async move {
+            let input = ReportInput { progress: text.into(), ..Default::default() };
+            s.save_report(id, p(period), &input, 0, open, None).await.expect("saves");
+            s.submit_report(id, p(period), today, 25, None, false).await.expect("submits")
+        };
+        assert!(!submit("2024-01", "甲").await.unchanged, "{}: nothing before", db.name);
+        // February stays a draft with the text March then repeats: not a month submitted.
+        let draft = ReportInput { progress: "乙".into(), ..Default::default() };
+        s.save_report(id, p("2024-02"), &draft, 0, open, None).await.expect("saves");
+        // June is submitted before May: a later month is not what May repeats.
+        submit("2024-06", "丙").await;
+        let march = submit("2024-03", "乙").await;
+        assert!(!march.unchanged, "{}: January said 甲, February is a draft", db.name);
+        assert!(submit("2024-04", "乙").await.unchanged, "{}: the same as March", db.name);
+        assert!(!submit("2024-05", "丙").await.unchanged, "{}: April said 乙; June is later", db.name);
+        assert!(march.input.values.is_empty() && march.input.milestones.is_empty() && march.evidence.is_empty());
+        assert_eq!(march, s.report(id, p("2024-03")).await.expect("reads"), "{}", db.name);
     }
 }
