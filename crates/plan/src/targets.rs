@@ -10,7 +10,7 @@ use crate::numerals::chinese_number;
 use regex::Regex;
 use std::sync::LazyLock;
 
-const UNITS: &str = "个工作日|工作日|万平方米|平方米|万人次|人次|万人|万名|万元|亿元|场次|万册|个百分点|百分点|%|％|‰|所|个|人|家|名|项|场|次|间|座|套|台|张|亩|公里|千米|学时|课时|小时|元|节|门|本|册|件|支|期|班|处|条|篇|部|位|辆|户|种|天";
+const UNITS: &str = "个工作日|工作日|万平方米|平方米|延长米|万人次|人次|万人|万名|万元|亿元|场次|万册|个百分点|百分点|%|％|‰|所|个|人|家|名|项|场|次|间|座|套|台|张|亩|公里|千米|学时|课时|小时|元|节|门|本|册|件|支|期|班|处|条|篇|部|位|辆|户|种|天";
 
 static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
@@ -405,6 +405,8 @@ mod tests {
         );
         let t = one("新增学位800个左右");
         assert_eq!((t.value, t.unit.as_str(), t.comparator), (800.0, "个", Comparator::About));
+        let t = one("安装边石1000延长米");
+        assert_eq!((t.value, t.unit.as_str(), t.comparator), (1000.0, "延长米", Comparator::Exactly));
         let t = one("全市公办在园幼儿数占比达到57%");
         assert_eq!(
             (t.value, t.unit.as_str(), t.comparator, t.subject.as_str()),
