@@ -7,7 +7,7 @@
 //! passes, except under CI (env `CI` set), where it fails.
 //!
 //! `DUBAN_BROWSER_JOURNEYS=report,import` runs only the named journeys (report, import,
-//! bad-values, url, month-errors, month, month-three, review-clean, visits, xss). The harness
+//! bad-values, url, month-errors, month, month-three, review-clean, visits, xss, learned-units). The harness
 //! and the journeys whose effort is measured live in `support/browser.rs`, shared with the
 //! effort benchmark (`cargo bench -p duban --bench effort`).
 
@@ -235,13 +235,12 @@ const NEW_PLAN: &str = "2024年鹰潭市教育工作补充要点
 2.举办青少年科普阅读周活动。各地组织科普讲座和阅读分享。(责任单位:余江区、月湖区)
 ";
 
-async fn journey_import(driver: String, base: String) {
-    let p = Page::new(&driver, &base, "import").await;
+/// Uploads `text` as the file `file_name` on the import page and returns the new plan's id
+/// from the review page it lands on.
+async fn import_plan(p: &Page, file_name: &str, text: &str) -> i64 {
     let dir = tempfile::tempdir().expect("tempdir");
-    let file = dir.path().join("补充要点.txt");
-    std::fs::write(&file, NEW_PLAN).expect("plan written");
-
-    p.login("supervisor").await;
+    let file = dir.path().join(file_name);
+    std::fs::write(&file, text).expect("plan written");
     p.goto("/plans/import").await;
     p.shot("01-import").await;
     p.find("form#import-form input[type=file][name=file]")
@@ -252,11 +251,16 @@ async fn journey_import(driver: String, base: String) {
     assert_eq!(p.text("form#import-form button[type=submit]").await, "上传并解析");
     p.click("form#import-form button[type=submit]").await;
     let path = p.path().await;
-    let plan_id: i64 = path
-        .strip_prefix("/plans/")
+    path.strip_prefix("/plans/")
         .and_then(|s| s.strip_suffix("/review"))
         .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("redirected to /plans/<id>/review, not {path}"));
+        .unwrap_or_else(|| panic!("redirected to /plans/<id>/review, not {path}"))
+}
+
+async fn journey_import(driver: String, base: String) {
+    let p = Page::new(&driver, &base, "import").await;
+    p.login("supervisor").await;
+    let plan_id = import_plan(&p, "补充要点.txt", NEW_PLAN).await;
     assert!(p.text("#original").await.contains("开展书香校园示范创建"), "the original text is shown");
     let mut warnings = Vec::new();
     for w in p.find_all(".warning").await {
@@ -320,6 +324,94 @@ async fn journey_import(driver: String, base: String) {
     );
     assert!(!titles.iter().any(|t| t.contains("举办青少年科普阅读周活动")), "but not the other units' task");
     p.shot_both("06-jijiao-home").await;
+    p.close().await;
+}
+
+// ---------------------------------------------------------------------------------------
+// Another authority's plan: its own units, renamed and merged before publishing
+// ---------------------------------------------------------------------------------------
+
+/// A plan of another authority (units of the kind Guangzhou's 人才集聚工程 names, corpus 22):
+/// none is in the demo's Yingtan directory, and one bureau is written two ways.
+const OTHER_AUTHORITY_PLAN: &str = "2024年广州市人才集聚工程重点项目分工方案
+
+一、产业提升人才行动计划
+
+1.羊城企业家培养项目。选拔100名正职后备人才。(牵头单位:市委组织部,配合单位:市国资委、市发改委)
+
+2.金融高级人才开发项目。引进30名金融高级管理人才。(牵头单位:市金融办,配合单位:市发展改革委、市国资委)
+";
+
+/// The badges of a published item's units, as written ("市委组织部(牵头)").
+async fn published_units(p: &Page, item: u32) -> Vec<String> {
+    let mut out = Vec::new();
+    for b in p.find_all(&format!(".item[data-item='{item}'] .badge[title]")).await {
+        out.push(b.text().await.expect("text"));
+    }
+    out
+}
+
+async fn journey_learned_units(driver: String, base: String) {
+    let p = Page::new(&driver, &base, "learned-units").await;
+    p.login("supervisor").await;
+    let plan_id = import_plan(&p, "人才项目分工.txt", OTHER_AUTHORITY_PLAN).await;
+
+    // The file's own units are offered for review, none taken from the Yingtan directory.
+    let learned = async || {
+        let mut names = Vec::new();
+        for row in p.find_all("#learned-units tr.learned-unit").await {
+            names.push(row.attr("data-unit").await.expect("attr").expect("data-unit"));
+        }
+        names.sort();
+        names
+    };
+    assert_eq!(learned().await, ["市发展改革委", "市发改委", "市国资委", "市委组织部", "市金融办"]);
+    p.shot_both("01-learned").await;
+
+    // Rename 市金融办 and merge 市发改委 into 市发展改革委, then save.
+    let index = async |name: &str| {
+        let input = p.find(&format!("#learned-units tr.learned-unit[data-unit='{name}'] input[name^='rename_']")).await;
+        let field = input.attr("name").await.expect("attr").expect("name");
+        field.strip_prefix("rename_").expect("rename_<k>").to_string()
+    };
+    let k = index("市金融办").await;
+    p.fill(&format!("#rename_{k}"), "市地方金融监管局").await;
+    let k = index("市发改委").await;
+    p.find(&format!("#merge_{k}"))
+        .await
+        .find(Locator::Css("option[value='市发展改革委']"))
+        .await
+        .expect("市发展改革委 is offered to merge into")
+        .click()
+        .await
+        .expect("merge chosen");
+    p.click("form#draft-form button#save-draft").await;
+    assert_eq!(p.path().await, format!("/plans/{plan_id}/review"), "{}", p.describe().await);
+    assert!(p.text(".flash").await.contains("已保存"), "{}", p.describe().await);
+    assert_eq!(learned().await, ["市发展改革委", "市国资委", "市地方金融监管局", "市委组织部"]);
+    let mut item_units = Vec::new();
+    for input in p.find_all("form#draft-form input[name^='units_']").await {
+        item_units.push(input.prop("value").await.expect("value").unwrap_or_default());
+    }
+    assert!(
+        item_units.iter().all(|u| !u.contains("市金融办") && !u.contains("市发改委")),
+        "every item carries the new names: {item_units:?}"
+    );
+    p.shot("02-renamed").await;
+
+    // The published plan's units are the new names.
+    p.click("form#publish-form button#publish").await;
+    assert_eq!(p.path().await, format!("/plans/{plan_id}"), "{}", p.describe().await);
+    assert!(p.text(".flash").await.contains("已发布"), "{}", p.describe().await);
+    assert_eq!(published_units(&p, 1).await, ["市委组织部(牵头)", "市国资委(配合)", "市发展改革委(配合)"]);
+    assert_eq!(published_units(&p, 2).await, ["市地方金融监管局(牵头)", "市发展改革委(配合)", "市国资委(配合)"]);
+    let mut choices = Vec::new();
+    for o in p.find_all("form#plan-filter select[name=unit] option").await {
+        choices.push(o.text().await.expect("text"));
+    }
+    assert!(choices.iter().any(|c| c == "市地方金融监管局"), "the filter offers the new name: {choices:?}");
+    assert!(!choices.iter().any(|c| c == "市金融办" || c == "市发改委"), "and not the old ones: {choices:?}");
+    p.shot_both("03-published").await;
     p.close().await;
 }
 
@@ -1154,8 +1246,9 @@ async fn journeys_in_chromium() {
     // After the two months above: their reports are the clean ones to approve.
     run!("review-clean", journey_review_clean);
     run!("visits", journey_visits);
-    // Last: it renames a unit and adds a plan, which the other journeys do not expect.
+    // Last: they rename units and add plans, which the other journeys do not expect.
     run!("xss", journey_xss);
+    run!("learned-units", journey_learned_units);
     eprintln!("screenshots in {}", screenshot_dir().display());
     assert!(failed.is_empty(), "failed journeys: {failed:?}");
 }

@@ -608,6 +608,10 @@ mod tests {
         // A decimal at the start of a line continues the item before it.
         assert_eq!(items[11], (12, "5G基站建设。\n3.5万人参加培训,达到95.5%。"));
         assert!(w.is_empty(), "no numbering gap: {w:?}");
+        // "11.121人才梯队项目": 人 opens the word 人才, so 121 counts no one.
+        let mut w = Vec::new();
+        let o = outline(&lines("9.甲。\n10.乙。\n11.121人才梯队项目。培养。"), &mut w).expect("outline");
+        assert_eq!(o.items.last().map(|i| (i.number, i.text.as_str())), Some((11, "121人才梯队项目。培养。")));
         // Out of sequence, "7.365…" is not item 7 again.
         let mut w = Vec::new();
         let o = outline(&lines("1.甲。\n2.乙。\n7.365天值守。"), &mut w).expect("outline");

@@ -10,7 +10,7 @@ use crate::numerals::chinese_number;
 use regex::Regex;
 use std::sync::LazyLock;
 
-const UNITS: &str = "个工作日|工作日|万平方米|平方米|万人次|人次|万人|万名|万元|亿元|场次|万册|个百分点|百分点|%|％|‰|所|个|人|家|名|项|场|次|间|座|套|台|张|亩|公里|千米|学时|课时|小时|元|节|门|本|册|件|支|期|班|处|条|篇|部|位|辆|户|种|天";
+const UNITS: &str = "个工作日|工作日|万平方米|平方米|延长米|万人次|人次|万人|万名|万元|亿元|场次|万册|个百分点|百分点|%|％|‰|所|个|人|家|名|项|场|次|间|座|套|台|张|亩|公里|千米|学时|课时|小时|元|节|门|本|册|件|支|期|班|处|条|篇|部|位|辆|户|种|天";
 
 static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
@@ -27,9 +27,21 @@ static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
 static UNIT_START: LazyLock<Regex> = LazyLock::new(|| Regex::new(&format!("^(?:{UNITS})")).expect("valid regex"));
 
 /// Whether `s` begins with a counting unit ("所", "万人", "%"): the digits before it are a
-/// quantity.
+/// quantity. A unit character that opens a word ("121人才梯队", "3项目") is not one.
 pub fn starts_with_unit(s: &str) -> bool {
-    UNIT_START.is_match(s)
+    UNIT_START.is_match(s) && !opens_word(s)
+}
+
+/// Words that begin with a counting unit's character: after a number they name a thing, so
+/// the number is a label or a name ("121人才梯队项目"), not a count of 人.
+const UNIT_WORDS: &[&str] = &[
+    "人才", "人员", "人民", "人口", "人大", "人事", "人居", "人文", "人工", "人防", "人社", "家庭", "家长", "名师",
+    "名校", "名单", "项目", "场所", "场馆", "场景", "所有", "所属", "次数", "台账", "本科", "班子", "条件", "部门",
+    "门户", "期间", "处理", "件事",
+];
+
+fn opens_word(s: &str) -> bool {
+    UNIT_WORDS.iter().any(|w| s.starts_with(w))
 }
 
 /// Units that also measure time or frequency ("24小时值班", "每年两次"): counted only with a
@@ -204,6 +216,10 @@ pub fn find_targets(sentence: &str) -> Vec<Target> {
         let before = &sentence[..num.start()];
         let after = &sentence[whole.end()..];
         let prev = before.chars().last();
+        // "121人才梯队项目": the unit's character opens a word; nothing is counted.
+        if opens_word(&sentence[c.name("unit").expect("unit").start()..]) {
+            continue;
+        }
 
         // Ordinals, formulas, codes and versions.
         if matches!(prev, Some('第' | '+' | '.' | '．')) || prev.is_some_and(|p| p.is_ascii_alphanumeric()) {
@@ -233,6 +249,10 @@ pub fn find_targets(sentence: &str) -> Vec<Target> {
             // Slogans: "一校一品", "一乡一策", "四个意识", "五比五看".
             let verb_right_before = TARGET_VERBS.iter().any(|v| before.ends_with(v));
             if is_slogan(num.as_str(), before, after) || !(verb_right_before || has_comparator) {
+                continue;
+            }
+            // "建设一支…队伍", "开展一次…": 一 before a unit of time or kind is an article.
+            if num.as_str() == "一" && WEAK_UNITS.contains(&unit) && !has_comparator {
                 continue;
             }
         }
@@ -385,6 +405,8 @@ mod tests {
         );
         let t = one("新增学位800个左右");
         assert_eq!((t.value, t.unit.as_str(), t.comparator), (800.0, "个", Comparator::About));
+        let t = one("安装边石1000延长米");
+        assert_eq!((t.value, t.unit.as_str(), t.comparator), (1000.0, "延长米", Comparator::Exactly));
         let t = one("全市公办在园幼儿数占比达到57%");
         assert_eq!(
             (t.value, t.unit.as_str(), t.comparator, t.subject.as_str()),
@@ -454,6 +476,8 @@ mod tests {
             "奖励资金最高不超过50万元",
             "在职职工总数30人(含)以下的企业暂免征收",
             "实施阶段性下调工伤保险费率50%的政策",
+            "121人才梯队项目",
+            "加快建设一支高素质、创新型教育人才队伍",
         ] {
             assert!(find_targets(s).is_empty(), "{s}: {:?}", find_targets(s));
         }

@@ -275,6 +275,19 @@ fn ends_like_org(name: &str) -> bool {
 /// applies to the short names before it).
 pub fn distribute_shared(mut names: Vec<String>) -> Vec<String> {
     const LEVELS: &[&str] = &["自治区", "省", "市", "州", "盟", "县", "区"];
+    // "各区、县级市" and "各有关区、县级市": the 各 of a group of areas applies to the bare area
+    // word after it (各县级市), as the list writes the shared part once.
+    const AREAS: &[&str] = &["县级市", "县(市、区)", "县(市)", "乡镇", "街道", "社区", "市", "区", "县", "镇", "乡"];
+    let mut group: Option<String> = None;
+    for n in &mut names {
+        if AREAS.contains(&n.as_str()) {
+            if let Some(prefix) = &group {
+                *n = format!("{prefix}{n}");
+            }
+            continue;
+        }
+        group = n.starts_with('各').then(|| AREAS.iter().find_map(|a| n.strip_suffix(a))).flatten().map(str::to_string);
+    }
     if let Some(prefix) = names
         .first()
         .and_then(|f| LEVELS.iter().find(|l| f.starts_with(**l) && f.chars().count() > l.chars().count() + 1))
@@ -476,6 +489,30 @@ mod tests {
             roles("做好工作。(责任单位:市委宣传部、团市委、各区)"),
             vec![n("市委宣传部", Role::Responsible), n("团市委", Role::Responsible), n("各区", Role::Responsible)]
         );
+    }
+
+    #[test]
+    fn a_group_of_areas_shares_its_ge() {
+        assert_eq!(
+            roles("做好工作。(牵头单位:市发展改革委,配合单位:市委组织部,各区、县级市)"),
+            vec![
+                n("市发展改革委", Role::Lead),
+                n("市委组织部", Role::Co),
+                n("各区", Role::Co),
+                n("各县级市", Role::Co)
+            ]
+        );
+        assert_eq!(
+            roles("做好工作。(牵头单位:市农业局,配合单位:市科协,各有关区、县级市)"),
+            vec![
+                n("市农业局", Role::Lead),
+                n("市科协", Role::Co),
+                n("各有关区", Role::Co),
+                n("各有关县级市", Role::Co)
+            ]
+        );
+        // A bare area word with no group before it is left as written.
+        assert_eq!(roles("做好工作。(责任单位:县级市)"), vec![n("县级市", Role::Responsible)]);
     }
 
     #[test]

@@ -19,6 +19,9 @@ struct Golden {
     doc_no: Option<String>,
     #[serde(default)]
     index_no: Option<String>,
+    /// The whole published document, not an excerpt of it.
+    #[serde(default)]
+    whole: bool,
     sections: usize,
     items: usize,
     #[serde(default)]
@@ -87,8 +90,9 @@ fn score_items(plan: Option<&Plan>, g: &Golden) -> Score {
     Score { hit: found.min(g.items), expected: g.items, found }
 }
 
-fn score_units(plan: Option<&Plan>, g: &Golden) -> Score {
+fn score_units(plan: Option<&Plan>, g: &Golden) -> (Score, Vec<String>) {
     let mut s = Score::default();
+    let mut misses = Vec::new();
     for gu in &g.units {
         let expected: Vec<(String, Role)> = gu
             .lead
@@ -103,9 +107,15 @@ fn score_units(plan: Option<&Plan>, g: &Golden) -> Score {
             .unwrap_or_default();
         let key = |(n, r): &(String, Role)| (plan::directory::key(n), *r);
         let hit = expected.iter().filter(|e| found.contains(&key(e))).count();
+        for e in expected.iter().filter(|e| !found.contains(&key(e))) {
+            misses.push(format!("item {}: missed unit {} {:?}", gu.item, e.0, e.1));
+        }
+        for f in found.iter().filter(|f| !expected.iter().any(|e| key(e) == **f)) {
+            misses.push(format!("item {}: extra unit {} {:?}", gu.item, f.0, f.1));
+        }
         s.add(Score { hit, expected: expected.len(), found: found.len() });
     }
-    s
+    (s, misses)
 }
 
 fn score_targets(plan: Option<&Plan>, g: &Golden) -> (Score, Vec<String>) {
@@ -150,7 +160,7 @@ fn corpus_of_other_authorities_scores() {
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .expect("corpus directory")
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .filter(|n| n.ends_with(".txt"))
+        .filter(|n| !n.ends_with(".toml") && !n.ends_with(".md"))
         .collect();
     names.sort();
     assert!(names.len() >= 20, "the corpus holds at least 20 plans");
@@ -161,7 +171,8 @@ fn corpus_of_other_authorities_scores() {
     );
     let mut problems = Vec::new();
     for name in &names {
-        let golden_path = dir.join(name.replace(".txt", ".toml"));
+        let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
+        let golden_path = dir.join(format!("{stem}.toml"));
         let g: Golden = toml::from_str(&std::fs::read_to_string(&golden_path).expect("golden file"))
             .unwrap_or_else(|e| panic!("{}: {e}", golden_path.display()));
         assert!(g.source.starts_with("http"), "{name}: the source is named");
@@ -198,8 +209,9 @@ fn corpus_of_other_authorities_scores() {
             }
         }
         let i = score_items(plan, &g);
-        let u = score_units(plan, &g);
+        let (u, unit_misses) = score_units(plan, &g);
         let (t, misses) = score_targets(plan, &g);
+        notes.extend(unit_misses);
         notes.extend(misses);
         items.add(i);
         units.add(u);
@@ -207,7 +219,7 @@ fn corpus_of_other_authorities_scores() {
         let sections = plan.map_or(0, |p| p.sections.len());
         table.push_str(&format!(
             "| {} | {}/{} | {} | {} | {} | {} |\n",
-            name.trim_end_matches(".txt"),
+            if g.whole { format!("{stem} (whole)") } else { stem.to_string() },
             sections,
             g.sections,
             i.cell(),
