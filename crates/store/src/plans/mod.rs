@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 /// `plan::limits::MAX_ITEMS` items, forty units each.
 pub const MAX_ASSIGNMENTS: usize = 20_000;
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct PlanRow {
     pub id: i64,
     pub title: String,
@@ -26,7 +26,7 @@ pub struct PlanRow {
     pub published_at: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Task {
     pub id: i64,
     pub plan_id: i64,
@@ -40,7 +40,7 @@ pub struct Task {
     pub deadline: String,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Assignment {
     pub id: i64,
     pub task_id: i64,
@@ -52,7 +52,7 @@ pub struct Assignment {
     pub via_group: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Indicator {
     pub id: i64,
     pub task_id: i64,
@@ -85,7 +85,7 @@ impl Indicator {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Milestone {
     pub id: i64,
     pub task_id: i64,
@@ -98,7 +98,7 @@ pub struct Milestone {
 }
 
 /// What publishing made.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Published {
     pub tasks: usize,
     pub assignments: usize,
