@@ -49,11 +49,11 @@ pub(crate) fn shared_json<T, W: Serialize>(
     let internal = |e: String| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e);
     let gzip = headers.get_all(ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).any(accepts_gzip);
     Ok(if gzip {
-        let body = shared.json_gzip(&encode).map_err(internal)?;
+        let body = shared.json_gzip(encode).map_err(internal)?;
         ([(CONTENT_TYPE, "application/json"), (CONTENT_ENCODING, "gzip"), (VARY, "accept-encoding")], body)
             .into_response()
     } else {
-        let body = shared.json(&encode).map_err(internal)?;
+        let body = shared.json(encode).map_err(internal)?;
         ([(CONTENT_TYPE, "application/json"), (VARY, "accept-encoding")], body).into_response()
     })
 }
