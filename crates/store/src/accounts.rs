@@ -365,7 +365,7 @@ pub fn may_decide(actor: &User, request: &AccountRequest) -> bool {
 
 /// A change to an account that waits for a second administrator (four eyes): a business role
 /// granted, or a password reset.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct AccountRequest {
     pub id: i64,
     /// `role` or `password`.

@@ -33,7 +33,7 @@ pub struct AuditEvent {
 }
 
 /// A stored record.
-#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct AuditRecord {
     pub id: i64,
     pub at: String,

@@ -15,13 +15,10 @@ use sqlx::Row;
 use std::collections::HashMap;
 
 /// A published bulletin.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-// Not "Snapshot" in the OpenAPI document: that is the school data's import record.
-#[schema(as = BulletinSnapshot)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Snapshot {
     pub version: i64,
     pub published_at: String,
-    #[schema(value_type = Object)]
     pub bulletin: Bulletin,
 }
 

@@ -6,7 +6,7 @@ use plan::Directory;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Unit {
     pub id: i64,
     pub name: String,
@@ -54,7 +54,7 @@ pub fn kind_label(key: &str) -> &str {
 }
 
 /// A unit as an administrator edits it.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 pub struct UnitInput {
     pub name: String,
     /// group, district, department, school or other (or their Chinese names).
@@ -79,7 +79,7 @@ pub struct UnitInput {
 }
 
 /// A unit with its aliases and, for a group, its members: what the editing form shows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UnitDetail {
     #[serde(flatten)]
     pub unit: Unit,

@@ -7,7 +7,6 @@ use domain::Period;
 use serde::Serialize;
 use sqlx::Row;
 use std::io::Write;
-use utoipa::ToSchema;
 
 /// Largest evidence file accepted.
 pub const MAX_EVIDENCE_BYTES: usize = 20 * 1024 * 1024;
@@ -25,7 +24,7 @@ pub const DEFAULT_DAILY_MB: u32 = 200;
 /// The largest daily allowance the setting accepts, in MB (100 GB).
 pub const MAX_DAILY_MB: u32 = 100 * 1024;
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, ToSchema)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Evidence {
     pub id: i64,
     pub file_name: String,

@@ -3,9 +3,8 @@
 use crate::{Result, Store, StoreError, now};
 use serde::Serialize;
 use sqlx::Row;
-use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, ToSchema)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Instruction {
     pub id: i64,
     pub task_id: i64,

@@ -7,12 +7,11 @@ use chrono::NaiveDate;
 use domain::Period;
 use serde::Serialize;
 use sqlx::Row;
-use utoipa::ToSchema;
 
 /// Days before the due day on which units that have not submitted are reminded.
 pub const REMIND_DAYS_BEFORE: u32 = 5;
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, ToSchema)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Notification {
     pub id: i64,
     pub unit_id: i64,

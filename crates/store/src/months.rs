@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, HashMap};
 /// One row of a month's submission: an assignment's report for the period. Fields left out
 /// keep what the draft holds (or, for a report not yet saved, what last month's pre-filled).
 /// A row is complete with text, with `no_change`, or with figures that changed.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MonthEntry {
     pub assignment_id: i64,
@@ -41,7 +41,7 @@ pub struct MonthEntry {
 
 /// A problem with one field of a month's submission: `field` is its path in the request
 /// (`reports[3].values.12`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MonthProblem {
     pub field: String,
     pub message: String,
@@ -56,7 +56,7 @@ pub enum MonthOutcome {
 }
 
 /// A unit's month.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct MonthSheet {
     pub period: String,
     pub unit_id: i64,
@@ -65,7 +65,7 @@ pub struct MonthSheet {
 }
 
 /// The rows of one section (一、…) of a plan.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct MonthSection {
     pub plan_id: i64,
     pub number: i64,
@@ -74,7 +74,7 @@ pub struct MonthSection {
 }
 
 /// One assignment's month.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct MonthRow {
     pub assignment_id: i64,
     pub task_id: i64,
@@ -98,7 +98,7 @@ pub struct MonthRow {
     pub editable: bool,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ApprovedReport {
     pub period: String,
     pub progress: String,
@@ -106,7 +106,7 @@ pub struct ApprovedReport {
     pub values: BTreeMap<i64, f64>,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct MonthIndicator {
     pub id: i64,
     pub subject: String,
@@ -122,7 +122,7 @@ pub struct MonthIndicator {
     pub source: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct MonthMilestone {
     pub id: i64,
     pub text: String,

@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 /// Longest text accepted in one field of a report.
 pub const MAX_TEXT_CHARS: usize = 5000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReportState {
     /// Not saved yet: a form pre-filled from last month.
@@ -75,7 +75,7 @@ impl ReportState {
 }
 
 /// One report in a task's timeline.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TaskReport {
     pub assignment_id: i64,
     pub unit_name: String,
@@ -90,7 +90,7 @@ pub struct TaskReport {
 }
 
 /// What a reporter writes.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReportInput {
     /// 本月进展
     #[serde(default)]
@@ -116,7 +116,7 @@ pub struct ReportInput {
     pub milestones: BTreeMap<i64, String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
     pub id: Option<i64>,
     pub assignment_id: i64,
@@ -141,7 +141,7 @@ pub struct Report {
     pub evidence: Vec<crate::evidence::Evidence>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReportEvent {
     pub at: String,
     pub user_id: Option<i64>,
@@ -162,7 +162,7 @@ struct Step {
     refusal: &'static str,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Decision {
     Approve,

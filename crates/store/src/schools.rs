@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 /// What a school data file holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DataKind {
     /// Compulsory-education schools (优质均衡).
@@ -57,7 +57,7 @@ pub fn bound_value(figures: &BoundFigures, source: &str, unit_name: &str, is_dis
 }
 
 /// One import.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Snapshot {
     pub id: i64,
     pub kind: DataKind,
@@ -81,7 +81,7 @@ pub struct Refused {
 
 /// One figure of the indicator library a target can be bound to: a formula over the school
 /// data (a ratio of sums), scoped to a stage and evaluated per county and for the city.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Source {
     pub key: String,
     pub label: String,

@@ -12,35 +12,29 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use std::collections::{HashMap, HashSet};
 
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Scores {
     pub plan_id: i64,
     pub period: String,
     pub scheme_version: i64,
-    #[schema(value_type = Object)]
     pub scheme: Scheme,
-    #[schema(value_type = Vec<Object>)]
     pub districts: Vec<DistrictScore>,
     /// Set once published: the version, when, and until when districts may appeal.
     pub published: Option<Published>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-// Named apart from the plan's `Published` (what publishing a plan made): the OpenAPI document
-// has one namespace of schema names.
-#[schema(as = ScoresPublished)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Published {
     pub version: i64,
     pub published_at: String,
     pub appeal_until: String,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct AdjustmentRow {
     pub id: i64,
     pub unit_id: i64,
     pub unit_name: String,
-    #[schema(value_type = Object)]
     pub adjustment: Adjustment,
     pub created_at: String,
 }

@@ -21,9 +21,8 @@ use serde::Serialize;
 use sqlx::Row;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
-use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct StatusView {
     /// completed, ahead, on_pace, behind, not_started, overdue
     pub status: String,
@@ -77,7 +76,7 @@ impl From<&Assessment> for StatusView {
     }
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct CountsView {
     pub total: usize,
     /// Status key → count, every status present.
@@ -102,7 +101,7 @@ impl From<&StatusCounts> for CountsView {
     }
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct AssignmentView {
     pub assignment_id: i64,
     pub unit_id: i64,
@@ -118,11 +117,10 @@ pub struct AssignmentView {
     pub milestones_done: BTreeMap<i64, String>,
     /// The assessment itself, for documents built on the rules (the bulletin).
     #[serde(skip)]
-    #[schema(ignore)]
     pub assessment: Assessment,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct TaskView {
     #[serde(flatten)]
     pub task: Task,
@@ -132,7 +130,7 @@ pub struct TaskView {
     pub units: Vec<AssignmentView>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct SectionView {
     pub number: i64,
     pub title: String,
@@ -141,21 +139,21 @@ pub struct SectionView {
     pub items: Vec<TaskView>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct UnitCounts {
     pub unit_id: i64,
     pub unit_name: String,
     pub counts: CountsView,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct SectionCounts {
     pub number: i64,
     pub title: String,
     pub counts: CountsView,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Dashboard {
     pub plan_id: i64,
     pub period: String,
@@ -168,7 +166,7 @@ pub struct Dashboard {
     pub by_unit: Vec<UnitCounts>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct PlanView {
     pub plan: PlanRow,
     pub period: String,

@@ -15,6 +15,7 @@ pub mod routes;
 pub mod security;
 mod server;
 pub mod tls;
+pub mod wire;
 
 use axum::Router;
 use axum::http::header;

@@ -32,7 +32,7 @@ fn draft_version(parsed_json: &str) -> String {
     Sha256::digest(parsed_json.as_bytes()).iter().take(12).map(|b| format!("{b:02x}")).collect()
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct PlanRow {
     pub id: i64,
     pub title: String,
@@ -44,7 +44,7 @@ pub struct PlanRow {
     pub published_at: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Task {
     pub id: i64,
     pub plan_id: i64,
@@ -58,7 +58,7 @@ pub struct Task {
     pub deadline: String,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Assignment {
     pub id: i64,
     pub task_id: i64,
@@ -70,7 +70,7 @@ pub struct Assignment {
     pub via_group: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Indicator {
     pub id: i64,
     pub task_id: i64,
@@ -103,7 +103,7 @@ impl Indicator {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Milestone {
     pub id: i64,
     pub task_id: i64,
@@ -116,7 +116,7 @@ pub struct Milestone {
 }
 
 /// What publishing made.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Published {
     pub tasks: usize,
     pub assignments: usize,

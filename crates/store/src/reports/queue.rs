@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 /// What the reviewer narrows the queue to; every part optional.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct QueueFilter {
     /// One month (YYYY-MM); without it, the open month and the one before.
     pub period: Option<String>,
@@ -21,7 +21,7 @@ pub struct QueueFilter {
 }
 
 /// A submitted report waiting for review.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct QueueRow {
     pub assignment_id: i64,
     pub period: String,
@@ -49,7 +49,7 @@ impl QueueRow {
 }
 
 /// One report of a bulk approval, at the version the reviewer saw.
-#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct QueueItem {
     pub assignment_id: i64,
@@ -59,13 +59,13 @@ pub struct QueueItem {
 
 /// What a bulk approval did: the reports approved, and those left alone because they had
 /// changed (or been decided) since the reviewer saw them.
-#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct BulkOutcome {
     pub approved: Vec<QueueItem>,
     pub skipped: Vec<Skipped>,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Skipped {
     pub assignment_id: i64,
     pub period: String,

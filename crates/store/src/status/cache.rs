@@ -6,7 +6,6 @@ use super::PlanView;
 use super::worklist::WorkItem;
 use chrono::NaiveDate;
 use domain::Period;
-use serde::Serialize;
 use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
 
@@ -41,7 +40,7 @@ pub struct Shared<T> {
     narrowed: std::sync::OnceLock<Arc<Shared<T>>>,
 }
 
-impl<T: Serialize> Shared<T> {
+impl<T> Shared<T> {
     pub(super) fn new(value: T) -> Self {
         Shared {
             value,
@@ -60,12 +59,15 @@ impl<T: Serialize> Shared<T> {
 
     /// The JSON compressed with gzip, made once when first asked for: for a client that
     /// accepts it (every browser does), a city's plan crosses the network in a tenth of its
-    /// size, and no request but the first pays for the compression.
-    pub fn json_gzip(&self) -> std::result::Result<bytes::Bytes, String> {
+    /// size, and no request but the first pays for the compression. `encode` as for `json`.
+    pub fn json_gzip(
+        &self,
+        encode: impl FnOnce(&T) -> serde_json::Result<Vec<u8>>,
+    ) -> std::result::Result<bytes::Bytes, String> {
         self.gzip
             .get_or_init(|| {
                 use std::io::Write;
-                let json = self.json()?;
+                let json = self.json(encode)?;
                 let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
                 encoder.write_all(&json).map_err(|e| e.to_string())?;
                 encoder.finish().map(bytes::Bytes::from).map_err(|e| e.to_string())
@@ -73,11 +75,14 @@ impl<T: Serialize> Shared<T> {
             .clone()
     }
 
-    /// The value as JSON (the same text `serde_json` makes of it). Cloning the bytes shares them.
-    pub fn json(&self) -> std::result::Result<bytes::Bytes, String> {
-        self.json
-            .get_or_init(|| serde_json::to_vec(&self.value).map(bytes::Bytes::from).map_err(|e| e.to_string()))
-            .clone()
+    /// The value as JSON, as `encode` writes it (the API writes its own wire form of the value:
+    /// the store's types are not the API's). Cloning the bytes shares them. `encode` must be
+    /// the same function at every call: the first result is kept.
+    pub fn json(
+        &self,
+        encode: impl FnOnce(&T) -> serde_json::Result<Vec<u8>>,
+    ) -> std::result::Result<bytes::Bytes, String> {
+        self.json.get_or_init(|| encode(&self.value).map(bytes::Bytes::from).map_err(|e| e.to_string())).clone()
     }
 }
 

@@ -8,10 +8,9 @@ use domain::Period;
 use serde::Serialize;
 use sqlx::Row;
 use std::sync::Arc;
-use utoipa::ToSchema;
 
 /// One row of a reporter's (or the bureau's) work list for a period.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct WorkItem {
     pub assignment_id: i64,
     pub plan_id: i64,

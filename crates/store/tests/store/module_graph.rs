@@ -174,3 +174,24 @@ fn the_store_modules_form_no_import_circle() {
         assert!(users.is_empty(), "{leaf} is used by {users:?}");
     }
 }
+
+/// The store's types are storage rows, not the API's wire format (web's `wire` module is):
+/// no store source derives or annotates an OpenAPI schema, so a change to a stored row
+/// cannot silently change the API. search.rs's `Hit` is the one left, until search (being
+/// rewritten) moves its answer to web as well.
+#[test]
+fn no_store_type_is_documented_as_the_api() {
+    let mut files = Vec::new();
+    sources(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), None, &mut files);
+    let found: Vec<String> = files
+        .iter()
+        .filter(|(module, _)| module != "search")
+        .flat_map(|(module, text)| {
+            text.lines()
+                .map(code_of)
+                .filter(|code| code.contains("utoipa") || code.contains("ToSchema") || code.contains("#[schema("))
+                .map(move |code| format!("{module}: {}", code.trim()))
+        })
+        .collect();
+    assert!(found.is_empty(), "API schemas in the store (they belong in web/src/wire):\n{}", found.join("\n"));
+}

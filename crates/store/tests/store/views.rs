@@ -49,7 +49,8 @@ async fn a_plan_view_follows_every_change_whoever_makes_it() {
         let again = s.plan_view(plan_id, Some(march), today, &th).await.expect("view");
         assert!(std::sync::Arc::ptr_eq(&before, &again), "{}: unchanged data is not recomputed", db.name);
         // The shared JSON is the view's own serialisation.
-        let json: serde_json::Value = serde_json::from_slice(&before.json().expect("serialises")).expect("json");
+        let json: serde_json::Value =
+            serde_json::from_slice(&before.json(serde_json::to_vec).expect("serialises")).expect("json");
         assert_eq!(json, serde_json::to_value(&**before).expect("value"), "{}", db.name);
 
         // Another process (its own connections, its own cache) reports and approves.
@@ -97,7 +98,8 @@ async fn a_work_list_follows_every_change_whoever_makes_it() {
         assert!(before.iter().all(|w| w.unit_id == yujiang.id), "{}: only the unit's own work", db.name);
         let again = s.unit_worklist(yujiang.id, march, 25).await.expect("list");
         assert!(std::sync::Arc::ptr_eq(&before, &again), "{}: unchanged data is not read again", db.name);
-        let json: serde_json::Value = serde_json::from_slice(&before.json().expect("serialises")).expect("json");
+        let json: serde_json::Value =
+            serde_json::from_slice(&before.json(serde_json::to_vec).expect("serialises")).expect("json");
         assert_eq!(json, serde_json::to_value(&**before).expect("value"), "{}", db.name);
         // The due day is part of what the list says.
         let other_due = s.unit_worklist(yujiang.id, march, 10).await.expect("list");

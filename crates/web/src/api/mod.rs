@@ -39,19 +39,21 @@ pub struct PeriodQuery {
 
 /// A value the store shares between requests, as JSON made once per state of the data, and
 /// gzip-compressed (also once) for a client that accepts it.
-pub(crate) fn shared_json<T: Serialize>(
+pub(crate) fn shared_json<T, W: Serialize>(
     headers: &axum::http::HeaderMap,
     shared: &store::status::Shared<T>,
+    wire: impl Fn(&T) -> W,
 ) -> ApiResult<axum::response::Response> {
+    let encode = |value: &T| serde_json::to_vec(&wire(value));
     use axum::http::header::{ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE, VARY};
     let internal = |e: String| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e);
     let gzip = headers.get_all(ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).any(accepts_gzip);
     Ok(if gzip {
-        let body = shared.json_gzip().map_err(internal)?;
+        let body = shared.json_gzip(encode).map_err(internal)?;
         ([(CONTENT_TYPE, "application/json"), (CONTENT_ENCODING, "gzip"), (VARY, "accept-encoding")], body)
             .into_response()
     } else {
-        let body = shared.json().map_err(internal)?;
+        let body = shared.json(encode).map_err(internal)?;
         ([(CONTENT_TYPE, "application/json"), (VARY, "accept-encoding")], body).into_response()
     })
 }

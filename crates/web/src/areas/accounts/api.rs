@@ -19,17 +19,15 @@ use axum::response::Response;
 use super::AuditFilter;
 use crate::security::AuditSlot;
 use crate::security::ClientIp;
+use crate::wire;
+use crate::wire::accounts::{AccountRequest, AuditRecord, Role, User};
 use serde::Deserialize;
 use serde::Serialize;
-use store::accounts::AccountRequest;
 use store::accounts::NewAccount;
 use store::accounts::PasswordChange;
 use store::accounts::RoleChange;
 use store::accounts::may_reset;
 use store::audit::AuditCheck;
-use store::audit::AuditRecord;
-use store::users::Role;
-use store::users::User;
 use utoipa::IntoParams;
 use utoipa::ToSchema;
 
@@ -124,7 +122,8 @@ pub async fn create_user(
     body: Result<Json<CreateUserRequest>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<AccountCreated>)> {
     let Json(req) = body?;
-    if !req.role.is_business() {
+    let role: store::users::Role = req.role.into();
+    if !role.is_business() {
         return Err(ApiError::invalid("role", "管理员类角色由安全管理员授予"));
     }
     if req.password.is_some() {
@@ -138,12 +137,15 @@ pub async fn create_user(
             &NewAccount {
                 username: &req.username,
                 display_name: display,
-                role: req.role,
+                role,
                 unit: req.unit.as_deref().filter(|u| !u.trim().is_empty()),
             },
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(AccountCreated { user, request, code_first_half: half })))
+    Ok((
+        StatusCode::CREATED,
+        Json(AccountCreated { user: user.into(), request: request.into(), code_first_half: half }),
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -175,7 +177,7 @@ pub async fn reset_password(
         return Err(no_chosen_password());
     }
     let (request, half) = state.store.request_reset(&who.user, id).await?;
-    Ok((StatusCode::ACCEPTED, Json(ResetAsked { request, code_first_half: half })))
+    Ok((StatusCode::ACCEPTED, Json(ResetAsked { request: request.into(), code_first_half: half })))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -199,14 +201,14 @@ pub async fn set_role(
 ) -> ApiResult<Response> {
     let Json(req) = body?;
     let before = state.store.user(id).await?;
-    Ok(match state.store.request_role(&who.user, id, req.role).await? {
+    Ok(match state.store.request_role(&who.user, id, req.role.into()).await? {
         RoleChange::Applied(after) => {
             slot.set_detail(serde_json::json!({"before": {"role": before.role}, "after": {"role": after.role}}));
-            Json(after).into_response()
+            Json(User::from(after)).into_response()
         }
         RoleChange::Pending(request) => {
             slot.set_detail(serde_json::json!({"requested": {"role": req.role}, "request": request.id}));
-            (StatusCode::ACCEPTED, Json(request)).into_response()
+            (StatusCode::ACCEPTED, Json(AccountRequest::from(request))).into_response()
         }
     })
 }
@@ -215,7 +217,7 @@ pub async fn set_role(
 #[utoipa::path(get, path = "/api/v1/users/requests", security(("bearer" = [])),
     responses((status = 200, body = Vec<AccountRequest>), (status = 403, body = Problem)))]
 pub async fn requests(State(state): State<AppState>, _who: CurrentUser) -> ApiResult<Json<Vec<AccountRequest>>> {
-    Ok(Json(state.store.pending_requests().await?))
+    Ok(Json(wire::list(state.store.pending_requests().await?)))
 }
 
 /// A request decided: the account now and, for a confirmed reset, the code's second half.
@@ -236,7 +238,7 @@ async fn decide(
     let d = state.store.decide_request(&who.user, id, confirm).await?;
     slot.set_detail(serde_json::json!({"request": d.request.id, "kind": d.request.kind, "user": d.request.username,
         "role": d.request.role, "requested_by": d.request.requested_by, "state": d.request.state}));
-    Ok(Json(RequestDecided { request: d.request, user: d.user, code_second_half: d.code_half }))
+    Ok(Json(RequestDecided { request: d.request.into(), user: d.user.into(), code_second_half: d.code_half }))
 }
 
 /// Confirms another administrator's request (the one who asked and the user it is about
@@ -310,7 +312,7 @@ pub async fn audit(
         crate::security::record(&state, event).await;
         return Ok(super::csv_download(&records));
     }
-    Ok(Json(records).into_response())
+    Ok(Json(wire::list::<_, AuditRecord>(records)).into_response())
 }
 
 #[derive(Serialize, ToSchema)]

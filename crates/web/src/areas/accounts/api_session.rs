@@ -5,13 +5,14 @@ use crate::api::auth::CurrentUser;
 use crate::error::ApiError;
 use crate::error::ApiResult;
 use crate::error::Problem;
+use crate::wire;
+use crate::wire::accounts::{Notification, User};
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde::Serialize;
-use store::users::User;
 use utoipa::ToSchema;
 
 #[derive(Deserialize, ToSchema)]
@@ -49,7 +50,7 @@ pub async fn login(
         store::accounts::SignIn::Locked { minutes } => return Err(ApiError::account_locked(minutes)),
     };
     let token = state.store.create_token(user.id, "api", 8).await?;
-    Ok(Json(LoginResponse { token, user }))
+    Ok(Json(LoginResponse { token, user: user.into() }))
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/logout", security(("bearer" = [])), responses((status = 204)))]
@@ -60,25 +61,22 @@ pub async fn logout(State(state): State<AppState>, who: CurrentUser) -> ApiResul
 
 #[utoipa::path(get, path = "/api/v1/me", security(("bearer" = [])), responses((status = 200, body = User), (status = 401, body = Problem)))]
 pub async fn me(who: CurrentUser) -> Json<User> {
-    Json(who.user)
+    Json(who.user.into())
 }
 
 /// Every user with role and unit (系统管理员, 安全管理员).
 #[utoipa::path(get, path = "/api/v1/users", security(("bearer" = [])), responses((status = 200, body = Vec<User>), (status = 403, body = Problem)))]
 pub async fn users(State(state): State<AppState>, _who: CurrentUser) -> ApiResult<Json<Vec<User>>> {
-    Ok(Json(state.store.users().await?))
+    Ok(Json(wire::list(state.store.users().await?)))
 }
 
 /// The caller's unit's notices (reporting opened, reminders, overdue, urges), newest first;
 /// the bureau sees all.
 #[utoipa::path(get, path = "/api/v1/notifications", security(("bearer" = [])),
-    responses((status = 200, body = Vec<store::jobs::Notification>)))]
-pub async fn notifications(
-    State(state): State<AppState>,
-    who: CurrentUser,
-) -> ApiResult<Json<Vec<store::jobs::Notification>>> {
+    responses((status = 200, body = Vec<Notification>)))]
+pub async fn notifications(State(state): State<AppState>, who: CurrentUser) -> ApiResult<Json<Vec<Notification>>> {
     let unit = if who.sees_all_units() { None } else { Some(who.user.unit_id.unwrap_or(-1)) };
-    Ok(Json(state.store.notifications(unit, 100).await?))
+    Ok(Json(wire::list(state.store.notifications(unit, 100).await?)))
 }
 
 /// System settings a 系统管理员 may change.

@@ -7,10 +7,11 @@ use crate::api::auth::CurrentUser;
 use crate::error::ApiError;
 use crate::error::ApiResult;
 use crate::error::Problem;
+use crate::wire;
+use crate::wire::assess::{Snapshot, Source};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use store::schools::Snapshot;
 
 /// The multipart form of a school data import.
 #[derive(utoipa::ToSchema)]
@@ -42,7 +43,7 @@ pub async fn import(
     let as_of = f.as_of.ok_or_else(|| ApiError::invalid("as_of", "统计时点格式应为 YYYY-MM-DD"))?;
     let (name, bytes) = f.file.ok_or_else(|| ApiError::invalid("file", "请选择要导入的文件"))?;
     match state.store.import_school_data(kind, as_of, &name, &bytes, f.accept_valid, &f.note).await? {
-        Ok(s) => Ok((StatusCode::CREATED, Json(s))),
+        Ok(s) => Ok((StatusCode::CREATED, Json(s.into()))),
         Err(refused) => Err(ApiError::invalid("file", refused.message)),
     }
 }
@@ -50,7 +51,7 @@ pub async fn import(
 /// Every school data snapshot, newest first.
 #[utoipa::path(get, path = "/api/v1/school-data", security(("bearer" = [])), responses((status = 200, body = Vec<Snapshot>)))]
 pub async fn history(State(state): State<AppState>, _who: CurrentUser) -> ApiResult<Json<Vec<Snapshot>>> {
-    Ok(Json(state.store.school_data_history(None).await?))
+    Ok(Json(wire::list(state.store.school_data_history(None).await?)))
 }
 
 /// 优质均衡 (compulsory education) from the latest school data: the same JSON as
@@ -81,7 +82,7 @@ pub async fn preschool(State(state): State<AppState>, _who: CurrentUser) -> ApiR
 /// The indicator library: the figures of the school data a target can be bound to
 /// (`PUT /api/v1/indicators/{id}` with `source`).
 #[utoipa::path(get, path = "/api/v1/indicator-sources", security(("bearer" = [])),
-    responses((status = 200, body = Vec<store::schools::Source>)))]
-pub async fn sources(_who: CurrentUser) -> Json<Vec<store::schools::Source>> {
-    Json(store::schools::sources())
+    responses((status = 200, body = Vec<Source>)))]
+pub async fn sources(_who: CurrentUser) -> Json<Vec<Source>> {
+    Json(wire::list(store::schools::sources()))
 }

@@ -49,19 +49,19 @@ pub async fn get_bulletin(
 /// Publishes the month's bulletin as it stands now, as a new frozen version (督办管理员).
 #[utoipa::path(post, path = "/api/v1/plans/{id}/bulletins/{period}/publish", params(("id" = i64, Path), ("period" = String, Path)),
     security(("bearer" = [])),
-    responses((status = 201, body = store::bulletin::Snapshot), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 201, body = crate::wire::bulletins::Snapshot), (status = 403, body = Problem), (status = 404, body = Problem),
                (status = 409, body = Problem)))]
 pub async fn publish_bulletin(
     State(state): State<AppState>,
     _who: CurrentUser,
     Path((id, period)): Path<(i64, String)>,
-) -> ApiResult<(StatusCode, axum::Json<store::bulletin::Snapshot>)> {
+) -> ApiResult<(StatusCode, axum::Json<crate::wire::bulletins::Snapshot>)> {
     let period = parse_period(&period)?;
     let (bulletin, _) = bulletin_for(&state, id, period, true).await?;
     // 下步要求 are the office's own words: nothing is issued without them.
     bulletin.check_issuable().map_err(|m| ApiError::new(StatusCode::CONFLICT, "conflict", m))?;
     Ok((
         StatusCode::CREATED,
-        axum::Json(state.store.publish_bulletin(id, period, state.config.today(), &bulletin).await?),
+        axum::Json(state.store.publish_bulletin(id, period, state.config.today(), &bulletin).await?.into()),
     ))
 }

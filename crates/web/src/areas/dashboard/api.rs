@@ -4,11 +4,11 @@ use crate::AppState;
 use crate::api::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, Problem, Query};
 use crate::periods::plan_period;
+use crate::wire::plans::Dashboard;
 use axum::Json;
 use axum::extract::State;
 use domain::Period;
 use serde::{Deserialize, Serialize};
-use store::status::Dashboard;
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Deserialize, IntoParams)]
@@ -106,5 +106,5 @@ pub async fn dashboard(
     let view = state.store.plan_view(plan_id, period, state.config.today(), &Default::default()).await?;
     let month = period.unwrap_or_else(|| Period::containing(state.config.today()));
     let supervision = SupervisionFigures::from(&supervision(&state, month).await?);
-    Ok(Json(DashboardBody { dashboard: view.dashboard.clone(), supervision }))
+    Ok(Json(DashboardBody { dashboard: view.dashboard.clone().into(), supervision }))
 }

@@ -5,15 +5,18 @@ use crate::api::auth::CurrentUser;
 use crate::api::idempotency::{Idempotent, idempotent};
 use crate::api::{FileUpload, file_field};
 use crate::error::{ApiError, ApiResult, Multipart, Path, Problem, Query};
+use crate::wire;
+use crate::wire::inspections::{
+    CoverageReport, Directive, Inspection, InspectorSchools, NewDirective, NewInspection, Rectification, UnitRef,
+    Verdict,
+};
+use crate::wire::reports::Evidence;
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use serde::Deserialize;
-use store::inspections::{
-    CoverageReport, Directive, Inspection, InspectionFilter, InspectorSchools, NewDirective, NewInspection, RectFilter,
-    Rectification, RectificationReport, UnitRef, Verdict, VisitScope,
-};
+use store::inspections::{InspectionFilter, RectFilter, RectificationReport, VisitScope};
 use utoipa::{IntoParams, ToSchema};
 
 fn scope(who: &CurrentUser) -> VisitScope {
@@ -31,10 +34,10 @@ pub async fn create_inspection(
     Idempotent(key, body): Idempotent<Result<Json<NewInspection>, JsonRejection>>,
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
     let Json(input) = body?;
-    let input = super::with_recorder(input, &who.user);
+    let input = super::with_recorder(input.into(), &who.user);
     let today = state.config.today();
     let created = idempotent(&state, &who, &key, async {
-        Ok(state.store.create_inspection(&input, Some(who.user.id), today).await?)
+        Ok(Inspection::from(state.store.create_inspection(&input, Some(who.user.id), today).await?))
     })
     .await?;
     Ok((StatusCode::CREATED, created))
@@ -50,7 +53,7 @@ pub async fn inspections(
     Query(q): Query<InspectionQuery>,
 ) -> ApiResult<Json<Vec<Inspection>>> {
     let filter = InspectionFilter { unit: q.unit, county: q.county, kind: q.kind, period: q.period };
-    Ok(Json(state.store.inspections(&filter, scope(&who), state.config.today()).await?))
+    Ok(Json(wire::list(state.store.inspections(&filter, scope(&who), state.config.today()).await?)))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -101,14 +104,14 @@ pub async fn inspection(
     who: CurrentUser,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Inspection>> {
-    Ok(Json(state.store.inspection(id, scope(&who), state.config.today()).await?))
+    Ok(Json(state.store.inspection(id, scope(&who), state.config.today()).await?.into()))
 }
 
 /// Attaches a file to a visit the caller recorded (the signed 督导意见书, photos); multipart
 /// field `file`, optional field `finding` (a finding's id) for a finding's photo.
 #[utoipa::path(post, path = "/api/v1/inspections/{id}/evidence", params(("id" = i64, Path), FindingQuery), security(("bearer" = [])),
     request_body(content = FileUpload, content_type = "multipart/form-data"),
-    responses((status = 201, body = store::evidence::Evidence), (status = 404, body = Problem),
+    responses((status = 201, body = Evidence), (status = 404, body = Problem),
                (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
 pub async fn inspection_evidence(
     State(state): State<AppState>,
@@ -116,7 +119,7 @@ pub async fn inspection_evidence(
     Path(id): Path<i64>,
     Query(q): Query<FindingQuery>,
     mut form: Multipart,
-) -> ApiResult<(StatusCode, Json<store::evidence::Evidence>)> {
+) -> ApiResult<(StatusCode, Json<Evidence>)> {
     state.store.inspection(id, scope(&who), state.config.today()).await?;
     let (name, bytes) = file_field(&mut form, "照片").await?;
     add_file(&state, id, q.finding, &name, &bytes, who.user.id).await
@@ -135,10 +138,10 @@ async fn add_file(
     name: &str,
     bytes: &[u8],
     user: i64,
-) -> ApiResult<(StatusCode, Json<store::evidence::Evidence>)> {
+) -> ApiResult<(StatusCode, Json<Evidence>)> {
     use store::evidence::{AddError, Refusal};
     match state.store.add_visit_evidence(inspection, finding, name, bytes, Some(user)).await {
-        Ok(e) => Ok((StatusCode::CREATED, Json(e))),
+        Ok(e) => Ok((StatusCode::CREATED, Json(e.into()))),
         Err(AddError::Refused(r)) => {
             let (status, code) = match r {
                 Refusal::TooLarge | Refusal::DailyQuota(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
@@ -160,7 +163,7 @@ pub async fn rectifications(
     who: CurrentUser,
     Query(q): Query<RectQuery>,
 ) -> ApiResult<Json<Vec<Rectification>>> {
-    Ok(Json(state.store.rectifications(&q.into(), scope(&who), state.config.today()).await?))
+    Ok(Json(wire::list(state.store.rectifications(&q.into(), scope(&who), state.config.today()).await?)))
 }
 
 /// One finding with every step of its rectification; another unit's is 404.
@@ -171,7 +174,7 @@ pub async fn rectification(
     who: CurrentUser,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Rectification>> {
-    Ok(Json(state.store.rectification(id, scope(&who), state.config.today()).await?))
+    Ok(Json(state.store.rectification(id, scope(&who), state.config.today()).await?.into()))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -204,7 +207,9 @@ pub async fn report(
     let Json(req) = body?;
     let report = RectificationReport { text: req.text, complete: req.complete.unwrap_or(true), evidence: req.evidence };
     idempotent(&state, &who, &key, async {
-        Ok(state.store.report_rectification(id, req.version, &report, scope(&who), Some(who.user.id), today).await?)
+        Ok(Rectification::from(
+            state.store.report_rectification(id, req.version, &report, scope(&who), Some(who.user.id), today).await?,
+        ))
     })
     .await
 }
@@ -212,14 +217,14 @@ pub async fn report(
 /// Attaches a file (multipart field `file`) to a finding for the unit's next report.
 #[utoipa::path(post, path = "/api/v1/rectifications/{id}/evidence", params(("id" = i64, Path)), security(("bearer" = [])),
     request_body(content = FileUpload, content_type = "multipart/form-data"),
-    responses((status = 201, body = store::evidence::Evidence), (status = 404, body = Problem),
+    responses((status = 201, body = Evidence), (status = 404, body = Problem),
                (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
 pub async fn rectification_evidence(
     State(state): State<AppState>,
     who: CurrentUser,
     Path(id): Path<i64>,
     mut form: Multipart,
-) -> ApiResult<(StatusCode, Json<store::evidence::Evidence>)> {
+) -> ApiResult<(StatusCode, Json<Evidence>)> {
     let r = state.store.rectification(id, scope(&who), state.config.today()).await?;
     let (name, bytes) = file_field(&mut form, "整改材料").await?;
     add_file(&state, r.inspection_id, Some(id), &name, &bytes, who.user.id).await
@@ -250,10 +255,12 @@ pub async fn verify(
     state.store.rectification(id, scope(&who), today).await?;
     let Json(req) = body?;
     idempotent(&state, &who, &key, async {
-        Ok(state
-            .store
-            .verify_rectification(id, req.version, req.decision, &req.comment, Some(who.user.id), today)
-            .await?)
+        Ok(Rectification::from(
+            state
+                .store
+                .verify_rectification(id, req.version, req.decision.into(), &req.comment, Some(who.user.id), today)
+                .await?,
+        ))
     })
     .await
 }
@@ -277,7 +284,7 @@ pub async fn coverage(
         Some(p) => crate::periods::parse_period(p)?,
         None => domain::Period::containing(state.config.today()),
     };
-    Ok(Json(state.store.coverage(period).await?))
+    Ok(Json(state.store.coverage(period).await?.into()))
 }
 
 /// Registers a 督办件 (the office); the lead and co units get a notice.
@@ -289,9 +296,10 @@ pub async fn create_directive(
     Idempotent(key, body): Idempotent<Result<Json<NewDirective>, JsonRejection>>,
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
     let Json(input) = body?;
+    let input: store::inspections::NewDirective = input.into();
     let today = state.config.today();
     let created = idempotent(&state, &who, &key, async {
-        Ok(state.store.create_directive(&input, Some(who.user.id), today).await?)
+        Ok(Directive::from(state.store.create_directive(&input, Some(who.user.id), today).await?))
     })
     .await?;
     Ok((StatusCode::CREATED, created))
@@ -311,7 +319,7 @@ pub async fn directives(
     who: CurrentUser,
     Query(q): Query<DirectiveQuery>,
 ) -> ApiResult<Json<Vec<Directive>>> {
-    Ok(Json(state.store.directives(q.state.as_deref(), scope(&who), state.config.today()).await?))
+    Ok(Json(wire::list(state.store.directives(q.state.as_deref(), scope(&who), state.config.today()).await?)))
 }
 
 #[utoipa::path(get, path = "/api/v1/directives/{id}", params(("id" = i64, Path)), security(("bearer" = [])),
@@ -321,7 +329,7 @@ pub async fn directive(
     who: CurrentUser,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Directive>> {
-    Ok(Json(state.store.directive(id, scope(&who), state.config.today()).await?))
+    Ok(Json(state.store.directive(id, scope(&who), state.config.today()).await?.into()))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -350,7 +358,12 @@ pub async fn feedback(
     let unit = who.user.unit_id.ok_or_else(ApiError::not_found)?;
     let Json(req) = body?;
     idempotent(&state, &who, &key, async {
-        Ok(state.store.directive_feedback(id, req.version, unit, &req.text, req.done, Some(who.user.id), today).await?)
+        Ok(Directive::from(
+            state
+                .store
+                .directive_feedback(id, req.version, unit, &req.text, req.done, Some(who.user.id), today)
+                .await?,
+        ))
     })
     .await
 }
@@ -369,7 +382,12 @@ pub async fn decide(
     state.store.directive(id, scope(&who), today).await?;
     let Json(req) = body?;
     idempotent(&state, &who, &key, async {
-        Ok(state.store.decide_directive(id, req.version, req.decision, &req.comment, Some(who.user.id), today).await?)
+        Ok(Directive::from(
+            state
+                .store
+                .decide_directive(id, req.version, req.decision.into(), &req.comment, Some(who.user.id), today)
+                .await?,
+        ))
     })
     .await
 }
@@ -378,7 +396,7 @@ pub async fn decide(
 #[utoipa::path(get, path = "/api/v1/inspectors", security(("bearer" = [])),
     responses((status = 200, body = Vec<InspectorSchools>)))]
 pub async fn inspectors(State(state): State<AppState>, _who: CurrentUser) -> ApiResult<Json<Vec<InspectorSchools>>> {
-    Ok(Json(state.store.inspectors().await?))
+    Ok(Json(wire::list(state.store.inspectors().await?)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -429,5 +447,5 @@ pub async fn assign_schools(
         return Err(ApiError::invalid("schools", "一次最多挂牌 500 所学校"));
     }
     let ids = school_ids(&state, &req.schools).await?;
-    Ok(Json(state.store.assign_inspector_schools(id, &ids, req.previous.as_deref()).await?))
+    Ok(Json(state.store.assign_inspector_schools(id, &ids, req.previous.as_deref()).await?.into()))
 }

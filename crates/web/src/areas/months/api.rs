@@ -4,12 +4,14 @@ use crate::AppState;
 use crate::api::auth::CurrentUser;
 use crate::api::idempotency::{Idempotent, idempotent};
 use crate::error::{ApiError, ApiResult, FieldError, Path, Problem};
+use crate::wire;
+use crate::wire::months::{MonthEntry, MonthSheet};
+use crate::wire::reports::Report;
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use serde::{Deserialize, Serialize};
-use store::months::{MonthEntry, MonthOutcome, MonthSheet};
-use store::reports::Report;
+use store::months::MonthOutcome;
 use utoipa::ToSchema;
 
 /// The caller's unit's month: every assignment, grouped by section, with its status, last
@@ -25,7 +27,7 @@ pub async fn sheet(
     Path(period): Path<String>,
 ) -> ApiResult<Json<MonthSheet>> {
     let period = super::month_period(&state, &period)?;
-    Ok(Json(super::sheet(&state, &who.user, period).await?))
+    Ok(Json(super::sheet(&state, &who.user, period).await?.into()))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -61,11 +63,14 @@ pub async fn submit(
 ) -> ApiResult<Json<serde_json::Value>> {
     let period = super::month_period(&state, &period)?;
     let Json(req) = body?;
+    let entries: Vec<store::months::MonthEntry> = wire::list(req.reports);
     idempotent(&state, &who, &key, async {
-        match super::submit(&state, &who.user, period, &req.reports).await? {
-            MonthOutcome::Submitted(reports) => {
-                Ok(SubmittedMonth { period: period.to_string(), submitted: reports.len(), reports })
-            }
+        match super::submit(&state, &who.user, period, &entries).await? {
+            MonthOutcome::Submitted(reports) => Ok(SubmittedMonth {
+                period: period.to_string(),
+                submitted: reports.len(),
+                reports: wire::list(reports),
+            }),
             MonthOutcome::Refused(problems) => {
                 let n = problems.len();
                 let errors = problems.into_iter().map(|p| FieldError { field: p.field, message: p.message }).collect();

@@ -13,6 +13,8 @@ use crate::error::Path;
 use crate::error::Problem;
 use crate::error::Query;
 use crate::periods::plan_period;
+use crate::wire;
+use crate::wire::plans::{Indicator, Instruction, Milestone, PlanRow, PlanView, Published};
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
@@ -23,18 +25,17 @@ use serde::Deserialize;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use store::StoreError;
-use store::plans::Indicator;
-use store::plans::Milestone;
-use store::plans::PlanRow;
-use store::plans::Published;
-use store::status::PlanView;
 use utoipa::ToSchema;
 
 #[utoipa::path(get, path = "/api/v1/plans", security(("bearer" = [])), responses((status = 200, body = Vec<PlanRow>)))]
 pub async fn plans(State(state): State<AppState>, who: CurrentUser) -> ApiResult<Json<Vec<PlanRow>>> {
     let all = state.store.plans().await?;
     // Units see published plans only; drafts are the supervision office's work in progress.
-    Ok(Json(if who.sees_all_units() { all } else { all.into_iter().filter(|p| p.status != "draft").collect() }))
+    Ok(Json(wire::list(if who.sees_all_units() {
+        all
+    } else {
+        all.into_iter().filter(|p| p.status != "draft").collect()
+    })))
 }
 
 /// A plan with its sections, items, units, targets and computed status.
@@ -55,7 +56,7 @@ pub async fn plan_detail(
     if view.plan.status == "draft" && !who.sees_all_units() {
         return Err(ApiError::not_found());
     }
-    shared_json(&headers, &crate::policy::plan_view(&who.user, view))
+    shared_json(&headers, &crate::policy::plan_view(&who.user, view), |v| PlanView::from(v.clone()))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -133,7 +134,7 @@ pub async fn publish_plan(
             changed_draft_is_412(&state, id, state.store.publish_reviewed(id, read_version, today).await).await?
         }
     };
-    Ok(Json(published))
+    Ok(Json(published.into()))
 }
 
 /// The parsed structure of a plan, as the review page edits it before publishing (the JSON
@@ -228,30 +229,30 @@ pub struct InstructionRequest {
 
 /// Leaders' 批示 on a task; a unit's users read those of their own tasks.
 #[utoipa::path(get, path = "/api/v1/tasks/{id}/instructions", params(("id" = i64, Path)), security(("bearer" = [])),
-    responses((status = 200, body = Vec<store::instructions::Instruction>), (status = 404, body = Problem)))]
+    responses((status = 200, body = Vec<Instruction>), (status = 404, body = Problem)))]
 pub async fn list_instructions(
     State(state): State<AppState>,
     who: CurrentUser,
     Path(id): Path<i64>,
-) -> ApiResult<Json<Vec<store::instructions::Instruction>>> {
+) -> ApiResult<Json<Vec<Instruction>>> {
     if !who.sees_all_units() && !state.store.unit_in_task(who.user.unit_id.unwrap_or(-1), id).await? {
         return Err(ApiError::not_found());
     }
-    Ok(Json(state.store.instructions(id).await?))
+    Ok(Json(wire::list(state.store.instructions(id).await?)))
 }
 
 /// Leaves a 批示 (领导, 督办管理员).
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/instructions", params(("id" = i64, Path)), request_body = InstructionRequest,
     security(("bearer" = [])),
-    responses((status = 201, body = store::instructions::Instruction), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = Instruction), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn add_instruction(
     State(state): State<AppState>,
     who: CurrentUser,
     Path(id): Path<i64>,
     body: Result<Json<InstructionRequest>, JsonRejection>,
-) -> ApiResult<(StatusCode, Json<store::instructions::Instruction>)> {
+) -> ApiResult<(StatusCode, Json<Instruction>)> {
     let Json(req) = body?;
-    Ok((StatusCode::CREATED, Json(state.store.add_instruction(id, who.user.id, &req.text).await?)))
+    Ok((StatusCode::CREATED, Json(state.store.add_instruction(id, who.user.id, &req.text).await?.into())))
 }
 
 /// Archives a published plan (督办管理员).
@@ -262,7 +263,7 @@ pub async fn archive_plan(
     _who: CurrentUser,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<PlanRow>> {
-    Ok(Json(state.store.archive_plan(id).await?))
+    Ok(Json(state.store.archive_plan(id).await?.into()))
 }
 
 /// Sets a milestone's due date (督办管理员). Scheduled milestones drive the task's pace.
@@ -278,7 +279,7 @@ pub async fn schedule_milestone(
     let Json(req) = body?;
     let due = NaiveDate::parse_from_str(req.due_date.trim(), "%Y-%m-%d")
         .map_err(|_| ApiError::invalid("due_date", "完成时限格式应为 YYYY-MM-DD"))?;
-    Ok(Json(state.store.schedule_milestone(id, due, req.text.as_deref()).await?))
+    Ok(Json(state.store.schedule_milestone(id, due, req.text.as_deref()).await?.into()))
 }
 
 /// Sets a target's baseline and its breakdown per unit (督办管理员); both are replaced.
@@ -300,7 +301,7 @@ pub async fn update_indicator(
     }
     state.store.update_indicator(id, req.baseline, &req.breakdown).await?;
     state.store.bind_indicator(id, req.source.as_deref()).await?;
-    Ok(Json(state.store.indicator(id).await?))
+    Ok(Json(state.store.indicator(id).await?.into()))
 }
 
 #[derive(Deserialize, ToSchema)]

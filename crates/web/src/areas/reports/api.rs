@@ -7,6 +7,8 @@ use crate::api::{FileUpload, PeriodQuery, file_field, shared_json};
 use crate::downloads::attachment;
 use crate::error::{ApiError, ApiResult, Multipart, Path, Problem, Query};
 use crate::periods::{assignment_period, open_or_past_period, parse_period};
+use crate::wire;
+use crate::wire::reports::{BulkOutcome, Decision, Evidence, QueueFilter, QueueItem, QueueRow, Report, WorkItem};
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
@@ -15,9 +17,7 @@ use axum::response::IntoResponse;
 use domain::Period;
 use serde::Deserialize;
 use store::plans::Assignment;
-use store::reports::queue::{BulkOutcome, QueueFilter, QueueItem, QueueRow};
-use store::reports::{Decision, Report, ReportInput};
-use store::status::WorkItem;
+use store::reports::ReportInput;
 use utoipa::ToSchema;
 
 /// The caller's work for a period: a unit's assignments for its reporter, all for the bureau.
@@ -35,12 +35,13 @@ pub async fn tasks(
         None => Period::containing(today),
     };
     if who.sees_all_units() {
-        return Ok(Json(state.store.worklist(None, period, state.config.due_day).await?).into_response());
+        return Ok(Json(wire::list::<_, WorkItem>(state.store.worklist(None, period, state.config.due_day).await?))
+            .into_response());
     }
     // A unit-bound account always has a unit; if one ever did not, it must see nothing.
     let unit = who.user.unit_id.unwrap_or(-1);
     let list = state.store.unit_worklist(unit, period, state.config.due_day).await?;
-    shared_json(&headers, &list)
+    shared_json(&headers, &list, |items| wire::list::<_, WorkItem>(items.clone()))
 }
 
 /// The assignment if the caller may see it; 404 otherwise (also for another unit's).
@@ -57,7 +58,7 @@ pub async fn get_report(
 ) -> ApiResult<Json<Report>> {
     visible_assignment(&state, &who, id).await?;
     let period = assignment_period(&state, id, &period).await?;
-    Ok(Json(state.store.report(id, period).await?))
+    Ok(Json(state.store.report(id, period).await?.into()))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -120,7 +121,7 @@ pub async fn save_report(
     let version = req.version;
     let open = Period::containing(state.config.today());
     idempotent(&state, &who, &key, async {
-        Ok(state.store.save_report(id, period, &req.into(), version, open, Some(who.user.id)).await?)
+        Ok(Report::from(state.store.save_report(id, period, &req.into(), version, open, Some(who.user.id)).await?))
     })
     .await
 }
@@ -139,10 +140,12 @@ pub async fn submit_report(
     let period = assignment_period(&state, id, &period).await?;
     idempotent(&state, &who, &key, async {
         let needs_signoff = crate::policy::needs_signoff(&state, &who.user).await?;
-        Ok(state
-            .store
-            .submit_report(id, period, state.config.today(), state.config.due_day, Some(who.user.id), needs_signoff)
-            .await?)
+        Ok(Report::from(
+            state
+                .store
+                .submit_report(id, period, state.config.today(), state.config.due_day, Some(who.user.id), needs_signoff)
+                .await?,
+        ))
     })
     .await
 }
@@ -166,7 +169,13 @@ pub async fn review_report(
     visible_assignment(&state, &who, id).await?;
     let period = assignment_period(&state, id, &period).await?;
     let Json(req) = body?;
-    Ok(Json(state.store.review_report(id, period, req.decision, req.comment.as_deref(), Some(who.user.id)).await?))
+    Ok(Json(
+        state
+            .store
+            .review_report(id, period, req.decision.into(), req.comment.as_deref(), Some(who.user.id))
+            .await?
+            .into(),
+    ))
 }
 
 /// Attaches an evidence file (multipart field `file`) to a saved report that is a draft or
@@ -175,20 +184,20 @@ pub async fn review_report(
 /// `evidence_daily_mb` setting, 200 MB unless changed) in any 24 hours.
 #[utoipa::path(post, path = "/api/v1/assignments/{id}/reports/{period}/evidence", params(("id" = i64, Path), ("period" = String, Path)),
     security(("bearer" = [])), request_body(content = FileUpload, content_type = "multipart/form-data"),
-    responses((status = 201, body = store::evidence::Evidence), (status = 404, body = Problem), (status = 409, body = Problem),
+    responses((status = 201, body = Evidence), (status = 404, body = Problem), (status = 409, body = Problem),
                (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
 pub async fn upload_evidence(
     State(state): State<AppState>,
     who: CurrentUser,
     Path((id, period)): Path<(i64, String)>,
     mut form: Multipart,
-) -> ApiResult<(StatusCode, Json<store::evidence::Evidence>)> {
+) -> ApiResult<(StatusCode, Json<Evidence>)> {
     visible_assignment(&state, &who, id).await?;
     let period = assignment_period(&state, id, &period).await?;
     let (name, bytes) = file_field(&mut form, "附件").await?;
     use store::evidence::{AddError, Refusal};
     match state.store.add_evidence(id, period, &name, &bytes).await {
-        Ok(e) => Ok((StatusCode::CREATED, Json(e))),
+        Ok(e) => Ok((StatusCode::CREATED, Json(e.into()))),
         Err(AddError::Refused(r)) => {
             let (status, code) = match r {
                 Refusal::TooLarge | Refusal::DailyQuota(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
@@ -248,7 +257,7 @@ pub async fn review_queue(
     _who: CurrentUser,
     Query(filter): Query<QueueFilter>,
 ) -> ApiResult<Json<Vec<QueueRow>>> {
-    Ok(Json(super::review_queue(&state, &filter).await?))
+    Ok(Json(wire::list(super::review_queue(&state, &filter.into()).await?)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -269,8 +278,11 @@ pub async fn approve_bulk(
     Idempotent(key, body): Idempotent<Result<Json<BulkApproveRequest>, JsonRejection>>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let Json(req) = body?;
-    idempotent(&state, &who, &key, async { Ok(state.store.approve_reports(&req.items, Some(who.user.id)).await?) })
-        .await
+    let items: Vec<store::reports::queue::QueueItem> = wire::list(req.items);
+    idempotent(&state, &who, &key, async {
+        Ok(BulkOutcome::from(state.store.approve_reports(&items, Some(who.user.id)).await?))
+    })
+    .await
 }
 
 /// The unit head passes a reporter's report on to the bureau, or returns it (单位负责人 of the
@@ -287,5 +299,11 @@ pub async fn signoff_report(
     visible_assignment(&state, &who, id).await?;
     let period = assignment_period(&state, id, &period).await?;
     let Json(req) = body?;
-    Ok(Json(state.store.signoff_report(id, period, req.decision, req.comment.as_deref(), Some(who.user.id)).await?))
+    Ok(Json(
+        state
+            .store
+            .signoff_report(id, period, req.decision.into(), req.comment.as_deref(), Some(who.user.id))
+            .await?
+            .into(),
+    ))
 }

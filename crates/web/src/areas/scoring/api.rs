@@ -4,6 +4,7 @@
 use crate::AppState;
 use crate::api::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, Path, Problem, Query};
+use crate::wire::scoring::Scores;
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
@@ -11,7 +12,6 @@ use axum::http::StatusCode;
 use domain::Period;
 use domain::scoring::{Adjustment, Scheme};
 use serde::Deserialize;
-use store::scoring::Scores;
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Deserialize, IntoParams)]
@@ -46,9 +46,9 @@ pub async fn scores(
     if !q.live.unwrap_or(false)
         && let Some(p) = state.store.published_scores(id).await?
     {
-        return Ok(Json(p));
+        return Ok(Json(p.into()));
     }
-    Ok(Json(state.store.live_scores(id, period, state.config.today(), state.config.due_day).await?))
+    Ok(Json(state.store.live_scores(id, period, state.config.today(), state.config.due_day).await?.into()))
 }
 
 /// Replaces the scheme with a new version (督办管理员). Published results keep theirs.
@@ -111,5 +111,5 @@ pub async fn publish(
         .store
         .publish_scores(id, period, state.config.today(), state.config.due_day, req.appeal_days.unwrap_or(7))
         .await?;
-    Ok((StatusCode::CREATED, Json(scores)))
+    Ok((StatusCode::CREATED, Json(scores.into())))
 }

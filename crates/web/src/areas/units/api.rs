@@ -5,11 +5,11 @@
 use crate::AppState;
 use crate::api::auth::CurrentUser;
 use crate::error::{ApiResult, Path, Problem};
+use crate::wire::units::{UnitDetail, UnitInput};
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
-use store::directory::{UnitDetail, UnitInput};
 
 /// One unit with its aliases and members.
 #[utoipa::path(get, path = "/api/v1/units/{id}", params(("id" = i64, Path)), security(("bearer" = [])),
@@ -19,7 +19,7 @@ pub async fn unit_detail(
     _who: CurrentUser,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<UnitDetail>> {
-    Ok(Json(state.store.unit_detail(id).await?))
+    Ok(Json(state.store.unit_detail(id).await?.into()))
 }
 
 /// Adds a unit to the directory (系统管理员, 督办管理员).
@@ -31,7 +31,7 @@ pub async fn create_unit(
     body: Result<Json<UnitInput>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<UnitDetail>)> {
     let Json(input) = body?;
-    Ok((StatusCode::CREATED, Json(state.store.create_unit(&input).await?)))
+    Ok((StatusCode::CREATED, Json(state.store.create_unit(&input.into()).await?.into())))
 }
 
 /// Changes a unit (系统管理员, 督办管理员); a renamed unit keeps its old name as an alias.
@@ -45,5 +45,5 @@ pub async fn update_unit(
     body: Result<Json<UnitInput>, JsonRejection>,
 ) -> ApiResult<Json<UnitDetail>> {
     let Json(input) = body?;
-    Ok(Json(state.store.update_unit(id, &input).await?))
+    Ok(Json(state.store.update_unit(id, &input.into()).await?.into()))
 }
