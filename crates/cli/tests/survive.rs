@@ -236,6 +236,28 @@ impl Tally {
         self.saves.load(Ordering::SeqCst) + self.submits.load(Ordering::SeqCst) + self.returns.load(Ordering::SeqCst)
     }
 
+    /// The figures every run prints.
+    fn figures(&self, v: &Verified, unexpected: &[String]) -> String {
+        let n = |c: &AtomicU64| c.load(Ordering::SeqCst);
+        format!(
+            "acknowledged={} (saves={} submits={} returns={}) verified={} reports={} lost={} duplicates={} \
+             interrupted={} settled_by_reading={} unavailable_503={} slowest_request={} ms unexpected={}",
+            self.acknowledged(),
+            n(&self.saves),
+            n(&self.submits),
+            n(&self.returns),
+            v.writes,
+            v.reports,
+            v.lost,
+            v.duplicates,
+            n(&self.interrupted),
+            n(&self.settled_by_reading),
+            n(&self.unavailable),
+            n(&self.slowest_ms),
+            unexpected.len()
+        )
+    }
+
     fn unexpected(&self, what: String) {
         eprintln!("unexpected: {what}");
         self.unexpected.lock().expect("tally").push(what);
@@ -590,6 +612,27 @@ async fn verify(db: &Db, reports: &[Tracked]) -> Verified {
     v
 }
 
+/// Lets the clients finish the write each is making and stop, kills the server, checks the
+/// database and compares every ledger with the history; the comparison's figures and the
+/// answers no client should have had.
+async fn finish(
+    ctx: &Ctx,
+    clients: Vec<tokio::task::JoinHandle<Vec<Tracked>>>,
+    server: &mut Server,
+) -> (Verified, Vec<String>) {
+    assert!(progress(ctx, clients.len() as u64).await, "the clients write at the end");
+    ctx.stop.store(true, Ordering::SeqCst);
+    let mut reports = Vec::new();
+    for c in clients {
+        reports.extend(c.await.expect("client"));
+    }
+    server.kill();
+    server.db.check().await;
+    let v = verify(&server.db, &reports).await;
+    assert_eq!(v.writes as u64, ctx.tally.acknowledged(), "every acknowledged write was verified");
+    (v, ctx.tally.unexpected.lock().expect("tally").clone())
+}
+
 /// Milliseconds: the least, the median and the most.
 fn spread(times: &mut [Duration]) -> String {
     if times.is_empty() {
@@ -618,48 +661,22 @@ async fn kills_under_load(name: &str, db: Db) {
     let tasks: Vec<_> =
         shares.into_iter().enumerate().map(|(n, s)| tokio::spawn(client(ctx.clone(), n, s, seed + n as u64))).collect();
     let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
-    let mut acknowledged_at_kill = Vec::new();
     for _ in 0..kills {
         // Some writes first, so every kill lands under load; then a seeded moment.
         assert!(progress(&ctx, 2 * clients as u64).await, "the clients write after a restart");
         tokio::time::sleep(Duration::from_millis(rng.below(300))).await;
         server.kill();
-        acknowledged_at_kill.push(ctx.tally.acknowledged());
         server.db.check().await;
         restarts.push(server.start(&http).await);
     }
-    assert!(progress(&ctx, clients as u64).await, "the clients write after the last restart");
-    ctx.stop.store(true, Ordering::SeqCst);
-    let mut reports = Vec::new();
-    for t in tasks {
-        reports.extend(t.await.expect("client"));
-    }
-    server.kill();
-    server.db.check().await;
-    let v = verify(&server.db, &reports).await;
+    let (v, unexpected) = finish(&ctx, tasks, &mut server).await;
     let t = &ctx.tally;
-    let unexpected = t.unexpected.lock().expect("tally").clone();
     eprintln!(
-        "SURVIVE {name}: kills={kills} clients={clients} acknowledged={} (saves={} submits={} returns={}) \
-         verified={} reports={} lost={} duplicates={} interrupted={} settled_by_reading={} unavailable_503={} \
-         restart(min/median/max)={} slowest_request={} ms unexpected={}",
-        t.acknowledged(),
-        t.saves.load(Ordering::SeqCst),
-        t.submits.load(Ordering::SeqCst),
-        t.returns.load(Ordering::SeqCst),
-        v.writes,
-        v.reports,
-        v.lost,
-        v.duplicates,
-        t.interrupted.load(Ordering::SeqCst),
-        t.settled_by_reading.load(Ordering::SeqCst),
-        t.unavailable.load(Ordering::SeqCst),
+        "SURVIVE {name}: kills={kills} clients={clients} {} restart(min/median/max)={}",
+        t.figures(&v, &unexpected),
         spread(&mut restarts[1..].to_vec()),
-        t.slowest_ms.load(Ordering::SeqCst),
-        unexpected.len(),
     );
     assert!(unexpected.is_empty(), "answers no client should get: {unexpected:?}");
-    assert_eq!(v.writes as u64, t.acknowledged(), "every acknowledged write was verified");
     assert!(t.submits.load(Ordering::SeqCst) > 0 && t.returns.load(Ordering::SeqCst) > 0, "submits and returns ran");
     assert!(t.interrupted.load(Ordering::SeqCst) > 0, "the kills cut writes off and the clients retried them");
 }
@@ -830,41 +847,19 @@ fn the_server_reconnects_after_postgres_restarts() {
                 panic!("the server exited when PostgreSQL restarted: {status}");
             }
         }
-        assert!(progress(&ctx, clients as u64).await, "the clients write after the last restart");
-        ctx.stop.store(true, Ordering::SeqCst);
-        let mut reports = Vec::new();
-        for t in tasks {
-            reports.extend(t.await.expect("client"));
-        }
-        server.kill();
-        server.db.check().await;
-        let v = verify(&server.db, &reports).await;
+        let (v, unexpected) = finish(&ctx, tasks, &mut server).await;
         let t = &ctx.tally;
-        let unexpected = t.unexpected.lock().expect("tally").clone();
         eprintln!(
-            "SURVIVE postgres-restart: restarts={restarts} clients={clients} acknowledged={} (saves={} submits={} \
-             returns={}) verified={} lost={} duplicates={} interrupted={} settled_by_reading={} unavailable_503={} \
-             postgres_down(min/median/max)={} first_write_after(min/median/max)={} slowest_request={} ms unexpected={}",
-            t.acknowledged(),
-            t.saves.load(Ordering::SeqCst),
-            t.submits.load(Ordering::SeqCst),
-            t.returns.load(Ordering::SeqCst),
-            v.writes,
-            v.lost,
-            v.duplicates,
-            t.interrupted.load(Ordering::SeqCst),
-            t.settled_by_reading.load(Ordering::SeqCst),
-            t.unavailable.load(Ordering::SeqCst),
+            "SURVIVE postgres-restart: restarts={restarts} clients={clients} {} postgres_down(min/median/max)={} \
+             first_write_after(min/median/max)={}",
+            t.figures(&v, &unexpected),
             spread(&mut down),
             spread(&mut back),
-            t.slowest_ms.load(Ordering::SeqCst),
-            unexpected.len(),
         );
         assert!(
             unexpected.is_empty(),
             "answers no client should get (a 500 while PostgreSQL restarted?): {unexpected:?}"
         );
-        assert_eq!(v.writes as u64, t.acknowledged(), "every acknowledged write was verified");
         // The server never broke a connection itself: a client only waited or got a 503.
         assert_eq!(t.interrupted.load(Ordering::SeqCst), 0, "no request was cut off by the server");
         assert!(
