@@ -65,8 +65,9 @@ pub enum StoreError {
     /// The database cannot be reached for now (a PostgreSQL server restarting, every
     /// connection busy past the wait): the request was not carried out, or its outcome is not
     /// known (a COMMIT cut off), so it is never acknowledged; the client may retry it (with
-    /// the same `Idempotency-Key`). Not the user's fault and not a bug.
-    #[error("{UNAVAILABLE}")]
+    /// the same `Idempotency-Key`). Not the user's fault and not a bug. Shown with its
+    /// reason to an operator (the command line, the log); users are told [`UNAVAILABLE`].
+    #[error("数据库暂时无法访问:{0}")]
     Unavailable(#[source] sqlx::Error),
     #[error("数据库错误:{0}")]
     Db(#[source] sqlx::Error),
