@@ -176,6 +176,17 @@ fn unfinished(why: impl std::fmt::Display) -> StoreError {
     StoreError::Db(sqlx::Error::Protocol(format!("写入未完成:{why}")))
 }
 
+/// What each caller of a group that was not committed is told. A full disk and an unreachable
+/// database (which includes a COMMIT whose outcome is unknown because the connection broke)
+/// are said as such, so the client knows to retry rather than report a bug.
+fn group_failed(e: &StoreError) -> StoreError {
+    match e {
+        StoreError::DiskFull => StoreError::DiskFull,
+        StoreError::Unavailable(why) => StoreError::Unavailable(sqlx::Error::Protocol(format!("写入未完成:{why}"))),
+        e => unfinished(e),
+    }
+}
+
 impl Store {
     /// Runs `job` in a write transaction and returns its value once the change is durable,
     /// committed together with the other writes waiting at the same moment (see the module).
@@ -295,16 +306,14 @@ impl<R: Record> WriteQueue<R> {
                 // A job's own error stands whatever became of the group.
                 (_, Some(Err(own))) => Err(own),
                 // Nothing of the group was kept: a job that succeeded must not be acknowledged.
-                (Err(StoreError::DiskFull), _) => Err(StoreError::DiskFull),
-                (Err(e), _) => Err(unfinished(e)),
+                (Err(e), _) => Err(group_failed(e)),
                 (Ok(()), None) => Err(unfinished("无结果")),
             });
         }
         for (k, answer) in record_answers.into_iter().enumerate() {
             let _ = answer.send(match (&outcome, appended.as_ref().and_then(|ids| ids.get(k))) {
                 (Ok(()), Some(id)) => Ok(Box::new(*id) as Value),
-                (Err(StoreError::DiskFull), _) => Err(StoreError::DiskFull),
-                (Err(e), _) => Err(unfinished(e)),
+                (Err(e), _) => Err(group_failed(e)),
                 (Ok(()), None) => Err(unfinished("无结果")),
             });
         }

@@ -62,6 +62,13 @@ pub enum StoreError {
     /// kept. Not the user's fault and not a bug; an operator must free space.
     #[error("{DISK_FULL}")]
     DiskFull,
+    /// The database cannot be reached for now (a PostgreSQL server restarting, every
+    /// connection busy past the wait): the request was not carried out, or its outcome is not
+    /// known (a COMMIT cut off), so it is never acknowledged; the client may retry it (with
+    /// the same `Idempotency-Key`). Not the user's fault and not a bug. Shown with its
+    /// reason to an operator (the command line, the log); users are told [`UNAVAILABLE`].
+    #[error("数据库暂时无法访问:{0}")]
+    Unavailable(#[source] sqlx::Error),
     #[error("数据库错误:{0}")]
     Db(#[source] sqlx::Error),
 }
@@ -69,9 +76,34 @@ pub enum StoreError {
 /// What a user is told when a change could not be written for lack of disk space.
 pub const DISK_FULL: &str = "服务器磁盘空间不足,本次保存未完成,请联系系统管理员";
 
+/// What a user is told when the database could not be reached.
+pub const UNAVAILABLE: &str = "数据库暂时无法访问,本次操作未能确认完成,请稍后重试";
+
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
-        if disk_full(&e) { StoreError::DiskFull } else { StoreError::Db(e) }
+        if disk_full(&e) {
+            StoreError::DiskFull
+        } else if unreachable(&e) {
+            StoreError::Unavailable(e)
+        } else {
+            StoreError::Db(e)
+        }
+    }
+}
+
+/// A database error that says the database is out of reach rather than that the request was
+/// wrong: the connection broke or could not be made (an I/O error, no connection within the
+/// pool's wait), or PostgreSQL refused or ended it — SQLSTATE class 08 (connection
+/// exception), 57P01–57P03 (shut down by the administrator, crashed, starting up) and 53300
+/// (too many connections). The pool drops a broken connection and opens a new one for the
+/// next request, so these pass once the server is back.
+pub(crate) fn unreachable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => true,
+        sqlx::Error::Database(d) => {
+            d.code().is_some_and(|c| c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03" | "53300"))
+        }
+        _ => false,
     }
 }
 

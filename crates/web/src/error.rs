@@ -84,6 +84,10 @@ impl ApiError {
     }
 }
 
+/// How long a client is asked to wait before retrying while the database is out of reach: a
+/// PostgreSQL restart takes a second or two.
+pub const UNAVAILABLE_RETRY_SECS: u64 = 2;
+
 fn title(status: StatusCode) -> &'static str {
     match status.as_u16() {
         400 => "请求格式错误",
@@ -139,6 +143,13 @@ impl From<StoreError> for ApiError {
             StoreError::DiskFull => {
                 tracing::error!("disk full: a change was not written");
                 ApiError::new(StatusCode::INSUFFICIENT_STORAGE, "disk_full", store::DISK_FULL)
+            }
+            StoreError::Unavailable(e) => {
+                tracing::warn!(error = %e, "database unavailable");
+                ApiError {
+                    retry_after: Some(UNAVAILABLE_RETRY_SECS),
+                    ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "database_unavailable", store::UNAVAILABLE)
+                }
             }
             StoreError::Db(e) => {
                 tracing::error!(error = %e, "database error");

@@ -288,6 +288,14 @@ impl From<StoreError> for PageError {
                     message: store::DISK_FULL.to_string(),
                 }
             }
+            StoreError::Unavailable(e) => {
+                tracing::warn!(error = %e, "database unavailable");
+                PageError::Refused {
+                    status: StatusCode::SERVICE_UNAVAILABLE,
+                    title: "数据库暂时无法访问",
+                    message: store::UNAVAILABLE.to_string(),
+                }
+            }
             StoreError::Db(e) => {
                 tracing::error!(error = %e, "database error");
                 PageError::Internal

@@ -251,6 +251,7 @@ fn message(e: store::StoreError) -> String {
         store::StoreError::Conflict(m) => m,
         store::StoreError::NotFound => "所选对象不存在".into(),
         store::StoreError::DiskFull => store::DISK_FULL.into(),
+        store::StoreError::Unavailable(_) => store::UNAVAILABLE.into(),
         store::StoreError::Db(_) => "服务器内部错误,请稍后重试".into(),
     }
 }
