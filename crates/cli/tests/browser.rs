@@ -7,12 +7,17 @@
 //! passes, except under CI (env `CI` set), where it fails.
 //!
 //! `DUBAN_BROWSER_JOURNEYS=report,import` runs only the named journeys (report, import,
-//! bad-values, url, month-errors, month, month-three, review-clean, visits, xss, learned-units). The harness
+//! bad-values, url, month-errors, month, month-three, review-clean, visits, manual, xss,
+//! learned-units). The harness
 //! and the journeys whose effort is measured live in `support/browser.rs`, shared with the
 //! effort benchmark (`cargo bench -p duban --bench effort`).
 
 #[path = "support/browser.rs"]
 mod harness;
+/// The user manual's screenshots (`docs/manual/images`).
+#[path = "browser/manual.rs"]
+mod manual;
+use manual::journey as journey_manual;
 
 use fantoccini::Locator;
 use harness::*;
@@ -1246,6 +1251,8 @@ async fn journeys_in_chromium() {
     // After the two months above: their reports are the clean ones to approve.
     run!("review-clean", journey_review_clean);
     run!("visits", journey_visits);
+    // The manual's screenshots, on data the journeys above left as the demo made it for 月湖区.
+    run!("manual", journey_manual);
     // Last: they rename units and add plans, which the other journeys do not expect.
     run!("xss", journey_xss);
     run!("learned-units", journey_learned_units);

@@ -7,7 +7,9 @@
 
 use crate::AppState;
 use crate::areas::inspections;
-use crate::areas::{accounts, assess, bulletins, dashboard, months, plans, public, reports, scoring, search, units};
+use crate::areas::{
+    accounts, assess, bulletins, dashboard, help, months, plans, public, reports, scoring, search, units,
+};
 use crate::pages;
 use axum::http::Method;
 use axum::routing::{MethodRouter, get, post, put};
@@ -779,6 +781,11 @@ pub fn table() -> Vec<Route> {
         ),
         page(g.clone(), "/public/plans/{id}", Anyone, None, get(public::pages::page)),
         page(g.clone(), "/public/plans/{id}/progress.csv", Anyone, None, get(public::pages::csv)),
+        // The user manual (操作手册): for everyone, signed in or not; reading only.
+        page(g.clone(), "/help", Anyone, None, get(help::pages::index)),
+        page(g.clone(), "/help/print", Anyone, None, get(help::pages::print)),
+        page(g.clone(), "/help/{role}", Anyone, None, get(help::pages::role)),
+        page(g.clone(), "/help/images/{name}", Anyone, None, get(help::pages::image)),
         // Visits (督导检查), rectification (问题整改销号), coverage and 督办件.
         api(
             p.clone(),
@@ -972,6 +979,7 @@ pub fn table() -> Vec<Route> {
         page(g.clone(), "/static/app.css", Anyone, None, get(pages::css)),
         page(g.clone(), "/static/app.js", Anyone, None, get(pages::js)),
         page(g.clone(), "/static/favicon.svg", Anyone, None, get(pages::favicon)),
+        page(g.clone(), "/static/manual.css", Anyone, None, get(help::pages::css)),
         page(g, "/favicon.ico", Anyone, None, get(pages::favicon)),
     ]
 }

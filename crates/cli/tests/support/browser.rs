@@ -333,6 +333,14 @@ impl Page {
         self.viewport(WIDE).await;
     }
 
+    /// A Chrome DevTools Protocol command (chromedriver's `goog/cdp/execute`); its result.
+    pub async fn cdp(&self, cmd: &str, params: Value) -> Value {
+        self.c
+            .issue_cmd(SessionPost { path: "goog/cdp/execute", body: json!({"cmd": cmd, "params": params}) })
+            .await
+            .unwrap_or_else(|e| panic!("[{}] CDP {cmd}: {e}", self.journey))
+    }
+
     pub async fn maybe(&self, css: &str) -> Option<Element> {
         self.c.find(Locator::Css(css)).await.ok()
     }

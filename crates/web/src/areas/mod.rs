@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod assess;
 pub mod bulletins;
 pub mod dashboard;
+pub mod help;
 pub mod inspections;
 pub mod months;
 pub mod plans;
