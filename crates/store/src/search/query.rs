@@ -281,8 +281,11 @@ fn hit(
 /// the index changes (most searches are a few common words, asked again and again).
 #[derive(Default)]
 pub(crate) struct Cache {
-    kept: Mutex<(u64, HashMap<(SearchRequest, Scope), Arc<Found>>)>,
+    kept: Mutex<Kept>,
 }
+
+/// The index generation the answers were made at, and the answers by search and asker.
+type Kept = (u64, HashMap<(SearchRequest, Scope), Arc<Found>>);
 
 impl Cache {
     pub(crate) fn answer(&self, engine: &Engine, request: &SearchRequest, scope: &Scope) -> Result<Arc<Found>> {

@@ -35,7 +35,7 @@ fn cut(text: &str, search: bool) -> Vec<Word> {
         .into_iter()
         .filter_map(|w| {
             let word = w.word.trim().to_lowercase();
-            keep(&word).then(|| Word { position: w.start, bytes: w.byte_start..w.byte_end, text: word })
+            keep(&word).then_some(Word { position: w.start, bytes: w.byte_start..w.byte_end, text: word })
         })
         .collect()
 }
