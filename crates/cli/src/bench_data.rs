@@ -16,10 +16,9 @@ use crate::{DEMO_PLAN, DataArgs};
 use anyhow::{Context, anyhow, bail};
 use plan::Directory;
 use plan::directory::DirectoryUnit;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Instant;
 use store::Store;
 use store::bulk::{BulkEvidence, BulkReport, BulkUnit, BulkUser};
@@ -264,29 +263,6 @@ impl Progress {
     }
 }
 
-/// Words of text fragments, cut once each: the reports are built from a few hundred distinct
-/// fragments (unit names, item titles, months), so cutting each report's whole text with
-/// jieba would repeat the same work a hundred thousand times. A report's words are the union
-/// of its fragments' words, which is what `search::terms` finds in the joined text, since
-/// the fragments meet at punctuation.
-#[derive(Default)]
-struct Words(HashMap<String, Arc<[Arc<str>]>>, HashMap<String, Arc<str>>);
-
-impl Words {
-    fn of(&mut self, fragment: &str) -> Arc<[Arc<str>]> {
-        if let Some(w) = self.0.get(fragment) {
-            return w.clone();
-        }
-        let interned = &mut self.1;
-        let words: Arc<[Arc<str>]> = store::search::terms(fragment)
-            .into_iter()
-            .map(|t| interned.entry(t.clone()).or_insert_with(|| Arc::from(t.as_str())).clone())
-            .collect();
-        self.0.insert(fragment.to_string(), words.clone());
-        words
-    }
-}
-
 pub async fn run(args: BenchDataArgs) -> anyhow::Result<()> {
     if args.cities == 0 || args.counties_per_city == 0 {
         bail!("地市数和每个地市的区县数至少为 1");
@@ -414,7 +390,6 @@ pub async fn run(args: BenchDataArgs) -> anyhow::Result<()> {
     // 4. Reports, a city-month at a time.
     let evidence_bytes = evidence_pdf();
     let sha = store.store_evidence_file(&evidence_bytes)?;
-    let mut words = Words::default();
     let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
     let mut assignments_total = 0;
     for (city, plan_id) in cities.iter().zip(&plans) {
@@ -464,21 +439,6 @@ pub async fn run(args: BenchDataArgs) -> anyhow::Result<()> {
                     if lagging { "资金和人员保障不足,部分项目推进较慢。" } else { "暂无。" };
                 let next_steps = "按序时进度抓好落实,加强调度。";
                 let heading = store::reports::report_heading(&a.unit_name, &task.item_label, &task.title, &period);
-                let mut terms: BTreeSet<Arc<str>> = BTreeSet::new();
-                for fragment in [
-                    a.unit_name.as_str(),
-                    task.item_label.as_str(),
-                    task.title.as_str(),
-                    period.as_str(),
-                    &format!("{month}月"),
-                    "推进各项工作,完成本月计划任务的",
-                    "截至月底,累计完成全年任务的",
-                    &pct,
-                    problems,
-                    next_steps,
-                ] {
-                    terms.extend(words.of(fragment).iter().cloned());
-                }
                 *counts.entry(state).or_default() += 1;
                 batch.push(BulkReport {
                     report: HistoricReport {
@@ -510,7 +470,6 @@ pub async fn run(args: BenchDataArgs) -> anyhow::Result<()> {
                         review_comment: (state == "returned").then(|| "请补充本月具体进展和佐证材料".to_string()),
                     },
                     search_title: heading,
-                    terms: terms.into_iter().collect(),
                     // One report in eight carries a scanned document.
                     evidence: (h % 8 == 5).then(|| BulkEvidence {
                         file_name: format!("{}-{period}-佐证材料.pdf", a.unit_name),

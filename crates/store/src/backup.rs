@@ -15,6 +15,10 @@ use sqlx::{Column, Row};
 /// Tables whose rows a backup leaves out.
 pub const EPHEMERAL: [&str; 3] = ["sessions", "idempotency_keys", "login_failures"];
 
+/// Tables of earlier releases that held only what is derived from other tables (the words of
+/// the old search index): an archive holding one is restored without it.
+const RETIRED: [&str; 1] = ["search_terms"];
+
 /// One table's rows, columns named once.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TableDump {
@@ -27,13 +31,20 @@ pub struct TableDump {
 /// The tables in the order the migrations create them, which is an order their foreign
 /// keys allow filling them in.
 pub fn tables() -> Vec<String> {
-    let mut out = Vec::new();
+    let mut out: Vec<String> = Vec::new();
     for (_, script) in MIGRATIONS {
         let mut rest = script.ddl_text();
-        while let Some(i) = rest.find("CREATE TABLE ") {
-            rest = &rest[i + 13..];
+        // Tables created and dropped, in the order the scripts name them (a table dropped and
+        // made again comes later, after the tables it may refer to).
+        loop {
+            let create = rest.find("CREATE TABLE ").map(|i| (i, 13, true));
+            let drop = rest.find("DROP TABLE ").map(|i| (i, 11, false));
+            let Some((i, len, created)) = [create, drop].into_iter().flatten().min() else { break };
+            rest = &rest[i + len..];
             let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
-            if !name.is_empty() && !out.contains(&name) {
+            if !created {
+                out.retain(|t| t != &name);
+            } else if !name.is_empty() && !out.contains(&name) {
                 out.push(name);
             }
         }
@@ -97,7 +108,8 @@ impl Store {
             return Err(StoreError::Conflict("目标数据库已有数据,只能恢复到空的数据库".into()));
         }
         let known = tables();
-        for d in dumps {
+        let dumps: Vec<&TableDump> = dumps.iter().filter(|d| !RETIRED.contains(&d.name.as_str())).collect();
+        for d in &dumps {
             if !known.contains(&d.name) {
                 return Err(StoreError::invalid("backup", format!("备份中有本版本不认识的表“{}”", d.name)));
             }
@@ -152,6 +164,22 @@ impl Store {
                 n += 1;
             }
         }
+        // Every search document's stamp is at most the data version (see `search`): a
+        // fresh database's version is raised to the archive's highest stamp. Documents of an
+        // archive made before their plan, month and units were kept get them as the upgrade
+        // gives them.
+        sqlx::query(
+            "UPDATE data_version SET version = (SELECT COALESCE(MAX(seq), 0) FROM search_docs) \
+             WHERE id = 1 AND version < (SELECT COALESCE(MAX(seq), 0) FROM search_docs)",
+        )
+        .execute(&mut *tx)
+        .await?;
+        let old_documents = dumps.iter().any(|d| d.name == "search_docs" && !d.columns.iter().any(|c| c == "units"));
+        if old_documents {
+            for statement in crate::schema::search_docs_filled(self.backend) {
+                sqlx::query(sqlx::AssertSqlSafe(statement)).execute(&mut *tx).await?;
+            }
+        }
         if self.backend == Backend::Postgres {
             // Identity columns continue after the restored ids.
             let identity: Vec<String> = sqlx::query(
@@ -186,6 +214,8 @@ mod tests {
         let at = |n: &str| t.iter().position(|x| x == n).unwrap_or(usize::MAX);
         assert!(at("units") < at("assignments") && at("plans") < at("tasks") && at("reports") < at("evidence"));
         assert!(t.contains(&"school_data".to_string()));
+        // Dropped for good: gone; dropped and made again: kept.
+        assert!(!t.contains(&"search_terms".to_string()) && t.contains(&"idempotency_keys".to_string()));
         assert_eq!(unhex(&hex(&[0, 1, 254, 255])), Some(vec![0, 1, 254, 255]));
         assert_eq!(unhex("0g"), None);
     }

@@ -11,7 +11,6 @@ use crate::sql::{placeholders, rows_per_statement};
 use crate::{Result, Store, StoreError, flag, now};
 use sqlx::Row;
 use std::collections::HashMap;
-use std::sync::Arc;
 
 /// A unit of the directory.
 #[derive(Debug, Clone, Default)]
@@ -50,11 +49,8 @@ pub struct BulkEvidence {
 #[derive(Debug, Clone)]
 pub struct BulkReport {
     pub report: HistoricReport,
-    /// The search heading (unit · item · period) and body, as `reports::report_doc` makes them.
+    /// The search heading (unit · item · period), as `reports::report_doc` makes it.
     pub search_title: String,
-    /// The words of heading and body as `search::terms` cuts them, without duplicates. The
-    /// caller may cut shared fragments once and reuse the words (hence `Arc`).
-    pub terms: Vec<Arc<str>>,
     pub evidence: Option<BulkEvidence>,
 }
 
@@ -242,45 +238,28 @@ impl Store {
             }
             q.execute(&mut *tx).await?;
         }
-        let units = self.assignment_units(&mut tx, &with_ids).await?;
-        for chunk in with_ids.chunks(rows_per_statement(5)) {
-            let sql = format!(
-                "INSERT INTO search_docs (kind, ref_id, title, body, link, unit_id) VALUES {}",
-                (0..chunk.len())
-                    .map(|r| {
-                        let p = |c: usize| format!("${}", r * 5 + c);
-                        format!("('report', {}, {}, {}, {}, {})", p(1), p(2), p(3), p(4), p(5))
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (id, b) in chunk {
-                q = q
-                    .bind(*id)
-                    .bind(b.search_title.clone())
-                    .bind(crate::reports::report_search_body(&b.report.input))
-                    .bind(crate::reports::report_link(b.report.assignment_id, &b.report.period))
-                    .bind(units.get(&b.report.assignment_id).copied());
-            }
-            q.execute(&mut *tx).await?;
-        }
-        let terms: Vec<(i64, &Arc<str>)> =
-            with_ids.iter().flat_map(|(id, b)| b.terms.iter().map(move |t| (*id, t))).collect();
-        for chunk in terms.chunks(rows_per_statement(2)) {
-            let sql = format!(
-                "INSERT INTO search_terms (term, kind, ref_id) VALUES {}",
-                (0..chunk.len())
-                    .map(|r| format!("(${}, 'report', ${})", r * 2 + 1, r * 2 + 2))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (id, term) in chunk {
-                q = q.bind(term.to_string()).bind(*id);
-            }
-            q.execute(&mut *tx).await?;
-        }
+        let places = self.assignment_places(&mut tx, &with_ids).await?;
+        let docs: Vec<crate::search::Doc> = with_ids
+            .iter()
+            .map(|(id, b)| {
+                let r = &b.report;
+                let (unit, plan) = places.get(&r.assignment_id).copied().unzip();
+                let mut doc = crate::search::Doc::new(
+                    "report",
+                    *id,
+                    b.search_title.clone(),
+                    crate::reports::report_search_body(&r.input),
+                    crate::reports::report_link(r.assignment_id, &r.period),
+                    unit,
+                )
+                .in_period(r.period.clone());
+                if let Some(plan) = plan {
+                    doc = doc.in_plan(plan);
+                }
+                doc
+            })
+            .collect();
+        crate::search::add_all(&mut tx, &docs).await?;
 
         // Evidence records.
         let evidence: Vec<(i64, &BulkEvidence)> =
@@ -306,25 +285,28 @@ impl Store {
         Ok(with_ids.len())
     }
 
-    /// The unit of each assignment in a batch (one query, not one per report).
-    async fn assignment_units(
+    /// The unit and plan of each assignment in a batch (one query, not one per report).
+    async fn assignment_places(
         &self,
         tx: &mut sqlx::AnyConnection,
         reports: &[(i64, &BulkReport)],
-    ) -> Result<HashMap<i64, i64>> {
+    ) -> Result<HashMap<i64, (i64, i64)>> {
         let mut wanted: Vec<i64> = reports.iter().map(|(_, b)| b.report.assignment_id).collect();
         wanted.sort_unstable();
         wanted.dedup();
         let mut out = HashMap::with_capacity(wanted.len());
         for chunk in wanted.chunks(rows_per_statement(1)) {
             let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let sql = format!("SELECT id, unit_id FROM assignments WHERE id IN ({})", list.join(", "));
+            let sql = format!(
+                "SELECT a.id, a.unit_id, t.plan_id FROM assignments a JOIN tasks t ON t.id = a.task_id WHERE a.id IN ({})",
+                list.join(", ")
+            );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for id in chunk {
                 q = q.bind(*id);
             }
             for row in q.fetch_all(&mut *tx).await? {
-                out.insert(row.get::<i64, _>(0), row.get::<i64, _>(1));
+                out.insert(row.get::<i64, _>(0), (row.get::<i64, _>(1), row.get::<i64, _>(2)));
             }
         }
         Ok(out)

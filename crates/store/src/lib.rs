@@ -176,6 +176,10 @@ pub struct Store {
     writes: std::sync::Arc<group_commit::WriteQueue<audit::AuditEvent>>,
     /// Who is told of the writes (see [`observe`]).
     pub(crate) watch: std::sync::Arc<observe::Watch>,
+    /// This process's search index (see [`search`]).
+    search: std::sync::Arc<search::SearchIndex>,
+    /// This process's committed write transactions, counted for the search index.
+    commits: search::Commits,
 }
 
 /// A write transaction from [`Store::write_tx`]: use `&mut *tx` as the executor, then
@@ -184,11 +188,14 @@ pub(crate) struct WriteTx {
     // Declared before the turn, so it is dropped (rolled back) before the turn passes on.
     tx: sqlx::Transaction<'static, sqlx::Any>,
     _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+    commits: search::Commits,
 }
 
 impl WriteTx {
     pub(crate) async fn commit(self) -> Result<()> {
         self.tx.commit().await?;
+        // The next search of this process looks for what this wrote.
+        self.commits.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
         Ok(())
     }
 }
@@ -278,6 +285,8 @@ impl Store {
             writer,
             writes: Default::default(),
             watch: Default::default(),
+            search: Default::default(),
+            commits: Default::default(),
         })
     }
 
@@ -307,10 +316,14 @@ impl Store {
         let tx = match self.backend {
             Backend::Sqlite => {
                 let turn = self.writer_turn.clone().lock_owned().await;
-                WriteTx { tx: self.writer.begin_with("BEGIN IMMEDIATE").await?, _turn: Some(turn) }
+                WriteTx {
+                    tx: self.writer.begin_with("BEGIN IMMEDIATE").await?,
+                    _turn: Some(turn),
+                    commits: self.commits.clone(),
+                }
             }
             // PostgreSQL locks rows, not the database: writers run side by side.
-            Backend::Postgres => WriteTx { tx: self.writer.begin().await?, _turn: None },
+            Backend::Postgres => WriteTx { tx: self.writer.begin().await?, _turn: None, commits: self.commits.clone() },
         };
         self.watch.with(|o| o.write_waited(asked.elapsed()));
         Ok(tx)

@@ -26,6 +26,8 @@ pub const MIGRATIONS: &[(&str, Script)] = &[
     ("0012_account_requests", Script::Ddl(ACCOUNT_REQUESTS)),
     ("0013_visits", Script::Ddl(crate::inspections::SCHEMA)),
     ("0014_report_no_change", Script::Ddl(REPORT_NO_CHANGE)),
+    ("0015_ranked_search", Script::Ddl(RANKED_SEARCH)),
+    ("0016_search_docs_filled", Script::PerBackend(search_docs_filled)),
 ];
 
 /// Any number; what matters is that every process migrating uses the same one.
@@ -590,6 +592,58 @@ CREATE TABLE account_requests (
 const REPORT_NO_CHANGE: &str = r#"
 ALTER TABLE reports ADD COLUMN no_change {int} NOT NULL DEFAULT 0
 "#;
+
+/// Ranked search (see `search`): each process keeps its own index of `search_docs`, so the
+/// table of words goes; a document carries what the filters need (its plan, month and the
+/// units it concerns) and the stamp by which the processes find it (`seq`, the data version
+/// of the transaction that wrote it).
+const RANKED_SEARCH: &str = r#"
+ALTER TABLE search_docs ADD COLUMN plan_id {int};
+ALTER TABLE search_docs ADD COLUMN period TEXT;
+ALTER TABLE search_docs ADD COLUMN units TEXT NOT NULL DEFAULT '';
+ALTER TABLE search_docs ADD COLUMN seq {int} NOT NULL DEFAULT 0;
+CREATE INDEX search_docs_seq ON search_docs(seq);
+DROP TABLE search_terms
+"#;
+
+/// The documents an earlier release wrote get their plan, month and units from the rows
+/// they stand for (only the list of units is written differently on each database).
+pub(crate) fn search_docs_filled(backend: Backend) -> Vec<String> {
+    let list = |select_units: &str| match backend {
+        Backend::Sqlite => format!("COALESCE((SELECT group_concat(u, ',') FROM (SELECT DISTINCT {select_units})), '')"),
+        Backend::Postgres => {
+            format!("COALESCE((SELECT string_agg(CAST(u AS TEXT), ',') FROM (SELECT DISTINCT {select_units}) x), '')")
+        }
+    };
+    let task_units = list("a.unit_id AS u FROM assignments a WHERE a.task_id = search_docs.ref_id");
+    let measure_units = list(
+        "a.unit_id AS u FROM assignments a JOIN milestones m ON m.task_id = a.task_id WHERE m.id = search_docs.ref_id",
+    );
+    let directive_units = list("x.unit_id AS u FROM directive_units x WHERE x.directive_id = search_docs.ref_id");
+    vec![
+        format!(
+            "UPDATE search_docs SET plan_id = (SELECT t.plan_id FROM tasks t WHERE t.id = search_docs.ref_id), \
+             units = {task_units} WHERE kind = 'item'"
+        ),
+        format!(
+            "UPDATE search_docs SET plan_id = (SELECT t.plan_id FROM milestones m JOIN tasks t ON t.id = m.task_id \
+             WHERE m.id = search_docs.ref_id), units = {measure_units} WHERE kind = 'measure'"
+        ),
+        "UPDATE search_docs SET plan_id = (SELECT t.plan_id FROM reports r JOIN assignments a ON a.id = r.assignment_id \
+         JOIN tasks t ON t.id = a.task_id WHERE r.id = search_docs.ref_id), \
+         period = (SELECT r.period FROM reports r WHERE r.id = search_docs.ref_id), \
+         units = COALESCE(CAST(unit_id AS TEXT), '') WHERE kind = 'report'"
+            .to_string(),
+        "UPDATE search_docs SET period = (SELECT substr(i.visited_on, 1, 7) FROM findings f \
+         JOIN inspections i ON i.id = f.inspection_id WHERE f.id = search_docs.ref_id), \
+         units = COALESCE(CAST(unit_id AS TEXT), '') WHERE kind = 'finding'"
+            .to_string(),
+        format!(
+            "UPDATE search_docs SET period = (SELECT substr(d.registered_on, 1, 7) FROM directives d \
+             WHERE d.id = search_docs.ref_id), units = {directive_units} WHERE kind = 'directive'"
+        ),
+    ]
+}
 
 /// Which database a store runs on (defined with the generic SQL helpers, which every module
 /// may use; named here too, where it always was).

@@ -279,7 +279,14 @@ impl Store {
                 let unit_name = names.get(&unit).map_or("", String::as_str);
                 let visit = format!("{visited_on} {} {unit_name}", INSPECTION_KINDS[kind].1);
                 let requirement: &&str = pick(&REQUIREMENTS, fh >> 8);
-                docs.push(crate::inspections::finding_doc(finding_id, unit, unit_name, &visit, text, requirement));
+                docs.push(crate::inspections::finding_doc(
+                    finding_id,
+                    unit,
+                    unit_name,
+                    (&visit, visited_on),
+                    text,
+                    requirement,
+                ));
                 for (i, (on, step)) in steps.iter().enumerate() {
                     // Stored times keep the steps in order within a day.
                     let stamp = format!("{on}T0{}:00:00.000Z", i.min(9));
@@ -404,7 +411,15 @@ impl Store {
             }
             let text = format!("{title}。请牵头单位会同配合单位抓紧办理,按要求反馈办理情况。");
             let lead_name = names.get(&lead).map_or("", String::as_str);
-            directive_docs.push(crate::inspections::directive_doc(id, source, lead_name, title, &text));
+            let units: Vec<i64> = if co == lead { vec![lead] } else { vec![lead, co] };
+            directive_docs.push(crate::inspections::directive_doc(
+                id,
+                source,
+                (lead_name, &units),
+                title,
+                &text,
+                registered,
+            ));
             seed.directives += 1;
         }
         crate::search::add_all(&mut tx, &directive_docs).await?;

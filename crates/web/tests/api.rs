@@ -294,6 +294,30 @@ async fn whole_cycle_through_the_api() {
         assert!(hits.as_array().expect("list").iter().any(|h| h["kind"] == "report"), "{hits}");
         let (st, _) = s.call(M::GET, "/api/v1/search?q=", &rep, None).await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        // Filters and pages; the total in a header; where the words are in each snippet.
+        let r = s
+            .http
+            .get(format!("{}/api/v1/search?q=学前教育&kind=item&limit=1", s.base))
+            .bearer_auth(&rep)
+            .send()
+            .await
+            .expect("search");
+        assert_eq!(r.status(), StatusCode::OK);
+        let total: usize = r.headers()["x-total-count"].to_str().expect("ascii").parse().expect("number");
+        let hits: Value = r.json().await.expect("json");
+        assert_eq!((hits.as_array().map(Vec::len), hits[0]["kind"].as_str()), (Some(1), Some("item")));
+        assert!(total >= 1, "{total}");
+        let snippet: Vec<char> = hits[0]["snippet"].as_str().expect("snippet").chars().collect();
+        let mark = &hits[0]["highlights"][0];
+        let (a, b) = (mark[0].as_u64().expect("start") as usize, mark[1].as_u64().expect("end") as usize);
+        assert!(snippet[a..b].iter().collect::<String>().contains("学前"), "{hits}");
+        for (query, field) in
+            [("kind=x", "kind"), ("period=2024-13", "period"), ("limit=0", "limit"), ("plan=abc", "plan")]
+        {
+            let (st, problem) = s.call(M::GET, &format!("/api/v1/search?q=教育&{query}"), &rep, None).await;
+            assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+            assert!(problem.to_string().contains(field), "{query}: {problem}");
+        }
         let (st, submitted) = s.call(M::POST, &format!("{path}/submit"), &rep, None).await;
         assert_eq!((st, submitted["state"].as_str()), (StatusCode::OK, Some("submitted")));
         let (st, again) = s.call(M::POST, &format!("{path}/submit"), &rep, None).await;
@@ -784,6 +808,13 @@ async fn pages_sign_in_protect_forms_and_escape_text() {
         assert!(form.contains("&#60;script&#62;alert(&#39;x&#39;)&#60;/script&#62;本月完成调研"), "{form}");
         assert!(!form.contains("<script>alert"), "user text is escaped");
         assert!(form.contains("草稿"));
+        // Search shows it with the words found marked and the rest escaped.
+        let (st, found, _) = rep.get("/search?q=调研&kind=report").await;
+        assert_eq!(st, StatusCode::OK, "{name}");
+        assert!(found.contains("<mark>调研</mark>") && found.contains("&#60;script&#62;"), "{name}: {found}");
+        assert!(!found.contains("<script>alert") && found.contains("找到 1 条结果"), "{name}: {found}");
+        let (st, found, _) = rep.get("/search?q=调研&kind=x").await;
+        assert!(st == StatusCode::OK && found.contains("类型应为"), "{name}: a clear message, not an error page");
 
         // Another unit's reporter: not found, and nothing of the report shown.
         let mut other = Browser::new(&s);

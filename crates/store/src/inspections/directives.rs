@@ -75,7 +75,9 @@ impl Store {
             );
             notify(&mut tx, unit.id, "directive", &period, &message, &at).await?;
         }
-        crate::search::add_all(&mut tx, &[directive_doc(id, source, &lead.name, &title, &text)]).await?;
+        let units: Vec<i64> = std::iter::once(lead.id).chain(co.iter().map(|c| c.id)).collect();
+        let doc = directive_doc(id, source, (&lead.name, &units), &title, &text, today);
+        crate::search::add_all(&mut tx, &[doc]).await?;
         tx.commit().await?;
         self.directive(id, VisitScope::All, today).await
     }

@@ -66,7 +66,7 @@ pub(crate) fn finding_doc(
     id: i64,
     unit_id: i64,
     unit: &str,
-    visit: &str,
+    (visit, visited_on): (&str, NaiveDate),
     text: &str,
     requirement: &str,
 ) -> crate::search::Doc {
@@ -80,11 +80,19 @@ pub(crate) fn finding_doc(
         format!("/api/v1/rectifications/{id}"),
         Some(unit_id),
     )
+    .in_period(Period::containing(visited_on).to_string())
 }
 
 /// A 督办件 as a search document: its title and text, under its source and lead unit; found
-/// by the office and the units that lead or join it (see `Store::search_visible`).
-pub(crate) fn directive_doc(id: i64, source: &str, lead: &str, title: &str, text: &str) -> crate::search::Doc {
+/// by the office and the units that lead or join it, `units` (see `Store::search_visible`).
+pub(crate) fn directive_doc(
+    id: i64,
+    source: &str,
+    (lead, units): (&str, &[i64]),
+    title: &str,
+    text: &str,
+    registered_on: NaiveDate,
+) -> crate::search::Doc {
     let body = if text.trim().is_empty() { title.to_string() } else { format!("{title}\n{text}") };
     crate::search::Doc::new(
         "directive",
@@ -94,6 +102,8 @@ pub(crate) fn directive_doc(id: i64, source: &str, lead: &str, title: &str, text
         format!("/api/v1/directives/{id}"),
         None,
     )
+    .concerning(units.iter().copied())
+    .in_period(Period::containing(registered_on).to_string())
 }
 
 impl From<VisitBulletin> for domain::bulletin::Supervision {

@@ -125,7 +125,14 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?
             .get(0);
-            docs.push(finding_doc(finding_id, f.unit.id, &f.unit.name, &visit, &f.text, &f.requirement));
+            docs.push(finding_doc(
+                finding_id,
+                f.unit.id,
+                &f.unit.name,
+                (&visit, input.visited_on),
+                &f.text,
+                &f.requirement,
+            ));
             let message = format!(
                 "{}({})发现问题:{}。请于{}前完成整改并报送整改情况。",
                 label_of(&INSPECTION_KINDS, kind),

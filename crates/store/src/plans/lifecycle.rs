@@ -376,12 +376,18 @@ impl Store {
         // The search index: the documents made above, now with their ids.
         let mut docs = Vec::with_capacity(prepared.len() + milestone_count);
         let mut next_milestone = milestone_ids.iter();
+        let mut units_of: HashMap<i64, Vec<i64>> = HashMap::new();
+        for (task_id, unit_id, ..) in &assignments {
+            units_of.entry(*task_id).or_default().push(*unit_id);
+        }
         for (p, task_id) in prepared.into_iter().zip(&task_ids) {
-            let mut doc = p.doc;
+            let units = units_of.remove(task_id).unwrap_or_default();
+            let mut doc = p.doc.in_plan(id).concerning(units.iter().copied());
             doc.ref_id = *task_id;
             doc.link = link(*task_id);
             docs.push(doc);
-            for (_, _, mut doc) in p.milestones {
+            for (_, _, doc) in p.milestones {
+                let mut doc = doc.in_plan(id).concerning(units.iter().copied());
                 doc.ref_id = next_milestone.next().map_or(0, |(mid, _)| *mid);
                 doc.link = link(*task_id);
                 docs.push(doc);

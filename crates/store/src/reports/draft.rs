@@ -120,7 +120,6 @@ pub(crate) async fn write_draft(
     if !is_new {
         sqlx::query("DELETE FROM report_values WHERE report_id = $1").bind(report_id).execute(&mut *conn).await?;
         sqlx::query("DELETE FROM report_milestones WHERE report_id = $1").bind(report_id).execute(&mut *conn).await?;
-        crate::search::remove(conn, "report", report_id).await?;
     }
     for (id, value) in &input.values {
         sqlx::query("INSERT INTO report_values (report_id, indicator_id, value) VALUES ($1, $2, $3)")

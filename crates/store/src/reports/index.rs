@@ -13,6 +13,7 @@ pub(crate) struct ReportPlace {
     pub(super) title: String,
     /// The year of the assignment's plan (see `Period::check_for_plan`).
     pub(crate) plan_year: Option<i64>,
+    pub(crate) plan_id: i64,
 }
 
 impl ReportPlace {
@@ -31,7 +32,7 @@ where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
     let row = sqlx::query(
-        "SELECT u.id, u.name, t.item_label, t.title, p.year FROM assignments a JOIN units u ON u.id = a.unit_id \
+        "SELECT u.id, u.name, t.item_label, t.title, p.year, p.id FROM assignments a JOIN units u ON u.id = a.unit_id \
          JOIN tasks t ON t.id = a.task_id JOIN plans p ON p.id = t.plan_id WHERE a.id = $1",
     )
     .bind(assignment_id)
@@ -44,15 +45,18 @@ where
         label: row.get(2),
         title: row.get(3),
         plan_year: row.get(4),
+        plan_id: row.get(5),
     })
 }
 
 /// A report as search finds it, by what it says (progress, problems, next steps); its
 /// `ref_id` is the report's id, which a new report gets only when it is inserted.
 pub(crate) fn report_doc(place: &ReportPlace, assignment_id: i64, period: &str, input: &ReportInput) -> Doc {
-    let ReportPlace { unit_id, unit, label, title, .. } = place;
+    let ReportPlace { unit_id, unit, label, title, plan_id, .. } = place;
     let heading = report_heading(unit, label, title, period);
     Doc::new("report", 0, heading, report_search_body(input), report_link(assignment_id, period), Some(*unit_id))
+        .in_plan(*plan_id)
+        .in_period(period)
 }
 
 /// The title a report has in search results: its unit, item and month.

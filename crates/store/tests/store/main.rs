@@ -7,6 +7,7 @@ mod calendar;
 mod hardening;
 mod inspections;
 mod module_graph;
+mod search;
 mod security;
 mod upgrade;
 mod views;

@@ -11,6 +11,7 @@ use store::Store;
 use store::audit::AuditCheck;
 use store::reports::{Decision, ReportInput, ReportState};
 use store::schema::{MIGRATIONS, Script};
+use store::search::{FindingsVisible, SearchRequest};
 use store::testing::{all, empty_postgres, execute};
 
 const FIXTURE_0_1_0: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/upgrade-0.1.0");
@@ -118,6 +119,28 @@ async fn a_database_of_release_0_1_0_migrates_and_reads_correctly() {
             .map(|u| u.report_state.clone())
             .collect();
         assert!(!states.is_empty() && states.iter().all(|st| st == "submitted"), "{name}: {states:?}");
+
+        // Search finds the old release's documents, filtered by what the upgrade filled in
+        // (their plan, month and units).
+        let march = SearchRequest {
+            text: "按计划推进".into(),
+            kind: Some("report".into()),
+            period: Some("2024-03".into()),
+            unit: Some(unit.id),
+            limit: 10,
+            ..Default::default()
+        };
+        let found = s.search_ranked(&march, None, FindingsVisible::All).await.expect("searches");
+        assert_eq!(found.total, mine.len(), "{name}: {:?}", found.hits);
+        assert!(found.hits.iter().all(|h| h.period.as_deref() == Some("2024-03") && h.plan_id == Some(plan_id)));
+        let items = SearchRequest {
+            text: "学前教育".into(),
+            kind: Some("item".into()),
+            unit: Some(unit.id),
+            limit: 10,
+            ..Default::default()
+        };
+        assert_eq!(s.search_ranked(&items, None, FindingsVisible::All).await.expect("searches").total, 1, "{name}");
 
         // The evidence row and its file.
         let evidence = s.report_evidence(a.id, p("2024-06")).await.expect("evidence");

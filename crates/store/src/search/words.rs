@@ -1,0 +1,121 @@
+//! Chinese words for the index: jieba's cut as a tantivy tokenizer, over the process's one
+//! dictionary (loading a second copy, as a ready-made bridge crate would, costs memory).
+
+use jieba_rs::Jieba;
+use std::sync::LazyLock;
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+
+/// Loading the dictionary takes a moment; do it once per process.
+pub(crate) static JIEBA: LazyLock<Jieba> = LazyLock::new(Jieba::new);
+
+/// The name the index's text fields give their tokenizer.
+pub(crate) const TOKENIZER: &str = "jieba";
+
+/// A word worth indexing: something alphanumeric, not too long (a run of digits or letters
+/// longer than this is an identifier nobody types).
+fn keep(word: &str) -> bool {
+    word.chars().any(char::is_alphanumeric) && word.chars().count() <= 32
+}
+
+/// A word of a text: where it starts (in characters, its position in the index, so a
+/// phrase's words can be matched where they stand) and its bytes.
+struct Word {
+    position: usize,
+    bytes: std::ops::Range<usize>,
+    text: String,
+}
+
+/// The words of a text, lower-cased, without punctuation and blanks. `search`: jieba's
+/// search-mode cut, the words and the dictionary words inside them (学前教育 also as 学前 and
+/// 教育), as documents are indexed; otherwise the plain cut, whole words only, as a phrase
+/// is matched (fewer words that must stand in a row).
+fn cut(text: &str, search: bool) -> Vec<Word> {
+    let tokens = if search { JIEBA.cut_for_search(text, true) } else { JIEBA.cut(text, true) };
+    tokens
+        .into_iter()
+        .filter_map(|w| {
+            let word = w.word.trim().to_lowercase();
+            keep(&word).then_some(Word { position: w.start, bytes: w.byte_start..w.byte_end, text: word })
+        })
+        .collect()
+}
+
+/// A query's loose words, cut as documents are, with their positions.
+pub(crate) fn search_words(text: &str) -> Vec<(usize, String)> {
+    cut(text, true).into_iter().map(|w| (w.position, w.text)).collect()
+}
+
+/// A phrase's words with their offsets from its start.
+pub(crate) fn phrase_words(text: &str) -> Vec<(usize, String)> {
+    cut(text, false).into_iter().map(|w| (w.position, w.text)).collect()
+}
+
+/// jieba as a tantivy tokenizer (see [`search_words`]).
+#[derive(Clone, Default)]
+pub(crate) struct JiebaTokenizer;
+
+pub(crate) struct JiebaStream {
+    tokens: std::vec::IntoIter<Token>,
+    token: Token,
+}
+
+impl Tokenizer for JiebaTokenizer {
+    type TokenStream<'a> = JiebaStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> JiebaStream {
+        let tokens: Vec<Token> = cut(text, true)
+            .into_iter()
+            .map(|w| Token {
+                offset_from: w.bytes.start,
+                offset_to: w.bytes.end,
+                position: w.position,
+                text: w.text,
+                position_length: 1,
+            })
+            .collect();
+        JiebaStream { tokens: tokens.into_iter(), token: Token::default() }
+    }
+}
+
+impl TokenStream for JiebaStream {
+    fn advance(&mut self) -> bool {
+        match self.tokens.next() {
+            Some(t) => {
+                self.token = t;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn token(&self) -> &Token {
+        &self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_character_words_are_words_with_their_offsets() {
+        let words = search_words("推进学前教育普及普惠,新建幼儿园3所。");
+        let w: Vec<&str> = words.iter().map(|(_, w)| w.as_str()).collect();
+        for x in ["学前", "教育", "学前教育", "普及", "普惠", "幼儿园", "新建"] {
+            assert!(w.contains(&x), "{x} in {w:?}");
+        }
+        assert!(!w.contains(&","));
+        assert!(words.contains(&(2, "学前".to_string())) && words.contains(&(4, "教育".to_string())), "{words:?}");
+        let mut t = JiebaTokenizer;
+        let mut s = t.token_stream("学前教育 ABC");
+        let mut seen = Vec::new();
+        while s.advance() {
+            seen.push((s.token().position, s.token().text.clone()));
+        }
+        assert!(seen.contains(&(5, "abc".to_string())), "{seen:?}");
+    }
+}
