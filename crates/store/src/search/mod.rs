@@ -16,12 +16,11 @@ use crate::{Result, Store};
 use serde::Serialize;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use utoipa::ToSchema;
 
 pub use query::{KINDS, SearchRequest};
 
 /// One document found.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Hit {
     /// item, measure, report, finding (of a visit) or directive (督办件)
     pub kind: String,
@@ -44,7 +43,7 @@ pub struct Hit {
 }
 
 /// An answer: the hits of the page asked for, and how many documents match in all.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Found {
     pub total: usize,
     pub hits: Vec<Hit>,

@@ -11,6 +11,7 @@ pub mod months;
 pub mod plans;
 pub mod reports;
 pub mod scoring;
+pub mod search;
 pub mod units;
 
 /// A list in its wire form, item by item.

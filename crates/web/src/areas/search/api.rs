@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 /// their own reports and findings and the 督办件 they lead or join; a 督学 the findings of
 /// their visits and schools). `X-Total-Count` says how many documents match in all.
 #[utoipa::path(get, path = "/api/v1/search", params(SearchParams), security(("bearer" = [])),
-    responses((status = 200, body = Vec<store::search::Hit>,
+    responses((status = 200, body = Vec<crate::wire::search::Hit>,
         headers(("X-Total-Count" = u64, description = "匹配的文档总数"))),
         (status = 422, body = Problem)))]
 pub async fn search(
@@ -25,7 +25,8 @@ pub async fn search(
     let request = q.request()?;
     let (unit, visits) = scope(&who.user);
     let found = state.store.search_ranked(&request, unit, visits).await?;
-    let mut response = Json(&found.hits).into_response();
+    let hits: Vec<crate::wire::search::Hit> = crate::wire::list(found.hits);
+    let mut response = Json(hits).into_response();
     response.headers_mut().insert("x-total-count", HeaderValue::from(found.total));
     Ok(response)
 }
