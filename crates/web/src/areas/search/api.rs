@@ -25,7 +25,7 @@ pub async fn search(
     let request = q.request()?;
     let (unit, visits) = scope(&who.user);
     let found = state.store.search_ranked(&request, unit, visits).await?;
-    let hits: Vec<crate::wire::search::Hit> = crate::wire::list(found.hits);
+    let hits: Vec<crate::wire::search::Hit> = crate::wire::list(found.hits.clone());
     let mut response = Json(hits).into_response();
     response.headers_mut().insert("x-total-count", HeaderValue::from(found.total));
     Ok(response)
