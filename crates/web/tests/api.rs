@@ -2,99 +2,20 @@
 //! assignments for expanded groups → reporter saves and submits → supervisor returns →
 //! resubmit → approve → dashboard and status change; and the bad inputs along the way.
 
-use reqwest::{Client, StatusCode};
-use serde_json::{Value, json};
-use store::Store;
-use store::users::{NewUser, Role};
+mod support;
 
-const YINGTAN: &[u8] = include_bytes!("../../../data/plans/yingtan-2024-education-work-plan.txt");
-const UNITS: &str = include_str!("../../../data/units/yingtan.toml");
-const PASSWORD: &str = "Test@2024ok";
+use support::*;
 
-struct Server {
-    base: String,
-    http: Client,
-}
-
+/// A server whose client follows redirects, with the harness's users, on 2024-03-20.
 async fn start(store: Store) -> Server {
-    store.load_directory(&plan::Directory::from_toml(UNITS).expect("units")).await.expect("directory");
-    for (u, role, unit) in [
-        ("admin", Role::Admin, None),
-        ("supervisor", Role::Supervisor, Some("督导室")),
-        ("leader", Role::Leader, None),
-        ("yujiang", Role::Reporter, Some("余江区")),
-        ("yujiang_head", Role::UnitHead, Some("余江区")),
-        ("yuehu", Role::Reporter, Some("月湖区")),
-    ] {
-        store.add_user(&NewUser { username: u, display_name: u, password: PASSWORD, role, unit }).await.expect("user");
-    }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let config = web::Config { today: chrono::NaiveDate::from_ymd_opt(2024, 3, 20), ..web::Config::default() };
-    tokio::spawn(web::serve(web::AppState { store, config }, listener));
-    Server { base, http: Client::new() }
+    Setup { follow_redirects: true, ..Setup::default() }.start(store).await
 }
 
 impl Server {
-    async fn login(&self, user: &str) -> String {
-        let r = self
-            .http
-            .post(format!("{}/api/v1/auth/login", self.base))
-            .json(&json!({"username": user, "password": PASSWORD}))
-            .send()
-            .await
-            .expect("login");
-        assert_eq!(r.status(), StatusCode::OK);
-        r.json::<Value>().await.expect("json")["token"].as_str().expect("token").to_string()
-    }
-
-    async fn call(&self, method: reqwest::Method, path: &str, token: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let mut req = self.http.request(method, format!("{}{path}", self.base)).bearer_auth(token);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let r = req.send().await.expect("request");
-        let status = r.status();
-        let ct = r.headers().get("content-type").map(|v| v.to_str().unwrap_or("").to_string()).unwrap_or_default();
-        let v = r.json::<Value>().await.unwrap_or(Value::Null);
-        if status.is_client_error() {
-            assert_eq!(ct, "application/problem+json", "{path}: {v}");
-            assert_eq!(v["status"], status.as_u16(), "{v}");
-        }
-        (status, v)
-    }
-}
-
-use reqwest::Method as M;
-
-impl Server {
-    /// A plan's draft and its version (`ETag`), as a reviewer's client reads it.
-    async fn draft(&self, plan_id: i64, token: &str) -> (Value, String) {
-        let r = self
-            .http
-            .get(format!("{}/api/v1/plans/{plan_id}/draft", self.base))
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("draft");
-        assert_eq!(r.status(), StatusCode::OK);
-        let etag = r.headers().get("etag").expect("a draft has an ETag").to_str().expect("ascii").to_string();
-        (r.json().await.expect("json"), etag)
-    }
-
     /// Saves an edited draft made on the version `etag`.
-    async fn put_draft(&self, plan_id: i64, token: &str, body: &Value, etag: &str) -> (StatusCode, Value) {
-        let r = self
-            .http
-            .put(format!("{}/api/v1/plans/{plan_id}/draft", self.base))
-            .bearer_auth(token)
-            .header("if-match", etag)
-            .json(body)
-            .send()
-            .await
-            .expect("put draft");
-        let status = r.status();
-        (status, r.json::<Value>().await.unwrap_or(Value::Null))
+    async fn put_draft(&self, plan_id: i64, token: &str, body: &Value, etag: &str) -> Answer {
+        let path = format!("/api/v1/plans/{plan_id}/draft");
+        self.call_if_match(M::PUT, &path, token, Some(etag), Some(body.clone())).await
     }
 }
 
@@ -464,15 +385,6 @@ async fn whole_cycle_through_the_api() {
     }
 }
 
-/// Publishes the Yingtan plan through the store, for tests about what follows publishing.
-async fn published(store: &Store) -> i64 {
-    let directory = store.directory().await.expect("directory");
-    let parsed = plan::parse(YINGTAN, &directory).expect("parse");
-    let id = store.import_plan("yingtan.txt", YINGTAN, &parsed, None).await.expect("import");
-    store.publish_plan(id, chrono::NaiveDate::from_ymd_opt(2024, 3, 20).expect("date")).await.expect("publish");
-    id
-}
-
 fn unit_status<'a>(item: &'a Value, unit: &str) -> &'a Value {
     &item["units"].as_array().expect("units").iter().find(|u| u["unit_name"] == unit).expect("unit")["status"]
 }
@@ -683,78 +595,6 @@ async fn health_and_openapi() {
         "/api/v1/tasks",
     ] {
         assert!(doc["paths"].get(p).is_some(), "{p} documented");
-    }
-}
-
-/// A browser without JavaScript: a cookie jar by hand, forms posted as a browser posts them.
-struct Browser<'a> {
-    s: &'a Server,
-    http: Client,
-    cookie: String,
-}
-
-impl<'a> Browser<'a> {
-    fn new(s: &'a Server) -> Self {
-        let http = Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-        Browser { s, http, cookie: String::new() }
-    }
-
-    async fn login(&mut self, user: &str, password: &str) -> reqwest::Response {
-        let r = self
-            .http
-            .post(format!("{}/login", self.s.base))
-            .form(&[("username", user), ("password", password), ("next", "/home")])
-            .send()
-            .await
-            .expect("login");
-        if let Some(c) = r.headers().get("set-cookie") {
-            let c = c.to_str().expect("ascii").to_string();
-            assert!(c.contains("HttpOnly") && c.contains("SameSite=Strict"), "{c}");
-            self.cookie = c.split(';').next().unwrap_or("").to_string();
-        }
-        r
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, String, reqwest::header::HeaderMap) {
-        let r =
-            self.http.get(format!("{}{path}", self.s.base)).header("cookie", &self.cookie).send().await.expect("get");
-        let (st, h) = (r.status(), r.headers().clone());
-        (st, r.text().await.unwrap_or_default(), h)
-    }
-
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String, Option<String>) {
-        let r = self
-            .http
-            .post(format!("{}{path}", self.s.base))
-            .header("cookie", &self.cookie)
-            .form(form)
-            .send()
-            .await
-            .expect("post");
-        let location = r.headers().get("location").map(|l| l.to_str().unwrap_or("").to_string());
-        (r.status(), r.text().await.unwrap_or_default(), location)
-    }
-
-    /// Posts a form as the page `from` sends it: with the draft version that page carries
-    /// (the review page's forms send it back so a stale tab cannot overwrite newer edits).
-    async fn post_from(&self, from: &str, to: &str, form: &[(&str, &str)]) -> (StatusCode, String, Option<String>) {
-        let (_, page, _) = self.get(from).await;
-        let version = page
-            .split("name=\"version\" value=\"")
-            .nth(1)
-            .and_then(|rest| rest.split('"').next())
-            .expect("the page carries the draft's version")
-            .to_string();
-        let mut form = form.to_vec();
-        form.push(("version", &version));
-        self.post(to, &form).await
-    }
-
-    /// The CSRF token the pages carry for this session.
-    async fn csrf(&self) -> String {
-        let (_, body, _) = self.get("/home").await;
-        let at = body.find("name=\"_csrf\" value=\"").expect("csrf field") + 20;
-        body[at..at + 32].to_string()
     }
 }
 

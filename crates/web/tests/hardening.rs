@@ -1,48 +1,12 @@
 //! Issue 7 over HTTP: HTTPS with Secure cookies, password expiry from the settings, and the
 //! per-client rate limit on the whole API.
 
-use reqwest::{Client, StatusCode};
-use serde_json::{Value, json};
+mod support;
+
 use std::sync::Arc;
-use store::Store;
-use store::users::{NewUser, Role};
+use support::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_rustls::rustls;
-
-const PASSWORD: &str = "Test@2024ok";
-
-async fn users(store: &Store) {
-    for (u, role) in [("admin", Role::Admin), ("leader", Role::Leader), ("supervisor", Role::Supervisor)] {
-        store
-            .add_user(&NewUser { username: u, display_name: u, password: PASSWORD, role, unit: None })
-            .await
-            .expect("user");
-    }
-}
-
-async fn start(store: Store, config: web::Config) -> String {
-    users(&store).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(web::serve(web::AppState { store, config }, listener));
-    base
-}
-
-async fn login(http: &Client, base: &str, user: &str, password: &str) -> (StatusCode, Value) {
-    let r = http
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"username": user, "password": password}))
-        .send()
-        .await
-        .expect("login");
-    (r.status(), r.json().await.unwrap_or(Value::Null))
-}
-
-async fn token(http: &Client, base: &str, user: &str) -> String {
-    let (st, v) = login(http, base, user, PASSWORD).await;
-    assert_eq!(st, StatusCode::OK, "{user}: {v}");
-    v["token"].as_str().expect("token").to_string()
-}
 
 async fn get(http: &Client, base: &str, path: &str, token: Option<&str>) -> reqwest::Response {
     let mut r = http.get(format!("{base}{path}"));
@@ -68,10 +32,10 @@ async fn assert_limited(r: reqwest::Response, what: &str) {
 async fn the_api_is_rate_limited_per_session_and_per_address() {
     let db = store::testing::sqlite().await;
     let config = web::Config { api_burst: 5, api_rate: 1, ..web::Config::default() };
-    let base = start(db.store.clone(), config).await;
-    let http = Client::new();
-    let admin = token(&http, &base, "admin").await;
-    let leader = token(&http, &base, "leader").await;
+    let s = start(db.store.clone(), config).await;
+    let (http, base) = (Client::new(), s.base.clone());
+    let admin = s.login("admin").await;
+    let leader = s.login("leader").await;
     // A session's first request also counts against its address (the token is not yet known
     // to be real); later ones only against the session.
     assert_eq!(get(&http, &base, "/api/v1/me", Some(&admin)).await.status(), StatusCode::OK);
@@ -116,9 +80,9 @@ async fn the_api_is_rate_limited_per_session_and_per_address() {
 #[tokio::test]
 async fn the_default_limit_leaves_a_busy_session_alone() {
     let db = store::testing::sqlite().await;
-    let base = start(db.store.clone(), web::Config::default()).await;
-    let http = Client::new();
-    let admin = token(&http, &base, "admin").await;
+    let s = start(db.store.clone(), web::Config::default()).await;
+    let (http, base) = (Client::new(), s.base.clone());
+    let admin = s.login("admin").await;
     // Far more than a person clicking ever sends: 300 requests as fast as they go.
     let mut tasks = Vec::new();
     for _ in 0..4 {
@@ -137,9 +101,9 @@ async fn the_default_limit_leaves_a_busy_session_alone() {
 #[tokio::test]
 async fn expired_passwords_must_be_changed_after_signing_in() {
     for db in store::testing::all().await {
-        let base = start(db.store.clone(), web::Config::default()).await;
-        let http = Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-        let admin = token(&http, &base, "admin").await;
+        let s = start(db.store.clone(), web::Config::default()).await;
+        let (http, base) = (s.direct.clone(), s.base.clone());
+        let admin = s.login("admin").await;
         let put = |body: Value| http.put(format!("{base}/api/v1/settings")).bearer_auth(&admin).json(&body).send();
         let r = put(json!({"require_signoff": false, "password_max_age_days": 90})).await.expect("put");
         assert_eq!(r.status(), StatusCode::OK, "{}", db.name);
@@ -162,7 +126,7 @@ async fn expired_passwords_must_be_changed_after_signing_in() {
             &format!("UPDATE users SET password_changed_at = '2020-06-01T00:00:00.000Z' WHERE id = {}", leader.id),
         )
         .await;
-        let (st, v) = login(&http, &base, "leader", PASSWORD).await;
+        let (st, v) = s.login_as("leader", PASSWORD).await;
         assert_eq!(st, StatusCode::OK, "{}: {v}", db.name);
         assert_eq!(v["user"]["must_change_password"], true, "{}", db.name);
         let t = v["token"].as_str().expect("token").to_string();
@@ -188,7 +152,7 @@ async fn expired_passwords_must_be_changed_after_signing_in() {
             .expect("change");
         assert!(r.status().is_success(), "{}: {}", db.name, r.status());
         assert_eq!(get(&http, &base, "/api/v1/plans", Some(&t)).await.status(), StatusCode::OK);
-        let (_, v) = login(&http, &base, "leader", "Fresh@2025pw").await;
+        let (_, v) = s.login_as("leader", "Fresh@2025pw").await;
         assert_eq!(v["user"]["must_change_password"], false, "{}", db.name);
     }
 }
@@ -250,7 +214,7 @@ async fn https_with_the_given_certificate_and_secure_cookies() {
 
     let tls = web::tls::load(&cert, &key).expect("loads");
     let db = store::testing::sqlite().await;
-    users(&db.store).await;
+    seed(&db.store, USERS).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(web::serve_tls(

@@ -4,7 +4,6 @@
 //! and the signed-in header. And the repository's manual itself: the images it shows are
 //! exactly the committed ones, at the sizes the browser journey takes them, and small.
 
-#[path = "support/month_server.rs"]
 mod support;
 
 use std::collections::BTreeSet;
@@ -51,7 +50,7 @@ async fn get(s: &Server, cookie: Option<&str>, path: &str) -> (StatusCode, Strin
 async fn the_manual_is_served_to_everyone_with_every_chapter_and_image() {
     for db in store::testing::all().await {
         let name = db.name;
-        let s = start(db.store.clone()).await;
+        let s = start_published(db.store.clone()).await;
         let reporter = s.cookie("yujiang").await;
         let leader = s.cookie("leader").await;
 

@@ -3,7 +3,6 @@
 //! come back at once; another unit's row is 404, a stale row 409; 本月无新进展 is declared,
 //! not "text unchanged".
 
-#[path = "support/month_server.rs"]
 mod support;
 
 use support::*;
@@ -12,7 +11,7 @@ use support::*;
 async fn the_whole_month_goes_in_one_request_with_last_months_figures_shown() {
     for db in store::testing::all().await {
         let name = db.name;
-        let s = start(db.store.clone()).await;
+        let s = start_published(db.store.clone()).await;
         let rep = s.login("yujiang").await;
         let sup = s.login("supervisor").await;
 
@@ -88,7 +87,7 @@ async fn the_whole_month_goes_in_one_request_with_last_months_figures_shown() {
 async fn a_refused_month_changes_nothing_and_names_every_row() {
     for db in store::testing::all().await {
         let name = db.name;
-        let s = start(db.store.clone()).await;
+        let s = start_published(db.store.clone()).await;
         let rep = s.login("yujiang").await;
         let other = s.login("yuehu").await;
         let rows = s.rows(&rep, "2024-03").await;
@@ -142,7 +141,7 @@ async fn a_refused_month_changes_nothing_and_names_every_row() {
 async fn a_month_outside_the_plan_year_is_refused_and_changes_nothing() {
     for db in store::testing::all().await {
         let name = db.name;
-        let s = start(db.store.clone()).await;
+        let s = start_published(db.store.clone()).await;
         let rep = s.login("yujiang").await;
         for period in ["1900-01", "2023-12", "2024-04"] {
             let (st, problem) = s.call(M::GET, &format!("/api/v1/months/{period}"), &rep, None).await;

@@ -3,45 +3,25 @@
 //! scheduler and backup figures; request ids; the client's address from X-Forwarded-For only
 //! behind a trusted proxy (sign-in throttling, the audit log); the backup alarm.
 
-use reqwest::{Client, StatusCode};
-use serde_json::{Value, json};
-use store::Store;
-use store::users::{NewUser, Role};
+mod support;
 
-const UNITS: &str = include_str!("../../../data/units/yingtan.toml");
-const PASSWORD: &str = "Test@2024ok";
+use support::*;
 
-struct Server {
-    base: String,
-    http: Client,
-}
+/// A leader only: a test adds the administrator itself, later.
+const OBSERVE_USERS: &[User] = &[("leader", Role::Leader, None)];
 
+/// A server on `store` with these settings; several may serve one store, the first sets it up.
 async fn start(store: &Store, config: web::Config) -> Server {
+    let setup = Setup { users: OBSERVE_USERS, config, ..Setup::default() };
     if store.units().await.expect("units").is_empty() {
-        store.load_directory(&plan::Directory::from_toml(UNITS).expect("units")).await.expect("directory");
-        store
-            .add_user(&NewUser {
-                username: "leader",
-                display_name: "领导",
-                password: PASSWORD,
-                role: Role::Leader,
-                unit: None,
-            })
-            .await
-            .expect("user");
+        setup.start(store.clone()).await
+    } else {
+        setup.serve(store.clone()).await
     }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(web::serve(web::AppState { store: store.clone(), config }, listener));
-    Server { base, http: Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client") }
 }
 
 fn nets(list: &[&str]) -> Vec<ipnet::IpNet> {
     list.iter().map(|n| n.parse().expect("cidr")).collect()
-}
-
-fn config() -> web::Config {
-    web::Config { today: chrono::NaiveDate::from_ymd_opt(2024, 3, 20), ..web::Config::default() }
 }
 
 impl Server {
@@ -53,36 +33,10 @@ impl Server {
         r.send().await.expect("get")
     }
 
-    async fn login(&self, user: &str, password: &str, forwarded: Option<&str>) -> (StatusCode, Value) {
-        let mut r = self
-            .http
-            .post(format!("{}/api/v1/auth/login", self.base))
-            .json(&json!({"username": user, "password": password}));
-        if let Some(f) = forwarded {
-            r = r.header("x-forwarded-for", f);
-        }
-        let r = r.send().await.expect("login");
-        (r.status(), r.json().await.unwrap_or(Value::Null))
-    }
-
-    /// Signs a browser in; its session cookie.
-    async fn page_login(&self, user: &str) -> String {
-        let r = self
-            .http
-            .post(format!("{}/login", self.base))
-            .form(&[("username", user), ("password", PASSWORD), ("next", "/home")])
-            .send()
-            .await
-            .expect("login");
-        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{user}");
-        let cookie = r.headers().get("set-cookie").and_then(|c| c.to_str().ok()).expect("cookie");
-        cookie.split(';').next().unwrap_or("").to_string()
-    }
-
     async fn home(&self, cookie: &str) -> String {
-        let r = self.get("/home", &[("cookie", cookie)]).await;
-        assert_eq!(r.status(), StatusCode::OK);
-        r.text().await.expect("page")
+        let (st, page, _) = self.page(cookie, "/home").await;
+        assert_eq!(st, StatusCode::OK);
+        page
     }
 
     async fn metrics(&self, headers: &[(&str, &str)]) -> (StatusCode, String) {
@@ -146,7 +100,7 @@ async fn metrics_count_requests_by_route_pattern_with_the_database_and_scheduler
         }
         assert!(body.contains(r#"duban_scheduler_jobs_total{job="open_period",outcome="ran"} 1"#), "{name}: {body}");
 
-        let (st, v) = s.login("leader", PASSWORD, None).await;
+        let (st, v) = s.login_as("leader", PASSWORD).await;
         assert_eq!(st, StatusCode::OK, "{name}: {v}");
         let session = v["token"].as_str().expect("token").to_string();
         for id in [4711, 4712] {
@@ -217,7 +171,7 @@ async fn a_failed_backup_verification_shows_in_the_metrics_and_alarms_the_admini
             })
             .await
             .expect("admin");
-        let admin = s.page_login("admin").await;
+        let admin = s.cookie("admin").await;
         assert!(!s.home(&admin).await.contains("backup-alarm"), "{name}: no alarm while backups verify");
         assert!(sample(&body, "duban_backup_age_seconds").is_some_and(|a| (0.0..3600.0).contains(&a)), "{name}");
 
@@ -232,7 +186,7 @@ async fn a_failed_backup_verification_shows_in_the_metrics_and_alarms_the_admini
             home.contains("backup-alarm") && home.contains(&format!("定时备份 {} 校验失败", v.file)),
             "{name}: {home}"
         );
-        let leader = s.page_login("leader").await;
+        let leader = s.cookie("leader").await;
         assert!(!s.home(&leader).await.contains("backup-alarm"), "{name}");
 
         // The administrators' alarm goes to the webhook, naming the file and the reason.
@@ -278,30 +232,30 @@ async fn the_client_address_comes_from_x_forwarded_for_only_behind_a_trusted_pro
         // escape the sign-in throttle.
         let direct = start(&db.store, limited(&[])).await;
         for i in 0..3 {
-            let (st, _) = direct.login("ghost_direct", "Wrong@2024x", Some(&format!("192.0.2.{i}"))).await;
+            let (st, _) = direct.login_from("ghost_direct", "Wrong@2024x", Some(&format!("192.0.2.{i}"))).await;
             assert_eq!(st, StatusCode::UNAUTHORIZED, "{name}");
         }
-        let (st, _) = direct.login("leader", PASSWORD, Some("192.0.2.99")).await;
+        let (st, _) = direct.login_from("leader", PASSWORD, Some("192.0.2.99")).await;
         assert_eq!(st, StatusCode::TOO_MANY_REQUESTS, "{name}: a forged header must not open a new budget");
 
         // Behind a trusted proxy (this test plays nginx on 127.0.0.1): each forwarded client
         // has its own budget.
         let proxied = start(&db.store, limited(&["127.0.0.1/32"])).await;
         for _ in 0..3 {
-            let (st, _) = proxied.login("ghost_proxied", "Wrong@2024x", Some("198.51.100.1")).await;
+            let (st, _) = proxied.login_from("ghost_proxied", "Wrong@2024x", Some("198.51.100.1")).await;
             assert_eq!(st, StatusCode::UNAUTHORIZED, "{name}");
         }
         assert_eq!(
-            proxied.login("ghost_proxied", "Wrong@2024x", Some("198.51.100.1")).await.0,
+            proxied.login_from("ghost_proxied", "Wrong@2024x", Some("198.51.100.1")).await.0,
             StatusCode::TOO_MANY_REQUESTS
         );
         // A client cannot pose as another by writing its own header in front of the proxy's.
         assert_eq!(
-            proxied.login("ghost_proxied", "Wrong@2024x", Some("198.51.100.2, 198.51.100.1")).await.0,
+            proxied.login_from("ghost_proxied", "Wrong@2024x", Some("198.51.100.2, 198.51.100.1")).await.0,
             StatusCode::TOO_MANY_REQUESTS,
             "{name}"
         );
-        let (st, v) = proxied.login("leader", PASSWORD, Some("198.51.100.2")).await;
+        let (st, v) = proxied.login_from("leader", PASSWORD, Some("198.51.100.2")).await;
         assert_eq!(st, StatusCode::OK, "{name}: another client behind the proxy is not throttled: {v}");
         // The audit log records the client's address, not the proxy's.
         let ip: Option<String> = sqlx::query_scalar(

@@ -4,7 +4,6 @@
 //! items by their gap to pace, with the lead unit), and histories in Chinese words and Beijing
 //! time.
 
-#[path = "support/month_server.rs"]
 mod support;
 
 use support::*;
@@ -13,7 +12,7 @@ use support::*;
 async fn the_office_approves_clean_reports_together_but_never_one_changed_since_it_was_shown() {
     for db in store::testing::all().await {
         let name = db.name;
-        let s = start(db.store.clone()).await;
+        let s = start_published(db.store.clone()).await;
         let (rep, other, sup) = (s.login("yujiang").await, s.login("yuehu").await, s.login("supervisor").await);
         // 余江区's March on time (clean), 月湖区's February after its due date (late).
         let march = submit_month(&s, &rep, "2024-03", &[]).await;
@@ -38,9 +37,9 @@ async fn the_office_approves_clean_reports_together_but_never_one_changed_since_
         // The home page counts the same queue, and the queue page offers only clean rows for
         // approval together.
         let office = s.cookie("supervisor").await;
-        let (_, home) = s.page(&office, "/home").await;
+        let (_, home, _) = s.page(&office, "/home").await;
         assert!(home.contains(&format!(">{}</a>)", all.len())), "{name}: the home page's count");
-        let (_, page) = s.page(&office, "/review").await;
+        let (_, page, _) = s.page(&office, "/review").await;
         assert!(page.contains(&format!("待审核报告({})", all.len())), "{name}");
         assert_eq!(page.matches("name=\"item\"").count(), march.len(), "{name}: only clean rows can be ticked");
 
@@ -86,7 +85,7 @@ async fn the_office_approves_clean_reports_together_but_never_one_changed_since_
         // 通过并审下一条 moves on within the filter the reviewer came from.
         let late = queue("?flag=late").await;
         let (first, second) = (late[0]["assignment_id"].as_i64().unwrap(), late[1]["assignment_id"].as_i64().unwrap());
-        let (_, review_page) = s.page(&office, &format!("/review/{first}/2024-02?flag=late")).await;
+        let (_, review_page, _) = s.page(&office, &format!("/review/{first}/2024-02?flag=late")).await;
         assert!(review_page.contains(&format!("第 1 / {} 份", late.len())), "{name}");
         let form = [
             ("_csrf", csrf_of(&review_page)),
@@ -113,9 +112,9 @@ async fn queue_unit(s: &Server, token: &str, unit: i64) -> usize {
 async fn units_are_urged_only_once_their_month_is_due() {
     for db in store::testing::all().await {
         let name = db.name;
-        let s = start(db.store.clone()).await;
+        let s = start_published(db.store.clone()).await;
         let office = s.cookie("supervisor").await;
-        let (_, home) = s.page(&office, "/home").await;
+        let (_, home, _) = s.page(&office, "/home").await;
         // Today is 2024-03-20: March is due on the 25th, February is overdue.
         assert!(home.contains("2024-03 尚未报送的单位(截止 2024-03-25,未到期)"), "{name}");
         assert!(home.contains("2024-02 逾期未报单位(截止 2024-02-25)"), "{name}");
@@ -146,9 +145,9 @@ async fn units_are_urged_only_once_their_month_is_due() {
 async fn the_leader_sees_lagging_items_first_by_their_gap_with_the_lead_unit() {
     for db in store::testing::all().await {
         let name = db.name;
-        let s = start(db.store.clone()).await;
+        let s = start_published(db.store.clone()).await;
         let leader = s.cookie("leader").await;
-        let (st, home) = s.page(&leader, "/home").await;
+        let (st, home, _) = s.page(&leader, "/home").await;
         assert_eq!(st, StatusCode::OK);
         let lagging = home.find("id=\"lagging\"").expect("the lagging list");
         assert!(home.find("id=\"unreported\"").is_none_or(|u| lagging < u), "{name}: lagging items come first");
@@ -174,7 +173,7 @@ async fn the_leader_sees_lagging_items_first_by_their_gap_with_the_lead_unit() {
 async fn history_reads_in_chinese_words_and_beijing_time() {
     for db in store::testing::all().await {
         let name = db.name;
-        let s = start(db.store.clone()).await;
+        let s = start_published(db.store.clone()).await;
         let rep = s.login("yujiang").await;
         let a = submit_month(&s, &rep, "2024-03", &[]).await[0];
         let (_, report) = s.call(M::GET, &format!("/api/v1/assignments/{a}/reports/2024-03"), &rep, None).await;
@@ -182,7 +181,7 @@ async fn history_reads_in_chinese_words_and_beijing_time() {
         let utc = chrono::DateTime::parse_from_rfc3339(at).expect("rfc3339");
         let beijing = utc.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap()).format("%Y-%m-%d %H:%M");
         let unit = s.cookie("yujiang").await;
-        let (_, page) = s.page(&unit, &format!("/assignments/{a}/reports/2024-03")).await;
+        let (_, page, _) = s.page(&unit, &format!("/assignments/{a}/reports/2024-03")).await;
         let history = &page[page.find("id=\"history\"").expect("history")..];
         let history = &history[..history.find("</ol>").unwrap()];
         assert!(history.contains(&format!("{beijing} yujiang 提交")), "{name}: {history}");

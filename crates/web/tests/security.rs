@@ -2,18 +2,15 @@
 //! everywhere, the audit log (and who may read it), rate limits on sign-in, and every route of
 //! the router against every role.
 
-use reqwest::{Client, Method, StatusCode};
-use serde_json::{Value, json};
+mod support;
+
 use std::collections::BTreeMap;
-use store::Store;
-use store::users::{NewUser, Role};
+use support::*;
 
-const YINGTAN: &[u8] = include_bytes!("../../../data/plans/yingtan-2024-education-work-plan.txt");
-const UNITS: &str = include_str!("../../../data/units/yingtan.toml");
-const PASSWORD: &str = "Test@2024ok";
-
-/// Every role, as the tests sign in: (user, role, unit).
-const USERS: &[(&str, Role, Option<&str>)] = &[
+/// Every role, as the tests sign in: (user, role, unit). This file's own list, not the
+/// harness's: the route table's test reads from it who may call each route (an inspector
+/// among them; 月湖区's reporter the only one of another unit).
+const SECURITY_USERS: &[User] = &[
     ("admin", Role::Admin, None),
     ("security", Role::SecurityAdmin, None),
     ("auditor", Role::AuditAdmin, None),
@@ -25,99 +22,8 @@ const USERS: &[(&str, Role, Option<&str>)] = &[
     ("yuehu", Role::Reporter, Some("月湖区")),
 ];
 
-struct Server {
-    base: String,
-    http: Client,
-    store: Store,
-}
-
 async fn start(store: Store, config: web::Config) -> Server {
-    store.load_directory(&plan::Directory::from_toml(UNITS).expect("units")).await.expect("directory");
-    for (u, role, unit) in USERS {
-        store
-            .add_user(&NewUser { username: u, display_name: u, password: PASSWORD, role: *role, unit: *unit })
-            .await
-            .expect("user");
-    }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(web::serve(web::AppState { store: store.clone(), config }, listener));
-    let http = Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-    Server { base, http, store }
-}
-
-fn config() -> web::Config {
-    web::Config { today: chrono::NaiveDate::from_ymd_opt(2024, 3, 20), ..web::Config::default() }
-}
-
-impl Server {
-    async fn login_as(&self, user: &str, password: &str) -> (StatusCode, Value) {
-        let r = self
-            .http
-            .post(format!("{}/api/v1/auth/login", self.base))
-            .json(&json!({"username": user, "password": password}))
-            .send()
-            .await
-            .expect("login");
-        (r.status(), r.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn login(&self, user: &str) -> String {
-        let (st, v) = self.login_as(user, PASSWORD).await;
-        assert_eq!(st, StatusCode::OK, "{user}: {v}");
-        v["token"].as_str().expect("token").to_string()
-    }
-
-    async fn call(&self, method: Method, path: &str, token: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let mut req = self.http.request(method, format!("{}{path}", self.base)).bearer_auth(token);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let r = req.send().await.expect("request");
-        let status = r.status();
-        if status.is_client_error() {
-            let ct = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-            assert_eq!(ct, "application/problem+json", "{path}");
-        }
-        (status, r.json().await.unwrap_or(Value::Null))
-    }
-
-    /// Signs a browser in; returns its cookie and the redirect target.
-    async fn page_login(&self, user: &str, password: &str) -> (StatusCode, String, Option<String>) {
-        let r = self
-            .http
-            .post(format!("{}/login", self.base))
-            .form(&[("username", user), ("password", password), ("next", "/home")])
-            .send()
-            .await
-            .expect("login");
-        let cookie = r
-            .headers()
-            .get("set-cookie")
-            .and_then(|c| c.to_str().ok())
-            .map(|c| c.split(';').next().unwrap_or("").to_string())
-            .unwrap_or_default();
-        let location = r.headers().get("location").map(|l| l.to_str().unwrap_or("").to_string());
-        (r.status(), cookie, location)
-    }
-
-    async fn page(&self, cookie: &str, path: &str) -> (StatusCode, String, Option<String>) {
-        let r = self.http.get(format!("{}{path}", self.base)).header("cookie", cookie).send().await.expect("get");
-        let location = r.headers().get("location").map(|l| l.to_str().unwrap_or("").to_string());
-        (r.status(), r.text().await.unwrap_or_default(), location)
-    }
-}
-
-fn csrf_of(html: &str) -> String {
-    let at = html.find("name=\"_csrf\" value=\"").expect("csrf field") + 20;
-    html[at..at + 32].to_string()
-}
-
-async fn published(store: &Store) -> i64 {
-    let parsed = plan::parse(YINGTAN, &store.directory().await.expect("directory")).expect("parse");
-    let id = store.import_plan("yingtan.txt", YINGTAN, &parsed, None).await.expect("import");
-    store.publish_plan(id, config().today()).await.expect("publish");
-    id
+    Setup { users: SECURITY_USERS, config, ..Setup::default() }.start(store).await
 }
 
 #[tokio::test]
@@ -365,7 +271,7 @@ fn allowed(method: &str, path: &str) -> Option<Option<Vec<&'static str>>> {
     let route = web::routes::table().into_iter().find(|r| r.method.as_str() == method && r.path == path)?;
     Some(match route.access {
         web::routes::Access::Anyone => None,
-        access => Some(USERS.iter().filter(|(_, role, _)| access.admits(*role)).map(|(u, _, _)| *u).collect()),
+        access => Some(SECURITY_USERS.iter().filter(|(_, role, _)| access.admits(*role)).map(|(u, _, _)| *u).collect()),
     })
 }
 

@@ -3,16 +3,15 @@
 //! the other, and the month's bulletin figures follow; bad input is refused with nothing kept;
 //! another unit's finding or item does not exist for a unit.
 
-use reqwest::{Client, Method, StatusCode};
-use serde_json::{Value, json};
-use store::Store;
-use store::users::{NewUser, Role};
+mod support;
 
-const UNITS: &str = include_str!("../../../data/units/yingtan.toml");
-const PASSWORD: &str = "Test@2024ok";
+use support::*;
+
 const SCHOOL: &str = "鹰潭市第一中学";
 
-const USERS: &[(&str, Role, Option<&str>)] = &[
+/// This file's own users: two inspectors and a school's reporter, whom no other file needs;
+/// the office's inspector and coverage lists are read with exactly these two inspectors.
+const VISIT_USERS: &[User] = &[
     ("supervisor", Role::Supervisor, Some("督导室")),
     ("leader", Role::Leader, None),
     ("duxue", Role::Inspector, None),
@@ -21,91 +20,8 @@ const USERS: &[(&str, Role, Option<&str>)] = &[
     ("yujiang", Role::Reporter, Some("余江区")),
 ];
 
-struct Server {
-    base: String,
-    http: Client,
-}
-
 async fn start(store: Store) -> Server {
-    store.load_directory(&plan::Directory::from_toml(UNITS).expect("units")).await.expect("directory");
-    for (u, role, unit) in USERS {
-        store
-            .add_user(&NewUser { username: u, display_name: u, password: PASSWORD, role: *role, unit: *unit })
-            .await
-            .expect("user");
-    }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let config = web::Config { today: chrono::NaiveDate::from_ymd_opt(2024, 3, 20), ..web::Config::default() };
-    tokio::spawn(web::serve(web::AppState { store, config }, listener));
-    let http = Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-    Server { base, http }
-}
-
-impl Server {
-    async fn login(&self, user: &str) -> String {
-        let r = self
-            .http
-            .post(format!("{}/api/v1/auth/login", self.base))
-            .json(&json!({"username": user, "password": PASSWORD}))
-            .send()
-            .await
-            .expect("login");
-        let v: Value = r.json().await.expect("json");
-        v["token"].as_str().expect("token").to_string()
-    }
-
-    async fn call(&self, method: Method, path: &str, token: &str, body: Option<Value>) -> (StatusCode, Value) {
-        self.call_keyed(method, path, token, body, None).await
-    }
-
-    async fn call_keyed(
-        &self,
-        method: Method,
-        path: &str,
-        token: &str,
-        body: Option<Value>,
-        key: Option<&str>,
-    ) -> (StatusCode, Value) {
-        let mut req = self.http.request(method, format!("{}{path}", self.base)).bearer_auth(token);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        if let Some(k) = key {
-            req = req.header("idempotency-key", k);
-        }
-        let r = req.send().await.expect("request");
-        let status = r.status();
-        if status.is_client_error() {
-            let ct = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-            assert_eq!(ct, "application/problem+json", "{path}");
-        }
-        (status, r.json().await.unwrap_or(Value::Null))
-    }
-
-    /// Signs a browser in: its cookie.
-    async fn browser(&self, user: &str) -> String {
-        let r = self
-            .http
-            .post(format!("{}/login", self.base))
-            .form(&[("username", user), ("password", PASSWORD), ("next", "/home")])
-            .send()
-            .await
-            .expect("login");
-        let c = r.headers().get("set-cookie").and_then(|c| c.to_str().ok()).expect("cookie");
-        c.split(';').next().unwrap_or("").to_string()
-    }
-
-    async fn page(&self, cookie: &str, path: &str) -> (StatusCode, String, Option<String>) {
-        let r = self.http.get(format!("{}{path}", self.base)).header("cookie", cookie).send().await.expect("get");
-        let location = r.headers().get("location").map(|l| l.to_str().unwrap_or("").to_string());
-        (r.status(), r.text().await.unwrap_or_default(), location)
-    }
-}
-
-fn csrf_of(html: &str) -> String {
-    let at = html.find("name=\"_csrf\" value=\"").expect("csrf field") + 20;
-    html[at..at + 32].to_string()
+    Setup { users: VISIT_USERS, ..Setup::default() }.start(store).await
 }
 
 fn visit(findings: Value) -> Value {
@@ -210,13 +126,13 @@ async fn a_visit_is_rectified_closed_and_returned_over_http_and_the_bulletin_fol
         assert_eq!((f.visits, f.found, f.closed, f.rate), (1, 2, 1, Some(0.5)), "{name}");
 
         // The school's 工作台 shows the returned one; the ledger and its export show both.
-        let cookie = s.browser("yizhong").await;
+        let cookie = s.cookie("yizhong").await;
         let (_, home, _) = s.page(&cookie, "/home").await;
         let at = home.find("id=\"unit-rectifications\"").expect("the home page lists the unit's findings");
         let table = &home[at..at + home[at..].find("</table>").expect("table end")];
         assert!(table.contains("课后服务台账不全") && table.contains("已退回"), "{name}: {table}");
         assert!(!table.contains("校门口减速带缺失"), "{name}: a closed finding leaves the home page");
-        let office = s.browser("supervisor").await;
+        let office = s.cookie("supervisor").await;
         let (st, ledger, _) = s.page(&office, "/rectifications?state=closed").await;
         assert_eq!(st, StatusCode::OK, "{name}");
         assert!(ledger.contains("校门口减速带缺失") && !ledger.contains("课后服务台账不全"), "{name}");
@@ -269,7 +185,7 @@ async fn an_inspector_records_a_visit_with_two_findings_on_the_phone_form() {
     for db in store::testing::all().await {
         let name = db.name;
         let s = start(db.store.clone()).await;
-        let cookie = s.browser("duxue").await;
+        let cookie = s.cookie("duxue").await;
         let (st, _, to) = s.page(&cookie, "/home").await;
         assert_eq!((st, to.as_deref()), (StatusCode::SEE_OTHER, Some("/inspections")), "{name}: an inspector's home");
         let (st, form, _) = s.page(&cookie, "/inspections/new").await;
@@ -373,17 +289,6 @@ async fn a_directive_is_registered_fed_back_and_closed_and_hidden_from_other_uni
         let (st, v) = s.call(Method::POST, &format!("/api/v1/directives/{id}/decide"), &sup, Some(close)).await;
         assert_eq!((st, v["state_label"].clone()), (StatusCode::OK, json!("已办结")), "{name}: {v}");
     }
-}
-
-const PLAN: &[u8] = include_bytes!("../../../data/plans/yingtan-2024-education-work-plan.txt");
-
-/// Publishes the Yingtan plan through the store: the bulletin is a plan's.
-async fn published_plan(store: &Store) -> i64 {
-    let directory = store.directory().await.expect("directory");
-    let parsed = plan::parse(PLAN, &directory).expect("parse");
-    let id = store.import_plan("yingtan.txt", PLAN, &parsed, None).await.expect("import");
-    store.publish_plan(id, chrono::NaiveDate::from_ymd_opt(2024, 3, 20).expect("date")).await.expect("publish");
-    id
 }
 
 /// Text without any whitespace (PDF lines wrap anywhere).
@@ -494,7 +399,7 @@ async fn the_bulletin_prints_visits_and_directives_in_every_format_and_follows_a
         let name = db.name;
         let store = db.store.clone();
         let s = start(db.store.clone()).await;
-        let plan_id = published_plan(&store).await;
+        let plan_id = published(&store).await;
         let (duxue, sup, yizhong) = (s.login("duxue").await, s.login("supervisor").await, s.login("yizhong").await);
         // March (today is 2024-03-20): one visit with two findings, one of them due yesterday;
         // February: a visit to 余江区 with a finding overdue since 2 March.
@@ -543,7 +448,7 @@ async fn the_bulletin_prints_visits_and_directives_in_every_format_and_follows_a
         };
         check_formats(&s, &sup, &url, &before, name).await;
         // The ledger page shows the same figures.
-        let office = s.browser("supervisor").await;
+        let office = s.cookie("supervisor").await;
         let (_, ledger, _) = s.page(&office, "/rectifications").await;
         assert!(ledger.contains(before.visits), "{name}: the ledger's figures are the bulletin's");
 
@@ -596,7 +501,7 @@ async fn the_public_page_shows_nothing_of_visits_until_the_office_opens_a_summar
         let name = db.name;
         let store = db.store.clone();
         let s = start(db.store.clone()).await;
-        let plan_id = published_plan(&store).await;
+        let plan_id = published(&store).await;
         store.set_setting(&format!("public_plan_{plan_id}"), "true").await.expect("the public page opened");
         // February (the month the public page shows on 20 March): a visit with two findings.
         let duxue = s.login("duxue").await;
@@ -623,7 +528,7 @@ async fn the_public_page_shows_nothing_of_visits_until_the_office_opens_a_summar
         }
 
         // Only the office may open it; a reporter's attempt changes nothing.
-        let reporter = s.browser("yizhong").await;
+        let reporter = s.cookie("yizhong").await;
         let (_, home, _) = s.page(&reporter, "/home").await;
         let r = s
             .http
@@ -636,7 +541,7 @@ async fn the_public_page_shows_nothing_of_visits_until_the_office_opens_a_summar
         assert!(r.status() == StatusCode::FORBIDDEN || r.status() == StatusCode::NOT_FOUND, "{name}: {}", r.status());
         assert!(!anonymous(public.clone()).await.contains("public-visits"), "{name}");
 
-        let office = s.browser("supervisor").await;
+        let office = s.cookie("supervisor").await;
         let (_, plan_page, _) = s.page(&office, &format!("/plans/{plan_id}")).await;
         assert!(plan_page.contains("id=\"public-visits-form\""), "{name}: the office's toggle");
         let r = s
@@ -741,7 +646,7 @@ async fn a_findings_text_is_found_by_search_as_far_as_the_role_sees_it() {
         assert_eq!(found(duxue2.clone(), canteen).await, [school_finding], "{name}: now their school");
 
         // The search page lists it as a 督导问题 with the page's link, for a 督学 too.
-        let cookie = s.browser("duxue2").await;
+        let cookie = s.cookie("duxue2").await;
         let (st, page, _) = s.page(&cookie, "/search?q=食堂留样记录缺失").await;
         assert_eq!(st, StatusCode::OK, "{name}");
         assert!(
@@ -821,7 +726,7 @@ async fn the_office_assigns_schools_to_inspectors_with_bad_input_refused_and_not
         assert!(st.is_client_error(), "{name}: {v}");
 
         // The page: the office ticks a school for duxue2; the coverage page counts it.
-        let office = s.browser("supervisor").await;
+        let office = s.cookie("supervisor").await;
         let (st, page, _) = s.page(&office, "/inspectors").await;
         assert!(st == StatusCode::OK && page.contains(&format!("id=\"assign-{duxue2}\"")), "{name}");
         assert!(page.contains("现由duxue挂牌"), "{name}: a school held by another is marked");
@@ -863,7 +768,7 @@ async fn the_office_assigns_schools_to_inspectors_with_bad_input_refused_and_not
             .clone();
         assert_eq!(mine["assigned"], 1, "{name}: {mine}");
         // Units do not see the page.
-        let cookie = s.browser("yizhong").await;
+        let cookie = s.cookie("yizhong").await;
         let (st, _, _) = s.page(&cookie, "/inspectors").await;
         assert!(st == StatusCode::FORBIDDEN || st == StatusCode::NOT_FOUND, "{name}: {st}");
     }
@@ -882,7 +787,7 @@ async fn directive(s: &Server, sup: &str, title: &str, text: &str, lead: &str, c
 async fn the_month_page_lists_the_units_open_rectifications_and_directives_and_no_one_elses() {
     for db in store::testing::all().await {
         let name = db.name;
-        published_plan(&db.store).await;
+        published(&db.store).await;
         let s = start(db.store.clone()).await;
         let (duxue, sup) = (s.login("duxue").await, s.login("supervisor").await);
         let findings = json!([
@@ -897,7 +802,7 @@ async fn the_month_page_lists_the_units_open_rectifications_and_directives_and_n
         let joined = directive(&s, &sup, "农村学校营养餐核查", "逐校核查营养餐供应", "余江区", &[SCHOOL]).await;
         let other = directive(&s, &sup, "区域教研共同体建设", "建立区域教研共同体", "余江区", &[]).await;
 
-        let school = s.browser("yizhong").await;
+        let school = s.cookie("yizhong").await;
         let (st, page, _) = s.page(&school, "/months/2024-03").await;
         assert_eq!(st, StatusCode::OK, "{name}: {page}");
         // Its two findings, the overdue one first, each with its badge and link.
@@ -922,7 +827,7 @@ async fn the_month_page_lists_the_units_open_rectifications_and_directives_and_n
         assert!(!home.contains(&format!("href=\"/directives/{other}\"")), "{name}");
 
         // 余江区 sees its own and none of the school's.
-        let district = s.browser("yujiang").await;
+        let district = s.cookie("yujiang").await;
         let (st, page, _) = s.page(&district, "/months/2024-03").await;
         assert_eq!(st, StatusCode::OK, "{name}");
         assert!(page.contains(&format!("href=\"/rectifications/{}\"", ids[2])), "{name}");
@@ -951,7 +856,7 @@ async fn the_month_page_lists_the_units_open_rectifications_and_directives_and_n
 async fn the_dashboard_gives_the_bulletins_visit_and_directive_figures() {
     for db in store::testing::all().await {
         let name = db.name;
-        published_plan(&db.store).await;
+        published(&db.store).await;
         let store = db.store.clone();
         let s = start(db.store.clone()).await;
         let (duxue, sup) = (s.login("duxue").await, s.login("supervisor").await);
@@ -993,7 +898,7 @@ async fn the_dashboard_gives_the_bulletins_visit_and_directive_figures() {
         }
 
         // The 驾驶舱 shows the same figures, each card linking to the list it counts.
-        let cookie = s.browser("supervisor").await;
+        let cookie = s.cookie("supervisor").await;
         let (st, page, _) = s.page(&cookie, "/dashboard?period=2024-03").await;
         assert_eq!(st, StatusCode::OK, "{name}");
         let flat_page = flat(&page);
@@ -1057,7 +962,7 @@ async fn a_directives_text_is_found_by_search_by_the_office_and_its_units_only()
         assert_eq!(found(yujiang.clone(), "营养餐供应情况").await, [joined], "{name}: its lead");
 
         // The search page lists it as a 督办件 linking to its page.
-        let cookie = s.browser("yizhong").await;
+        let cookie = s.cookie("yizhong").await;
         let (st, page, _) = s.page(&cookie, "/search?q=交警部门整治").await;
         assert_eq!(st, StatusCode::OK, "{name}");
         assert!(page.contains("督办件") && page.contains(&format!("href=\"/directives/{led}\"")), "{name}: {page}");

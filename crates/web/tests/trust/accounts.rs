@@ -19,9 +19,7 @@ async fn audited(store: &Store, action: &str) -> Vec<store::audit::AuditRecord> 
 
 /// The CSRF token of a page the session may open (the security administrator has no /home).
 async fn csrf_at(b: &Browser<'_>, path: &str) -> String {
-    let (_, body) = b.get(path).await;
-    let at = body.find("name=\"_csrf\" value=\"").expect("csrf field") + 20;
-    body[at..at + 32].to_string()
+    csrf_of(&b.get(path).await.1)
 }
 
 async fn role_of(store: &Store, name: &str) -> Role {
@@ -143,7 +141,7 @@ async fn no_administrator_alone_obtains_a_business_role() {
             .await;
         assert_eq!(st, StatusCode::SEE_OTHER);
         assert_eq!(role_of(&s.store, "yuehu").await, Role::Reporter, "{name}: the page only asks too");
-        let (_, html) = page.get("/admin/users").await;
+        let (_, html, _) = page.get("/admin/users").await;
         assert!(html.contains("待确认的申请") && html.contains("等待另一位管理员确认"), "{name}");
         let admin_page = s.browser("admin").await;
         let csrf = csrf_at(&admin_page, "/admin/users").await;

@@ -149,11 +149,11 @@ async fn periods_outside_the_plans_year_or_not_yet_begun_are_refused_everywhere(
         assert!(st.is_client_error() && body.contains("不在该工作要点的年度"), "{st}: bulletin page");
         assert!(s.store.published_bulletin(plan, "2099-12".parse().expect("p")).await.expect("b").is_none());
         for page in [format!("/plans/{plan}?period=1900-01"), format!("/dashboard?plan={plan}&period=2023-12")] {
-            let (st, body) = b.get(&page).await;
+            let (st, body, _) = b.get(&page).await;
             assert!(st.is_client_error() && body.contains("不在该工作要点的年度"), "{page}: {st}");
         }
         let r = s.browser("yujiang").await;
-        let (st, body) = r.get(&format!("/assignments/{a}/reports/2030-01")).await;
+        let (st, body, _) = r.get(&format!("/assignments/{a}/reports/2030-01")).await;
         assert!(st.is_client_error() && body.contains("不在该工作要点的年度"), "report page: {st}");
         let csrf = r.csrf().await;
         let form = [("_csrf", csrf.as_str()), ("version", "0"), ("progress", "页面填报")];
@@ -233,7 +233,7 @@ async fn a_plan_without_title_or_units_is_not_published() {
 
         // The review page says what is missing; its publish button gets the same answer.
         let b = s.browser("supervisor").await;
-        let (_, page) = b.get(&format!("/plans/{id}/review")).await;
+        let (_, page, _) = b.get(&format!("/plans/{id}/review")).await;
         assert!(page.contains("发布前须处理:工作要点缺少标题"), "review page names the problem");
         let csrf = b.csrf().await;
         let version =

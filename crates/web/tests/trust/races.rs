@@ -267,18 +267,7 @@ async fn keyed(
     key: &str,
     body: Option<Value>,
 ) -> (StatusCode, Value) {
-    let mut req = s.http.request(method, format!("{}{path}", s.base)).bearer_auth(token).header("Idempotency-Key", key);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let r = req.send().await.expect("request");
-    let status = r.status();
-    let ct = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-    let v = r.json().await.unwrap_or(Value::Null);
-    if status.is_client_error() {
-        assert_eq!(ct, "application/problem+json", "{path}: {v}");
-    }
-    (status, v)
+    s.call_keyed(method, path, token, body, Some(key)).await
 }
 
 /// Item 6: an idempotency key answers the request it was first used for, and only that one:
@@ -350,8 +339,8 @@ async fn a_page_conflict_is_never_resolved_by_saving_again() {
         let path = format!("/assignments/{a}/reports/2024-11");
         let (one, two) = (s.browser("yujiang").await, s.browser("yujiang_head").await);
         let (csrf1, csrf2) = (one.csrf().await, two.csrf().await);
-        let (_, page1) = one.get(&path).await;
-        let (_, page2) = two.get(&path).await;
+        let (_, page1, _) = one.get(&path).await;
+        let (_, page2, _) = two.get(&path).await;
         let (v1, v2) = (hidden(&page1, "version"), hidden(&page2, "version"));
         assert_eq!((v1.as_str(), v2.as_str()), ("0", "0"));
         let (st, _, _) =
@@ -489,7 +478,7 @@ async fn of_two_reviewers_editing_one_draft_the_second_is_told() {
         // shows the newer draft; its 发布 publishes nothing.
         let browser = s.browser("supervisor").await;
         let review = format!("/plans/{id}/review");
-        let (_, page) = browser.get(&review).await;
+        let (_, page, _) = browser.get(&review).await;
         let stale = hidden(&page, "version");
         let csrf = hidden(&page, "_csrf");
         let (mut newer, etag) = s.draft(id, &sup).await;

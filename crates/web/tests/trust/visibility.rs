@@ -37,13 +37,13 @@ async fn the_task_page_shows_a_unit_only_its_own_reports_and_others_approved_fig
 
         // 余江区 itself and the office see both reports on the task page.
         for who in ["yujiang", "supervisor"] {
-            let (st, html) = s.browser(who).await.get(&format!("/tasks/{task}?period=2024-11")).await;
+            let (st, html, _) = s.browser(who).await.get(&format!("/tasks/{task}?period=2024-11")).await;
             assert_eq!(st, StatusCode::OK);
             assert!(html.contains("余江十一月草稿-仅本单位") && html.contains("余江十月进展-未审核"), "{name} {who}");
         }
         // 贵溪市, assigned the same task, sees neither their text, nor their states, nor links.
         assert_eq!(s.call(M::GET, &nov, &guixi, None).await.0, StatusCode::NOT_FOUND, "the API's answer");
-        let (st, html) = s.browser("guixi").await.get(&format!("/tasks/{task}?period=2024-11")).await;
+        let (st, html, _) = s.browser("guixi").await.get(&format!("/tasks/{task}?period=2024-11")).await;
         assert_eq!(st, StatusCode::OK, "{name}");
         for leak in
             ["余江十一月草稿", "余江十月进展", "退回意见", "草稿", "已退回", &format!("/assignments/{yujiang_a}/")]
@@ -87,7 +87,7 @@ async fn the_task_page_shows_a_unit_only_its_own_reports_and_others_approved_fig
         assert_eq!(st, StatusCode::OK);
         let (_, unit) = s.call(M::GET, &format!("/api/v1/plans/{plan}?period=2024-10"), &guixi, None).await;
         assert_eq!(state_of(&unit, "guixi").1, "approved", "{name}");
-        let (_, html) = s.browser("guixi").await.get(&format!("/tasks/{task}?period=2024-10")).await;
+        let (_, html, _) = s.browser("guixi").await.get(&format!("/tasks/{task}?period=2024-10")).await;
         assert!(!html.contains("余江十月已改"), "{name}: approved text stays the unit's");
     }
 }
