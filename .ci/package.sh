@@ -51,6 +51,11 @@ echo "== install"
 dpkg -i "$deb"
 test -x /usr/bin/duban
 test -f /etc/duban/duban.toml
+# The documentation the README links to, and the manual of every role, on the server.
+test -f /usr/share/doc/duban/docs/operations.md
+for role in reporter unit-head supervisor leader inspector admin; do
+  test -f "/usr/share/doc/duban/docs/manual/$role.md"
+done
 dpkg-query -W -f='${Conffiles}\n' duban | grep -q '/etc/duban/duban.toml'
 getent passwd duban >/dev/null
 test "$(stat -c %U /var/lib/duban)" = duban

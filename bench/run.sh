@@ -15,16 +15,25 @@
 # (crates/loadgen/src/redmine.rs says which and why). Its cold start (to the first answer of
 # /robots.txt) and memory are measured as duban's; the last table sets the two side by side.
 #
-#   bench/run.sh                      # the province: 11 cities × 9 counties, 15,000 schools, 12 months
+#   bench/run.sh                      # the province: 11 cities × 9 counties, 15,000 schools, 5 months
 #   SCHOOLS=600 DURATION=5 bench/run.sh   # a quick smoke run
 #   TRACKER=none bench/run.sh         # duban alone
+#
+# First of all, the framework's ceiling (issue N): `duban-ceiling` (crates/loadgen/src/bin/
+# ceiling.rs), the same framework with no middleware and no database, is driven with the same
+# connections for /healthz and a 4 KB JSON list, and every duban figure is printed as a share
+# of it. duban runs with its API rate limit off (DUBAN_API_RATE=0: the load generator's 64
+# connections share one address and would otherwise be measured against the limiter). With
+# every row comes the server's CPU time per request (from /proc), which the load generator
+# on the same two cores does not distort.
 #
 # Settings (environment): CITIES, COUNTIES, SCHOOLS, MONTHS, SEED, CONNECTIONS, DURATION (s per
 # scenario), SUBMIT_RATE (submissions per second of the fixed-rate run, for half of DURATION; 0
 # skips it), PORT, DATABASE_URL (a fresh PostgreSQL database instead of SQLite), APP_PROCESSES
 # (server processes on that database, 1 by default; more need DATABASE_URL), BENCH_DIR
 # (where the data goes; a new temporary directory by default), CARGO_TARGET_DIR; TRACKER
-# (redmine, the default, or none), REDMINE_PORT (PORT + 1), REDMINE_WORKERS and
+# (redmine, the default, or none), CEILING_PORT (PORT + 50), DUBAN (a duban binary to measure
+# instead of this checkout's, e.g. an older commit's release build), REDMINE_PORT (PORT + 1), REDMINE_WORKERS and
 # REDMINE_THREADS (puma's processes and threads each; 2 and 5), REDMINE_SQLITE_FIXES=0 (Rails
 # 6.1's SQLite adapter as shipped; see bench/redmine/config.ru).
 set -euo pipefail
@@ -33,7 +42,13 @@ cd "$(dirname "$0")/.."
 CITIES=${CITIES:-11}
 COUNTIES=${COUNTIES:-9}
 SCHOOLS=${SCHOOLS:-15000}
-MONTHS=${MONTHS:-12}
+# Five months of reports (January to May 2024): the submissions need seven open months after
+# them, and a plan takes reports for the months of its own year only (2024).
+MONTHS=${MONTHS:-5}
+if [ "$MONTHS" -gt 5 ]; then
+    echo "MONTHS 最多为 5:提交场景需要其后 7 个月仍在工作要点的年度(2024 年)内" >&2
+    exit 2
+fi
 SEED=${SEED:-1}
 CONNECTIONS=${CONNECTIONS:-64}
 DURATION=${DURATION:-20}
@@ -46,6 +61,7 @@ if [ "$APP_PROCESSES" -gt 1 ] && [ -z "${DATABASE_URL:-}" ]; then
     exit 2
 fi
 TRACKER=${TRACKER:-redmine}
+CEILING_PORT=${CEILING_PORT:-$((PORT + 50))}
 REDMINE_PORT=${REDMINE_PORT:-$((PORT + 1))}
 export REDMINE_WORKERS=${REDMINE_WORKERS:-2} REDMINE_THREADS=${REDMINE_THREADS:-5}
 case "$TRACKER" in
@@ -71,20 +87,35 @@ db_args=(--data-dir "$DATA")
 echo "== 构建(release)" >&2
 cargo build --release --quiet -p duban -p duban-loadgen
 BIN="$CARGO_TARGET_DIR/release"
+DUBAN=${DUBAN:-$BIN/duban}
 
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
 echo "== 生成数据:$CITIES 个地市 × $COUNTIES 个区县,$SCHOOLS 所学校,$MONTHS 个月 → $DATA" >&2
 t0=$(now)
-"$BIN/duban" bench-data "${db_args[@]}" --cities "$CITIES" --counties-per-city "$COUNTIES" \
+"$DUBAN" bench-data "${db_args[@]}" --cities "$CITIES" --counties-per-city "$COUNTIES" \
     --schools "$SCHOOLS" --months "$MONTHS" --seed "$SEED" --password "$PASSWORD" | tee "$OUT/bench-data.txt" >&2
 generate=$(secs "$t0" "$(now)")
 db_size=$(du -sh "$DATA" | cut -f1)
 if [ "$TRACKER" = redmine ]; then
     # The data as generated, before duban's load adds submissions: what Redmine gets too.
-    "$BIN/duban" backup "${db_args[@]}" "$OUT/duban-backup.zip" >&2
+    "$DUBAN" backup "${db_args[@]}" "$OUT/duban-backup.zip" >&2
 fi
+
+echo "== 框架上限(duban-ceiling:无中间件、无数据库),每个场景 $DURATION 秒,$CONNECTIONS 个连接" >&2
+"$BIN/duban-ceiling" "127.0.0.1:$CEILING_PORT" >"$OUT/ceiling.log" 2>&1 &
+ceiling=$!
+trap 'kill $ceiling 2>/dev/null || true' EXIT
+until curl -sf -o /dev/null "http://127.0.0.1:$CEILING_PORT/healthz"; do
+    if ! kill -0 $ceiling 2>/dev/null; then echo "duban-ceiling 未能启动:" >&2; cat "$OUT/ceiling.log" >&2; exit 1; fi
+    sleep 0.01
+done
+"$BIN/duban-loadgen" --target ceiling --addr "127.0.0.1:$CEILING_PORT" --connections "$CONNECTIONS" \
+    --duration "$DURATION" --scenarios healthz,json --server-pid $ceiling | tee "$OUT/ceiling.md" >&2
+kill $ceiling
+wait $ceiling 2>/dev/null || true
+trap - EXIT
 
 echo "== 启动服务(今天 = $today,$APP_PROCESSES 个进程)" >&2
 # The first process answers at PORT, further ones (APP_PROCESSES > 1, on PostgreSQL) at
@@ -94,7 +125,7 @@ also=()
 t0=$(now)
 for ((i = 0; i < APP_PROCESSES; i++)); do
     port=$((i == 0 ? PORT : PORT + 99 + i))
-    DUBAN_LOG=warn "$BIN/duban" serve "${db_args[@]}" --addr "127.0.0.1:$port" --today "$today" \
+    DUBAN_LOG=warn DUBAN_API_RATE=0 "$DUBAN" serve "${db_args[@]}" --addr "127.0.0.1:$port" --today "$today" \
         >"$OUT/serve-$i.log" 2>&1 &
     servers+=($!)
     [ "$i" -gt 0 ] && also+=(--also-addr "127.0.0.1:$port")
@@ -124,7 +155,9 @@ procs_mb() {
 rss_idle=$(procs_mb VmRSS "${servers[@]}")
 
 echo "== 压测:每个场景 $DURATION 秒,$CONNECTIONS 个连接" >&2
-load=("$BIN/duban-loadgen" --addr "127.0.0.1:$PORT" "${also[@]}" --connections "$CONNECTIONS" \
+pids=()
+for pid in "${servers[@]}"; do pids+=(--server-pid "$pid"); done
+load=("$BIN/duban-loadgen" --addr "127.0.0.1:$PORT" "${also[@]}" "${pids[@]}" --connections "$CONNECTIONS" \
     --password "$PASSWORD" --period "$last" --open-periods "$open_periods")
 {
     "${load[@]}" --duration "$DURATION" --scenarios healthz,dashboard,plan,tasks,report,search
@@ -148,17 +181,32 @@ plan=1
 timings=()
 for format in docx pdf xlsx csv html json; do
     t0=$(now)
-    "$BIN/duban" bulletin "${db_args[@]}" --plan "$plan" --period "$last" --today "$today" --live \
+    "$DUBAN" bulletin "${db_args[@]}" --plan "$plan" --period "$last" --today "$today" --live \
         --format "$format" -o "$OUT/bulletin.$format" >/dev/null 2>&1
     timings+=("| 通报 $format(1 个地市 $last) | $(secs "$t0" "$(now)") |")
 done
 t0=$(now)
-"$BIN/duban" assess balance --schools "$DATA/schools/compulsory.csv" --format json -o "$OUT/balance.json"
+"$DUBAN" assess balance --schools "$DATA/schools/compulsory.csv" --format json -o "$OUT/balance.json"
 timings+=("| 优质均衡评估(全省 $(($(wc -l <"$DATA/schools/compulsory.csv") - 1)) 所中小学) | $(secs "$t0" "$(now)") |")
 t0=$(now)
-"$BIN/duban" assess preschool --kindergartens "$DATA/schools/kindergartens.csv" \
+"$DUBAN" assess preschool --kindergartens "$DATA/schools/kindergartens.csv" \
     --population "$DATA/schools/population.csv" --format json -o "$OUT/preschool.json"
 timings+=("| 普及普惠评估(全省 $(($(wc -l <"$DATA/schools/kindergartens.csv") - 1)) 所幼儿园) | $(secs "$t0" "$(now)") |")
+
+# Each duban row as a share of the ceiling: /healthz of the ceiling's /healthz, everything else
+# of its 4 KB JSON list (the least a JSON answer costs in this framework).
+shares() {
+    awk -F'|' '
+        function trim(s) { gsub(/^ +| +$/, "", s); return s }
+        FNR == 1 { file++ }
+        file == 1 && /^\| [a-z]+ \|/ { ceiling[trim($2)] = trim($5) + 0 }
+        file == 2 && /^\| [a-z]+/ {
+            k = trim($2); base = (k == "healthz") ? "healthz" : "json"
+            top = ceiling[base]
+            share = top > 0 ? sprintf("%.0f%%", 100 * trim($5) / top) : "—"
+            printf "| %s | %s | %s | %s | %s | %s | %s |\n", k, trim($5), trim($7), trim($9), base, top, share
+        }' "$OUT/ceiling.md" "$OUT/load.md"
+}
 
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 dirty=$(git diff --quiet 2>/dev/null && echo "" || echo "(工作区有未提交修改)")
@@ -179,7 +227,15 @@ cat <<TABLE
 | 空闲 RSS(MB) | $rss_idle |
 | 压测期间峰值 RSS(VmHWM,MB) | $rss_peak |
 
+框架上限(duban-ceiling,同一台机器、同样的连接与时长):
+
+$(cat "$OUT/ceiling.md")
+
 $(cat "$OUT/load.md")
+
+| 场景 | duban 吞吐 (次/秒) | p99 (ms) | 服务端 CPU (µs/次) | 对照的上限 | 上限吞吐 (次/秒) | 占上限 |
+|---|---:|---:|---:|---|---:|---:|
+$(shares)
 
 | 命令 | 秒 |
 |---|---:|

@@ -6,8 +6,16 @@
 //! loaded with the same province by bench/redmine; see `redmine.rs` for each scenario's
 //! equivalent and why).
 //!
+//! A third target, `ceiling`, is the framework's ceiling (`duban-ceiling`, src/bin/ceiling.rs):
+//! its `healthz` and `json` (4 KB of JSON serialised per request) are what duban's figures are
+//! set against (issue N).
+//!
 //! Scenarios: healthz, dashboard, plan, tasks, report (a report read), search, submit (a
-//! monthly report submitted by a unit).
+//! monthly report submitted by a unit); json (the ceiling's only).
+//!
+//! With `--server-pid`, each row also gives the server's CPU time per answered request (user
+//! and system, from /proc/PID/stat, summed over the processes given): what a request costs,
+//! whatever the load generator beside it on the same cores costs.
 
 mod duban;
 mod http;
@@ -27,6 +35,8 @@ enum Target {
     Duban,
     /// 载入相同数据的 Redmine(bench/redmine)
     Redmine,
+    /// 框架上限(duban-ceiling:无中间件、无数据库)
+    Ceiling,
 }
 
 #[derive(Parser)]
@@ -69,6 +79,9 @@ pub struct Args {
     /// 不打印表头
     #[arg(long)]
     no_header: bool,
+    /// 服务进程号(可重复):每行另给出服务端每个成功请求耗用的 CPU 时间(微秒)
+    #[arg(long)]
+    server_pid: Vec<u32>,
 }
 
 impl Args {
@@ -77,7 +90,10 @@ impl Args {
     }
 }
 
-const SCENARIOS: &[&str] = &["healthz", "dashboard", "plan", "tasks", "report", "search", "submit"];
+const SCENARIOS: &[&str] = &["healthz", "dashboard", "plan", "tasks", "report", "search", "submit", "json"];
+
+/// Scenarios that need nothing discovered first (no sign-in, no data).
+const BARE: &[&str] = &["healthz", "json"];
 
 /// The words the search scenario asks for in turn, on both targets.
 pub const SEARCH_WORDS: &[&str] =
@@ -106,7 +122,11 @@ impl World {
             World::Duban(w) => w.step(conn, scenario, c, i).await,
             World::Redmine(w) => w.step(conn, scenario, c, i).await,
             World::Bare(target) => {
-                let path = if *target == Target::Redmine { "/robots.txt" } else { "/healthz" };
+                let path = match (target, scenario) {
+                    (_, "json") => "/json",
+                    (Target::Redmine, _) => "/robots.txt",
+                    _ => "/healthz",
+                };
                 Step::Done { path: path.to_string(), result: conn.send("GET", path, http::Auth::None, None).await }
             }
         }
@@ -212,17 +232,22 @@ async fn main() -> anyhow::Result<()> {
     if let Some(s) = scenarios.iter().find(|s| !SCENARIOS.contains(&s.as_str())) {
         bail!("未知场景 {s}(可选:{})", SCENARIOS.join(","));
     }
-    let world = match (args.target, scenarios.iter().any(|s| s != "healthz")) {
+    if args.target != Target::Ceiling && scenarios.iter().any(|s| s == "json") {
+        bail!("json 场景只用于 --target ceiling");
+    }
+    let world = match (args.target, scenarios.iter().any(|s| !BARE.contains(&s.as_str()))) {
         (target, false) => World::Bare(target),
+        (Target::Ceiling, true) => bail!("--target ceiling 只有 healthz 与 json 场景"),
         (Target::Duban, true) => World::Duban(duban::setup(&args).await?),
         (Target::Redmine, true) => World::Redmine(redmine::setup(&args).await?),
     };
     let world = Arc::new(world);
     if !args.no_header {
-        println!("| 场景 | 连接 | 成功请求 | 吞吐 (次/秒) | p50 (ms) | p99 (ms) | 错误 |");
-        println!("|---|---:|---:|---:|---:|---:|---:|");
+        println!("| 场景 | 连接 | 成功请求 | 吞吐 (次/秒) | p50 (ms) | p99 (ms) | 错误 | 服务端 CPU (µs/次) |");
+        println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     }
     for scenario in &scenarios {
+        let cpu_before = server_cpu_us(&args.server_pid);
         let started = Instant::now();
         let stop = started + Duration::from_secs_f64(args.duration);
         let mut handles = Vec::new();
@@ -246,6 +271,12 @@ async fn main() -> anyhow::Result<()> {
         // still in flight at the end were waited for (they are counted, and a slow server's
         // last operations can take seconds).
         let elapsed = started.elapsed().as_secs_f64().max(0.001);
+        let cpu = match (cpu_before, server_cpu_us(&args.server_pid)) {
+            (Some(a), Some(b)) if !all.latencies_us.is_empty() => {
+                format!("{:.0}", (b - a) as f64 / all.latencies_us.len() as f64)
+            }
+            _ => "—".to_string(),
+        };
         all.latencies_us.sort_unstable();
         let n = all.latencies_us.len();
         let name = match args.rate {
@@ -253,7 +284,7 @@ async fn main() -> anyhow::Result<()> {
             None => scenario.clone(),
         };
         println!(
-            "| {name} | {} | {n} | {:.0} | {:.1} | {:.1} | {} |",
+            "| {name} | {} | {n} | {:.0} | {:.1} | {:.1} | {} | {cpu} |",
             args.connections,
             n as f64 / elapsed,
             percentile(&all.latencies_us, 0.50),
@@ -265,4 +296,25 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The CPU time (user and system, µs) the processes have used so far; `None` without any, or
+/// when one cannot be read (it has exited).
+fn server_cpu_us(pids: &[u32]) -> Option<u64> {
+    if pids.is_empty() {
+        return None;
+    }
+    // Clock ticks per second: 100 on every Linux this runs on (USER_HZ is fixed by the kernel
+    // ABI, whatever the kernel's own HZ).
+    const TICKS_PER_SECOND: u64 = 100;
+    let mut ticks = 0;
+    for pid in pids {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // The command name (field 2) may hold spaces; the fields after its closing
+        // parenthesis are fixed: utime and stime are the 12th and 13th of them.
+        let after = &stat[stat.rfind(')')? + 1..];
+        let fields: Vec<&str> = after.split_whitespace().collect();
+        ticks += fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    }
+    Some(ticks * 1_000_000 / TICKS_PER_SECOND)
 }

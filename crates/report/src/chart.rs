@@ -133,7 +133,7 @@ impl BarChart {
         static FONTS: OnceLock<Arc<resvg::usvg::fontdb::Database>> = OnceLock::new();
         let db = FONTS.get_or_init(|| {
             let mut db = resvg::usvg::fontdb::Database::new();
-            db.load_font_data(fonts::HEI.to_vec());
+            db.load_font_data(fonts::hei().to_vec());
             Arc::new(db)
         });
         let opt = resvg::usvg::Options { fontdb: db.clone(), ..Default::default() };

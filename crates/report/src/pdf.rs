@@ -124,7 +124,11 @@ fn pieces(text: &str) -> Vec<String> {
 impl Writer {
     fn new() -> Result<Writer, crate::Error> {
         Ok(Writer {
-            fonts: vec![FontSlot::new(fonts::HEI, 0)?, FontSlot::new(fonts::KAI, 0)?, FontSlot::new(fonts::SONG, 0)?],
+            fonts: vec![
+                FontSlot::new(fonts::hei(), 0)?,
+                FontSlot::new(fonts::kai(), 0)?,
+                FontSlot::new(fonts::song(), 0)?,
+            ],
             pages: vec![],
             content: Content::new(),
             y: TOP,

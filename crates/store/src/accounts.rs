@@ -219,6 +219,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        self.sessions.forget_all();
         Ok(())
     }
 
@@ -289,6 +290,8 @@ impl Store {
             .bind(user_id)
             .execute(&self.pool)
             .await?;
+        // The flag is part of the user a session check answers: asked of the database again.
+        self.sessions.forget_all();
         Ok(())
     }
 
@@ -301,6 +304,8 @@ impl Store {
             .bind(keep)
             .execute(&self.pool)
             .await?;
+        // After the delete, so a check that read a session just before it does not keep it.
+        self.sessions.forget_all();
         Ok(done.rows_affected())
     }
 
@@ -328,6 +333,7 @@ impl Store {
             .bind(user_id)
             .execute(&self.pool)
             .await?;
+        self.sessions.forget_all();
         if disabled {
             self.revoke_sessions(user_id, None).await?;
         }

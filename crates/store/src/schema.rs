@@ -28,6 +28,7 @@ pub const MIGRATIONS: &[(&str, Script)] = &[
     ("0014_report_no_change", Script::Ddl(REPORT_NO_CHANGE)),
     ("0015_ranked_search", Script::Ddl(RANKED_SEARCH)),
     ("0016_search_docs_filled", Script::PerBackend(search_docs_filled)),
+    ("0017_visit_tables_raise_data_version", Script::PerBackend(visit_tables_raise_data_version)),
 ];
 
 /// Any number; what matters is that every process migrating uses the same one.
@@ -168,9 +169,41 @@ fn data_version(backend: Backend) -> Vec<String> {
         "CREATE TABLE data_version (id INTEGER PRIMARY KEY, version BIGINT NOT NULL)".to_string(),
         "INSERT INTO data_version (id, version) VALUES (1, 0)".to_string(),
     ];
+    if backend == Backend::Postgres {
+        out.push(
+            "CREATE FUNCTION bump_data_version() RETURNS trigger LANGUAGE plpgsql AS $$ \
+             BEGIN UPDATE data_version SET version = version + 1 WHERE id = 1; RETURN NULL; END $$"
+                .to_string(),
+        );
+    }
+    out.extend(version_triggers(backend, &VIEW_TABLES));
+    out
+}
+
+/// The tables the dashboard's and the bulletin's visit and 督办件 figures are computed from
+/// raise the data version too, so those figures are cached per version like the plan views.
+pub const VISIT_FIGURE_TABLES: [&str; 8] = [
+    "inspections",
+    "findings",
+    "rectification_reports",
+    "rectification_verifications",
+    "visit_evidence",
+    "directives",
+    "directive_units",
+    "directive_feedback",
+];
+
+fn visit_tables_raise_data_version(backend: Backend) -> Vec<String> {
+    version_triggers(backend, &VISIT_FIGURE_TABLES)
+}
+
+/// A trigger on each of `tables` raising the data version in the changing transaction (the
+/// function it calls on PostgreSQL comes with migration 0010).
+fn version_triggers(backend: Backend, tables: &[&str]) -> Vec<String> {
+    let mut out = Vec::new();
     match backend {
         Backend::Sqlite => {
-            for table in VIEW_TABLES {
+            for table in tables {
                 for event in ["INSERT", "UPDATE", "DELETE"] {
                     out.push(format!(
                         "CREATE TRIGGER {table}_{e}_data_version AFTER {event} ON {table} \
@@ -181,12 +214,7 @@ fn data_version(backend: Backend) -> Vec<String> {
             }
         }
         Backend::Postgres => {
-            out.push(
-                "CREATE FUNCTION bump_data_version() RETURNS trigger LANGUAGE plpgsql AS $$ \
-                 BEGIN UPDATE data_version SET version = version + 1 WHERE id = 1; RETURN NULL; END $$"
-                    .to_string(),
-            );
-            for table in VIEW_TABLES {
+            for table in tables {
                 // Once per statement: a bulk load raises it once, not once per row.
                 out.push(format!(
                     "CREATE TRIGGER {table}_data_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} \

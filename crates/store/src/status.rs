@@ -189,7 +189,9 @@ struct Latest {
 impl Store {
     pub async fn assignment(&self, id: i64) -> Result<crate::plans::Assignment> {
         let r = sqlx::query(
-            "SELECT a.id, a.task_id, a.unit_id, u.name, a.role, a.via_group FROM assignments a JOIN units u ON u.id = a.unit_id WHERE a.id = $1",
+            "SELECT a.id, a.task_id, a.unit_id, u.name, a.role, a.via_group, p.year FROM assignments a \
+             JOIN units u ON u.id = a.unit_id JOIN tasks t ON t.id = a.task_id JOIN plans p ON p.id = t.plan_id \
+             WHERE a.id = $1",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -202,6 +204,7 @@ impl Store {
             unit_name: r.get(3),
             role: r.get(4),
             via_group: r.get(5),
+            plan_year: r.get(6),
         })
     }
 
@@ -451,8 +454,15 @@ impl Store {
 
     /// The data version: raised by triggers in every transaction that changes what views
     /// are computed from (migration `0010_data_version`), whichever process or tool makes it.
+    ///
+    /// Concurrent callers share a query that starts after each of them asked (see
+    /// [`crate::coalesce`]): the answer is never older than a query of one's own would give.
     pub async fn data_version(&self) -> Result<i64> {
-        Ok(sqlx::query("SELECT version FROM data_version WHERE id = 1").fetch_one(&self.pool).await?.get(0))
+        self.versions
+            .read(|| async {
+                Ok(sqlx::query("SELECT version FROM data_version WHERE id = 1").fetch_one(&self.pool).await?.get(0))
+            })
+            .await
     }
 }
 

@@ -70,13 +70,17 @@ pub async fn all() -> Vec<TestDb> {
     v
 }
 
-/// Runs a statement directly, bypassing the store (tests that tamper with the data).
+/// Runs a statement directly, bypassing the store (tests that tamper with the data). The
+/// sessions the store keeps for a second are forgotten, so a tampered session or account
+/// counts at once (a change by another process would take up to that second).
 pub async fn execute(store: &Store, sql: &str) -> u64 {
-    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+    let n = sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
         .execute(&store.pool)
         .await
         .expect("statement runs")
-        .rows_affected()
+        .rows_affected();
+    store.sessions.forget_all();
+    n
 }
 
 /// The store's connection pool, for tests that read or tamper with the data directly.

@@ -149,6 +149,18 @@ fn invisible(c: char) -> bool {
 pub const IDLE_MINUTES: i64 = 30;
 
 /// A sign-in token is stored only as its SHA-256, so a leaked table grants nothing.
+/// One session as a token check read it, kept for a second by the store's session cache
+/// (`crate::session_cache`): its user and the times it is checked against.
+#[derive(Clone)]
+pub(crate) struct SessionRead {
+    pub user: User,
+    /// web (a browser's sign-in) or api
+    pub kind: String,
+    /// RFC 3339 UTC with milliseconds, as stored: compared as text.
+    pub expires_at: String,
+    pub last_seen_at: String,
+}
+
 pub(crate) fn token_hash(token: &str) -> String {
     use sha2::{Digest, Sha256};
     Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
@@ -300,39 +312,65 @@ impl Store {
     async fn live_session(&self, token: &str, kind: Option<&str>, idle_minutes: i64) -> Result<Option<User>> {
         let now_at = chrono::Utc::now();
         let fmt = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let now = fmt(now_at);
         let idle_since = fmt(now_at - chrono::Duration::minutes(idle_minutes));
+        // Older than this, the session's last use is written again.
+        let refresh_before = fmt(now_at - chrono::Duration::minutes(1));
+        let hash = token_hash(token);
+        // Served from this process's last second of reads when that read settles it: alive,
+        // of the kind asked for, and with no last use to write. Anything else is asked of the
+        // database, which alone can say no.
+        if let Some(s) = self.sessions.fresh(&hash)
+            && s.expires_at > now
+            && s.last_seen_at > idle_since
+            && s.last_seen_at >= refresh_before
+        {
+            return Ok(kind.is_none_or(|k| k == s.kind).then_some(s.user));
+        }
+        let generation = self.sessions.generation();
         let session = sqlx::query(
-            "SELECT user_id, last_seen_at, kind FROM sessions WHERE token_hash = $1 AND expires_at > $2 \
+            "SELECT user_id, last_seen_at, kind, expires_at FROM sessions WHERE token_hash = $1 AND expires_at > $2 \
              AND last_seen_at > $3",
         )
-        .bind(token_hash(token))
-        .bind(fmt(now_at))
+        .bind(&hash)
+        .bind(&now)
         .bind(&idle_since)
         .fetch_optional(&self.pool)
         .await?;
         let Some(session) = session else { return Ok(None) };
-        if kind.is_some_and(|k| k != session.get::<String, _>(2)) {
+        let session_kind: String = session.get(2);
+        if kind.is_some_and(|k| k != session_kind) {
             return Ok(None);
         }
         let user_id: i64 = session.get(0);
-        let last_seen: String = session.get(1);
+        let mut last_seen: String = session.get(1);
         let row = sqlx::query(sql!("{USER_SELECT} WHERE u.id = $1 AND u.disabled = 0"))
             .bind(user_id)
             .fetch_optional(&self.pool)
             .await?;
         let Some(row) = row else { return Ok(None) };
-        if last_seen < fmt(now_at - chrono::Duration::minutes(1)) {
+        if last_seen < refresh_before {
             sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
-                .bind(fmt(now_at))
-                .bind(token_hash(token))
+                .bind(&now)
+                .bind(&hash)
                 .execute(&self.pool)
                 .await?;
+            last_seen = now;
         }
-        Ok(Some(user_from_row(&row)))
+        let user = user_from_row(&row);
+        let expires_at: String = session.get(3);
+        let read = SessionRead { user: user.clone(), kind: session_kind, expires_at, last_seen_at: last_seen };
+        self.sessions.keep(hash, read, generation);
+        Ok(Some(user))
     }
 
     pub async fn revoke_token(&self, token: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(token)).execute(&self.pool).await?;
+        let hash = token_hash(token);
+        self.sessions.forget(&hash);
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&hash).execute(&self.pool).await?;
+        // Forgotten again after the delete: a check that read the row just before it must not
+        // keep it.
+        self.sessions.forget(&hash);
         Ok(())
     }
 }

@@ -30,11 +30,13 @@ pub(crate) async fn plan_period(state: &AppState, plan_id: i64, text: &str) -> R
     Ok(period)
 }
 
-/// [`plan_period`] for the plan of an assignment (call it once the caller may see the
-/// assignment, so a refusal tells nothing about others').
-pub(crate) async fn assignment_period(state: &AppState, assignment_id: i64, text: &str) -> Result<Period> {
+/// [`plan_period`] for the plan of an assignment the caller may see (so a refusal tells
+/// nothing about others'); the assignment as read carries its plan's year, so this asks the
+/// database nothing more.
+pub(crate) fn assignment_period(state: &AppState, assignment: &store::plans::Assignment, text: &str) -> Result<Period> {
     let period = parse_period(text)?;
-    state.store.check_assignment_period(assignment_id, period, open_period(state)).await?;
+    let year = assignment.plan_year.and_then(|y| i32::try_from(y).ok());
+    period.check_for_plan(year, open_period(state)).map_err(invalid)?;
     Ok(period)
 }
 

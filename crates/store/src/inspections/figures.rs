@@ -5,8 +5,20 @@ use super::*;
 
 impl Store {
     /// The bulletin's visit and 督办件 sections for `period` (see
-    /// `domain::rectification::visit_figures` for what each figure counts).
+    /// `domain::rectification::visit_figures` for what each figure counts). Computed once per
+    /// data version (the visit tables raise it, migration 0017) and shared, like the plan
+    /// views: every dashboard between two changes reads the same figures.
     pub async fn visit_bulletin(&self, period: Period, today: NaiveDate) -> Result<VisitBulletin> {
+        let version = self.data_version().await?;
+        let cell = self.views.visits.slot((period.to_string(), today), version);
+        let figures = cell
+            .get_or_try_init(|| async { self.compute_visit_bulletin(period, today).await.map(std::sync::Arc::new) })
+            .await?;
+        Ok(figures.as_ref().clone())
+    }
+
+    /// [`Store::visit_bulletin`] from the stored data.
+    async fn compute_visit_bulletin(&self, period: Period, today: NaiveDate) -> Result<VisitBulletin> {
         let visit_dates: Vec<NaiveDate> = sqlx::query("SELECT visited_on FROM inspections")
             .fetch_all(&self.pool)
             .await?

@@ -68,6 +68,8 @@ pub struct Assignment {
     pub role: String,
     /// The group the unit was reached through ("各区(市)"), if any.
     pub via_group: Option<String>,
+    /// The year of the assignment's plan, if it names one (the period rule's bound).
+    pub plan_year: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -196,27 +198,6 @@ impl Store {
             .map_err(|m| StoreError::invalid("period", m))
     }
 
-    /// [`Store::check_plan_period`] for the plan of an assignment.
-    pub async fn check_assignment_period(
-        &self,
-        assignment_id: i64,
-        period: domain::Period,
-        open: domain::Period,
-    ) -> Result<()> {
-        let row = sqlx::query(
-            "SELECT p.year FROM assignments a JOIN tasks t ON t.id = a.task_id JOIN plans p ON p.id = t.plan_id \
-             WHERE a.id = $1",
-        )
-        .bind(assignment_id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-        let year: Option<i64> = row.get(0);
-        period
-            .check_for_plan(year.and_then(|y| i32::try_from(y).ok()), open)
-            .map_err(|m| StoreError::invalid("period", m))
-    }
-
     pub async fn tasks(&self, plan_id: i64) -> Result<Vec<Task>> {
         let rows = sqlx::query(sql!("SELECT {TASK_COLUMNS} FROM tasks WHERE plan_id = $1 ORDER BY position"))
             .bind(plan_id)
@@ -247,8 +228,8 @@ impl Store {
     /// Assignments of a plan's tasks, optionally only those of one unit.
     pub async fn assignments(&self, plan_id: i64, unit_id: Option<i64>) -> Result<Vec<Assignment>> {
         let rows = sqlx::query(
-            "SELECT a.id, a.task_id, a.unit_id, u.name, a.role, a.via_group FROM assignments a \
-             JOIN tasks t ON t.id = a.task_id JOIN units u ON u.id = a.unit_id \
+            "SELECT a.id, a.task_id, a.unit_id, u.name, a.role, a.via_group, p.year FROM assignments a \
+             JOIN tasks t ON t.id = a.task_id JOIN plans p ON p.id = t.plan_id JOIN units u ON u.id = a.unit_id \
              WHERE t.plan_id = $1 AND ($2 IS NULL OR a.unit_id = $2) ORDER BY t.position, a.id",
         )
         .bind(plan_id)
@@ -264,6 +245,7 @@ impl Store {
                 unit_name: r.get(3),
                 role: r.get(4),
                 via_group: r.get(5),
+                plan_year: r.get(6),
             })
             .collect())
     }

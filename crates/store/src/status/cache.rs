@@ -100,7 +100,7 @@ pub type SharedPlanView = Shared<PlanView>;
 /// and data version at the same time shares (the first computes, the others wait for it).
 /// Bounded: entries of older data versions go first — nobody will ask for them again — and
 /// past the bound the oldest are dropped.
-pub(super) struct Slots<K, V> {
+pub(crate) struct Slots<K, V> {
     entries: Mutex<Vec<Slot<K, V>>>,
     limit: usize,
 }
@@ -114,7 +114,7 @@ impl<K: PartialEq, V> Slots<K, V> {
     }
 
     /// The slot for `key` as of data version `version`.
-    pub(super) fn slot(&self, key: K, version: i64) -> Arc<OnceCell<V>> {
+    pub(crate) fn slot(&self, key: K, version: i64) -> Arc<OnceCell<V>> {
         // Never held across an await: only the list is guarded, not the computation.
         let mut entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Some((_, _, cell)) = entries.iter().find(|(k, v, _)| *v == version && *k == key) {
@@ -143,6 +143,9 @@ pub(crate) struct ViewCache {
     pub(super) figures: Slots<NaiveDate, Arc<crate::schools::BoundFigures>>,
     /// Units' work lists (a few dozen rows each): the busiest units of a month.
     pub(super) worklists: Slots<WorklistKey, Arc<Shared<Vec<WorkItem>>>>,
+    /// The month's visit and 督办件 figures (the dashboard's and the bulletin's), by month and
+    /// day (see `Store::visit_bulletin`).
+    pub(crate) visits: Slots<(String, NaiveDate), Arc<crate::inspections::VisitBulletin>>,
     /// Views computed at the same time, at most.
     pub(super) computing: tokio::sync::Semaphore,
 }
@@ -153,6 +156,7 @@ impl Default for ViewCache {
             plans: Slots::new(64),
             figures: Slots::new(8),
             worklists: Slots::new(1024),
+            visits: Slots::new(32),
             computing: tokio::sync::Semaphore::new(2),
         }
     }
@@ -164,6 +168,7 @@ impl std::fmt::Debug for ViewCache {
             .field("plans", &self.plans.len())
             .field("figures", &self.figures.len())
             .field("worklists", &self.worklists.len())
+            .field("visits", &self.visits.len())
             .finish()
     }
 }

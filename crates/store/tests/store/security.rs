@@ -196,3 +196,47 @@ async fn concurrent_appends_keep_one_chain() {
         }
     }
 }
+
+/// A token check is served from the last second's reads (issue N): a revocation in this
+/// process counts at the next check, and one made by another process on the same database
+/// within one second, on either backend.
+#[tokio::test]
+async fn a_revoked_session_stops_working_at_once_here_and_within_a_second_elsewhere() {
+    for db in all().await {
+        let s = &db.store;
+        let other = Store::open(&db.url).await.expect("second process opens");
+        let u = user(s, "wangwu").await;
+
+        // Revoked here: the next check here says no, even right after a check that kept it.
+        let token = s.create_token(u.id, "api", 8).await.expect("token");
+        assert!(s.user_by_token(&token).await.expect("lookup").is_some());
+        s.revoke_token(&token).await.expect("revokes");
+        assert!(s.user_by_token(&token).await.expect("lookup").is_none(), "{}", db.name);
+
+        // Disabled here: every session of the account ends at once here.
+        let token = s.create_token(u.id, "api", 8).await.expect("token");
+        assert!(s.user_by_token(&token).await.expect("lookup").is_some());
+        s.set_disabled(u.id, true).await.expect("disables");
+        assert!(s.user_by_token(&token).await.expect("lookup").is_none(), "{}", db.name);
+        s.set_disabled(u.id, false).await.expect("enables");
+
+        // Revoked by another process: this one stops accepting it within one second.
+        let token = s.create_token(u.id, "api", 8).await.expect("token");
+        assert!(s.user_by_token(&token).await.expect("lookup").is_some());
+        other.revoke_token(&token).await.expect("the other process revokes");
+        let revoked = std::time::Instant::now();
+        while s.user_by_token(&token).await.expect("lookup").is_some() {
+            assert!(revoked.elapsed() < std::time::Duration::from_millis(1100), "{}: still accepted", db.name);
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        // A role changed elsewhere applies here within the same second (the sessions end).
+        let token = s.create_token(u.id, "api", 8).await.expect("token");
+        assert_eq!(s.user_by_token(&token).await.expect("lookup").map(|u| u.role), Some(Role::Leader));
+        other.set_role(u.id, Role::Supervisor).await.expect("re-roles");
+        let changed = std::time::Instant::now();
+        while s.user_by_token(&token).await.expect("lookup").is_some() {
+            assert!(changed.elapsed() < std::time::Duration::from_millis(1100), "{}: old role still served", db.name);
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+}

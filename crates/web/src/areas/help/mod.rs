@@ -190,9 +190,30 @@ pub fn render(text: &str) -> Rendered {
             other => events.push(other),
         }
     }
+    let events = join_chinese_lines(events);
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     Rendered { title, html, chapters }
+}
+
+/// Drops the line breaks inside a paragraph that fall between two Chinese characters: the
+/// Markdown source wraps its lines, and a browser shows such a break as a space, which Chinese
+/// text does not have ("。 第一次"). Between Latin words the break stays a space.
+fn join_chinese_lines(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
+    fn chinese(c: char) -> bool {
+        matches!(c, '\u{3000}'..='\u{303f}' | '\u{3400}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' | '\u{ff00}'..='\u{ffef}')
+    }
+    let ends = |e: Option<&Event<'_>>| matches!(e, Some(Event::Text(t)) if t.chars().next_back().is_some_and(chinese));
+    let starts = |e: Option<&Event<'_>>| matches!(e, Some(Event::Text(t)) if t.chars().next().is_some_and(chinese));
+    let mut out: Vec<Event<'_>> = Vec::with_capacity(events.len());
+    let mut rest = events.into_iter().peekable();
+    while let Some(event) = rest.next() {
+        if matches!(event, Event::SoftBreak) && ends(out.last()) && starts(rest.peek()) {
+            continue;
+        }
+        out.push(event);
+    }
+    out
 }
 
 /// The width and height of a WebP image (lossy `VP8 `, lossless `VP8L` or extended `VP8X`),
@@ -215,5 +236,14 @@ pub fn webp_size(b: &[u8]) -> Option<(u32, u32)> {
         // Extended: 24-bit canvas width − 1 and height − 1.
         b"VP8X" => Some((le24(24) + 1, le24(27) + 1)),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_wrapped_chinese_line_reads_without_a_space_and_latin_words_keep_theirs() {
+        let page = super::render("点击“提交”。\n第一次提交后\n可以 export\nthe sheet。\n");
+        assert!(page.html.contains("点击“提交”。第一次提交后可以 export\nthe sheet。"), "{}", page.html);
     }
 }

@@ -56,8 +56,8 @@ pub async fn get_report(
     who: CurrentUser,
     Path((id, period)): Path<(i64, String)>,
 ) -> ApiResult<Json<Report>> {
-    visible_assignment(&state, &who, id).await?;
-    let period = assignment_period(&state, id, &period).await?;
+    let assignment = visible_assignment(&state, &who, id).await?;
+    let period = assignment_period(&state, &assignment, &period)?;
     Ok(Json(state.store.report(id, period).await?.into()))
 }
 
@@ -136,8 +136,8 @@ pub async fn submit_report(
     Path((id, period)): Path<(i64, String)>,
     Idempotent(key, NoBody): Idempotent<NoBody>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    visible_assignment(&state, &who, id).await?;
-    let period = assignment_period(&state, id, &period).await?;
+    let assignment = visible_assignment(&state, &who, id).await?;
+    let period = assignment_period(&state, &assignment, &period)?;
     idempotent(&state, &who, &key, async {
         let needs_signoff = crate::policy::needs_signoff(&state, &who.user).await?;
         Ok(Report::from(
@@ -166,8 +166,8 @@ pub async fn review_report(
     Path((id, period)): Path<(i64, String)>,
     body: Result<Json<ReviewRequest>, JsonRejection>,
 ) -> ApiResult<Json<Report>> {
-    visible_assignment(&state, &who, id).await?;
-    let period = assignment_period(&state, id, &period).await?;
+    let assignment = visible_assignment(&state, &who, id).await?;
+    let period = assignment_period(&state, &assignment, &period)?;
     let Json(req) = body?;
     Ok(Json(
         state
@@ -192,8 +192,8 @@ pub async fn upload_evidence(
     Path((id, period)): Path<(i64, String)>,
     mut form: Multipart,
 ) -> ApiResult<(StatusCode, Json<Evidence>)> {
-    visible_assignment(&state, &who, id).await?;
-    let period = assignment_period(&state, id, &period).await?;
+    let assignment = visible_assignment(&state, &who, id).await?;
+    let period = assignment_period(&state, &assignment, &period)?;
     let (name, bytes) = file_field(&mut form, "附件").await?;
     use store::evidence::{AddError, Refusal};
     match state.store.add_evidence(id, period, &name, &bytes).await {
@@ -296,8 +296,8 @@ pub async fn signoff_report(
     Path((id, period)): Path<(i64, String)>,
     body: Result<Json<ReviewRequest>, JsonRejection>,
 ) -> ApiResult<Json<Report>> {
-    visible_assignment(&state, &who, id).await?;
-    let period = assignment_period(&state, id, &period).await?;
+    let assignment = visible_assignment(&state, &who, id).await?;
+    let period = assignment_period(&state, &assignment, &period)?;
     let Json(req) = body?;
     Ok(Json(
         state

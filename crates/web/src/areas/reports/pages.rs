@@ -20,9 +20,9 @@ use store::users::Role;
 /// The period in a report page's address, for an assignment the viewer may see: malformed is
 /// no page (404); outside the plan's year or not yet open, a Chinese message (the one rule of
 /// `crate::periods`, as in the API).
-async fn report_period(state: &AppState, assignment_id: i64, text: &str) -> Result<Period, PageError> {
+fn report_period(state: &AppState, assignment: &Assignment, text: &str) -> Result<Period, PageError> {
     crate::periods::parse_period(text).map_err(|_| PageError::NotFound)?;
-    Ok(crate::periods::assignment_period(state, assignment_id, text).await?)
+    Ok(crate::periods::assignment_period(state, assignment, text)?)
 }
 
 /// The assignment, if the viewer may see it; another unit's is "not found", never "forbidden".
@@ -237,7 +237,7 @@ pub async fn form(
     Path((id, period)): Path<(i64, String)>,
 ) -> PageResult {
     let a = visible_assignment(&state, &viewer, id).await?;
-    let period = report_period(&state, id, &period).await?;
+    let period = report_period(&state, &a, &period)?;
     render(&report_page(&state, viewer, a, period, None, BTreeMap::new(), None).await?)
 }
 
@@ -274,7 +274,7 @@ async fn save_fields(
 ) -> PageResult {
     let state = state.clone();
     let a = visible_assignment(&state, &viewer, id).await?;
-    let period = report_period(&state, id, period_text).await?;
+    let period = report_period(&state, &a, period_text)?;
     let field = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     let get = |k: &str| field(k).unwrap_or_default();
     viewer.check_csrf(&get("_csrf"))?;
@@ -421,7 +421,7 @@ pub async fn upload(
     mut multipart: Multipart,
 ) -> PageResult {
     let a = visible_assignment(&state, &viewer, id).await?;
-    let period = report_period(&state, id, &period_text).await?;
+    let period = report_period(&state, &a, &period_text)?;
     let (mut fields, file) = crate::pages::read_upload_with_fields(&mut multipart, "附件").await?;
     let csrf = fields.iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v.clone()).unwrap_or_default();
     viewer.check_csrf(&csrf)?;
@@ -780,7 +780,7 @@ pub async fn review_page(
     Query(q): Query<QueueQuery>,
 ) -> PageResult {
     let a = visible_assignment(&state, &viewer, id).await?;
-    let period = report_period(&state, id, &period).await?;
+    let period = report_period(&state, &a, &period)?;
     render(&review_view(&state, viewer, a, period, String::new(), None, &q).await?)
 }
 
@@ -810,7 +810,7 @@ pub async fn decide(
 ) -> PageResult {
     viewer.check_csrf(&f.csrf)?;
     let a = visible_assignment(&state, &viewer, id).await?;
-    let period = report_period(&state, id, &period_text).await?;
+    let period = report_period(&state, &a, &period_text)?;
     let (decision, then_next) = match f.decision.as_str() {
         "approve" => (Decision::Approve, false),
         "approve_next" => (Decision::Approve, true),
