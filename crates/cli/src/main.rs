@@ -541,7 +541,7 @@ pub async fn serve_on(store: Store, settings: &Settings) -> anyhow::Result<()> {
             tracing::warn!("检索索引建立失败(将在首次检索时重试):{e}");
         }
     });
-    let state = web::AppState { store, config };
+    let state = web::AppState { store, config: config.into() };
     match tls {
         Some(tls) => web::serve_tls(state, listener, tls).await?,
         None => web::serve(state, listener).await?,

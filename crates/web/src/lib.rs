@@ -100,10 +100,12 @@ impl Config {
     }
 }
 
+/// What every handler and middleware gets (axum clones it for each `State` extractor, so both
+/// fields are cheap to clone: the store is handles, the settings are shared).
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
-    pub config: Config,
+    pub config: std::sync::Arc<Config>,
 }
 
 /// The whole application: the JSON API and the health check.
@@ -360,6 +362,6 @@ pub async fn serve_tls(
     listener: tokio::net::TcpListener,
     tls: std::sync::Arc<tls::ServerConfig>,
 ) -> std::io::Result<()> {
-    state.config.secure_cookies = true;
+    std::sync::Arc::make_mut(&mut state.config).secure_cookies = true;
     server::run(state, listener, Some(tokio_rustls::TlsAcceptor::from(tls))).await
 }

@@ -218,7 +218,7 @@ async fn https_with_the_given_certificate_and_secure_cookies() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(web::serve_tls(
-        web::AppState { store: db.store.clone(), config: web::Config::default() },
+        web::AppState { store: db.store.clone(), config: web::Config::default().into() },
         listener,
         tls,
     ));
