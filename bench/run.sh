@@ -90,6 +90,15 @@ BIN="$CARGO_TARGET_DIR/release"
 DUBAN=${DUBAN:-$BIN/duban}
 
 now() { date +%s.%N; }
+# Waits until URL answers; if process PID exits first, prints what NAME logged to LOG and
+# stops the suite.
+wait_up() {
+    local url=$1 pid=$2 name=$3 log=$4
+    until curl -sf -o /dev/null "$url"; do
+        if ! kill -0 "$pid" 2>/dev/null; then echo "$name 未能启动:" >&2; cat "$log" >&2; exit 1; fi
+        sleep 0.01
+    done
+}
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
 echo "== 生成数据:$CITIES 个地市 × $COUNTIES 个区县,$SCHOOLS 所学校,$MONTHS 个月 → $DATA" >&2
@@ -107,10 +116,7 @@ echo "== 框架上限(duban-ceiling:无中间件、无数据库),每个场景 $D
 "$BIN/duban-ceiling" "127.0.0.1:$CEILING_PORT" >"$OUT/ceiling.log" 2>&1 &
 ceiling=$!
 trap 'kill $ceiling 2>/dev/null || true' EXIT
-until curl -sf -o /dev/null "http://127.0.0.1:$CEILING_PORT/healthz"; do
-    if ! kill -0 $ceiling 2>/dev/null; then echo "duban-ceiling 未能启动:" >&2; cat "$OUT/ceiling.log" >&2; exit 1; fi
-    sleep 0.01
-done
+wait_up "http://127.0.0.1:$CEILING_PORT/healthz" $ceiling duban-ceiling "$OUT/ceiling.log"
 "$BIN/duban-loadgen" --target ceiling --addr "127.0.0.1:$CEILING_PORT" --connections "$CONNECTIONS" \
     --duration "$DURATION" --scenarios healthz,json --server-pid $ceiling | tee "$OUT/ceiling.md" >&2
 kill $ceiling
@@ -133,10 +139,7 @@ done
 trap 'kill "${servers[@]}" 2>/dev/null || true' EXIT
 for ((i = 0; i < APP_PROCESSES; i++)); do
     port=$((i == 0 ? PORT : PORT + 99 + i))
-    until curl -sf -o /dev/null "http://127.0.0.1:$port/healthz"; do
-        if ! kill -0 "${servers[$i]}" 2>/dev/null; then echo "服务未能启动:" >&2; cat "$OUT/serve-$i.log" >&2; exit 1; fi
-        sleep 0.01
-    done
+    wait_up "http://127.0.0.1:$port/healthz" "${servers[$i]}" 服务 "$OUT/serve-$i.log"
 done
 cold=$(secs "$t0" "$(now)")
 # The memory of processes, summed, in MB: a field of /proc/PID/status (VmRSS, VmHWM: pages
@@ -259,10 +262,7 @@ t0=$(now)
 bench/redmine/serve.sh "$RDIR" "$REDMINE_PORT" >"$OUT/redmine-serve.log" 2>&1 &
 redmine=$!
 trap 'kill $redmine 2>/dev/null || true' EXIT
-until curl -sf -o /dev/null "http://127.0.0.1:$REDMINE_PORT/robots.txt"; do
-    if ! kill -0 $redmine 2>/dev/null; then echo "Redmine 未能启动:" >&2; cat "$OUT/redmine-serve.log" >&2; exit 1; fi
-    sleep 0.05
-done
+wait_up "http://127.0.0.1:$REDMINE_PORT/robots.txt" $redmine Redmine "$OUT/redmine-serve.log"
 redmine_cold=$(secs "$t0" "$(now)")
 redmine_rss_idle=$(procs_mb VmRSS $(redmine_procs))
 
