@@ -333,7 +333,8 @@ impl Store {
             .bind(user_id)
             .execute(&self.pool)
             .await?;
-        self.sessions.forget_all();
+        // Disabling ends the sessions, which forgets what this process kept of them; a
+        // disabled account's sessions were never kept (its user does not read back).
         if disabled {
             self.revoke_sessions(user_id, None).await?;
         }

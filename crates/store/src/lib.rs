@@ -78,7 +78,6 @@ pub enum StoreError {
 /// What a user is told when a change could not be written for lack of disk space.
 pub const DISK_FULL: &str = "服务器磁盘空间不足,本次保存未完成,请联系系统管理员";
 
-/// What a user is told when the database could not be reached.
 /// How long a database's answer to [`Store::ping`] stands.
 const PING_FRESH: std::time::Duration = std::time::Duration::from_millis(500);
 
@@ -96,6 +95,7 @@ impl Moment {
     }
 }
 
+/// What a user is told when the database could not be reached.
 pub const UNAVAILABLE: &str = "数据库暂时无法访问,本次操作未能确认完成,请稍后重试";
 
 impl From<sqlx::Error> for StoreError {

@@ -148,7 +148,6 @@ fn invisible(c: char) -> bool {
 /// How long any session (a browser's or an API token) may stay unused before it ends.
 pub const IDLE_MINUTES: i64 = 30;
 
-/// A sign-in token is stored only as its SHA-256, so a leaked table grants nothing.
 /// One session as a token check read it, kept for a second by the store's session cache
 /// (`crate::session_cache`): its user and the times it is checked against.
 #[derive(Clone)]
@@ -161,6 +160,7 @@ pub(crate) struct SessionRead {
     pub last_seen_at: String,
 }
 
+/// A sign-in token is stored only as its SHA-256, so a leaked table grants nothing.
 pub(crate) fn token_hash(token: &str) -> String {
     use sha2::{Digest, Sha256};
     Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
@@ -366,10 +366,9 @@ impl Store {
 
     pub async fn revoke_token(&self, token: &str) -> Result<()> {
         let hash = token_hash(token);
-        self.sessions.forget(&hash);
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&hash).execute(&self.pool).await?;
-        // Forgotten again after the delete: a check that read the row just before it must not
-        // keep it.
+        // After the delete, so a check that read the row just before it does not keep it (the
+        // generation check).
         self.sessions.forget(&hash);
         Ok(())
     }
