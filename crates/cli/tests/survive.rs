@@ -5,9 +5,10 @@
 //!
 //! The clients behave as a real client should: every save and submit carries an
 //! `Idempotency-Key`, and an answer lost to a kill (a broken connection, or a 503 saying the
-//! outcome is not known) is retried with the same key until the server answers. A retried
-//! write the server has no record of answering, and that its version check now refuses (409),
-//! is looked up by reading the report back. So every write ends acknowledged, and each
+//! outcome is not known) is retried with the same key until the server answers. The key is
+//! marked in the write's own transaction, so a retried save or submit is answered, never
+//! refused as done (a 409 to one is a failure). A return carries no key: one that its
+//! version check now refuses (409) is looked up by reading the report back. So every write ends acknowledged, and each
 //! client keeps a ledger of what it did to each report, in order.
 //!
 //! Afterwards every report's history (`report_events`) must be exactly its ledger: no
@@ -222,9 +223,12 @@ struct Tally {
     interrupted: AtomicU64,
     /// 503 answers (the database out of reach), each a Chinese problem document.
     unavailable: AtomicU64,
-    /// Retried writes that the server refused as already done (409) and that reading the
-    /// report back showed to be done: the retry's answer was lost with the kill.
+    /// Retried returns (sent without a key) that the server refused as already done (409) and
+    /// that reading the report back showed to be done: the answer was lost with the kill.
     settled_by_reading: AtomicU64,
+    /// Retries told that their key's first attempt was still claimed (killed between claiming
+    /// the key and committing the write), which waited for the claim to go stale.
+    waited_for_claim: AtomicU64,
     /// The slowest single request (ms): a hang shows here.
     slowest_ms: AtomicU64,
     /// Answers that should never come (a 500, a 409 to a first attempt, …), for the failure.
@@ -241,7 +245,7 @@ impl Tally {
         let n = |c: &AtomicU64| c.load(Ordering::SeqCst);
         format!(
             "acknowledged={} (saves={} submits={} returns={}) verified={} reports={} lost={} duplicates={} \
-             interrupted={} settled_by_reading={} unavailable_503={} slowest_request={} ms unexpected={}",
+             interrupted={} settled_by_reading={} waited_for_claim={} unavailable_503={} slowest_request={} ms unexpected={}",
             self.acknowledged(),
             n(&self.saves),
             n(&self.submits),
@@ -252,6 +256,7 @@ impl Tally {
             v.duplicates,
             n(&self.interrupted),
             n(&self.settled_by_reading),
+            n(&self.waited_for_claim),
             n(&self.unavailable),
             n(&self.slowest_ms),
             unexpected.len()
@@ -379,6 +384,18 @@ impl Ctx {
                     self.tally.unavailable.fetch_add(1, Ordering::SeqCst);
                     uncertain = true;
                     tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                409 if uncertain && body.contains("idempotency_in_flight") => {
+                    // Killed after claiming the key and before the write committed: the claim
+                    // is taken over once stale, and the write then done once.
+                    self.tally.waited_for_claim.fetch_add(1, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+                409 if uncertain && !matches!(op, Op::Return(_)) => {
+                    // The key is marked in the write's own transaction: a retried save or
+                    // submit is answered (afresh, if its answer was lost), never refused.
+                    self.tally.unexpected(format!("409 to a retry with its Idempotency-Key: {body}"));
+                    return self.read(r).await;
                 }
                 409 if uncertain => {
                     let now = self.read(r).await;

@@ -24,7 +24,9 @@
 //! The machinery knows none of the rows it writes: a module hands over its rows as a
 //! [`Batch`] of its own type (report history, search documents), and the records a group
 //! appends last (the audit chain's) are a [`Record`] type given by the [`Store`]. So this
-//! module uses no other module of the store but the generic SQL helpers, and they use it.
+//! module uses no other module of the store but the generic SQL helpers, and they use it,
+//! and the idempotency keys' mark (a job done for a request with a key marks the key in the
+//! job's own savepoint).
 
 use crate::sql::Backend;
 use crate::{Result, Store, StoreError};
@@ -172,6 +174,21 @@ where
     })
 }
 
+/// [`erase`] for a job done under an idempotency key: the key is marked done first, in the
+/// job's savepoint, so the mark stands or falls with the job's change.
+fn erase_marking<T, F>(claim: crate::idempotency::Claim, job: F) -> ErasedJob
+where
+    T: Send + 'static,
+    F: for<'c> FnOnce(&'c mut sqlx::AnyConnection) -> JobFuture<'c, (T, Appends)> + Send + 'static,
+{
+    Box::new(move |conn: &mut sqlx::AnyConnection| -> JobFuture<'_, (Value, Appends)> {
+        Box::pin(async move {
+            crate::idempotency::mark_done(conn, &claim).await?;
+            job(conn).await.map(|(v, rows)| (Box::new(v) as Value, rows))
+        })
+    })
+}
+
 fn unfinished(why: impl std::fmt::Display) -> StoreError {
     StoreError::Db(sqlx::Error::Protocol(format!("写入未完成:{why}")))
 }
@@ -209,7 +226,13 @@ impl<R: Record> WriteQueue<R> {
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut sqlx::AnyConnection) -> JobFuture<'c, (T, Appends)> + Send + 'static,
     {
-        self.queue(store, Work::Job(erase(job))).await
+        // The caller's idempotency key (read here, on the caller's task) is marked done inside
+        // the job's savepoint: it commits with the job's change or is undone with it.
+        let job = match crate::idempotency::current_claim() {
+            None => erase(job),
+            Some(claim) => erase_marking(claim, job),
+        };
+        self.queue(store, Work::Job(job)).await
     }
 
     /// Appends `record` with the next group; its id, once committed.

@@ -21,6 +21,7 @@ pub mod directory;
 pub mod directory_sheet;
 pub mod evidence;
 mod group_commit;
+pub mod idempotency;
 pub mod inspections;
 pub mod instructions;
 pub mod jobs;
@@ -214,10 +215,16 @@ pub(crate) struct WriteTx {
     tx: sqlx::Transaction<'static, sqlx::Any>,
     _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
     commits: search::Commits,
+    /// The idempotency key of the request this transaction writes for, marked done in the
+    /// same commit (see [`idempotency`]).
+    claim: Option<idempotency::Claim>,
 }
 
 impl WriteTx {
-    pub(crate) async fn commit(self) -> Result<()> {
+    pub(crate) async fn commit(mut self) -> Result<()> {
+        if let Some(claim) = self.claim.take() {
+            idempotency::mark_done(&mut self.tx, &claim).await?;
+        }
         self.tx.commit().await?;
         // The next search of this process looks for what this wrote.
         self.commits.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
@@ -348,44 +355,19 @@ impl Store {
                     tx: self.writer.begin_with("BEGIN IMMEDIATE").await?,
                     _turn: Some(turn),
                     commits: self.commits.clone(),
+                    claim: idempotency::current_claim(),
                 }
             }
             // PostgreSQL locks rows, not the database: writers run side by side.
-            Backend::Postgres => WriteTx { tx: self.writer.begin().await?, _turn: None, commits: self.commits.clone() },
+            Backend::Postgres => WriteTx {
+                tx: self.writer.begin().await?,
+                _turn: None,
+                commits: self.commits.clone(),
+                claim: idempotency::current_claim(),
+            },
         };
         self.watch.with(|o| o.write_waited(asked.elapsed()));
         Ok(tx)
-    }
-
-    /// What this user's idempotency key was first used for: the request it was bound to
-    /// (see [`Store::remember_response`]) and the answer given.
-    pub async fn idempotent_response(&self, user_id: i64, key: &str) -> Result<Option<(String, String)>> {
-        let row = sqlx::query("SELECT request, response FROM idempotency_keys WHERE user_id = $1 AND key = $2")
-            .bind(user_id)
-            .bind(key)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.map(|r| (r.get(0), r.get(1))))
-    }
-
-    /// Remembers the answer to a request made with an idempotency key, bound to `request`
-    /// (a fingerprint of the method, the path and the body), so that a retry of the same
-    /// request gets it again instead of repeating it, and another request under the key is
-    /// told apart.
-    pub async fn remember_response(&self, user_id: i64, key: &str, request: &str, response: &str) -> Result<()> {
-        // A concurrent retry may have stored it first; either answer is the same request's.
-        let _ = sqlx::query(
-            "INSERT INTO idempotency_keys (user_id, key, request, response, created_at) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (user_id, key) DO NOTHING",
-        )
-        .bind(user_id)
-        .bind(key)
-        .bind(request)
-        .bind(response)
-        .bind(now())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
     }
 
     /// Which database the store runs on.

@@ -29,6 +29,7 @@ pub const MIGRATIONS: &[(&str, Script)] = &[
     ("0015_ranked_search", Script::Ddl(RANKED_SEARCH)),
     ("0016_search_docs_filled", Script::PerBackend(search_docs_filled)),
     ("0017_visit_tables_raise_data_version", Script::PerBackend(visit_tables_raise_data_version)),
+    ("0018_idempotency_claims", Script::Ddl(IDEMPOTENCY_CLAIMS)),
 ];
 
 /// Any number; what matters is that every process migrating uses the same one.
@@ -619,6 +620,15 @@ CREATE TABLE account_requests (
 /// text, and counted as declared rather than as text unchanged from last month.
 const REPORT_NO_CHANGE: &str = r#"
 ALTER TABLE reports ADD COLUMN no_change {int} NOT NULL DEFAULT 0
+"#;
+
+/// An idempotency key is claimed before its write and marked done in the write's own
+/// transaction (see `idempotency`): `claim` is the attempt's token, `committed` says the
+/// write was done; `response` stays '' until the answer is stored. Keys stored before claims
+/// were stored after their write had committed, with their answer: done.
+const IDEMPOTENCY_CLAIMS: &str = r#"
+ALTER TABLE idempotency_keys ADD COLUMN claim TEXT NOT NULL DEFAULT '';
+ALTER TABLE idempotency_keys ADD COLUMN committed {int} NOT NULL DEFAULT 1
 "#;
 
 /// Ranked search (see `search`): each process keeps its own index of `search_docs`, so the

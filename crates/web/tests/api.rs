@@ -339,6 +339,16 @@ async fn whole_cycle_through_the_api() {
         assert_eq!((first["version"].clone(), again["version"].clone()), (json!(1), json!(1)));
         let fresh = put("save-2", 0).await.expect("put");
         assert_eq!(fresh.status(), StatusCode::CONFLICT, "a new key with a stale version is a real conflict");
+        // The server stopped after the write committed and before its answer was stored: the
+        // key was marked in the write's transaction, so the retry is answered with the report
+        // as it stands and the save is not repeated.
+        let lost = put("save-3", 1).await.expect("put");
+        assert_eq!(lost.status(), StatusCode::OK);
+        store::testing::execute(&s.store, "UPDATE idempotency_keys SET response = '' WHERE key = 'save-3'").await;
+        let again = put("save-3", 1).await.expect("put");
+        assert_eq!(again.status(), StatusCode::OK, "a write done but unanswered is answered afresh");
+        let again: Value = again.json().await.expect("json");
+        assert_eq!(again["version"], json!(2), "the save was done once: {again}");
 
         // Roles.
         let (st, users) = s.call(M::GET, "/api/v1/users", &admin, None).await;

@@ -161,12 +161,14 @@ fn the_store_modules_form_no_import_circle() {
     }
     // The generic helpers and the group commit stand on nothing the rest builds.
     assert!(g["sql"].is_empty(), "sql uses {:?}", g["sql"]);
-    // (Its unit tests take their databases from `testing`.)
+    // (Its unit tests take their databases from `testing`; a job done under an idempotency
+    // key marks it, and the idempotency keys stand on nothing else.)
     assert!(
-        g["group_commit"].iter().all(|m| m == "sql" || m == "testing"),
+        g["group_commit"].iter().all(|m| m == "sql" || m == "testing" || m == "idempotency"),
         "group_commit uses {:?}",
         g["group_commit"]
     );
+    assert!(g["idempotency"].is_empty(), "idempotency uses {:?}", g["idempotency"]);
     // The loaders of bulk data are used by the command line only, not by other modules.
     for leaf in ["bulk", "seed"] {
         let users: Vec<&String> =

@@ -2,7 +2,7 @@
 
 use domain::Period;
 use store::reports::{Decision, ReportInput, ReportState};
-use store::testing::all;
+use store::testing::{all, execute};
 use store::users::{NewUser, Role};
 use store::{Store, StoreError};
 
@@ -481,5 +481,70 @@ async fn a_submission_compares_with_the_last_month_submitted_only() {
         assert!(!submit("2024-05", "丙").await.unchanged, "{}: April said 乙; June is later", db.name);
         assert!(march.input.values.is_empty() && march.input.milestones.is_empty() && march.evidence.is_empty());
         assert_eq!(march, s.report(id, p("2024-03")).await.expect("reads"), "{}", db.name);
+    }
+}
+
+/// An idempotency key is marked done in the write's own transaction (group-committed report
+/// saves and plain write transactions alike): a retry never repeats a write that committed,
+/// even with its answer lost, and a claim taken over by a retry can no longer write.
+#[tokio::test]
+async fn idempotency_keys_are_marked_in_the_writes_own_transaction() {
+    use store::idempotency::{Earlier, KeyUse, under_claim};
+    async fn claim(s: &Store, key: &str) -> KeyUse {
+        s.claim_idempotency_key(1, key, "PUT /report h").await.expect("claims")
+    }
+    fn fresh(k: KeyUse) -> store::idempotency::Claim {
+        match k {
+            KeyUse::Fresh(c) => c,
+            other => panic!("not fresh: {other:?}"),
+        }
+    }
+    fn earlier(k: KeyUse) -> Earlier {
+        match k {
+            KeyUse::Earlier { request, state } => {
+                assert_eq!(request, "PUT /report h");
+                state
+            }
+            other => panic!("not earlier: {other:?}"),
+        }
+    }
+    for db in all().await {
+        let s = &db.store;
+        let plan_id = published(s).await;
+        let a = yujiang_item(s, plan_id, 7).await;
+        let open = p("2024-03");
+        let input = ReportInput { progress: "完成3所幼儿园选址。".into(), ..Default::default() };
+        let save = |version: i64| s.save_report(a.id, p("2024-03"), &input, version, open, None);
+
+        // Done, then answered.
+        let c = fresh(claim(s, "k1").await);
+        assert_eq!(earlier(claim(s, "k1").await), Earlier::InFlight, "{}: a second attempt waits", db.name);
+        under_claim(c.clone(), save(0)).await.expect("saves");
+        assert_eq!(earlier(claim(s, "k1").await), Earlier::DoneUnanswered, "{}: marked with the save", db.name);
+        s.answer_claim(&c, r#"{"version":1}"#).await.expect("answers");
+        assert_eq!(earlier(claim(s, "k1").await), Earlier::Answered(r#"{"version":1}"#.into()));
+
+        // A stale claim is taken over; the first attempt's write is then refused and undone.
+        let first = fresh(claim(s, "k2").await);
+        execute(s, "UPDATE idempotency_keys SET created_at = '2020-01-01T00:00:00.000Z' WHERE key = 'k2'").await;
+        let retry = fresh(claim(s, "k2").await);
+        let late = under_claim(first, save(1)).await;
+        assert!(matches!(late, Err(StoreError::Conflict(_))), "{}: {late:?}", db.name);
+        assert_eq!(s.report(a.id, p("2024-03")).await.expect("reads").version, 1, "{}: nothing written", db.name);
+        assert_eq!(under_claim(retry, save(1)).await.expect("the retry saves").version, 2);
+
+        // A write that failed frees its key for an immediate retry.
+        let failed = fresh(claim(s, "k3").await);
+        assert!(under_claim(failed.clone(), save(0)).await.is_err(), "stale version");
+        s.release_claim(&failed).await.expect("releases");
+        fresh(claim(s, "k3").await);
+
+        // A plain write transaction marks it too.
+        let c = fresh(claim(s, "k4").await);
+        let new =
+            NewUser { username: "k4user", display_name: "k4", password: "Start@2024x", role: Role::Leader, unit: None };
+        under_claim(c.clone(), s.add_user(&new)).await.expect("adds");
+        s.release_claim(&c).await.expect("a done key is kept");
+        assert_eq!(earlier(claim(s, "k4").await), Earlier::DoneUnanswered, "{}", db.name);
     }
 }

@@ -80,32 +80,85 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for NoBody {
     }
 }
 
-/// Runs `write` once per idempotency key and user; without a key, just runs it. Only
-/// successful answers are remembered, so a request that failed can be retried.
+/// Runs `write` once per idempotency key and user; without a key, just runs it.
+///
+/// The key is claimed first and marked done inside the write's own transaction (see
+/// `store::idempotency`), so a retry never repeats a write that committed, even when the
+/// server stopped between the write and its answer. A retry gets: the first answer, if it was
+/// stored; what `answer_again` reads, if the write was done but its answer lost; a 409 while
+/// the first attempt is still running. A write that failed and committed nothing frees its
+/// key, so it can be retried at once.
 pub(crate) async fn idempotent<T: serde::Serialize>(
     state: &AppState,
     who: &CurrentUser,
     key: &IdempotencyKey,
     write: impl std::future::Future<Output = ApiResult<T>>,
 ) -> ApiResult<Json<serde_json::Value>> {
+    idempotent_or_read(state, who, key, write, None::<std::future::Ready<ApiResult<T>>>).await
+}
+
+/// [`idempotent`] for a write whose answer is the written object as it stands: a retry of a
+/// write done but unanswered is answered with `answer_again` (the object read afresh), as
+/// the first answer would have been, rather than with a 409.
+pub(crate) async fn idempotent_or_read<T: serde::Serialize>(
+    state: &AppState,
+    who: &CurrentUser,
+    key: &IdempotencyKey,
+    write: impl std::future::Future<Output = ApiResult<T>>,
+    answer_again: Option<impl std::future::Future<Output = ApiResult<T>>>,
+) -> ApiResult<Json<serde_json::Value>> {
+    use store::idempotency::{Earlier, KeyUse};
+    let to_json = |answer: &T| serde_json::to_value(answer).map_err(|_| ApiError::bad_request("无法生成应答"));
     let Some(Keyed { key, request }) = &key.0 else {
-        let report = write.await?;
-        return serde_json::to_value(&report).map(Json).map_err(|_| ApiError::bad_request("无法生成应答"));
+        return write.await.and_then(|answer| to_json(&answer)).map(Json);
     };
-    if let Some((bound, stored)) = state.store.idempotent_response(who.user.id, key).await? {
-        if bound != *request {
+    let claim = match state.store.claim_idempotency_key(who.user.id, key, request).await? {
+        KeyUse::Fresh(claim) => claim,
+        KeyUse::Earlier { request: bound, .. } if bound != *request => {
             return Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "idempotency_key_reused",
                 "该 Idempotency-Key 已用于另一个请求(操作、对象或内容不同),本次请求未执行;新的请求请使用新的键",
             ));
         }
-        let value: serde_json::Value =
-            serde_json::from_str(&stored).map_err(|_| ApiError::bad_request("Idempotency-Key 已用于其他请求"))?;
-        return Ok(Json(value));
+        KeyUse::Earlier { state: Earlier::Answered(stored), .. } => {
+            let value: serde_json::Value =
+                serde_json::from_str(&stored).map_err(|_| ApiError::bad_request("Idempotency-Key 的应答无法读取"))?;
+            return Ok(Json(value));
+        }
+        KeyUse::Earlier { state: Earlier::DoneUnanswered, .. } => {
+            return match answer_again {
+                Some(read) => read.await.and_then(|answer| to_json(&answer)).map(Json),
+                None => Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "idempotency_done_unanswered",
+                    "该请求此前已执行并保存,但服务在应答前中断;本次未重复执行,请刷新查看结果",
+                )),
+            };
+        }
+        KeyUse::Earlier { state: Earlier::InFlight, .. } => {
+            return Err(ApiError {
+                retry_after: Some(1),
+                ..ApiError::new(
+                    StatusCode::CONFLICT,
+                    "idempotency_in_flight",
+                    "同一请求正在处理中,本次未重复执行;请稍后重试",
+                )
+            });
+        }
+    };
+    match store::idempotency::under_claim(claim.clone(), write).await {
+        Ok(answer) => {
+            let value = to_json(&answer)?;
+            // The write is durable whether or not its answer can be stored: it is acknowledged
+            // either way, and a retry finds it done (and reads it afresh, or is told so).
+            let _ = state.store.answer_claim(&claim, &value.to_string()).await;
+            Ok(Json(value))
+        }
+        Err(e) => {
+            // Best effort: a claim left behind is taken over by a retry after a few seconds.
+            let _ = state.store.release_claim(&claim).await;
+            Err(e)
+        }
     }
-    let report = write.await?;
-    let value = serde_json::to_value(&report).map_err(|_| ApiError::bad_request("无法保存应答"))?;
-    state.store.remember_response(who.user.id, key, request, &value.to_string()).await?;
-    Ok(Json(value))
 }

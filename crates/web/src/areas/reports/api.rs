@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use crate::api::auth::CurrentUser;
-use crate::api::idempotency::{Idempotent, NoBody, idempotent};
+use crate::api::idempotency::{Idempotent, NoBody, idempotent, idempotent_or_read};
 use crate::api::{FileUpload, PeriodQuery, file_field, shared_json};
 use crate::downloads::attachment;
 use crate::error::{ApiError, ApiResult, Multipart, Path, Problem, Query};
@@ -120,9 +120,16 @@ pub async fn save_report(
     let Json(req) = body?;
     let version = req.version;
     let open = Period::containing(state.config.today());
-    idempotent(&state, &who, &key, async {
+    let write = async {
         Ok(Report::from(state.store.save_report(id, period, &req.into(), version, open, Some(who.user.id)).await?))
-    })
+    };
+    idempotent_or_read(
+        &state,
+        &who,
+        &key,
+        write,
+        Some(async { Ok(Report::from(state.store.report(id, period).await?)) }),
+    )
     .await
 }
 
@@ -138,7 +145,7 @@ pub async fn submit_report(
 ) -> ApiResult<Json<serde_json::Value>> {
     let assignment = visible_assignment(&state, &who, id).await?;
     let period = assignment_period(&state, &assignment, &period)?;
-    idempotent(&state, &who, &key, async {
+    let write = async {
         let needs_signoff = crate::policy::needs_signoff(&state, &who.user).await?;
         Ok(Report::from(
             state
@@ -146,7 +153,14 @@ pub async fn submit_report(
                 .submit_report(id, period, state.config.today(), state.config.due_day, Some(who.user.id), needs_signoff)
                 .await?,
         ))
-    })
+    };
+    idempotent_or_read(
+        &state,
+        &who,
+        &key,
+        write,
+        Some(async { Ok(Report::from(state.store.report(id, period).await?)) }),
+    )
     .await
 }
 
