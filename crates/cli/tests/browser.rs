@@ -7,7 +7,8 @@
 //! passes, except under CI (env `CI` set), where it fails.
 //!
 //! `DUBAN_BROWSER_JOURNEYS=report,import` runs only the named journeys (manual, report,
-//! import, bad-values, url, month-errors, month, month-three, review-clean, visits, xss,
+//! import, bad-values, url, month-errors, month, month-three, month-draft-race, review-clean,
+//! visits, xss,
 //! learned-units). The harness
 //! and the journeys whose effort is measured live in `support/browser.rs`, shared with the
 //! effort benchmark (`cargo bench -p duban --bench effort`).
@@ -1044,6 +1045,48 @@ async fn journey_month_errors(driver: String, base: String) {
     p.close().await;
 }
 
+/// A figure typed, the draft saved as the page does after a pause, and the month submitted
+/// before the draft's answer is back (a slow network, held here 1.5 s): the submit waits for
+/// the draft and carries the version it returned, so the month goes in at the first click;
+/// and the row whose figure changed is not filed as 本月无新进展 although its draft already
+/// held the new figure.
+async fn journey_month_draft_race(driver: String, base: String) {
+    let p = Page::new(&driver, &base, "month-draft-race").await;
+    p.login("xinjiang").await;
+    p.goto(&format!("/months/{PERIOD}")).await;
+    let rows = month_rows(&p).await;
+    let (changed, input) = rows.iter().find(|(_, i)| i.is_some()).cloned().expect("an open row with a figure");
+    assert!(rows.len() > 1, "信江新区 has more than one open row: {}", p.describe().await);
+    let input = format!("input[name='{}']", input.unwrap_or_default());
+    let figure = another_figure(&p.value(&input).await);
+    // Every answer to the page's own requests arrives 1.5 s late; the request itself is sent,
+    // and the server stores the draft, at once.
+    p.c.execute(
+        "const real = window.fetch; window.__draftsSent = 0; \
+         window.fetch = (...a) => { window.__draftsSent += 1; \
+           return real(...a).then((r) => new Promise((done) => setTimeout(() => done(r), 1500))); };",
+        vec![],
+    )
+    .await
+    .expect("slow answers");
+    p.fill(&input, &figure).await;
+    p.wait_for("return window.__draftsSent === 1", vec![], "the draft saved after the pause").await;
+    p.click("#month-submit-rest").await;
+    assert!(p.text(".flash").await.contains("已提交本月"), "submitted at the first click: {}", p.describe().await);
+    assert!(month_rows(&p).await.is_empty(), "every row submitted: {}", p.describe().await);
+    assert_eq!(p.value(&input).await, figure, "the new figure is kept");
+    let mut declared = Vec::new();
+    for (id, _) in &rows {
+        let checked = p.find(&format!("#f-{id}-no-change")).await.prop("checked").await.expect("checked");
+        if checked.as_deref() == Some("true") {
+            declared.push(id.clone());
+        }
+    }
+    assert!(!declared.contains(&changed), "the row with a new figure is not 本月无新进展: {}", p.describe().await);
+    assert!(!declared.is_empty(), "the rows left alone are 本月无新进展: {}", p.describe().await);
+    p.close().await;
+}
+
 // ---------------------------------------------------------------------------------------
 // Visits: a phone-width visit, the rectification loop, and the bulletin's figures
 // ---------------------------------------------------------------------------------------
@@ -1252,6 +1295,7 @@ async fn journeys_in_chromium() {
     run!("month-errors", journey_month_errors);
     run!("month", journey_month);
     run!("month-three", journey_month_three);
+    run!("month-draft-race", journey_month_draft_race);
     // After the two months above: their reports are the clean ones to approve.
     run!("review-clean", journey_review_clean);
     run!("visits", journey_visits);

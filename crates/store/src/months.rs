@@ -96,6 +96,8 @@ pub struct MonthRow {
     pub milestones: Vec<MonthMilestone>,
     /// Whether the unit can still change this month's report (not submitted or approved).
     pub editable: bool,
+    /// The figures the month started from (`Store::start_values`), for telling new figures.
+    pub start_values: BTreeMap<i64, f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -211,6 +213,7 @@ impl Store {
                 .collect();
             let editable =
                 period <= open && matches!(report.state, ReportState::New | ReportState::Draft | ReportState::Returned);
+            let start_values = if editable { self.start_values(&report, period).await? } else { BTreeMap::new() };
             let row = MonthRow {
                 assignment_id: w.assignment_id,
                 task_id: w.task_id,
@@ -224,6 +227,7 @@ impl Store {
                 indicators,
                 milestones,
                 editable,
+                start_values,
             };
             match sections.last_mut() {
                 Some(s) if s.plan_id == w.plan_id && s.number == task.section => s.rows.push(row),
@@ -241,6 +245,23 @@ impl Store {
             return Err(StoreError::invalid("period", message));
         }
         Ok(MonthSheet { period: period.to_string(), unit_id, due_date: period.due_date(due_day).to_string(), sections })
+    }
+
+    /// The figures a month's report started from: those of the latest earlier report (what a
+    /// new form is pre-filled with, `Store::report`), whatever the draft holds since.
+    pub async fn start_values(&self, report: &Report, period: Period) -> Result<BTreeMap<i64, f64>> {
+        if report.id.is_none() {
+            return Ok(report.input.values.clone());
+        }
+        let rows = sqlx::query(
+            "SELECT v.indicator_id, v.value FROM report_values v WHERE v.report_id = \
+             (SELECT id FROM reports WHERE assignment_id = $1 AND period < $2 ORDER BY period DESC LIMIT 1)",
+        )
+        .bind(report.assignment_id)
+        .bind(period.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(|v| (v.get::<i64, _>(0), v.get::<f64, _>(1))).collect())
     }
 
     /// The latest approved report of an assignment before `period`.
@@ -438,7 +459,7 @@ impl Store {
         } else if submitting
             && !entry.no_change
             && input.progress.trim().is_empty()
-            && !figures_changed(&current, entry)
+            && !figures_changed(&self.start_values(&current, period).await?, entry)
         {
             problems.push(("progress".into(), "请填写本月进展,或选择“本月无新进展”".into()));
         }
@@ -518,8 +539,10 @@ impl Store {
     }
 }
 
-/// Whether a row reports figures other than those its report held (the draft's, or last
-/// month's pre-filled): new figures are progress, so such a row needs no text.
-pub fn figures_changed(current: &Report, entry: &MonthEntry) -> bool {
-    entry.values.as_ref().is_some_and(|v| v.iter().any(|(id, x)| current.input.values.get(id) != Some(x)))
+/// Whether a row reports figures other than those the month started from (`start_values`):
+/// new figures are progress, so such a row needs no text and is not 本月无新进展. Judged
+/// against the start, not the draft, so a figure the page's draft saving has already stored
+/// still counts as new when the month is submitted.
+pub fn figures_changed(start: &BTreeMap<i64, f64>, entry: &MonthEntry) -> bool {
+    entry.values.as_ref().is_some_and(|v| v.iter().any(|(id, x)| start.get(id) != Some(x)))
 }

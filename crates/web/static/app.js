@@ -63,6 +63,9 @@ document.addEventListener("DOMContentLoaded", () => {
   if (month && window.fetch && window.FormData) {
     const csrf = month.querySelector("input[name=_csrf]").value;
     const timers = new Map();
+    // Draft saves sent and not yet answered: a submit waits for them, so it carries the
+    // versions they return and is not refused as a change made elsewhere.
+    const inflight = new Set();
     const saveRow = (row) => {
       const id = row.dataset.assignment;
       const body = new URLSearchParams();
@@ -73,7 +76,7 @@ document.addEventListener("DOMContentLoaded", () => {
         body.append(el.name, el.value);
       });
       const note = row.querySelector(".draft-state");
-      fetch(month.dataset.draft, { method: "POST", body, credentials: "same-origin" })
+      const saving = fetch(month.dataset.draft, { method: "POST", body, credentials: "same-origin" })
         .then((r) => r.json().then((j) => [r.status, j]))
         .then(([status, j]) => {
           if (status === 200 && j.saved) {
@@ -85,6 +88,8 @@ document.addEventListener("DOMContentLoaded", () => {
           }
         })
         .catch(() => { if (note) note.textContent = "网络中断,草稿未保存(提交时会一并保存)"; });
+      inflight.add(saving);
+      saving.finally(() => inflight.delete(saving));
     };
     month.addEventListener("input", (ev) => {
       const row = ev.target.closest(".month-row");
@@ -95,7 +100,19 @@ document.addEventListener("DOMContentLoaded", () => {
     month.addEventListener("keydown", (ev) => {
       if (ev.key === "Enter" && ev.target.tagName === "INPUT" && ev.target.type !== "submit") ev.preventDefault();
     });
-    month.addEventListener("submit", () => timers.forEach((t) => clearTimeout(t)));
+    month.addEventListener("submit", (ev) => {
+      // The submit carries every row as typed, so drafts not yet sent are not needed.
+      timers.forEach((t) => clearTimeout(t));
+      timers.clear();
+      if (inflight.size === 0) return;
+      ev.preventDefault();
+      const button = ev.submitter;
+      if (button) button.disabled = true;
+      Promise.allSettled([...inflight]).then(() => {
+        if (button) button.disabled = false;
+        month.requestSubmit(button || undefined);
+      });
+    });
     const errors = document.getElementById("month-errors");
     if (errors) errors.focus();
   }

@@ -83,6 +83,45 @@ async fn the_whole_month_goes_in_one_request_with_last_months_figures_shown() {
     }
 }
 
+/// A figure the page's draft saving has already stored still counts as new when the month is
+/// submitted: the row needs no text and is not filed as 本月无新进展 (the month's start, not
+/// the draft, is what a figure is compared with). A row whose draft only repeats the start
+/// still needs text or 本月无新进展.
+#[tokio::test]
+async fn a_figure_already_saved_as_a_draft_is_still_new_when_the_month_goes_in() {
+    for db in store::testing::all().await {
+        let name = db.name;
+        let s = start_published(db.store.clone()).await;
+        let rep = s.login("yujiang").await;
+        let rows = s.rows(&rep, "2024-03").await;
+        let (a, ind) = reportable(&rows);
+        let other = rows.iter().map(|r| r["assignment_id"].as_i64().unwrap()).find(|id| *id != a).unwrap();
+        let mut versions = Vec::new();
+        for (id, draft) in [(a, json!({"version": 0, "values": {ind.to_string(): 12}})), (other, json!({"version": 0}))]
+        {
+            let path = format!("/api/v1/assignments/{id}/reports/2024-03");
+            let (st, saved) = s.call(M::PUT, &path, &rep, Some(draft)).await;
+            assert_eq!(st, StatusCode::OK, "{name}: {saved}");
+            versions.push(saved["version"].as_i64().unwrap());
+        }
+        let only_a =
+            json!({"reports": [{"assignment_id": a, "version": versions[0], "values": {ind.to_string(): 12}}]});
+        let with_other = json!({"reports": [
+            {"assignment_id": a, "version": versions[0], "values": {ind.to_string(): 12}},
+            {"assignment_id": other, "version": versions[1]},
+        ]});
+        let (st, p) = s.call(M::POST, "/api/v1/months/2024-03/submit", &rep, Some(with_other)).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{name}: {p}");
+        let fields: Vec<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        assert_eq!(fields, ["reports[1].progress"], "{name}: only the row without a new figure needs text");
+        let (st, done) = s.call(M::POST, "/api/v1/months/2024-03/submit", &rep, Some(only_a)).await;
+        assert_eq!(st, StatusCode::OK, "{name}: {done}");
+        let (_, r) = s.call(M::GET, &format!("/api/v1/assignments/{a}/reports/2024-03"), &rep, None).await;
+        assert_eq!((r["state"].as_str(), r["no_change"].as_bool()), (Some("submitted"), Some(false)), "{name}: {r}");
+        assert_eq!(r["values"][ind.to_string()], 12.0, "{name}");
+    }
+}
+
 #[tokio::test]
 async fn a_refused_month_changes_nothing_and_names_every_row() {
     for db in store::testing::all().await {

@@ -286,7 +286,7 @@ fn entry(fields: &Fields, row: &MonthRow, period: Period, today: chrono::NaiveDa
     // The button "其余任务本月无新进展" declares it for every row left without text or new
     // figures, so a month with one change is one edit and one click.
     let rest = field(fields, "rest") == Some("no_change");
-    if rest && e.progress.as_deref().is_none_or(|p| p.trim().is_empty()) && !figures_changed(&row.report, &e) {
+    if rest && e.progress.as_deref().is_none_or(|p| p.trim().is_empty()) && !figures_changed(&row.start_values, &e) {
         e.no_change = true;
     }
     e
