@@ -23,7 +23,10 @@
 # ceiling.rs), the same framework with no middleware and no database, is driven with the same
 # connections for /healthz and a 4 KB JSON list, and every duban figure is printed as a share
 # of it. duban runs with its API rate limit off (DUBAN_API_RATE=0: the load generator's 64
-# connections share one address and would otherwise be measured against the limiter). With
+# connections share one address and would otherwise be measured against the limiter), and its
+# sign-in throttle off (DUBAN_LOGIN_BURST=0: each load generator run signs in every reporter
+# again from the same few loopback addresses, which a quick run at toy size repeats within
+# the throttle's window). With
 # every row comes the server's CPU time per request (from /proc), which the load generator
 # on the same two cores does not distort.
 #
@@ -131,7 +134,7 @@ also=()
 t0=$(now)
 for ((i = 0; i < APP_PROCESSES; i++)); do
     port=$((i == 0 ? PORT : PORT + 99 + i))
-    DUBAN_LOG=warn DUBAN_API_RATE=0 "$DUBAN" serve "${db_args[@]}" --addr "127.0.0.1:$port" --today "$today" \
+    DUBAN_LOG=warn DUBAN_API_RATE=0 DUBAN_LOGIN_BURST=0 "$DUBAN" serve "${db_args[@]}" --addr "127.0.0.1:$port" --today "$today" \
         >"$OUT/serve-$i.log" 2>&1 &
     servers+=($!)
     [ "$i" -gt 0 ] && also+=(--also-addr "127.0.0.1:$port")

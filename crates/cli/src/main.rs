@@ -125,6 +125,14 @@ pub struct ServeArgs {
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub api_rate: Option<u32>,
+    /// 登录限流:同一客户端地址可连续尝试登录的次数,缺省 20;0 表示不限(许多用户经同一出口地址登录时可调大)
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub login_burst: Option<u32>,
+    /// 登录限流:每隔多少秒补充一次登录尝试,缺省 3
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub login_refill_secs: Option<u64>,
     /// 同时保持的连接数上限(不超过进程文件描述符上限所容许的数目);满时新连接排队等候,缺省 10000
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]

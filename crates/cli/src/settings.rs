@@ -48,6 +48,11 @@ pub struct Settings {
     pub backup_keep: u32,
     pub api_burst: u32,
     pub api_rate: u32,
+    /// Sign-in attempts one client address may make at once (0: no limit), then one more
+    /// every `login_refill_secs`. Many users behind one NAT address sign in together at a
+    /// meeting; a load test signs in hundreds of users from a few addresses.
+    pub login_burst: u32,
+    pub login_refill_secs: u64,
     pub max_connections: u32,
     pub header_timeout_secs: u64,
     /// Mark the session cookie Secure though duban itself speaks plain HTTP: behind a reverse
@@ -92,6 +97,8 @@ impl Default for Settings {
             backup_keep: 7,
             api_burst: web.api_burst,
             api_rate: web.api_rate,
+            login_burst: web.login_burst,
+            login_refill_secs: web.login_refill.as_secs(),
             max_connections: u32::try_from(web.max_connections).unwrap_or(u32::MAX),
             header_timeout_secs: web.header_timeout.as_secs(),
             secure_cookies: web.secure_cookies,
@@ -121,6 +128,8 @@ pub const KEYS: &[&str] = &[
     "backup_keep",
     "api_burst",
     "api_rate",
+    "login_burst",
+    "login_refill_secs",
     "max_connections",
     "header_timeout_secs",
     "secure_cookies",
@@ -423,6 +432,8 @@ impl Settings {
             },
             api_burst: self.api_burst,
             api_rate: self.api_rate,
+            login_burst: self.login_burst,
+            login_refill: std::time::Duration::from_secs(self.login_refill_secs.max(1)),
             max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
             header_timeout: std::time::Duration::from_secs(self.header_timeout_secs),
             backup: self.backup_schedule(),
@@ -464,6 +475,8 @@ mod tests {
         let s = Settings {
             api_rate: 7,
             api_burst: 9,
+            login_burst: 0,
+            login_refill_secs: 5,
             webhook_url: Some("http://gw/robot".into()),
             secure_cookies: true,
             backup_dir: Some("/b".into()),
@@ -473,6 +486,7 @@ mod tests {
         };
         let c = s.web_config();
         assert_eq!((c.api_rate, c.api_burst, c.secure_cookies), (7, 9, true));
+        assert_eq!((c.login_burst, c.login_refill), (0, std::time::Duration::from_secs(5)));
         assert_eq!(c.channels.webhook_url.as_deref(), Some("http://gw/robot"));
         assert_eq!(c.backup.map(|b| b.every_hours), Some(6));
         assert_eq!(c.header_timeout, std::time::Duration::from_secs(3));

@@ -38,7 +38,7 @@ pub struct Config {
     /// Where notices go besides the app (e-mail, webhook).
     pub channels: notify::Channels,
     /// Sign-in attempts a client address may make at once, then one more per
-    /// `login_refill` (both sign-in endpoints together).
+    /// `login_refill` (both sign-in endpoints together); a burst of 0 turns the limit off.
     pub login_burst: u32,
     pub login_refill: std::time::Duration,
     /// Requests to `/api/v1` a client (a session, or an address without one) may make at
