@@ -108,7 +108,11 @@ document.addEventListener("DOMContentLoaded", () => {
       ev.preventDefault();
       const button = ev.submitter;
       if (button) button.disabled = true;
-      Promise.allSettled([...inflight]).then(() => {
+      // A draft save the network holds up does not hold the submit for long: after 5 s it
+      // goes anyway (a stale row is then refused with the typed values kept).
+      const patience = new Promise((done) => setTimeout(done, 5000));
+      Promise.race([Promise.allSettled([...inflight]), patience]).then(() => {
+        inflight.clear();
         if (button) button.disabled = false;
         month.requestSubmit(button || undefined);
       });
