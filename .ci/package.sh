@@ -56,6 +56,10 @@ test -f /usr/share/doc/duban/docs/operations.md
 for role in reporter unit-head supervisor leader inspector admin; do
   test -f "/usr/share/doc/duban/docs/manual/$role.md"
 done
+# The licences of what the binary embeds (fonts, jieba's dictionary).
+test -f /usr/share/doc/duban/licenses/jieba.md
+test -f /usr/share/doc/duban/licenses/fonts/ARPHICPL.TXT
+test -f /usr/share/doc/duban/licenses/fonts/wqy-microhei.copyright
 dpkg-query -W -f='${Conffiles}\n' duban | grep -q '/etc/duban/duban.toml'
 getent passwd duban >/dev/null
 test "$(stat -c %U /var/lib/duban)" = duban
