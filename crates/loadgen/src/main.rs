@@ -15,7 +15,10 @@
 //!
 //! With `--server-pid`, each row also gives the server's CPU time per answered request (user
 //! and system, from /proc/PID/stat, summed over the processes given): what a request costs,
-//! whatever the load generator beside it on the same cores costs.
+//! whatever the load generator beside it on the same cores costs; and the servers' peak
+//! resident memory during the scenario (VmRSS sampled every 10 ms, summed over the processes),
+//! with a first row for the setup (the sign-ins), so that a trace of memory through the whole
+//! sequence shows which step sets the peak.
 
 mod duban;
 mod http;
@@ -235,6 +238,7 @@ async fn main() -> anyhow::Result<()> {
     if args.target != Target::Ceiling && scenarios.iter().any(|s| s == "json") {
         bail!("json 场景只用于 --target ceiling");
     }
+    let memory = RssPeak::watch(&args.server_pid);
     let world = match (args.target, scenarios.iter().any(|s| !BARE.contains(&s.as_str()))) {
         (target, false) => World::Bare(target),
         (Target::Ceiling, true) => bail!("--target ceiling 只有 healthz 与 json 场景"),
@@ -243,10 +247,18 @@ async fn main() -> anyhow::Result<()> {
     };
     let world = Arc::new(world);
     if !args.no_header {
-        println!("| 场景 | 连接 | 成功请求 | 吞吐 (次/秒) | p50 (ms) | p99 (ms) | 错误 | 服务端 CPU (µs/次) |");
-        println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+        println!(
+            "| 场景 | 连接 | 成功请求 | 吞吐 (次/秒) | p50 (ms) | p99 (ms) | 错误 | 服务端 CPU (µs/次) | 服务端 RSS 峰值 (MB) |"
+        );
+        println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    }
+    // The setup's own row (its name is not a scenario's, so bench/run.sh's share table skips
+    // it): the sign-ins of every connection's user are where Argon2 takes its memory.
+    if !matches!(*world, World::Bare(_)) {
+        println!("| (准备:登录与读取待办) | {} | — | — | — | — | — | — | {} |", args.connections, memory.take_mb());
     }
     for scenario in &scenarios {
+        memory.take_mb();
         let cpu_before = server_cpu_us(&args.server_pid);
         let started = Instant::now();
         let stop = started + Duration::from_secs_f64(args.duration);
@@ -284,12 +296,13 @@ async fn main() -> anyhow::Result<()> {
             None => scenario.clone(),
         };
         println!(
-            "| {name} | {} | {n} | {:.0} | {:.1} | {:.1} | {} | {cpu} |",
+            "| {name} | {} | {n} | {:.0} | {:.1} | {:.1} | {} | {cpu} | {} |",
             args.connections,
             n as f64 / elapsed,
             percentile(&all.latencies_us, 0.50),
             percentile(&all.latencies_us, 0.99),
-            all.errors
+            all.errors,
+            memory.take_mb()
         );
         if let Some(e) = all.first_error {
             eprintln!("{scenario}: 首个错误:{}", e.chars().take(300).collect::<String>());
@@ -300,6 +313,56 @@ async fn main() -> anyhow::Result<()> {
 
 /// The CPU time (user and system, µs) the processes have used so far; `None` without any, or
 /// when one cannot be read (it has exited).
+/// The servers' peak resident memory since the last [`RssPeak::take_mb`], sampled every 10 ms
+/// by a task of its own. Sampling, not VmHWM: VmHWM only ever rises (resetting it through
+/// clear_refs would take the whole run's peak from bench/run.sh), and a peak that lasts less
+/// than 10 ms (one Argon2 check is about 20 ms) matters little to an operator's memory limit.
+struct RssPeak {
+    pids: Vec<u32>,
+    peak_kb: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl RssPeak {
+    fn watch(pids: &[u32]) -> RssPeak {
+        let peak_kb = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        if !pids.is_empty() {
+            let (pids, peak) = (pids.to_vec(), peak_kb.clone());
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(Duration::from_millis(10));
+                loop {
+                    tick.tick().await;
+                    if let Some(kb) = server_rss_kb(&pids) {
+                        peak.fetch_max(kb, std::sync::atomic::Ordering::Relaxed);
+                    }
+                }
+            });
+        }
+        RssPeak { pids: pids.to_vec(), peak_kb }
+    }
+
+    /// The peak since the last call, in MB ("—" without server processes), and a new start
+    /// from the memory as it is now.
+    fn take_mb(&self) -> String {
+        if self.pids.is_empty() {
+            return "—".to_string();
+        }
+        let now = server_rss_kb(&self.pids).unwrap_or(0);
+        let peak = self.peak_kb.swap(now, std::sync::atomic::Ordering::Relaxed).max(now);
+        format!("{}", peak / 1024)
+    }
+}
+
+/// VmRSS of /proc/PID/status, summed over the processes, in KB.
+fn server_rss_kb(pids: &[u32]) -> Option<u64> {
+    let mut total = 0;
+    for pid in pids {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+        total += line.split_whitespace().nth(1)?.parse::<u64>().ok()?;
+    }
+    Some(total)
+}
+
 fn server_cpu_us(pids: &[u32]) -> Option<u64> {
     if pids.is_empty() {
         return None;
