@@ -169,6 +169,14 @@ pub enum Decision {
     Return,
 }
 
+/// A stored report's columns (from `reports r`), with its figures, milestone dates and
+/// evidence counted, for [`Store::report_from_row`].
+const REPORT_COLUMNS: &str = "r.id, r.state, r.progress, r.cumulative, r.self_status, r.problems, r.next_steps, \
+     r.version, r.late, r.unchanged, r.no_change, r.review_comment, r.submitted_at, r.updated_at, \
+     (SELECT COUNT(*) FROM report_values v WHERE v.report_id = r.id) AS n_values, \
+     (SELECT COUNT(*) FROM report_milestones m WHERE m.report_id = r.id) AS n_milestones, \
+     (SELECT COUNT(*) FROM evidence e WHERE e.report_id = r.id) AS n_evidence";
+
 fn check_text(field: &str, label: &str, text: &str) -> Result<()> {
     if text.chars().count() > MAX_TEXT_CHARS {
         return Err(StoreError::invalid(field, format!("{label}不能超过 {MAX_TEXT_CHARS} 个字")));
@@ -202,12 +210,7 @@ impl Store {
             "CAST(NULL AS TEXT)"
         };
         let row = sqlx::query(sql!(
-            "SELECT r.id, r.state, r.progress, r.cumulative, r.self_status, r.problems, r.next_steps, r.version, \
-             r.late, r.unchanged, r.no_change, r.review_comment, r.submitted_at, r.updated_at, \
-             (SELECT COUNT(*) FROM report_values v WHERE v.report_id = r.id) AS n_values, \
-             (SELECT COUNT(*) FROM report_milestones m WHERE m.report_id = r.id) AS n_milestones, \
-             (SELECT COUNT(*) FROM evidence e WHERE e.report_id = r.id) AS n_evidence, \
-             {previous_column} AS previous \
+            "SELECT {REPORT_COLUMNS}, {previous_column} AS previous \
              FROM reports r WHERE r.assignment_id = $1 AND r.period = $2"
         ))
         .bind(assignment_id)
@@ -215,6 +218,47 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         let Some(r) = row else { return Ok(None) };
+        let report = self.report_from_row(&r, assignment_id, period).await?;
+        Ok(Some((report, r.get("previous"))))
+    }
+
+    /// An assignment and its stored report for a period (`None` if there is none yet), in one
+    /// statement: the API's report read needs both (the assignment says who may see the report
+    /// and which year its plan covers), and each statement is a round trip to a connection's
+    /// thread. `period` is matched as written; a caller checks it against the plan's year.
+    pub async fn assignment_report(&self, id: i64, period: &str) -> Result<(crate::plans::Assignment, Option<Report>)> {
+        let r = sqlx::query(sql!(
+            "SELECT a.id AS assignment_id, a.task_id, a.unit_id, u.name AS unit_name, a.role, a.via_group, \
+             p.year AS plan_year, {REPORT_COLUMNS} \
+             FROM assignments a JOIN units u ON u.id = a.unit_id JOIN tasks t ON t.id = a.task_id \
+             JOIN plans p ON p.id = t.plan_id \
+             LEFT JOIN reports r ON r.assignment_id = a.id AND r.period = $2 \
+             WHERE a.id = $1"
+        ))
+        .bind(id)
+        .bind(period)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let assignment = crate::plans::Assignment {
+            id: r.get("assignment_id"),
+            task_id: r.get("task_id"),
+            unit_id: r.get("unit_id"),
+            unit_name: r.get("unit_name"),
+            role: r.get("role"),
+            via_group: r.get("via_group"),
+            plan_year: r.get("plan_year"),
+        };
+        let report = match r.get::<Option<i64>, _>("id") {
+            Some(_) => Some(self.report_from_row(&r, id, period).await?),
+            None => None,
+        };
+        Ok((assignment, report))
+    }
+
+    /// A report from a row of [`REPORT_COLUMNS`]: its figures, milestone dates and evidence
+    /// are read only where the row counted any.
+    async fn report_from_row(&self, r: &sqlx::any::AnyRow, assignment_id: i64, period: &str) -> Result<Report> {
         let id: i64 = r.get("id");
         let values = if r.get::<i64, _>("n_values") == 0 {
             BTreeMap::new()
@@ -268,7 +312,7 @@ impl Store {
             prefilled_from: None,
             evidence,
         };
-        Ok(Some((report, r.get("previous"))))
+        Ok(report)
     }
 
     /// The report of an assignment for a period: the stored one, or a new form pre-filled

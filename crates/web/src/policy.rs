@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 use store::plans::Assignment;
-use store::reports::TaskReport;
+use store::reports::{Report, TaskReport};
 use store::status::{PlanView, Shared};
 use store::users::{Role, User};
 use store::{Store, StoreError};
@@ -28,6 +28,18 @@ pub fn may_see_unit_work(user: &User, unit_id: i64) -> bool {
 pub async fn visible_assignment(store: &Store, user: &User, id: i64) -> Result<Assignment, StoreError> {
     let a = store.assignment(id).await?;
     if may_see_unit_work(user, a.unit_id) { Ok(a) } else { Err(StoreError::NotFound) }
+}
+
+/// [`visible_assignment`] with its stored report for `period` (as written), read in the same
+/// statement; the report goes only where the assignment may be seen.
+pub async fn visible_assignment_report(
+    store: &Store,
+    user: &User,
+    id: i64,
+    period: &str,
+) -> Result<(Assignment, Option<Report>), StoreError> {
+    let (a, report) = store.assignment_report(id, period).await?;
+    if may_see_unit_work(user, a.unit_id) { Ok((a, report)) } else { Err(StoreError::NotFound) }
 }
 
 /// A task's reports as the user may see them: every one for the bureau; for a unit its own in

@@ -481,6 +481,18 @@ async fn a_submission_compares_with_the_last_month_submitted_only() {
         assert!(!submit("2024-05", "丙").await.unchanged, "{}: April said 乙; June is later", db.name);
         assert!(march.input.values.is_empty() && march.input.milestones.is_empty() && march.evidence.is_empty());
         assert_eq!(march, s.report(id, p("2024-03")).await.expect("reads"), "{}", db.name);
+
+        // The API's report read takes the assignment and the stored report in one statement:
+        // the same as the two reads, nothing for a month not written (or written another way),
+        // and not found for an assignment that does not exist.
+        let (assignment, stored) = s.assignment_report(id, "2024-03").await.expect("reads");
+        assert_eq!(assignment, s.assignment(id).await.expect("reads"), "{}", db.name);
+        assert_eq!(stored, Some(march), "{}", db.name);
+        for unwritten in ["2024-07", "2024-3", "三月"] {
+            let (assignment, stored) = s.assignment_report(id, unwritten).await.expect("reads");
+            assert_eq!((assignment.id, stored), (id, None), "{}: {unwritten}", db.name);
+        }
+        assert!(matches!(s.assignment_report(id + 100_000, "2024-03").await, Err(store::StoreError::NotFound)));
     }
 }
 

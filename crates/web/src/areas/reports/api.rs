@@ -56,9 +56,15 @@ pub async fn get_report(
     who: CurrentUser,
     Path((id, period)): Path<(i64, String)>,
 ) -> ApiResult<Json<Report>> {
-    let assignment = visible_assignment(&state, &who, id).await?;
+    // The assignment and the stored report in one statement; a report not yet written (or a
+    // month written another way, 2024-5) is then made up as before.
+    let (assignment, stored) = crate::policy::visible_assignment_report(&state.store, &who.user, id, &period).await?;
     let period = assignment_period(&state, &assignment, &period)?;
-    Ok(Json(state.store.report(id, period).await?.into()))
+    let report = match stored {
+        Some(report) => report,
+        None => state.store.report(id, period).await?,
+    };
+    Ok(Json(report.into()))
 }
 
 #[derive(Deserialize, ToSchema)]
