@@ -311,8 +311,6 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The CPU time (user and system, µs) the processes have used so far; `None` without any, or
-/// when one cannot be read (it has exited).
 /// The servers' peak resident memory since the last [`RssPeak::take_mb`], sampled every 10 ms
 /// by a task of its own. Sampling, not VmHWM: VmHWM only ever rises (resetting it through
 /// clear_refs would take the whole run's peak from bench/run.sh), and a peak that lasts less
@@ -363,6 +361,8 @@ fn server_rss_kb(pids: &[u32]) -> Option<u64> {
     Some(total)
 }
 
+/// The CPU time (user and system, µs) the processes have used so far; `None` without any, or
+/// when one cannot be read (it has exited).
 fn server_cpu_us(pids: &[u32]) -> Option<u64> {
     if pids.is_empty() {
         return None;
