@@ -227,28 +227,17 @@ impl Store {
     /// and which year its plan covers), and each statement is a round trip to a connection's
     /// thread. `period` is matched as written; a caller checks it against the plan's year.
     pub async fn assignment_report(&self, id: i64, period: &str) -> Result<(crate::plans::Assignment, Option<Report>)> {
+        use crate::plans::{ASSIGNMENT_COLUMNS, ASSIGNMENT_FROM};
         let r = sqlx::query(sql!(
-            "SELECT a.id AS assignment_id, a.task_id, a.unit_id, u.name AS unit_name, a.role, a.via_group, \
-             p.year AS plan_year, {REPORT_COLUMNS} \
-             FROM assignments a JOIN units u ON u.id = a.unit_id JOIN tasks t ON t.id = a.task_id \
-             JOIN plans p ON p.id = t.plan_id \
-             LEFT JOIN reports r ON r.assignment_id = a.id AND r.period = $2 \
-             WHERE a.id = $1"
+            "SELECT {ASSIGNMENT_COLUMNS}, {REPORT_COLUMNS} FROM {ASSIGNMENT_FROM} \
+             LEFT JOIN reports r ON r.assignment_id = a.id AND r.period = $2 WHERE a.id = $1"
         ))
         .bind(id)
         .bind(period)
         .fetch_optional(&self.pool)
         .await?
         .ok_or(StoreError::NotFound)?;
-        let assignment = crate::plans::Assignment {
-            id: r.get("assignment_id"),
-            task_id: r.get("task_id"),
-            unit_id: r.get("unit_id"),
-            unit_name: r.get("unit_name"),
-            role: r.get("role"),
-            via_group: r.get("via_group"),
-            plan_year: r.get("plan_year"),
-        };
+        let assignment = crate::plans::assignment_from_row(&r);
         let report = match r.get::<Option<i64>, _>("id") {
             Some(_) => Some(self.report_from_row(&r, id, period).await?),
             None => None,

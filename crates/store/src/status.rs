@@ -188,24 +188,13 @@ struct Latest {
 
 impl Store {
     pub async fn assignment(&self, id: i64) -> Result<crate::plans::Assignment> {
-        let r = sqlx::query(
-            "SELECT a.id, a.task_id, a.unit_id, u.name, a.role, a.via_group, p.year FROM assignments a \
-             JOIN units u ON u.id = a.unit_id JOIN tasks t ON t.id = a.task_id JOIN plans p ON p.id = t.plan_id \
-             WHERE a.id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-        Ok(crate::plans::Assignment {
-            id: r.get(0),
-            task_id: r.get(1),
-            unit_id: r.get(2),
-            unit_name: r.get(3),
-            role: r.get(4),
-            via_group: r.get(5),
-            plan_year: r.get(6),
-        })
+        use crate::plans::{ASSIGNMENT_COLUMNS, ASSIGNMENT_FROM};
+        let r = sqlx::query(sql!("SELECT {ASSIGNMENT_COLUMNS} FROM {ASSIGNMENT_FROM} WHERE a.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(crate::plans::assignment_from_row(&r))
     }
 
     /// Status of every assignment, item and section of a plan for a period (the current

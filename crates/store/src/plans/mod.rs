@@ -227,27 +227,36 @@ impl Store {
 
     /// Assignments of a plan's tasks, optionally only those of one unit.
     pub async fn assignments(&self, plan_id: i64, unit_id: Option<i64>) -> Result<Vec<Assignment>> {
-        let rows = sqlx::query(
-            "SELECT a.id, a.task_id, a.unit_id, u.name, a.role, a.via_group, p.year FROM assignments a \
-             JOIN tasks t ON t.id = a.task_id JOIN plans p ON p.id = t.plan_id JOIN units u ON u.id = a.unit_id \
-             WHERE t.plan_id = $1 AND ($2 IS NULL OR a.unit_id = $2) ORDER BY t.position, a.id",
-        )
+        let rows = sqlx::query(sql!(
+            "SELECT {ASSIGNMENT_COLUMNS} FROM {ASSIGNMENT_FROM} \
+             WHERE t.plan_id = $1 AND ($2 IS NULL OR a.unit_id = $2) ORDER BY t.position, a.id"
+        ))
         .bind(plan_id)
         .bind(unit_id)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .iter()
-            .map(|r| Assignment {
-                id: r.get(0),
-                task_id: r.get(1),
-                unit_id: r.get(2),
-                unit_name: r.get(3),
-                role: r.get(4),
-                via_group: r.get(5),
-                plan_year: r.get(6),
-            })
-            .collect())
+        Ok(rows.iter().map(assignment_from_row).collect())
+    }
+}
+
+/// An assignment's columns, read from [`ASSIGNMENT_FROM`] by [`assignment_from_row`]: its unit's
+/// name and its plan's year come along (who may see it, which months it may be reported for).
+pub(crate) const ASSIGNMENT_COLUMNS: &str = "a.id AS assignment_id, a.task_id, a.unit_id, u.name AS unit_name, \
+     a.role, a.via_group, p.year AS plan_year";
+
+/// The tables behind [`ASSIGNMENT_COLUMNS`].
+pub(crate) const ASSIGNMENT_FROM: &str = "assignments a JOIN tasks t ON t.id = a.task_id \
+     JOIN plans p ON p.id = t.plan_id JOIN units u ON u.id = a.unit_id";
+
+pub(crate) fn assignment_from_row(r: &sqlx::any::AnyRow) -> Assignment {
+    Assignment {
+        id: r.get("assignment_id"),
+        task_id: r.get("task_id"),
+        unit_id: r.get("unit_id"),
+        unit_name: r.get("unit_name"),
+        role: r.get("role"),
+        via_group: r.get("via_group"),
+        plan_year: r.get("plan_year"),
     }
 }
 
