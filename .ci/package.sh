@@ -6,6 +6,12 @@
 #
 # Run as root on a Debian machine that does not have duban installed for real:
 #   bash .ci/package.sh
+#
+# PACKAGE_PROFILE=dev packs the debug binary the test suite has already built instead of
+# building a release one: CI does that (.ci/run), because a cold release build would double
+# its time on two cores, and what CI checks here — the package's files, user, directories,
+# conffile, unit, maintainer scripts, and that the packaged command line serves — does not
+# depend on the optimisation level. A package to install on a server is the release one.
 # It leaves the machine as it found it (the duban user and the data directories are removed
 # only if this script created them).
 set -euo pipefail
@@ -21,17 +27,38 @@ if dpkg -s duban >/dev/null 2>&1; then
 fi
 
 echo "== cargo-deb"
-if ! command -v cargo-deb >/dev/null 2>&1; then
-  cargo install cargo-deb --locked
+# Pinned: the version this script was written against. Later versions plan to refuse the dev
+# profile (PACKAGE_PROFILE=dev below), and a CI step should not change under the project.
+cargo_deb_version=3.8.0
+if [ "$(cargo deb --version 2>/dev/null)" != "cargo-deb $cargo_deb_version" ]; then
+  cargo install cargo-deb --version "$cargo_deb_version" --locked
 fi
 cargo deb --version
 
-echo "== build the package (release)"
+profile="${PACKAGE_PROFILE:-release}"
 started=$(date +%s)
-deb=$(cargo deb -p duban -- --locked | tail -n 1)
+case "$profile" in
+  release)
+    echo "== build the package (release)"
+    deb=$(cargo deb -p duban -- --locked | tail -n 1)
+    binary="$CARGO_TARGET_DIR/release/duban"
+    ;;
+  dev)
+    echo "== pack the debug binary the tests built (no build)"
+    binary="$CARGO_TARGET_DIR/debug/duban"
+    test -x "$binary" || { echo "package: $binary is missing; run the tests first"; exit 1; }
+    # --fast: the debug binary is large and this package is installed once and purged.
+    # cargo-deb warns that it is meant for release profiles; the warning is expected here.
+    deb=$(cargo deb -p duban --profile dev --no-build --fast --strip | tail -n 1)
+    ;;
+  *)
+    echo "package: PACKAGE_PROFILE is release or dev, not $profile"
+    exit 1
+    ;;
+esac
 echo "built $deb in $(( $(date +%s) - started )) s"
 test -f "$deb"
-echo "binary: $(stat -c %s "$CARGO_TARGET_DIR/release/duban") bytes as built; package: $(stat -c %s "$deb") bytes"
+echo "binary: $(stat -c %s "$binary") bytes as built; package: $(stat -c %s "$deb") bytes"
 
 # What this run creates, so that only that is removed at the end.
 had_user=$(getent passwd duban >/dev/null && echo yes || echo no)
