@@ -293,7 +293,7 @@ fn build_item(
     warnings: &mut Vec<Warning>,
 ) -> Item {
     let text = raw.text.as_str();
-    let (main, units_text, names) = match units::find_clause(text) {
+    let (main, units_text, names, deadline) = match units::find_clause(text) {
         Some(clause) => {
             if clause.unclosed {
                 warnings.push(Warning {
@@ -303,7 +303,7 @@ fn build_item(
                 });
             }
             *carried = clause.carry_over.then(|| clause.names.clone());
-            (&text[..clause.start], text[clause.start..].trim().to_string(), clause.names)
+            (&text[..clause.start], text[clause.start..].trim().to_string(), clause.names, clause.deadline)
         }
         None => {
             let names = carried.clone().unwrap_or_default();
@@ -314,7 +314,7 @@ fn build_item(
                     message: "本条目沿用前文“下同”所注明的责任单位".into(),
                 });
             }
-            (text, String::new(), names)
+            (text, String::new(), names, None)
         }
     };
     let (title, title_end, body) = split_title(main);
@@ -340,7 +340,7 @@ fn build_item(
         units,
         measures,
         targets,
-        deadline: None,
+        deadline,
         extra: Default::default(),
     }
 }

@@ -66,6 +66,11 @@ fn numbered(line: &str) -> Option<Numbered> {
 fn digits_may_open_title(rest: &str) -> bool {
     let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
     let after = &rest[digits..];
+    // "1.2017年10月底前实现…": a year opens the title; no decimal is written with four places
+    // before 年.
+    if digits == 4 && (rest.starts_with("19") || rest.starts_with("20")) && after.starts_with('年') {
+        return true;
+    }
     !rest.starts_with('0')
         && !after.is_empty()
         && !after.starts_with(['.', '．', '%', '％', '‰', '万', '亿', '千', '百', '倍', '年', '月', '日', '号'])
@@ -617,6 +622,12 @@ mod tests {
         let o = outline(&lines("1.甲。\n2.乙。\n7.365天值守。"), &mut w).expect("outline");
         assert_eq!(o.items.len(), 2);
         assert!(w.is_empty(), "{w:?}");
+        // "1.2017年10月底前实现…": a year opening the first item's title, not a decimal.
+        let mut w = Vec::new();
+        let o = outline(&lines("一、任务\n1.2017年10月底前实现多证合一。\n2.乙。\n3.2.5年内完成。"), &mut w)
+            .expect("outline");
+        let items: Vec<(u32, &str)> = o.items.iter().map(|i| (i.number, i.text.as_str())).collect();
+        assert_eq!(items, vec![(1, "2017年10月底前实现多证合一。"), (2, "乙。\n3.2.5年内完成。")]);
     }
 
     #[test]

@@ -93,6 +93,9 @@ const PREFIXES: &[(&str, Comparator)] = &[
     ("近", Comparator::About),
 ];
 
+/// The comparator of "至少" standing a few words before its number.
+static AT_LEAST: (&str, Comparator) = ("至少", Comparator::AtLeast);
+
 /// Verbs after which a Chinese numeral counts as a target ("新建三所幼儿园").
 const TARGET_VERBS: &[&str] = &[
     "新建",
@@ -147,12 +150,45 @@ fn is_clause_break(c: char) -> bool {
     matches!(c, ',' | '，' | ';' | '；' | '。' | ':' | '：' | '!' | '！' | '?' | '？' | '\n')
 }
 
+/// Full-width digits ("１件以上", as some pages type them) read as ASCII ones.
+fn ascii_digits(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+            '．' => '.',
+            c => c,
+        })
+        .collect()
+}
+
+fn is_digit(c: char) -> bool {
+    c.is_ascii_digit() || ('０'..='９').contains(&c)
+}
+
 fn parse_value(s: &str) -> Option<f64> {
+    let s = ascii_digits(s);
     if s.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
         s.parse().ok()
     } else {
-        chinese_number(s).map(|v| v as f64)
+        chinese_number(&s).map(|v| v as f64)
     }
+}
+
+/// Units of time after which 内 means "within" ("3小时内便捷通关", "5个工作日内办结").
+const WITHIN_UNITS: &[&str] = &["小时", "天", "工作日", "个工作日", "日"];
+
+/// "至少" a few words before the number ("每半年至少专题研究一次", "至少组织1次演练"): the
+/// comparator governs the verb phrase and its count.
+fn at_least_before_verb(before: &str) -> bool {
+    let tail = tail_chars(before, 8);
+    tail.rfind("至少").is_some_and(|i| {
+        let between = &tail[i + "至少".len()..];
+        between.chars().count() <= 6 && between.chars().all(is_han_char)
+    })
+}
+
+fn is_han_char(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
 }
 
 static PERCENT_IN_WORDS: LazyLock<Regex> = LazyLock::new(|| {
@@ -212,7 +248,7 @@ pub fn find_targets(sentence: &str) -> Vec<Target> {
         let whole = c.get(0).expect("match");
         let num = c.name("num").expect("num");
         let unit = c.name("unit").expect("unit").as_str();
-        let chinese = !num.as_str().starts_with(|ch: char| ch.is_ascii_digit());
+        let chinese = !num.as_str().starts_with(is_digit);
         let before = &sentence[..num.start()];
         let after = &sentence[whole.end()..];
         let prev = before.chars().last();
@@ -238,10 +274,22 @@ pub fn find_targets(sentence: &str) -> Vec<Target> {
         {
             continue;
         }
+        // "由苏澳、平原等5个乡镇负责": a count of the units just listed as doing the work, not a
+        // goal (whereas "启动东澳、葫芦澳等2个渔港经济区建设" counts what is to be built);
+        // "按50%收取", "100%即征即退": a rate a rule applies.
+        let rest_of_clause = after.split(is_clause_break).next().unwrap_or(after);
+        let names_doers = ["负责", "牵头", "承担", "配合"].iter().any(|w| rest_of_clause.contains(w));
+        if (before.ends_with('等') && names_doers) || before.ends_with('按') || after.starts_with("即征即退") {
+            continue;
+        }
         // "至少建成1个": a comparator may stand before the verb.
         let before_verb = TARGET_VERBS.iter().find_map(|v| before.trim_end().strip_suffix(v)).unwrap_or(before);
-        let prefix = longest_prefix(before.trim_end()).or_else(|| longest_prefix(before_verb.trim_end()));
-        let post = c.name("post").map(|m| m.as_str());
+        let prefix = longest_prefix(before.trim_end())
+            .or_else(|| longest_prefix(before_verb.trim_end()))
+            .or_else(|| at_least_before_verb(before).then_some(&AT_LEAST));
+        // "3小时内": within a time.
+        let within = c.name("post").is_none() && WITHIN_UNITS.contains(&unit) && after.starts_with('内');
+        let post = c.name("post").map(|m| m.as_str()).or(within.then_some("以内"));
         let verb_before = TARGET_VERBS.iter().any(|v| before.ends_with(v))
             || TARGET_VERBS.iter().any(|v| tail_chars(before, 8).contains(v));
         let has_comparator = prefix.is_some() || post.is_some() || c.name("dash").is_some();
@@ -478,8 +526,26 @@ mod tests {
             "实施阶段性下调工伤保险费率50%的政策",
             "121人才梯队项目",
             "加快建设一支高素质、创新型教育人才队伍",
+            "由苏澳、平原、芦洋、中楼、岚城等5个乡镇负责",
+            "公共资源交易平台交易服务费按50%收取",
+            "可享受增值税100%即征即退政策",
+            "组织召开一次专题部署会",
         ] {
             assert!(find_targets(s).is_empty(), "{s}: {:?}", find_targets(s));
         }
+    }
+
+    #[test]
+    fn full_width_digits_within_a_time_and_at_least_before_the_verb() {
+        let t = one("今年要选择１件以上重大行政决策项目开展评估");
+        assert_eq!((t.value, t.unit.as_str(), t.comparator), (1.0, "件", Comparator::AtLeast));
+        let t = one("实现台湾农渔产品3小时内便捷通关目标");
+        assert_eq!((t.value, t.unit.as_str(), t.comparator), (3.0, "小时", Comparator::AtMost));
+        let t = one("启动东澳中心渔港、葫芦澳等2个渔港经济区建设");
+        assert_eq!((t.value, t.unit.as_str(), t.comparator), (2.0, "个", Comparator::Exactly));
+        let t = one("每半年至少组织1次生产安全事故应急救援演练");
+        assert_eq!((t.value, t.unit.as_str(), t.comparator), (1.0, "次", Comparator::AtLeast));
+        let t = one("领导小组每半年至少专题研究一次安全生产工作");
+        assert_eq!((t.value, t.unit.as_str(), t.comparator), (1.0, "次", Comparator::AtLeast));
     }
 }

@@ -7,7 +7,7 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 /// Role labels as they appear in unit clauses.
-const ROLE_LABELS: &str = r"牵头责任单位|协同责任单位|配合责任单位|责任单位|责任科室|责任部门|责任处室|责任股室|主责单位|主要责任单位|牵头单位|牵头部门|牵头科室|牵头处室|牵头股室|配合单位|配合部门|配合科室|配合处室|配合股室|协同单位|协办单位|协办股室|协办科室|参与单位|责任领导|牵头领导|分管领导";
+const ROLE_LABELS: &str = r"牵头责任单位|协同责任单位|配合责任单位|责任单位|责任科室|责任部门|责任处室|责任股室|主责单位|主要责任单位|主抓单位|实施单位|牵头单位|牵头部门|牵头科室|牵头处室|牵头股室|配合单位|配合部门|配合科室|配合处室|配合股室|协同单位|协办单位|协办股室|协办科室|参与单位|责任领导|牵头领导|分管领导";
 
 static LABEL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(&format!(r"({ROLE_LABELS})\s*[:：]?")).expect("valid regex"));
@@ -18,6 +18,10 @@ static BRACKETED_START: LazyLock<Regex> =
 static BARE_START: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(&format!(r"(?:^|[\n。;；\s])((?:{ROLE_LABELS})\s*[:：])")).expect("valid regex"));
 static CARRY_OVER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[,，;；、]?\s*(?:以下|下)同").expect("valid regex"));
+/// A deadline's label after the units ("牵头单位:A\n配合单位:B\n完成时限:2019年底"): what
+/// follows it dates the work and names no unit.
+static DEADLINE_LABEL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:完成时限|完成时间|完成期限|时间节点|时限要求)\s*[:：]").expect("valid regex"));
 
 /// The unit clause found at the end of an item's text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +34,8 @@ pub struct Clause {
     pub carry_over: bool,
     /// The bracket was opened but never closed.
     pub unclosed: bool,
+    /// The deadline written in the clause after its units ("完成时限:2019年底").
+    pub deadline: Option<String>,
 }
 
 fn closing_for(open: char) -> &'static [char] {
@@ -75,13 +81,15 @@ pub fn find_clause(text: &str) -> Option<Clause> {
             Some(end) if only_trailing_punct(&text[end..]) => {
                 let inner = inner_text(&text[m.start()..end]);
                 let (names, carry_over) = read_clause(inner);
-                return Some(Clause { start: m.start(), names, carry_over, unclosed: false });
+                let deadline = clause_deadline(inner);
+                return Some(Clause { start: m.start(), names, carry_over, unclosed: false, deadline });
             }
             Some(_) => {} // a clause in mid-text: it belongs to one measure, not the item
             None => {
                 let inner = &text[m.start() + first_char_len(&text[m.start()..])..];
                 let (names, carry_over) = read_clause(inner);
-                return Some(Clause { start: m.start(), names, carry_over, unclosed: true });
+                let deadline = clause_deadline(inner);
+                return Some(Clause { start: m.start(), names, carry_over, unclosed: true, deadline });
             }
         }
     }
@@ -94,7 +102,8 @@ pub fn find_clause(text: &str) -> Option<Clause> {
         .find(|&start| !text[start..].trim_end_matches(['。', ' ', '\n']).contains('。'));
     if let Some(start) = bare {
         let (names, carry_over) = read_clause(&text[start..]);
-        return Some(Clause { start, names, carry_over, unclosed: false });
+        let deadline = clause_deadline(&text[start..]);
+        return Some(Clause { start, names, carry_over, unclosed: false, deadline });
     }
     // 3. "(A牵头,B、C按职责分工负责)" / "(A负责)" closing the item.
     let trimmed = text.trim_end_matches(|c: char| c.is_whitespace() || c == '。');
@@ -107,11 +116,20 @@ pub fn find_clause(text: &str) -> Option<Clause> {
         {
             let (names, carry_over) = read_clause(inner);
             if !names.is_empty() {
-                return Some(Clause { start: open, names, carry_over, unclosed: false });
+                return Some(Clause { start: open, names, carry_over, unclosed: false, deadline: None });
             }
         }
     }
     None
+}
+
+/// The text after a deadline label in a unit clause, up to the end of its line.
+fn clause_deadline(inner: &str) -> Option<String> {
+    let m = DEADLINE_LABEL.find(inner)?;
+    let rest = &inner[m.end()..];
+    let line = rest.split('\n').next().unwrap_or(rest);
+    let line = line.trim().trim_end_matches(['。', ';', '；', ' ', '〕', '】', ']', ')', '）']).trim();
+    (!line.is_empty()).then(|| line.to_string())
 }
 
 fn first_char_len(s: &str) -> usize {
@@ -147,8 +165,20 @@ fn matching_open(s: &str) -> Option<usize> {
 pub fn read_clause(inner: &str) -> (Vec<(String, Role)>, bool) {
     let carry_over = CARRY_OVER.is_match(inner);
     let inner = CARRY_OVER.replace_all(inner, "");
+    // "…\n完成时限:2019年底": the deadline after the units is not a unit.
+    let inner = DEADLINE_LABEL.find(&inner).map_or(&*inner, |m| &inner[..m.start()]);
     // Round brackets are left alone: they may close a name such as "各区(市)".
-    let inner = inner.trim_end_matches(['〕', '】', ']', '。', ' ']);
+    let inner = inner.trim_end_matches(['〕', '】', ']', '。', ' ', '\n']);
+    let mut names = read_labelled(inner).unwrap_or_else(|| read_inline(inner));
+    // A unit named twice ("牵头单位:A\n主抓单位:A\n责任单位:A、B") keeps its first, strongest
+    // role: lead before co or responsible, as the clause lists them.
+    let mut seen = std::collections::HashSet::new();
+    names.retain(|(name, _)| seen.insert(name.clone()));
+    (names, carry_over)
+}
+
+/// Reads a clause with role labels ("牵头单位:A;配合单位:B"); `None` when it has none.
+fn read_labelled(inner: &str) -> Option<Vec<(String, Role)>> {
     let mut names = Vec::new();
     // A label inside a name ("各项目牵头单位") is not a label: it has a character before it and
     // no colon after it.
@@ -160,29 +190,48 @@ pub fn read_clause(inner: &str) -> (Vec<(String, Role)>, bool) {
             m.as_str().ends_with([':', '：']) || !before.is_some_and(is_han)
         })
         .collect();
-    if !labels.is_empty() {
-        // "牵头单位:A;责任单位:B": beside a lead, the responsible units are the co-operating ones.
-        let has_lead = labels.iter().any(|c| c[1].starts_with("牵头") && !c[1].ends_with("领导"));
-        // Text before the first label (rare) counts as responsible.
-        let first = labels[0].get(0).expect("match").start();
-        push_names(&mut names, &inner[..first], Role::Responsible);
-        for (i, c) in labels.iter().enumerate() {
-            let whole = c.get(0).expect("match");
-            let until = labels.get(i + 1).map_or(inner.len(), |n| n.get(0).expect("match").start());
-            let role = match &c[1] {
-                l if l.starts_with("牵头") && !l.ends_with("领导") => Some(Role::Lead),
-                l if l.starts_with("配合") || l.starts_with("协") || l.starts_with("参与") => Some(Role::Co),
-                l if l.ends_with("领导") => None, // people, not units
-                _ if has_lead => Some(Role::Co),
-                _ => Some(Role::Responsible),
-            };
-            if let Some(role) = role {
-                push_names(&mut names, &inner[whole.end()..until], role);
-            }
-        }
-        return (names, carry_over);
+    if labels.is_empty() {
+        return None;
     }
-    // "A牵头,B、C按职责分工负责" / "A牵头,B配合" / "A负责".
+    // "牵头单位:A;责任单位:B": beside a lead, the responsible units are the co-operating ones.
+    let is_lead = |l: &str| (l.starts_with("牵头") || l.starts_with("主抓")) && !l.ends_with("领导");
+    let has_lead = labels.iter().any(|c| is_lead(&c[1]));
+    // Text before the first label (rare) counts as responsible.
+    let first = labels[0].get(0).expect("match").start();
+    push_names(&mut names, &inner[..first], Role::Responsible);
+    for (i, c) in labels.iter().enumerate() {
+        let whole = c.get(0).expect("match");
+        let until = labels.get(i + 1).map_or(inner.len(), |n| n.get(0).expect("match").start());
+        let role = match &c[1] {
+            l if is_lead(l) => Some(Role::Lead),
+            l if l.starts_with("配合") || l.starts_with("协") || l.starts_with("参与") => Some(Role::Co),
+            l if l.ends_with("领导") => None, // people, not units
+            _ if has_lead => Some(Role::Co),
+            _ => Some(Role::Responsible),
+        };
+        let segment = &inner[whole.end()..until];
+        if role == Some(Role::Responsible) && names_a_lead_inline(segment) {
+            // "责任单位:A、B牵头,C、D配合": the roles are written inside the list.
+            names.extend(read_inline(segment));
+        } else if let Some(role) = role {
+            push_names(&mut names, segment, role);
+        }
+    }
+    Some(names)
+}
+
+/// Whether a list writes its lead inline: a piece ending in 牵头 ("A、B牵头,C配合").
+fn names_a_lead_inline(list: &str) -> bool {
+    list.split([',', '，', ';', '；']).any(|p| {
+        let p = p.trim();
+        p.ends_with("牵头") || p.ends_with("牵头负责")
+    })
+}
+
+/// Reads a clause that writes its roles after the names: "A牵头,B、C按职责分工负责",
+/// "A牵头,B配合", "A负责".
+fn read_inline(inner: &str) -> Vec<(String, Role)> {
+    let mut names = Vec::new();
     let mut has_lead = false;
     let pieces: Vec<&str> = inner.split([',', '，', ';', '；']).collect();
     for piece in &pieces {
@@ -207,7 +256,7 @@ pub fn read_clause(inner: &str) -> (Vec<(String, Role)>, bool) {
             .unwrap_or(p);
         push_names(&mut names, p, if has_lead { Role::Co } else { Role::Responsible });
     }
-    (names, carry_over)
+    names
 }
 
 /// Splits a list of names at separators outside brackets, so "各县(市、区)" stays whole.
@@ -432,6 +481,40 @@ mod tests {
         assert_eq!(c.names.len(), 4);
         assert_eq!(c.names[0], n("各区(市)", Role::Responsible));
         assert_eq!(c.names[3], n("直各学校", Role::Responsible));
+    }
+
+    #[test]
+    fn roles_written_inside_a_labelled_list() {
+        // 责任单位 with the roles inside the list (a district's 工作要点).
+        assert_eq!(
+            roles("做好工作。\n责任单位：经济发展局、财政金融局牵头，各片区项目建设指挥部、社会事业局配合"),
+            vec![
+                n("经济发展局", Role::Lead),
+                n("财政金融局", Role::Lead),
+                n("各片区项目建设指挥部", Role::Co),
+                n("社会事业局", Role::Co)
+            ]
+        );
+        assert_eq!(
+            roles("做好工作。\n责任单位：区行政审批局牵头，区直相关部门、各乡镇人民政府按职责分工负责"),
+            vec![n("区行政审批局", Role::Lead), n("区直相关部门", Role::Co), n("各乡镇人民政府", Role::Co)]
+        );
+    }
+
+    #[test]
+    fn implementing_and_main_units_and_a_deadline_line() {
+        // 实施单位 beside a lead co-operate; 完成时限 dates the work and names no unit.
+        let c = find_clause(
+            "做好工作。\n牵头单位：区口岸办\n配合单位：平潭海关\n实施单位：区交通集团\n完成时限：2019年11月底",
+        )
+        .expect("clause");
+        assert_eq!(c.names, vec![n("区口岸办", Role::Lead), n("平潭海关", Role::Co), n("区交通集团", Role::Co)]);
+        assert_eq!(c.deadline.as_deref(), Some("2019年11月底"));
+        // 主抓单位 lead; a unit named again under a later label keeps its first role.
+        assert_eq!(
+            roles("做好工作。\n牵头单位：农业农村处\n主抓单位：农业农村处\n责任单位：农业农村处、各村"),
+            vec![n("农业农村处", Role::Lead), n("各村", Role::Co)]
+        );
     }
 
     #[test]
