@@ -1,11 +1,11 @@
 //! The unit directory the parser normalises responsible-unit names against. It is data (a
 //! TOML file such as `data/units/yingtan.toml`), not code: each authority has its own.
 
-use crate::model::{LearnedUnit, Plan};
+use crate::model::{LearnedUnit, Plan, UnitRef, Warning};
 use serde::Deserialize;
 use std::collections::HashMap;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct DirectoryUnit {
     pub name: String,
     /// "group", "district", "department", "school", ...
@@ -124,6 +124,11 @@ impl Directory {
                 let Some((count, _)) = best[start] else {
                     continue;
                 };
+                // The whole name is never its own split (it may be in the directory when the
+                // directory is the document's own names; see `split_run_together`).
+                if start == 0 && end == n {
+                    continue;
+                }
                 let piece: String = chars[start..end].iter().collect();
                 if self.index.contains_key(&piece) && best[end].is_none_or(|(c, _)| count + 1 < c) {
                     best[end] = Some((count + 1, start));
@@ -205,6 +210,44 @@ fn place_of(authority: &str) -> &str {
         }
     }
     ""
+}
+
+/// Names a plan read without a directory runs together without a 、 ("经济发展处交通与建设处"),
+/// split where every piece is a name the same document writes on its own elsewhere (with a
+/// directory, `units::resolve` splits against the directory's names instead). Each split is a
+/// warning, so the reviewer sees it beside the learned directory.
+pub fn split_run_together(plan: &mut Plan) {
+    let mut names: Vec<DirectoryUnit> = Vec::new();
+    for u in plan.items.iter().flat_map(|i| &i.units) {
+        if !names.iter().any(|n| n.name == u.name) {
+            names.push(DirectoryUnit { name: u.name.clone(), ..Default::default() });
+        }
+    }
+    let own = Directory::from_units(None, names);
+    let mut warnings = Vec::new();
+    for item in &mut plan.items {
+        let mut units: Vec<UnitRef> = Vec::new();
+        for u in std::mem::take(&mut item.units) {
+            // Only a name long enough to hold two names is tried.
+            let Some(pieces) = (u.name.chars().count() >= 6).then(|| own.split_run(&u.name)).flatten() else {
+                units.push(u);
+                continue;
+            };
+            warnings.push(Warning {
+                item: Some(item.number),
+                code: "missing_separator".into(),
+                message: format!("单位“{}”之间缺少顿号,已拆分为“{}”", u.name, pieces.join("”“")),
+            });
+            for p in pieces {
+                if !units.iter().any(|o| o.name == p && o.role == u.role) {
+                    let group = crate::units::looks_like_group(&p);
+                    units.push(UnitRef { name: p.clone(), raw: p, role: u.role, group, known: u.known });
+                }
+            }
+        }
+        item.units = units;
+    }
+    plan.warnings.extend(warnings);
 }
 
 /// The units a plan names, as a directory of its own to review: each name once, with the kind
@@ -384,6 +427,22 @@ mod rename_tests {
         let learned: Vec<(&str, usize)> = p.learned_units.iter().map(|l| (l.name.as_str(), l.items)).collect();
         assert_eq!(learned, [("市发改局", 3), ("市科技局办公室", 2)]);
         assert_eq!(p.learned_units[1].level, "市");
+    }
+
+    #[test]
+    fn names_run_together_split_into_names_the_document_writes_alone() {
+        let text = "2023年某片区工作要点\n一、重点工作\n1.甲。(经济发展处、社会事业处按职责分工负责)\n\
+                    2.乙。(交通与建设处按职责分工负责)\n3.丙。(经济发展处交通与建设处按职责分工负责)\n\
+                    4.丁。(社会事业处办公室负责)\n";
+        let mut p = crate::parse_text(text, &Directory::empty()).expect("parse");
+        split_run_together(&mut p);
+        assert_eq!(
+            units(&p, 2),
+            [("经济发展处".into(), Role::Responsible), ("交通与建设处".into(), Role::Responsible)]
+        );
+        assert!(p.warnings.iter().any(|w| w.code == "missing_separator" && w.item == Some(3)));
+        // A name whose rest is no name of the document stays whole.
+        assert_eq!(units(&p, 3), [("社会事业处办公室".into(), Role::Responsible)]);
     }
 
     #[test]

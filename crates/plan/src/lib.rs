@@ -71,6 +71,7 @@ pub fn parse_blocks(blocks: &[Block], directory: &Directory) -> Result<Plan, Par
     if !directory::applies_to(directory, &plan) && !directory.is_empty() {
         // Another authority's plan: its units are its own, not near-misses of the directory's.
         plan = parse_with_own_directory(blocks, &all, &Directory::empty())?;
+        directory::split_run_together(&mut plan);
         plan.learned_units = directory::learn(&plan);
         let whose = directory.authority.as_deref().map_or(String::new(), |a| format!("({a})"));
         plan.warnings.push(Warning {
