@@ -169,7 +169,13 @@ fn parse_simplified(blocks: &[Block], directory: &Directory) -> Result<Plan, Par
     let mut outline = structure::outline(&lines, &mut warnings);
     // Items run together in long paragraphs: split them when that finds far more items.
     let split = structure::split_inline_labels(&lines);
-    if split.len() > lines.len() {
+    // One paragraph's own list ("一是…:1.…;2.…;3.…") inside a plan whose items are found is
+    // not items run together: a page that lost its line breaks runs them together in many
+    // paragraphs, or in the one paragraph that holds the whole plan.
+    let kept: std::collections::HashSet<&str> = split.iter().map(String::as_str).collect();
+    let lines_split = lines.iter().filter(|l| !kept.contains(l.as_str())).count();
+    let one_paragraphs_list = lines_split == 1 && outline.as_ref().is_some_and(|o| o.items.len() >= 2);
+    if split.len() > lines.len() && !one_paragraphs_list {
         let mut split_warnings = Vec::new();
         if let Some(o) = structure::outline(&split, &mut split_warnings)
             && outline.as_ref().is_none_or(|old| o.items.len() >= 2 * old.items.len().max(2))
@@ -534,6 +540,18 @@ mod edit_tests {
         let gaps: Vec<Option<u32>> =
             plan.warnings.iter().filter(|w| w.code.starts_with("numbering")).map(|w| w.item).collect();
         assert_eq!(gaps, [Some(10)], "{:?}", plan.warnings);
+    }
+
+    #[test]
+    fn one_paragraphs_own_list_is_not_items_run_together() {
+        let text = "某区2017年改革六项措施\n一、实施档案电子化\n推进档案电子化。\n牵头单位：区审批局\n\
+                    二、打造自助服务区\n引进终端。一是出入境业务：1.办理签注申请；2.办理加签；3.自助缴费；4.办理通行证；5.查询违法；6.缴纳罚款；7.补领行驶证。\n\
+                    牵头单位：区公安局\n三、推进不动产登记\n做好登记。\n";
+        let plan = parse_text(text, &Directory::empty()).expect("parse");
+        let items: Vec<(u32, &str)> = plan.items.iter().map(|i| (i.number, i.title.as_str())).collect();
+        assert_eq!(items, [(1, "实施档案电子化"), (2, "打造自助服务区"), (3, "推进不动产登记")]);
+        assert!(plan.sections.is_empty());
+        assert!(!plan.warnings.iter().any(|w| w.code == "items_run_together"));
     }
 
     #[test]

@@ -231,16 +231,22 @@ pub fn outline(lines: &[String], warnings: &mut Vec<Warning>) -> Option<Outline>
     let mut subsection: Option<u32> = None;
     let mut last_item: Option<u32> = None;
     let mut last_section: Option<u32> = None;
+    // "附件:1.…;\n2.…;\n3.…" after the items: the attachments' list, whose numbers are no items.
+    let mut in_attachments = false;
     for (i, line) in lines.iter().enumerate().skip(first) {
         let order = i as u32;
-        let node = numbered_lines[i].as_ref().and_then(|n| role(n).map(|r| (r, *n))).filter(|(_, n)| {
-            // "11.365工程建设" is item 11 only right after item 10 (or as the first item of a
-            // section); elsewhere it is text that starts with a decimal.
-            !n.ambiguous || {
-                let section_is_new = out.items.last().is_none_or(|it| it.section != section);
-                n.number == last_item.map_or(1, |l| l + 1) || (n.number == 1 && section_is_new)
-            }
-        });
+        in_attachments |= !out.items.is_empty() && is_attachment_list(line);
+        let node =
+            numbered_lines[i].as_ref().filter(|_| !in_attachments).and_then(|n| role(n).map(|r| (r, *n))).filter(
+                |(_, n)| {
+                    // "11.365工程建设" is item 11 only right after item 10 (or as the first item of a
+                    // section); elsewhere it is text that starts with a decimal.
+                    !n.ambiguous || {
+                        let section_is_new = out.items.last().is_none_or(|it| it.section != section);
+                        n.number == last_item.map_or(1, |l| l + 1) || (n.number == 1 && section_is_new)
+                    }
+                },
+            );
         match node {
             Some((Level::Section, n)) => {
                 check_sequence("一、", last_section, n.number, false, None, warnings);
@@ -331,6 +337,23 @@ fn notice_start(lines: &[String]) -> Option<usize> {
     Some(salutation.unwrap_or(handing))
 }
 
+/// How many lines a covering notice's title takes: up to the line that ends in 通知 when the
+/// first line starts it ("…关于印发《X" / "Y》的通知"), at most four; else one.
+fn notice_title_span(notice: &[String]) -> usize {
+    let Some(first) = notice.first() else {
+        return 0;
+    };
+    if !first.contains("关于") || first.trim_end().ends_with("通知") {
+        return 1;
+    }
+    notice
+        .iter()
+        .take(4)
+        .position(|l| l.contains(['。', ',', '，', ':', '：']) || l.trim_end().ends_with("通知"))
+        .filter(|&i| notice[i].trim_end().ends_with("通知"))
+        .map_or(1, |i| i + 1)
+}
+
 fn append(slot: &mut Option<String>, line: &str) {
     match slot {
         Some(s) => {
@@ -371,11 +394,16 @@ fn front_matter(lines: &[String], out: &mut Outline) {
         let end = (ns..lines.len()).find(|&i| is_date_line(&lines[i])).unwrap_or(lines.len());
         &lines[ns..end]
     });
-    if let Some(t) = notice_lines.iter().find_map(|l| title_in_notice(l)) {
+    // A notice title broken over lines ("关于印发《2020年社会救助兜底脱贫\n行动实施方案》的通知")
+    // is read whole, before the notice's text (which may cite other documents in 《》).
+    let span = notice_title_span(notice_lines);
+    let notice_texts: Vec<String> =
+        std::iter::once(notice_lines[..span].concat()).chain(notice_lines[span..].iter().cloned()).collect();
+    if let Some(t) = notice_texts.iter().find_map(|l| title_in_notice(l)) {
         out.title = t;
     }
     let mut handed_out: Vec<String> = Vec::new();
-    for t in notice_lines.iter().flat_map(|l| titles_in_notice(l)).map(|t| comparable(&t)) {
+    for t in notice_texts.iter().flat_map(|l| titles_in_notice(l)).map(|t| comparable(&t)) {
         if !handed_out.contains(&t) {
             handed_out.push(t);
         }
@@ -502,12 +530,34 @@ fn is_page_furniture(line: &str) -> bool {
 }
 
 /// Moves the signature, date and 抄送/附件 lines at the end of the last item into `closing`.
+/// The line that opens a list of attachments: "附件:1.…" or "附件:" alone.
+fn is_attachment_list(line: &str) -> bool {
+    let l = line.trim_start();
+    l.starts_with("附件:") || l.starts_with("附件：")
+}
+
 fn take_closing(out: &mut Outline) {
-    let Some(last) = out.items.last_mut() else {
+    // The document's last lines are the text of whatever was numbered last: an item, or a
+    // section or sub-section without items of its own ("(四)加强宣传引导。…" closing a plan).
+    let last_item = out.items.last().map(|i| i.order);
+    let last_section = out.sections.last().map(|s| s.order);
+    let last_sub = out.subsections.last().map(|s| s.order);
+    let tail = if last_sub > last_item && last_sub >= last_section {
+        out.subsections.last_mut().and_then(|s| s.intro.as_mut())
+    } else if last_section > last_item && last_section > last_sub {
+        out.sections.last_mut().and_then(|s| s.intro.as_mut())
+    } else {
+        out.items.last_mut().map(|i| &mut i.text)
+    };
+    let Some(text) = tail else {
         return;
     };
-    let mut lines: Vec<&str> = last.text.split('\n').collect();
+    let mut lines: Vec<&str> = text.split('\n').collect();
     let mut closing = Vec::new();
+    // The attachments' list and whatever follows it close the document.
+    if let Some(at) = lines.iter().skip(1).position(|l| is_attachment_list(l)).map(|p| p + 1) {
+        closing.extend(lines.drain(at..).rev().map(|l| l.trim().to_string()));
+    }
     while lines.len() > 1 {
         let l = lines[lines.len() - 1].trim();
         let closes = is_date_line(l)
@@ -525,7 +575,7 @@ fn take_closing(out: &mut Outline) {
     }
     if !closing.is_empty() {
         closing.reverse();
-        last.text = lines.join("\n");
+        *text = lines.join("\n");
         out.closing = closing;
     }
 }
@@ -628,6 +678,34 @@ mod tests {
             .expect("outline");
         let items: Vec<(u32, &str)> = o.items.iter().map(|i| (i.number, i.text.as_str())).collect();
         assert_eq!(items, vec![(1, "2017年10月底前实现多证合一。"), (2, "乙。\n3.2.5年内完成。")]);
+    }
+
+    #[test]
+    fn an_attachment_list_and_a_signature_after_a_sub_section_close_the_document() {
+        let doc = lines(
+            "某片区2020年工作要点\n一、任务\n1.甲。\n2.乙。\n二、保障\n（一）加强领导\n各村要加强领导。\n\
+             附件：1.任务表；\n2.领导小组名单；\n3.小分队名单\n某片区管理局\n2020年3月10日",
+        );
+        let mut w = Vec::new();
+        let o = outline(&doc, &mut w).expect("outline");
+        let items: Vec<&str> = o.items.iter().map(|i| i.text.as_str()).collect();
+        assert_eq!(items, ["甲。", "乙。"]);
+        assert_eq!(o.subsections[0].intro.as_deref(), Some("各村要加强领导。"));
+        assert_eq!(
+            o.closing,
+            ["附件：1.任务表；", "2.领导小组名单；", "3.小分队名单", "某片区管理局", "2020年3月10日"]
+        );
+    }
+
+    #[test]
+    fn a_notice_title_broken_over_lines_names_the_plan() {
+        let doc = lines(
+            "某片区管理局党政办公室\n关于印发《2020年社会救助兜底脱贫\n行动实施方案》的通知\n各处室：\n\
+             根据《某某关于开展专项整治的通知》要求，制定本方案。\n一、任务\n1.甲。\n2.乙。\n某片区管理局党政办公室\n2020年5月25日",
+        );
+        let mut w = Vec::new();
+        let o = outline(&doc, &mut w).expect("outline");
+        assert_eq!(o.title, "2020年社会救助兜底脱贫行动实施方案");
     }
 
     #[test]

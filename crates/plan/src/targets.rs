@@ -174,6 +174,12 @@ fn parse_value(s: &str) -> Option<f64> {
     }
 }
 
+/// "每年2万元的运营补贴政策": the clause after 的 names a policy's terms, not a result.
+fn is_policy_term(after: &str) -> bool {
+    let clause = after.split(is_clause_break).next().unwrap_or(after);
+    ["补贴政策", "补助政策", "奖励政策", "优惠政策", "补贴标准", "补助标准"].iter().any(|w| clause.contains(w))
+}
+
 /// Units of time after which 内 means "within" ("3小时内便捷通关", "5个工作日内办结").
 const WITHIN_UNITS: &[&str] = &["小时", "天", "工作日", "个工作日", "日"];
 
@@ -266,11 +272,22 @@ pub fn find_targets(sentence: &str) -> Vec<Target> {
         }
         // "300人以下规模的学校", "规模以上企业", "30人(含)以下的企业": a size class, not a goal;
         // "下调费率50%的政策": a rule's parameter.
+        // "70%以上的医疗机构…" is a share to reach, though: a percentage is no size class.
+        let percent = matches!(unit, "%" | "％");
         if after.starts_with("规模")
-            || (c.name("post").is_some() && after.starts_with('的'))
+            || (c.name("post").is_some() && after.starts_with('的') && !percent)
             || after.starts_with("(含)")
             || after.starts_with("（含）")
             || ["的政策", "的标准", "的补贴", "的补助", "的奖励"].iter().any(|w| after.starts_with(w))
+            || (after.starts_with('的') && is_policy_term(after))
+        {
+            continue;
+        }
+        // "给予12个月渐退期", "为期24个月": a length of time, not a count of things; "打造24小时
+        // 自助服务区": round the clock, a kind of service.
+        if (unit == "个" && after.starts_with('月'))
+            || before.ends_with("为期")
+            || (unit == "小时" && num.as_str() == "24" && c.name("post").is_none())
         {
             continue;
         }
@@ -530,6 +547,10 @@ mod tests {
             "公共资源交易平台交易服务费按50%收取",
             "可享受增值税100%即征即退政策",
             "组织召开一次专题部署会",
+            "落实社区居家养老服务中心每年2万元的运营补贴政策",
+            "给予12个月渐退期",
+            "打造24小时自助服务区",
+            "将为入驻的台青小微企业提供为期24个月免租金优惠",
         ] {
             assert!(find_targets(s).is_empty(), "{s}: {:?}", find_targets(s));
         }
@@ -541,6 +562,8 @@ mod tests {
         assert_eq!((t.value, t.unit.as_str(), t.comparator), (1.0, "件", Comparator::AtLeast));
         let t = one("实现台湾农渔产品3小时内便捷通关目标");
         assert_eq!((t.value, t.unit.as_str(), t.comparator), (3.0, "小时", Comparator::AtMost));
+        let t = one("70%以上的医疗机构为居家老年人提供服务");
+        assert_eq!((t.value, t.unit.as_str(), t.comparator), (70.0, "%", Comparator::AtLeast));
         let t = one("启动东澳中心渔港、葫芦澳等2个渔港经济区建设");
         assert_eq!((t.value, t.unit.as_str(), t.comparator), (2.0, "个", Comparator::Exactly));
         let t = one("每半年至少组织1次生产安全事故应急救援演练");

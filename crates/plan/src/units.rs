@@ -105,12 +105,17 @@ pub fn find_clause(text: &str) -> Option<Clause> {
         let deadline = clause_deadline(&text[start..]);
         return Some(Clause { start, names, carry_over, unclosed: false, deadline });
     }
-    // 3. "(A牵头,B、C按职责分工负责)" / "(A负责)" closing the item.
+    // 3. "(A牵头,B、C按职责分工负责)" / "(A负责)" closing the item; 4. "(区农发局)": only
+    // names of organisations in the closing bracket, after the item's last sentence.
     let trimmed = text.trim_end_matches(|c: char| c.is_whitespace() || c == '。');
     if trimmed.ends_with([')', '）']) {
         let open = matching_open(trimmed)?;
         let inner = inner_text(&trimmed[open..]);
-        if (inner.contains("牵头") || inner.ends_with("负责") || inner.contains("配合"))
+        let after_sentence = trimmed[..open].trim_end().ends_with(['。', ';', '；']);
+        if (inner.contains("牵头")
+            || inner.ends_with("负责")
+            || inner.contains("配合")
+            || after_sentence && only_org_names(inner))
             && !inner.contains(['。'])
             && inner.chars().count() <= 200
         {
@@ -121,6 +126,18 @@ pub fn find_clause(text: &str) -> Option<Clause> {
         }
     }
     None
+}
+
+/// Whether a bracket holds only names of organisations ("区农发局", "区农发局、区市场监管局"):
+/// short pieces ending like one, without digits (not "(2024年底前)", "(含民办)").
+fn only_org_names(inner: &str) -> bool {
+    let pieces = split_names(inner);
+    !pieces.is_empty()
+        && pieces.iter().all(|p| {
+            let p = p.trim();
+            let n = p.chars().count();
+            (3..=20).contains(&n) && ends_like_org(p) && !p.chars().any(|c| c.is_ascii_digit())
+        })
 }
 
 /// The text after a deadline label in a unit clause, up to the end of its line.
@@ -222,11 +239,11 @@ fn read_labelled(inner: &str) -> Option<Vec<(String, Role)>> {
 
 /// Whether a list writes its lead inline: a piece ending in 牵头 ("A、B牵头,C配合").
 fn names_a_lead_inline(list: &str) -> bool {
-    list.split([',', '，', ';', '；']).any(|p| {
-        let p = p.trim();
-        p.ends_with("牵头") || p.ends_with("牵头负责")
-    })
+    list.split([',', '，', ';', '；']).any(|p| LEAD_SUFFIXES.iter().any(|s| p.trim().ends_with(s)))
 }
+
+/// How a clause marks its lead after the names: "A牵头", "A牵头负责", "A牵头落实".
+const LEAD_SUFFIXES: &[&str] = &["牵头", "牵头负责", "牵头落实"];
 
 /// Reads a clause that writes its roles after the names: "A牵头,B、C按职责分工负责",
 /// "A牵头,B配合", "A负责".
@@ -236,14 +253,14 @@ fn read_inline(inner: &str) -> Vec<(String, Role)> {
     let pieces: Vec<&str> = inner.split([',', '，', ';', '；']).collect();
     for piece in &pieces {
         let p = piece.trim();
-        if let Some(lead) = p.strip_suffix("牵头").or_else(|| p.strip_suffix("牵头负责")) {
+        if let Some(lead) = LEAD_SUFFIXES.iter().find_map(|s| p.strip_suffix(s)) {
             has_lead = true;
             push_names(&mut names, lead, Role::Lead);
         }
     }
     for piece in &pieces {
         let p = piece.trim();
-        if p.ends_with("牵头") || p.ends_with("牵头负责") {
+        if LEAD_SUFFIXES.iter().any(|s| p.ends_with(s)) {
             continue;
         }
         // "…,2024年底前完成": a deadline after the units, not a unit.
@@ -342,7 +359,9 @@ pub fn distribute_shared(mut names: Vec<String>) -> Vec<String> {
         .and_then(|f| LEVELS.iter().find(|l| f.starts_with(**l) && f.chars().count() > l.chars().count() + 1))
     {
         for n in names.iter_mut().skip(1) {
-            let has_level = LEVELS.iter().any(|l| n.contains(l)) || n.starts_with('各') || n.contains("各");
+            // "市场监管局" has no level: 市 there opens the word 市场.
+            let bare = n.replace("市场", "");
+            let has_level = LEVELS.iter().any(|l| bare.contains(l)) || n.contains('各');
             let department = ['厅', '局', '委'].iter().any(|c| n.ends_with(*c));
             if !has_level && department {
                 *n = format!("{prefix}{n}");
@@ -514,6 +533,27 @@ mod tests {
         assert_eq!(
             roles("做好工作。\n牵头单位：农业农村处\n主抓单位：农业农村处\n责任单位：农业农村处、各村"),
             vec![n("农业农村处", Role::Lead), n("各村", Role::Co)]
+        );
+    }
+
+    #[test]
+    fn a_bracket_of_names_after_the_last_sentence_and_lead_suffixes() {
+        assert_eq!(roles("推广绿色生产技术。建设监测点20个。（区农发局）"), vec![n("区农发局", Role::Responsible)]);
+        assert_eq!(
+            roles("完成改造。(区农发局、区市场监管局)"),
+            vec![n("区农发局", Role::Responsible), n("区市场监管局", Role::Responsible)]
+        );
+        // Not names: a deadline, a scope, a bracket inside the sentence.
+        assert_eq!(roles("完成改造。(2024年底前)"), vec![]);
+        assert_eq!(roles("推进学校建设(含民办)"), vec![]);
+        assert_eq!(roles("做好工作。(区环境监测站牵头落实)"), vec![n("区环境监测站", Role::Lead)]);
+    }
+
+    #[test]
+    fn a_level_written_once_is_not_found_in_market() {
+        assert_eq!(
+            roles("做好工作。\n配合单位：区财金局、旅发委、市场监管局"),
+            vec![n("区财金局", Role::Co), n("区旅发委", Role::Co), n("区市场监管局", Role::Co)]
         );
     }
 
