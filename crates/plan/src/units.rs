@@ -140,13 +140,33 @@ fn only_org_names(inner: &str) -> bool {
         })
 }
 
-/// The text after a deadline label in a unit clause, up to the end of its line.
+/// Where the deadline that starts at `from` ends: at the end of its line or at the next role
+/// label ("(牵头单位:A;完成时限:2024年底;配合单位:B)"), whichever comes first.
+fn deadline_end(inner: &str, from: usize) -> usize {
+    let line_end = inner[from..].find('\n').map_or(inner.len(), |i| from + i);
+    let next_label = BARE_START.captures_iter(&inner[from..]).map(|c| from + c.get(1).expect("group 1").start()).next();
+    next_label.map_or(line_end, |l| l.min(line_end))
+}
+
+/// The clause without its deadline parts.
+fn without_deadlines(inner: &str) -> String {
+    let mut out = String::with_capacity(inner.len());
+    let mut at = 0;
+    while let Some(m) = DEADLINE_LABEL.find_at(inner, at) {
+        out.push_str(&inner[at..m.start()]);
+        at = deadline_end(inner, m.end());
+    }
+    out.push_str(&inner[at..]);
+    out
+}
+
+/// The text after a deadline label in a unit clause, up to the end of its line or the next
+/// role label.
 fn clause_deadline(inner: &str) -> Option<String> {
     let m = DEADLINE_LABEL.find(inner)?;
-    let rest = &inner[m.end()..];
-    let line = rest.split('\n').next().unwrap_or(rest);
-    let line = line.trim().trim_end_matches(['。', ';', '；', ' ', '〕', '】', ']', ')', '）']).trim();
-    (!line.is_empty()).then(|| line.to_string())
+    let value = &inner[m.end()..deadline_end(inner, m.end())];
+    let value = value.trim().trim_end_matches(['。', ';', '；', ' ', '〕', '】', ']', ')', '）']).trim();
+    (!value.is_empty()).then(|| value.to_string())
 }
 
 fn first_char_len(s: &str) -> usize {
@@ -182,8 +202,8 @@ fn matching_open(s: &str) -> Option<usize> {
 pub fn read_clause(inner: &str) -> (Vec<(String, Role)>, bool) {
     let carry_over = CARRY_OVER.is_match(inner);
     let inner = CARRY_OVER.replace_all(inner, "");
-    // "…\n完成时限:2019年底": the deadline after the units is not a unit.
-    let inner = DEADLINE_LABEL.find(&inner).map_or(&*inner, |m| &inner[..m.start()]);
+    // "…\n完成时限:2019年底": a deadline among the units is not a unit.
+    let inner = without_deadlines(&inner);
     // Round brackets are left alone: they may close a name such as "各区(市)".
     let inner = inner.trim_end_matches(['〕', '】', ']', '。', ' ', '\n']);
     let mut names = read_labelled(inner).unwrap_or_else(|| read_inline(inner));
@@ -529,6 +549,10 @@ mod tests {
         .expect("clause");
         assert_eq!(c.names, vec![n("区口岸办", Role::Lead), n("平潭海关", Role::Co), n("区交通集团", Role::Co)]);
         assert_eq!(c.deadline.as_deref(), Some("2019年11月底"));
+        // A deadline before or between the labels cuts no unit out.
+        let c = find_clause("做好工作。(牵头单位:市教育局;完成时限:2024年底;配合单位:市财政局)").expect("clause");
+        assert_eq!(c.names, vec![n("市教育局", Role::Lead), n("市财政局", Role::Co)]);
+        assert_eq!(c.deadline.as_deref(), Some("2024年底"));
         // 主抓单位 lead; a unit named again under a later label keeps its first role.
         assert_eq!(
             roles("做好工作。\n牵头单位：农业农村处\n主抓单位：农业农村处\n责任单位：农业农村处、各村"),
