@@ -217,13 +217,12 @@ fn place_of(authority: &str) -> &str {
 /// directory, `units::resolve` splits against the directory's names instead). Each split is a
 /// warning, so the reviewer sees it beside the learned directory.
 pub fn split_run_together(plan: &mut Plan) {
-    let mut names: Vec<DirectoryUnit> = Vec::new();
-    for u in plan.items.iter().flat_map(|i| &i.units) {
-        if !names.iter().any(|n| n.name == u.name) {
-            names.push(DirectoryUnit { name: u.name.clone(), ..Default::default() });
-        }
-    }
-    let own = Directory::from_units(None, names);
+    let names: std::collections::BTreeSet<&str> =
+        plan.items.iter().flat_map(|i| &i.units).map(|u| u.name.as_str()).collect();
+    let own = Directory::from_units(
+        None,
+        names.into_iter().map(|name| DirectoryUnit { name: name.to_string(), ..Default::default() }).collect(),
+    );
     let mut warnings = Vec::new();
     for item in &mut plan.items {
         let mut units: Vec<UnitRef> = Vec::new();

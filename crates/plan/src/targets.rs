@@ -189,12 +189,8 @@ fn at_least_before_verb(before: &str) -> bool {
     let tail = tail_chars(before, 8);
     tail.rfind("至少").is_some_and(|i| {
         let between = &tail[i + "至少".len()..];
-        between.chars().count() <= 6 && between.chars().all(is_han_char)
+        between.chars().count() <= 6 && between.chars().all(crate::text::is_han)
     })
-}
-
-fn is_han_char(c: char) -> bool {
-    ('\u{4e00}'..='\u{9fff}').contains(&c)
 }
 
 static PERCENT_IN_WORDS: LazyLock<Regex> = LazyLock::new(|| {
@@ -558,17 +554,16 @@ mod tests {
 
     #[test]
     fn full_width_digits_within_a_time_and_at_least_before_the_verb() {
-        let t = one("今年要选择１件以上重大行政决策项目开展评估");
-        assert_eq!((t.value, t.unit.as_str(), t.comparator), (1.0, "件", Comparator::AtLeast));
-        let t = one("实现台湾农渔产品3小时内便捷通关目标");
-        assert_eq!((t.value, t.unit.as_str(), t.comparator), (3.0, "小时", Comparator::AtMost));
-        let t = one("70%以上的医疗机构为居家老年人提供服务");
-        assert_eq!((t.value, t.unit.as_str(), t.comparator), (70.0, "%", Comparator::AtLeast));
-        let t = one("启动东澳中心渔港、葫芦澳等2个渔港经济区建设");
-        assert_eq!((t.value, t.unit.as_str(), t.comparator), (2.0, "个", Comparator::Exactly));
-        let t = one("每半年至少组织1次生产安全事故应急救援演练");
-        assert_eq!((t.value, t.unit.as_str(), t.comparator), (1.0, "次", Comparator::AtLeast));
-        let t = one("领导小组每半年至少专题研究一次安全生产工作");
-        assert_eq!((t.value, t.unit.as_str(), t.comparator), (1.0, "次", Comparator::AtLeast));
+        for (sentence, value, unit, comparator) in [
+            ("今年要选择１件以上重大行政决策项目开展评估", 1.0, "件", Comparator::AtLeast),
+            ("实现台湾农渔产品3小时内便捷通关目标", 3.0, "小时", Comparator::AtMost),
+            ("70%以上的医疗机构为居家老年人提供服务", 70.0, "%", Comparator::AtLeast),
+            ("启动东澳中心渔港、葫芦澳等2个渔港经济区建设", 2.0, "个", Comparator::Exactly),
+            ("每半年至少组织1次生产安全事故应急救援演练", 1.0, "次", Comparator::AtLeast),
+            ("领导小组每半年至少专题研究一次安全生产工作", 1.0, "次", Comparator::AtLeast),
+        ] {
+            let t = one(sentence);
+            assert_eq!((t.value, t.unit.as_str(), t.comparator), (value, unit, comparator), "{sentence}");
+        }
     }
 }

@@ -7,6 +7,11 @@ fn is_blank(c: char) -> bool {
         || matches!(c, '\u{00A0}' | '\u{3000}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}' | '\u{2060}')
 }
 
+/// A Chinese character (the unified ideographs and their extension A).
+pub fn is_han(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3400}'..='\u{4dbf}').contains(&c)
+}
+
 /// A paragraph as the parser sees it: blank characters at either end removed, inner no-break
 /// and ideographic spaces turned into plain spaces. `None` for a paragraph that is all blank.
 pub fn clean_line(raw: &str) -> Option<String> {

@@ -3,6 +3,7 @@
 
 use crate::directory::{Directory, Match};
 use crate::model::{Role, UnitRef, Warning};
+use crate::text::is_han;
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -404,10 +405,6 @@ pub fn distribute_shared(mut names: Vec<String>) -> Vec<String> {
         }
     }
     names
-}
-
-fn is_han(c: char) -> bool {
-    ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3400}'..='\u{4dbf}').contains(&c)
 }
 
 /// A piece of a unit clause that dates the work rather than naming a unit.
