@@ -548,8 +548,10 @@ pub async fn serve_on(store: Store, settings: &Settings) -> anyhow::Result<()> {
         if let Err(e) = warm.warm_search().await {
             tracing::warn!("检索索引建立失败(将在首次检索时重试):{e}");
         }
+        // The build frees tens of megabytes that nothing after it reuses.
+        web::memory::give_back_freed_memory();
     });
-    let state = web::AppState { store, config: config.into() };
+    let state = web::AppState::new(store, config);
     match tls {
         Some(tls) => web::serve_tls(state, listener, tls).await?,
         None => web::serve(state, listener).await?,

@@ -8,7 +8,7 @@ mod cache;
 mod worklist;
 
 pub(crate) use cache::ViewCache;
-use cache::ViewKey;
+use cache::{DashboardKey, ViewKey};
 pub use cache::{Shared, SharedPlanView};
 pub use worklist::WorkItem;
 
@@ -176,6 +176,17 @@ pub struct PlanView {
     pub dashboard: Dashboard,
 }
 
+/// A plan's dashboard for a month: its plan view and the month's visit and 督办件 figures,
+/// both as of one state of the data (see [`Store::dashboard_view`]).
+#[derive(Debug)]
+pub struct DashboardView {
+    pub plan: Arc<SharedPlanView>,
+    pub visits: Arc<crate::inspections::VisitBulletin>,
+}
+
+/// A dashboard as the cache shares it.
+pub type SharedDashboard = Shared<DashboardView>;
+
 /// The latest non-draft report of an assignment up to a period.
 #[derive(Default)]
 struct Latest {
@@ -213,9 +224,22 @@ impl Store {
         today: NaiveDate,
         th: &Thresholds,
     ) -> Result<Arc<SharedPlanView>> {
+        let version = self.data_version().await?;
+        self.plan_view_at(version, plan_id, period, today, th).await
+    }
+
+    /// [`Store::plan_view`] as of data version `version`, read by the caller before anything
+    /// else (so that a view is never kept under a version newer than its data).
+    async fn plan_view_at(
+        &self,
+        version: i64,
+        plan_id: i64,
+        period: Option<Period>,
+        today: NaiveDate,
+        th: &Thresholds,
+    ) -> Result<Arc<SharedPlanView>> {
         let period = period.unwrap_or_else(|| Period::containing(today));
         let as_of = today.min(period.last_day());
-        let version = self.data_version().await?;
         let key = ViewKey {
             plan_id,
             period: period.to_string(),
@@ -240,6 +264,36 @@ impl Store {
             })
             .await?;
         Ok(view.clone())
+    }
+
+    /// A plan's dashboard for a month (the current one when `None`): its plan view and the
+    /// month's visit and 督办件 figures, both as of one data version, shared with its JSON
+    /// like the plan view, so that a dashboard read between two changes is a cache lookup
+    /// and the same bytes.
+    pub async fn dashboard_view(
+        &self,
+        plan_id: i64,
+        period: Option<Period>,
+        today: NaiveDate,
+        th: &Thresholds,
+    ) -> Result<Arc<SharedDashboard>> {
+        let version = self.data_version().await?;
+        let period = period.unwrap_or_else(|| Period::containing(today));
+        let key = DashboardKey {
+            plan_id,
+            period,
+            today,
+            thresholds: [th.ahead_margin.to_bits(), th.yellow_gap.to_bits(), th.red_gap.to_bits()],
+        };
+        let cell = self.views.dashboards.slot(key, version);
+        let dashboard = cell
+            .get_or_try_init(|| async {
+                let plan = self.plan_view_at(version, plan_id, Some(period), today, th).await?;
+                let visits = self.visit_bulletin_at(version, period, today).await?;
+                Ok::<_, StoreError>(Arc::new(Shared::new(DashboardView { plan, visits })))
+            })
+            .await?;
+        Ok(dashboard.clone())
     }
 
     /// The figures targets bound to school data take, as of a day, computed once per data

@@ -41,6 +41,7 @@ pub(crate) async fn run(state: AppState, listener: TcpListener, tls: Option<TlsA
     // One set of figures for the requests and the scheduler's jobs.
     let metrics = std::sync::Arc::new(crate::observe::Metrics::new(&state.config));
     let scheduler = spawn_scheduler_with(state.clone(), metrics.clone());
+    let trimmer = crate::memory::spawn_trimmer();
     let app = router_with(state, metrics);
     let slots = Arc::new(Semaphore::new(limit));
     let graceful = GracefulShutdown::new();
@@ -86,6 +87,7 @@ pub(crate) async fn run(state: AppState, listener: TcpListener, tls: Option<TlsA
     // most `shutdown_grace`, then the process ends anyway (a hung client cannot hold it).
     drop(listener);
     scheduler.abort();
+    trimmer.abort();
     tracing::info!("shutting down: finishing the requests under way");
     if tokio::time::timeout(state_grace, graceful.shutdown()).await.is_err() {
         tracing::warn!(grace = ?state_grace, "requests still running after the grace period; stopping anyway");

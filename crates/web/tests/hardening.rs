@@ -217,11 +217,7 @@ async fn https_with_the_given_certificate_and_secure_cookies() {
     seed(&db.store, USERS).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
-    tokio::spawn(web::serve_tls(
-        web::AppState { store: db.store.clone(), config: web::Config::default().into() },
-        listener,
-        tls,
-    ));
+    tokio::spawn(web::serve_tls(web::AppState::new(db.store.clone(), web::Config::default()), listener, tls));
 
     let answer =
         https(addr, der.clone(), "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").await;

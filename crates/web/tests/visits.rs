@@ -920,6 +920,15 @@ async fn the_dashboard_gives_the_bulletins_visit_and_directive_figures() {
         assert!(page.contains("仅显示“逾期”") && !page.contains("校园周边交通安全整治"), "{name}");
         let (_, page, _) = s.page(&cookie, "/directives?state=open").await;
         assert!(page.contains("校园周边交通安全整治"), "{name}");
+
+        // The dashboard is made once per state of the data and kept: a visit recorded now
+        // shows in the next read.
+        let findings = json!([finding("宿舍楼安全出口指示灯损坏", SCHOOL, "2024-04-30")]);
+        let (st, _) = s.call(Method::POST, "/api/v1/inspections", &duxue, Some(visit(findings))).await;
+        assert_eq!(st, StatusCode::CREATED, "{name}");
+        let (_, body) = s.call(Method::GET, "/api/v1/dashboard?period=2024-03", &sup, None).await;
+        assert_eq!(body["supervision"]["visits"], json!(v.visits + 1), "{name}: {body}");
+        assert_eq!(body["supervision"]["found"], json!(v.found + 1), "{name}: {body}");
     }
 }
 

@@ -10,11 +10,21 @@ impl Store {
     /// views: every dashboard between two changes reads the same figures.
     pub async fn visit_bulletin(&self, period: Period, today: NaiveDate) -> Result<VisitBulletin> {
         let version = self.data_version().await?;
+        Ok(self.visit_bulletin_at(version, period, today).await?.as_ref().clone())
+    }
+
+    /// [`Store::visit_bulletin`] as of data version `version`, read by the caller first.
+    pub(crate) async fn visit_bulletin_at(
+        &self,
+        version: i64,
+        period: Period,
+        today: NaiveDate,
+    ) -> Result<std::sync::Arc<VisitBulletin>> {
         let cell = self.views.visits.slot((period.to_string(), today), version);
-        let figures = cell
+        Ok(cell
             .get_or_try_init(|| async { self.compute_visit_bulletin(period, today).await.map(std::sync::Arc::new) })
-            .await?;
-        Ok(figures.as_ref().clone())
+            .await?
+            .clone())
     }
 
     /// [`Store::visit_bulletin`] from the stored data.

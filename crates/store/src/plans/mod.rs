@@ -192,7 +192,14 @@ impl Store {
     /// outside the plan's year or after `open` (`Period::check_for_plan`); `NotFound` for no
     /// such plan.
     pub async fn check_plan_period(&self, plan_id: i64, period: domain::Period, open: domain::Period) -> Result<()> {
-        let year = self.plan(plan_id).await?.year;
+        let year = match self.views.published_year(plan_id) {
+            Some(year) => year,
+            None => {
+                let plan = self.plan(plan_id).await?;
+                self.views.remember_year(&plan);
+                plan.year
+            }
+        };
         period
             .check_for_plan(year.and_then(|y| i32::try_from(y).ok()), open)
             .map_err(|m| StoreError::invalid("period", m))

@@ -1,5 +1,5 @@
 //! The views this process computed, kept while the data version stands: plan views, the
-//! school-data figures and units' work lists, each computed once per state of the data and
+//! school-data figures, dashboards and units' work lists, each computed once per state of the data and
 //! shared (with its JSON) by every request for it.
 
 use super::PlanView;
@@ -16,6 +16,16 @@ pub(super) struct ViewKey {
     pub(super) plan_id: i64,
     pub(super) period: String,
     pub(super) as_of: NaiveDate,
+    pub(super) thresholds: [u64; 3],
+}
+
+/// What a dashboard depends on besides the data: the plan, the month, the day (the visit
+/// figures count to it), the thresholds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct DashboardKey {
+    pub(super) plan_id: i64,
+    pub(super) period: Period,
+    pub(super) today: NaiveDate,
     pub(super) thresholds: [u64; 3],
 }
 
@@ -139,6 +149,8 @@ pub(crate) struct ViewCache {
     /// Plan views: enough for every plan of a province for this month and the last, for a few
     /// days (a view is a few hundred kilobytes for a city's plan).
     pub(super) plans: Slots<ViewKey, Arc<SharedPlanView>>,
+    /// Dashboards (a plan view and the month's visit figures), as many as plan views.
+    pub(super) dashboards: Slots<DashboardKey, Arc<Shared<super::DashboardView>>>,
     /// The school-data figures, by the day they are taken on.
     pub(super) figures: Slots<NaiveDate, Arc<crate::schools::BoundFigures>>,
     /// Units' work lists (a few dozen rows each): the busiest units of a month.
@@ -148,16 +160,38 @@ pub(crate) struct ViewCache {
     pub(crate) visits: Slots<(String, NaiveDate), Arc<crate::inspections::VisitBulletin>>,
     /// Views computed at the same time, at most.
     pub(super) computing: tokio::sync::Semaphore,
+    /// The year of each published (or archived) plan this process has read. A plan's year is
+    /// set when it is published and never changes after (a plan goes from draft to published
+    /// to archived, never back, and is never deleted), so it is kept for the process's life
+    /// without asking for the data version: the period check of every read that names a
+    /// month asks the database nothing.
+    years: Mutex<std::collections::HashMap<i64, Option<i64>>>,
+}
+
+impl ViewCache {
+    /// The year of plan `plan_id` if it is known to be published (see `years`).
+    pub(crate) fn published_year(&self, plan_id: i64) -> Option<Option<i64>> {
+        self.years.lock().unwrap_or_else(|p| p.into_inner()).get(&plan_id).copied()
+    }
+
+    /// Keeps `plan`'s year if it is past its draft (a draft's year may still be set).
+    pub(crate) fn remember_year(&self, plan: &crate::plans::PlanRow) {
+        if plan.status != "draft" {
+            self.years.lock().unwrap_or_else(|p| p.into_inner()).insert(plan.id, plan.year);
+        }
+    }
 }
 
 impl Default for ViewCache {
     fn default() -> Self {
         ViewCache {
             plans: Slots::new(64),
+            dashboards: Slots::new(64),
             figures: Slots::new(8),
             worklists: Slots::new(1024),
             visits: Slots::new(32),
             computing: tokio::sync::Semaphore::new(2),
+            years: Default::default(),
         }
     }
 }
@@ -166,6 +200,7 @@ impl std::fmt::Debug for ViewCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ViewCache")
             .field("plans", &self.plans.len())
+            .field("dashboards", &self.dashboards.len())
             .field("figures", &self.figures.len())
             .field("worklists", &self.worklists.len())
             .field("visits", &self.visits.len())

@@ -124,7 +124,7 @@ impl Setup {
     pub async fn serve(self, store: Store) -> Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
-        tokio::spawn(web::serve(web::AppState { store: store.clone(), config: self.config.into() }, listener));
+        tokio::spawn(web::serve(web::AppState::new(store.clone(), self.config), listener));
         let direct = Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
         let http = if self.follow_redirects { Client::new() } else { direct.clone() };
         Server { base, http, direct, store }

@@ -2,10 +2,10 @@
 
 use crate::AppState;
 use crate::api::auth::CurrentUser;
+use crate::api::shared_json;
 use crate::error::{ApiError, ApiResult, Problem, Query};
 use crate::periods::plan_period;
 use crate::wire::plans::Dashboard;
-use axum::Json;
 use axum::extract::State;
 use domain::Period;
 use serde::{Deserialize, Serialize};
@@ -94,7 +94,8 @@ pub async fn dashboard(
     State(state): State<AppState>,
     _who: CurrentUser,
     Query(q): Query<DashboardQuery>,
-) -> ApiResult<Json<DashboardBody>> {
+    headers: axum::http::HeaderMap,
+) -> ApiResult<axum::response::Response> {
     let plan_id = match q.plan {
         Some(id) => id,
         None => state.store.current_plan().await?.ok_or_else(ApiError::not_found)?,
@@ -103,8 +104,10 @@ pub async fn dashboard(
         Some(p) => Some(plan_period(&state, plan_id, p).await?),
         None => None,
     };
-    let view = state.store.plan_view(plan_id, period, state.config.today(), &Default::default()).await?;
-    let month = period.unwrap_or_else(|| Period::containing(state.config.today()));
-    let supervision = SupervisionFigures::from(&supervision(&state, month).await?);
-    Ok(Json(DashboardBody { dashboard: view.dashboard.clone().into(), supervision }))
+    // Made once per state of the data and shared, with its JSON, by every request for it.
+    let shared = state.store.dashboard_view(plan_id, period, state.config.today(), &Default::default()).await?;
+    shared_json(&headers, &shared, |d| DashboardBody {
+        dashboard: d.plan.dashboard.clone().into(),
+        supervision: SupervisionFigures::from(&domain::bulletin::Supervision::from(d.visits.as_ref().clone())),
+    })
 }
