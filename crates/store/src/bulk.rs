@@ -146,7 +146,7 @@ impl Store {
     /// returns its SHA-256, for [`BulkEvidence`] records that share it.
     pub fn store_evidence_file(&self, bytes: &[u8]) -> Result<String> {
         use sha2::{Digest, Sha256};
-        let sha: String = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
+        let sha: String = hex::encode(Sha256::digest(bytes));
         let dir = self.files.as_ref().ok_or_else(|| StoreError::invalid("file", "本服务未配置附件存储目录"))?;
         // The same layout as `evidence::evidence_path`.
         let path = dir.join("evidence").join(&sha[..2]).join(&sha);

@@ -97,7 +97,7 @@ impl Store {
         let token = {
             use rand::RngExt;
             let bytes: [u8; 16] = rand::rng().random();
-            bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+            hex::encode(bytes)
         };
         let claim = Claim { user_id, key: key.to_string(), token };
         let mut tx = self.write_tx().await?;

@@ -155,15 +155,16 @@ pub(crate) struct SessionRead {
     pub user: User,
     /// web (a browser's sign-in) or api
     pub kind: String,
-    /// RFC 3339 UTC with milliseconds, as stored: compared as text.
-    pub expires_at: String,
-    pub last_seen_at: String,
+    /// When the session ends and when it was last used, as read (stored as RFC 3339 text;
+    /// kept parsed, so that a check served from the cache formats no time).
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    pub last_seen_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// A sign-in token is stored only as its SHA-256, so a leaked table grants nothing.
 pub(crate) fn token_hash(token: &str) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 impl Store {
@@ -279,7 +280,7 @@ impl Store {
     pub async fn create_token(&self, user_id: i64, kind: &str, hours: i64) -> Result<String> {
         use rand::RngExt;
         let bytes: [u8; 32] = rand::rng().random();
-        let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let token: String = hex::encode(bytes);
         let created = now();
         let expires =
             (chrono::Utc::now() + chrono::Duration::hours(hours)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
@@ -311,22 +312,22 @@ impl Store {
 
     async fn live_session(&self, token: &str, kind: Option<&str>, idle_minutes: i64) -> Result<Option<User>> {
         let now_at = chrono::Utc::now();
-        let fmt = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        let now = fmt(now_at);
-        let idle_since = fmt(now_at - chrono::Duration::minutes(idle_minutes));
+        let idle_since_at = now_at - chrono::Duration::minutes(idle_minutes);
         // Older than this, the session's last use is written again.
-        let refresh_before = fmt(now_at - chrono::Duration::minutes(1));
+        let refresh_before_at = now_at - chrono::Duration::minutes(1);
         let hash = token_hash(token);
         // Served from this process's last second of reads when that read settles it: alive,
         // of the kind asked for, and with no last use to write. Anything else is asked of the
         // database, which alone can say no.
         if let Some(s) = self.sessions.fresh(&hash)
-            && s.expires_at > now
-            && s.last_seen_at > idle_since
-            && s.last_seen_at >= refresh_before
+            && s.expires_at > now_at
+            && s.last_seen_at > idle_since_at
+            && s.last_seen_at >= refresh_before_at
         {
             return Ok(kind.is_none_or(|k| k == s.kind).then_some(s.user));
         }
+        let fmt = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let (now, idle_since, refresh_before) = (fmt(now_at), fmt(idle_since_at), fmt(refresh_before_at));
         let generation = self.sessions.generation();
         let session = sqlx::query(
             "SELECT user_id, last_seen_at, kind, expires_at FROM sessions WHERE token_hash = $1 AND expires_at > $2 \
@@ -358,9 +359,12 @@ impl Store {
             last_seen = now;
         }
         let user = user_from_row(&row);
-        let expires_at: String = session.get(3);
-        let read = SessionRead { user: user.clone(), kind: session_kind, expires_at, last_seen_at: last_seen };
-        self.sessions.keep(hash, read, generation);
+        let parse = |t: &str| chrono::DateTime::parse_from_rfc3339(t).ok().map(|t| t.with_timezone(&chrono::Utc));
+        // A time that does not read (never written by this program) leaves the session uncached.
+        if let (Some(expires_at), Some(last_seen_at)) = (parse(&session.get::<String, _>(3)), parse(&last_seen)) {
+            let read = SessionRead { user: user.clone(), kind: session_kind, expires_at, last_seen_at };
+            self.sessions.keep(hash, read, generation);
+        }
         Ok(Some(user))
     }
 

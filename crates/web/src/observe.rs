@@ -110,15 +110,8 @@ fn well_formed(id: &str) -> bool {
 /// A new id: 128 random bits in hex.
 fn new_request_id() -> String {
     use rand::RngExt;
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let bytes: [u8; 16] = rand::rng().random();
-    // One allocation: this runs for every request.
-    let mut id = String::with_capacity(32);
-    for b in bytes {
-        id.push(char::from(HEX[usize::from(b >> 4)]));
-        id.push(char::from(HEX[usize::from(b & 15)]));
-    }
-    id
+    hex::encode(bytes)
 }
 
 /// Where the signed-in user of a request is noted (by the extractors that check the

@@ -29,7 +29,7 @@ const DRAFT_CHANGED: &str = "该草稿已被他人修改,请刷新页面后在�
 /// needed and any change, by any route, gives a new version.
 fn draft_version(parsed_json: &str) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(parsed_json.as_bytes()).iter().take(12).map(|b| format!("{b:02x}")).collect()
+    hex::encode(&Sha256::digest(parsed_json.as_bytes())[..12])
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]

@@ -60,7 +60,7 @@ where
             })?;
         let request = {
             use sha2::{Digest, Sha256};
-            let hash: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+            let hash: String = hex::encode(Sha256::digest(&bytes));
             format!("{} {} {hash}", parts.method, parts.uri.path())
         };
         let body = inner(axum::extract::Request::from_parts(parts, Body::from(bytes))).await?;
