@@ -542,15 +542,6 @@ pub async fn serve_on(store: Store, settings: &Settings) -> anyhow::Result<()> {
     if let Some(b) = &config.backup {
         println!("定时备份:每 {} 小时一份,写入 {},保留最近 {} 份", b.every_hours, b.dir.display(), b.keep);
     }
-    // The search index is built beside the first requests, not before them.
-    let warm = store.clone();
-    tokio::spawn(async move {
-        if let Err(e) = warm.warm_search().await {
-            tracing::warn!("检索索引建立失败(将在首次检索时重试):{e}");
-        }
-        // The build frees tens of megabytes that nothing after it reuses.
-        web::memory::give_back_freed_memory();
-    });
     let state = web::AppState::new(store, config);
     match tls {
         Some(tls) => web::serve_tls(state, listener, tls).await?,

@@ -198,86 +198,79 @@ fn header_layer(name: axum::http::HeaderName, value: &'static str) -> SetHeader 
 
 type SetHeader = tower_http::set_header::SetResponseHeaderLayer<axum::http::HeaderValue>;
 
-/// Runs the scheduled jobs (period opening, reminders, overdue notices) every
-/// `job_interval`. Each process runs it; the store lets each occurrence run once.
-pub fn spawn_scheduler(state: AppState) -> tokio::task::JoinHandle<()> {
-    let metrics = std::sync::Arc::new(observe::Metrics::new(&state.config));
-    spawn_scheduler_with(state, metrics)
-}
-
-/// [`spawn_scheduler`] counting its jobs, notices and backup verifications in `metrics`.
-fn spawn_scheduler_with(state: AppState, metrics: std::sync::Arc<observe::Metrics>) -> tokio::task::JoinHandle<()> {
+/// Runs the scheduled jobs (period opening, reminders, overdue notices, backups, notice
+/// delivery) every `job_interval`, counting them in `metrics`; never returns. Each process
+/// runs it; the store lets each occurrence run once.
+async fn run_scheduler(state: AppState, metrics: std::sync::Arc<observe::Metrics>) {
     let owner = format!("{}:{}", std::env::var("HOSTNAME").unwrap_or_else(|_| "duban".into()), std::process::id());
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(state.config.job_interval);
-        loop {
-            tick.tick().await;
-            match state.store.run_due_jobs(state.config.today(), state.config.due_day, &owner).await {
-                Ok(ran) => {
-                    for job in ran {
-                        metrics.job(job.split(' ').next().unwrap_or("job"), true);
-                        tracing::info!(%job, "scheduled job ran");
-                    }
-                }
-                Err(e) => {
-                    metrics.job("period_jobs", false);
-                    tracing::warn!(error = %e, "scheduled jobs failed; will retry");
+    let mut tick = tokio::time::interval(state.config.job_interval);
+    loop {
+        tick.tick().await;
+        match state.store.run_due_jobs(state.config.today(), state.config.due_day, &owner).await {
+            Ok(ran) => {
+                for job in ran {
+                    metrics.job(job.split(' ').next().unwrap_or("job"), true);
+                    tracing::info!(%job, "scheduled job ran");
                 }
             }
-            // The visits' reminders and overdue notices, claimed once per finding or item.
-            match state.store.run_visit_jobs(state.config.today(), &owner).await {
-                Ok(sent) => {
-                    for notice in sent {
-                        metrics.job("visit_notices", true);
-                        tracing::info!(%notice, "visit notice sent");
-                    }
-                }
-                Err(e) => {
-                    metrics.job("visit_notices", false);
-                    tracing::warn!(error = %e, "visit notices failed; will retry");
+            Err(e) => {
+                metrics.job("period_jobs", false);
+                tracing::warn!(error = %e, "scheduled jobs failed; will retry");
+            }
+        }
+        // The visits' reminders and overdue notices, claimed once per finding or item.
+        match state.store.run_visit_jobs(state.config.today(), &owner).await {
+            Ok(sent) => {
+                for notice in sent {
+                    metrics.job("visit_notices", true);
+                    tracing::info!(%notice, "visit notice sent");
                 }
             }
-            if let Some(schedule) = &state.config.backup {
-                match state.store.run_scheduled_backup(schedule, chrono::Utc::now(), &owner).await {
-                    Ok(Some(made)) => {
-                        metrics.job("backup", true);
-                        metrics.verification(made.verification.ok);
-                        if made.verification.ok {
-                            tracing::info!(file = %made.path.display(), "scheduled backup written and verified");
-                        } else {
-                            tracing::error!(
-                                file = %made.path.display(),
-                                reason = %made.verification.detail,
-                                "scheduled backup failed its verification"
-                            );
-                            let sent = backup_alarm(&state.config.channels, &made.verification).await;
-                            for ok in sent {
-                                metrics.notice(ok);
-                            }
-                        }
-                    }
-                    Ok(None) => {}
-                    Err(e) => {
-                        metrics.job("backup", false);
-                        tracing::error!(error = %e, "scheduled backup failed; the next interval tries again");
-                    }
-                }
+            Err(e) => {
+                metrics.job("visit_notices", false);
+                tracing::warn!(error = %e, "visit notices failed; will retry");
             }
-            if !state.config.channels.is_empty() {
-                match deliver_counted(&state.store, &state.config.channels, &owner).await {
-                    Ok((sent, failed)) => {
-                        for ok in std::iter::repeat_n(true, sent).chain(std::iter::repeat_n(false, failed)) {
+        }
+        if let Some(schedule) = &state.config.backup {
+            match state.store.run_scheduled_backup(schedule, chrono::Utc::now(), &owner).await {
+                Ok(Some(made)) => {
+                    metrics.job("backup", true);
+                    metrics.verification(made.verification.ok);
+                    if made.verification.ok {
+                        tracing::info!(file = %made.path.display(), "scheduled backup written and verified");
+                    } else {
+                        tracing::error!(
+                            file = %made.path.display(),
+                            reason = %made.verification.detail,
+                            "scheduled backup failed its verification"
+                        );
+                        let sent = backup_alarm(&state.config.channels, &made.verification).await;
+                        for ok in sent {
                             metrics.notice(ok);
                         }
-                        if sent + failed > 0 {
-                            tracing::info!(sent, failed, "notices delivered");
-                        }
                     }
-                    Err(e) => tracing::warn!(error = %e, "notice delivery failed; will retry"),
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    metrics.job("backup", false);
+                    tracing::error!(error = %e, "scheduled backup failed; the next interval tries again");
                 }
             }
         }
-    })
+        if !state.config.channels.is_empty() {
+            match deliver_counted(&state.store, &state.config.channels, &owner).await {
+                Ok((sent, failed)) => {
+                    for ok in std::iter::repeat_n(true, sent).chain(std::iter::repeat_n(false, failed)) {
+                        metrics.notice(ok);
+                    }
+                    if sent + failed > 0 {
+                        tracing::info!(sent, failed, "notices delivered");
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "notice delivery failed; will retry"),
+            }
+        }
+    }
 }
 
 /// Sends the notices this process claims through the configured channels and records each

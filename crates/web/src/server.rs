@@ -14,7 +14,7 @@
 //! [`Config::header_timeout`]: crate::Config::header_timeout
 //! [`Config::max_connections`]: crate::Config::max_connections
 
-use crate::{AppState, router_with, spawn_scheduler_with};
+use crate::{AppState, router_with, run_scheduler};
 use axum::Router;
 use axum::extract::connect_info::ConnectInfo;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -40,7 +40,20 @@ pub(crate) async fn run(state: AppState, listener: TcpListener, tls: Option<TlsA
     let state_grace = state.config.shutdown_grace;
     // One set of figures for the requests and the scheduler's jobs.
     let metrics = std::sync::Arc::new(crate::observe::Metrics::new(&state.config));
-    let scheduler = spawn_scheduler_with(state.clone(), metrics.clone());
+    // The search index is built beside the first requests, not before them; then the
+    // scheduler's rounds begin. One after the other, so that what each takes for a moment at
+    // start (the index's build, the month's jobs over every plan) does not add up in memory.
+    let scheduler = {
+        let (state, metrics) = (state.clone(), metrics.clone());
+        tokio::spawn(async move {
+            if let Err(e) = state.store.warm_search().await {
+                tracing::warn!("检索索引建立失败(将在首次检索时重试):{e}");
+            }
+            // The build frees tens of megabytes that nothing after it reuses.
+            crate::memory::give_back_freed_memory();
+            run_scheduler(state, metrics).await;
+        })
+    };
     let trimmer = crate::memory::spawn_trimmer();
     let app = router_with(state, metrics);
     let slots = Arc::new(Semaphore::new(limit));
