@@ -1,6 +1,6 @@
 //! The views this process computed, kept while the data version stands: plan views, the
-//! school-data figures, dashboards and units' work lists, each computed once per state of the data and
-//! shared (with its JSON) by every request for it.
+//! school-data figures, dashboards and units' work lists, each computed once per state of the
+//! data and shared (with its JSON) by every request for it; and published plans' years.
 
 use super::PlanView;
 use super::worklist::WorkItem;
