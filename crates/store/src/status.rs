@@ -240,12 +240,7 @@ impl Store {
     ) -> Result<Arc<SharedPlanView>> {
         let period = period.unwrap_or_else(|| Period::containing(today));
         let as_of = today.min(period.last_day());
-        let key = ViewKey {
-            plan_id,
-            period: period.to_string(),
-            as_of,
-            thresholds: [th.ahead_margin.to_bits(), th.yellow_gap.to_bits(), th.red_gap.to_bits()],
-        };
+        let key = ViewKey { plan_id, period: period.to_string(), as_of, thresholds: cache::threshold_bits(th) };
         let cell = self.views.plans.slot(key, version);
         let view = cell
             .get_or_try_init(|| async {
@@ -279,12 +274,7 @@ impl Store {
     ) -> Result<Arc<SharedDashboard>> {
         let version = self.data_version().await?;
         let period = period.unwrap_or_else(|| Period::containing(today));
-        let key = DashboardKey {
-            plan_id,
-            period,
-            today,
-            thresholds: [th.ahead_margin.to_bits(), th.yellow_gap.to_bits(), th.red_gap.to_bits()],
-        };
+        let key = DashboardKey { plan_id, period, today, thresholds: cache::threshold_bits(th) };
         let cell = self.views.dashboards.slot(key, version);
         let dashboard = cell
             .get_or_try_init(|| async {

@@ -19,6 +19,11 @@ pub(super) struct ViewKey {
     pub(super) thresholds: [u64; 3],
 }
 
+/// The thresholds as a key part (floats are not `Eq`; their bits are).
+pub(super) fn threshold_bits(th: &domain::Thresholds) -> [u64; 3] {
+    [th.ahead_margin.to_bits(), th.yellow_gap.to_bits(), th.red_gap.to_bits()]
+}
+
 /// What a dashboard depends on besides the data: the plan, the month, the day (the visit
 /// figures count to it), the thresholds.
 #[derive(Debug, Clone, PartialEq, Eq)]
