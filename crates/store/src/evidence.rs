@@ -251,7 +251,7 @@ impl Store {
 
 /// An evidence row whose first six columns are id, file_name, content_type, size, sha256,
 /// uploaded_at.
-fn evidence_from_row(r: &sqlx::any::AnyRow) -> Evidence {
+pub(crate) fn evidence_from_row(r: &sqlx::any::AnyRow) -> Evidence {
     Evidence {
         id: r.get(0),
         file_name: r.get(1),

@@ -190,6 +190,8 @@ pub struct Store {
     sessions: std::sync::Arc<session_cache::SessionCache<users::SessionRead>>,
     /// The data version as concurrent reads share it (see [`coalesce`]).
     versions: std::sync::Arc<coalesce::Coalesced<i64>>,
+    /// The API's report reads as concurrent requests share them (see [`reports::ReportReads`]).
+    report_reads: std::sync::Arc<reports::ReportReads>,
     /// When the database last answered a [`Store::ping`].
     answered: std::sync::Arc<Moment>,
     /// On SQLite, this process's writers take turns here before they ask SQLite for the
@@ -316,6 +318,7 @@ impl Store {
             sessions: Default::default(),
             answered: Default::default(),
             versions: Default::default(),
+            report_reads: Default::default(),
             writer_turn: Default::default(),
             writer,
             writes: Default::default(),

@@ -8,12 +8,14 @@ mod draft;
 mod history;
 mod index;
 pub mod queue;
+mod read;
 
 pub(crate) use draft::write_draft;
 
 pub(crate) use history::EventRow;
 pub use index::report_heading;
 pub(crate) use index::{report_doc, report_link, report_place, report_search_body};
+pub(crate) use read::ReportReads;
 
 use crate::group_commit::Appends;
 use crate::sql::expect_one;
@@ -169,14 +171,6 @@ pub enum Decision {
     Return,
 }
 
-/// A stored report's columns (from `reports r`), with its figures, milestone dates and
-/// evidence counted, for [`Store::report_from_row`].
-const REPORT_COLUMNS: &str = "r.id, r.state, r.progress, r.cumulative, r.self_status, r.problems, r.next_steps, \
-     r.version, r.late, r.unchanged, r.no_change, r.review_comment, r.submitted_at, r.updated_at, \
-     (SELECT COUNT(*) FROM report_values v WHERE v.report_id = r.id) AS n_values, \
-     (SELECT COUNT(*) FROM report_milestones m WHERE m.report_id = r.id) AS n_milestones, \
-     (SELECT COUNT(*) FROM evidence e WHERE e.report_id = r.id) AS n_evidence";
-
 fn check_text(field: &str, label: &str, text: &str) -> Result<()> {
     if text.chars().count() > MAX_TEXT_CHARS {
         return Err(StoreError::invalid(field, format!("{label}不能超过 {MAX_TEXT_CHARS} 个字")));
@@ -185,125 +179,6 @@ fn check_text(field: &str, label: &str, text: &str) -> Result<()> {
 }
 
 impl Store {
-    async fn load_report(&self, assignment_id: i64, period: &str) -> Result<Option<Report>> {
-        Ok(self.read_report(assignment_id, period, false).await?.map(|(report, _)| report))
-    }
-
-    /// The stored report of an assignment for a period, and with `previous` the 本月进展 of
-    /// the latest earlier report submitted or approved (what a submission compares with).
-    ///
-    /// One statement for the common report, text alone: its figures, milestone dates and
-    /// evidence are counted in the same statement and read only where there are any. Every
-    /// statement is a round trip to a connection's thread, and a submission reads its
-    /// report before writing it.
-    async fn read_report(
-        &self,
-        assignment_id: i64,
-        period: &str,
-        previous: bool,
-    ) -> Result<Option<(Report, Option<String>)>> {
-        // The previous text's subquery, or a constant, as the last column either way.
-        let previous_column = if previous {
-            "(SELECT p.progress FROM reports p WHERE p.assignment_id = r.assignment_id AND p.period < r.period \
-             AND p.state IN ('submitted', 'approved') ORDER BY p.period DESC LIMIT 1)"
-        } else {
-            "CAST(NULL AS TEXT)"
-        };
-        let row = sqlx::query(sql!(
-            "SELECT {REPORT_COLUMNS}, {previous_column} AS previous \
-             FROM reports r WHERE r.assignment_id = $1 AND r.period = $2"
-        ))
-        .bind(assignment_id)
-        .bind(period)
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(r) = row else { return Ok(None) };
-        let report = self.report_from_row(&r, assignment_id, period).await?;
-        Ok(Some((report, r.get("previous"))))
-    }
-
-    /// An assignment and its stored report for a period (`None` if there is none yet), in one
-    /// statement: the API's report read needs both (the assignment says who may see the report
-    /// and which year its plan covers), and each statement is a round trip to a connection's
-    /// thread. `period` is matched as written; a caller checks it against the plan's year.
-    pub async fn assignment_report(&self, id: i64, period: &str) -> Result<(crate::plans::Assignment, Option<Report>)> {
-        use crate::plans::{ASSIGNMENT_COLUMNS, ASSIGNMENT_FROM};
-        let r = sqlx::query(sql!(
-            "SELECT {ASSIGNMENT_COLUMNS}, {REPORT_COLUMNS} FROM {ASSIGNMENT_FROM} \
-             LEFT JOIN reports r ON r.assignment_id = a.id AND r.period = $2 WHERE a.id = $1"
-        ))
-        .bind(id)
-        .bind(period)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-        let assignment = crate::plans::assignment_from_row(&r);
-        let report = match r.get::<Option<i64>, _>("id") {
-            Some(_) => Some(self.report_from_row(&r, id, period).await?),
-            None => None,
-        };
-        Ok((assignment, report))
-    }
-
-    /// A report from a row of [`REPORT_COLUMNS`]: its figures, milestone dates and evidence
-    /// are read only where the row counted any.
-    async fn report_from_row(&self, r: &sqlx::any::AnyRow, assignment_id: i64, period: &str) -> Result<Report> {
-        let id: i64 = r.get("id");
-        let values = if r.get::<i64, _>("n_values") == 0 {
-            BTreeMap::new()
-        } else {
-            sqlx::query("SELECT indicator_id, value FROM report_values WHERE report_id = $1")
-                .bind(id)
-                .fetch_all(&self.pool)
-                .await?
-                .iter()
-                .map(|v| (v.get::<i64, _>(0), v.get::<f64, _>(1)))
-                .collect()
-        };
-        let milestones = if r.get::<i64, _>("n_milestones") == 0 {
-            BTreeMap::new()
-        } else {
-            sqlx::query("SELECT milestone_id, done_on FROM report_milestones WHERE report_id = $1")
-                .bind(id)
-                .fetch_all(&self.pool)
-                .await?
-                .iter()
-                .map(|v| (v.get::<i64, _>(0), v.get::<String, _>(1)))
-                .collect()
-        };
-        let state = ReportState::parse(&r.get::<String, _>("state"));
-        let evidence = match (r.get::<i64, _>("n_evidence"), period.parse::<Period>()) {
-            (0, _) | (_, Err(_)) => Vec::new(),
-            (_, Ok(p)) => self.report_evidence(assignment_id, p).await?,
-        };
-        let report = Report {
-            id: Some(id),
-            assignment_id,
-            period: period.to_string(),
-            state,
-            state_label: state.label(),
-            input: ReportInput {
-                progress: r.get("progress"),
-                cumulative: r.get("cumulative"),
-                self_status: r.get("self_status"),
-                problems: r.get("problems"),
-                next_steps: r.get("next_steps"),
-                values,
-                milestones,
-            },
-            version: r.get("version"),
-            late: r.get::<i64, _>("late") != 0,
-            unchanged: r.get::<i64, _>("unchanged") != 0,
-            no_change: r.get::<i64, _>("no_change") != 0,
-            review_comment: r.get("review_comment"),
-            submitted_at: r.get("submitted_at"),
-            updated_at: r.get("updated_at"),
-            prefilled_from: None,
-            evidence,
-        };
-        Ok(report)
-    }
-
     /// The report of an assignment for a period: the stored one, or a new form pre-filled
     /// from the latest earlier report (so no figure is asked twice).
     pub async fn report(&self, assignment_id: i64, period: Period) -> Result<Report> {

@@ -42,6 +42,11 @@ pub(crate) fn placeholders(rows: usize, width: usize) -> String {
     s
 }
 
+/// Builds "$first, $first+1, …" for `n` parameters: a list for `IN (…)`.
+pub(crate) fn parameter_list(first: usize, n: usize) -> String {
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
 /// The one check every conditional state change makes: its `UPDATE … WHERE state = <read>
 /// AND version = <read>` changed exactly the row it read, or the row was changed in between
 /// and the caller lost the race (409, with `why` for the user).
@@ -57,6 +62,8 @@ mod tests {
     fn placeholders_number_rows_in_order() {
         assert_eq!(placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
         assert_eq!(placeholders(0, 3), "");
+        assert_eq!(parameter_list(3, 2), "$3, $4");
+        assert_eq!(parameter_list(1, 0), "");
         assert!(rows_per_statement(11) * 11 <= PARAMS_PER_STATEMENT);
     }
 }

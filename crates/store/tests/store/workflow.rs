@@ -496,6 +496,99 @@ async fn a_submission_compares_with_the_last_month_submitted_only() {
     }
 }
 
+/// Report reads that arrive together are read together (a few statements for all of them),
+/// and each gets what a read of its own gives: its own assignment, its own month's report with
+/// its figures, milestone dates and files, nothing for a month not written, not found for an
+/// assignment that does not exist.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn report_reads_arriving_together_each_get_their_own_report() {
+    for db in all().await {
+        let s = &db.store;
+        let plan_id = published(s).await;
+        let tasks = s.tasks(plan_id).await.expect("tasks");
+        let share = s.indicators(tasks[7].id).await.expect("indicators")[2].id;
+        let milestone = s.milestones(tasks[4].id).await.expect("milestones")[0].id;
+        let mut ids = Vec::new();
+        for index in 0..10 {
+            let id = yujiang_item(s, plan_id, index).await.id;
+            ids.push(id);
+            for (month, text) in [("2024-02", "二月"), ("2024-03", "三月")] {
+                let mut input = ReportInput { progress: format!("第{index}项{text}进展"), ..Default::default() };
+                if index == 7 {
+                    input.values.insert(share, if month == "2024-02" { 40.0 } else { 55.8 });
+                }
+                if index == 4 && month == "2024-03" {
+                    input.milestones.insert(milestone, "2024-03-05".into());
+                }
+                s.save_report(id, p(month), &input, 0, p("2024-03"), None).await.expect("saves");
+            }
+            if index % 3 == 0 {
+                s.add_evidence(id, p("2024-03"), &format!("第{index}项.pdf"), b"%PDF-1.4 minutes")
+                    .await
+                    .expect("attaches");
+            }
+        }
+        let missing = ids.iter().max().expect("ids") + 100_000;
+        let mut keys: Vec<(i64, &str)> = Vec::new();
+        for &id in ids.iter().chain([&missing]) {
+            for month in ["2024-02", "2024-03", "2024-04", "2024-3"] {
+                keys.push((id, month));
+            }
+        }
+        let mut reads = tokio::task::JoinSet::new();
+        for (round, &(id, month)) in keys.iter().cycle().take(keys.len() * 3).enumerate() {
+            let store = s.clone();
+            reads.spawn(async move { (round, id, month, store.assignment_report(id, month).await) });
+        }
+        let mut answered = 0;
+        while let Some(read) = reads.join_next().await {
+            let (round, id, month, got) = read.expect("joins");
+            if id == missing {
+                assert!(matches!(got, Err(StoreError::NotFound)), "{}: {id} {month} #{round}", db.name);
+                continue;
+            }
+            let (assignment, stored) = got.expect("reads");
+            assert_eq!(assignment, s.assignment(id).await.expect("reads"), "{}: {id} {month}", db.name);
+            let expected = match month {
+                "2024-02" | "2024-03" => Some(s.report(id, p(month)).await.expect("reads")),
+                _ => None,
+            };
+            assert_eq!(stored, expected, "{}: {id} {month}", db.name);
+            answered += 1;
+        }
+        assert_eq!(answered, 10 * 4 * 3, "{}", db.name);
+        // Every assignment of the plan at once: a round larger than one statement takes.
+        let every = s.assignments(plan_id, None).await.expect("assignments");
+        assert!(every.len() > 300, "{}: {} assignments", db.name, every.len());
+        let mut reads = tokio::task::JoinSet::new();
+        for a in every.clone() {
+            let store = s.clone();
+            reads.spawn(async move {
+                let got = store.assignment_report(a.id, "2024-03").await;
+                (a, got)
+            });
+        }
+        let mut with_report = 0;
+        while let Some(read) = reads.join_next().await {
+            let (a, got) = read.expect("joins");
+            let (assignment, stored) = got.expect("reads");
+            assert_eq!(assignment, a, "{}", db.name);
+            if let Some(report) = stored {
+                assert!(ids.contains(&a.id) && report.assignment_id == a.id, "{}: {}", db.name, a.id);
+                with_report += 1;
+            }
+        }
+        assert_eq!(with_report, 10, "{}", db.name);
+        // What the comparison above stands on: the figures, the date and the files were read.
+        let (_, with_value) = s.assignment_report(ids[7], "2024-03").await.expect("reads");
+        assert_eq!(with_value.expect("stored").input.values.get(&share), Some(&55.8), "{}", db.name);
+        let (_, with_date) = s.assignment_report(ids[4], "2024-03").await.expect("reads");
+        assert_eq!(with_date.expect("stored").input.milestones.get(&milestone).map(String::as_str), Some("2024-03-05"));
+        let (_, with_file) = s.assignment_report(ids[6], "2024-03").await.expect("reads");
+        assert_eq!(with_file.expect("stored").evidence.len(), 1, "{}", db.name);
+    }
+}
+
 /// An idempotency key is marked done in the write's own transaction (group-committed report
 /// saves and plain write transactions alike): a retry never repeats a write that committed,
 /// even with its answer lost, and a claim taken over by a retry can no longer write.

@@ -1,0 +1,249 @@
+//! Reading stored reports: one report with its figures, milestone dates and evidence (a form,
+//! the check a submission makes), and the API's report read, which gathers the reads that
+//! arrive together into one statement (see [`crate::coalesce::Batched`]).
+//!
+//! Under load a statement costs more in the hand-off to a connection's thread and back than
+//! in SQLite: a report read made an eighth of the framework's ceiling while the cached reads,
+//! which share one statement between the requests that arrive together, made two fifths. So the
+//! report read shares its statements the same way, and never answers with a row read before
+//! the request arrived.
+
+use super::{Report, ReportInput, ReportState};
+use crate::plans::{ASSIGNMENT_COLUMNS, ASSIGNMENT_FROM, Assignment, assignment_from_row};
+use crate::sql::parameter_list;
+use crate::{Result, Store, StoreError};
+use sqlx::Row;
+use std::collections::{BTreeMap, HashMap};
+
+/// What the API's report read asks for: an assignment and a month as written.
+pub(crate) type ReportKey = (i64, String);
+
+/// What it gets: the assignment (who may see it, which year its plan covers) and its stored
+/// report for the month, if there is one.
+pub type AssignmentReport = (Assignment, Option<Report>);
+
+/// The API's report reads, shared between the requests that arrive together.
+pub(crate) type ReportReads = crate::coalesce::Batched<ReportKey, AssignmentReport>;
+
+/// A stored report's columns (from `reports r`), with its figures, milestone dates and
+/// evidence counted, for [`report_row`].
+const REPORT_COLUMNS: &str = "r.id, r.state, r.progress, r.cumulative, r.self_status, r.problems, r.next_steps, \
+     r.version, r.late, r.unchanged, r.no_change, r.review_comment, r.submitted_at, r.updated_at, \
+     (SELECT COUNT(*) FROM report_values v WHERE v.report_id = r.id) AS n_values, \
+     (SELECT COUNT(*) FROM report_milestones m WHERE m.report_id = r.id) AS n_milestones, \
+     (SELECT COUNT(*) FROM evidence e WHERE e.report_id = r.id) AS n_evidence";
+
+/// Keys read in one statement, at most: SQLite's cost of binding grows with the square of
+/// a statement's parameters (see `crate::sql`), and a round rarely holds more.
+const KEYS_PER_STATEMENT: usize = 120;
+
+/// A report from a row of [`REPORT_COLUMNS`], and whether the row counted figures, milestone
+/// dates or evidence still to be read for it (by [`Store::attach_details`]).
+struct ReportRow {
+    report: Report,
+    has_values: bool,
+    has_milestones: bool,
+    has_evidence: bool,
+}
+
+/// The report in a row of [`REPORT_COLUMNS`] (the text, state and flags; figures, milestone
+/// dates and evidence empty until attached).
+fn report_row(r: &sqlx::any::AnyRow, assignment_id: i64, period: &str) -> ReportRow {
+    let state = ReportState::parse(&r.get::<String, _>("state"));
+    let report = Report {
+        id: Some(r.get("id")),
+        assignment_id,
+        period: period.to_string(),
+        state,
+        state_label: state.label(),
+        input: ReportInput {
+            progress: r.get("progress"),
+            cumulative: r.get("cumulative"),
+            self_status: r.get("self_status"),
+            problems: r.get("problems"),
+            next_steps: r.get("next_steps"),
+            values: BTreeMap::new(),
+            milestones: BTreeMap::new(),
+        },
+        version: r.get("version"),
+        late: r.get::<i64, _>("late") != 0,
+        unchanged: r.get::<i64, _>("unchanged") != 0,
+        no_change: r.get::<i64, _>("no_change") != 0,
+        review_comment: r.get("review_comment"),
+        submitted_at: r.get("submitted_at"),
+        updated_at: r.get("updated_at"),
+        prefilled_from: None,
+        evidence: Vec::new(),
+    };
+    ReportRow {
+        report,
+        has_values: r.get::<i64, _>("n_values") > 0,
+        has_milestones: r.get::<i64, _>("n_milestones") > 0,
+        has_evidence: r.get::<i64, _>("n_evidence") > 0,
+    }
+}
+
+/// The ids of the reports in `rows` that `wanted` says have something more to read.
+fn ids_where(rows: &[ReportRow], wanted: impl Fn(&ReportRow) -> bool) -> Vec<i64> {
+    rows.iter().filter(|r| wanted(r)).filter_map(|r| r.report.id).collect()
+}
+
+/// The rows `sql` (naming its report ids as `{ids}`) reads for the reports `ids`, bound, in
+/// statements of up to [`KEYS_PER_STATEMENT`] ids (a report's rows all come from one of
+/// them); kept prepared for one report (a form's read, a submission's check), not for a
+/// round's changing list.
+async fn rows_for(store: &Store, sql: &str, ids: &[i64]) -> Result<Vec<sqlx::any::AnyRow>> {
+    let mut rows = Vec::new();
+    for chunk in ids.chunks(KEYS_PER_STATEMENT) {
+        let text = sql.replace("{ids}", &parameter_list(1, chunk.len()));
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(text)).persistent(chunk.len() == 1);
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        rows.extend(query.fetch_all(&store.pool).await?);
+    }
+    Ok(rows)
+}
+
+impl Store {
+    pub(super) async fn load_report(&self, assignment_id: i64, period: &str) -> Result<Option<Report>> {
+        Ok(self.read_report(assignment_id, period, false).await?.map(|(report, _)| report))
+    }
+
+    /// The stored report of an assignment for a period, and with `previous` the 本月进展 of
+    /// the latest earlier report submitted or approved (what a submission compares with).
+    ///
+    /// One statement for the common report, text alone: its figures, milestone dates and
+    /// evidence are counted in the same statement and read only where there are any. Every
+    /// statement is a round trip to a connection's thread, and a submission reads its
+    /// report before writing it.
+    pub(super) async fn read_report(
+        &self,
+        assignment_id: i64,
+        period: &str,
+        previous: bool,
+    ) -> Result<Option<(Report, Option<String>)>> {
+        // The previous text's subquery, or a constant, as the last column either way.
+        let previous_column = if previous {
+            "(SELECT p.progress FROM reports p WHERE p.assignment_id = r.assignment_id AND p.period < r.period \
+             AND p.state IN ('submitted', 'approved') ORDER BY p.period DESC LIMIT 1)"
+        } else {
+            "CAST(NULL AS TEXT)"
+        };
+        let row = sqlx::query(sql!(
+            "SELECT {REPORT_COLUMNS}, {previous_column} AS previous \
+             FROM reports r WHERE r.assignment_id = $1 AND r.period = $2"
+        ))
+        .bind(assignment_id)
+        .bind(period)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        let mut rows = [report_row(&r, assignment_id, period)];
+        self.attach_details(&mut rows).await?;
+        let [row] = rows;
+        Ok(Some((row.report, r.get("previous"))))
+    }
+
+    /// An assignment and its stored report for a period (`None` if there is none yet): the
+    /// API's report read needs both (the assignment says who may see the report and which
+    /// year its plan covers). `period` is matched as written; a caller checks it against the
+    /// plan's year.
+    ///
+    /// Read together with the other report reads that arrive meanwhile, by a statement that
+    /// starts after this call (see the module's comment).
+    pub async fn assignment_report(&self, id: i64, period: &str) -> Result<AssignmentReport> {
+        self.report_reads
+            .read((id, period.to_string()), |keys| self.assignment_reports(keys))
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// The assignments and stored reports of `keys` (those that exist), in one statement for
+    /// up to [`KEYS_PER_STATEMENT`] keys, and at most three more for all their figures,
+    /// milestone dates and evidence.
+    async fn assignment_reports(&self, keys: Vec<ReportKey>) -> Result<HashMap<ReportKey, AssignmentReport>> {
+        let mut assignments: HashMap<i64, Assignment> = HashMap::new();
+        let mut rows: Vec<ReportRow> = Vec::new();
+        for chunk in keys.chunks(KEYS_PER_STATEMENT) {
+            let mut ids: Vec<i64> = chunk.iter().map(|(id, _)| *id).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let mut periods: Vec<&str> = chunk.iter().map(|(_, p)| p.as_str()).collect();
+            periods.sort_unstable();
+            periods.dedup();
+            // Every month asked for joins every assignment asked for: a round rarely asks for
+            // more than one month, and a report nobody asked for is left out below.
+            let (months, assignments_asked) =
+                (parameter_list(1, periods.len()), parameter_list(periods.len() + 1, ids.len()));
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {ASSIGNMENT_COLUMNS}, r.period AS report_period, {REPORT_COLUMNS} FROM {ASSIGNMENT_FROM} \
+                 LEFT JOIN reports r ON r.assignment_id = a.id AND r.period IN ({months}) WHERE a.id IN ({assignments_asked})"
+            )))
+            // A lone read (no load) has one text, kept prepared; a round's text changes with
+            // its size and is not worth a place among the prepared statements.
+            .persistent(chunk.len() == 1);
+            for period in &periods {
+                query = query.bind(*period);
+            }
+            for id in &ids {
+                query = query.bind(*id);
+            }
+            for r in query.fetch_all(&self.pool).await? {
+                let assignment = assignment_from_row(&r);
+                if let Some(period) = r.get::<Option<String>, _>("report_period")
+                    && chunk.iter().any(|(id, p)| *id == assignment.id && *p == period)
+                {
+                    rows.push(report_row(&r, assignment.id, &period));
+                }
+                assignments.entry(assignment.id).or_insert(assignment);
+            }
+        }
+        self.attach_details(&mut rows).await?;
+        let mut reports: HashMap<ReportKey, Report> =
+            rows.into_iter().map(|row| ((row.report.assignment_id, row.report.period.clone()), row.report)).collect();
+        Ok(keys
+            .into_iter()
+            .filter_map(|key| {
+                let assignment = assignments.get(&key.0)?.clone();
+                let report = reports.remove(&key);
+                Some((key, (assignment, report)))
+            })
+            .collect())
+    }
+
+    /// Reads the figures, milestone dates and evidence of the reports in `rows` that have any:
+    /// at most three statements however many reports there are.
+    async fn attach_details(&self, rows: &mut [ReportRow]) -> Result<()> {
+        let index: HashMap<i64, usize> = rows.iter().enumerate().filter_map(|(i, r)| Some((r.report.id?, i))).collect();
+        let values = ids_where(rows, |r| r.has_values);
+        if !values.is_empty() {
+            let sql = "SELECT report_id, indicator_id, value FROM report_values WHERE report_id IN ({ids})";
+            for v in rows_for(self, sql, &values).await? {
+                if let Some(&i) = index.get(&v.get::<i64, _>(0)) {
+                    rows[i].report.input.values.insert(v.get(1), v.get(2));
+                }
+            }
+        }
+        let milestones = ids_where(rows, |r| r.has_milestones);
+        if !milestones.is_empty() {
+            let sql = "SELECT report_id, milestone_id, done_on FROM report_milestones WHERE report_id IN ({ids})";
+            for m in rows_for(self, sql, &milestones).await? {
+                if let Some(&i) = index.get(&m.get::<i64, _>(0)) {
+                    rows[i].report.input.milestones.insert(m.get(1), m.get(2));
+                }
+            }
+        }
+        let evidence = ids_where(rows, |r| r.has_evidence);
+        if !evidence.is_empty() {
+            let sql = "SELECT e.id, e.file_name, e.content_type, e.size, e.sha256, e.uploaded_at, e.report_id \
+                       FROM evidence e WHERE e.report_id IN ({ids}) ORDER BY e.id";
+            for e in rows_for(self, sql, &evidence).await? {
+                if let Some(&i) = index.get(&e.get::<i64, _>(6)) {
+                    rows[i].report.evidence.push(crate::evidence::evidence_from_row(&e));
+                }
+            }
+        }
+        Ok(())
+    }
+}
