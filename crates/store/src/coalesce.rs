@@ -14,7 +14,7 @@
 //! query. Every statement is a hand-off to a connection's thread and back, which under load
 //! costs more than the statement itself; a round of dozens pays it once.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex};
@@ -78,8 +78,9 @@ pub(crate) struct Batched<K, V> {
 
 #[derive(Debug)]
 struct Round<K, V> {
-    /// The keys of the calls that joined; fixed once the round closes.
-    keys: Mutex<Vec<K>>,
+    /// The keys of the calls that joined (each once, however many calls ask for it); fixed
+    /// once the round closes.
+    keys: Mutex<HashSet<K>>,
     answers: OnceCell<HashMap<K, V>>,
 }
 
@@ -101,14 +102,10 @@ impl<K: Eq + Hash + Clone, V: Clone> Batched<K, V> {
         let round = {
             let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
             let round = open
-                .get_or_insert_with(|| Arc::new(Round { keys: Mutex::new(Vec::new()), answers: OnceCell::new() }))
+                .get_or_insert_with(|| Arc::new(Round { keys: Mutex::new(HashSet::new()), answers: OnceCell::new() }))
                 .clone();
             // Added while the round is open (the lock is held): it cannot close in between.
-            let mut keys = round.keys.lock().unwrap_or_else(|p| p.into_inner());
-            if !keys.contains(&key) {
-                keys.push(key.clone());
-            }
-            drop(keys);
+            round.keys.lock().unwrap_or_else(|p| p.into_inner()).insert(key.clone());
             round
         };
         let answers = round
@@ -120,7 +117,7 @@ impl<K: Eq + Hash + Clone, V: Clone> Batched<K, V> {
                     if open.as_ref().is_some_and(|o| Arc::ptr_eq(o, &round)) {
                         *open = None;
                     }
-                    round.keys.lock().unwrap_or_else(|p| p.into_inner()).clone()
+                    round.keys.lock().unwrap_or_else(|p| p.into_inner()).iter().cloned().collect()
                 };
                 query(keys).await
             })
