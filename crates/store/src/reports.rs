@@ -2,7 +2,8 @@
 //! comment → resubmitted. Every change is recorded in `report_events` with a snapshot; an
 //! approved report is locked; a late submission and text unchanged from last month are flagged
 //! for the reviewer. A new form starts from last month's report (最多报一次). The history is
-//! kept in [`history`]; what search finds a report by, in [`index`].
+//! kept in [`history`]; what search finds a report by, in [`index`]; how stored reports are
+//! read (the API's reads shared between requests), in [`read`].
 
 mod draft;
 mod history;
