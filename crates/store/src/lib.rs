@@ -17,6 +17,8 @@ pub mod backup;
 pub mod bulk;
 pub mod bulletin;
 mod coalesce;
+/// On SQLite, the data version read on the calling thread (no hand-off to sqlx's threads).
+mod direct_read;
 pub mod directory;
 pub mod directory_sheet;
 pub mod evidence;
@@ -190,6 +192,9 @@ pub struct Store {
     sessions: std::sync::Arc<session_cache::SessionCache<users::SessionRead>>,
     /// The data version as concurrent reads share it (see [`coalesce`]).
     versions: std::sync::Arc<coalesce::Coalesced<i64>>,
+    /// On SQLite, the data version read without the pool (see [`direct_read`]); `None` on
+    /// PostgreSQL, whose every read is a round trip to the server anyway.
+    direct: Option<std::sync::Arc<direct_read::DirectReads>>,
     /// The API's report reads as concurrent requests share them (see [`reports::ReportReads`]).
     report_reads: std::sync::Arc<reports::ReportReads>,
     /// When the database last answered a [`Store::ping`].
@@ -318,6 +323,10 @@ impl Store {
             sessions: Default::default(),
             answered: Default::default(),
             versions: Default::default(),
+            direct: match backend {
+                Backend::Sqlite => direct_read::DirectReads::for_url(&url).map(std::sync::Arc::new),
+                Backend::Postgres => None,
+            },
             report_reads: Default::default(),
             writer_turn: Default::default(),
             writer,

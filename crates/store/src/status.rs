@@ -490,7 +490,13 @@ impl Store {
     ///
     /// Concurrent callers share a query that starts after each of them asked (see
     /// [`crate::coalesce`]): the answer is never older than a query of one's own would give.
+    ///
+    /// On SQLite it is read on the calling thread where it can be (see [`crate::direct_read`]),
+    /// which is the same read without the hand-off to the pool's threads.
     pub async fn data_version(&self) -> Result<i64> {
+        if let Some(version) = self.direct.as_ref().and_then(|direct| direct.data_version()) {
+            return Ok(version);
+        }
         self.versions
             .read(|| async {
                 Ok(sqlx::query("SELECT version FROM data_version WHERE id = 1").fetch_one(&self.pool).await?.get(0))

@@ -119,3 +119,44 @@ async fn a_work_list_follows_every_change_whoever_makes_it() {
         other.close().await;
     }
 }
+
+/// On SQLite the data version is read without the pool's connections: a cached view still
+/// answers at once while long reads (a bulletin, an export) hold every reader, and a write
+/// by another process is still seen. (On PostgreSQL every read takes a pooled connection.)
+#[tokio::test]
+async fn on_sqlite_a_cached_view_answers_while_every_reader_is_taken() {
+    let db = store::testing::sqlite().await;
+    let s = &db.store;
+    let plan_id = published(s).await;
+    let march = p("2024-03");
+    let today = chrono::NaiveDate::from_ymd_opt(2024, 3, 20).expect("date");
+    let th = Thresholds::default();
+    let before = s.plan_view(plan_id, Some(march), today, &th).await.expect("view");
+    let version = s.data_version().await.expect("version");
+
+    let pool = store::testing::pool(s);
+    let mut held = Vec::new();
+    for _ in 0..pool.options().get_max_connections() {
+        held.push(pool.acquire().await.expect("a reader"));
+    }
+    let within = std::time::Duration::from_secs(2);
+    let again = tokio::time::timeout(within, s.plan_view(plan_id, Some(march), today, &th))
+        .await
+        .expect("answers without waiting for a reader")
+        .expect("view");
+    assert!(std::sync::Arc::ptr_eq(&before, &again), "the cached view, not a new one");
+
+    // Another process writes; the next read of the version sees it, readers still held.
+    let other = Store::open(&db.url).await.expect("second store opens");
+    let yujiang = other.unit_by_name("余江区").await.expect("lookup").expect("exists");
+    let a = other.assignments(plan_id, Some(yujiang.id)).await.expect("mine")[0].clone();
+    let input = ReportInput { progress: "已启动。".into(), ..Default::default() };
+    other.save_report(a.id, march, &input, 0, march, None).await.expect("saves");
+    let after = tokio::time::timeout(within, s.data_version()).await.expect("answers at once").expect("version");
+    assert!(after > version, "the other process's write is seen: {version} → {after}");
+
+    drop(held);
+    let changed = s.plan_view(plan_id, Some(march), today, &th).await.expect("view");
+    assert!(!std::sync::Arc::ptr_eq(&before, &changed), "a changed version is a new view");
+    other.close().await;
+}
