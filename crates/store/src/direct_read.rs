@@ -1,4 +1,5 @@
-//! On SQLite, the data version read on the calling thread, without sqlx's hand-off.
+//! On SQLite, the data version and the API's report read made on the calling thread,
+//! without sqlx's hand-off.
 //!
 //! Every cached read (plan, dashboard, task list) first asks for the data version, to know
 //! whether its cached view still stands. Through sqlx every statement goes to its
@@ -6,7 +7,9 @@
 //! cost the server more than the read itself (17% of its time in the plan read's profile),
 //! and the read waits for a free reader while long reads (a bulletin, an export) hold them.
 //! SQLite is a library, and in WAL mode a reader never waits for the writer: reading one row
-//! takes microseconds. So it is read here, on connections of this module's own.
+//! takes microseconds. So it is read here, on connections of this module's own; so is the
+//! API's report read (`reports/read.rs`), a few rows by their keys, which through the pool
+//! paid the same hand-offs.
 //!
 //! Nothing is weakened: each read is a transaction of its own started now, so it sees every
 //! commit made before it, by this process or any other (a CLI beside the server), exactly as
@@ -58,6 +61,13 @@ impl DirectReads {
     /// The data version as a read started now sees it, or `None` when it could not be read
     /// here at once (the caller then asks the pool).
     pub(crate) fn data_version(&self) -> Option<i64> {
+        self.read(|connection| connection.prepare_cached(DATA_VERSION)?.query_row([], |row| row.get(0)))
+    }
+
+    /// What `read` reads on one of these connections, on the calling thread; `None` when it
+    /// could not be read here at once (busy, or anything else failed: the caller then asks
+    /// the pool). `read` is to read only, and quickly: it runs on the runtime's thread.
+    pub(crate) fn read<T>(&self, read: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T>) -> Option<T> {
         if self.unavailable.load(Ordering::Relaxed) {
             return None;
         }
@@ -67,24 +77,26 @@ impl DirectReads {
             None => match self.open() {
                 Ok(c) => c,
                 Err(e) => {
-                    tracing::warn!(error = %e, path = %self.path.display(), "数据版本改由连接池读取");
+                    tracing::warn!(error = %e, path = %self.path.display(), "direct SQLite reads unavailable; reading through the pool");
                     self.unavailable.store(true, Ordering::Relaxed);
                     return None;
                 }
             },
         };
-        let version = connection.prepare_cached(DATA_VERSION).and_then(|mut s| s.query_row([], |row| row.get(0)));
-        // A busy or failed read leaves the connection as good as before (the statement is
-        // reset and no transaction stays open), so it is kept either way.
-        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
-        if idle.len() < IDLE_CONNECTIONS {
-            idle.push(connection);
+        let answer = read(&connection);
+        // A busy or failed read leaves the connection as good as before (its statements are
+        // reset, a transaction rolled back), so it is kept either way; one still inside a
+        // transaction (a rollback that failed) is not: it would keep reading an old state.
+        if connection.is_autocommit() {
+            let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+            if idle.len() < IDLE_CONNECTIONS {
+                idle.push(connection);
+            }
         }
-        drop(idle);
-        match version {
+        match answer {
             Ok(v) => Some(v),
             Err(e) => {
-                tracing::debug!(error = %e, "数据版本直读未成，改由连接池读取");
+                tracing::debug!(error = %e, "direct SQLite read failed; reading through the pool");
                 None
             }
         }

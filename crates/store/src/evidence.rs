@@ -251,14 +251,14 @@ impl Store {
 
 /// An evidence row whose first six columns are id, file_name, content_type, size, sha256,
 /// uploaded_at.
-pub(crate) fn evidence_from_row(r: &sqlx::any::AnyRow) -> Evidence {
+pub(crate) fn evidence_from_row(r: &impl crate::sql::Columns) -> Evidence {
     Evidence {
-        id: r.get(0),
-        file_name: r.get(1),
-        content_type: r.get(2),
-        size: r.get(3),
-        sha256: r.get(4),
-        uploaded_at: r.get(5),
+        id: r.column_at(0),
+        file_name: r.column_at(1),
+        content_type: r.column_at(2),
+        size: r.column_at(3),
+        sha256: r.column_at(4),
+        uploaded_at: r.column_at(5),
     }
 }
 

@@ -10,6 +10,40 @@ pub enum Backend {
     Postgres,
 }
 
+/// A value a column is read as, by either driver.
+pub(crate) trait Column:
+    for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any> + rusqlite::types::FromSql
+{
+}
+impl<T: for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any> + rusqlite::types::FromSql> Column for T {}
+
+/// A row's columns, whichever driver read it: the pool's rows (sqlx) and the rows read on
+/// the calling thread on SQLite (rusqlite, see `crate::direct_read`) are decoded by the same
+/// functions. A column missing or of another type is a mistake in the statement, not in the
+/// data: it panics, as sqlx's `Row::get` does.
+pub(crate) trait Columns {
+    fn column<T: Column>(&self, name: &str) -> T;
+    fn column_at<T: Column>(&self, index: usize) -> T;
+}
+
+impl Columns for sqlx::any::AnyRow {
+    fn column<T: Column>(&self, name: &str) -> T {
+        sqlx::Row::get(self, name)
+    }
+    fn column_at<T: Column>(&self, index: usize) -> T {
+        sqlx::Row::get(self, index)
+    }
+}
+
+impl Columns for rusqlite::Row<'_> {
+    fn column<T: Column>(&self, name: &str) -> T {
+        self.get(name).unwrap_or_else(|e| panic!("column {name}: {e}"))
+    }
+    fn column_at<T: Column>(&self, index: usize) -> T {
+        self.get(index).unwrap_or_else(|e| panic!("column {index}: {e}"))
+    }
+}
+
 /// Parameters per multi-row INSERT. Fewer statements save round trips through the driver,
 /// but not without limit: sqlx-sqlite looks each parameter's name up by index, and SQLite
 /// finds a name by walking the statement's list of names, so binding costs grow with the

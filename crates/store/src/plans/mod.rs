@@ -255,15 +255,15 @@ pub(crate) const ASSIGNMENT_COLUMNS: &str = "a.id AS assignment_id, a.task_id, a
 pub(crate) const ASSIGNMENT_FROM: &str = "assignments a JOIN tasks t ON t.id = a.task_id \
      JOIN plans p ON p.id = t.plan_id JOIN units u ON u.id = a.unit_id";
 
-pub(crate) fn assignment_from_row(r: &sqlx::any::AnyRow) -> Assignment {
+pub(crate) fn assignment_from_row(r: &impl crate::sql::Columns) -> Assignment {
     Assignment {
-        id: r.get("assignment_id"),
-        task_id: r.get("task_id"),
-        unit_id: r.get("unit_id"),
-        unit_name: r.get("unit_name"),
-        role: r.get("role"),
-        via_group: r.get("via_group"),
-        plan_year: r.get("plan_year"),
+        id: r.column("assignment_id"),
+        task_id: r.column("task_id"),
+        unit_id: r.column("unit_id"),
+        unit_name: r.column("unit_name"),
+        role: r.column("role"),
+        via_group: r.column("via_group"),
+        plan_year: r.column("plan_year"),
     }
 }
 

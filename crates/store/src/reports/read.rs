@@ -6,11 +6,14 @@
 //! in SQLite: a report read made an eighth of the framework's ceiling while the cached reads,
 //! which share one statement between the requests that arrive together, made two fifths. So the
 //! report read shares its statements the same way, and never answers with a row read before
-//! the request arrived.
+//! the request arrived. On SQLite it is first tried on the calling thread instead (see
+//! [`crate::direct_read`]), a read transaction of its own with the same statement and
+//! decoding ([`report_row`], shared through [`crate::sql::Columns`]); the shared rounds
+//! serve PostgreSQL, and SQLite when that read answers busy.
 
 use super::{Report, ReportInput, ReportState};
 use crate::plans::{ASSIGNMENT_COLUMNS, ASSIGNMENT_FROM, Assignment, assignment_from_row};
-use crate::sql::parameter_list;
+use crate::sql::{Columns, parameter_list};
 use crate::{Result, Store, StoreError};
 use sqlx::Row;
 use std::collections::{BTreeMap, HashMap};
@@ -67,38 +70,38 @@ struct ReportRow {
 
 /// The report in a row of [`REPORT_COLUMNS`] (the text, state and flags; figures, milestone
 /// dates and evidence empty until attached).
-fn report_row(r: &sqlx::any::AnyRow, assignment_id: i64, period: &str) -> ReportRow {
-    let state = ReportState::parse(&r.get::<String, _>("state"));
+fn report_row(r: &impl Columns, assignment_id: i64, period: &str) -> ReportRow {
+    let state = ReportState::parse(&r.column::<String>("state"));
     let report = Report {
-        id: Some(r.get("id")),
+        id: Some(r.column("id")),
         assignment_id,
         period: period.to_string(),
         state,
         state_label: state.label(),
         input: ReportInput {
-            progress: r.get("progress"),
-            cumulative: r.get("cumulative"),
-            self_status: r.get("self_status"),
-            problems: r.get("problems"),
-            next_steps: r.get("next_steps"),
+            progress: r.column("progress"),
+            cumulative: r.column("cumulative"),
+            self_status: r.column("self_status"),
+            problems: r.column("problems"),
+            next_steps: r.column("next_steps"),
             values: BTreeMap::new(),
             milestones: BTreeMap::new(),
         },
-        version: r.get("version"),
-        late: r.get::<i64, _>("late") != 0,
-        unchanged: r.get::<i64, _>("unchanged") != 0,
-        no_change: r.get::<i64, _>("no_change") != 0,
-        review_comment: r.get("review_comment"),
-        submitted_at: r.get("submitted_at"),
-        updated_at: r.get("updated_at"),
+        version: r.column("version"),
+        late: r.column::<i64>("late") != 0,
+        unchanged: r.column::<i64>("unchanged") != 0,
+        no_change: r.column::<i64>("no_change") != 0,
+        review_comment: r.column("review_comment"),
+        submitted_at: r.column("submitted_at"),
+        updated_at: r.column("updated_at"),
         prefilled_from: None,
         evidence: Vec::new(),
     };
     ReportRow {
         report,
-        has_values: r.get::<i64, _>("n_values") > 0,
-        has_milestones: r.get::<i64, _>("n_milestones") > 0,
-        has_evidence: r.get::<i64, _>("n_evidence") > 0,
+        has_values: r.column::<i64>("n_values") > 0,
+        has_milestones: r.column::<i64>("n_milestones") > 0,
+        has_evidence: r.column::<i64>("n_evidence") > 0,
     }
 }
 
@@ -170,7 +173,13 @@ impl Store {
     ///
     /// Read together with the other report reads that arrive meanwhile, by a statement that
     /// starts after this call (see the module's comment).
+    ///
+    /// On SQLite it is read on the calling thread where it can be (see [`crate::direct_read`]):
+    /// a few rows by their keys cost less there than the hand-offs to the pool's threads.
     pub async fn assignment_report(&self, id: i64, period: &str) -> Result<AssignmentReport> {
+        if let Some(found) = self.direct.as_ref().and_then(|direct| direct.read(|c| read_directly(c, id, period))) {
+            return found.ok_or(StoreError::NotFound);
+        }
         self.report_reads
             .read((id, period.to_string()), |keys| self.assignment_reports(keys))
             .await?
@@ -262,6 +271,58 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// [`Store::assignment_report`] on one SQLite connection, on the calling thread: the same
+/// statement as a round of one and the same decoding, in one read transaction (so the report
+/// and its details are of one state).
+fn read_directly(c: &rusqlite::Connection, id: i64, period: &str) -> rusqlite::Result<Option<AssignmentReport>> {
+    static REPORT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            "SELECT {ASSIGNMENT_COLUMNS}, r.period AS report_period, {REPORT_COLUMNS} FROM {ASSIGNMENT_FROM} \
+             LEFT JOIN reports r ON r.assignment_id = a.id AND r.period = ?2 WHERE a.id = ?1"
+        )
+    });
+    let tx = c.unchecked_transaction()?;
+    let (assignment, row) = {
+        let mut statement = tx.prepare_cached(&REPORT)?;
+        let mut rows = statement.query(rusqlite::params![id, period])?;
+        let Some(r) = rows.next()? else { return Ok(None) };
+        let assignment = assignment_from_row(r);
+        let row = match r.get::<_, Option<String>>("report_period")? {
+            Some(found) => Some(report_row(r, assignment.id, &found)),
+            None => None,
+        };
+        (assignment, row)
+    };
+    let Some(mut row) = row else { return Ok(Some((assignment, None))) };
+    let report_id = row.report.id;
+    if row.has_values {
+        let mut statement = tx.prepare_cached("SELECT indicator_id, value FROM report_values WHERE report_id = ?1")?;
+        for v in statement.query_map([report_id], |v| Ok((v.get(0)?, v.get(1)?)))? {
+            let (indicator, value) = v?;
+            row.report.input.values.insert(indicator, value);
+        }
+    }
+    if row.has_milestones {
+        let mut statement =
+            tx.prepare_cached("SELECT milestone_id, done_on FROM report_milestones WHERE report_id = ?1")?;
+        for m in statement.query_map([report_id], |m| Ok((m.get(0)?, m.get(1)?)))? {
+            let (milestone, done_on) = m?;
+            row.report.input.milestones.insert(milestone, done_on);
+        }
+    }
+    if row.has_evidence {
+        let mut statement = tx.prepare_cached(
+            "SELECT e.id, e.file_name, e.content_type, e.size, e.sha256, e.uploaded_at FROM evidence e \
+             WHERE e.report_id = ?1 ORDER BY e.id",
+        )?;
+        let mut rows = statement.query([report_id])?;
+        while let Some(e) = rows.next()? {
+            row.report.evidence.push(crate::evidence::evidence_from_row(e));
+        }
+    }
+    Ok(Some((assignment, Some(row.report))))
 }
 
 #[cfg(test)]

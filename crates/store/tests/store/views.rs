@@ -120,11 +120,12 @@ async fn a_work_list_follows_every_change_whoever_makes_it() {
     }
 }
 
-/// On SQLite the data version is read without the pool's connections: a cached view still
-/// answers at once while long reads (a bulletin, an export) hold every reader, and a write
-/// by another process is still seen. (On PostgreSQL every read takes a pooled connection.)
+/// On SQLite the data version and the API's report read are read without the pool's
+/// connections: a cached view and a report still answer at once while long reads (a
+/// bulletin, an export) hold every reader, and a write by another process is still seen.
+/// (On PostgreSQL every read takes a pooled connection.)
 #[tokio::test]
-async fn on_sqlite_a_cached_view_answers_while_every_reader_is_taken() {
+async fn on_sqlite_cached_views_and_report_reads_answer_while_every_reader_is_taken() {
     let db = store::testing::sqlite().await;
     let s = &db.store;
     let plan_id = published(s).await;
@@ -154,6 +155,12 @@ async fn on_sqlite_a_cached_view_answers_while_every_reader_is_taken() {
     other.save_report(a.id, march, &input, 0, march, None).await.expect("saves");
     let after = tokio::time::timeout(within, s.data_version()).await.expect("answers at once").expect("version");
     assert!(after > version, "the other process's write is seen: {version} → {after}");
+    let (assignment, report) = tokio::time::timeout(within, s.assignment_report(a.id, "2024-03"))
+        .await
+        .expect("the report read answers at once")
+        .expect("found");
+    assert_eq!(assignment.id, a.id);
+    assert_eq!(report.map(|r| r.input.progress), Some("已启动。".to_string()), "the other process's draft");
 
     drop(held);
     let changed = s.plan_view(plan_id, Some(march), today, &th).await.expect("view");
