@@ -15,7 +15,7 @@
 //! commit made before it, by this process or any other (a CLI beside the server), exactly as
 //! the pool's read would. The connections are read-only and never wait: SQLite's busy
 //! timeout is zero, and if it answers busy (a reader can be, for a moment, while another
-//! connection rebuilds the WAL index) or anything else fails, [`DirectReads::data_version`]
+//! connection rebuilds the WAL index) or anything else fails, [`DirectReads::read`]
 //! answers `None` and the caller reads through the pool as before.
 
 use std::path::PathBuf;

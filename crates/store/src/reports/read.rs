@@ -13,7 +13,7 @@
 
 use super::{Report, ReportInput, ReportState};
 use crate::plans::{ASSIGNMENT_COLUMNS, ASSIGNMENT_FROM, Assignment, assignment_from_row};
-use crate::sql::{Columns, parameter_list};
+use crate::sql::{Columns, PositionedRow, column_positions, parameter_list};
 use crate::{Result, Store, StoreError};
 use sqlx::Row;
 use std::collections::{BTreeMap, HashMap};
@@ -283,14 +283,18 @@ fn read_directly(c: &rusqlite::Connection, id: i64, period: &str) -> rusqlite::R
              LEFT JOIN reports r ON r.assignment_id = a.id AND r.period = ?2 WHERE a.id = ?1"
         )
     });
+    // The statement's text never changes, so neither do its columns' positions.
+    static POSITIONS: std::sync::OnceLock<HashMap<String, usize>> = std::sync::OnceLock::new();
     let tx = c.unchecked_transaction()?;
     let (assignment, row) = {
         let mut statement = tx.prepare_cached(&REPORT)?;
+        let positions = POSITIONS.get_or_init(|| column_positions(&statement));
         let mut rows = statement.query(rusqlite::params![id, period])?;
-        let Some(r) = rows.next()? else { return Ok(None) };
-        let assignment = assignment_from_row(r);
-        let row = match r.get::<_, Option<String>>("report_period")? {
-            Some(found) => Some(report_row(r, assignment.id, &found)),
+        let Some(row) = rows.next()? else { return Ok(None) };
+        let r = PositionedRow { row, positions };
+        let assignment = assignment_from_row(&r);
+        let row = match r.column::<Option<String>>("report_period") {
+            Some(found) => Some(report_row(&r, assignment.id, &found)),
             None => None,
         };
         (assignment, row)
