@@ -17,7 +17,8 @@ pub mod backup;
 pub mod bulk;
 pub mod bulletin;
 mod coalesce;
-/// On SQLite, the data version read on the calling thread (no hand-off to sqlx's threads).
+/// On SQLite, the data version and the API's report read made on the calling thread (no
+/// hand-off to sqlx's threads).
 mod direct_read;
 pub mod directory;
 pub mod directory_sheet;
@@ -192,8 +193,9 @@ pub struct Store {
     sessions: std::sync::Arc<session_cache::SessionCache<users::SessionRead>>,
     /// The data version as concurrent reads share it (see [`coalesce`]).
     versions: std::sync::Arc<coalesce::Coalesced<i64>>,
-    /// On SQLite, the data version read without the pool (see [`direct_read`]); `None` on
-    /// PostgreSQL, whose every read is a round trip to the server anyway.
+    /// On SQLite, reads made without the pool: the data version and the API's report read
+    /// (see [`direct_read`]); `None` on PostgreSQL, whose every read is a round trip to the
+    /// server anyway.
     direct: Option<std::sync::Arc<direct_read::DirectReads>>,
     /// The API's report reads as concurrent requests share them (see [`reports::ReportReads`]).
     report_reads: std::sync::Arc<reports::ReportReads>,

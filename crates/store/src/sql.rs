@@ -46,7 +46,7 @@ impl Columns for rusqlite::Row<'_> {
 
 /// The positions of a statement's columns by name, found once: rusqlite finds a column by
 /// name by comparing it with each column's name in turn (ignoring case), which for the
-/// report read's thirty columns was a tenth of the read's time.
+/// report read's thirty columns was 7.5% of the server's samples in its profile.
 pub(crate) fn column_positions(statement: &rusqlite::Statement<'_>) -> std::collections::HashMap<String, usize> {
     statement.column_names().into_iter().enumerate().map(|(i, name)| (name.to_string(), i)).collect()
 }
