@@ -220,10 +220,10 @@ impl Store {
 
     /// One evidence file's record and the assignment it belongs to.
     pub async fn evidence(&self, id: i64) -> Result<(Evidence, i64)> {
-        let r = sqlx::query(
-            "SELECT e.id, e.file_name, e.content_type, e.size, e.sha256, e.uploaded_at, r.assignment_id \
-             FROM evidence e JOIN reports r ON r.id = e.report_id WHERE e.id = $1",
-        )
+        let r = sqlx::query(sql!(
+            "SELECT {EVIDENCE_COLUMNS}, r.assignment_id FROM evidence e JOIN reports r ON r.id = e.report_id \
+             WHERE e.id = $1"
+        ))
         .bind(id)
         .fetch_optional(&self.pool)
         .await?
@@ -237,10 +237,10 @@ impl Store {
 
     /// The files attached to a report.
     pub async fn report_evidence(&self, assignment_id: i64, period: Period) -> Result<Vec<Evidence>> {
-        let rows = sqlx::query(
-            "SELECT e.id, e.file_name, e.content_type, e.size, e.sha256, e.uploaded_at FROM evidence e \
-             JOIN reports r ON r.id = e.report_id WHERE r.assignment_id = $1 AND r.period = $2 ORDER BY e.id",
-        )
+        let rows = sqlx::query(sql!(
+            "SELECT {EVIDENCE_COLUMNS} FROM evidence e JOIN reports r ON r.id = e.report_id \
+             WHERE r.assignment_id = $1 AND r.period = $2 ORDER BY e.id"
+        ))
         .bind(assignment_id)
         .bind(period.to_string())
         .fetch_all(&self.pool)
@@ -249,8 +249,10 @@ impl Store {
     }
 }
 
-/// An evidence row whose first six columns are id, file_name, content_type, size, sha256,
-/// uploaded_at.
+/// A report's evidence columns (from `evidence e`), in the order [`evidence_from_row`] reads.
+pub(crate) const EVIDENCE_COLUMNS: &str = "e.id, e.file_name, e.content_type, e.size, e.sha256, e.uploaded_at";
+
+/// An evidence row whose first six columns are [`EVIDENCE_COLUMNS`].
 pub(crate) fn evidence_from_row(r: &impl crate::sql::Columns) -> Evidence {
     Evidence {
         id: r.column_at(0),

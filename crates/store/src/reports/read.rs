@@ -12,6 +12,7 @@
 //! serve PostgreSQL, and SQLite when that read answers busy.
 
 use super::{Report, ReportInput, ReportState};
+use crate::evidence::{EVIDENCE_COLUMNS, evidence_from_row};
 use crate::plans::{ASSIGNMENT_COLUMNS, ASSIGNMENT_FROM, Assignment, assignment_from_row};
 use crate::sql::{Columns, PositionedRow, column_positions, parameter_list};
 use crate::{Result, Store, StoreError};
@@ -58,6 +59,26 @@ fn padded<T: Copy>(values: &[T]) -> impl Iterator<Item = T> + '_ {
     let extra = values.last().map_or(0, |_| list_length(values.len()) - values.len());
     values.iter().copied().chain(values.last().copied().into_iter().cycle().take(extra))
 }
+
+/// The statement that reads assignments with their stored reports, for the months and the
+/// assignments in two lists of placeholders: a round's (`$1, $2, …`) and the direct read's
+/// (`?2` and `?1`).
+fn assignment_reports_sql(months: &str, assignments: &str) -> String {
+    format!(
+        "SELECT {ASSIGNMENT_COLUMNS}, r.period AS report_period, {REPORT_COLUMNS} FROM {ASSIGNMENT_FROM} \
+         LEFT JOIN reports r ON r.assignment_id = a.id AND r.period IN ({months}) WHERE a.id IN ({assignments})"
+    )
+}
+
+/// A report's figures, milestone dates and evidence, for the reports `{ids}`, each row's
+/// report id in the column named last: read by a round ([`Store::attach_details`]) and by
+/// the direct read ([`read_directly`]).
+const VALUES_SQL: &str = "SELECT indicator_id, value, report_id FROM report_values WHERE report_id IN ({ids})";
+const MILESTONES_SQL: &str =
+    "SELECT milestone_id, done_on, report_id FROM report_milestones WHERE report_id IN ({ids})";
+static EVIDENCE_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!("SELECT {EVIDENCE_COLUMNS}, e.report_id FROM evidence e WHERE e.report_id IN ({{ids}}) ORDER BY e.id")
+});
 
 /// A report from a row of [`REPORT_COLUMNS`], and whether the row counted figures, milestone
 /// dates or evidence still to be read for it (by [`Store::attach_details`]).
@@ -204,10 +225,7 @@ impl Store {
             // Both lists padded (see LIST_LENGTHS): a few texts, each kept prepared.
             let (n_months, n_ids) = (list_length(periods.len()), list_length(ids.len()));
             let (months, assignments_asked) = (parameter_list(1, n_months), parameter_list(n_months + 1, n_ids));
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT {ASSIGNMENT_COLUMNS}, r.period AS report_period, {REPORT_COLUMNS} FROM {ASSIGNMENT_FROM} \
-                 LEFT JOIN reports r ON r.assignment_id = a.id AND r.period IN ({months}) WHERE a.id IN ({assignments_asked})"
-            )));
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(assignment_reports_sql(&months, &assignments_asked)));
             for period in padded(&periods) {
                 query = query.bind(period);
             }
@@ -243,29 +261,25 @@ impl Store {
         let index: HashMap<i64, usize> = rows.iter().enumerate().filter_map(|(i, r)| Some((r.report.id?, i))).collect();
         let values = ids_where(rows, |r| r.has_values);
         if !values.is_empty() {
-            let sql = "SELECT report_id, indicator_id, value FROM report_values WHERE report_id IN ({ids})";
-            for v in rows_for(self, sql, &values).await? {
-                if let Some(&i) = index.get(&v.get::<i64, _>(0)) {
-                    rows[i].report.input.values.insert(v.get(1), v.get(2));
+            for v in rows_for(self, VALUES_SQL, &values).await? {
+                if let Some(&i) = index.get(&v.get::<i64, _>(2)) {
+                    rows[i].report.input.values.insert(v.get(0), v.get(1));
                 }
             }
         }
         let milestones = ids_where(rows, |r| r.has_milestones);
         if !milestones.is_empty() {
-            let sql = "SELECT report_id, milestone_id, done_on FROM report_milestones WHERE report_id IN ({ids})";
-            for m in rows_for(self, sql, &milestones).await? {
-                if let Some(&i) = index.get(&m.get::<i64, _>(0)) {
-                    rows[i].report.input.milestones.insert(m.get(1), m.get(2));
+            for m in rows_for(self, MILESTONES_SQL, &milestones).await? {
+                if let Some(&i) = index.get(&m.get::<i64, _>(2)) {
+                    rows[i].report.input.milestones.insert(m.get(0), m.get(1));
                 }
             }
         }
         let evidence = ids_where(rows, |r| r.has_evidence);
         if !evidence.is_empty() {
-            let sql = "SELECT e.id, e.file_name, e.content_type, e.size, e.sha256, e.uploaded_at, e.report_id \
-                       FROM evidence e WHERE e.report_id IN ({ids}) ORDER BY e.id";
-            for e in rows_for(self, sql, &evidence).await? {
+            for e in rows_for(self, &EVIDENCE_SQL, &evidence).await? {
                 if let Some(&i) = index.get(&e.get::<i64, _>(6)) {
-                    rows[i].report.evidence.push(crate::evidence::evidence_from_row(&e));
+                    rows[i].report.evidence.push(evidence_from_row(&e));
                 }
             }
         }
@@ -277,12 +291,12 @@ impl Store {
 /// statement as a round of one and the same decoding, in one read transaction (so the report
 /// and its details are of one state).
 fn read_directly(c: &rusqlite::Connection, id: i64, period: &str) -> rusqlite::Result<Option<AssignmentReport>> {
-    static REPORT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        format!(
-            "SELECT {ASSIGNMENT_COLUMNS}, r.period AS report_period, {REPORT_COLUMNS} FROM {ASSIGNMENT_FROM} \
-             LEFT JOIN reports r ON r.assignment_id = a.id AND r.period = ?2 WHERE a.id = ?1"
-        )
-    });
+    use std::sync::LazyLock;
+    // The round's statements for one key, with SQLite's numbered placeholders.
+    static REPORT: LazyLock<String> = LazyLock::new(|| assignment_reports_sql("?2", "?1"));
+    static VALUES: LazyLock<String> = LazyLock::new(|| VALUES_SQL.replace("{ids}", "?1"));
+    static MILESTONES: LazyLock<String> = LazyLock::new(|| MILESTONES_SQL.replace("{ids}", "?1"));
+    static EVIDENCE: LazyLock<String> = LazyLock::new(|| EVIDENCE_SQL.replace("{ids}", "?1"));
     // The statement's text never changes, so neither do its columns' positions.
     static POSITIONS: std::sync::OnceLock<HashMap<String, usize>> = std::sync::OnceLock::new();
     let tx = c.unchecked_transaction()?;
@@ -302,28 +316,24 @@ fn read_directly(c: &rusqlite::Connection, id: i64, period: &str) -> rusqlite::R
     let Some(mut row) = row else { return Ok(Some((assignment, None))) };
     let report_id = row.report.id;
     if row.has_values {
-        let mut statement = tx.prepare_cached("SELECT indicator_id, value FROM report_values WHERE report_id = ?1")?;
+        let mut statement = tx.prepare_cached(&VALUES)?;
         for v in statement.query_map([report_id], |v| Ok((v.get(0)?, v.get(1)?)))? {
             let (indicator, value) = v?;
             row.report.input.values.insert(indicator, value);
         }
     }
     if row.has_milestones {
-        let mut statement =
-            tx.prepare_cached("SELECT milestone_id, done_on FROM report_milestones WHERE report_id = ?1")?;
+        let mut statement = tx.prepare_cached(&MILESTONES)?;
         for m in statement.query_map([report_id], |m| Ok((m.get(0)?, m.get(1)?)))? {
             let (milestone, done_on) = m?;
             row.report.input.milestones.insert(milestone, done_on);
         }
     }
     if row.has_evidence {
-        let mut statement = tx.prepare_cached(
-            "SELECT e.id, e.file_name, e.content_type, e.size, e.sha256, e.uploaded_at FROM evidence e \
-             WHERE e.report_id = ?1 ORDER BY e.id",
-        )?;
+        let mut statement = tx.prepare_cached(&EVIDENCE)?;
         let mut rows = statement.query([report_id])?;
         while let Some(e) = rows.next()? {
-            row.report.evidence.push(crate::evidence::evidence_from_row(e));
+            row.report.evidence.push(evidence_from_row(e));
         }
     }
     Ok(Some((assignment, Some(row.report))))
