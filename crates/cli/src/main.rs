@@ -332,7 +332,8 @@ enum OutputFormat {
 /// Exit status for bad input, as promised in the CLI's documentation.
 const BAD_INPUT: u8 = 2;
 
-/// Every password check makes Argon2 allocate about 19 MiB. After the first such block is
+/// Every password check makes Argon2 allocate a block of several MiB (7 MiB, 19 MiB for a hash
+/// of an earlier version; see `store::password`). After the first such block is
 /// freed, glibc raises its mmap threshold above that size and serves later blocks from
 /// per-thread heaps that it does not give back, so a burst of sign-ins (the benchmark's 130)
 /// left the server holding over a gigabyte. A fixed threshold keeps large blocks mapped

@@ -1,26 +1,55 @@
 //! Password hashing with Argon2id (the PHC string keeps the salt and parameters).
 
-use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::{Algorithm, Argon2, Params, Version};
 
 use tokio::sync::Semaphore;
 
-pub fn hash(password: &str) -> String {
-    Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()).unwrap_or_default()
+/// The memory of one Argon2id computation, in KiB, and its passes over it: 7 MiB and five
+/// passes, one of the settings OWASP's password storage guidance gives as equally strong
+/// (19 MiB and two, the crate's default, is another; every pair of that list costs an
+/// attacker the same memory × time). The smaller memory is what a server holds for a moment
+/// at each sign-in, and a province's reporters sign in at the same hours as the month's
+/// busiest work: 7 MiB instead of 19 keeps the server's peak 12 MB lower, for the same CPU
+/// time per check (docs/benchmarks.md).
+const MEMORY_KIB: u32 = 7 * 1024;
+const PASSES: u32 = 5;
+
+/// Argon2id with this version's settings, for new hashes.
+fn current() -> Argon2<'static> {
+    // Params::new refuses only values outside Argon2's bounds, which these are not.
+    let params = Params::new(MEMORY_KIB, PASSES, 1, None).unwrap_or(Params::DEFAULT);
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-/// Whether `password` matches the stored hash; a malformed hash never matches.
+pub fn hash(password: &str) -> String {
+    current().hash_password(password.as_bytes()).map(|h| h.to_string()).unwrap_or_default()
+}
+
+/// Whether `password` matches the stored hash; a malformed hash never matches. The hash
+/// carries the settings it was made with, and the check uses them: a hash made with other
+/// settings (an earlier version's) still verifies.
 pub fn verify(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
-/// How many Argon2 computations a server runs at once. Each takes 19 MiB and about 20 ms of a
+/// Whether a stored hash was made with this version's settings. One that was not (19 MiB and
+/// two passes before 2026-12) is made again at the user's next sign-in, when the password is
+/// at hand (see `Store::check_password`).
+pub fn is_current(stored: &str) -> bool {
+    PasswordHash::new(stored).is_ok_and(|h| {
+        h.algorithm.as_str() == "argon2id"
+            && Params::try_from(&h).is_ok_and(|p| p.m_cost() == MEMORY_KIB && p.t_cost() == PASSES && p.p_cost() == 1)
+    })
+}
+
+/// How many Argon2 computations a server runs at once. Each takes 7 MiB and about 20 ms of a
 /// core, so a burst of sign-ins queues here rather than taking memory in proportion to its
-/// size (a hundred at once would be 2 GB). One at a time still serves about 50 sign-ins a
+/// size (a hundred at once would be 700 MB). One at a time still serves about 50 sign-ins a
 /// second, many times a province's busiest hour (15,000 schools' reporters signing in within
-/// the hour: 4 a second); two at once put 40 MB on the server's peak memory when the
-/// benchmark's reporters sign in (docs/benchmarks.md), one puts 20 MB.
+/// the hour: 4 a second); two at once would put both computations' memory on the server's
+/// peak when the benchmark's reporters sign in (docs/benchmarks.md).
 const AT_ONCE: usize = 1;
 static TURNS: Semaphore = Semaphore::const_new(AT_ONCE);
 
@@ -94,7 +123,7 @@ pub fn check_policy(username: &str, password: &str) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{check_policy, hash_in_turn, in_turn, verify_in_turn};
+    use super::{check_policy, hash, hash_in_turn, in_turn, is_current, verify, verify_in_turn};
     use std::sync::mpsc;
     use std::time::Duration;
 
@@ -118,6 +147,20 @@ mod tests {
         assert!(!next.is_finished(), "the next check waits for the abandoned one's computation");
         finish.send(()).unwrap();
         assert!(!next.await.unwrap());
+    }
+
+    /// New hashes are Argon2id at 7 MiB and five passes; a hash of the earlier settings (the
+    /// crate's default, 19 MiB and two passes) still verifies and is known to be old.
+    #[test]
+    fn new_hashes_take_7_mib_and_older_ones_still_verify() {
+        let new = hash("Duban@2024");
+        assert!(new.starts_with("$argon2id$v=19$m=7168,t=5,p=1$"), "{new}");
+        assert!(is_current(&new) && verify("Duban@2024", &new) && !verify("Duban@2025", &new));
+        use argon2::password_hash::PasswordHasher;
+        let old = argon2::Argon2::default().hash_password(b"Duban@2024").expect("hashes").to_string();
+        assert!(old.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{old}");
+        assert!(!is_current(&old) && verify("Duban@2024", &old) && !verify("Duban@2025", &old));
+        assert!(!is_current("not a hash") && !is_current(""));
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -273,7 +273,36 @@ impl Store {
         };
         let stored: String = row.get("password_hash");
         let disabled = row.get::<i64, _>("disabled") != 0;
-        Ok((password::verify_in_turn(password_given, &stored).await && !disabled).then(|| user_from_row(&row)))
+        if !password::verify_in_turn(password_given, &stored).await || disabled {
+            return Ok(None);
+        }
+        let user = user_from_row(&row);
+        if !password::is_current(&stored) {
+            self.renew_password_hash(user.id, &stored, password_given).await;
+        }
+        Ok(Some(user))
+    }
+
+    /// Hashes a user's password again with this version's settings (see
+    /// `password::is_current`), at a sign-in that has just proved it. Only if the stored hash
+    /// is still the one checked: a password changed meanwhile stands. The password itself does
+    /// not change, so sessions and the password's age stay as they are. A failure is logged
+    /// and the sign-in goes on: the old hash still verifies, and the next sign-in tries again.
+    async fn renew_password_hash(&self, user_id: i64, checked: &str, password_given: &str) {
+        let fresh = password::hash_in_turn(password_given).await;
+        let renewed = async {
+            let mut tx = self.write_tx().await?;
+            sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3")
+                .bind(&fresh)
+                .bind(user_id)
+                .bind(checked)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await
+        };
+        if let Err(e) = renewed.await {
+            tracing::warn!(user_id, error = %e, "password hash not renewed; the old one still verifies");
+        }
     }
 
     /// Issues a sign-in token valid for `hours`; returns the token (shown once, never stored).

@@ -69,6 +69,53 @@ async fn password_policy_and_history() {
     }
 }
 
+/// A password hashed by an earlier version (Argon2's default: 19 MiB, two passes) still signs
+/// in, and that sign-in stores it again with this version's settings (7 MiB, five passes),
+/// without ending the user's sessions or counting as a change of password.
+#[tokio::test]
+async fn an_older_hash_signs_in_and_is_renewed_at_that_sign_in() {
+    use argon2::password_hash::PasswordHasher;
+    // The stored hash and when the password was last changed.
+    let stored = |s: &Store, id: i64| {
+        let pool = store::testing::pool(s).clone();
+        async move {
+            let row: (String, Option<String>) =
+                sqlx::query_as("SELECT password_hash, password_changed_at FROM users WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(&pool)
+                    .await
+                    .expect("reads");
+            row
+        }
+    };
+    let older = argon2::Argon2::default().hash_password(PASSWORD.as_bytes()).expect("hashes").to_string();
+    for db in all().await {
+        let s = &db.store;
+        let u = user(s, "wangwu").await;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(&older)
+            .bind(u.id)
+            .execute(store::testing::pool(s))
+            .await
+            .expect("an earlier version's hash");
+        let token = s.create_token(u.id, "api", 8).await.expect("token");
+        let changed_at = stored(s, u.id).await.1;
+
+        assert_eq!(s.check_password("wangwu", "Wrong@2024x").await.expect("checks"), None, "{}", db.name);
+        assert_eq!(stored(s, u.id).await.0, older, "a wrong password renews nothing");
+        assert_eq!(s.check_password("wangwu", PASSWORD).await.expect("checks").map(|u| u.id), Some(u.id));
+        let renewed = stored(s, u.id).await.0;
+        assert!(renewed.starts_with("$argon2id$v=19$m=7168,t=5,p=1$"), "{}: {renewed}", db.name);
+        assert!(store::password::is_current(&renewed));
+
+        // The same password, the same sessions, the same age.
+        assert!(matches!(s.sign_in("wangwu", PASSWORD).await.expect("signs in"), SignIn::Ok(_)));
+        assert_eq!(s.check_password("wangwu", "Wrong@2024x").await.expect("checks"), None);
+        assert!(s.user_by_token(&token).await.expect("lookup").is_some(), "{}", db.name);
+        assert_eq!(stored(s, u.id).await, (renewed, changed_at), "made once; the password's age stands");
+    }
+}
+
 #[tokio::test]
 async fn lockout_grows_and_resets_force_a_change() {
     for db in all().await {
