@@ -16,7 +16,12 @@
 //! commit itself fails, every caller of the group gets the error and nothing is kept.
 //!
 //! Jobs run on a task of their own, not on the caller's: a client that disconnects mid-way
-//! cannot abandon a half-run group (or leave a job of its queued for nobody to run).
+//! cannot abandon a half-run group (or leave a job of its queued for nobody to run). One such
+//! runner at a time: it commits group after group while writes keep coming and ends when none
+//! is waiting; a write that finds a runner due spawns none. (A runner per write, as before,
+//! queued tens of thousands of idle tasks behind the turn in a rush of submissions: each took
+//! its turn only to find its write done, and the queue held 100 MB of their state at its
+//! peak; see docs/benchmarks.md.)
 //!
 //! Groups are per process: two server processes on one PostgreSQL database each commit their
 //! own, side by side.
@@ -143,20 +148,62 @@ enum Work<R> {
 /// Writes waiting for the next group, and the turn to run one; `R` is what groups append
 /// last (see [`Record`]).
 pub(crate) struct WriteQueue<R> {
-    waiting: Mutex<Vec<(Work<R>, Answer)>>,
+    waiting: Mutex<Waiting<R>>,
     turn: tokio::sync::Mutex<()>,
+    /// Runners spawned so far (for the tests: a burst must not spawn one per write).
+    #[cfg(test)]
+    runners: std::sync::atomic::AtomicUsize,
+}
+
+/// The writes waiting, and whether a runner will take them: one is spawned and has not yet
+/// found the queue empty. Both under one lock, so a write queued just as the runner ends is
+/// never left without one.
+struct Waiting<R> {
+    writes: Vec<(Work<R>, Answer)>,
+    runner_due: bool,
 }
 
 impl<R> Default for WriteQueue<R> {
     fn default() -> Self {
-        WriteQueue { waiting: Mutex::new(Vec::new()), turn: tokio::sync::Mutex::new(()) }
+        WriteQueue {
+            waiting: Mutex::new(Waiting { writes: Vec::new(), runner_due: false }),
+            turn: tokio::sync::Mutex::new(()),
+            #[cfg(test)]
+            runners: Default::default(),
+        }
     }
 }
 
 impl<R> std::fmt::Debug for WriteQueue<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let n = self.waiting.lock().map(|w| w.len()).unwrap_or(0);
+        let n = self.waiting.lock().map(|w| w.writes.len()).unwrap_or(0);
         f.debug_struct("WriteQueue").field("waiting", &n).finish()
+    }
+}
+
+/// Ends a runner that did not end by finding the queue empty (a job that panicked, a runtime
+/// shutting down): the writes still waiting get a new runner, so none waits for a write that
+/// may never come to spawn one.
+struct RunnerEnd<R: Record> {
+    queue: Arc<WriteQueue<R>>,
+    store: Store,
+    found_empty: bool,
+}
+
+impl<R: Record> Drop for RunnerEnd<R> {
+    fn drop(&mut self) {
+        if self.found_empty {
+            return;
+        }
+        let again = {
+            let mut waiting = self.queue.lock_waiting();
+            waiting.runner_due = !waiting.writes.is_empty() && tokio::runtime::Handle::try_current().is_ok();
+            waiting.runner_due
+        };
+        if again {
+            // Not polled if the runtime is shutting down, so this cannot repeat itself.
+            self.queue.spawn_runner(&self.store);
+        }
     }
 }
 
@@ -242,27 +289,52 @@ impl<R: Record> WriteQueue<R> {
 
     async fn queue<T: 'static>(self: &Arc<Self>, store: &Store, work: Work<R>) -> Result<T> {
         let (answer, answered) = tokio::sync::oneshot::channel();
-        self.waiting.lock().unwrap_or_else(PoisonError::into_inner).push((work, answer));
-        // One runner per write, each taking whatever is waiting when its turn comes: most
-        // find their write already done by an earlier group and have nothing to do.
-        let (queue, store) = (self.clone(), store.clone());
-        tokio::spawn(async move { queue.run_waiting(store).await });
+        let spawn = {
+            let mut waiting = self.lock_waiting();
+            waiting.writes.push((work, answer));
+            !std::mem::replace(&mut waiting.runner_due, true)
+        };
+        if spawn {
+            self.spawn_runner(store);
+        }
         match answered.await {
             Ok(result) => result.and_then(|v| v.downcast::<T>().map(|v| *v).map_err(|_| unfinished("类型不符"))),
             Err(_) => Err(unfinished("写入任务意外中止")),
         }
     }
 
-    async fn run_waiting(self: Arc<Self>, store: Store) {
+    fn lock_waiting(&self) -> std::sync::MutexGuard<'_, Waiting<R>> {
+        self.waiting.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn spawn_runner(self: &Arc<Self>, store: &Store) {
+        #[cfg(test)]
+        self.runners.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let (queue, store) = (self.clone(), store.clone());
+        tokio::spawn(async move { queue.run(store).await });
+    }
+
+    /// The runner: takes the turn, then commits the waiting writes group after group until it
+    /// finds none.
+    async fn run(self: Arc<Self>, store: Store) {
+        let mut end = RunnerEnd { queue: self.clone(), store: store.clone(), found_empty: false };
         let _turn = self.turn.lock().await;
-        let group: Vec<(Work<R>, Answer)> = {
-            let mut waiting = self.waiting.lock().unwrap_or_else(PoisonError::into_inner);
-            let n = waiting.len().min(GROUP_LIMIT);
-            waiting.drain(..n).collect()
-        };
-        if group.is_empty() {
-            return;
+        loop {
+            let group: Vec<(Work<R>, Answer)> = {
+                let mut waiting = self.lock_waiting();
+                if waiting.writes.is_empty() {
+                    waiting.runner_due = false;
+                    end.found_empty = true;
+                    return;
+                }
+                let n = waiting.writes.len().min(GROUP_LIMIT);
+                waiting.writes.drain(..n).collect()
+            };
+            self.run_group(&store, group).await;
         }
+    }
+
+    async fn run_group(&self, store: &Store, group: Vec<(Work<R>, Answer)>) {
         let (size, started) = (group.len(), std::time::Instant::now());
         let mut jobs = Vec::new();
         let mut job_answers = Vec::new();
@@ -412,7 +484,7 @@ mod tests {
     /// in order (an insert's number, a record's id).
     async fn one_group(q: &Arc<WriteQueue<Note>>, s: &Store, writes: &[Write]) -> Vec<Result<i64>> {
         let turn = q.turn.lock().await;
-        let before = q.waiting.lock().expect("queue").len();
+        let before = q.waiting.lock().expect("queue").writes.len();
         let tasks: Vec<_> = writes
             .iter()
             .map(|w| {
@@ -425,7 +497,7 @@ mod tests {
                 })
             })
             .collect();
-        while q.waiting.lock().expect("queue").len() < before + writes.len() {
+        while q.waiting.lock().expect("queue").writes.len() < before + writes.len() {
             tokio::task::yield_now().await;
         }
         drop(turn);
@@ -457,22 +529,89 @@ mod tests {
         assert_eq!((numbers.0, other.0), (vec![1, 2, 3], vec![8]));
     }
 
+    /// Creates the test tables on `s`.
+    async fn tables(s: &Store) {
+        for table in
+            ["grouped (n BIGINT NOT NULL)", "appended (n BIGINT NOT NULL)", "notes (id BIGINT NOT NULL, action TEXT)"]
+        {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE TABLE {table}"))).execute(&s.pool).await.expect("table");
+        }
+    }
+
+    /// A burst of writes is committed by one runner, not one per write: a runner per write
+    /// left thousands of idle tasks queued behind the turn in the benchmark's rush.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_burst_of_writes_is_run_by_one_runner() {
+        for db in crate::testing::all().await {
+            let s = db.store.clone();
+            let q: Arc<WriteQueue<Note>> = Default::default();
+            tables(&s).await;
+            let writes: Vec<Write> =
+                (1..=300).map(|n| if n % 3 == 0 { Write::Append("burst") } else { Write::Insert(n, false) }).collect();
+            let answers = one_group(&q, &s, &writes).await;
+            assert!(answers.iter().all(Result::is_ok), "{}", db.name);
+            let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM grouped").fetch_one(&s.pool).await.expect("rows");
+            assert_eq!(kept, 200, "{}", db.name);
+            let runners = q.runners.load(std::sync::atomic::Ordering::Relaxed);
+            assert_eq!(runners, 1, "{}: 300 writes, {runners} runners", db.name);
+            // Once it has found the queue empty, the next write spawns a runner again.
+            insert(&q, &s, 1000, false).await.expect("a later write");
+            assert_eq!(q.runners.load(std::sync::atomic::Ordering::Relaxed), 2, "{}", db.name);
+        }
+    }
+
+    /// A job that panics loses its group's answers (its callers are told the write did not
+    /// finish), but a write queued while it ran is still committed: the runner that ends
+    /// that way hands the queue to a new one.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_write_queued_behind_a_job_that_panics_is_still_committed() {
+        for db in crate::testing::all().await {
+            let s = db.store.clone();
+            let q: Arc<WriteQueue<Note>> = Default::default();
+            tables(&s).await;
+            let (started, has_started) = tokio::sync::oneshot::channel::<()>();
+            let (go, may_go) = tokio::sync::oneshot::channel::<()>();
+            let panicking = {
+                let (q, s) = (q.clone(), s.clone());
+                tokio::spawn(async move {
+                    q.write(&s, move |_conn| {
+                        Box::pin(async move {
+                            let _ = started.send(());
+                            let _ = may_go.await;
+                            panic!("a job that panics (expected by this test)");
+                            #[allow(unreachable_code)]
+                            Ok(((), Appends::default()))
+                        })
+                    })
+                    .await
+                })
+            };
+            has_started.await.expect("the job runs");
+            let behind = {
+                let (q, s) = (q.clone(), s.clone());
+                tokio::spawn(async move { insert(&q, &s, 7, false).await })
+            };
+            while q.waiting.lock().expect("queue").writes.is_empty() {
+                tokio::task::yield_now().await;
+            }
+            assert_eq!(q.runners.load(std::sync::atomic::Ordering::Relaxed), 1, "a runner is due: none spawned");
+            go.send(()).expect("the job waits");
+            let lost = panicking.await.expect("the caller's task");
+            assert!(matches!(&lost, Err(StoreError::Db(e)) if e.to_string().contains("写入任务意外中止")), "{lost:?}");
+            let answered = tokio::time::timeout(std::time::Duration::from_secs(10), behind).await;
+            assert!(matches!(answered, Ok(Ok(Ok(7)))), "{}: {answered:?}", db.name);
+            let kept: Vec<i64> = sqlx::query_scalar("SELECT n FROM grouped").fetch_all(&s.pool).await.expect("rows");
+            assert_eq!(kept, [7], "{}", db.name);
+        }
+    }
+
     #[tokio::test]
     async fn a_failing_job_in_a_group_undoes_only_itself() {
         use Write::{Append, Insert};
         for db in crate::testing::all().await {
             let s = db.store.clone();
             let q: Arc<WriteQueue<Note>> = Default::default();
-            for table in [
-                "grouped (n BIGINT NOT NULL)",
-                "appended (n BIGINT NOT NULL)",
-                "notes (id BIGINT NOT NULL, action TEXT)",
-            ] {
-                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE TABLE {table}")))
-                    .execute(&s.pool)
-                    .await
-                    .expect("table");
-            }
+            tables(&s).await;
             // The last job fails too: the commit must not close its savepoint with it.
             let answers =
                 one_group(&q, &s, &[Insert(1, false), Insert(2, true), Insert(3, false), Insert(4, true)]).await;
@@ -501,7 +640,7 @@ mod tests {
             let actions: Vec<String> =
                 sqlx::query_scalar("SELECT action FROM notes ORDER BY id").fetch_all(&s.pool).await.expect("records");
             assert_eq!(actions, ["first", "second", "third"], "{}", db.name);
-            assert!(q.waiting.lock().expect("queue").is_empty());
+            assert!(q.waiting.lock().expect("queue").writes.is_empty());
         }
     }
 }
