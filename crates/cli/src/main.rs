@@ -332,10 +332,36 @@ enum OutputFormat {
 /// Exit status for bad input, as promised in the CLI's documentation.
 const BAD_INPUT: u8 = 2;
 
-/// Every password check makes Argon2 allocate a block of several MiB (7 MiB, 19 MiB for a hash
-/// of an earlier version; see `store::password`). After the first such block is
-/// freed, glibc raises its mmap threshold above that size and serves later blocks from
-/// per-thread heaps that it does not give back, so a burst of sign-ins (the benchmark's 130)
+/// The allocator of the program's own memory: jemalloc, with two arenas (its threads keep
+/// caches of their own, so more arenas buy little but memory) and freed pages given back to
+/// the system at once, by its background thread. Against glibc's, on the province's load
+/// sequence (two alternating pairs, docs/benchmarks.md): a fifth to a third less CPU per
+/// read, the same per submission, and a peak of 142 MB against 155–161 (glibc keeps much of
+/// what each thread's heap freed). The C libraries inside (SQLite, zstd) keep glibc's malloc,
+/// which `return_large_allocations` and the trimmer still tune.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+/// jemalloc's settings, which it reads when it starts from a C string of this name.
+#[cfg(not(target_env = "msvc"))]
+#[unsafe(export_name = "_rjem_malloc_conf")]
+pub static JEMALLOC_SETTINGS: JemallocSettings =
+    JemallocSettings(c"background_thread:true,narenas:2,dirty_decay_ms:0,muzzy_decay_ms:0".as_ptr());
+
+/// A C string pointer that may live in a static.
+#[cfg(not(target_env = "msvc"))]
+#[repr(transparent)]
+pub struct JemallocSettings(*const std::ffi::c_char);
+
+// SAFETY: the pointer is to a string literal, which nothing writes.
+#[cfg(not(target_env = "msvc"))]
+unsafe impl Sync for JemallocSettings {}
+
+/// For what still goes through glibc's malloc (SQLite, zstd; the program's own memory is
+/// jemalloc's, above). Once a large block is freed, glibc raises its mmap threshold above that
+/// size and serves later ones from per-thread heaps that it does not give back: when Argon2's
+/// blocks (19 MiB each, then) still came from glibc, a burst of sign-ins (the benchmark's 130)
 /// left the server holding over a gigabyte. A fixed threshold keeps large blocks mapped
 /// separately and returned to the system when freed (a burst of 20 sign-ins: peak 252 MB
 /// before, 75 MB after).

@@ -1,5 +1,9 @@
 //! Giving freed memory back to the system.
 //!
+//! The program's own memory is jemalloc's (see `duban`'s main), which gives freed pages back
+//! by itself; what follows is for the C libraries inside (SQLite, zstd), which allocate through
+//! glibc's malloc, and for builds on glibc's allocator alone.
+//!
 //! glibc keeps what the program frees in its heaps (one per thread that allocated, up to eight
 //! per core) for reuse, and gives back only what lies at a heap's top. A server that builds its
 //! search index at start, runs the month's jobs (every plan's view, the school-data figures) and
