@@ -554,7 +554,11 @@ mod tests {
             assert_eq!(kept, 200, "{}", db.name);
             let runners = q.runners.load(std::sync::atomic::Ordering::Relaxed);
             assert_eq!(runners, 1, "{}: 300 writes, {runners} runners", db.name);
-            // Once it has found the queue empty, the next write spawns a runner again.
+            // Once it has found the queue empty (it may still be ending after its last group
+            // answered), the next write spawns a runner again.
+            while q.waiting.lock().expect("queue").runner_due {
+                tokio::task::yield_now().await;
+            }
             insert(&q, &s, 1000, false).await.expect("a later write");
             assert_eq!(q.runners.load(std::sync::atomic::Ordering::Relaxed), 2, "{}", db.name);
         }
