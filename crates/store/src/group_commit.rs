@@ -529,13 +529,15 @@ mod tests {
         assert_eq!((numbers.0, other.0), (vec![1, 2, 3], vec![8]));
     }
 
-    /// Creates the test tables on `s`.
-    async fn tables(s: &Store) {
+    /// `db`'s store with the test tables, and a queue of its own.
+    async fn fresh(db: &crate::testing::TestDb) -> (Store, Arc<WriteQueue<Note>>) {
+        let s = db.store.clone();
         for table in
             ["grouped (n BIGINT NOT NULL)", "appended (n BIGINT NOT NULL)", "notes (id BIGINT NOT NULL, action TEXT)"]
         {
             sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE TABLE {table}"))).execute(&s.pool).await.expect("table");
         }
+        (s, Default::default())
     }
 
     /// A burst of writes is committed by one runner, not one per write: a runner per write
@@ -543,9 +545,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_burst_of_writes_is_run_by_one_runner() {
         for db in crate::testing::all().await {
-            let s = db.store.clone();
-            let q: Arc<WriteQueue<Note>> = Default::default();
-            tables(&s).await;
+            let (s, q) = fresh(&db).await;
             let writes: Vec<Write> =
                 (1..=300).map(|n| if n % 3 == 0 { Write::Append("burst") } else { Write::Insert(n, false) }).collect();
             let answers = one_group(&q, &s, &writes).await;
@@ -570,9 +570,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_write_queued_behind_a_job_that_panics_is_still_committed() {
         for db in crate::testing::all().await {
-            let s = db.store.clone();
-            let q: Arc<WriteQueue<Note>> = Default::default();
-            tables(&s).await;
+            let (s, q) = fresh(&db).await;
             let (started, has_started) = tokio::sync::oneshot::channel::<()>();
             let (go, may_go) = tokio::sync::oneshot::channel::<()>();
             let panicking = {
@@ -613,9 +611,7 @@ mod tests {
     async fn a_failing_job_in_a_group_undoes_only_itself() {
         use Write::{Append, Insert};
         for db in crate::testing::all().await {
-            let s = db.store.clone();
-            let q: Arc<WriteQueue<Note>> = Default::default();
-            tables(&s).await;
+            let (s, q) = fresh(&db).await;
             // The last job fails too: the commit must not close its savepoint with it.
             let answers =
                 one_group(&q, &s, &[Insert(1, false), Insert(2, true), Insert(3, false), Insert(4, true)]).await;
